@@ -1,0 +1,181 @@
+"""Generic, permission-scoped list / detail / edit pages for register-like records.
+
+An app describes a register (its scoped queryset, columns, search and form) once; the
+views here do the paging, 404-for-out-of-scope, history and the form round-trip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from estatedesk.core.audit import history_rows
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class Column:
+    label: Any
+    value: Callable[[Any, Any], Any]  # (obj, request) -> display value
+    link: bool = False
+
+
+@dataclass
+class Register:
+    name: str  # url prefix, e.g. "org:unit"
+    model: type[models.Model]
+    title: Any
+    queryset: Callable[[Any], QuerySet]  # user -> scoped queryset
+    columns: list[Column]
+    detail: list[Column]
+    form_class: type[forms.ModelForm] | None = None
+    search: Callable[[QuerySet, str], QuerySet] | None = None
+    search_placeholder: Any = ""
+    filters: dict[str, Callable[[QuerySet, str], QuerySet]] = field(default_factory=dict)
+    can_create: Callable[[Any], bool] = lambda user: False
+    can_edit: Callable[[Any, Any], bool] = lambda user, obj: False
+    save: Callable[..., Any] | None = None  # (actor, form, request) -> saved instance
+    export: bool = False
+    extra_detail: Callable[[HttpRequest, Any], dict[str, Any]] | None = None
+
+    def url(self, action: str, *args: Any) -> str:
+        return reverse(f"{self.name}_{action}", args=args)
+
+
+def get_scoped(register: Register, request: HttpRequest, pk: int) -> Any:
+    # Out of scope and missing are the same answer: 404.
+    try:
+        return register.queryset(request.user).get(pk=pk)
+    except register.model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def filtered(register: Register, request: HttpRequest) -> QuerySet:
+    queryset = register.queryset(request.user)
+    q = request.GET.get("q", "").strip()
+    if q and register.search:
+        queryset = register.search(queryset, q)
+    for key, apply in register.filters.items():
+        value = request.GET.get(key, "").strip()
+        if value:
+            queryset = apply(queryset, value)
+    return queryset
+
+
+class ListPage(View):
+    register: Register
+    template_name = "crud/list.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        reg = self.register
+        paginator = Paginator(filtered(reg, request), PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        rows = [(obj, [c.value(obj, request) for c in reg.columns]) for obj in page.object_list]
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            self.template_name,
+            {
+                "register": reg,
+                "page": page,
+                "rows": rows,
+                "q": request.GET.get("q", ""),
+                "querystring": query.urlencode(),
+                "can_create": reg.can_create(request.user),
+                "create_url": reg.url("create") if reg.can_create(request.user) else "",
+                "export_url": reg.url("export") if reg.export else "",
+                **self.extra_context(request),
+            },
+        )
+
+    def extra_context(self, request: HttpRequest) -> dict[str, Any]:
+        return {}
+
+
+class DetailPage(View):
+    register: Register
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        reg = self.register
+        obj = get_scoped(reg, request, pk)
+        context = {
+            "register": reg,
+            "object": obj,
+            "fields": [(c.label, c.value(obj, request)) for c in reg.detail],
+            "history": history_rows(obj),
+            "edit_url": reg.url("edit", obj.pk) if reg.form_class and reg.can_edit(request.user, obj) else "",
+        }
+        if reg.extra_detail:
+            context.update(reg.extra_detail(request, obj))
+        return render(request, "crud/detail.html", context)
+
+
+class EditPage(View):
+    """Create (pk None) or edit. A rejected form comes back with everything typed still in it."""
+
+    register: Register
+
+    def _object(self, request: HttpRequest, pk: int | None) -> Any:
+        reg = self.register
+        if pk is None:
+            if not reg.can_create(request.user):
+                raise PermissionDenied
+            return None
+        obj = get_scoped(reg, request, pk)
+        if not reg.can_edit(request.user, obj):
+            raise PermissionDenied
+        return obj
+
+    def _form(self, request: HttpRequest, obj: Any, data: Any = None) -> forms.ModelForm:
+        assert self.register.form_class is not None
+        return self.register.form_class(data=data, files=request.FILES or None, instance=obj, user=request.user)
+
+    def _render(self, request: HttpRequest, form: forms.ModelForm, obj: Any, status: int = 200) -> HttpResponse:
+        return render(
+            request, "crud/form.html", {"register": self.register, "form": form, "object": obj}, status=status
+        )
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        obj = self._object(request, pk)
+        return self._render(request, self._form(request, obj), obj)
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        obj = self._object(request, pk)
+        form = self._form(request, obj, request.POST)
+        if form.is_valid():
+            try:
+                assert self.register.save is not None
+                saved = self.register.save(actor=request.user, form=form, request=request)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            except PermissionDenied:
+                form.add_error(None, _("You may not make this change."))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(self.register.url("detail", saved.pk))
+        return self._render(request, form, obj, status=422)
+
+
+def page_views(register: Register) -> dict[str, Callable[..., HttpResponse]]:
+    attrs = {"register": register}
+    return {
+        "list": type("List", (ListPage,), attrs).as_view(),
+        "detail": type("Detail", (DetailPage,), attrs).as_view(),
+        "create": type("Create", (EditPage,), attrs).as_view(),
+        "edit": type("Edit", (EditPage,), attrs).as_view(),
+    }

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from estatedesk.core import officehours
+
+
+class CountingMode(models.TextChoices):
+    CIVIL_CODE = "civil", _("Civil Code (whole working days, ending at close of business)")
+    BUSINESS_TIME = "business", _("Business time (counted inside office hours)")
+
+
+class CompanySettings(models.Model):
+    """The one company this installation serves (SPEC §0). Always row pk=1."""
+
+    name = models.CharField(_("company name"), max_length=200, default="")
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+    office_hours = models.CharField(
+        _("default office hours"),
+        max_length=200,
+        default="08:30-12:00,13:30-17:30",
+        help_text=_("One or more periods a day, for example 08:30-12:00,13:30-17:30"),
+        validators=[officehours.validate],
+    )
+    urgent_reply_hours = models.PositiveSmallIntegerField(_("urgent reply (clock hours)"), default=2)
+    normal_reply_working_days = models.PositiveSmallIntegerField(_("non-urgent reply (working days)"), default=2)
+    invalid_explanation_working_days = models.PositiveSmallIntegerField(
+        _("explanation of an invalid complaint (working days)"), default=1
+    )
+    counting_mode = models.CharField(
+        _("working-day counting"), max_length=10, choices=CountingMode.choices, default=CountingMode.CIVIL_CODE
+    )
+    satisfaction_target = models.DecimalField(
+        _("satisfaction-rate target (%)"), max_digits=5, decimal_places=2, default=90
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("company settings")
+        verbose_name_plural = _("company settings")
+
+    def __str__(self) -> str:
+        return self.name or str(_("Company"))
+
+    @classmethod
+    def load(cls) -> CompanySettings:
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only its SHA-256 is stored; the clear token is shown once."""
+
+    PREFIX = "edk_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(_("token starts with"), max_length=12)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
+
+    @staticmethod
+    def new_raw() -> str:
+        return ApiToken.PREFIX + secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return _hash_token(raw)

@@ -1,0 +1,235 @@
+"""The one permission policy (SPEC P-1): every view, API endpoint and export asks here.
+
+Two layers:
+- ``URL_RULES`` names, for every URL pattern, who may reach it at all. The middleware
+  enforces it and refuses any URL that is missing from the table (fail closed); a test walks
+  every pattern so a new URL cannot ship without a rule.
+- Scope functions filter querysets object by object: staff see the estates and departments
+  they belong to; deputy GM, GM, auditors and administrators see everything. Objects out of
+  scope are answered with 404, never 403, so ids in other estates cannot be probed.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+
+if TYPE_CHECKING:
+    from estatedesk.org.models import Staff
+
+
+class Rule(StrEnum):
+    PUBLIC = "public"  # anyone, signed in or not (sign-in page, resident portal, language switch)
+    STAFF = "staff"  # any signed-in staff member; objects still filtered by scope
+    ADMIN = "admin"  # system administrators
+    API = "api"  # the API authenticates and authorises each endpoint itself
+    ADMIN_SITE = "admin_site"  # Django's admin, superusers only
+
+
+# Every named URL pattern, by its full name ("namespace:name"). Namespaces listed in
+# URL_PREFIX_RULES cover all their patterns.
+URL_RULES: dict[str, Rule] = {
+    "login": Rule.PUBLIC,
+    "logout": Rule.PUBLIC,
+    "set_language": Rule.PUBLIC,
+    "health": Rule.PUBLIC,
+    "home": Rule.STAFF,
+    "profile": Rule.STAFF,
+    "token_create": Rule.STAFF,
+    "token_revoke": Rule.STAFF,
+    "password_change": Rule.STAFF,
+    "password_change_done": Rule.STAFF,
+    "org:estate_list": Rule.STAFF,
+    "org:estate_detail": Rule.STAFF,
+    "org:estate_create": Rule.ADMIN,
+    "org:estate_edit": Rule.ADMIN,
+    "org:building_list": Rule.STAFF,
+    "org:building_detail": Rule.STAFF,
+    "org:building_create": Rule.ADMIN,
+    "org:building_edit": Rule.ADMIN,
+    "org:unit_list": Rule.STAFF,
+    "org:unit_detail": Rule.STAFF,
+    "org:unit_create": Rule.STAFF,
+    "org:unit_edit": Rule.STAFF,
+    "org:unit_export": Rule.STAFF,
+    "org:customer_list": Rule.STAFF,
+    "org:customer_detail": Rule.STAFF,
+    "org:customer_create": Rule.STAFF,
+    "org:customer_edit": Rule.STAFF,
+    "org:customer_reveal": Rule.STAFF,
+    "org:customer_export": Rule.STAFF,
+    "org:committee_list": Rule.STAFF,
+    "org:committee_detail": Rule.STAFF,
+    "org:committee_create": Rule.STAFF,
+    "org:committee_edit": Rule.STAFF,
+    "org:department_list": Rule.STAFF,
+    "org:department_detail": Rule.STAFF,
+    "org:department_create": Rule.ADMIN,
+    "org:department_edit": Rule.ADMIN,
+    "org:developer_list": Rule.STAFF,
+    "org:developer_detail": Rule.STAFF,
+    "org:developer_create": Rule.ADMIN,
+    "org:developer_edit": Rule.ADMIN,
+    "org:staff_list": Rule.STAFF,
+    "org:staff_detail": Rule.STAFF,
+    "org:staff_create": Rule.ADMIN,
+    "org:staff_edit": Rule.ADMIN,
+    "org:settings_edit": Rule.ADMIN,
+    "org:import_start": Rule.ADMIN,
+    "org:import_detail": Rule.ADMIN,
+    "org:import_template": Rule.STAFF,
+}
+
+URL_PREFIX_RULES: dict[str, Rule] = {
+    "api:": Rule.API,
+    "admin:": Rule.ADMIN_SITE,
+}
+
+
+def rule_for(view_name: str) -> Rule | None:
+    if view_name in URL_RULES:
+        return URL_RULES[view_name]
+    for prefix, rule in URL_PREFIX_RULES.items():
+        if view_name.startswith(prefix):
+            return rule
+    return None
+
+
+ALL_SEEING_ROLES = frozenset({"deputy_gm", "gm", "auditor", "admin"})
+ROSTER_EDITOR_ROLES = frozenset({"handler", "department_head", "cs_supervisor"})
+READ_ONLY_ROLES = frozenset({"auditor"})
+
+
+def staff_of(user: Any) -> Staff | None:
+    """The user's staff row, cached on the user object for the request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    cached = getattr(user, "_estatedesk_staff", False)
+    if cached is not False:
+        return cached
+    from estatedesk.org.models import Staff
+
+    staff = Staff.objects.filter(user=user).first()
+    user._estatedesk_staff = staff
+    return staff
+
+
+def is_staff_member(user: Any) -> bool:
+    return staff_of(user) is not None or bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
+def is_admin(user: Any) -> bool:
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    staff = staff_of(user)
+    return staff is not None and staff.role == "admin"
+
+
+def sees_all(user: Any) -> bool:
+    if is_admin(user):
+        return True
+    staff = staff_of(user)
+    return staff is not None and staff.role in ALL_SEEING_ROLES
+
+
+def role_of(user: Any) -> str | None:
+    if getattr(user, "is_superuser", False) and user.is_active and staff_of(user) is None:
+        return "admin"
+    staff = staff_of(user)
+    return staff.role if staff else None
+
+
+def estate_ids(user: Any) -> frozenset[int] | None:
+    """The estates a user may see; None means all of them."""
+    if sees_all(user):
+        return None
+    cached = getattr(user, "_estatedesk_estates", None)
+    if cached is not None:
+        return cached
+    staff = staff_of(user)
+    if staff is None:
+        ids: frozenset[int] = frozenset()
+    else:
+        from estatedesk.org.models import Department
+
+        direct = set(staff.estates.values_list("id", flat=True))
+        via_departments = Department.objects.filter(staff=staff, estate__isnull=False).values_list(
+            "estate_id", flat=True
+        )
+        ids = frozenset(direct | set(via_departments))
+    user._estatedesk_estates = ids
+    return ids
+
+
+def department_ids(user: Any) -> frozenset[int] | None:
+    if sees_all(user):
+        return None
+    staff = staff_of(user)
+    if staff is None:
+        return frozenset()
+    return frozenset(staff.departments.values_list("id", flat=True))
+
+
+def check_rule(user: Any, rule: Rule) -> bool:
+    if rule in (Rule.PUBLIC, Rule.API):
+        return True
+    if rule is Rule.ADMIN_SITE:
+        return bool(getattr(user, "is_superuser", False) and user.is_active)
+    if rule is Rule.STAFF:
+        return is_staff_member(user)
+    if rule is Rule.ADMIN:
+        return is_admin(user)
+    return False
+
+
+# --- Object scope ----------------------------------------------------------------------
+
+
+def scope_by_estate(user: Any, queryset: QuerySet, field: str = "estate") -> QuerySet:
+    ids = estate_ids(user)
+    if ids is None:
+        return queryset
+    return queryset.filter(**{f"{field}__in": ids})
+
+
+def scope_departments(user: Any, queryset: QuerySet) -> QuerySet:
+    """Departments a user sees: company-wide ones, those of their estates, and their own."""
+    ids = estate_ids(user)
+    if ids is None:
+        return queryset
+    own = department_ids(user) or frozenset()
+    return queryset.filter(Q(estate__isnull=True, developer__isnull=True) | Q(estate__in=ids) | Q(id__in=own))
+
+
+def scope_staff(user: Any, queryset: QuerySet) -> QuerySet:
+    """Colleagues: staff sharing an estate or a department, and the all-seeing leadership."""
+    ids = estate_ids(user)
+    if ids is None:
+        return queryset
+    own = department_ids(user) or frozenset()
+    return queryset.filter(
+        Q(estates__in=ids) | Q(departments__in=own) | Q(departments__estate__in=ids) | Q(role__in=["deputy_gm", "gm"])
+    ).distinct()
+
+
+def can_edit_roster(user: Any, estate_id: int | None) -> bool:
+    """Units, customers and committee members: administrators anywhere, office leads in their estates."""
+    if is_admin(user):
+        return True
+    staff = staff_of(user)
+    if staff is None or staff.role not in ROSTER_EDITOR_ROLES:
+        return False
+    ids = estate_ids(user)
+    return estate_id is None or ids is None or estate_id in ids
+
+
+def can_see_contact_names(user: Any) -> bool:
+    """Auditors review figures and processes, not people: they get masked names (SPEC D-3)."""
+    role = role_of(user)
+    return role is not None and role not in READ_ONLY_ROLES
+
+
+def can_reveal_contact(user: Any) -> bool:
+    return can_see_contact_names(user)

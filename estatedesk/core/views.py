@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from estatedesk.core import policy, services
+from estatedesk.core.models import ApiToken
+from estatedesk.core.panels import panels_for
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"panels": panels_for(request.user)})
+
+
+def profile(request: HttpRequest) -> HttpResponse:
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(
+        request,
+        "core/profile.html",
+        {"tokens": tokens, "new_token": request.session.pop("new_api_token", None)},
+    )
+
+
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    name = request.POST.get("name", "").strip()
+    if not name:
+        messages.error(request, _("Give the token a name, so you can tell it apart later."))
+        return redirect("profile")
+    _token, raw = services.create_api_token(user=request.user, name=name)
+    # Shown once on the next page, then gone: only its hash is stored.
+    request.session["new_api_token"] = raw
+    messages.success(request, _("Token created. Copy it now: it will not be shown again."))
+    return redirect("profile")
+
+
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    if services.revoke_api_token(user=request.user, token_id=pk):
+        messages.success(request, _("Token revoked."))
+    else:
+        messages.info(request, _("That token was already revoked."))
+    return redirect("profile")
+
+
+def role_label(request: HttpRequest) -> str:
+    return policy.role_of(request.user) or ""

@@ -1,0 +1,237 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from estatedesk.core import crypto, policy
+from estatedesk.core.models import CompanySettings
+from estatedesk.org import selectors
+from estatedesk.org.models import (
+    Building,
+    CommitteeMember,
+    Customer,
+    Department,
+    Developer,
+    Estate,
+    Role,
+    Unit,
+)
+
+
+class ScopedForm(forms.ModelForm):
+    """A model form whose choices of estates, buildings and customers are limited to the user's scope."""
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        scoped = {
+            "estate": selectors.estates_for(user),
+            "building": selectors.buildings_for(user),
+            "customer": selectors.customers_for(user),
+        }
+        for name, queryset in scoped.items():
+            if name in self.fields:
+                self.fields[name].queryset = queryset  # type: ignore[attr-defined]
+        for field in self.fields.values():
+            widget = field.widget
+            css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else "form-control"
+            if isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            widget.attrs.setdefault("class", css)
+
+    def clean_estate(self) -> Estate:
+        estate = self.cleaned_data["estate"]
+        if estate is not None and not policy.can_edit_roster(self.user, estate.pk):
+            raise forms.ValidationError(_("You may not change records of this estate."))
+        return estate
+
+
+class EstateForm(ScopedForm):
+    class Meta:
+        model = Estate
+        fields = ["name", "code", "kind", "address", "office_hours", "active"]
+
+
+class BuildingForm(ScopedForm):
+    class Meta:
+        model = Building
+        fields = ["estate", "name", "floors"]
+
+
+class UnitForm(ScopedForm):
+    class Meta:
+        model = Unit
+        fields = ["building", "number", "floor", "area", "kind", "occupied"]
+
+    def clean_building(self) -> Building:
+        building = self.cleaned_data["building"]
+        if not policy.can_edit_roster(self.user, building.estate_id):
+            raise forms.ValidationError(_("You may not change records of this estate."))
+        return building
+
+
+class CustomerForm(ScopedForm):
+    phone_input = forms.CharField(
+        label=_("phone"),
+        required=False,
+        max_length=30,
+        help_text=_("Leave empty to keep the current number."),
+    )
+    remove_phone = forms.BooleanField(label=_("remove the phone number"), required=False)
+
+    class Meta:
+        model = Customer
+        fields = ["estate", "name", "kind", "email", "contact_person", "notes"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["phone_input"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
+        if self.instance.pk is None:
+            self.fields["phone_input"].help_text = ""
+            del self.fields["remove_phone"]
+
+    def clean_phone_input(self) -> str:
+        value = self.cleaned_data["phone_input"].strip()
+        if value and not crypto.is_valid_phone(value):
+            raise forms.ValidationError(_("Enter a phone number of 7 to 15 digits, for example 13812341234."))
+        return value
+
+
+class CommitteeMemberForm(ScopedForm):
+    class Meta:
+        model = CommitteeMember
+        fields = ["estate", "customer", "name", "position", "term_start", "term_end"]
+        widgets = {"term_start": forms.DateInput(attrs={"type": "date"}), "term_end": forms.DateInput(attrs={"type": "date"})}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("term_start"), data.get("term_end")
+        if start and end and end < start:
+            self.add_error("term_end", _("The term cannot end before it starts."))
+        customer, estate = data.get("customer"), data.get("estate")
+        if customer and estate and customer.estate_id != estate.pk:
+            self.add_error("customer", _("This customer belongs to another estate."))
+        return data
+
+
+class DepartmentForm(ScopedForm):
+    class Meta:
+        model = Department
+        fields = ["name", "kind", "estate", "developer", "active"]
+
+    def clean_estate(self) -> Estate | None:
+        return self.cleaned_data.get("estate")
+
+
+class DeveloperForm(ScopedForm):
+    phone_input = forms.CharField(label=_("phone"), required=False, max_length=30)
+
+    class Meta:
+        model = Developer
+        fields = ["name", "contact_person", "estates"]
+
+
+class StaffForm(forms.Form):
+    username = forms.CharField(label=_("user name"), max_length=150)
+    display_name = forms.CharField(label=_("name"), max_length=100)
+    role = forms.ChoiceField(label=_("role"), choices=Role.choices)
+    email = forms.EmailField(label=_("e-mail"), required=False)
+    phone = forms.CharField(label=_("phone"), required=False, max_length=30)
+    estates = forms.ModelMultipleChoiceField(label=_("estates"), queryset=Estate.objects.all(), required=False)
+    departments = forms.ModelMultipleChoiceField(
+        label=_("departments"), queryset=Department.objects.all(), required=False
+    )
+    password = forms.CharField(
+        label=_("new password"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Leave empty to keep the current password."),
+    )
+    is_active = forms.BooleanField(label=_("active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, user: Any = None, instance: Any = None, **kwargs: Any) -> None:
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "username": instance.user.username,
+                "display_name": instance.display_name,
+                "role": instance.role,
+                "email": instance.user.email,
+                "estates": list(instance.estates.all()),
+                "departments": list(instance.departments.all()),
+                "is_active": instance.user.is_active,
+            }
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+        self.user = user
+        if instance is not None:
+            self.fields["username"].disabled = True
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs["class"] = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                widget.attrs["class"] = "form-select"
+            else:
+                widget.attrs["class"] = "form-control"
+
+    def clean_username(self) -> str:
+        from django.contrib.auth import get_user_model
+
+        name = self.cleaned_data["username"].strip()
+        if self.instance is None and get_user_model().objects.filter(username__iexact=name).exists():
+            raise forms.ValidationError(_("This user name is taken."))
+        return name
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data["phone"].strip()
+        if value and not crypto.is_valid_phone(value):
+            raise forms.ValidationError(_("Enter a phone number of 7 to 15 digits, for example 13812341234."))
+        return crypto.normalise_phone(value)
+
+    def clean_password(self) -> str:
+        from django.contrib.auth import password_validation
+
+        value = self.cleaned_data["password"]
+        if value:
+            password_validation.validate_password(value)
+        return value
+
+
+class CompanySettingsForm(ScopedForm):
+    class Meta:
+        model = CompanySettings
+        fields = [
+            "name",
+            "time_zone",
+            "office_hours",
+            "urgent_reply_hours",
+            "normal_reply_working_days",
+            "invalid_explanation_working_days",
+            "counting_mode",
+            "satisfaction_target",
+        ]
+
+    def clean_time_zone(self) -> str:
+        import zoneinfo
+
+        value = self.cleaned_data["time_zone"].strip()
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise forms.ValidationError(_("Unknown time zone. Use a name such as Asia/Shanghai.")) from exc
+        return value
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("roster file (.xlsx or .csv)"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        name = (upload.name or "").lower()
+        if not (name.endswith(".xlsx") or name.endswith(".csv")):
+            raise forms.ValidationError(_("Choose an Excel (.xlsx) or CSV file."))
+        if upload.size > 50 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 50 MB."))
+        return upload

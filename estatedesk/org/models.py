@@ -1,0 +1,264 @@
+"""Estates, buildings, units, customers, departments and staff (SPEC §0)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from estatedesk.core import crypto, officehours
+from estatedesk.core.fields import EncryptedTextField
+
+
+class EstateKind(models.TextChoices):
+    RESIDENTIAL = "residential", _("Residential compound")
+    OFFICE = "office", _("Office building")
+
+
+class Estate(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=EstateKind.choices, default=EstateKind.RESIDENTIAL)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    office_hours = models.CharField(
+        _("office hours"),
+        max_length=200,
+        blank=True,
+        help_text=_("Leave empty to use the company's default office hours"),
+        validators=[officehours.validate],
+    )
+    active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("estate")
+        verbose_name_plural = _("estates")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Building(models.Model):
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("estate"))
+    name = models.CharField(_("name"), max_length=50)
+    floors = models.PositiveSmallIntegerField(_("floors"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        ordering = ["estate_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["estate", "name"], name="building_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.estate.name} {self.name}"
+
+
+class UnitKind(models.TextChoices):
+    FLAT = "flat", _("Flat")
+    SHOP = "shop", _("Shop")
+    OFFICE = "office", _("Office")
+    OTHER = "other", _("Other")
+
+
+class Unit(models.Model):
+    # estate is kept on the unit (it equals building.estate) so scope checks need no join.
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="units", verbose_name=_("estate"))
+    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="units", verbose_name=_("building"))
+    number = models.CharField(_("unit number"), max_length=30)
+    floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
+    area = models.DecimalField(_("area (m²)"), max_digits=9, decimal_places=2, null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=UnitKind.choices, default=UnitKind.FLAT)
+    occupied = models.BooleanField(_("occupied"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["building_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["building", "number"], name="unit_unique_number")]
+        indexes = [models.Index(fields=["estate", "building", "number"], name="unit_estate_bldg_num")]
+
+    def __str__(self) -> str:
+        return f"{self.building.name}-{self.number}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.building.name}-{self.number}"
+
+
+class CustomerKind(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    TENANT = "tenant", _("Tenant")
+    OFFICE_TENANT = "office_tenant", _("Office tenant organisation")
+
+
+class Customer(models.Model):
+    """An owner, tenant or tenant organisation. Phone numbers are encrypted (SPEC D-3)."""
+
+    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="customers", verbose_name=_("estate"))
+    name = models.CharField(_("name"), max_length=100, db_index=True)
+    kind = models.CharField(_("customer type"), max_length=20, choices=CustomerKind.choices, default=CustomerKind.OWNER)
+    phone = EncryptedTextField(_("phone"), blank=True, default="")
+    phone_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    email = models.EmailField(_("e-mail"), blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=100, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    units = models.ManyToManyField(Unit, through="Occupancy", related_name="customers", verbose_name=_("units"))
+    history = HistoricalRecords(excluded_fields=["phone_index"])
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["estate_id", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_phone(self, value: str) -> None:
+        self.phone = crypto.normalise_phone(value)
+        self.phone_index = crypto.blind_index(value)
+
+    @property
+    def masked_phone(self) -> str:
+        return crypto.mask_phone(self.phone)
+
+
+class Occupancy(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="occupancies", verbose_name=_("unit"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="occupancies", verbose_name=_("customer")
+    )
+    relation = models.CharField(_("relation"), max_length=20, choices=CustomerKind.choices, default=CustomerKind.OWNER)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("occupancy")
+        verbose_name_plural = _("occupancies")
+        constraints = [models.UniqueConstraint(fields=["unit", "customer"], name="occupancy_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.customer} @ {self.unit}"
+
+
+class CommitteeMember(models.Model):
+    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="committee", verbose_name=_("estate"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("customer")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    position = models.CharField(_("position"), max_length=50)
+    term_start = models.DateField(_("term starts"), null=True, blank=True)
+    term_end = models.DateField(_("term ends"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("owners' committee member")
+        verbose_name_plural = _("owners' committee members")
+        ordering = ["estate_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.position})"
+
+
+class Developer(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    contact_person = models.CharField(_("contact person"), max_length=100, blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True, default="")
+    estates = models.ManyToManyField(Estate, blank=True, related_name="developers", verbose_name=_("estates"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("developer")
+        verbose_name_plural = _("developers")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DepartmentKind(models.TextChoices):
+    CUSTOMER_SERVICE = "customer_service", _("Customer service")
+    ENGINEERING = "engineering", _("Engineering")
+    SECURITY = "security", _("Security")
+    CLEANING = "cleaning", _("Cleaning")
+    LANDSCAPING = "landscaping", _("Landscaping")
+    FINANCE = "finance", _("Finance")
+    MANAGEMENT_OFFICE = "management_office", _("Management office")
+    DEVELOPER_CS = "developer_cs", _("Developer customer service")
+    RECTIFICATION_TEAM = "rectification_team", _("Rectification team")
+    OTHER = "other", _("Other")
+
+
+class Department(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=DepartmentKind.choices)
+    estate = models.ForeignKey(
+        Estate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="departments",
+        verbose_name=_("estate"),
+        help_text=_("Only for a management office or a team that serves one estate"),
+    )
+    developer = models.ForeignKey(
+        Developer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="departments",
+        verbose_name=_("developer"),
+        help_text=_("For departments outside the company that belong to a developer"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def external(self) -> bool:
+        return self.developer_id is not None
+
+
+class Role(models.TextChoices):
+    DUTY_STAFF = "duty_staff", _("Duty staff")
+    HANDLER = "handler", _("Complaint handler")
+    DEPARTMENT_HEAD = "department_head", _("Department head")
+    CS_SUPERVISOR = "cs_supervisor", _("Customer-service supervisor")
+    DEPUTY_GM = "deputy_gm", _("Deputy general manager")
+    GM = "gm", _("General manager")
+    DEVELOPER_CS = "developer_cs", _("Developer customer service")
+    RECTIFICATION = "rectification", _("Rectification team member")
+    AUDITOR = "auditor", _("Auditor (read-only)")
+    ADMIN = "admin", _("System administrator")
+
+
+class Staff(models.Model):
+    """A staff member's role and scope. Residents never have a Staff row."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff", verbose_name=_("user")
+    )
+    display_name = models.CharField(_("name"), max_length=100)
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    phone = EncryptedTextField(_("phone"), blank=True, default="")
+    estates = models.ManyToManyField(Estate, blank=True, related_name="staff", verbose_name=_("estates"))
+    departments = models.ManyToManyField(Department, blank=True, related_name="staff", verbose_name=_("departments"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        ordering = ["role", "display_name"]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.get_role_display()})"

@@ -1,0 +1,90 @@
+"""Reads of the organisation, always through the user's scope (SPEC P-1)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from estatedesk.core import crypto, policy
+from estatedesk.org.models import (
+    Building,
+    CommitteeMember,
+    Customer,
+    Department,
+    Developer,
+    Estate,
+    Staff,
+    Unit,
+)
+
+
+def estates_for(user: Any) -> QuerySet[Estate]:
+    return policy.scope_by_estate(user, Estate.objects.all(), field="id")
+
+
+def buildings_for(user: Any) -> QuerySet[Building]:
+    return policy.scope_by_estate(user, Building.objects.select_related("estate"))
+
+
+def units_for(user: Any) -> QuerySet[Unit]:
+    return policy.scope_by_estate(user, Unit.objects.select_related("building", "estate"))
+
+
+def customers_for(user: Any) -> QuerySet[Customer]:
+    return policy.scope_by_estate(user, Customer.objects.select_related("estate"))
+
+
+def committee_for(user: Any) -> QuerySet[CommitteeMember]:
+    return policy.scope_by_estate(user, CommitteeMember.objects.select_related("estate", "customer"))
+
+
+def departments_for(user: Any) -> QuerySet[Department]:
+    return policy.scope_departments(user, Department.objects.select_related("estate", "developer"))
+
+
+def developers_for(user: Any) -> QuerySet[Developer]:
+    return Developer.objects.all() if policy.is_staff_member(user) else Developer.objects.none()
+
+
+def staff_for(user: Any) -> QuerySet[Staff]:
+    return policy.scope_staff(user, Staff.objects.select_related("user"))
+
+
+_UNIT_QUERY = re.compile(r"^\s*(?P<building>[^\s\-/]+)\s*[-/\s]\s*(?P<number>\S+)\s*$")
+
+
+def search_units(queryset: QuerySet[Unit], q: str) -> QuerySet[Unit]:
+    """'3-1201', '3 1201', '3栋/1201' find building 3 unit 1201; a single word matches either."""
+    q = (q or "").strip()
+    if not q:
+        return queryset
+    match = _UNIT_QUERY.match(q)
+    if match:
+        building = match["building"]
+        return queryset.filter(
+            Q(building__name__iexact=building) | Q(building__name__istartswith=building),
+            number__iexact=match["number"],
+        )
+    return queryset.filter(Q(number__iexact=q) | Q(building__name__iexact=q) | Q(estate__name__icontains=q))
+
+
+def search_customers(queryset: QuerySet[Customer], q: str) -> QuerySet[Customer]:
+    """A name (part of it) or a full phone number, matched through its blind index."""
+    q = (q or "").strip()
+    if not q:
+        return queryset
+    if crypto.is_valid_phone(q):
+        return queryset.filter(phone_index=crypto.blind_index(q))
+    return queryset.filter(name__icontains=q)
+
+
+def estate_summary(estate: Estate) -> dict[str, int]:
+    units = estate.units.aggregate(total=Count("id"), occupied=Count("id", filter=Q(occupied=True)))
+    return {
+        "buildings": estate.buildings.count(),
+        "units": units["total"],
+        "occupied": units["occupied"],
+        "customers": estate.customers.count(),
+    }

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from estatedesk.org import import_views, views
+
+app_name = "org"
+
+urlpatterns = []
+for key, views_of in views.VIEWS.items():
+    urlpatterns += [
+        path(f"{key}s/", views_of["list"], name=f"{key}_list"),
+        path(f"{key}s/new/", views_of["create"], name=f"{key}_create"),
+        path(f"{key}s/<int:pk>/", views_of["detail"], name=f"{key}_detail"),
+        path(f"{key}s/<int:pk>/edit/", views_of["edit"], name=f"{key}_edit"),
+    ]
+urlpatterns += [
+    path("customers/<int:pk>/reveal/", views.customer_reveal, name="customer_reveal"),
+    path("units/export.xlsx", views.unit_export, name="unit_export"),
+    path("customers/export.xlsx", views.customer_export, name="customer_export"),
+    path("settings/", views.settings_edit, name="settings_edit"),
+    path("import/", import_views.import_start, name="import_start"),
+    path("import/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("import/template.<str:fmt>", import_views.import_template, name="import_template"),
+]

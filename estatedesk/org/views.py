@@ -1,0 +1,362 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from estatedesk.core import crypto, policy
+from estatedesk.core.crud import Column, Register, get_scoped, page_views
+from estatedesk.core.models import CompanySettings
+from estatedesk.org import exports, forms, selectors, services
+from estatedesk.org.models import Building, CommitteeMember, Customer, Department, Developer, Estate, Staff, Unit
+from estatedesk.records.services import log_personal_data_access
+
+
+def _display(name: str):
+    return lambda obj, request: getattr(obj, f"get_{name}_display")()
+
+
+def _attr(path: str):
+    def value(obj: Any, request: Any) -> Any:
+        for part in path.split("."):
+            obj = getattr(obj, part, None) if obj is not None else None
+        return "—" if obj in (None, "") else obj
+
+    return value
+
+
+def _yes_no(name: str):
+    return lambda obj, request: _("Yes") if getattr(obj, name) else _("No")
+
+
+def customer_name(obj: Customer, request: HttpRequest) -> str:
+    return obj.name if policy.can_see_contact_names(request.user) else crypto.mask_name(obj.name)
+
+
+def _admin_only(user: Any, obj: Any = None) -> bool:
+    return policy.is_admin(user)
+
+
+def _roster_create(user: Any) -> bool:
+    return policy.can_edit_roster(user, None) and policy.role_of(user) not in policy.READ_ONLY_ROLES
+
+
+def _roster_edit(user: Any, obj: Any) -> bool:
+    return policy.can_edit_roster(user, obj.estate_id)
+
+
+def _save_model(*, actor: Any, form: Any, request: HttpRequest) -> Any:
+    m2m = {name: form.cleaned_data[name] for name in ("estates",) if name in form.cleaned_data}
+    return services.save_record(actor=actor, instance=form.save(commit=False), m2m=m2m)
+
+
+def _save_customer(*, actor: Any, form: Any, request: HttpRequest) -> Customer:
+    phone = form.cleaned_data.get("phone_input") or None
+    if form.cleaned_data.get("remove_phone"):
+        phone = ""
+    return services.save_customer(actor=actor, customer=form.save(commit=False), phone=phone)
+
+
+def _save_developer(*, actor: Any, form: Any, request: HttpRequest) -> Developer:
+    developer = form.save(commit=False)
+    if form.cleaned_data.get("phone_input"):
+        developer.phone = crypto.normalise_phone(form.cleaned_data["phone_input"])
+    return services.save_record(actor=actor, instance=developer, m2m={"estates": form.cleaned_data["estates"]})
+
+
+def _save_staff(*, actor: Any, form: Any, request: HttpRequest) -> Staff:
+    data = form.cleaned_data
+    return services.save_staff(
+        actor=actor,
+        staff=form.instance,
+        username=data["username"] if form.instance is None else form.instance.user.username,
+        display_name=data["display_name"],
+        role=data["role"],
+        estates=data["estates"],
+        departments=data["departments"],
+        phone=data["phone"] or (form.instance.phone if form.instance else ""),
+        email=data["email"],
+        password=data["password"] or None,
+        is_active=data["is_active"],
+    )
+
+
+def _estate_extra(request: HttpRequest, estate: Estate) -> dict[str, Any]:
+    return {"summary": selectors.estate_summary(estate)}
+
+
+def _customer_extra(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    return {
+        "customer_units": customer.occupancies.select_related("unit__building"),
+        "phone_masked": customer.masked_phone,
+        "can_reveal": bool(customer.phone) and policy.can_reveal_contact(request.user),
+    }
+
+
+def _unit_extra(request: HttpRequest, unit: Unit) -> dict[str, Any]:
+    return {"unit_customers": unit.occupancies.select_related("customer")}
+
+
+ESTATES = Register(
+    name="org:estate",
+    model=Estate,
+    title=_l("Estates"),
+    queryset=selectors.estates_for,
+    columns=[
+        Column(_l("code"), _attr("code")),
+        Column(_l("name"), _attr("name"), link=True),
+        Column(_l("kind"), _display("kind")),
+        Column(_l("address"), _attr("address")),
+    ],
+    detail=[
+        Column(_l("code"), _attr("code")),
+        Column(_l("name"), _attr("name")),
+        Column(_l("kind"), _display("kind")),
+        Column(_l("address"), _attr("address")),
+        Column(_l("office hours"), _attr("office_hours")),
+        Column(_l("active"), _yes_no("active")),
+    ],
+    form_class=forms.EstateForm,
+    search=lambda qs, q: qs.filter(name__icontains=q) | qs.filter(code__iexact=q),
+    can_create=_admin_only,
+    can_edit=_admin_only,
+    save=_save_model,
+    extra_detail=_estate_extra,
+)
+
+BUILDINGS = Register(
+    name="org:building",
+    model=Building,
+    title=_l("Buildings"),
+    queryset=selectors.buildings_for,
+    columns=[
+        Column(_l("estate"), _attr("estate.name")),
+        Column(_l("name"), _attr("name"), link=True),
+        Column(_l("floors"), _attr("floors")),
+    ],
+    detail=[
+        Column(_l("estate"), _attr("estate.name")),
+        Column(_l("name"), _attr("name")),
+        Column(_l("floors"), _attr("floors")),
+    ],
+    form_class=forms.BuildingForm,
+    search=lambda qs, q: qs.filter(name__icontains=q),
+    filters={"estate": lambda qs, v: qs.filter(estate_id=v) if v.isdigit() else qs.none()},
+    can_create=_admin_only,
+    can_edit=_admin_only,
+    save=_save_model,
+)
+
+UNITS = Register(
+    name="org:unit",
+    model=Unit,
+    title=_l("Units"),
+    queryset=selectors.units_for,
+    columns=[
+        Column(_l("estate"), _attr("estate.name")),
+        Column(_l("building"), _attr("building.name")),
+        Column(_l("unit number"), _attr("number"), link=True),
+        Column(_l("floor"), _attr("floor")),
+        Column(_l("area (m²)"), _attr("area")),
+        Column(_l("kind"), _display("kind")),
+        Column(_l("occupied"), _yes_no("occupied")),
+    ],
+    detail=[
+        Column(_l("estate"), _attr("estate.name")),
+        Column(_l("building"), _attr("building.name")),
+        Column(_l("unit number"), _attr("number")),
+        Column(_l("floor"), _attr("floor")),
+        Column(_l("area (m²)"), _attr("area")),
+        Column(_l("kind"), _display("kind")),
+        Column(_l("occupied"), _yes_no("occupied")),
+    ],
+    form_class=forms.UnitForm,
+    search=selectors.search_units,
+    search_placeholder=_l("Building and number, e.g. 3-1201"),
+    filters={
+        "estate": lambda qs, v: qs.filter(estate_id=v) if v.isdigit() else qs.none(),
+        "occupied": lambda qs, v: qs.filter(occupied=(v == "1")),
+    },
+    can_create=_roster_create,
+    can_edit=_roster_edit,
+    save=_save_model,
+    export=True,
+    extra_detail=_unit_extra,
+)
+
+CUSTOMERS = Register(
+    name="org:customer",
+    model=Customer,
+    title=_l("Customers"),
+    queryset=selectors.customers_for,
+    columns=[
+        Column(_l("estate"), _attr("estate.name")),
+        Column(_l("name"), customer_name, link=True),
+        Column(_l("customer type"), _display("kind")),
+        Column(_l("phone"), lambda obj, request: obj.masked_phone or "—"),
+    ],
+    detail=[
+        Column(_l("estate"), _attr("estate.name")),
+        Column(_l("name"), customer_name),
+        Column(_l("customer type"), _display("kind")),
+        Column(_l("e-mail"), _attr("email")),
+        Column(_l("contact person"), _attr("contact_person")),
+        Column(_l("notes"), _attr("notes")),
+    ],
+    form_class=forms.CustomerForm,
+    search=selectors.search_customers,
+    search_placeholder=_l("Name or full phone number"),
+    filters={
+        "estate": lambda qs, v: qs.filter(estate_id=v) if v.isdigit() else qs.none(),
+        "kind": lambda qs, v: qs.filter(kind=v),
+    },
+    can_create=_roster_create,
+    can_edit=_roster_edit,
+    save=_save_customer,
+    export=True,
+    extra_detail=_customer_extra,
+)
+
+COMMITTEE = Register(
+    name="org:committee",
+    model=CommitteeMember,
+    title=_l("Owners' committees"),
+    queryset=selectors.committee_for,
+    columns=[
+        Column(_l("estate"), _attr("estate.name")),
+        Column(_l("name"), _attr("name"), link=True),
+        Column(_l("position"), _attr("position")),
+        Column(_l("term ends"), _attr("term_end")),
+    ],
+    detail=[
+        Column(_l("estate"), _attr("estate.name")),
+        Column(_l("name"), _attr("name")),
+        Column(_l("position"), _attr("position")),
+        Column(_l("term starts"), _attr("term_start")),
+        Column(_l("term ends"), _attr("term_end")),
+    ],
+    form_class=forms.CommitteeMemberForm,
+    filters={"estate": lambda qs, v: qs.filter(estate_id=v) if v.isdigit() else qs.none()},
+    can_create=_roster_create,
+    can_edit=_roster_edit,
+    save=_save_model,
+)
+
+DEPARTMENTS = Register(
+    name="org:department",
+    model=Department,
+    title=_l("Departments"),
+    queryset=selectors.departments_for,
+    columns=[
+        Column(_l("name"), _attr("name"), link=True),
+        Column(_l("kind"), _display("kind")),
+        Column(_l("estate"), _attr("estate.name")),
+        Column(_l("developer"), _attr("developer.name")),
+    ],
+    detail=[
+        Column(_l("name"), _attr("name")),
+        Column(_l("kind"), _display("kind")),
+        Column(_l("estate"), _attr("estate.name")),
+        Column(_l("developer"), _attr("developer.name")),
+        Column(_l("active"), _yes_no("active")),
+    ],
+    form_class=forms.DepartmentForm,
+    search=lambda qs, q: qs.filter(name__icontains=q),
+    can_create=_admin_only,
+    can_edit=_admin_only,
+    save=_save_model,
+)
+
+DEVELOPERS = Register(
+    name="org:developer",
+    model=Developer,
+    title=_l("Developers"),
+    queryset=selectors.developers_for,
+    columns=[Column(_l("name"), _attr("name"), link=True), Column(_l("contact person"), _attr("contact_person"))],
+    detail=[
+        Column(_l("name"), _attr("name")),
+        Column(_l("contact person"), _attr("contact_person")),
+        Column(_l("phone"), lambda obj, request: crypto.mask_phone(obj.phone) or "—"),
+        Column(_l("estates"), lambda obj, request: ", ".join(e.name for e in obj.estates.all()) or "—"),
+    ],
+    form_class=forms.DeveloperForm,
+    can_create=_admin_only,
+    can_edit=_admin_only,
+    save=_save_developer,
+)
+
+STAFF = Register(
+    name="org:staff",
+    model=Staff,
+    title=_l("Staff"),
+    queryset=selectors.staff_for,
+    columns=[
+        Column(_l("name"), _attr("display_name"), link=True),
+        Column(_l("user name"), _attr("user.username")),
+        Column(_l("role"), _display("role")),
+        Column(_l("phone"), lambda obj, request: crypto.mask_phone(obj.phone) or "—"),
+    ],
+    detail=[
+        Column(_l("name"), _attr("display_name")),
+        Column(_l("user name"), _attr("user.username")),
+        Column(_l("role"), _display("role")),
+        Column(_l("phone"), lambda obj, request: crypto.mask_phone(obj.phone) or "—"),
+        Column(_l("estates"), lambda obj, request: ", ".join(e.name for e in obj.estates.all()) or "—"),
+        Column(_l("departments"), lambda obj, request: ", ".join(d.name for d in obj.departments.all()) or "—"),
+        Column(_l("active"), lambda obj, request: _("Yes") if obj.user.is_active else _("No")),
+    ],
+    form_class=forms.StaffForm,  # type: ignore[arg-type]
+    search=lambda qs, q: qs.filter(display_name__icontains=q) | qs.filter(user__username__icontains=q),
+    can_create=_admin_only,
+    can_edit=_admin_only,
+    save=_save_staff,
+)
+
+REGISTERS = [ESTATES, BUILDINGS, UNITS, CUSTOMERS, COMMITTEE, DEPARTMENTS, DEVELOPERS, STAFF]
+VIEWS = {reg.name.split(":")[1]: page_views(reg) for reg in REGISTERS}
+
+
+@require_POST
+def customer_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Shows one customer's full phone number and logs who asked (SPEC D-3)."""
+    customer = get_scoped(CUSTOMERS, request, pk)
+    if not policy.can_reveal_contact(request.user):
+        raise PermissionDenied
+    log_personal_data_access(
+        user=request.user,
+        subject=customer,
+        field="phone",
+        reason=request.POST.get("reason", ""),
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponse(format_html('<span class="font-monospace" id="phone-value">{}</span>', customer.phone))
+    messages.info(request, _("Phone number of %(name)s: %(phone)s") % {"name": customer.name, "phone": customer.phone})
+    return redirect(CUSTOMERS.url("detail", pk))
+
+
+def unit_export(request: HttpRequest) -> HttpResponse:
+    return exports.units_xlsx(request, UNITS)
+
+
+def customer_export(request: HttpRequest) -> HttpResponse:
+    return exports.customers_xlsx(request, CUSTOMERS)
+
+
+def settings_edit(request: HttpRequest) -> HttpResponse:
+    company = CompanySettings.load()
+    form = forms.CompanySettingsForm(request.POST or None, instance=company, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            services.save_record(actor=request.user, instance=form.save(commit=False))
+            messages.success(request, _("Saved."))
+            return redirect("org:settings_edit")
+        return render(request, "org/settings.html", {"form": form}, status=422)
+    return render(request, "org/settings.html", {"form": form})

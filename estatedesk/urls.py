@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from estatedesk.api import api
+from estatedesk.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("health/", core_views.health, name="health"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(success_url="/accounts/password/done/"),
+        name="password_change",
+    ),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/profile/", core_views.profile, name="profile"),
+    path("accounts/tokens/", core_views.token_create, name="token_create"),
+    path("accounts/tokens/<int:pk>/revoke/", core_views.token_revoke, name="token_revoke"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("org/", include("estatedesk.org.urls")),
+    path("api/", api.urls),
+    path(f"{settings.ADMIN_URL}", admin.site.urls),
+]
