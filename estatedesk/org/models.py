@@ -262,3 +262,55 @@ class Staff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.get_role_display()})"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(models.Model):
+    """One upload of a roster file and what its import did (see org/import_service.py)."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Relative to MEDIA_ROOT; the name is made by the server, never taken from the upload.
+    file = models.CharField(_("file"), max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    # The uploader's language: the reasons for rejected rows are written in it.
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING, db_index=True
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
+    # Records created / updated per kind: {"units": {"created": 3, "updated": 1}, …}
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    # [{"row": 7, "reason": "…", "code": msgid, "params": {…}}], spreadsheet row numbers (header = 1)
+    errors = models.JSONField(_("rejected rows"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)

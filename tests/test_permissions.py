@@ -1,0 +1,172 @@
+"""SPEC P-1: staff see and act only within their scope, checked on the server object by object."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from estatedesk.core import policy
+from estatedesk.org.models import CommitteeMember
+
+
+def _walk(resolver: URLResolver, namespace: str = "", prefix: str = ""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry, ns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield (f"{namespace}{entry.name}" if entry.name else None), prefix + str(entry.pattern), entry
+
+
+def all_patterns():
+    return list(_walk(get_resolver()))
+
+
+@pytest.mark.req("P-1")
+def test_every_url_pattern_has_a_permission_rule():
+    missing = [route for name, route, _ in all_patterns() if name is None or policy.rule_for(name) is None]
+    assert missing == [], f"URL patterns without a rule in policy.URL_RULES: {missing}"
+
+
+@pytest.mark.req("P-1")
+def test_permission_table_names_only_existing_urls():
+    names = {name for name, _route, _p in all_patterns() if name}
+    stale = sorted(set(policy.URL_RULES) - names)
+    assert stale == [], f"rules for URLs that no longer exist: {stale}"
+
+
+@pytest.mark.req("P-1")
+def test_a_url_without_a_rule_is_refused(world, monkeypatch):
+    monkeypatch.delitem(policy.URL_RULES, "org:unit_list")
+    assert world.client("deputy_gm").get(reverse("org:unit_list")).status_code == 403
+
+
+def _estate_b_objects(world):
+    member = CommitteeMember.objects.create(estate=world.estate_b, name="李委員", position="主任")
+    return {
+        "org:estate": world.estate_b.pk,
+        "org:building": world.building_b.pk,
+        "org:unit": world.unit_b.pk,
+        "org:customer": world.customer_b.pk,
+        "org:committee": member.pk,
+        "org:department": world.office_b.pk,
+        "org:staff": world.users["handler_b"].staff.pk,
+    }
+
+
+# Object URLs whose records are not estate-scoped, each with the reason.
+NOT_ESTATE_SCOPED = {
+    "org:developer": "developers are company-wide partners, visible to all staff",
+    "org:import": "roster imports are administrator-only (403 for everyone else)",
+    "token": "API tokens: the service only ever touches the signed-in user's own tokens",
+}
+
+
+@pytest.mark.req("P-1")
+def test_every_object_url_answers_404_for_another_estates_record(world):
+    objects = _estate_b_objects(world)
+    client = world.client("handler_a")
+    checked = 0
+    for name, route, _pattern in all_patterns():
+        if not name or "<int:pk>" not in route:
+            continue
+        key = next((k for k in [*objects, *NOT_ESTATE_SCOPED] if name.startswith(k)), None)
+        assert key is not None, f"{name}: object URL not classified as estate-scoped or not"
+        if key in NOT_ESTATE_SCOPED:
+            continue
+        url = reverse(name, kwargs={"pk": objects[key]})
+        response = client.post(url) if name.endswith("_reveal") else client.get(url)
+        if policy.check_rule(world.users["handler_a"], policy.rule_for(name)):
+            assert response.status_code == 404, f"{name} answered {response.status_code} for estate B's record"
+        else:
+            # refused by role before any look-up: the same answer whatever the id, so nothing leaks
+            assert response.status_code == 403, name
+        checked += 1
+    assert checked >= 15
+
+
+@pytest.mark.req("P-1")
+def test_the_same_urls_answer_200_inside_the_scope(world):
+    client = world.client("handler_a")
+    for name in ["org:estate_detail", "org:unit_detail", "org:customer_detail", "org:building_detail"]:
+        pk = {"org:estate_detail": world.estate_a, "org:unit_detail": world.unit_a,
+              "org:customer_detail": world.customer_a, "org:building_detail": world.building_a}[name].pk
+        assert client.get(reverse(name, kwargs={"pk": pk})).status_code == 200
+
+
+def _listed(client, url_name, **params):
+    response = client.get(reverse(url_name), params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.req("P-1")
+def test_lists_show_only_the_users_estates(world):
+    page = _listed(world.client("handler_a"), "org:unit_list")
+    assert "翠湖花園" in page and "金山大廈" not in page
+    page = _listed(world.client("handler_b"), "org:customer_list")
+    assert "金山科技有限公司" in page and "王小明" not in page
+    # a colleague of estate A reaches the estate through their management office
+    page = _listed(world.client("colleague_a"), "org:customer_list")
+    assert "王小明" in page and "金山科技" not in page
+
+
+@pytest.mark.req("P-1")
+@pytest.mark.parametrize("persona", ["deputy_gm", "auditor", "admin"])
+def test_leadership_and_auditors_see_every_estate(world, persona):
+    page = _listed(world.client(persona), "org:unit_list")
+    assert "翠湖花園" in page and "金山大廈" in page
+
+
+@pytest.mark.req("P-1")
+def test_search_does_not_cross_the_scope(world):
+    page = _listed(world.client("handler_a"), "org:customer_list", q="13987654321")
+    assert "金山科技" not in page
+
+
+@pytest.mark.req("P-1")
+def test_anonymous_visitors_are_sent_to_sign_in(world):
+    response = world.client("anonymous").get(reverse("org:customer_list"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+@pytest.mark.req("P-1")
+def test_an_account_without_a_staff_role_sees_nothing(world):
+    client = world.client("resident")
+    assert client.get(reverse("home")).status_code == 403
+    assert client.get(reverse("org:customer_list")).status_code == 403
+
+
+@pytest.mark.req("P-1")
+@pytest.mark.parametrize("url_name", ["org:estate_create", "org:settings_edit", "org:staff_create", "org:import_start"])
+def test_administrator_pages_are_refused_to_other_staff(world, url_name):
+    assert world.client("handler_a").get(reverse(url_name)).status_code == 403
+    assert world.client("deputy_gm").get(reverse(url_name)).status_code == 403
+    assert world.client("admin").get(reverse(url_name)).status_code == 200
+
+
+@pytest.mark.req("P-1")
+def test_a_handler_edits_units_of_their_estate_only(world):
+    client = world.client("handler_a")
+    data = {"building": world.building_a.pk, "number": "1201", "floor": 12, "area": "88.5", "kind": "flat", "occupied": "on"}
+    response = client.post(reverse("org:unit_edit", args=[world.unit_a.pk]), data)
+    assert response.status_code == 302
+    world.unit_a.refresh_from_db()
+    assert str(world.unit_a.area) == "88.50"
+    assert client.get(reverse("org:unit_edit", args=[world.unit_b.pk])).status_code == 404
+    # moving a unit into another estate's building is refused with a message, not silently done
+    data["building"] = world.building_b.pk
+    response = client.post(reverse("org:unit_edit", args=[world.unit_a.pk]), data)
+    assert response.status_code == 422
+    world.unit_a.refresh_from_db()
+    assert world.unit_a.building_id == world.building_a.pk
+
+
+@pytest.mark.req("P-1")
+def test_duty_staff_and_auditors_cannot_edit_the_roster(world):
+    for persona in ["colleague_a", "auditor"]:
+        client = world.client(persona)
+        assert client.get(reverse("org:unit_edit", args=[world.unit_a.pk])).status_code == 403
+        assert client.get(reverse("org:customer_create")).status_code == 403
