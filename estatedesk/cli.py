@@ -1,0 +1,333 @@
+"""The ``estatedesk`` command: run the demo, run for real, serve in production, run workers.
+
+Every subcommand resolves the data folder the same way (``--data-dir``, else
+``ESTATEDESK_DATA_DIR``, else ``~/.estatedesk``) and puts the answer into the environment
+*before* Django settings are imported, because settings read the folder at import time
+(the secret key, the field-encryption key and the SQLite files live there).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from estatedesk import paths
+
+SETTINGS_MODULE = "estatedesk.settings"
+IS_WINDOWS = sys.platform == "win32"
+
+
+def resolve_data_dir(cli_value: str | None, environ: Mapping[str, str] | None = None) -> Path:
+    """``--data-dir`` wins, then ``ESTATEDESK_DATA_DIR``, then ``~/.estatedesk``."""
+    environ = os.environ if environ is None else environ
+    chosen = cli_value or environ.get(paths.ENV_VAR) or str(paths.DEFAULT_DIR)
+    return Path(chosen).expanduser().resolve()
+
+
+def use_data_dir(cli_value: str | None) -> Path:
+    folder = resolve_data_dir(cli_value)
+    os.environ[paths.ENV_VAR] = str(folder)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    return folder
+
+
+def _setup_django() -> None:
+    import django
+
+    django.setup()
+
+
+def _say(message: str = "") -> None:
+    print(message, flush=True)
+
+
+# --- Steps shared by demo and up -----------------------------------------------------
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _command_exists(name: str) -> bool:
+    from django.core.management import get_commands
+
+    return name in get_commands()
+
+
+def _seed_demo() -> None:
+    from django.core.management import call_command
+
+    if not _command_exists("seed_demo"):
+        _say("Note: the demo company cannot be loaded yet (no seed_demo command in this build).")
+        return
+    call_command("seed_demo")
+
+
+def _demo_sign_ins() -> list[tuple[str, str, str]]:
+    try:
+        from estatedesk.org.demo import PERSONAS  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return []
+    return [(str(u), str(r), str(p)) for u, r, p in PERSONAS]
+
+
+def _has_superuser() -> bool:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_superuser=True).exists()
+
+
+# --- Running the web server and the worker together -------------------------------------
+
+
+def _start_worker_child(folder: Path) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "estatedesk.cli", "worker", "--data-dir", str(folder), "--quiet"]
+    return subprocess.Popen(command, env=os.environ.copy())  # noqa: S603 - our own interpreter and module
+
+
+def _stop_child(child: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def _watch_worker(child: subprocess.Popen[bytes], stopping: threading.Event) -> None:
+    code = child.wait()
+    if not stopping.is_set():
+        _say(f"The background worker stopped unexpectedly (exit code {code}); the web server keeps running.")
+
+
+def _serve_embedded(folder: Path, host: str, port: int, sign_ins: Sequence[tuple[str, str, str]]) -> int:
+    """Waitress in this process, the Huey consumer in a child; stop both on Ctrl-C or SIGTERM."""
+    from waitress import create_server
+
+    from estatedesk.wsgi import application
+
+    server = create_server(application, host=host, port=port, threads=8, ident="EstateDesk")
+    stopping = threading.Event()
+
+    def on_terminate(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_terminate)
+
+    child = _start_worker_child(folder)
+    threading.Thread(target=_watch_worker, args=(child, stopping), daemon=True).start()
+
+    shown_host = f"[{host}]" if ":" in host else host
+    _say()
+    _say(f"EstateDesk is running at http://{shown_host}:{port}/")
+    _say(f"Data folder: {folder}")
+    if sign_ins:
+        _say("Sign in as (one per role):")
+        width = max(len(u) for u, _, _ in sign_ins)
+        for username, role, password in sign_ins:
+            _say(f"  {username.ljust(width)}  {password}  ({role})")
+    _say("Press Ctrl-C to stop the web server and the background worker.")
+    _say()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stopping.set()
+        server.close()
+        _say("Stopping the background worker…")
+        _stop_child(child)
+        _say("EstateDesk stopped.")
+    return 0
+
+
+# --- Subcommands ----------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    # The demo is plain HTTP on this machine; production settings (secure cookies) would break it.
+    os.environ["ESTATEDESK_MODE"] = "demo"
+    _setup_django()
+    _say("Preparing the database…")
+    _migrate()
+    _say("Loading the demo company (first run only)…")
+    _seed_demo()
+    if args.no_serve:
+        return 0
+    return _serve_embedded(args.folder, args.host, args.port, _demo_sign_ins())
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    _setup_django()
+    _migrate()
+    if not _has_superuser():
+        _say("No administrator yet: creating the first one.")
+        try:
+            call_command("createadmin", interactive=sys.stdin.isatty())
+        except CommandError as exc:
+            print(f"estatedesk up: {exc}", file=sys.stderr)
+            return 1
+    if args.no_serve:
+        return 0
+    return _serve_embedded(args.folder, args.host, args.port, [])
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if IS_WINDOWS:
+        print(
+            "estatedesk serve uses gunicorn, which does not run on Windows.\n"
+            "Use the embedded server instead: `estatedesk up`, or\n"
+            "  waitress-serve --listen=0.0.0.0:8000 estatedesk.wsgi:application",
+            file=sys.stderr,
+        )
+        return 2
+    missing = [
+        name
+        for name, present in (
+            ("SECRET_KEY (or SECRET_KEY_FILE)", bool(os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE"))),
+            ("ALLOWED_HOSTS", bool(os.environ.get("ALLOWED_HOSTS"))),
+        )
+        if not present
+    ]
+    if missing:
+        print(
+            "estatedesk serve runs in production mode and needs these environment variables: "
+            + ", ".join(missing)
+            + ". See docs/configuration.md.",
+            file=sys.stderr,
+        )
+        return 2
+    os.environ["ESTATEDESK_MODE"] = "production"
+    from django.core.management import call_command
+
+    _setup_django()
+    call_command("collectstatic", interactive=False, verbosity=0)
+    workers = os.environ.get("WEB_CONCURRENCY") or str(2 * (os.cpu_count() or 1) + 1)
+    bind = os.environ.get("BIND", "0.0.0.0:8000")  # noqa: S104 - a server behind a proxy listens on all interfaces
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "estatedesk.wsgi:application",
+        "--workers",
+        workers,
+        "--bind",
+        bind,
+        "--access-logfile",
+        "-",
+    ]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Replace this process so the process manager's signals reach gunicorn's master directly.
+    os.execv(sys.executable, argv)  # noqa: S606
+    return 0  # not reached
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    _setup_django()
+    options: dict[str, Any] = {}
+    if args.workers:
+        options["workers"] = args.workers
+    if args.quiet:
+        options["quiet"] = True
+    call_command("run_huey", **options)
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["estatedesk manage", *args.rest])
+    return 0
+
+
+# --- Argument parsing -----------------------------------------------------------------
+
+
+def _extract_data_dir(rest: list[str]) -> tuple[str | None, list[str]]:
+    """Let ``--data-dir`` appear anywhere after ``estatedesk manage``; Django never sees it."""
+    value: str | None = None
+    kept: list[str] = []
+    items = iter(rest)
+    for item in items:
+        if item == "--data-dir":
+            value = next(items, None)
+        elif item.startswith("--data-dir="):
+            value = item.split("=", 1)[1]
+        else:
+            kept.append(item)
+    return value, kept
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        metavar="FOLDER",
+        help=f"where the database, keys and uploads live (default: ${paths.ENV_VAR}, else ~/.estatedesk)",
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="estatedesk",
+        description="EstateDesk: customer communication and satisfaction for property-management companies.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def embedded(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+        p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+        p.add_argument("--no-serve", action="store_true", help=argparse.SUPPRESS)
+        return p
+
+    embedded("demo", "Load the demo company and run the web server and the worker.").set_defaults(func=cmd_demo)
+    embedded("up", "Run EstateDesk for real use (creates the first administrator on first run).").set_defaults(
+        func=cmd_up
+    )
+    sub.add_parser(
+        "serve",
+        parents=[common],
+        help="Production web server (gunicorn); reads SECRET_KEY, ALLOWED_HOSTS, BIND, WEB_CONCURRENCY.",
+    ).set_defaults(func=cmd_serve)
+    worker = sub.add_parser("worker", parents=[common], help="Run the background worker (Huey consumer).")
+    worker.add_argument("--workers", "-w", type=int, help="worker threads (default from settings)")
+    worker.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
+    worker.set_defaults(func=cmd_worker)
+    manage = sub.add_parser(
+        "manage",
+        parents=[common],
+        help="Run a Django management command, e.g. `estatedesk manage createsuperuser`.",
+    )
+    manage.add_argument("rest", nargs=argparse.REMAINDER, help="the command and its arguments")
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "manage":
+        value, args.rest = _extract_data_dir(args.rest)
+        args.data_dir = value or args.data_dir
+        if not args.rest:
+            args.rest = ["help"]
+    args.folder = use_data_dir(args.data_dir)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,252 @@
+"""What every API endpoint shares (SPEC A-2): authentication, the one error format, paging.
+
+Authentication: a personal API token (``Authorization: Bearer edk_…``) or the browser
+session, with Django's CSRF check for unsafe methods. Either way only staff members get in;
+what they may see and change is then decided by ``estatedesk.core.policy``, exactly as in
+the web interface.
+
+Errors: every failure, from a malformed body to a duplicate record, is answered as
+``{"detail": …, "code": …, "errors": [{"loc": […], "msg": …}]}`` with ``detail`` in the
+request's language, so clients need one error parser and never see an HTML error page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from typing import Annotated, Any
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+from pydantic import StringConstraints
+
+from estatedesk.core import policy
+from estatedesk.core.services import authenticate_token
+
+logger = logging.getLogger("estatedesk.api")
+
+# Database ids are 64-bit; bounding them keeps out-of-range numbers a 422, not a driver error.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+# NUL cannot be stored in PostgreSQL text; refuse it at the door on every database.
+NO_NUL = r"^[^\x00]*$"
+
+
+def text(max_length: int, *, required: bool = False) -> StringConstraints:
+    """Constraints of a string field: trimmed, bounded, NUL-free; ``required`` also refuses blanks.
+
+    Use as ``Annotated[str, text(100, required=True)]``.
+    """
+    return StringConstraints(
+        strip_whitespace=True, min_length=1 if required else 0, max_length=max_length, pattern=NO_NUL
+    )
+
+
+# --- The error format --------------------------------------------------------------------
+
+
+class ErrorItem(Schema):
+    loc: list[str | int] = Field(description="Where the problem is, e.g. ['body', 'number'].")
+    msg: str
+
+
+class Error(Schema):
+    detail: str = Field(description="What went wrong, in the request's language.")
+    code: str = Field(description="A stable machine-readable code, e.g. 'not_found', 'invalid'.")
+    errors: list[ErrorItem] = Field(default_factory=list)
+
+
+class ApiError(Exception):
+    """Raised by endpoints for an answer in the error format with a chosen status and code."""
+
+    def __init__(self, status: int, code: str, detail: str, errors: Iterable[Mapping[str, Any]] = ()) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.errors = list(errors)
+
+
+def invalid(field: str, msg: str, *, where: str = "body") -> ApiError:
+    """A 422 about one input field."""
+    return ApiError(422, "invalid", _("Some of the data sent is not valid."), [{"loc": [where, field], "msg": msg}])
+
+
+def responses(ok: int, model: Any, *codes: int) -> dict[int, Any]:
+    """The ``response=`` of an endpoint: its success model and the error statuses it documents."""
+    result: dict[int, Any] = {ok: model}
+    result.update({code: Error for code in codes})
+    return result
+
+
+# Statuses every authenticated endpoint may answer, besides its own.
+READ_ERRORS = (401, 403, 422)
+WRITE_ERRORS = (400, 401, 403, 409, 422)
+
+
+def _body(detail: str, code: str, errors: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    return {
+        "detail": str(detail),
+        "code": code,
+        "errors": [{"loc": [str(p) if not isinstance(p, int) else p for p in e["loc"]], "msg": str(e["msg"])} for e in errors],
+    }
+
+
+def _django_errors(exc: DjangoValidationError) -> list[dict[str, Any]]:
+    if not hasattr(exc, "error_dict"):
+        return [{"loc": ["body"], "msg": msg} for msg in exc.messages]
+    items = []
+    for field, messages in exc.message_dict.items():
+        loc = ["body"] if field == NON_FIELD_ERRORS else ["body", field]
+        items.extend({"loc": loc, "msg": msg} for msg in messages)
+    return items
+
+
+HTTP_ERROR_CODES = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied", 404: "not_found"}
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    def respond(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
+        response = api.create_response(request, body, status=status)
+        if status == 401:
+            response["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
+
+    def handler(exc_class: type[Exception]) -> Callable[[Callable], Callable]:
+        def register(func: Callable[[HttpRequest, Any], HttpResponse]) -> Callable:
+            api.add_exception_handler(exc_class, func)
+            return func
+
+        return register
+
+    @handler(ApiError)
+    def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return respond(request, exc.status, _body(exc.detail, exc.code, exc.errors))
+
+    @handler(NinjaValidationError)
+    def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors]
+        return respond(request, 422, _body(_("Some of the data sent is not valid."), "invalid", errors))
+
+    @handler(DjangoValidationError)
+    def model_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        return respond(request, 422, _body(_("Some of the data sent is not valid."), "invalid", _django_errors(exc)))
+
+    @handler(AuthenticationError)
+    def not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        detail = _("Authentication required: send an API token (Authorization: Bearer …) or sign in.")
+        return respond(request, 401, _body(detail, "not_authenticated"))
+
+    @handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        # ninja's own errors: an unparsable body (400) and a failed CSRF check (403).
+        if exc.status_code == 400:
+            detail = _("The request body could not be read: send valid JSON.")
+        elif exc.status_code == 403 and "CSRF" in exc.message:
+            return respond(request, 403, _body(_("The CSRF check failed. Reload the page and try again."), "csrf_failed"))
+        else:
+            detail = exc.message
+        return respond(request, exc.status_code, _body(detail, HTTP_ERROR_CODES.get(exc.status_code, "error")))
+
+    @handler(Http404)
+    def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return respond(request, 404, _body(_("Not found."), "not_found"))
+
+    api.add_exception_handler(ObjectDoesNotExist, not_found)
+
+    @handler(PermissionDenied)
+    def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        detail = str(exc) or _("You do not have permission to do this.")
+        return respond(request, 403, _body(detail, "permission_denied"))
+
+    @handler(IntegrityError)
+    def conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+        # Validation catches duplicates first; this is the race where two requests collide.
+        logger.info("API integrity error: %s", exc)
+        return respond(request, 409, _body(_("This conflicts with an existing record; reload and try again."), "conflict"))
+
+    @handler(DataError)
+    def data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+        logger.info("API data error: %s", exc)
+        return respond(request, 422, _body(_("Some of the data sent is not valid."), "invalid"))
+
+    @handler(Exception)
+    def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.exception("API error on %s %s", request.method, request.path)
+        return respond(request, 500, _body(_("Something went wrong on our side. Please try again later."), "server_error"))
+
+
+# --- Authentication ----------------------------------------------------------------------
+
+
+def _admit(request: HttpRequest, user: Any) -> Any:
+    """Only staff members use the API; a signed-in resident is known but not allowed."""
+    if not policy.is_staff_member(user):
+        raise ApiError(403, "not_staff", _("The API is only for staff members."))
+    return user
+
+
+class TokenAuth(HttpBearer):
+    """A personal API token, created on the profile page or with ``manage.py create_api_token``."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = authenticate_token(token.strip())
+        if user is None:
+            # An explicit but wrong token is refused outright rather than falling back to the session.
+            raise ApiError(401, "invalid_token", _("The API token is not valid or has been revoked."))
+        request.user = user
+        return _admit(request, user)
+
+
+class StaffSessionAuth(APIKeyCookie):
+    """The browser session of a signed-in staff member; unsafe methods need the CSRF token."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise ApiError(403, "csrf_failed", _("The CSRF check failed. Reload the page and try again."))
+        return _admit(request, user)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:  # pragma: no cover - __call__ decides
+        return None
+
+
+def current_user(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+# --- Paging ------------------------------------------------------------------------------
+
+MAX_PAGE_SIZE = 200
+DEFAULT_PAGE_SIZE = 50
+
+
+class Paging(Schema):
+    page: int = Field(1, ge=1, le=1_000_000, description="Page number, from 1.")
+    page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Rows per page, at most 200.")
+
+
+def paginate(queryset: QuerySet[Any], paging: Paging) -> dict[str, Any]:
+    """One COUNT and one SELECT, whatever the number of rows; a page past the end is empty."""
+    count = queryset.count()
+    start = (paging.page - 1) * paging.page_size
+    items = list(queryset[start : start + paging.page_size]) if start < count else []
+    return {"count": count, "page": paging.page, "page_size": paging.page_size, "items": items}
