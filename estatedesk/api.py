@@ -1,12 +1,39 @@
-"""The REST API root (SPEC A-2): /api/, OpenAPI at /api/openapi.json, docs at /api/docs."""
+"""The REST API root (SPEC A-2): /api/, OpenAPI at /api/openapi.json, docs at /api/docs.
+
+The policy middleware lets the "api:" namespace through; every endpoint here authenticates
+(personal token or staff session, see ``estatedesk.core.api``) and authorises itself with
+``estatedesk.core.policy``. The interactive docs are served from ninja's bundled static
+files, so they work without internet access.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(
+from estatedesk.core.api import StaffSessionAuth, TokenAuth, install_error_handlers
+from estatedesk.org.api import router as org_router
+
+
+class EstateDeskAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Any) -> str:
+        # Short, stable ids ("list_units") make friendlier generated clients than module paths.
+        return operation.view_func.__name__
+
+
+api = EstateDeskAPI(
     title="EstateDesk API",
     version="1",
     urls_namespace="api",
-    description="Complaints, notices, surveys and rectification, with the permissions of the web interface.",
+    description=(
+        "Complaints, notices, surveys and rectification, with the permissions of the web interface.\n\n"
+        "Authenticate with a personal API token (`Authorization: Bearer edk_…`, created on your profile "
+        "page or with `manage.py create_api_token`) or, from the browser, with your signed-in session. "
+        "Every error has the same shape: `{detail, code, errors: [{loc, msg}]}`, with `detail` in the "
+        "language of the request (`Accept-Language`)."
+    ),
+    auth=[TokenAuth(), StaffSessionAuth()],
 )
+install_error_handlers(api)
+api.add_router("/", org_router)

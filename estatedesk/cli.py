@@ -237,14 +237,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    import logging
+
     from django.core.management import call_command
 
     _setup_django()
+    # run_huey gives the "huey" logger its own handler; without this the root handler repeats every line.
+    logging.getLogger("huey").propagate = False
     options: dict[str, Any] = {}
     if args.workers:
         options["workers"] = args.workers
     if args.quiet:
-        options["quiet"] = True
+        options["verbose"] = False  # huey's --quiet: warnings and errors only
     call_command("run_huey", **options)
     return 0
 
@@ -326,7 +330,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.rest:
             args.rest = ["help"]
     args.folder = use_data_dir(args.data_dir)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:  # Ctrl-C before the server was up (during migrate or seeding)
+        print("Interrupted.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

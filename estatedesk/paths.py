@@ -6,6 +6,7 @@ else ``ESTATEDESK_DATA_DIR``, else ``~/.estatedesk``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -29,10 +30,8 @@ def read_or_create_secret(folder: Path, name: str, make) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     if not path.exists():
-        try:
+        with contextlib.suppress(FileExistsError):  # another process created it first
             _write_private(path, make())
-        except FileExistsError:  # another process created it first
-            pass
     return path.read_text(encoding="ascii").strip()
 
 

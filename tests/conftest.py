@@ -51,9 +51,14 @@ def make_world() -> World:
     building_a = Building.objects.create(estate=estate_a, name="3栋", floors=18)
     building_b = Building.objects.create(estate=estate_b, name="A座", floors=30)
     unit_a = Unit.objects.create(estate=estate_a, building=building_a, number="1201", occupied=True)
-    unit_b = Unit.objects.create(estate=estate_b, building=building_b, number="2001", kind="office", occupied=True)
+    unit_b = Unit.objects.create(
+        estate=estate_b, building=building_b, number="2001", kind="office", occupied=True
+    )
     customer_a = services.save_customer(
-        actor=None, customer=Customer(estate=estate_a, name="王小明", kind="owner"), phone="13812341234", units=[unit_a]
+        actor=None,
+        customer=Customer(estate=estate_a, name="王小明", kind="owner"),
+        phone="13812341234",
+        units=[unit_a],
     )
     customer_b = services.save_customer(
         actor=None,
@@ -89,8 +94,19 @@ def make_world() -> World:
     }
     users["resident"] = get_user_model().objects.create_user("resident", password=PASSWORD)
     return World(
-        estate_a, estate_b, building_a, building_b, unit_a, unit_b, customer_a, customer_b,
-        office_a, office_b, engineering, customer_service, users,
+        estate_a,
+        estate_b,
+        building_a,
+        building_b,
+        unit_a,
+        unit_b,
+        customer_a,
+        customer_b,
+        office_a,
+        office_b,
+        engineering,
+        customer_service,
+        users,
     )
 
 

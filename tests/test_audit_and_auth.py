@@ -10,8 +10,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
 from estatedesk.core.middleware import SIGNED_IN_AT
+from tests.conftest import PASSWORD
 
 
 @pytest.mark.req("P-2")
@@ -30,10 +30,17 @@ def test_every_domain_model_keeps_history():
 @pytest.mark.req("P-2")
 def test_a_records_page_shows_who_changed_what_and_when(world):
     client = world.client("admin")
-    data = {"estate": world.estate_a.pk, "name": "王小明", "kind": "tenant", "email": "", "contact_person": "", "notes": ""}
+    data = {
+        "estate": world.estate_a.pk,
+        "name": "王小明",
+        "kind": "tenant",
+        "email": "",
+        "contact_person": "",
+        "notes": "",
+    }
     assert client.post(reverse("org:customer_edit", args=[world.customer_a.pk]), data).status_code == 302
     page = client.get(reverse("org:customer_detail", args=[world.customer_a.pk])).content.decode()
-    history = page[page.index("history-list"):]
+    history = page[page.index("history-list") :]
     assert "admin" in history
     # the changed field, old and new value, in the page's language (zh-hans by default)
     assert "业主" in history or "Owner" in history

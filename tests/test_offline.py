@@ -19,7 +19,8 @@ def _external(urls):
 
 @pytest.mark.req("A-1")
 @pytest.mark.parametrize(
-    "url_name", ["login", "home", "org:unit_list", "org:customer_list", "org:estate_list", "profile", "api:openapi-view"]
+    "url_name",
+    ["login", "home", "org:unit_list", "org:customer_list", "org:estate_list", "profile", "api:openapi-view"],
 )
 def test_pages_reference_only_our_own_files(world, url_name):
     client = world.client("anonymous" if url_name == "login" else "admin")

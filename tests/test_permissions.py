@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -17,7 +15,12 @@ def _walk(resolver: URLResolver, namespace: str = "", prefix: str = ""):
             ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from _walk(entry, ns, prefix + str(entry.pattern))
         elif isinstance(entry, URLPattern):
-            yield (f"{namespace}{entry.name}" if entry.name else None), prefix + str(entry.pattern), entry
+            # an unnamed pattern is resolved as "namespace:dotted.view.path"
+            if entry.name:
+                name = f"{namespace}{entry.name}"
+            else:
+                name = f"{namespace}{entry.lookup_str}" if namespace else None
+            yield name, prefix + str(entry.pattern), entry
 
 
 def all_patterns():
@@ -79,7 +82,9 @@ def test_every_object_url_answers_404_for_another_estates_record(world):
         url = reverse(name, kwargs={"pk": objects[key]})
         response = client.post(url) if name.endswith("_reveal") else client.get(url)
         if policy.check_rule(world.users["handler_a"], policy.rule_for(name)):
-            assert response.status_code == 404, f"{name} answered {response.status_code} for estate B's record"
+            assert response.status_code == 404, (
+                f"{name} answered {response.status_code} for estate B's record"
+            )
         else:
             # refused by role before any look-up: the same answer whatever the id, so nothing leaks
             assert response.status_code == 403, name
@@ -91,8 +96,12 @@ def test_every_object_url_answers_404_for_another_estates_record(world):
 def test_the_same_urls_answer_200_inside_the_scope(world):
     client = world.client("handler_a")
     for name in ["org:estate_detail", "org:unit_detail", "org:customer_detail", "org:building_detail"]:
-        pk = {"org:estate_detail": world.estate_a, "org:unit_detail": world.unit_a,
-              "org:customer_detail": world.customer_a, "org:building_detail": world.building_a}[name].pk
+        pk = {
+            "org:estate_detail": world.estate_a,
+            "org:unit_detail": world.unit_a,
+            "org:customer_detail": world.customer_a,
+            "org:building_detail": world.building_a,
+        }[name].pk
         assert client.get(reverse(name, kwargs={"pk": pk})).status_code == 200
 
 
@@ -140,7 +149,9 @@ def test_an_account_without_a_staff_role_sees_nothing(world):
 
 
 @pytest.mark.req("P-1")
-@pytest.mark.parametrize("url_name", ["org:estate_create", "org:settings_edit", "org:staff_create", "org:import_start"])
+@pytest.mark.parametrize(
+    "url_name", ["org:estate_create", "org:settings_edit", "org:staff_create", "org:import_start"]
+)
 def test_administrator_pages_are_refused_to_other_staff(world, url_name):
     assert world.client("handler_a").get(reverse(url_name)).status_code == 403
     assert world.client("deputy_gm").get(reverse(url_name)).status_code == 403
@@ -150,7 +161,14 @@ def test_administrator_pages_are_refused_to_other_staff(world, url_name):
 @pytest.mark.req("P-1")
 def test_a_handler_edits_units_of_their_estate_only(world):
     client = world.client("handler_a")
-    data = {"building": world.building_a.pk, "number": "1201", "floor": 12, "area": "88.5", "kind": "flat", "occupied": "on"}
+    data = {
+        "building": world.building_a.pk,
+        "number": "1201",
+        "floor": 12,
+        "area": "88.5",
+        "kind": "flat",
+        "occupied": "on",
+    }
     response = client.post(reverse("org:unit_edit", args=[world.unit_a.pk]), data)
     assert response.status_code == 302
     world.unit_a.refresh_from_db()

@@ -60,7 +60,11 @@ def test_revealing_a_number_is_deliberate_and_logged(world):
     response = client.post(reverse("org:customer_reveal", args=[world.customer_a.pk]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "13812341234" in response.content.decode()
     log = PersonalDataAccess.objects.get()
-    assert log.user == world.users["handler_a"] and log.subject_id == world.customer_a.pk and log.field == "phone"
+    assert (
+        log.user == world.users["handler_a"]
+        and log.subject_id == world.customer_a.pk
+        and log.field == "phone"
+    )
     # GET does not reveal
     assert client.get(reverse("org:customer_reveal", args=[world.customer_a.pk])).status_code == 405
 
@@ -89,7 +93,13 @@ def test_excel_export_masks_phones_and_keeps_the_scope(world):
 @pytest.mark.req("D-3")
 def test_a_bad_phone_number_is_refused_with_a_message_and_nothing_typed_is_lost(world):
     client = world.client("admin")
-    data = {"estate": world.estate_a.pk, "name": "張三豐", "kind": "owner", "phone_input": "12ab", "notes": "三樓漏水"}
+    data = {
+        "estate": world.estate_a.pk,
+        "name": "張三豐",
+        "kind": "owner",
+        "phone_input": "12ab",
+        "notes": "三樓漏水",
+    }
     response = client.post(reverse("org:customer_create"), data)
     assert response.status_code == 422
     page = response.content.decode()

@@ -80,7 +80,9 @@ class ApiError(Exception):
 
 def invalid(field: str, msg: str, *, where: str = "body") -> ApiError:
     """A 422 about one input field."""
-    return ApiError(422, "invalid", _("Some of the data sent is not valid."), [{"loc": [where, field], "msg": msg}])
+    return ApiError(
+        422, "invalid", _("Some of the data sent is not valid."), [{"loc": [where, field], "msg": msg}]
+    )
 
 
 def responses(ok: int, model: Any, *codes: int) -> dict[int, Any]:
@@ -99,7 +101,10 @@ def _body(detail: str, code: str, errors: Iterable[Mapping[str, Any]] = ()) -> d
     return {
         "detail": str(detail),
         "code": code,
-        "errors": [{"loc": [str(p) if not isinstance(p, int) else p for p in e["loc"]], "msg": str(e["msg"])} for e in errors],
+        "errors": [
+            {"loc": [str(p) if not isinstance(p, int) else p for p in e["loc"]], "msg": str(e["msg"])}
+            for e in errors
+        ],
     }
 
 
@@ -141,7 +146,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @handler(DjangoValidationError)
     def model_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-        return respond(request, 422, _body(_("Some of the data sent is not valid."), "invalid", _django_errors(exc)))
+        return respond(
+            request, 422, _body(_("Some of the data sent is not valid."), "invalid", _django_errors(exc))
+        )
 
     @handler(AuthenticationError)
     def not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
@@ -154,10 +161,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
         if exc.status_code == 400:
             detail = _("The request body could not be read: send valid JSON.")
         elif exc.status_code == 403 and "CSRF" in exc.message:
-            return respond(request, 403, _body(_("The CSRF check failed. Reload the page and try again."), "csrf_failed"))
+            return respond(
+                request, 403, _body(_("The CSRF check failed. Reload the page and try again."), "csrf_failed")
+            )
         else:
             detail = exc.message
-        return respond(request, exc.status_code, _body(detail, HTTP_ERROR_CODES.get(exc.status_code, "error")))
+        return respond(
+            request, exc.status_code, _body(detail, HTTP_ERROR_CODES.get(exc.status_code, "error"))
+        )
 
     @handler(Http404)
     def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -174,7 +185,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
         # Validation catches duplicates first; this is the race where two requests collide.
         logger.info("API integrity error: %s", exc)
-        return respond(request, 409, _body(_("This conflicts with an existing record; reload and try again."), "conflict"))
+        return respond(
+            request,
+            409,
+            _body(_("This conflicts with an existing record; reload and try again."), "conflict"),
+        )
 
     @handler(DataError)
     def data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
@@ -184,7 +199,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @handler(Exception)
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("API error on %s %s", request.method, request.path)
-        return respond(request, 500, _body(_("Something went wrong on our side. Please try again later."), "server_error"))
+        return respond(
+            request,
+            500,
+            _body(_("Something went wrong on our side. Please try again later."), "server_error"),
+        )
 
 
 # --- Authentication ----------------------------------------------------------------------
@@ -225,7 +244,9 @@ class StaffSessionAuth(APIKeyCookie):
             raise ApiError(403, "csrf_failed", _("The CSRF check failed. Reload the page and try again."))
         return _admit(request, user)
 
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:  # pragma: no cover - __call__ decides
+    def authenticate(
+        self, request: HttpRequest, key: str | None
+    ) -> Any:  # pragma: no cover - __call__ decides
         return None
 
 
@@ -241,7 +262,9 @@ DEFAULT_PAGE_SIZE = 50
 
 class Paging(Schema):
     page: int = Field(1, ge=1, le=1_000_000, description="Page number, from 1.")
-    page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Rows per page, at most 200.")
+    page_size: int = Field(
+        DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Rows per page, at most 200."
+    )
 
 
 def paginate(queryset: QuerySet[Any], paging: Paging) -> dict[str, Any]:

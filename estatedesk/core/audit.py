@@ -43,7 +43,9 @@ def history_rows(obj: models.Model, limit: int = 50) -> list[HistoryRow]:
     history = getattr(obj, "history", None)
     if history is None:
         return []
-    records = list(history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    records = list(
+        history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
     rows: list[HistoryRow] = []
     kinds = {"+": "created", "~": "changed", "-": "deleted"}
     model_fields = {f.name: f for f in obj._meta.concrete_fields}
@@ -56,8 +58,12 @@ def history_rows(obj: models.Model, limit: int = 50) -> list[HistoryRow]:
                 field = model_fields.get(change.field)
                 if field is None:
                     continue
-                changes.append(Change(str(field.verbose_name), _display(field, change.old), _display(field, change.new)))
+                changes.append(
+                    Change(str(field.verbose_name), _display(field, change.old), _display(field, change.new))
+                )
         user = record.history_user
-        who = getattr(getattr(user, "staff", None), "display_name", None) or (user.get_username() if user else "")
+        who = getattr(getattr(user, "staff", None), "display_name", None) or (
+            user.get_username() if user else ""
+        )
         rows.append(HistoryRow(record.history_date, who, kinds.get(record.history_type, ""), changes))
     return rows

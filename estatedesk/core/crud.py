@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -42,7 +42,7 @@ class Register:
     queryset: Callable[[Any], QuerySet]  # user -> scoped queryset
     columns: list[Column]
     detail: list[Column]
-    form_class: type[forms.ModelForm] | None = None
+    form_class: type[forms.BaseForm] | None = None
     search: Callable[[QuerySet, str], QuerySet] | None = None
     search_placeholder: Any = ""
     filters: dict[str, Callable[[QuerySet, str], QuerySet]] = field(default_factory=dict)
@@ -60,7 +60,7 @@ def get_scoped(register: Register, request: HttpRequest, pk: int) -> Any:
     # Out of scope and missing are the same answer: 404.
     try:
         return register.queryset(request.user).get(pk=pk)
-    except register.model.DoesNotExist as exc:
+    except register.model.DoesNotExist as exc:  # type: ignore[attr-defined]
         raise Http404 from exc
 
 
@@ -77,7 +77,7 @@ def filtered(register: Register, request: HttpRequest) -> QuerySet:
 
 
 class ListPage(View):
-    register: Register
+    register: Register = cast(Register, None)  # set by as_view(register=…)
     template_name = "crud/list.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -108,7 +108,7 @@ class ListPage(View):
 
 
 class DetailPage(View):
-    register: Register
+    register: Register = cast(Register, None)  # set by as_view(register=…)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         reg = self.register
@@ -128,7 +128,7 @@ class DetailPage(View):
 class EditPage(View):
     """Create (pk None) or edit. A rejected form comes back with everything typed still in it."""
 
-    register: Register
+    register: Register = cast(Register, None)  # set by as_view(register=…)
 
     def _object(self, request: HttpRequest, pk: int | None) -> Any:
         reg = self.register
@@ -141,11 +141,13 @@ class EditPage(View):
             raise PermissionDenied
         return obj
 
-    def _form(self, request: HttpRequest, obj: Any, data: Any = None) -> forms.ModelForm:
-        assert self.register.form_class is not None
-        return self.register.form_class(data=data, files=request.FILES or None, instance=obj, user=request.user)
+    def _form(self, request: HttpRequest, obj: Any, data: Any = None) -> Any:
+        form_class: Any = self.register.form_class
+        return form_class(data=data, files=request.FILES or None, instance=obj, user=request.user)
 
-    def _render(self, request: HttpRequest, form: forms.ModelForm, obj: Any, status: int = 200) -> HttpResponse:
+    def _render(
+        self, request: HttpRequest, form: Any, obj: Any, status: int = 200
+    ) -> HttpResponse:
         return render(
             request, "crud/form.html", {"register": self.register, "form": form, "object": obj}, status=status
         )
@@ -171,11 +173,10 @@ class EditPage(View):
         return self._render(request, form, obj, status=422)
 
 
-def page_views(register: Register) -> dict[str, Callable[..., HttpResponse]]:
-    attrs = {"register": register}
+def page_views(register: Register) -> dict[str, Callable[..., Any]]:
     return {
-        "list": type("List", (ListPage,), attrs).as_view(),
-        "detail": type("Detail", (DetailPage,), attrs).as_view(),
-        "create": type("Create", (EditPage,), attrs).as_view(),
-        "edit": type("Edit", (EditPage,), attrs).as_view(),
+        "list": ListPage.as_view(register=register),
+        "detail": DetailPage.as_view(register=register),
+        "create": EditPage.as_view(register=register),
+        "edit": EditPage.as_view(register=register),
     }

@@ -30,12 +30,17 @@ class CompanySettings(models.Model):
         validators=[officehours.validate],
     )
     urgent_reply_hours = models.PositiveSmallIntegerField(_("urgent reply (clock hours)"), default=2)
-    normal_reply_working_days = models.PositiveSmallIntegerField(_("non-urgent reply (working days)"), default=2)
+    normal_reply_working_days = models.PositiveSmallIntegerField(
+        _("non-urgent reply (working days)"), default=2
+    )
     invalid_explanation_working_days = models.PositiveSmallIntegerField(
         _("explanation of an invalid complaint (working days)"), default=1
     )
     counting_mode = models.CharField(
-        _("working-day counting"), max_length=10, choices=CountingMode.choices, default=CountingMode.CIVIL_CODE
+        _("working-day counting"),
+        max_length=10,
+        choices=CountingMode.choices,
+        default=CountingMode.CIVIL_CODE,
     )
     satisfaction_target = models.DecimalField(
         _("satisfaction-rate target (%)"), max_digits=5, decimal_places=2, default=90

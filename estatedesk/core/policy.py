@@ -106,8 +106,8 @@ def staff_of(user: Any) -> Staff | None:
     """The user's staff row, cached on the user object for the request."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
-    cached = getattr(user, "_estatedesk_staff", False)
-    if cached is not False:
+    if hasattr(user, "_estatedesk_staff"):
+        cached: Staff | None = user._estatedesk_staff
         return cached
     from estatedesk.org.models import Staff
 
@@ -210,7 +210,10 @@ def scope_staff(user: Any, queryset: QuerySet) -> QuerySet:
         return queryset
     own = department_ids(user) or frozenset()
     return queryset.filter(
-        Q(estates__in=ids) | Q(departments__in=own) | Q(departments__estate__in=ids) | Q(role__in=["deputy_gm", "gm"])
+        Q(estates__in=ids)
+        | Q(departments__in=own)
+        | Q(departments__estate__in=ids)
+        | Q(role__in=["deputy_gm", "gm"])
     ).distinct()
 
 

@@ -23,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def profile(request: HttpRequest) -> HttpResponse:
-    tokens = ApiToken.objects.filter(user=request.user)
+    tokens = ApiToken.objects.filter(user_id=request.user.pk or 0)
     return render(
         request,
         "core/profile.html",

@@ -12,11 +12,26 @@ from estatedesk.core.xlsx import workbook_response
 
 def units_xlsx(request: HttpRequest, register: Register) -> HttpResponse:
     rows = (
-        (u.estate.name, u.building.name, u.number, u.floor, float(u.area) if u.area is not None else None,
-         u.get_kind_display(), _("Yes") if u.occupied else _("No"))
+        (
+            u.estate.name,
+            u.building.name,
+            u.number,
+            u.floor,
+            float(u.area) if u.area is not None else None,
+            u.get_kind_display(),
+            _("Yes") if u.occupied else _("No"),
+        )
         for u in filtered(register, request).iterator(chunk_size=2000)
     )
-    headers = [_("estate"), _("building"), _("unit number"), _("floor"), _("area (m²)"), _("kind"), _("occupied")]
+    headers = [
+        _("estate"),
+        _("building"),
+        _("unit number"),
+        _("floor"),
+        _("area (m²)"),
+        _("kind"),
+        _("occupied"),
+    ]
     return workbook_response("units", headers, rows)
 
 

@@ -103,7 +103,10 @@ class CommitteeMemberForm(ScopedForm):
     class Meta:
         model = CommitteeMember
         fields = ["estate", "customer", "name", "position", "term_start", "term_end"]
-        widgets = {"term_start": forms.DateInput(attrs={"type": "date"}), "term_end": forms.DateInput(attrs={"type": "date"})}
+        widgets = {
+            "term_start": forms.DateInput(attrs={"type": "date"}),
+            "term_end": forms.DateInput(attrs={"type": "date"}),
+        }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -121,8 +124,9 @@ class DepartmentForm(ScopedForm):
         model = Department
         fields = ["name", "kind", "estate", "developer", "active"]
 
-    def clean_estate(self) -> Estate | None:
-        return self.cleaned_data.get("estate")
+    def clean_estate(self) -> Estate:
+        # Departments are company structure: only administrators edit them, for any estate.
+        return self.cleaned_data.get("estate")  # type: ignore[return-value]
 
 
 class DeveloperForm(ScopedForm):
@@ -139,7 +143,9 @@ class StaffForm(forms.Form):
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
     email = forms.EmailField(label=_("e-mail"), required=False)
     phone = forms.CharField(label=_("phone"), required=False, max_length=30)
-    estates = forms.ModelMultipleChoiceField(label=_("estates"), queryset=Estate.objects.all(), required=False)
+    estates = forms.ModelMultipleChoiceField(
+        label=_("estates"), queryset=Estate.objects.all(), required=False
+    )
     departments = forms.ModelMultipleChoiceField(
         label=_("departments"), queryset=Department.objects.all(), required=False
     )

@@ -19,7 +19,9 @@ class EstateKind(models.TextChoices):
 class Estate(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     code = models.CharField(_("code"), max_length=20, unique=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=EstateKind.choices, default=EstateKind.RESIDENTIAL)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=EstateKind.choices, default=EstateKind.RESIDENTIAL
+    )
     address = models.CharField(_("address"), max_length=255, blank=True)
     office_hours = models.CharField(
         _("office hours"),
@@ -41,7 +43,9 @@ class Estate(models.Model):
 
 
 class Building(models.Model):
-    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("estate"))
+    estate = models.ForeignKey(
+        Estate, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("estate")
+    )
     name = models.CharField(_("name"), max_length=50)
     floors = models.PositiveSmallIntegerField(_("floors"), null=True, blank=True)
     history = HistoricalRecords()
@@ -65,8 +69,12 @@ class UnitKind(models.TextChoices):
 
 class Unit(models.Model):
     # estate is kept on the unit (it equals building.estate) so scope checks need no join.
-    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="units", verbose_name=_("estate"))
-    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="units", verbose_name=_("building"))
+    estate = models.ForeignKey(
+        Estate, on_delete=models.PROTECT, related_name="units", verbose_name=_("estate")
+    )
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="units", verbose_name=_("building")
+    )
     number = models.CharField(_("unit number"), max_length=30)
     floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
     area = models.DecimalField(_("area (m²)"), max_digits=9, decimal_places=2, null=True, blank=True)
@@ -98,15 +106,21 @@ class CustomerKind(models.TextChoices):
 class Customer(models.Model):
     """An owner, tenant or tenant organisation. Phone numbers are encrypted (SPEC D-3)."""
 
-    estate = models.ForeignKey(Estate, on_delete=models.PROTECT, related_name="customers", verbose_name=_("estate"))
+    estate = models.ForeignKey(
+        Estate, on_delete=models.PROTECT, related_name="customers", verbose_name=_("estate")
+    )
     name = models.CharField(_("name"), max_length=100, db_index=True)
-    kind = models.CharField(_("customer type"), max_length=20, choices=CustomerKind.choices, default=CustomerKind.OWNER)
+    kind = models.CharField(
+        _("customer type"), max_length=20, choices=CustomerKind.choices, default=CustomerKind.OWNER
+    )
     phone = EncryptedTextField(_("phone"), blank=True, default="")
     phone_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     email = models.EmailField(_("e-mail"), blank=True)
     contact_person = models.CharField(_("contact person"), max_length=100, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    units = models.ManyToManyField(Unit, through="Occupancy", related_name="customers", verbose_name=_("units"))
+    units = models.ManyToManyField(
+        Unit, through="Occupancy", related_name="customers", verbose_name=_("units")
+    )
     history = HistoricalRecords(excluded_fields=["phone_index"])
 
     class Meta:
@@ -127,11 +141,15 @@ class Customer(models.Model):
 
 
 class Occupancy(models.Model):
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="occupancies", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="occupancies", verbose_name=_("unit")
+    )
     customer = models.ForeignKey(
         Customer, on_delete=models.CASCADE, related_name="occupancies", verbose_name=_("customer")
     )
-    relation = models.CharField(_("relation"), max_length=20, choices=CustomerKind.choices, default=CustomerKind.OWNER)
+    relation = models.CharField(
+        _("relation"), max_length=20, choices=CustomerKind.choices, default=CustomerKind.OWNER
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -144,9 +162,16 @@ class Occupancy(models.Model):
 
 
 class CommitteeMember(models.Model):
-    estate = models.ForeignKey(Estate, on_delete=models.CASCADE, related_name="committee", verbose_name=_("estate"))
+    estate = models.ForeignKey(
+        Estate, on_delete=models.CASCADE, related_name="committee", verbose_name=_("estate")
+    )
     customer = models.ForeignKey(
-        Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("customer")
+        Customer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("customer"),
     )
     name = models.CharField(_("name"), max_length=100)
     position = models.CharField(_("position"), max_length=50)
@@ -252,7 +277,9 @@ class Staff(models.Model):
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     phone = EncryptedTextField(_("phone"), blank=True, default="")
     estates = models.ManyToManyField(Estate, blank=True, related_name="staff", verbose_name=_("estates"))
-    departments = models.ManyToManyField(Department, blank=True, related_name="staff", verbose_name=_("departments"))
+    departments = models.ManyToManyField(
+        Department, blank=True, related_name="staff", verbose_name=_("departments")
+    )
     history = HistoricalRecords()
 
     class Meta:

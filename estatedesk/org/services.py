@@ -18,7 +18,9 @@ def _stamp(instance: models.Model, actor: Any) -> None:
 
 
 @transaction.atomic
-def save_record(*, actor: Any, instance: models.Model, m2m: dict[str, Iterable[Any]] | None = None) -> models.Model:
+def save_record(
+    *, actor: Any, instance: models.Model, m2m: dict[str, Iterable[Any]] | None = None
+) -> models.Model:
     """Validate and save one organisation record (estates, buildings, departments, …)."""
     if isinstance(instance, Unit) and instance.building_id:
         instance.estate_id = instance.building.estate_id

@@ -15,7 +15,16 @@ from estatedesk.core import crypto, policy
 from estatedesk.core.crud import Column, Register, get_scoped, page_views
 from estatedesk.core.models import CompanySettings
 from estatedesk.org import exports, forms, selectors, services
-from estatedesk.org.models import Building, CommitteeMember, Customer, Department, Developer, Estate, Staff, Unit
+from estatedesk.org.models import (
+    Building,
+    CommitteeMember,
+    Customer,
+    Department,
+    Developer,
+    Estate,
+    Staff,
+    Unit,
+)
 from estatedesk.records.services import log_personal_data_access
 
 
@@ -68,7 +77,8 @@ def _save_developer(*, actor: Any, form: Any, request: HttpRequest) -> Developer
     developer = form.save(commit=False)
     if form.cleaned_data.get("phone_input"):
         developer.phone = crypto.normalise_phone(form.cleaned_data["phone_input"])
-    return services.save_record(actor=actor, instance=developer, m2m={"estates": form.cleaned_data["estates"]})
+    services.save_record(actor=actor, instance=developer, m2m={"estates": form.cleaned_data["estates"]})
+    return developer
 
 
 def _save_staff(*, actor: Any, form: Any, request: HttpRequest) -> Staff:
@@ -279,7 +289,10 @@ DEVELOPERS = Register(
     model=Developer,
     title=_l("Developers"),
     queryset=selectors.developers_for,
-    columns=[Column(_l("name"), _attr("name"), link=True), Column(_l("contact person"), _attr("contact_person"))],
+    columns=[
+        Column(_l("name"), _attr("name"), link=True),
+        Column(_l("contact person"), _attr("contact_person")),
+    ],
     detail=[
         Column(_l("name"), _attr("name")),
         Column(_l("contact person"), _attr("contact_person")),
@@ -309,7 +322,9 @@ STAFF = Register(
         Column(_l("role"), _display("role")),
         Column(_l("phone"), lambda obj, request: crypto.mask_phone(obj.phone) or "—"),
         Column(_l("estates"), lambda obj, request: ", ".join(e.name for e in obj.estates.all()) or "—"),
-        Column(_l("departments"), lambda obj, request: ", ".join(d.name for d in obj.departments.all()) or "—"),
+        Column(
+            _l("departments"), lambda obj, request: ", ".join(d.name for d in obj.departments.all()) or "—"
+        ),
         Column(_l("active"), lambda obj, request: _("Yes") if obj.user.is_active else _("No")),
     ],
     form_class=forms.StaffForm,  # type: ignore[arg-type]
@@ -337,8 +352,12 @@ def customer_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         ip_address=request.META.get("REMOTE_ADDR"),
     )
     if request.htmx:  # type: ignore[attr-defined]
-        return HttpResponse(format_html('<span class="font-monospace" id="phone-value">{}</span>', customer.phone))
-    messages.info(request, _("Phone number of %(name)s: %(phone)s") % {"name": customer.name, "phone": customer.phone})
+        return HttpResponse(
+            format_html('<span class="font-monospace" id="phone-value">{}</span>', customer.phone)
+        )
+    messages.info(
+        request, _("Phone number of %(name)s: %(phone)s") % {"name": customer.name, "phone": customer.phone}
+    )
     return redirect(CUSTOMERS.url("detail", pk))
 
 

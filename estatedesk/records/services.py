@@ -6,7 +6,9 @@ from estatedesk.records.models import PersonalDataAccess
 
 
 @transaction.atomic
-def log_personal_data_access(*, user, subject, field: str, reason: str = "", ip_address: str | None = None) -> None:
+def log_personal_data_access(
+    *, user, subject, field: str, reason: str = "", ip_address: str | None = None
+) -> None:
     PersonalDataAccess.objects.create(
         user=user,
         subject_type=subject._meta.label_lower,

@@ -1,0 +1,197 @@
+"""The demo company: realistic size, every role signs in, scoping visible, seeding idempotent."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from estatedesk.core import crypto
+from estatedesk.core.models import CompanySettings
+from estatedesk.org import demo, selectors
+from estatedesk.org.models import (
+    Building,
+    CommitteeMember,
+    Customer,
+    CustomerKind,
+    Department,
+    DepartmentKind,
+    Estate,
+    EstateKind,
+    Occupancy,
+    Role,
+    Staff,
+    Unit,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo_company(django_db_setup, django_db_blocker):
+    """Seed once for the module, inside a transaction that is rolled back at the end.
+
+    Each test still runs in its own savepoint (pytest-django), so tests cannot disturb one another.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        summary = demo.seed()
+        assert summary is not None
+        yield summary
+        transaction.set_rollback(True)
+
+
+def estate(name: str) -> Estate:
+    return Estate.objects.get(name=name)
+
+
+def counts() -> dict[str, int]:
+    models = [
+        Estate,
+        Building,
+        Unit,
+        Customer,
+        Occupancy,
+        CommitteeMember,
+        Department,
+        Staff,
+        get_user_model(),
+    ]
+    result = {model.__name__: model.objects.count() for model in models}
+    result["history"] = Unit.history.count() + Customer.history.count() + Occupancy.history.count()
+    return result
+
+
+@pytest.mark.req("A-1")
+def test_demo_company_has_two_compounds_and_an_office_building_of_realistic_size():
+    assert CompanySettings.load().name == demo.COMPANY_NAME
+    cuihu, jinshan, tower = estate("翠湖花园"), estate("金山苑"), estate("金融大厦")
+    assert (cuihu.kind, jinshan.kind, tower.kind) == (
+        EstateKind.RESIDENTIAL,
+        EstateKind.RESIDENTIAL,
+        EstateKind.OFFICE,
+    )
+    assert 950 <= cuihu.units.count() <= 1050
+    assert 570 <= jinshan.units.count() <= 630
+    assert 25 <= tower.customers.filter(kind=CustomerKind.OFFICE_TENANT).count() <= 35
+    assert tower.customers.filter(name__startswith="中国农业银行").count() >= 10  # the bank's departments
+    floors = set(tower.units.values_list("floor", flat=True))
+    assert len(floors) >= 18
+
+    for place in (cuihu, jinshan, tower):
+        total = place.units.count()
+        occupied = place.units.filter(occupied=True).count()
+        assert 0.85 <= occupied / total <= 0.95, place.name
+    assert Unit.objects.get(estate=cuihu, building__name="3栋", number="1201").floor == 12
+
+
+@pytest.mark.req("A-1")
+def test_occupied_units_have_owners_and_customers_have_valid_phones():
+    occupied_without_customer = Unit.objects.filter(occupied=True, occupancies__isnull=True)
+    assert not occupied_without_customer.exists()
+    assert not Occupancy.objects.filter(unit__occupied=False).exists()
+    residential = Unit.objects.filter(estate__kind=EstateKind.RESIDENTIAL, occupied=True)
+    assert (
+        residential.filter(occupancies__relation=CustomerKind.OWNER).distinct().count() == residential.count()
+    )
+    assert Occupancy.objects.filter(relation=CustomerKind.TENANT).count() > 50
+
+    owners_of_two = [c for c in Customer.objects.filter(kind=CustomerKind.OWNER) if c.occupancies.count() > 1]
+    assert 3 <= len(owners_of_two) <= 100
+    assert all(
+        o.unit.estate_id == o.customer.estate_id for o in Occupancy.objects.select_related("unit", "customer")
+    )
+
+    phones = [c.phone for c in Customer.objects.all()]
+    assert all(crypto.is_valid_phone(p) for p in phones)
+    assert len(set(phones)) == len(phones)
+    sample = Customer.objects.exclude(kind=CustomerKind.OFFICE_TENANT).first()
+    assert sample is not None and sample.phone_index == crypto.blind_index(sample.phone)
+    assert len(sample.phone) == 11 and sample.phone.startswith("1")
+
+
+@pytest.mark.req("A-1")
+def test_every_change_of_the_seed_has_history():
+    assert Unit.history.count() == Unit.objects.count()
+    assert Customer.history.count() == Customer.objects.count()
+    assert Occupancy.history.count() == Occupancy.objects.count()
+
+
+@pytest.mark.req("A-1")
+def test_owners_committees_and_all_departments_exist():
+    for name in ("翠湖花园", "金山苑"):
+        members = CommitteeMember.objects.filter(estate__name=name).select_related("customer")
+        assert sorted(m.position for m in members) == sorted(["主任", "副主任", "委员", "委员", "委员"])
+        for member in members:
+            assert member.customer is not None
+            assert member.customer.kind == CustomerKind.OWNER
+            assert member.customer.estate.name == name
+            assert member.name == member.customer.name
+    assert not CommitteeMember.objects.filter(estate__name="金融大厦").exists()
+
+    kinds = set(Department.objects.values_list("kind", flat=True))
+    assert kinds == set(DepartmentKind.values) - {DepartmentKind.OTHER}
+    for place in Estate.objects.all():
+        assert Department.objects.filter(kind=DepartmentKind.MANAGEMENT_OFFICE, estate=place).count() == 1
+    for kind in (DepartmentKind.DEVELOPER_CS, DepartmentKind.RECTIFICATION_TEAM):
+        department = Department.objects.get(kind=kind)
+        assert department.developer is not None and department.developer.name == demo.DEVELOPER_NAME
+        assert department.external
+
+
+@pytest.mark.req("A-1")
+def test_every_role_has_a_persona_who_can_sign_in():
+    usernames = [username for username, _label, _password in demo.PERSONAS]
+    assert {"duty", "handler_a", "handler_b", "handler_office", "gm", "admin"} <= set(usernames)
+    roles = set(Staff.objects.filter(user__username__in=usernames).values_list("role", flat=True))
+    assert roles == set(Role.values)
+    assert len(demo.DEMO_PASSWORD) >= 10
+
+    for username, _label, password in demo.PERSONAS:
+        client = Client()
+        response = client.post(reverse("login"), {"username": username, "password": password})
+        assert response.status_code == 302, username
+        assert client.session.get("_auth_user_id") == str(get_user_model().objects.get(username=username).pk)
+
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff
+    assert not get_user_model().objects.get(username="gm").is_superuser
+
+
+@pytest.mark.req("P-1")
+def test_demo_personas_show_permission_scoping():
+    def user(username: str):
+        return get_user_model().objects.get(username=username)
+
+    cuihu, jinshan, tower = estate("翠湖花园"), estate("金山苑"), estate("金融大厦")
+    assert selectors.units_for(user("handler_a")).count() == cuihu.units.count()
+    assert not selectors.units_for(user("handler_a")).filter(estate=jinshan).exists()
+    assert selectors.units_for(user("handler_b")).count() == jinshan.units.count()
+    assert set(selectors.customers_for(user("handler_office")).values_list("estate", flat=True)) == {tower.pk}
+    assert set(selectors.estates_for(user("head_engineering"))) == {cuihu, jinshan}
+    assert selectors.units_for(user("deputy_gm")).count() == Unit.objects.count()
+    assert selectors.units_for(user("auditor")).count() == Unit.objects.count()
+
+
+@pytest.mark.req("A-1")
+def test_seeding_again_changes_nothing():
+    before = counts()
+    assert demo.seed() is None
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "demo data already loaded" in out.getvalue()
+    assert counts() == before
+
+
+@pytest.mark.req("A-1")
+def test_seed_leaves_an_existing_organisation_alone():
+    Estate.objects.filter(code=demo.MARKER_CODE).update(code="OTHER")
+    before = counts()
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "demo data not loaded" in out.getvalue()
+    assert counts() == before
