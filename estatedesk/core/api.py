@@ -28,7 +28,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
-from pydantic import StringConstraints
+from pydantic import StrictInt, StringConstraints
 
 from estatedesk.core import policy
 from estatedesk.core.services import authenticate_token
@@ -38,6 +38,8 @@ logger = logging.getLogger("estatedesk.api")
 # Database ids are 64-bit; bounding them keeps out-of-range numbers a 422, not a driver error.
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# In JSON bodies numbers and booleans must be what the schema says: no "1" for 1, no 0 for false.
+BodyId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 
 # NUL cannot be stored in PostgreSQL text; refuse it at the door on every database.
 NO_NUL = r"^[^\x00]*$"

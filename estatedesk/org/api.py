@@ -17,11 +17,13 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import StrictBool, StrictInt
 
 from estatedesk.core import crypto, policy
 from estatedesk.core.api import (
     MAX_ID,
     READ_ERRORS,
+    BodyId,
     WRITE_ERRORS,
     Id,
     Paging,
@@ -85,7 +87,7 @@ class EstateIn(Schema):
     office_hours: Annotated[str, text(200)] = Field(
         "", description="e.g. '08:30-12:00,13:30-17:30'; empty for the company's default"
     )
-    active: bool = True
+    active: StrictBool = True
 
 
 class EstatePatch(Schema):
@@ -94,7 +96,7 @@ class EstatePatch(Schema):
     kind: EstateKind = Field(None)
     address: Annotated[str, text(255)] = Field(None)
     office_hours: Annotated[str, text(200)] = Field(None)
-    active: bool = Field(None)
+    active: StrictBool = Field(None)
 
 
 class EstatePage(Schema):
@@ -162,11 +164,11 @@ class BuildingOut(Schema):
         return obj.estate.name
 
 
-Floors = Annotated[int, Field(ge=0, le=32767)]
+Floors = Annotated[StrictInt, Field(ge=0, le=32767)]
 
 
 class BuildingIn(Schema):
-    estate: Id
+    estate: BodyId
     name: Annotated[str, text(50, required=True)]
     floors: Floors | None = None
 
@@ -262,28 +264,28 @@ class UnitOut(Schema):
         return None if obj.area is None else float(obj.area)
 
 
-Floor = Annotated[int, Field(ge=-32768, le=32767)]
+Floor = Annotated[StrictInt, Field(ge=-32768, le=32767)]
 Area = Annotated[Decimal, Field(ge=0, max_digits=9, decimal_places=2)]
 UnitNumber = Annotated[str, text(30, required=True)]
 
 
 class UnitIn(Schema):
-    building: Id
-    estate: Id | None = Field(None, description="Optional; if given, the building must belong to it.")
+    building: BodyId
+    estate: BodyId | None = Field(None, description="Optional; if given, the building must belong to it.")
     number: UnitNumber
     floor: Floor | None = None
     area: Area | None = None
     kind: UnitKind = UnitKind.FLAT
-    occupied: bool = False
+    occupied: StrictBool = False
 
 
 class UnitPatch(Schema):
-    building: Id = Field(None, description="Another building of the same estate.")
+    building: BodyId = Field(None, description="Another building of the same estate.")
     number: UnitNumber = Field(None)
     floor: Floor | None = None
     area: Area | None = None
     kind: UnitKind = Field(None)
-    occupied: bool = Field(None)
+    occupied: StrictBool = Field(None)
 
 
 class UnitPage(Schema):
@@ -393,11 +395,11 @@ def _customer_out(customer: Customer, user: Any) -> dict[str, Any]:
 
 
 Phone = Annotated[str, text(30)]
-UnitIds = Annotated[list[Id], Field(max_length=200)]
+UnitIds = Annotated[list[BodyId], Field(max_length=200)]
 
 
 class CustomerIn(Schema):
-    estate: Id
+    estate: BodyId
     name: Annotated[str, text(100, required=True)]
     kind: CustomerKind = CustomerKind.OWNER
     phone: Phone = Field("", description="7 to 15 digits; stored encrypted, never returned in full.")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from faker import Faker
@@ -478,8 +479,6 @@ class _Seeder:
     # --- staff -------------------------------------------------------------------------
 
     def _staff(self) -> None:
-        from django.contrib.auth import get_user_model
-
         User = get_user_model()
         taken = set(
             User.objects.filter(username__in=[s.username for s in PERSONA_SPECS + OTHER_STAFF]).values_list(

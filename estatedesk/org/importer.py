@@ -355,6 +355,8 @@ def _value_map(kind: str) -> dict[Any, Any]:
 
 def _text(value: Any) -> str:
     """A cell as trimmed text; 1201.0 from Excel becomes "1201", runs of spaces become one."""
+    if type(value) is str:
+        return " ".join(value.split())
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -431,10 +433,16 @@ def _choice(kind: str, value: Any, code: str) -> tuple[Any, Problem | None]:
     text = _text(value)
     if not text:
         return None, None
-    found = _value_map(kind).get(_norm_value(text))
+    found = _lookup(kind, text)
     if found is None:
         return None, Problem(code, {"value": text[:40]})
     return found, None
+
+
+@lru_cache(maxsize=4096)
+def _lookup(kind: str, text: str) -> Any:
+    # A roster repeats the same few words in every row: normalise each spelling once.
+    return _value_map(kind).get(_norm_value(text))
 
 
 # --- Reading files -------------------------------------------------------------------------
