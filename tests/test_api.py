@@ -278,7 +278,7 @@ def test_invalid_input_is_422_in_the_error_format(world, api):
     assert body["errors"][0]["loc"] == ["body", "estate"]
 
     body = assert_error(client.post("/estates/", {"name": "  ", "code": "Z"}), 422, "invalid")
-    body = assert_error(client.post("/estates/", {"name": "翠湖花園", "code": "Z"}), 422, "invalid")
+    body = assert_error(client.post("/estates/", {"name": "翠湖花園", "code": "Z"}), 409, "duplicate")
     assert body["errors"][0]["loc"] == ["body", "name"]
 
     body = assert_error(client.post("/estates/", {"name": "X", "code": "X", "office_hours": "late"}), 422, "invalid")
@@ -296,9 +296,9 @@ def test_invalid_input_is_422_in_the_error_format(world, api):
 
 def test_a_duplicate_unit_number_gets_a_clear_message_in_the_request_language(world, api):
     duplicate = {"building": world.building_a.pk, "number": "1201"}
-    body = assert_error(api("admin").post("/units/", duplicate), 422, "invalid")
+    body = assert_error(api("admin").post("/units/", duplicate), 409, "duplicate")
     assert "already exists" in body["errors"][0]["msg"]
-    body = assert_error(api("admin", language="zh-hans").post("/units/", duplicate), 422, "invalid")
+    body = assert_error(api("admin", language="zh-hans").post("/units/", duplicate), 409, "duplicate")
     assert "已" in body["errors"][0]["msg"] and "存在" in body["errors"][0]["msg"]
     assert Unit.objects.filter(building=world.building_a, number="1201").count() == 1
 

@@ -13,6 +13,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from ninja.responses import NinjaJSONEncoder
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from django.test import Client
 
@@ -62,4 +63,6 @@ def test_the_served_document_is_the_one_tested(world):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 def test_every_operation_answers_as_documented(case, keep_connection, headers):
-    case.call_and_validate(headers=headers)
+    # Schema-valid data may still be refused with a 422 for reasons a schema cannot express
+    # (an unknown building id, office hours out of order), so that one check is left out.
+    case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])

@@ -28,7 +28,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
-from pydantic import StrictInt, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from estatedesk.core import policy
 from estatedesk.core.services import authenticate_token
@@ -38,8 +39,24 @@ logger = logging.getLogger("estatedesk.api")
 # Database ids are 64-bit; bounding them keeps out-of-range numbers a 422, not a driver error.
 MAX_ID = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-# In JSON bodies numbers and booleans must be what the schema says: no "1" for 1, no 0 for false.
-BodyId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+
+
+def _json_integer(value: Any) -> Any:
+    # JSON Schema counts 3.0 as an integer, but not "3" or true; pydantic's lax mode would take both.
+    if isinstance(value, bool | str):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+# Numbers in JSON bodies: exactly what the schema says.
+JsonInt = Annotated[int, BeforeValidator(_json_integer)]
+BodyId = Annotated[JsonInt, Field(ge=1, le=MAX_ID)]
+
+
+class Input(BaseModel):
+    """A request body: a JSON object with only the documented keys (a typo is a 422, not ignored)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 # NUL cannot be stored in PostgreSQL text; refuse it at the door on every database.
 NO_NUL = r"^[^\x00]*$"
@@ -120,6 +137,15 @@ def _django_errors(exc: DjangoValidationError) -> list[dict[str, Any]]:
     return items
 
 
+UNIQUE_CODES = frozenset({"unique", "unique_together"})
+
+
+def _only_duplicates(exc: DjangoValidationError) -> bool:
+    """Nothing is wrong with the data itself, it only repeats an existing record: a conflict (409)."""
+    codes = [e.code for errors in getattr(exc, "error_dict", {}).values() for e in errors]
+    return bool(codes) and all(code in UNIQUE_CODES for code in codes)
+
+
 HTTP_ERROR_CODES = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied", 404: "not_found"}
 
 
@@ -148,9 +174,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @handler(DjangoValidationError)
     def model_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-        return respond(
-            request, 422, _body(_("Some of the data sent is not valid."), "invalid", _django_errors(exc))
-        )
+        if _only_duplicates(exc):
+            detail = _("A record with these details already exists.")
+            return respond(request, 409, _body(detail, "duplicate", _django_errors(exc)))
+        detail = _("Some of the data sent is not valid.")
+        return respond(request, 422, _body(detail, "invalid", _django_errors(exc)))
 
     @handler(AuthenticationError)
     def not_authenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

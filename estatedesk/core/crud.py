@@ -35,6 +35,14 @@ class Column:
 
 
 @dataclass
+class Filter:
+    key: str
+    label: Any
+    apply: Callable[[QuerySet, str], QuerySet]
+    choices: Callable[[Any], list[tuple[str, Any]]]  # user -> [(value, label)]
+
+
+@dataclass
 class Register:
     name: str  # url prefix, e.g. "org:unit"
     model: type[models.Model]
@@ -45,7 +53,7 @@ class Register:
     form_class: type[forms.BaseForm] | None = None
     search: Callable[[QuerySet, str], QuerySet] | None = None
     search_placeholder: Any = ""
-    filters: dict[str, Callable[[QuerySet, str], QuerySet]] = field(default_factory=dict)
+    filters: list[Filter] = field(default_factory=list)
     can_create: Callable[[Any], bool] = lambda user: False
     can_edit: Callable[[Any, Any], bool] = lambda user, obj: False
     save: Callable[..., Any] | None = None  # (actor, form, request) -> saved instance
@@ -69,10 +77,10 @@ def filtered(register: Register, request: HttpRequest) -> QuerySet:
     q = request.GET.get("q", "").strip()
     if q and register.search:
         queryset = register.search(queryset, q)
-    for key, apply in register.filters.items():
-        value = request.GET.get(key, "").strip()
-        if value:
-            queryset = apply(queryset, value)
+    for flt in register.filters:
+        value = request.GET.get(flt.key, "").strip()
+        if value and value in {v for v, _label in flt.choices(request.user)}:
+            queryset = flt.apply(queryset, value)
     return queryset
 
 
@@ -95,6 +103,10 @@ class ListPage(View):
                 "page": page,
                 "rows": rows,
                 "q": request.GET.get("q", ""),
+                "has_search": reg.search is not None,
+                "filters": [
+                    (flt, flt.choices(request.user), request.GET.get(flt.key, "")) for flt in reg.filters
+                ],
                 "querystring": query.urlencode(),
                 "can_create": reg.can_create(request.user),
                 "create_url": reg.url("create") if reg.can_create(request.user) else "",
@@ -145,9 +157,7 @@ class EditPage(View):
         form_class: Any = self.register.form_class
         return form_class(data=data, files=request.FILES or None, instance=obj, user=request.user)
 
-    def _render(
-        self, request: HttpRequest, form: Any, obj: Any, status: int = 200
-    ) -> HttpResponse:
+    def _render(self, request: HttpRequest, form: Any, obj: Any, status: int = 200) -> HttpResponse:
         return render(
             request, "crud/form.html", {"register": self.register, "form": form, "object": obj}, status=status
         )

@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import StrictBool, StrictInt
+from pydantic import StrictBool
 
 from estatedesk.core import crypto, policy
 from estatedesk.core.api import (
@@ -26,6 +26,8 @@ from estatedesk.core.api import (
     BodyId,
     WRITE_ERRORS,
     Id,
+    Input,
+    JsonInt,
     Paging,
     current_user,
     invalid,
@@ -79,7 +81,7 @@ class EstateOut(Schema):
     active: bool
 
 
-class EstateIn(Schema):
+class EstateIn(Input):
     name: Annotated[str, text(100, required=True)]
     code: Annotated[str, text(20, required=True)]
     kind: EstateKind = EstateKind.RESIDENTIAL
@@ -90,7 +92,7 @@ class EstateIn(Schema):
     active: StrictBool = True
 
 
-class EstatePatch(Schema):
+class EstatePatch(Input):
     name: Annotated[str, text(100, required=True)] = Field(None)
     code: Annotated[str, text(20, required=True)] = Field(None)
     kind: EstateKind = Field(None)
@@ -164,16 +166,16 @@ class BuildingOut(Schema):
         return obj.estate.name
 
 
-Floors = Annotated[StrictInt, Field(ge=0, le=32767)]
+Floors = Annotated[JsonInt, Field(ge=0, le=32767)]
 
 
-class BuildingIn(Schema):
+class BuildingIn(Input):
     estate: BodyId
     name: Annotated[str, text(50, required=True)]
     floors: Floors | None = None
 
 
-class BuildingPatch(Schema):
+class BuildingPatch(Input):
     name: Annotated[str, text(50, required=True)] = Field(None)
     floors: Floors | None = None
 
@@ -264,12 +266,12 @@ class UnitOut(Schema):
         return None if obj.area is None else float(obj.area)
 
 
-Floor = Annotated[StrictInt, Field(ge=-32768, le=32767)]
+Floor = Annotated[JsonInt, Field(ge=-32768, le=32767)]
 Area = Annotated[Decimal, Field(ge=0, max_digits=9, decimal_places=2)]
 UnitNumber = Annotated[str, text(30, required=True)]
 
 
-class UnitIn(Schema):
+class UnitIn(Input):
     building: BodyId
     estate: BodyId | None = Field(None, description="Optional; if given, the building must belong to it.")
     number: UnitNumber
@@ -279,7 +281,7 @@ class UnitIn(Schema):
     occupied: StrictBool = False
 
 
-class UnitPatch(Schema):
+class UnitPatch(Input):
     building: BodyId = Field(None, description="Another building of the same estate.")
     number: UnitNumber = Field(None)
     floor: Floor | None = None
@@ -398,7 +400,7 @@ Phone = Annotated[str, text(30)]
 UnitIds = Annotated[list[BodyId], Field(max_length=200)]
 
 
-class CustomerIn(Schema):
+class CustomerIn(Input):
     estate: BodyId
     name: Annotated[str, text(100, required=True)]
     kind: CustomerKind = CustomerKind.OWNER
@@ -411,7 +413,7 @@ class CustomerIn(Schema):
     )
 
 
-class CustomerPatch(Schema):
+class CustomerPatch(Input):
     name: Annotated[str, text(100, required=True)] = Field(None)
     kind: CustomerKind = Field(None)
     phone: Phone = Field(None, description="Empty string removes the number; leave out to keep it.")

@@ -12,13 +12,14 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from estatedesk.core import crypto, policy
-from estatedesk.core.crud import Column, Register, get_scoped, page_views
+from estatedesk.core.crud import Column, Filter, Register, get_scoped, page_views
 from estatedesk.core.models import CompanySettings
 from estatedesk.org import exports, forms, selectors, services
 from estatedesk.org.models import (
     Building,
     CommitteeMember,
     Customer,
+    CustomerKind,
     Department,
     Developer,
     Estate,
@@ -114,6 +115,13 @@ def _unit_extra(request: HttpRequest, unit: Unit) -> dict[str, Any]:
     return {"unit_customers": unit.occupancies.select_related("customer")}
 
 
+ESTATE_FILTER = Filter(
+    "estate",
+    _l("estate"),
+    lambda qs, v: qs.filter(estate_id=int(v)),
+    lambda user: [(str(e.pk), e.name) for e in selectors.estates_for(user).only("id", "name")],
+)
+
 ESTATES = Register(
     name="org:estate",
     model=Estate,
@@ -158,7 +166,7 @@ BUILDINGS = Register(
     ],
     form_class=forms.BuildingForm,
     search=lambda qs, q: qs.filter(name__icontains=q),
-    filters={"estate": lambda qs, v: qs.filter(estate_id=v) if v.isdigit() else qs.none()},
+    filters=[ESTATE_FILTER],
     can_create=_admin_only,
     can_edit=_admin_only,
     save=_save_model,
@@ -190,10 +198,15 @@ UNITS = Register(
     form_class=forms.UnitForm,
     search=selectors.search_units,
     search_placeholder=_l("Building and number, e.g. 3-1201"),
-    filters={
-        "estate": lambda qs, v: qs.filter(estate_id=v) if v.isdigit() else qs.none(),
-        "occupied": lambda qs, v: qs.filter(occupied=(v == "1")),
-    },
+    filters=[
+        ESTATE_FILTER,
+        Filter(
+            "occupied",
+            _l("occupied"),
+            lambda qs, v: qs.filter(occupied=(v == "1")),
+            lambda user: [("1", _("Yes")), ("0", _("No"))],
+        ),
+    ],
     can_create=_roster_create,
     can_edit=_roster_edit,
     save=_save_model,
@@ -223,10 +236,15 @@ CUSTOMERS = Register(
     form_class=forms.CustomerForm,
     search=selectors.search_customers,
     search_placeholder=_l("Name or full phone number"),
-    filters={
-        "estate": lambda qs, v: qs.filter(estate_id=v) if v.isdigit() else qs.none(),
-        "kind": lambda qs, v: qs.filter(kind=v),
-    },
+    filters=[
+        ESTATE_FILTER,
+        Filter(
+            "kind",
+            _l("customer type"),
+            lambda qs, v: qs.filter(kind=v),
+            lambda user: list(CustomerKind.choices),
+        ),
+    ],
     can_create=_roster_create,
     can_edit=_roster_edit,
     save=_save_customer,
@@ -253,7 +271,7 @@ COMMITTEE = Register(
         Column(_l("term ends"), _attr("term_end")),
     ],
     form_class=forms.CommitteeMemberForm,
-    filters={"estate": lambda qs, v: qs.filter(estate_id=v) if v.isdigit() else qs.none()},
+    filters=[ESTATE_FILTER],
     can_create=_roster_create,
     can_edit=_roster_edit,
     save=_save_model,
