@@ -53,10 +53,16 @@ JsonInt = Annotated[int, BeforeValidator(_json_integer)]
 BodyId = Annotated[JsonInt, Field(ge=1, le=MAX_ID)]
 
 
+def omissible(description: str | None = None) -> Any:
+    """A PATCH field: leave it out to keep the stored value; ``null`` is refused unless the type allows it."""
+    return Field(None, description=description)
+
+
 class Input(BaseModel):
     """A request body: a JSON object with only the documented keys (a typo is a 422, not ignored)."""
 
     model_config = ConfigDict(extra="forbid")
+
 
 # NUL cannot be stored in PostgreSQL text; refuse it at the door on every database.
 NO_NUL = r"^[^\x00]*$"
@@ -127,10 +133,22 @@ def _body(detail: str, code: str, errors: Iterable[Mapping[str, Any]] = ()) -> d
     }
 
 
+# Endpoints name their JSON body parameter "payload"; clients see ["body", "number"], as in
+# the errors the endpoints raise themselves, not ["body", "payload", "number"].
+BODY_PARAM = "payload"
+
+
+def _loc(loc: Iterable[Any]) -> list[Any]:
+    parts = list(loc)
+    if parts[:2] == ["body", BODY_PARAM]:
+        del parts[1]
+    return parts
+
+
 def _django_errors(exc: DjangoValidationError) -> list[dict[str, Any]]:
     if not hasattr(exc, "error_dict"):
         return [{"loc": ["body"], "msg": msg} for msg in exc.messages]
-    items = []
+    items: list[dict[str, Any]] = []
     for field, messages in exc.message_dict.items():
         loc = ["body"] if field == NON_FIELD_ERRORS else ["body", field]
         items.extend({"loc": loc, "msg": msg} for msg in messages)
@@ -169,7 +187,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @handler(NinjaValidationError)
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors]
+        errors = [{"loc": _loc(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors]
         return respond(request, 422, _body(_("Some of the data sent is not valid."), "invalid", errors))
 
     @handler(DjangoValidationError)

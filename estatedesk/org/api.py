@@ -21,16 +21,16 @@ from pydantic import StrictBool
 
 from estatedesk.core import crypto, policy
 from estatedesk.core.api import (
-    MAX_ID,
     READ_ERRORS,
-    BodyId,
     WRITE_ERRORS,
+    BodyId,
     Id,
     Input,
     JsonInt,
     Paging,
     current_user,
     invalid,
+    omissible,
     paginate,
     responses,
     text,
@@ -40,7 +40,6 @@ from estatedesk.org.models import Building, Customer, CustomerKind, Estate, Esta
 
 router = Router()
 
-PathId = Annotated[int, Field(ge=1, le=MAX_ID)]
 SearchText = Annotated[str, text(100)]
 
 
@@ -93,12 +92,12 @@ class EstateIn(Input):
 
 
 class EstatePatch(Input):
-    name: Annotated[str, text(100, required=True)] = Field(None)
-    code: Annotated[str, text(20, required=True)] = Field(None)
-    kind: EstateKind = Field(None)
-    address: Annotated[str, text(255)] = Field(None)
-    office_hours: Annotated[str, text(200)] = Field(None)
-    active: StrictBool = Field(None)
+    name: Annotated[str, text(100, required=True)] = omissible()
+    code: Annotated[str, text(20, required=True)] = omissible()
+    kind: EstateKind = omissible()
+    address: Annotated[str, text(255)] = omissible()
+    office_hours: Annotated[str, text(200)] = omissible()
+    active: StrictBool = omissible()
 
 
 class EstatePage(Schema):
@@ -124,7 +123,7 @@ def list_estates(request: HttpRequest, filters: Query[EstateFilters], paging: Qu
 
 
 @router.get("/estates/{estate_id}/", response=responses(200, EstateOut, *READ_ERRORS, 404), tags=["estates"])
-def get_estate(request: HttpRequest, estate_id: PathId) -> Any:
+def get_estate(request: HttpRequest, estate_id: Id) -> Any:
     return get_object_or_404(selectors.estates_for(current_user(request)), pk=estate_id)
 
 
@@ -139,7 +138,7 @@ def create_estate(request: HttpRequest, payload: EstateIn) -> Any:
 @router.patch(
     "/estates/{estate_id}/", response=responses(200, EstateOut, *WRITE_ERRORS, 404), tags=["estates"]
 )
-def update_estate(request: HttpRequest, estate_id: PathId, payload: EstatePatch) -> Any:
+def update_estate(request: HttpRequest, estate_id: Id, payload: EstatePatch) -> Any:
     user = current_user(request)
     estate = get_object_or_404(selectors.estates_for(user), pk=estate_id)
     _only_admin(user)
@@ -176,7 +175,7 @@ class BuildingIn(Input):
 
 
 class BuildingPatch(Input):
-    name: Annotated[str, text(50, required=True)] = Field(None)
+    name: Annotated[str, text(50, required=True)] = omissible()
     floors: Floors | None = None
 
 
@@ -205,7 +204,7 @@ def list_buildings(request: HttpRequest, filters: Query[BuildingFilters], paging
 @router.get(
     "/buildings/{building_id}/", response=responses(200, BuildingOut, *READ_ERRORS, 404), tags=["buildings"]
 )
-def get_building(request: HttpRequest, building_id: PathId) -> Any:
+def get_building(request: HttpRequest, building_id: Id) -> Any:
     return get_object_or_404(selectors.buildings_for(current_user(request)), pk=building_id)
 
 
@@ -221,7 +220,7 @@ def create_building(request: HttpRequest, payload: BuildingIn) -> Any:
 @router.patch(
     "/buildings/{building_id}/", response=responses(200, BuildingOut, *WRITE_ERRORS, 404), tags=["buildings"]
 )
-def update_building(request: HttpRequest, building_id: PathId, payload: BuildingPatch) -> Any:
+def update_building(request: HttpRequest, building_id: Id, payload: BuildingPatch) -> Any:
     user = current_user(request)
     building = get_object_or_404(selectors.buildings_for(user), pk=building_id)
     _only_admin(user)
@@ -282,12 +281,12 @@ class UnitIn(Input):
 
 
 class UnitPatch(Input):
-    building: BodyId = Field(None, description="Another building of the same estate.")
-    number: UnitNumber = Field(None)
+    building: BodyId = omissible("Another building of the same estate.")
+    number: UnitNumber = omissible()
     floor: Floor | None = None
     area: Area | None = None
-    kind: UnitKind = Field(None)
-    occupied: StrictBool = Field(None)
+    kind: UnitKind = omissible()
+    occupied: StrictBool = omissible()
 
 
 class UnitPage(Schema):
@@ -317,7 +316,7 @@ def list_units(request: HttpRequest, filters: Query[UnitFilters], paging: Query[
 
 
 @router.get("/units/{unit_id}/", response=responses(200, UnitOut, *READ_ERRORS, 404), tags=["units"])
-def get_unit(request: HttpRequest, unit_id: PathId) -> Any:
+def get_unit(request: HttpRequest, unit_id: Id) -> Any:
     return get_object_or_404(selectors.units_for(current_user(request)), pk=unit_id)
 
 
@@ -340,7 +339,7 @@ def create_unit(request: HttpRequest, payload: UnitIn) -> Any:
 
 
 @router.patch("/units/{unit_id}/", response=responses(200, UnitOut, *WRITE_ERRORS, 404), tags=["units"])
-def update_unit(request: HttpRequest, unit_id: PathId, payload: UnitPatch) -> Any:
+def update_unit(request: HttpRequest, unit_id: Id, payload: UnitPatch) -> Any:
     user = current_user(request)
     unit = get_object_or_404(selectors.units_for(user), pk=unit_id)
     _may_edit_roster(user, unit.estate_id)
@@ -414,13 +413,13 @@ class CustomerIn(Input):
 
 
 class CustomerPatch(Input):
-    name: Annotated[str, text(100, required=True)] = Field(None)
-    kind: CustomerKind = Field(None)
-    phone: Phone = Field(None, description="Empty string removes the number; leave out to keep it.")
-    email: Annotated[str, text(254)] = Field(None)
-    contact_person: Annotated[str, text(100)] = Field(None)
-    notes: Annotated[str, text(5000)] = Field(None)
-    units: UnitIds = Field(None, description="Replaces the customer's units; leave out to keep them.")
+    name: Annotated[str, text(100, required=True)] = omissible()
+    kind: CustomerKind = omissible()
+    phone: Phone = omissible("Empty string removes the number; leave out to keep it.")
+    email: Annotated[str, text(254)] = omissible()
+    contact_person: Annotated[str, text(100)] = omissible()
+    notes: Annotated[str, text(5000)] = omissible()
+    units: UnitIds = omissible("Replaces the customer's units; leave out to keep them.")
 
 
 class CustomerPage(Schema):
@@ -473,7 +472,7 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilters], paging
 @router.get(
     "/customers/{customer_id}/", response=responses(200, CustomerOut, *READ_ERRORS, 404), tags=["customers"]
 )
-def get_customer(request: HttpRequest, customer_id: PathId) -> Any:
+def get_customer(request: HttpRequest, customer_id: Id) -> Any:
     user = current_user(request)
     return _customer_out(get_object_or_404(_customers(user), pk=customer_id), user)
 
@@ -494,7 +493,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Any:
 @router.patch(
     "/customers/{customer_id}/", response=responses(200, CustomerOut, *WRITE_ERRORS, 404), tags=["customers"]
 )
-def update_customer(request: HttpRequest, customer_id: PathId, payload: CustomerPatch) -> Any:
+def update_customer(request: HttpRequest, customer_id: Id, payload: CustomerPatch) -> Any:
     user = current_user(request)
     customer = get_object_or_404(_customers(user), pk=customer_id)
     _may_edit_roster(user, customer.estate_id)
