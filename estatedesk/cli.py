@@ -74,7 +74,7 @@ def _seed_demo() -> None:
 
 def _demo_sign_ins() -> list[tuple[str, str, str]]:
     try:
-        from estatedesk.org.demo import PERSONAS  # type: ignore[import-not-found,unused-ignore]
+        from estatedesk.org.demo import PERSONAS
     except ImportError:
         return []
     return [(str(u), str(r), str(p)) for u, r, p in PERSONAS]
@@ -116,13 +116,23 @@ def _serve_embedded(folder: Path, host: str, port: int, sign_ins: Sequence[tuple
 
     from estatedesk.wsgi import application
 
-    server = create_server(application, host=host, port=port, threads=8, ident="EstateDesk")
+    try:
+        server = create_server(application, host=host, port=port, threads=8, ident="EstateDesk")
+    except OSError as exc:
+        print(
+            f"Cannot listen on {host}:{port} ({exc.strerror}). Is EstateDesk already running? "
+            f"Choose another port with --port.",
+            file=sys.stderr,
+        )
+        return 1
     stopping = threading.Event()
 
     def on_terminate(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
+    # Install both explicitly: a shell starts background jobs with SIGINT ignored.
     signal.signal(signal.SIGTERM, on_terminate)
+    signal.signal(signal.SIGINT, on_terminate)
 
     child = _start_worker_child(folder)
     threading.Thread(target=_watch_worker, args=(child, stopping), daemon=True).start()
@@ -168,11 +178,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
+    from django.conf import settings
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
     _setup_django()
     _migrate()
+    if settings.PRODUCTION:
+        # Production settings serve hashed files from STATIC_ROOT (see docs/deployment.md, Windows).
+        call_command("collectstatic", interactive=False, verbosity=0)
     if not _has_superuser():
         _say("No administrator yet: creating the first one.")
         try:
@@ -197,7 +211,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     missing = [
         name
         for name, present in (
-            ("SECRET_KEY (or SECRET_KEY_FILE)", bool(os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE"))),
+            (
+                "SECRET_KEY (or SECRET_KEY_FILE)",
+                bool(os.environ.get("SECRET_KEY") or os.environ.get("SECRET_KEY_FILE")),
+            ),
             ("ALLOWED_HOSTS", bool(os.environ.get("ALLOWED_HOSTS"))),
         )
         if not present
@@ -247,6 +264,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     options: dict[str, Any] = {}
     if args.workers:
         options["workers"] = args.workers
+    if args.no_periodic:
+        options["periodic"] = False
     if args.quiet:
         options["verbose"] = False  # huey's --quiet: warnings and errors only
     call_command("run_huey", **options)
@@ -299,10 +318,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--no-serve", action="store_true", help=argparse.SUPPRESS)
         return p
 
-    embedded("demo", "Load the demo company and run the web server and the worker.").set_defaults(func=cmd_demo)
-    embedded("up", "Run EstateDesk for real use (creates the first administrator on first run).").set_defaults(
-        func=cmd_up
+    embedded("demo", "Load the demo company and run the web server and the worker.").set_defaults(
+        func=cmd_demo
     )
+    embedded(
+        "up", "Run EstateDesk for real use (creates the first administrator on first run)."
+    ).set_defaults(func=cmd_up)
     sub.add_parser(
         "serve",
         parents=[common],
@@ -310,6 +331,11 @@ def build_parser() -> argparse.ArgumentParser:
     ).set_defaults(func=cmd_serve)
     worker = sub.add_parser("worker", parents=[common], help="Run the background worker (Huey consumer).")
     worker.add_argument("--workers", "-w", type=int, help="worker threads (default from settings)")
+    worker.add_argument(
+        "--no-periodic",
+        action="store_true",
+        help="do not schedule periodic jobs here (run the scheduler on one worker only)",
+    )
     worker.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     worker.set_defaults(func=cmd_worker)
     manage = sub.add_parser(
@@ -323,6 +349,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        # Role names are Chinese; a console in a legacy code page must not crash the command.
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     args = build_parser().parse_args(argv)
     if args.command == "manage":
         value, args.rest = _extract_data_dir(args.rest)
