@@ -59,7 +59,9 @@ def _summary(job: ImportJob) -> list[tuple[str, int, int]]:
     for key, model in kinds:
         counts = job.summary.get(key) if isinstance(job.summary, dict) else None
         if counts:
-            rows.append((str(model._meta.verbose_name_plural), counts.get("created", 0), counts.get("updated", 0)))
+            rows.append(
+                (str(model._meta.verbose_name_plural), counts.get("created", 0), counts.get("updated", 0))
+            )
     return rows
 
 
@@ -166,10 +168,14 @@ def _template_xlsx(headers: list[str], example: list[Any]) -> bytes:
         help_sheet.write_string(row, 1, " ".join(notes))
     row = len(importer.COLUMNS) + 2
     for line in (
-        _("One row per unit and customer. A unit without a customer leaves the customer columns empty;"
-          " a unit with several customers has one row for each."),
+        _(
+            "One row per unit and customer. A unit without a customer leaves the customer columns empty;"
+            " a unit with several customers has one row for each."
+        ),
         _("Importing the same file again updates what changed and never creates duplicates."),
-        _("Customers are matched by phone number in their estate, or by name and unit when no phone is given."),
+        _(
+            "Customers are matched by phone number in their estate, or by name and unit when no phone is given."
+        ),
     ):
         help_sheet.write_string(row, 1, line)
         row += 1

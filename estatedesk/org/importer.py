@@ -12,6 +12,7 @@ sees them in their own language; ``render`` does that.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -377,6 +378,18 @@ AREA_MAX = Decimal("9999999.99")
 def _area(value: Any) -> tuple[Decimal | None, Problem | None]:
     if value is None or value == "":
         return None, None
+    if type(value) is str:
+        return _area_text(value)
+    return _area_value(value)
+
+
+@lru_cache(maxsize=65536)
+def _area_text(value: str) -> tuple[Decimal | None, Problem | None]:
+    # Rosters repeat a handful of floor plans; each spelling of an area is parsed once.
+    return _area_value(value)
+
+
+def _area_value(value: Any) -> tuple[Decimal | None, Problem | None]:
     if isinstance(value, bool):
         return None, Problem(E_AREA, {"value": _text(value)})
     if isinstance(value, int | float):
@@ -406,6 +419,17 @@ _FLOOR_RE = re.compile(r"^[+-]?\d+$")
 def _floor(value: Any) -> tuple[int | None, Problem | None]:
     if value is None or value == "":
         return None, None
+    if type(value) is str:
+        return _floor_text(value)
+    return _floor_value(value)
+
+
+@lru_cache(maxsize=4096)
+def _floor_text(value: str) -> tuple[int | None, Problem | None]:
+    return _floor_value(value)
+
+
+def _floor_value(value: Any) -> tuple[int | None, Problem | None]:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
@@ -465,6 +489,8 @@ def _as_bytes(source: bytes | IO[bytes] | Path | str) -> bytes:
 
 def decode_csv(data: bytes) -> str:
     """UTF-8 (with or without the BOM Excel writes); else GB18030, which Chinese Excel saves as "CSV"."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+        return data.decode("utf-16")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
