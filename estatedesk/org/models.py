@@ -85,9 +85,13 @@ class Unit(models.Model):
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("units")
-        ordering = ["building_id", "number"]
+        # Floor before number so that 101 comes before 1001 without parsing numbers.
+        ordering = ["building_id", "floor", "number"]
         constraints = [models.UniqueConstraint(fields=["building", "number"], name="unit_unique_number")]
-        indexes = [models.Index(fields=["estate", "building", "number"], name="unit_estate_bldg_num")]
+        indexes = [
+            models.Index(fields=["estate", "building", "floor", "number"], name="unit_estate_order"),
+            models.Index(fields=["building", "floor", "number"], name="unit_building_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.building.name}-{self.number}"
@@ -127,6 +131,7 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["estate_id", "name", "id"]
+        indexes = [models.Index(fields=["estate", "name", "id"], name="customer_estate_order")]
 
     def __str__(self) -> str:
         return self.name
