@@ -195,3 +195,36 @@ def test_seed_leaves_an_existing_organisation_alone():
     call_command("seed_demo", stdout=out)
     assert "demo data not loaded" in out.getvalue()
     assert counts() == before
+
+
+ALL_SEEING = {Role.DEPUTY_GM, Role.GM, Role.AUDITOR, Role.ADMIN}
+UNITS_TITLE = {"zh-hans": "单元", "zh-hant": "單元", "en": "Units"}
+
+
+@pytest.mark.req("P-1")
+@pytest.mark.req("P-3")
+@pytest.mark.parametrize("language", ["zh-hans", "zh-hant", "en"])
+@pytest.mark.parametrize("spec", demo.PERSONA_SPECS, ids=lambda s: s.username)
+def test_each_demo_persona_sees_only_their_estates_in_every_language(spec, language):
+    import re
+
+    from django.conf import settings
+
+    user = get_user_model().objects.get(username=spec.username)
+    client = Client()
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get(reverse("org:unit_list")).content.decode()
+    assert UNITS_TITLE[language] in page[page.index("<title>") : page.index("</title>")]
+    select = page[page.index('name="estate"') :]
+    select = select[: select.index("</select>")]
+    offered = set(re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', select))
+    expected = (
+        set(Estate.objects.values_list("name", flat=True))
+        if spec.role in ALL_SEEING
+        else set(Estate.objects.filter(code__in=spec.estates).values_list("name", flat=True))
+    )
+    assert offered == expected
+    # and every unit row on the page belongs to one of those estates
+    rows = re.findall(r"<tr><td>([^<]+)</td>", page)
+    assert rows and set(rows) <= expected
