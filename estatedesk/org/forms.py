@@ -20,6 +20,23 @@ from estatedesk.org.models import (
 )
 
 
+def style_widgets(form: forms.BaseForm) -> None:
+    """Bootstrap classes on every widget, so templates can render fields generically."""
+    for field in form.fields.values():
+        widget = field.widget
+        css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else "form-control"
+        if isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select"
+        widget.attrs.setdefault("class", css)
+
+
+def clean_phone(value: str) -> str:
+    value = value.strip()
+    if value and not crypto.is_valid_phone(value):
+        raise forms.ValidationError(_("Enter a phone number of 7 to 15 digits, for example 13812341234."))
+    return value
+
+
 class ScopedForm(forms.ModelForm):
     """A model form whose choices of estates, buildings and customers are limited to the user's scope."""
 
@@ -34,12 +51,7 @@ class ScopedForm(forms.ModelForm):
         for name, queryset in scoped.items():
             if name in self.fields:
                 self.fields[name].queryset = queryset  # type: ignore[attr-defined]
-        for field in self.fields.values():
-            widget = field.widget
-            css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else "form-control"
-            if isinstance(widget, forms.Select | forms.SelectMultiple):
-                css = "form-select"
-            widget.attrs.setdefault("class", css)
+        style_widgets(self)
 
     def clean_estate(self) -> Estate:
         estate = self.cleaned_data["estate"]
@@ -93,10 +105,7 @@ class CustomerForm(ScopedForm):
             del self.fields["remove_phone"]
 
     def clean_phone_input(self) -> str:
-        value = self.cleaned_data["phone_input"].strip()
-        if value and not crypto.is_valid_phone(value):
-            raise forms.ValidationError(_("Enter a phone number of 7 to 15 digits, for example 13812341234."))
-        return value
+        return clean_phone(self.cleaned_data["phone_input"])
 
 
 class CommitteeMemberForm(ScopedForm):
@@ -136,6 +145,9 @@ class DeveloperForm(ScopedForm):
         model = Developer
         fields = ["name", "contact_person", "estates"]
 
+    def clean_phone_input(self) -> str:
+        return clean_phone(self.cleaned_data["phone_input"])
+
 
 class StaffForm(forms.Form):
     username = forms.CharField(label=_("user name"), max_length=150)
@@ -173,14 +185,7 @@ class StaffForm(forms.Form):
         self.user = user
         if instance is not None:
             self.fields["username"].disabled = True
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                widget.attrs["class"] = "form-select"
-            else:
-                widget.attrs["class"] = "form-control"
+        style_widgets(self)
 
     def clean_username(self) -> str:
         from django.contrib.auth import get_user_model
@@ -191,10 +196,7 @@ class StaffForm(forms.Form):
         return name
 
     def clean_phone(self) -> str:
-        value = self.cleaned_data["phone"].strip()
-        if value and not crypto.is_valid_phone(value):
-            raise forms.ValidationError(_("Enter a phone number of 7 to 15 digits, for example 13812341234."))
-        return crypto.normalise_phone(value)
+        return crypto.normalise_phone(clean_phone(self.cleaned_data["phone"]))
 
     def clean_password(self) -> str:
         from django.contrib.auth import password_validation
@@ -232,6 +234,11 @@ class CompanySettingsForm(ScopedForm):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("roster file (.xlsx or .csv)"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+        self.fields["file"].widget.attrs["accept"] = ".xlsx,.csv"
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
