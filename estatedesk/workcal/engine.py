@@ -1,0 +1,382 @@
+"""Working days, office hours and deadlines (SPEC P-4, K-5).
+
+Pure: no ORM, no Django settings, no clock. The calendar, the office hours and the moment
+are passed in, so the same answer comes out whether the server runs in UTC or local time.
+
+How periods are counted
+-----------------------
+* Every start is first converted to the office's time zone (``OfficeHours.tz``); the
+  local date decides which day it was received on. 2026-02-12T16:30Z is 00:30 on the
+  13th in Shanghai, so it was received on the 13th.
+* Working-day periods (``add_working_days``) follow the Civil Code (arts. 201, 203): the
+  day of receipt is not counted, whatever the hour and whether or not it is a working
+  day; counting starts on the next working day; the period ends when office hours end
+  (the end of the last period) on the Nth working day.
+* Business time (``add_business_time``): N × the length of a working day, counted only
+  inside office hours on working days, from the start (or the next opening if the office
+  is closed). A result that lands exactly on the end of a period stays there (12:00, not
+  13:00 after lunch).
+* Clock hours (``add_clock_hours``): N real hours, 24/7, computed in UTC so a daylight
+  saving change cannot stretch or shrink them.
+* N = 0 is "no time at all": every function returns the start itself (converted to the
+  office's time zone for the working-day functions), not provisional. Negative N raises
+  ``ValueError``.
+* ``provisional`` is True when a year from the start's local date to the due date is not
+  confirmed: such years fall back to Monday-Friday (nothing is stored for them), so the
+  answer may move when the year's notice is entered.
+* Office hours are wall-clock periods. Zones with daylight saving are accepted, but a
+  transition inside office hours is not specially handled (China has none).
+
+Speed: a Civil Code answer depends only on (calendar, zone, closing time, local date, N),
+and "the k-th working day after a date" only on the calendar, so both are memoised on the
+``Calendar`` object itself (bounded; a corrected calendar is a new object with an empty
+memo, so it can never answer from stale data).
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from typing import cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from estatedesk.core import officehours
+
+__all__ = [
+    "DEFAULT_TIME_ZONE",
+    "Calendar",
+    "Deadline",
+    "OfficeHours",
+    "add_business_time",
+    "add_clock_hours",
+    "add_working_days",
+    "in_office_hours",
+    "next_opening",
+    "working_days_between",
+]
+
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+NAIVE_MESSAGE = "timezone-aware datetime required"
+_ONE_DAY = timedelta(days=1)
+_MEMO_LIMIT = 200_000  # answers remembered per calendar before the memo starts afresh
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Monday-Friday plus the stored exceptions.
+
+    A day listed in both ``holidays`` and ``workdays`` (a data error) counts as a holiday.
+    """
+
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+    confirmed_years: frozenset[int]
+    # Derived in __post_init__; not part of equality, hash or repr.
+    _exceptions: dict[date, bool] = field(init=False, repr=False, compare=False)
+    _lost: tuple[date, ...] = field(init=False, repr=False, compare=False)
+    _gained: tuple[date, ...] = field(init=False, repr=False, compare=False)
+    _last_exception: date = field(init=False, repr=False, compare=False)
+    _hash: int = field(init=False, repr=False, compare=False)
+    _after: dict[tuple[date, int], date] = field(init=False, repr=False, compare=False)
+    _civil: dict[tuple[tzinfo, time, date, int], Deadline] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("holidays", "workdays", "confirmed_years"):
+            value = getattr(self, name)
+            if not isinstance(value, frozenset):
+                object.__setattr__(self, name, frozenset(value))
+        status = dict.fromkeys(self.workdays, True)
+        status.update(dict.fromkeys(self.holidays, False))
+        # Keep only real exceptions: a holiday on a Saturday changes nothing.
+        exceptions = {day: works for day, works in status.items() if works != (day.weekday() < 5)}
+        object.__setattr__(self, "_exceptions", exceptions)
+        object.__setattr__(self, "_lost", tuple(sorted(d for d, w in exceptions.items() if not w)))
+        object.__setattr__(self, "_gained", tuple(sorted(d for d, w in exceptions.items() if w)))
+        object.__setattr__(self, "_last_exception", max(exceptions, default=date.min))
+        object.__setattr__(self, "_hash", hash((self.holidays, self.workdays, self.confirmed_years)))
+        object.__setattr__(self, "_after", {})
+        object.__setattr__(self, "_civil", {})
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def is_working_day(self, day: date) -> bool:
+        works = self._exceptions.get(day)
+        if works is None:
+            return day.weekday() < 5
+        return works
+
+    def is_confirmed(self, day: date) -> bool:
+        return day.year in self.confirmed_years
+
+
+def _zone(tz: str | tzinfo) -> tzinfo:
+    if isinstance(tz, tzinfo):
+        return tz
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+        raise ValueError(f"unknown time zone: {tz!r}") from exc
+
+
+def _micros(t: time | datetime) -> int:
+    return ((t.hour * 60 + t.minute) * 60 + t.second) * 1_000_000 + t.microsecond
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    """Local wall-clock office periods, the same on every working day."""
+
+    periods: tuple[tuple[time, time], ...]
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIME_ZONE))
+    # Derived in __post_init__: periods as microseconds after midnight.
+    _spans: tuple[tuple[int, int], ...] = field(init=False, repr=False, compare=False)
+    _layout: tuple[tuple[int, int, time], ...] = field(init=False, repr=False, compare=False)
+    _day_us: int = field(init=False, repr=False, compare=False)
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        periods = tuple((start, end) for start, end in self.periods)
+        if not periods:
+            raise ValueError("office hours need at least one period")
+        previous_end: time | None = None
+        for start, end in periods:
+            if not (isinstance(start, time) and isinstance(end, time)):
+                raise ValueError("office-hour periods are pairs of times")
+            if start.tzinfo is not None or end.tzinfo is not None:
+                raise ValueError("office-hour periods are local wall-clock times without a time zone")
+            if end <= start:
+                raise ValueError(f"office-hour period ends before it starts: {start}-{end}")
+            if previous_end is not None and start < previous_end:
+                raise ValueError("office-hour periods must be in time order and must not overlap")
+            previous_end = end
+        object.__setattr__(self, "periods", periods)
+        object.__setattr__(self, "tz", _zone(self.tz))
+        spans = tuple((_micros(start), _micros(end)) for start, end in periods)
+        object.__setattr__(self, "_spans", spans)
+        object.__setattr__(
+            self,
+            "_layout",
+            tuple((start, end, period[1]) for (start, end), period in zip(spans, periods, strict=True)),
+        )
+        object.__setattr__(self, "_day_us", sum(end - start for start, end in spans))
+        object.__setattr__(self, "_hash", hash((self.periods, self.tz)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    @classmethod
+    def parse(cls, text: str, tz: str | ZoneInfo = DEFAULT_TIME_ZONE) -> OfficeHours:
+        """``OfficeHours.parse("08:30-12:00,13:30-17:30", "Asia/Shanghai")``."""
+        try:
+            periods = officehours.parse(text)
+        except ValueError as exc:
+            raise ValueError(
+                f"office hours must be periods in time order, for example 08:30-12:00,13:30-17:30; got {text!r}"
+            ) from exc
+        return cls(periods=tuple(periods), tz=cast(ZoneInfo, _zone(tz)))
+
+    @property
+    def day_length(self) -> timedelta:
+        return timedelta(microseconds=self._day_us)
+
+    @property
+    def opens(self) -> time:
+        return self.periods[0][0]
+
+    @property
+    def closes(self) -> time:
+        return self.periods[-1][1]
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    due: datetime
+    provisional: bool
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+# Zone classes whose utcoffset() is never None: checking the class is cheaper than asking.
+_ALWAYS_AWARE = frozenset({ZoneInfo, timezone})
+
+
+def _local(moment: datetime, tz: tzinfo) -> datetime:
+    zone = moment.tzinfo
+    if zone is None or (zone.__class__ not in _ALWAYS_AWARE and moment.utcoffset() is None):
+        raise ValueError(NAIVE_MESSAGE)
+    return moment.astimezone(tz)
+
+
+def _count(n: int) -> int:
+    n = operator.index(n)
+    if n < 0:
+        raise ValueError("the number of working days must be 0 or more")
+    return n
+
+
+def _out_of_range() -> ValueError:
+    return ValueError("the deadline falls outside the supported date range")
+
+
+def _working_day_after(cal: Calendar, day: date, k: int) -> date:
+    """The k-th working day strictly after ``day`` (k >= 1)."""
+    key = (day, k)
+    found = cal._after.get(key)
+    if found is not None:
+        return found
+    remaining = k
+    last = cal._last_exception
+    exceptions = cal._exceptions
+    while remaining:
+        if remaining > 5 and day >= last:
+            # Past the last stored exception the week is plain Mon-Fri: 7 days hold 5.
+            weeks = (remaining - 1) // 5
+            day += timedelta(days=7 * weeks)
+            remaining -= 5 * weeks
+            continue
+        day += _ONE_DAY
+        works = exceptions.get(day)
+        if works is None:
+            works = day.weekday() < 5
+        if works:
+            remaining -= 1
+    if len(cal._after) >= _MEMO_LIMIT:
+        cal._after.clear()
+    cal._after[key] = day
+    return day
+
+
+def _provisional(cal: Calendar, first: date, last: date) -> bool:
+    confirmed = cal.confirmed_years
+    if first.year == last.year:
+        return first.year not in confirmed
+    return any(year not in confirmed for year in range(first.year, last.year + 1))
+
+
+# --- public functions ----------------------------------------------------------------------
+
+
+def add_working_days(start: datetime, n: int, cal: Calendar, hours: OfficeHours) -> Deadline:
+    """End of a period of ``n`` working days counted as the Civil Code counts (SPEC K-5)."""
+    tz = hours.tz
+    local = _local(start, tz)
+    n = _count(n)
+    if n == 0:
+        return Deadline(local, False)
+    received = local.date()
+    closes = hours.periods[-1][1]
+    key = (tz, closes, received, n)
+    found = cal._civil.get(key)
+    if found is not None:
+        return found
+    try:
+        last = _working_day_after(cal, received, n)
+    except OverflowError as exc:
+        raise _out_of_range() from exc
+    deadline = Deadline(datetime.combine(last, closes, tz), _provisional(cal, received, last))
+    if len(cal._civil) >= _MEMO_LIMIT:
+        cal._civil.clear()
+    cal._civil[key] = deadline
+    return deadline
+
+
+def add_business_time(start: datetime, n: int, cal: Calendar, hours: OfficeHours) -> Deadline:
+    """End of ``n`` × the working-day length counted inside office hours on working days.
+
+    Counting n whole days of office time from a moment lands at the same office position
+    n working days later: the same wall time if the start is inside a period, otherwise
+    the end of the last period that had passed (the close, if none had started yet: then
+    the receipt day itself is the first of the n days).
+    """
+    tz = hours.tz
+    local = _local(start, tz)
+    n = _count(n)
+    if n == 0:
+        return Deadline(local, False)
+    received = local.date()
+    works = cal._exceptions.get(received)
+    if works is None:
+        works = received.weekday() < 5
+    at: time | None = None
+    if works:
+        us = ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000 + local.microsecond
+        for span_start, span_end, period_end in hours._layout:
+            if us <= span_start:
+                break
+            if us < span_end:
+                at = local.time()
+                break
+            at = period_end
+    try:
+        if at is None:
+            # Nothing of the receipt day was used (closed all day, or before the opening).
+            at = hours.periods[-1][1]
+            if works:
+                day = received if n == 1 else _working_day_after(cal, received, n - 1)
+            else:
+                day = _working_day_after(cal, received, n)
+        else:
+            day = _working_day_after(cal, received, n)
+    except OverflowError as exc:
+        raise _out_of_range() from exc
+    return Deadline(datetime.combine(day, at, tz), _provisional(cal, received, day))
+
+
+def add_clock_hours(start: datetime, n: int | float) -> Deadline:
+    """``n`` real hours after ``start`` (24/7), in the start's time zone. Never provisional."""
+    zone = start.tzinfo
+    if zone is None or start.utcoffset() is None:
+        raise ValueError(NAIVE_MESSAGE)
+    if isinstance(n, bool) or not isinstance(n, int | float):
+        raise TypeError("the number of hours must be a number")
+    if not n >= 0 or math.isinf(n):  # also rejects NaN
+        raise ValueError("the number of hours must be 0 or more")
+    try:
+        due = (start.astimezone(UTC) + timedelta(hours=n)).astimezone(zone)
+    except OverflowError as exc:
+        raise _out_of_range() from exc
+    return Deadline(due, False)
+
+
+def in_office_hours(moment: datetime, cal: Calendar, hours: OfficeHours) -> bool:
+    """Inside a period (start included, end excluded) on a working day, in the office's zone."""
+    local = _local(moment, hours.tz)
+    if not cal.is_working_day(local.date()):
+        return False
+    us = _micros(local)
+    return any(start <= us < end for start, end in hours._spans)
+
+
+def next_opening(moment: datetime, cal: Calendar, hours: OfficeHours) -> datetime:
+    """The moment itself (in the office's zone) if the office is open, else the next opening."""
+    tz = hours.tz
+    local = _local(moment, tz)
+    today = local.date()
+    if cal.is_working_day(today):
+        us = _micros(local)
+        for (start, end), (opening, _closing) in zip(hours._spans, hours.periods, strict=True):
+            if us < end:
+                if us >= start:
+                    return local
+                return datetime.combine(today, opening, tz)
+    try:
+        day = _working_day_after(cal, today, 1)
+    except OverflowError as exc:
+        raise _out_of_range() from exc
+    return datetime.combine(day, hours.periods[0][0], tz)
+
+
+def working_days_between(start: date, end: date, cal: Calendar) -> int:
+    """Working days in (start, end]: the days a period from ``start`` to ``end`` counts."""
+    if end <= start:
+        return 0
+    weeks, extra = divmod((end - start).days, 7)
+    weekday = start.weekday()
+    count = 5 * weeks + sum(1 for i in range(1, extra + 1) if (weekday + i) % 7 < 5)
+    count -= bisect_right(cal._lost, end) - bisect_right(cal._lost, start)
+    count += bisect_right(cal._gained, end) - bisect_right(cal._gained, start)
+    return count
