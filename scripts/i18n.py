@@ -4,8 +4,8 @@
     .venv/bin/python scripts/i18n.py --check    # fail if any message lacks a translation
 
 Simplified Chinese is written by hand in estatedesk/locale/zh_Hans. Traditional Chinese
-entries that are still empty are converted from the Simplified ones with OpenCC (s2t, plain
-character conversion, no Taiwan phrasing) and can then be corrected by hand: an entry that
+entries that are still empty are converted from the Simplified ones with OpenCC (s2t then t2tw:
+character conversion with standard forms, no Taiwan phrasing) and can then be corrected by hand: an entry that
 already has a translation is never overwritten. English is the source language.
 Needs the "i18n" extra (polib, opencc) and GNU gettext.
 """
@@ -25,9 +25,22 @@ LOCALE = ROOT / "estatedesk" / "locale"
 def extract() -> None:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "estatedesk.settings"}
     subprocess.run(  # noqa: S603
-        [sys.executable, str(ROOT / "manage.py"), "makemessages", "-l", "zh_Hans", "-l", "zh_Hant",
-         "--no-location", "--no-obsolete", "--ignore", "static/*"],
-        cwd=ROOT / "estatedesk", check=True, env=env,
+        [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "-l",
+            "zh_Hant",
+            "--no-location",
+            "--no-obsolete",
+            "--ignore",
+            "static/*",
+        ],
+        cwd=ROOT / "estatedesk",
+        check=True,
+        env=env,
     )
 
 
@@ -35,8 +48,16 @@ def fill_traditional() -> int:
     import opencc
     import polib
 
-    convert = opencc.OpenCC("s2t").convert
-    simplified = {(e.msgctxt, e.msgid): e for e in polib.pofile(str(LOCALE / "zh_Hans/LC_MESSAGES/django.po"))}
+    # s2t converts characters; t2tw then picks the standard forms (為 rather than 爲). Wording
+    # that differs (搜索 → 搜尋, 保存 → 儲存) still needs a hand correction afterwards.
+    s2t, t2tw = opencc.OpenCC("s2t"), opencc.OpenCC("t2tw")
+
+    def convert(text: str) -> str:
+        return t2tw.convert(s2t.convert(text))
+
+    simplified = {
+        (e.msgctxt, e.msgid): e for e in polib.pofile(str(LOCALE / "zh_Hans/LC_MESSAGES/django.po"))
+    }
     traditional = polib.pofile(str(LOCALE / "zh_Hant/LC_MESSAGES/django.po"))
     filled = 0
     for entry in traditional:
