@@ -14,6 +14,7 @@ from ninja import NinjaAPI
 
 from estatedesk.core.api import StaffSessionAuth, TokenAuth, install_error_handlers
 from estatedesk.org.api import router as org_router
+from estatedesk.workcal.api import router as workcal_router
 
 
 class EstateDeskAPI(NinjaAPI):
@@ -37,3 +38,4 @@ api = EstateDeskAPI(
 )
 install_error_handlers(api)
 api.add_router("/", org_router)
+api.add_router("/", workcal_router)

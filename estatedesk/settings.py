@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "estatedesk.core",
     "estatedesk.org",
+    "estatedesk.workcal",
     "estatedesk.records",
 ]
 

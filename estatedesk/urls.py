@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/tokens/<int:pk>/revoke/", core_views.token_revoke, name="token_revoke"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("org/", include("estatedesk.org.urls")),
+    path("calendar/", include("estatedesk.workcal.urls")),
     path("api/", api.urls),
     path(f"{settings.ADMIN_URL}", admin.site.urls),
 ]

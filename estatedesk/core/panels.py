@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,13 @@ ROLE_PANELS: dict[str, list[str]] = {
 }
 
 
-def panels_for(user: Any) -> list[Panel]:
+def panels_for(user: Any, fillers: Mapping[str, Callable[[], list[Any]]] | None = None) -> list[Panel]:
+    """The user's panels; ``fillers`` gives the items of a panel, asked only if the user has it."""
     role = policy.role_of(user) or ""
-    return [Panel(key, *_PANELS[key]) for key in ROLE_PANELS.get(role, [])]
+    panels = []
+    for key in ROLE_PANELS.get(role, []):
+        panel = Panel(key, *_PANELS[key])
+        if fillers and key in fillers:
+            panel.items = list(fillers[key]())
+        panels.append(panel)
+    return panels

@@ -80,6 +80,10 @@ URL_RULES: dict[str, Rule] = {
     "org:import_start": Rule.ADMIN,
     "org:import_detail": Rule.ADMIN,
     "org:import_template": Rule.STAFF,
+    "workcal:current": Rule.STAFF,
+    "workcal:year": Rule.STAFF,
+    "workcal:notice": Rule.ADMIN,
+    "workcal:day": Rule.ADMIN,
 }
 
 URL_PREFIX_RULES: dict[str, Rule] = {

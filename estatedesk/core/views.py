@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from estatedesk.core import policy, services
 from estatedesk.core.models import ApiToken
 from estatedesk.core.panels import panels_for
+from estatedesk.workcal.views import upkeep_panel_items
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -19,7 +20,8 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"panels": panels_for(request.user)})
+    fillers = {"calendar": upkeep_panel_items}
+    return render(request, "core/home.html", {"panels": panels_for(request.user, fillers)})
 
 
 def profile(request: HttpRequest) -> HttpResponse:
