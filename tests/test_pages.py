@@ -159,3 +159,51 @@ def test_company_settings_validate_time_zone(world):
     assert response.status_code == 422 and "Mars/Base" in response.content.decode()
     data["time_zone"] = "Asia/Hong_Kong"
     assert client.post(reverse("org:settings_edit"), data).status_code == 302
+
+
+@pytest.mark.req("A-1")
+def test_a_customer_is_linked_to_units_by_building_and_number(world):
+    client = world.client("handler_a")
+    other = Unit.objects.create(estate=world.estate_a, building=world.building_a, number="1202", floor=12)
+    data = {
+        "estate": world.estate_a.pk,
+        "name": "趙敏",
+        "kind": "tenant",
+        "phone_input": "13700001111",
+        "unit_labels": "3栋-1201， 3栋-1202",
+        "email": "",
+        "contact_person": "",
+        "notes": "",
+    }
+    response = client.post(reverse("org:customer_create"), data)
+    assert response.status_code == 302
+    customer = Customer.objects.get(name="趙敏")
+    assert set(customer.units.all()) == {world.unit_a, other}
+    # the edit form shows the units as typed labels, and dropping one unlinks it
+    page = client.get(reverse("org:customer_edit", args=[customer.pk])).content.decode()
+    assert "3栋-1201, 3栋-1202" in page
+    data["unit_labels"] = "3栋-1202"
+    assert client.post(reverse("org:customer_edit", args=[customer.pk]), data).status_code == 302
+    assert list(customer.units.all()) == [other]
+
+
+@pytest.mark.req("A-1")
+def test_an_unknown_unit_gets_a_message_and_keeps_the_form(world):
+    client = world.client("handler_a")
+    data = {
+        "estate": world.estate_a.pk,
+        "name": "趙敏",
+        "kind": "tenant",
+        "phone_input": "",
+        "unit_labels": "3栋-1201, 9栋-0101, A座-2001",
+        "email": "",
+        "contact_person": "",
+        "notes": "新住戶",
+    }
+    response = client.post(reverse("org:customer_create"), data)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert (
+        "9栋-0101" in page and "A座-2001" in page and "新住戶" in page
+    )  # another estate's unit is unknown here
+    assert not Customer.objects.filter(name="趙敏").exists()

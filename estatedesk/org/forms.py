@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -92,6 +93,12 @@ class CustomerForm(ScopedForm):
         help_text=_("Leave empty to keep the current number."),
     )
     remove_phone = forms.BooleanField(label=_("remove the phone number"), required=False)
+    unit_labels = forms.CharField(
+        label=_("units"),
+        required=False,
+        max_length=500,
+        help_text=_("Building and unit number, e.g. 3-1201; separate several units with commas."),
+    )
 
     class Meta:
         model = Customer
@@ -103,9 +110,36 @@ class CustomerForm(ScopedForm):
         if self.instance.pk is None:
             self.fields["phone_input"].help_text = ""
             del self.fields["remove_phone"]
+        else:
+            units = self.instance.units.select_related("building").order_by("building__name", "number")
+            self.fields["unit_labels"].initial = ", ".join(unit.label for unit in units)
 
     def clean_phone_input(self) -> str:
         return clean_phone(self.cleaned_data["phone_input"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        estate = data.get("estate")
+        labels = [
+            part.strip() for part in re.split(r"[,，;；、]", data.get("unit_labels", "")) if part.strip()
+        ]
+        units, unknown = [], []
+        for label in labels:
+            found = list(
+                selectors.search_units(selectors.units_for(self.user).filter(estate=estate), label)[:2]
+            )
+            if len(found) == 1:
+                units.append(found[0])
+            else:
+                unknown.append(label)
+        if estate is not None and unknown:
+            self.add_error(
+                "unit_labels",
+                _("No single unit of %(estate)s matches: %(labels)s")
+                % {"estate": estate, "labels": ", ".join(unknown)},
+            )
+        data["units"] = units
+        return data
 
 
 class CommitteeMemberForm(ScopedForm):

@@ -71,7 +71,9 @@ def _save_customer(*, actor: Any, form: Any, request: HttpRequest) -> Customer:
     phone = form.cleaned_data.get("phone_input") or None
     if form.cleaned_data.get("remove_phone"):
         phone = ""
-    return services.save_customer(actor=actor, customer=form.save(commit=False), phone=phone)
+    return services.save_customer(
+        actor=actor, customer=form.save(commit=False), phone=phone, units=form.cleaned_data["units"]
+    )
 
 
 def _save_developer(*, actor: Any, form: Any, request: HttpRequest) -> Developer:
