@@ -207,3 +207,29 @@ def test_an_unknown_unit_gets_a_message_and_keeps_the_form(world):
         "9栋-0101" in page and "A座-2001" in page and "新住戶" in page
     )  # another estate's unit is unknown here
     assert not Customer.objects.filter(name="趙敏").exists()
+
+
+@pytest.mark.req("A-1")
+def test_a_committee_member_is_linked_to_a_customer_by_phone(world):
+    from estatedesk.org.models import CommitteeMember
+
+    client = world.client("handler_a")
+    page = client.get(reverse("org:committee_create")).content.decode()
+    assert "王小明" not in page  # no list of every customer in the form
+    data = {
+        "estate": world.estate_a.pk,
+        "name": "王小明",
+        "position": "主任",
+        "customer_phone": "138-1234-1234",
+        "term_start": "2026-01-01",
+        "term_end": "2028-12-31",
+    }
+    assert client.post(reverse("org:committee_create"), data).status_code == 302
+    assert CommitteeMember.objects.get(name="王小明").customer == world.customer_a
+    # estate B's customer is not found from estate A
+    data.update(name="金總", customer_phone="13987654321")
+    response = client.post(reverse("org:committee_create"), data)
+    assert response.status_code == 422 and "金總" in response.content.decode()
+    data.update(customer_phone="", term_end="2025-01-01")
+    response = client.post(reverse("org:committee_create"), data)
+    assert response.status_code == 422 and "2025-01-01" in response.content.decode()

@@ -143,22 +143,51 @@ class CustomerForm(ScopedForm):
 
 
 class CommitteeMemberForm(ScopedForm):
+    # A text field, not a select: an estate can have tens of thousands of customers.
+    customer_phone = forms.CharField(
+        label=_("customer's phone"),
+        required=False,
+        max_length=30,
+        help_text=_("Links the member to the customer record with this full phone number."),
+    )
+
     class Meta:
         model = CommitteeMember
-        fields = ["estate", "customer", "name", "position", "term_start", "term_end"]
+        fields = ["estate", "name", "position", "term_start", "term_end"]
         widgets = {
             "term_start": forms.DateInput(attrs={"type": "date"}),
             "term_end": forms.DateInput(attrs={"type": "date"}),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["customer_phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
+        if self.instance.customer_id:
+            self.fields["customer_phone"].help_text = _(
+                "Linked to %(name)s. Leave empty to keep the link, or enter another customer's phone."
+            ) % {"name": self.instance.customer}
+
+    def clean_customer_phone(self) -> str:
+        return clean_phone(self.cleaned_data["customer_phone"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("term_start"), data.get("term_end")
         if start and end and end < start:
             self.add_error("term_end", _("The term cannot end before it starts."))
-        customer, estate = data.get("customer"), data.get("estate")
-        if customer and estate and customer.estate_id != estate.pk:
-            self.add_error("customer", _("This customer belongs to another estate."))
+        phone, estate = data.get("customer_phone"), data.get("estate")
+        if phone and estate is not None:
+            found = selectors.search_customers(
+                selectors.customers_for(self.user).filter(estate=estate), phone
+            ).first()
+            if found is None:
+                self.add_error("customer_phone", _("No customer of this estate has this phone number."))
+            else:
+                self.instance.customer = found
+        elif (
+            estate is not None and self.instance.customer_id and self.instance.customer.estate_id != estate.pk
+        ):
+            self.instance.customer = None  # moved to another estate: the old link cannot stay
         return data
 
 
