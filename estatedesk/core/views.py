@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from estatedesk.core import policy, services
+from estatedesk.core import services
 from estatedesk.core.models import ApiToken
 from estatedesk.core.panels import panels_for
 from estatedesk.workcal.views import upkeep_panel_items
@@ -53,7 +53,3 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.info(request, _("That token was already revoked."))
     return redirect("profile")
-
-
-def role_label(request: HttpRequest) -> str:
-    return policy.role_of(request.user) or ""

@@ -55,7 +55,7 @@ def _admin_only(user: Any, obj: Any = None) -> bool:
 
 
 def _roster_create(user: Any) -> bool:
-    return policy.can_edit_roster(user, None) and policy.role_of(user) not in policy.READ_ONLY_ROLES
+    return policy.can_edit_roster(user, None)
 
 
 def _roster_edit(user: Any, obj: Any) -> bool:
