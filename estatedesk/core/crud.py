@@ -72,6 +72,14 @@ def get_scoped(register: Register, request: HttpRequest, pk: int) -> Any:
         raise Http404 from exc
 
 
+def filter_choices(flt: Filter, request: HttpRequest) -> list[tuple[str, Any]]:
+    """A filter's choices, looked up once per request (the filter check and the form both need them)."""
+    memo: dict[int, list[tuple[str, Any]]] = request.__dict__.setdefault("_crud_filter_choices", {})
+    if id(flt) not in memo:
+        memo[id(flt)] = flt.choices(request.user)
+    return memo[id(flt)]
+
+
 def filtered(register: Register, request: HttpRequest) -> QuerySet:
     queryset = register.queryset(request.user)
     q = request.GET.get("q", "").strip()
@@ -79,7 +87,7 @@ def filtered(register: Register, request: HttpRequest) -> QuerySet:
         queryset = register.search(queryset, q)
     for flt in register.filters:
         value = request.GET.get(flt.key, "").strip()
-        if value and value in {v for v, _label in flt.choices(request.user)}:
+        if value and value in {v for v, _label in filter_choices(flt, request)}:
             queryset = flt.apply(queryset, value)
     return queryset
 
@@ -105,10 +113,9 @@ class ListPage(View):
                 "q": request.GET.get("q", ""),
                 "has_search": reg.search is not None,
                 "filters": [
-                    (flt, flt.choices(request.user), request.GET.get(flt.key, "")) for flt in reg.filters
+                    (flt, filter_choices(flt, request), request.GET.get(flt.key, "")) for flt in reg.filters
                 ],
                 "querystring": query.urlencode(),
-                "can_create": reg.can_create(request.user),
                 "create_url": reg.url("create") if reg.can_create(request.user) else "",
                 "export_url": reg.url("export") if reg.export else "",
                 **self.extra_context(request),
