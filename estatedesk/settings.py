@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "estatedesk.org",
     "estatedesk.workcal",
     "estatedesk.records",
+    "estatedesk.notifications",
+    "estatedesk.complaints",
+    "estatedesk.portal",
 ]
 
 MIDDLEWARE = [

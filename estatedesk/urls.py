@@ -24,6 +24,9 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("org/", include("estatedesk.org.urls")),
     path("calendar/", include("estatedesk.workcal.urls")),
+    path("complaints/", include("estatedesk.complaints.urls")),
+    path("messages/", include("estatedesk.notifications.urls")),
+    path("r/", include("estatedesk.portal.urls")),
     path("api/", api.urls),
     path(f"{settings.ADMIN_URL}", admin.site.urls),
 ]

@@ -88,7 +88,9 @@ def make_world() -> World:
         "colleague_a": staff("colleague_a", "duty_staff", [], [office_a]),
         "handler_b": staff("handler_b", "handler", [estate_b], [office_b]),
         "department_head": staff("department_head", "department_head", [estate_a], [engineering]),
+        "office_head_a": staff("office_head_a", "department_head", [estate_a], [office_a]),
         "deputy_gm": staff("deputy_gm", "deputy_gm"),
+        "gm": staff("gm", "gm"),
         "auditor": staff("auditor", "auditor"),
         "admin": staff("admin", "admin"),
     }

@@ -153,6 +153,8 @@ def test_company_settings_validate_time_zone(world):
         "normal_reply_working_days": 2,
         "invalid_explanation_working_days": 1,
         "counting_mode": "civil",
+        "due_soon_hours": 4,
+        "urgent_due_soon_minutes": 30,
         "satisfaction_target": "90",
     }
     response = client.post(reverse("org:settings_edit"), data)

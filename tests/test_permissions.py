@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from estatedesk.core import policy
 from estatedesk.org.models import CommitteeMember
+from tests.complaints.conftest import estate_b_complaint_papers
 
 
 def _walk(resolver: URLResolver, namespace: str = "", prefix: str = ""):
@@ -48,7 +49,9 @@ def test_a_url_without_a_rule_is_refused(world, monkeypatch):
 
 def _estate_b_objects(world):
     member = CommitteeMember.objects.create(estate=world.estate_b, name="李委員", position="主任")
+    papers = estate_b_complaint_papers(world)
     return {
+        **papers,
         "org:estate": world.estate_b.pk,
         "org:building": world.building_b.pk,
         "org:unit": world.unit_b.pk,

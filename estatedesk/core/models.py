@@ -42,6 +42,12 @@ class CompanySettings(models.Model):
         choices=CountingMode.choices,
         default=CountingMode.CIVIL_CODE,
     )
+    due_soon_hours = models.PositiveSmallIntegerField(
+        _("working-day deadlines: due soon (hours before)"), default=4
+    )
+    urgent_due_soon_minutes = models.PositiveSmallIntegerField(
+        _("urgent deadlines: due soon (minutes before)"), default=30
+    )
     satisfaction_target = models.DecimalField(
         _("satisfaction-rate target (%)"), max_digits=5, decimal_places=2, default=90
     )

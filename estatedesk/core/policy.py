@@ -88,6 +88,11 @@ URL_RULES: dict[str, Rule] = {
 
 URL_PREFIX_RULES: dict[str, Rule] = {
     "api:": Rule.API,
+    # Complaint pages check roles and object scope in their services and selectors.
+    "complaints:": Rule.STAFF,
+    "messages:": Rule.STAFF,
+    # Resident pages: reached by estate QR code or a private token, never by a staff account.
+    "portal:": Rule.PUBLIC,
     "admin:": Rule.ADMIN_SITE,
 }
 

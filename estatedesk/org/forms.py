@@ -281,6 +281,8 @@ class CompanySettingsForm(ScopedForm):
             "normal_reply_working_days",
             "invalid_explanation_working_days",
             "counting_mode",
+            "due_soon_hours",
+            "urgent_due_soon_minutes",
             "satisfaction_target",
         ]
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
+from estatedesk.core.models import CompanySettings
 from estatedesk.org.models import Customer, Department, Estate, Staff, Unit
 
 
@@ -25,11 +26,45 @@ def save_record(
     if isinstance(instance, Unit) and instance.building_id:
         instance.estate_id = instance.building.estate_id
     instance.full_clean()
+    hours_before = _office_hours_before(instance)
     _stamp(instance, actor)
     instance.save()
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
+    if hours_before is not None and _deadline_inputs(instance) != hours_before:
+        _recompute_after_commit(instance)
     return instance
+
+
+def _deadline_inputs(instance: models.Model) -> tuple[Any, ...]:
+    if isinstance(instance, CompanySettings):
+        return (
+            instance.office_hours,
+            instance.time_zone,
+            instance.urgent_reply_hours,
+            instance.normal_reply_working_days,
+            instance.invalid_explanation_working_days,
+            instance.counting_mode,
+        )
+    return (getattr(instance, "office_hours", ""),)
+
+
+def _office_hours_before(instance: models.Model) -> tuple[Any, ...] | None:
+    """What the deadlines depend on, before this save; None for records they do not depend on."""
+    if not isinstance(instance, Estate | CompanySettings):
+        return None
+    if instance.pk is None:
+        return None
+    old = type(instance).objects.filter(pk=instance.pk).first()
+    return _deadline_inputs(old) if old is not None else None
+
+
+def _recompute_after_commit(instance: models.Model) -> None:
+    """Open reply deadlines follow office hours and deadline settings (SPEC K-5), in the worker."""
+    from estatedesk.workcal import tasks
+
+    estate_id = instance.pk if isinstance(instance, Estate) else None
+    transaction.on_commit(lambda: tasks.recompute_hours(estate_id))
 
 
 @transaction.atomic

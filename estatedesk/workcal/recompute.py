@@ -23,6 +23,8 @@ Provider = Callable[[set[int]], int]
 
 _lock = threading.Lock()
 _providers: dict[str, Provider] = {}
+HoursProvider = Callable[[int | None], int]
+_hours_providers: dict[str, HoursProvider] = {}
 
 
 def _name(provider: Provider) -> str:
@@ -65,4 +67,23 @@ def recompute_open_deadlines(years: Iterable[int]) -> dict[str, int]:
             )
     if counts:
         logger.info("Calendar years %s changed: recomputed %s", sorted(changed), counts)
+    return counts
+
+
+def register_hours(provider: HoursProvider) -> HoursProvider:
+    """A provider told when office hours change: an estate's id, or None for the company default."""
+    with _lock:
+        _hours_providers[_name(provider)] = provider  # type: ignore[arg-type]
+    return provider
+
+
+def office_hours_changed(estate_id: int | None) -> dict[str, int]:
+    with _lock:
+        providers = list(_hours_providers.items())
+    counts: dict[str, int] = {}
+    for name, provider in providers:
+        try:
+            counts[name] = int(provider(estate_id))
+        except Exception:
+            logger.exception("Recomputing deadlines after an office-hours change failed in %s", name)
     return counts

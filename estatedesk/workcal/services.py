@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from estatedesk.workcal import recompute
 from estatedesk.workcal.models import (
     CalendarDay,
     CalendarRevision,
@@ -214,7 +214,13 @@ def _mark_changed(change: CalendarChange) -> None:
     CalendarRevision.objects.update_or_create(region=change.region, defaults={"token": new_token()})
 
     def run() -> None:
-        change.recomputed = recompute.recompute_open_deadlines(change.years)
+        # In the worker, so saving a notice stays fast however many complaints are open;
+        # with an immediate queue (tests, a one-process run) the counts come back at once.
+        from estatedesk.workcal import tasks
+
+        result = tasks.recompute_years(sorted(change.years))
+        if settings.HUEY.get("immediate"):
+            change.recomputed = result.get() if result is not None else None
 
     transaction.on_commit(run)
 

@@ -1,0 +1,546 @@
+"""Complaints, enquiries and grievances, and the papers that carry them (SPEC §2, C-7).
+
+Status fields are written only by ``services`` through the transitions declared in
+``workflow``; nothing else assigns them. Phone numbers are encrypted with a blind index
+for look-up (SPEC D-3), as on ``org.Customer``.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from estatedesk.core import crypto
+from estatedesk.core.fields import EncryptedTextField
+from estatedesk.org.models import Customer, Department, Developer, Estate, Staff, Unit
+
+
+class Kind(models.TextChoices):
+    COMPLAINT = "complaint", _("Complaint")
+    GRIEVANCE = "grievance", _("Grievance")
+    ENQUIRY = "enquiry", _("Enquiry")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    FACE_TO_FACE = "face_to_face", _("Face to face")
+    LETTER = "letter", _("Letter")
+    SUGGESTION_BOX = "suggestion_box", _("Suggestion box")
+    RETURN_VISIT = "return_visit", _("Return visit")
+    PORTAL = "portal", _("Resident portal")
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    WECHAT = "wechat", _("WeChat")
+    COMPANY = "company", _("To the company")
+    GROUP_COMPANY = "group_company", _("To the group company")
+    MEDIA = "media", _("Media")
+    GOVERNMENT = "government", _("Government department")
+
+
+# §7.2.2: complaints that reach these are entered by company leadership.
+LEADERSHIP_CHANNELS = frozenset({Channel.COMPANY, Channel.GROUP_COMPANY, Channel.MEDIA, Channel.GOVERNMENT})
+
+
+class Category(models.Model):
+    """The complaint categories of §7.3.1 / §4.1 (SPEC K-3); administrators may add more."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name_zh_hans = models.CharField(_("name (Simplified Chinese)"), max_length=50)
+    name_zh_hant = models.CharField(_("name (Traditional Chinese)"), max_length=50)
+    name_en = models.CharField(_("name (English)"), max_length=50)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        from django.utils.translation import get_language
+
+        lang = (get_language() or "zh-hans").lower()
+        if lang.startswith("en"):
+            return self.name_en
+        if lang in ("zh-hant", "zh-tw", "zh-hk"):
+            return self.name_zh_hant
+        return self.name_zh_hans
+
+
+class Cause(models.TextChoices):
+    """§4.1: only the company's own responsibility makes a complaint valid (SPEC K-4)."""
+
+    MANAGEMENT = "management", _("Company: management service")
+    CHARGES = "charges", _("Company: charges")
+    FUNDS = "funds", _("Company: funds management")
+    MAINTENANCE = "maintenance", _("Company: repairs and maintenance")
+    DEVELOPER = "developer", _("Developer")
+    EXTERNAL = "external", _("External environment")
+    PUBLIC_FACILITIES = "public_facilities", _("Public facilities outside our jurisdiction")
+    UNFOUNDED = "unfounded", _("Unfounded")
+
+
+COMPANY_CAUSES = frozenset({Cause.MANAGEMENT, Cause.CHARGES, Cause.FUNDS, Cause.MAINTENANCE})
+REFERRAL_CAUSES = frozenset({Cause.DEVELOPER, Cause.EXTERNAL, Cause.PUBLIC_FACILITIES})
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("Waiting for assessment")
+    IN_PROGRESS = "in_progress", _("Being handled")
+    REFERRED = "referred", _("With developer or outside party")
+    REPLIED = "replied", _("Replied, waiting for visit")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.REFERRED, Status.REPLIED)
+# Statuses in which the reply deadline still runs.
+AWAITING_REPLY = (Status.NEW, Status.IN_PROGRESS, Status.REFERRED)
+
+
+class ReplyManner(models.TextChoices):
+    ORAL = "oral", _("Oral")
+    WRITTEN = "written", _("Written")
+
+
+class Satisfaction(models.TextChoices):
+    VERY_SATISFIED = "very_satisfied", _("Very satisfied")
+    SATISFIED = "satisfied", _("Satisfied")
+    NEUTRAL = "neutral", _("Neutral")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+    VERY_DISSATISFIED = "very_dissatisfied", _("Very dissatisfied")
+
+
+SATISFIED_ANSWERS = frozenset({Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED})
+
+
+class VisitMethod(models.TextChoices):
+    PHONE = "phone", _("By phone")
+    IN_PERSON = "in_person", _("In person")
+
+
+def new_portal_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Complaint(models.Model):
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMPLAINT)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
+    estate = models.ForeignKey(
+        Estate, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("estate")
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("unit"),
+    )
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("customer"),
+    )
+    complainant_name = models.CharField(_("complainant"), max_length=100, blank=True)
+    contact_phone = EncryptedTextField(_("contact phone"), blank=True, default="")
+    phone_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("category")
+    )
+    description = models.TextField(_("description"))
+    received_at = models.DateTimeField(_("received at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    requested_reply_at = models.DateTimeField(_("reply time the customer asked for"), null=True, blank=True)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("handling department"),
+    )
+    handler = models.ForeignKey(
+        Staff,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("handler"),
+    )
+    lead = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("handled together with"),
+    )
+
+    # Assessment (K-4, K-5)
+    cause = models.CharField(_("cause"), max_length=20, choices=Cause.choices, blank=True)
+    valid = models.BooleanField(_("valid"), null=True, blank=True)
+    serious = models.BooleanField(_("serious"), default=False)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True)
+
+    # Deadline (K-5): an indexed column, so sweeps and lists use the index.
+    reply_due = models.DateTimeField(_("reply due"), null=True, blank=True)
+    due_basis = models.CharField(_("deadline basis"), max_length=10, blank=True)
+    due_provisional = models.BooleanField(_("provisional deadline"), default=False)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # Referral to the developer or an outside party (K-6)
+    referred_developer = models.ForeignKey(
+        Developer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("developer"),
+    )
+    referred_to = models.CharField(_("referred to (party and person)"), max_length=200, blank=True)
+    referred_at = models.DateTimeField(_("referred at"), null=True, blank=True)
+    referral_result = models.TextField(_("result from the party"), blank=True)
+    referral_result_at = models.DateTimeField(_("result received at"), null=True, blank=True)
+
+    # Handling (K-7)
+    cause_analysis = models.TextField(_("cause analysis"), blank=True)
+    measures = models.TextField(_("measures"), blank=True)
+    result = models.TextField(_("result"), blank=True)
+
+    # Reply (K-1 immediate reply, K-7)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    reply_manner = models.CharField(_("reply manner"), max_length=10, choices=ReplyManner.choices, blank=True)
+    reply = models.TextField(_("reply to the customer"), blank=True)
+    replied_by = models.ForeignKey(
+        Staff,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replied by"),
+    )
+    replied_at_intake = models.BooleanField(_("answered at intake"), default=False)
+    # The first reply decides "on time" (K-7) and stays when a visit reopens the complaint;
+    # ``replied_at`` is the latest reply and is cleared on reopening.
+    first_replied_at = models.DateTimeField(_("first replied at"), null=True, blank=True)
+    on_time = models.BooleanField(_("replied on time"), null=True, blank=True)
+
+    # Visit and closing (K-10)
+    complainant_opinion = models.TextField(_("complainant opinion"), blank=True)
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True
+    )
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closing_reason = models.TextField(_("reason for closing"), blank=True)
+
+    # Grievances (C-7, §7.2.11)
+    grievance_analysis = models.TextField(_("department head's analysis"), blank=True)
+
+    # Resident portal (W-1)
+    portal_token = models.CharField(max_length=64, unique=True, default=new_portal_token, editable=False)
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["phone_index", "portal_token", "submission_key"])
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["estate", "-received_at", "-id"], name="complaint_estate_recent"),
+            models.Index(fields=["department", "-received_at", "-id"], name="complaint_dept_recent"),
+            models.Index(fields=["-received_at", "-id"], name="complaint_recent"),
+            models.Index(fields=["status", "reply_due"], name="complaint_status_due"),
+            models.Index(fields=["handler", "status", "reply_due"], name="complaint_handler_due"),
+            models.Index(fields=["customer", "-received_at"], name="complaint_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def set_phone(self, value: str) -> None:
+        self.contact_phone = crypto.normalise_phone(value) if value else ""
+        self.phone_index = crypto.blind_index(value) if value else ""
+
+    @property
+    def masked_phone(self) -> str:
+        return crypto.mask_phone(self.contact_phone)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != Status.CLOSED
+
+
+class Event(models.Model):
+    """One line of a complaint's timeline: every transition and every recorded fact."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=40)
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=100, blank=True)  # kept if the user is removed
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["complaint", "at"], name="event_complaint_at")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Visit(models.Model):
+    """A follow-up visit (回訪) and the complainant's opinion (K-10)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="visits")
+    visited_at = models.DateTimeField(_("visited at"))
+    visitor = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("visited by")
+    )
+    method = models.CharField(_("method"), max_length=10, choices=VisitMethod.choices)
+    opinion = models.TextField(_("complainant opinion"))
+    satisfaction = models.CharField(_("satisfaction"), max_length=20, choices=Satisfaction.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("follow-up visit")
+        verbose_name_plural = _("follow-up visits")
+        ordering = ["visited_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.visited_at:%Y-%m-%d}"
+
+    @property
+    def satisfied(self) -> bool:
+        return self.satisfaction in SATISFIED_ANSWERS
+
+
+class Attachment(models.Model):
+    """A photo or document. Stored under a server-made name; served only through a scoped view."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="attachments")
+    stored_name = models.CharField(max_length=80, unique=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class SlipLevel(models.TextChoices):
+    DEPARTMENT_HEAD = "department_head", _("Department head")
+    DEPUTY_GM = "deputy_gm", _("Deputy general manager")
+    GM = "gm", _("General manager")
+
+
+class SlipStatus(models.TextChoices):
+    AT_HEAD = "at_head", _("With the department head")
+    AT_DEPUTY_GM = "at_deputy_gm", _("With the deputy GM")
+    AT_GM = "at_gm", _("With the GM")
+    DECIDED = "decided", _("Decided, waiting for the result")
+    DONE = "done", _("Result recorded")
+
+
+class TransferSlip(models.Model):
+    """工作傳簽單 (K-8): a matter a handler cannot resolve, passed up the chain."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, related_name="slips", verbose_name=_("complaint")
+    )
+    status = models.CharField(
+        _("status"), max_length=15, choices=SlipStatus.choices, default=SlipStatus.AT_HEAD
+    )
+    raised_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("raised by")
+    )
+    raised_at = models.DateTimeField(_("raised at"))
+    matter = models.TextField(_("matter"))
+    handler_opinion = models.TextField(_("handler's opinion"), blank=True)
+    result = models.TextField(_("final result"), blank=True)
+    result_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("result by")
+    )
+    result_at = models.DateTimeField(_("result recorded at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("work transfer slip")
+        verbose_name_plural = _("work transfer slips")
+        ordering = ["-raised_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Signature(models.Model):
+    """A signer's opinion on a slip, in the order signed."""
+
+    slip = models.ForeignKey(TransferSlip, on_delete=models.CASCADE, related_name="signatures")
+    level = models.CharField(_("level"), max_length=20, choices=SlipLevel.choices)
+    signer = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("signed by"))
+    signed_at = models.DateTimeField(_("signed at"))
+    opinion = models.TextField(_("opinion"))
+    decision = models.CharField(max_length=12)  # "escalate" | "decide"
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.signed_at:%Y-%m-%d %H:%M}"
+
+
+class NoticeOrigin(models.TextChoices):
+    INITIATIVE = "initiative", _("Superior's own initiative")
+    SLIP = "slip", _("From a work transfer slip")
+
+
+class NoticeStatus(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    REPORTED = "reported", _("Completion reported")
+    VERIFIED = "verified", _("Verified")
+
+
+class WorkNotice(models.Model):
+    """工作安排通知單 (K-9)."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    origin = models.CharField(_("origin"), max_length=12, choices=NoticeOrigin.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.ISSUED
+    )
+    slip = models.ForeignKey(
+        TransferSlip,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notices",
+        verbose_name=_("work transfer slip"),
+    )
+    complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notices",
+        verbose_name=_("complaint"),
+    )
+    estate = models.ForeignKey(
+        Estate, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("estate")
+    )
+    issued_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
+    )
+    issued_at = models.DateTimeField(_("issued at"))
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="work_notices",
+        verbose_name=_("responsible department"),
+    )
+    task = models.TextField(_("task"))
+    due_at = models.DateTimeField(_("complete by"), db_index=True)
+    completion_report = models.TextField(_("completion report"), blank=True)
+    reported_by = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    verification = models.TextField(_("verification"), blank=True)
+    verified_by = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("work arrangement notice")
+        verbose_name_plural = _("work arrangement notices")
+        ordering = ["-issued_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class WeeklyReview(models.Model):
+    """A department head's weekly look at the department's records and slips (K-11)."""
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="weekly_reviews")
+    week_start = models.DateField(_("week starting"))  # a Monday, in company time
+    reviewed_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("reviewed by")
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"))
+    remarks = models.TextField(_("remarks"), blank=True)
+    complaint_count = models.PositiveIntegerField(default=0)
+    slip_count = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("weekly review")
+        verbose_name_plural = _("weekly reviews")
+        ordering = ["-week_start", "department_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "week_start"], name="one_review_per_department_week"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.week_start}"
+
+
+class Counter(models.Model):
+    """Per-year sequence behind readable numbers (TS-2026-000123)."""
+
+    prefix = models.CharField(max_length=4)
+    year = models.PositiveSmallIntegerField()
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="one_counter_per_prefix_year")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.value}"

@@ -1,0 +1,355 @@
+"""Writes for the papers around complaints: work transfer slips (K-8), work arrangement
+notices (K-9) and weekly reviews (K-11). One function per transition of ``workflow.SLIP``
+and ``workflow.NOTICE``; same rules as ``services``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from estatedesk.complaints import workflow
+from estatedesk.complaints.actions import (
+    actor_staff,
+    check_source,
+    complaint_link,
+    in_company_language,
+    lock,
+    next_number,
+    now,
+    people_of,
+    people_with_role,
+    record_event,
+    require,
+    stamp,
+    tell,
+)
+from estatedesk.complaints.models import (
+    Complaint,
+    NoticeOrigin,
+    Signature,
+    TransferSlip,
+    WeeklyReview,
+    WorkNotice,
+)
+from estatedesk.complaints.selectors import complaints_for, notices_for, slips_for
+from estatedesk.core import policy
+from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, NotFound
+from estatedesk.org.models import Department, Estate
+from estatedesk.workcal.selectors import company_zone
+
+# --- Work transfer slips (K-8) -----------------------------------------------------------------
+
+
+@transaction.atomic
+def raise_slip(
+    *, actor: Any, complaint: Complaint | int, matter: str, handler_opinion: str = ""
+) -> TransferSlip:
+    """A handler who cannot resolve a complaint passes it to the department head."""
+    staff = require(actor, workflow.SLIP.get("raise"))
+    step = workflow.COMPLAINT.get("raise_slip")
+    pk = complaint if isinstance(complaint, int) else complaint.pk
+    c = lock(complaints_for(actor).select_related("department"), pk)
+    check_source(step, c.status, c.number)
+    if not matter.strip():
+        raise InvalidInput(_("Describe what you cannot resolve."), field="matter")
+    if c.slips.exclude(status=workflow.DONE).exists():
+        raise AlreadyHandled(_("%(number)s already has an open work transfer slip.") % {"number": c.number})
+    current = now()
+    slip = TransferSlip(
+        number=next_number("CQ", current),
+        complaint=c,
+        status=workflow.SLIP.get("raise").result(""),
+        raised_by=staff,
+        raised_at=current,
+        matter=matter.strip(),
+        handler_opinion=handler_opinion.strip(),
+    )
+    stamp(slip, actor)
+    slip.save()
+    record_event(c, "raise_slip", actor, note=slip.matter[:300], data={"slip": slip.number})
+    _tell_signers(slip, c)
+    return slip
+
+
+def _tell_signers(slip: TransferSlip, c: Complaint) -> None:
+    role = workflow.SLIP_SIGNER.get(slip.status)
+    if role is None:
+        return
+    users = people_of(c.department, (role,)) if role == "department_head" else people_with_role(role)
+    with in_company_language():
+        tell(
+            users,
+            key=f"{slip.number}:{slip.status}",
+            subject=_("Work transfer slip %(number)s waits for your signature") % {"number": slip.number},
+            body=slip.matter[:300],
+            link=complaint_link(c),
+        )
+
+
+def _may_sign(actor: Any, slip: TransferSlip) -> None:
+    """The signer of the current step: the head of the complaint's department, then the deputy GM, then the GM."""
+    role = workflow.SLIP_SIGNER.get(slip.status)
+    staff = actor_staff(actor)
+    if staff is None or role is None or staff.role != role:
+        raise NotAllowed(_("This slip waits for another signer."))
+    if role == "department_head" and not staff.departments.filter(pk=slip.complaint.department_id).exists():
+        raise NotAllowed(_("Only the head of the handling department signs at this step."))
+
+
+@transaction.atomic
+def sign_slip(*, actor: Any, slip: TransferSlip | int, opinion: str, decision: str) -> TransferSlip:
+    """The current signer writes an opinion and either passes the slip up or decides (K-8)."""
+    pk = slip if isinstance(slip, int) else slip.pk
+    s = lock(slips_for(actor), pk)
+    if decision not in ("escalate", "decide"):
+        raise InvalidInput(_("Choose to decide or to pass up."), field="decision")
+    level = {workflow.AT_HEAD: "head", workflow.AT_DEPUTY_GM: "deputy", workflow.AT_GM: "gm"}.get(s.status)
+    if level is None:
+        raise AlreadyHandled(_("%(number)s has already been decided.") % {"number": s.number})
+    name = f"{'escalate' if decision == 'escalate' else 'decide'}_{level}"
+    if name == "escalate_gm":
+        raise InvalidInput(_("The general manager is the last signer: decide."), field="decision")
+    transition = workflow.SLIP.get(name)
+    _may_sign(actor, s)
+    check_source(transition, s.status, s.number)
+    if not opinion.strip():
+        raise InvalidInput(_("Write your opinion."), field="opinion")
+    staff = actor_staff(actor)
+    assert staff is not None
+    before = s.status
+    Signature.objects.create(
+        slip=s,
+        level=workflow.SLIP_SIGNER[before],
+        signer=staff,
+        signed_at=now(),
+        opinion=opinion.strip(),
+        decision=decision,
+    )
+    s.status = transition.result(before)
+    stamp(s, actor)
+    s.save()
+    record_event(
+        s.complaint,
+        f"slip_{name}",
+        actor,
+        note=opinion.strip()[:300],
+        data={"slip": s.number, "to": s.status},
+    )
+    if s.status == workflow.DECIDED:
+        with in_company_language():
+            tell(
+                [s.raised_by.user],
+                key=f"{s.number}:decided",
+                subject=_("Work transfer slip %(number)s decided") % {"number": s.number},
+                body=opinion.strip()[:300],
+                link=complaint_link(s.complaint),
+            )
+    else:
+        _tell_signers(s, s.complaint)
+    return s
+
+
+@transaction.atomic
+def record_slip_result(*, actor: Any, slip: TransferSlip | int, result: str) -> TransferSlip:
+    """The final result written on the slip; it is then replied to the customer on the complaint."""
+    transition = workflow.SLIP.get("record_result")
+    staff = require(actor, transition)
+    pk = slip if isinstance(slip, int) else slip.pk
+    s = lock(slips_for(actor), pk)
+    check_source(transition, s.status, s.number)
+    if not result.strip():
+        raise InvalidInput(_("Write the final result."), field="result")
+    s.result = result.strip()
+    s.result_by = staff
+    s.result_at = now()
+    s.status = transition.result(s.status)
+    stamp(s, actor)
+    s.save()
+    record_event(s.complaint, "slip_result", actor, note=s.result[:300], data={"slip": s.number})
+    return s
+
+
+# --- Work arrangement notices (K-9) -------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_notice(
+    *,
+    actor: Any,
+    department: Department,
+    task: str,
+    due_at: datetime,
+    slip: TransferSlip | int | None = None,
+    estate: Estate | None = None,
+) -> WorkNotice:
+    """Issued on a superior's own initiative, or from a decided slip to the responsible department."""
+    transition = workflow.NOTICE.get("issue")
+    staff = require(actor, transition)
+    current = now()
+    if department.developer_id is not None or not department.active:
+        raise InvalidInput(_("Choose one of the company's own departments."), field="department")
+    if not task.strip():
+        raise InvalidInput(_("Describe the task."), field="task")
+    if due_at <= current:
+        raise InvalidInput(_("The completion deadline must be in the future."), field="due_at")
+    the_slip: TransferSlip | None = None
+    complaint: Complaint | None = None
+    if slip is not None:
+        pk = slip if isinstance(slip, int) else slip.pk
+        the_slip = slips_for(actor).filter(pk=pk).first()
+        if the_slip is None:
+            raise NotFound(_("Not found, or not yours to see."), field="slip")
+        if the_slip.status != workflow.DECIDED:
+            raise InvalidInput(_("A notice is issued from a slip once the slip is decided."), field="slip")
+        signed = the_slip.signatures.filter(signer=staff).exists()
+        if not signed and staff.role not in ("deputy_gm", "gm"):
+            raise NotAllowed(_("Only a superior who signed the slip issues its notice."))
+        complaint = the_slip.complaint
+        estate = complaint.estate
+    elif estate is not None:
+        ids = policy.estate_ids(actor)
+        if ids is not None and estate.pk not in ids:
+            raise NotFound(_("Not found, or not yours to see."), field="estate")
+    notice = WorkNotice(
+        number=next_number("AP", current),
+        origin=NoticeOrigin.SLIP if the_slip else NoticeOrigin.INITIATIVE,
+        status=transition.result(""),
+        slip=the_slip,
+        complaint=complaint,
+        estate=estate,
+        issued_by=staff,
+        issued_at=current,
+        department=department,
+        task=task.strip(),
+        due_at=due_at,
+    )
+    stamp(notice, actor)
+    notice.save()
+    if complaint is not None:
+        record_event(complaint, "issue_notice", actor, note=notice.task[:300], data={"notice": notice.number})
+    with in_company_language():
+        tell(
+            people_of(department, ("department_head", "handler")),
+            key=f"{notice.number}:issued",
+            subject=_("Work arrangement notice %(number)s for your department") % {"number": notice.number},
+            body=notice.task[:300],
+            link="",
+        )
+    return notice
+
+
+def _locked_notice(actor: Any, notice: WorkNotice | int, name: str) -> tuple[WorkNotice, workflow.Transition]:
+    transition = workflow.NOTICE.get(name)
+    require(actor, transition)
+    pk = notice if isinstance(notice, int) else notice.pk
+    n = lock(notices_for(actor), pk)
+    check_source(transition, n.status, n.number)
+    return n, transition
+
+
+@transaction.atomic
+def report_notice(*, actor: Any, notice: WorkNotice | int, report: str) -> WorkNotice:
+    n, transition = _locked_notice(actor, notice, "report")
+    staff = actor_staff(actor)
+    assert staff is not None
+    if not policy.sees_all(actor) and not staff.departments.filter(pk=n.department_id).exists():
+        raise NotAllowed(_("Only the responsible department reports completion."))
+    if not report.strip():
+        raise InvalidInput(_("Write what was done."), field="report")
+    n.completion_report = report.strip()
+    n.reported_by = staff
+    n.reported_at = now()
+    n.status = transition.result(n.status)
+    stamp(n, actor)
+    n.save()
+    with in_company_language():
+        tell(
+            [n.issued_by.user],
+            key=f"{n.number}:reported:{n.reported_at.isoformat()}",
+            subject=_("Work arrangement notice %(number)s reported done") % {"number": n.number},
+            body=n.completion_report[:300],
+            link="",
+        )
+    return n
+
+
+@transaction.atomic
+def verify_notice(*, actor: Any, notice: WorkNotice | int, accepted: bool, verification: str) -> WorkNotice:
+    n, transition = _locked_notice(actor, notice, "verify" if accepted else "return")
+    staff = actor_staff(actor)
+    assert staff is not None
+    if n.issued_by_id != staff.pk and staff.role not in ("deputy_gm", "gm"):
+        raise NotAllowed(_("The issuer verifies the notice."))
+    if not verification.strip():
+        raise InvalidInput(_("Write what you found."), field="verification")
+    n.verification = verification.strip()
+    n.verified_by = staff
+    n.verified_at = now()
+    n.status = transition.result(n.status)
+    stamp(n, actor)
+    n.save()
+    if n.complaint is not None:
+        record_event(
+            n.complaint,
+            f"notice_{transition.name}",
+            actor,
+            note=n.verification[:300],
+            data={"notice": n.number},
+        )
+    return n
+
+
+# --- Weekly review (K-11) ---------------------------------------------------------------------------
+
+
+def week_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def week_bounds(week_start: date) -> tuple[datetime, datetime]:
+    zone = company_zone()
+    start = datetime(week_start.year, week_start.month, week_start.day, tzinfo=zone)
+    return start, start + timedelta(days=7)
+
+
+@transaction.atomic
+def review_week(*, actor: Any, department: Department, week_start: date, remarks: str = "") -> WeeklyReview:
+    """The head's sign-off of the week's complaint records and slips, once per department and week."""
+    staff = actor_staff(actor)
+    if (
+        staff is None
+        or staff.role != "department_head"
+        or not staff.departments.filter(pk=department.pk).exists()
+    ):
+        raise NotAllowed(_("Only the head of this department signs its weekly review."))
+    week_start = week_of(week_start)
+    today = now().astimezone(company_zone()).date()
+    if week_start > today:
+        raise InvalidInput(_("This week has not started yet."), field="week_start")
+    start, end = week_bounds(week_start)
+    complaints = Complaint.objects.filter(
+        department=department, received_at__gte=start, received_at__lt=end
+    ).count()
+    slips = TransferSlip.objects.filter(
+        complaint__department=department, raised_at__gte=start, raised_at__lt=end
+    ).count()
+    review = WeeklyReview(
+        department=department,
+        week_start=week_start,
+        reviewed_by=staff,
+        reviewed_at=now(),
+        remarks=remarks.strip(),
+        complaint_count=complaints,
+        slip_count=slips,
+    )
+    stamp(review, actor)
+    try:
+        with transaction.atomic():
+            review.save()
+    except IntegrityError as exc:
+        raise AlreadyHandled(_("This week has already been reviewed.")) from exc
+    return review

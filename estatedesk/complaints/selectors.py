@@ -1,0 +1,174 @@
+"""Reads of complaints and their papers, scoped by the user's permissions (SPEC P-1).
+
+A staff member sees the complaints of their estates and of their departments; the deputy
+GM, GM, auditors and administrators see all. Anything out of scope is simply absent, so
+pages and the API answer 404 for it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from estatedesk.complaints.deadlines import DueState, SoonWindows, due_state
+from estatedesk.complaints.models import (
+    AWAITING_REPLY,
+    Category,
+    Complaint,
+    Event,
+    TransferSlip,
+    WeeklyReview,
+    WorkNotice,
+)
+from estatedesk.core import policy
+from estatedesk.core.models import CompanySettings
+from estatedesk.org.models import Department
+
+
+def _scope(user: Any, queryset: QuerySet, estate: str, department: str) -> QuerySet:
+    estates = policy.estate_ids(user)
+    if estates is None:
+        return queryset
+    departments = policy.department_ids(user) or frozenset()
+    return queryset.filter(Q(**{f"{estate}__in": estates}) | Q(**{f"{department}__in": departments}))
+
+
+def complaints_for(user: Any) -> QuerySet[Complaint]:
+    return _scope(user, Complaint.objects.all(), "estate", "department")
+
+
+def complaint_list(user: Any) -> QuerySet[Complaint]:
+    """For list pages and the API list: the related rows a row shows, in one query."""
+    return complaints_for(user).select_related(
+        "estate", "category", "department", "handler", "unit__building"
+    )
+
+
+def get_complaint(user: Any, pk: int) -> Complaint:
+    complaint = complaint_list(user).filter(pk=pk).first()
+    if complaint is None:
+        raise Http404
+    return complaint
+
+
+def get_complaint_by_number(user: Any, number: str) -> Complaint:
+    complaint = complaint_list(user).filter(number=number).first()
+    if complaint is None:
+        raise Http404
+    return complaint
+
+
+def slips_for(user: Any) -> QuerySet[TransferSlip]:
+    return _scope(
+        user, TransferSlip.objects.all(), "complaint__estate", "complaint__department"
+    ).select_related("complaint", "raised_by", "complaint__department")
+
+
+def notices_for(user: Any) -> QuerySet[WorkNotice]:
+    """Notices of the user's estates or departments, and those the user issued."""
+    qs = WorkNotice.objects.select_related("department", "issued_by", "complaint", "estate")
+    estates = policy.estate_ids(user)
+    if estates is None:
+        return qs
+    departments = policy.department_ids(user) or frozenset()
+    staff = policy.staff_of(user)
+    return qs.filter(
+        Q(estate__in=estates)
+        | Q(complaint__estate__in=estates)
+        | Q(department__in=departments)
+        | Q(issued_by=staff)
+    )
+
+
+def timeline(complaint: Complaint) -> list[Event]:
+    return list(complaint.events.select_related("actor").order_by("at", "id"))
+
+
+def earlier_complaints(
+    user: Any,
+    *,
+    customer_id: int | None = None,
+    unit_id: int | None = None,
+    phone_index: str = "",
+    exclude: int | None = None,
+    limit: int = 10,
+) -> list[Complaint]:
+    """A customer's earlier complaints, shown on intake (K-18): by customer, unit or phone."""
+    match = Q()
+    if customer_id:
+        match |= Q(customer_id=customer_id)
+    if unit_id:
+        match |= Q(unit_id=unit_id)
+    if phone_index:
+        match |= Q(phone_index=phone_index)
+    if not match:
+        return []
+    qs = complaint_list(user).filter(match)
+    if exclude:
+        qs = qs.exclude(pk=exclude)
+    return list(qs.order_by("-received_at", "-id")[:limit])
+
+
+def active_categories() -> QuerySet[Category]:
+    return Category.objects.filter(active=True)
+
+
+def soon_windows(company: CompanySettings | None = None) -> SoonWindows:
+    company = company or CompanySettings.load()
+    return SoonWindows(
+        urgent=timedelta(minutes=company.urgent_due_soon_minutes),
+        normal=timedelta(hours=company.due_soon_hours),
+    )
+
+
+def due_state_of(complaint: Complaint, now: datetime, windows: SoonWindows) -> DueState:
+    return due_state(
+        now=now,
+        due=complaint.reply_due,
+        replied_at=complaint.replied_at,
+        basis=complaint.due_basis,
+        windows=windows,
+    )
+
+
+def filter_due_state(
+    queryset: QuerySet[Complaint], state: str, now: datetime, windows: SoonWindows
+) -> QuerySet:
+    """The list filter "due / due soon / overdue", as index-friendly conditions on reply_due."""
+    waiting = queryset.filter(status__in=AWAITING_REPLY, replied_at__isnull=True, reply_due__isnull=False)
+    soon_urgent = now + windows.urgent
+    soon_normal = now + windows.normal
+    if state == DueState.OVERDUE:
+        return waiting.filter(reply_due__lt=now)
+    if state == DueState.DUE_SOON:
+        return waiting.filter(reply_due__gte=now).filter(
+            Q(due_basis="urgent", reply_due__lte=soon_urgent)
+            | (~Q(due_basis="urgent") & Q(reply_due__lte=soon_normal))
+        )
+    if state == DueState.DUE:
+        return waiting.filter(
+            Q(due_basis="urgent", reply_due__gt=soon_urgent)
+            | (~Q(due_basis="urgent") & Q(reply_due__gt=soon_normal))
+        )
+    return queryset
+
+
+def departments_headed_by(user: Any) -> QuerySet[Department]:
+    staff = policy.staff_of(user)
+    if staff is None:
+        return Department.objects.none()
+    if staff.role in ("deputy_gm", "gm") or policy.is_admin(user):
+        return Department.objects.filter(active=True, developer__isnull=True)
+    if staff.role != "department_head":
+        return Department.objects.none()
+    return staff.departments.filter(active=True)
+
+
+def weekly_reviews_for(user: Any) -> QuerySet[WeeklyReview]:
+    qs = WeeklyReview.objects.select_related("department", "reviewed_by")
+    if policy.sees_all(user):
+        return qs
+    return qs.filter(department__in=policy.department_ids(user) or frozenset())

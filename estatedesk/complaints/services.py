@@ -1,0 +1,612 @@
+"""Every write to a complaint: one function per transition of ``workflow.COMPLAINT``.
+
+Each runs in one transaction, locks the complaint, checks that its status still allows
+the step (else ``AlreadyHandled``: two people acting at once get one success), writes the
+change, a timeline event and any messages (the outbox, delivered after commit). Views,
+the API, the portal, tasks and the demo loader all come through here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from estatedesk.complaints import uploads, workflow
+from estatedesk.complaints.actions import (
+    actor_role,
+    actor_staff,
+    apply_deadline,
+    check_source,
+    complaint_link,
+    in_company_language,
+    lock,
+    next_number,
+    now,
+    people_of,
+    record_event,
+    require,
+    stamp,
+    tell,
+)
+from estatedesk.complaints.models import (
+    COMPANY_CAUSES,
+    LEADERSHIP_CHANNELS,
+    REFERRAL_CAUSES,
+    SATISFIED_ANSWERS,
+    Category,
+    Cause,
+    Channel,
+    Complaint,
+    Kind,
+    ReplyManner,
+    Satisfaction,
+    Visit,
+    VisitMethod,
+)
+from estatedesk.complaints.selectors import complaints_for
+from estatedesk.core import crypto, policy
+from estatedesk.core.errors import InvalidInput, NotAllowed, NotFound
+from estatedesk.notifications.models import Channel as MessageChannel
+from estatedesk.notifications.services import notify
+from estatedesk.org.models import Customer, Department, DepartmentKind, Developer, Estate, Staff, Unit
+
+# A reply time asked for on a complaint received within this long ago must still be ahead.
+BACKDATED_AFTER = timedelta(hours=24)
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+@dataclass
+class Intake:
+    """What intake records (K-1). ``immediate_reply`` answers the customer at once."""
+
+    estate: Estate
+    kind: str
+    channel: str
+    category: Category
+    description: str
+    received_at: datetime | None = None
+    unit: Unit | None = None
+    customer: Customer | None = None
+    complainant_name: str = ""
+    phone: str = ""
+    requested_reply_at: datetime | None = None
+    department: Department | None = None
+    immediate_reply: str = ""
+    reply_manner: str = ReplyManner.ORAL
+    submission_key: str | None = None
+
+
+def default_department(estate: Estate) -> Department:
+    office = Department.objects.filter(
+        estate=estate, kind=DepartmentKind.MANAGEMENT_OFFICE, active=True
+    ).first()
+    if office is None:
+        office = Department.objects.filter(
+            kind=DepartmentKind.CUSTOMER_SERVICE, developer__isnull=True, active=True
+        ).first()
+    if office is None:
+        raise InvalidInput(
+            _("This estate has no management office or customer-service department to handle it.")
+        )
+    return office
+
+
+def _check_intake(actor: Any, data: Intake, current: datetime) -> None:
+    role = actor_role(actor)
+    portal = actor is None
+    if portal:
+        if data.channel != Channel.PORTAL:
+            raise NotAllowed(_("Only staff can record a complaint from this channel."))
+    else:
+        require(actor, workflow.COMPLAINT.get("record"))
+        ids = policy.estate_ids(actor)
+        if ids is not None and data.estate.pk not in ids:
+            raise NotFound(_("Not found, or not yours to see."), field="estate")
+        if data.channel in LEADERSHIP_CHANNELS and role not in workflow.LEADERSHIP_ROLES:
+            raise NotAllowed(
+                _(
+                    "Complaints to the company, the group, the media or the government are entered by company leadership."
+                ),
+                field="channel",
+            )
+    if data.kind not in Kind.values:
+        raise InvalidInput(_("Choose complaint, grievance or enquiry."), field="kind")
+    if data.channel not in Channel.values:
+        raise InvalidInput(_("Choose a channel from the list."), field="channel")
+    if not data.category.active:
+        raise InvalidInput(_("This category is no longer in use."), field="category")
+    if not data.description.strip():
+        raise InvalidInput(_("Describe the matter."), field="description")
+    if data.unit is not None and data.unit.estate_id != data.estate.pk:
+        raise InvalidInput(_("This unit is not in the chosen estate."), field="unit")
+    if data.customer is not None and data.customer.estate_id != data.estate.pk:
+        raise InvalidInput(_("This customer is not in the chosen estate."), field="customer")
+    if data.phone and not crypto.is_valid_phone(data.phone):
+        raise InvalidInput(_("Enter a phone number of 7 to 15 digits."), field="phone")
+    has_contact = (
+        data.customer is not None
+        or bool(data.phone)
+        or (data.unit is not None and bool(data.complainant_name.strip()))
+    )
+    if not has_contact and data.channel != Channel.SUGGESTION_BOX:
+        raise InvalidInput(
+            _("Give the complainant: pick a customer, or a unit with a name, or a contact phone."),
+            field="complainant_name",
+        )
+    received = data.received_at or current
+    if received > current + FUTURE_TOLERANCE:
+        raise InvalidInput(_("The time received cannot be in the future."), field="received_at")
+    if data.requested_reply_at is not None:
+        if data.requested_reply_at <= received:
+            raise InvalidInput(
+                _("The requested reply time must be after the time received."), field="requested_reply_at"
+            )
+        if current - received < BACKDATED_AFTER and data.requested_reply_at < current:
+            raise InvalidInput(_("The requested reply time is in the past."), field="requested_reply_at")
+    if data.immediate_reply and data.reply_manner not in ReplyManner.values:
+        raise InvalidInput(_("Choose how the reply was given."), field="reply_manner")
+
+
+@transaction.atomic
+def record_complaint(*, actor: Any, data: Intake, attachments: Iterable[Any] = ()) -> Complaint:
+    """Intake (K-1, K-2, C-7, W-1). ``actor`` None means the resident portal."""
+    current = now()
+    if data.submission_key:
+        existing = Complaint.objects.filter(submission_key=data.submission_key).first()
+        if existing is not None:
+            return existing  # the same form sent twice makes one complaint
+    _check_intake(actor, data, current)
+    staff = actor_staff(actor)
+    received = data.received_at or current
+    name = data.complainant_name.strip() or (data.customer.name if data.customer else "")
+    phone = data.phone or (data.customer.phone if data.customer else "")
+    answered = bool(data.immediate_reply.strip())
+    transition = workflow.COMPLAINT.get("record_answered" if answered else "record")
+    complaint = Complaint(
+        number=next_number("TS", received),
+        kind=data.kind,
+        status=transition.result(""),
+        estate=data.estate,
+        unit=data.unit,
+        customer=data.customer,
+        complainant_name=name[:100],
+        channel=data.channel,
+        category=data.category,
+        description=data.description.strip(),
+        received_at=received,
+        recorded_by=actor if staff else None,
+        requested_reply_at=data.requested_reply_at,
+        department=data.department or default_department(data.estate),
+        submission_key=data.submission_key or None,
+    )
+    complaint.set_phone(phone)
+    apply_deadline(complaint)
+    if answered:
+        complaint.reply = data.immediate_reply.strip()
+        complaint.reply_manner = data.reply_manner
+        complaint.replied_at = complaint.first_replied_at = current
+        complaint.replied_by = staff
+        complaint.replied_at_intake = True
+        complaint.on_time = complaint.reply_due is None or current <= complaint.reply_due
+    stamp(complaint, actor)
+    try:
+        with transaction.atomic():
+            complaint.save()
+    except IntegrityError:
+        if data.submission_key:
+            existing = Complaint.objects.filter(submission_key=data.submission_key).first()
+            if existing is not None:
+                return existing
+        raise
+    record_event(
+        complaint,
+        transition.name,
+        actor,
+        to_status=complaint.status,
+        at=current,
+        data={
+            "channel": data.channel,
+            "reply_due": complaint.reply_due.isoformat() if complaint.reply_due else None,
+        },
+    )
+    for upload in attachments:
+        uploads.store(complaint=complaint, upload=upload, actor=actor)
+    with in_company_language():
+        subject = (
+            _("%(number)s answered at intake, for your information")
+            if answered
+            else _("New %(kind)s %(number)s")
+        ) % {"number": complaint.number, "kind": complaint.get_kind_display()}
+        tell(
+            people_of(complaint.department, ("handler", "department_head")),
+            key=f"{complaint.number}:{transition.name}",
+            subject=subject,
+            body=complaint.description[:300],
+            link=complaint_link(complaint),
+        )
+    return complaint
+
+
+def _locked(
+    actor: Any, complaint: Complaint | int, name: str
+) -> tuple[Complaint, workflow.Transition, Staff]:
+    transition = workflow.COMPLAINT.get(name)
+    pk = complaint if isinstance(complaint, int) else complaint.pk
+    staff = require(actor, transition)
+    locked = lock(complaints_for(actor).select_related("estate", "department"), pk)
+    if locked.kind not in transition.kinds:
+        raise NotAllowed(
+            _("This step does not apply to this kind of record: %(step)s.") % {"step": transition.label}
+        )
+    check_source(transition, locked.status, locked.number)
+    return locked, transition, staff
+
+
+def _save(complaint: Complaint, actor: Any, transition: workflow.Transition, **event: Any) -> Complaint:
+    before = complaint.status
+    complaint.status = transition.result(before)
+    stamp(complaint, actor)
+    complaint.save()
+    record_event(complaint, transition.name, actor, from_status=before, to_status=complaint.status, **event)
+    return complaint
+
+
+def _followers(complaint: Complaint) -> list[Complaint]:
+    return list(complaint.duplicates.exclude(status="closed").select_related("estate"))
+
+
+@transaction.atomic
+def assess(
+    *, actor: Any, complaint: Complaint | int, cause: str, serious: bool, urgent: bool, note: str = ""
+) -> Complaint:
+    """Cause, validity, severity and urgency (K-4, K-5); the deadline follows. Duplicates follow the lead."""
+    if cause not in Cause.values:
+        raise InvalidInput(_("Choose a cause from the list."), field="cause")
+    locked = _peek_status(actor, complaint)
+    name = "assess" if locked == workflow.NEW else "reassess"
+    c, transition, _staff = _locked(actor, complaint, name)
+    _apply_assessment(c, actor, transition, cause=cause, serious=serious, urgent=urgent, note=note)
+    for follower in _followers(c):
+        if follower.kind != Kind.COMPLAINT:
+            continue
+        step = workflow.COMPLAINT.get("assess" if follower.status == workflow.NEW else "reassess")
+        if step.allows(follower.status):
+            _apply_assessment(
+                follower,
+                actor,
+                step,
+                cause=cause,
+                serious=serious,
+                urgent=urgent,
+                note=_("As lead %(number)s") % {"number": c.number},
+            )
+    return c
+
+
+def _apply_assessment(
+    c: Complaint,
+    actor: Any,
+    transition: workflow.Transition,
+    *,
+    cause: str,
+    serious: bool,
+    urgent: bool,
+    note: str,
+) -> None:
+    c.cause = cause
+    c.valid = cause in COMPANY_CAUSES
+    c.serious = bool(serious)
+    c.urgent = bool(urgent)
+    c.assessed_at = now()
+    if not c.handler_id:
+        c.handler = actor_staff(actor)
+    moved = apply_deadline(c) if c.replied_at is None else None
+    _save(
+        c,
+        actor,
+        transition,
+        note=note,
+        data={"cause": cause, "valid": c.valid, "serious": c.serious, "urgent": c.urgent},
+    )
+    if moved:
+        record_event(c, "deadline_changed", actor, note=_("Assessment changed"), data=moved)
+
+
+def _peek_status(actor: Any, complaint: Complaint | int) -> str:
+    pk = complaint if isinstance(complaint, int) else complaint.pk
+    status = complaints_for(actor).filter(pk=pk).values_list("status", flat=True).first()
+    if status is None:
+        raise NotFound(_("Not found, or not yours to see."))
+    return status
+
+
+@transaction.atomic
+def change_request(
+    *, actor: Any, complaint: Complaint | int, requested_reply_at: datetime | None
+) -> Complaint:
+    """The customer asks for another reply time: the deadline follows (K-5)."""
+    c, transition, _staff = _locked(actor, complaint, "handle")
+    if requested_reply_at is not None and requested_reply_at <= c.received_at:
+        raise InvalidInput(
+            _("The requested reply time must be after the time received."), field="requested_reply_at"
+        )
+    c.requested_reply_at = requested_reply_at
+    moved = apply_deadline(c)
+    _save(c, actor, transition, note=_("Requested reply time changed"))
+    if moved:
+        record_event(c, "deadline_changed", actor, note=_("Requested reply time changed"), data=moved)
+    return c
+
+
+@transaction.atomic
+def assign(
+    *, actor: Any, complaint: Complaint | int, department: Department, handler: Staff | None = None
+) -> Complaint:
+    """Forward to a department (K-2) and optionally name the handler."""
+    c, transition, _staff = _locked(actor, complaint, "handle")
+    if department.developer_id is not None or not department.active:
+        raise InvalidInput(_("Choose one of the company's own departments."), field="department")
+    if handler is not None and not handler.departments.filter(pk=department.pk).exists():
+        raise InvalidInput(_("This person is not in the chosen department."), field="handler")
+    c.department = department
+    c.handler = handler
+    _save(
+        c,
+        actor,
+        transition,
+        note=_("Forwarded to %(department)s") % {"department": department.name},
+        data={"department": department.pk, "handler": handler.pk if handler else None},
+    )
+    with in_company_language():
+        tell(
+            [handler.user] if handler else people_of(department, ("handler", "department_head")),
+            key=f"{c.number}:assign:{department.pk}:{handler.pk if handler else 0}",
+            subject=_("%(number)s forwarded to you") % {"number": c.number},
+            body=c.description[:300],
+            link=complaint_link(c),
+        )
+    return c
+
+
+@transaction.atomic
+def refer(
+    *,
+    actor: Any,
+    complaint: Complaint | int,
+    party: str,
+    developer: Developer | None = None,
+    referred_at: datetime | None = None,
+    note: str = "",
+) -> Complaint:
+    """Forward a developer-caused or external complaint, recording when and to whom (K-6)."""
+    c, transition, _staff = _locked(actor, complaint, "refer")
+    if c.cause not in REFERRAL_CAUSES:
+        raise InvalidInput(
+            _(
+                "Only complaints caused by the developer, the external environment or outside public facilities are referred."
+            ),
+            field="cause",
+        )
+    if c.cause == Cause.DEVELOPER and developer is None:
+        raise InvalidInput(_("Choose the developer."), field="developer")
+    if not party.strip():
+        raise InvalidInput(_("Say to whom it was passed (party and person)."), field="party")
+    c.referred_developer = developer if c.cause == Cause.DEVELOPER else None
+    c.referred_to = party.strip()[:200]
+    c.referred_at = referred_at or now()
+    return _save(c, actor, transition, note=note, data={"party": c.referred_to})
+
+
+@transaction.atomic
+def record_referral_result(
+    *, actor: Any, complaint: Complaint | int, result: str, at: datetime | None = None
+) -> Complaint:
+    c, transition, _staff = _locked(actor, complaint, "referral_result")
+    if not result.strip():
+        raise InvalidInput(_("Write the result the party gave."), field="result")
+    c.referral_result = result.strip()
+    c.referral_result_at = at or now()
+    return _save(c, actor, transition, note=c.referral_result)
+
+
+@transaction.atomic
+def handle(
+    *, actor: Any, complaint: Complaint | int, cause_analysis: str, measures: str, result: str = ""
+) -> Complaint:
+    """The handler's analysis, measures and result (K-7); duplicates get the same record."""
+    c, transition, _staff = _locked(actor, complaint, "handle")
+    if not (cause_analysis.strip() or measures.strip() or result.strip()):
+        raise InvalidInput(_("Write the cause, the measures or the result."), field="measures")
+    for target in [c, *_followers(c)]:
+        if not transition.allows(target.status):
+            continue
+        target.cause_analysis = cause_analysis.strip()
+        target.measures = measures.strip()
+        target.result = result.strip()
+        _save(target, actor, transition, note=target.measures[:200])
+    return c
+
+
+@transaction.atomic
+def reply(
+    *, actor: Any, complaint: Complaint | int, content: str, manner: str, replied_at: datetime | None = None
+) -> Complaint:
+    """The reply to the customer (K-7); its time against the deadline decides "on time"."""
+    c, transition, staff = _locked(actor, complaint, "reply")
+    if c.kind == Kind.COMPLAINT and c.valid is None:
+        raise InvalidInput(_("Assess the complaint (cause and urgency) before replying."), field="cause")
+    if not content.strip():
+        raise InvalidInput(_("Write what the customer was told."), field="content")
+    if manner not in ReplyManner.values:
+        raise InvalidInput(_("Choose oral or written."), field="manner")
+    current = now()
+    when = replied_at or current
+    if when > current + FUTURE_TOLERANCE:
+        raise InvalidInput(_("The reply time cannot be in the future."), field="replied_at")
+    if when < c.received_at:
+        raise InvalidInput(
+            _("The reply time cannot be before the complaint was received."), field="replied_at"
+        )
+    c.reply = content.strip()
+    c.reply_manner = manner
+    c.replied_at = when
+    c.replied_by = staff
+    if c.first_replied_at is None:
+        c.first_replied_at = when
+        c.on_time = c.reply_due is None or when <= c.reply_due
+    _save(c, actor, transition, note=c.reply[:300], data={"manner": manner, "on_time": c.on_time})
+    _tell_resident(c)
+    return c
+
+
+def _tell_resident(c: Complaint) -> None:
+    """Residents who gave a phone number get an SMS with the link to their complaint (A-4)."""
+    if not c.contact_phone:
+        return
+    from django.urls import reverse
+
+    with in_company_language():
+        notify(
+            key=f"{c.number}:reply:{c.replied_at.isoformat() if c.replied_at else ''}",
+            channel=MessageChannel.SMS,
+            address=c.contact_phone,
+            subject=_("Reply to %(number)s") % {"number": c.number},
+            body=_("Your %(kind)s %(number)s has been answered. See the reply: %(link)s")
+            % {
+                "kind": c.get_kind_display(),
+                "number": c.number,
+                "link": reverse("portal:status", args=[c.portal_token]),
+            },
+        )
+
+
+@transaction.atomic
+def visit(
+    *,
+    actor: Any,
+    complaint: Complaint | int,
+    method: str,
+    opinion: str,
+    satisfaction: str,
+    visited_at: datetime | None = None,
+    visitor: Staff | None = None,
+) -> Visit:
+    """The follow-up visit (K-10): satisfied closes; dissatisfied reopens for further measures."""
+    if satisfaction not in Satisfaction.values:
+        raise InvalidInput(_("Choose the customer's satisfaction."), field="satisfaction")
+    satisfied = satisfaction in SATISFIED_ANSWERS
+    c, transition, staff = _locked(actor, complaint, "visit_satisfied" if satisfied else "visit_dissatisfied")
+    if method not in VisitMethod.values:
+        raise InvalidInput(_("Choose by phone or in person."), field="method")
+    if not opinion.strip():
+        raise InvalidInput(_("Write the complainant's opinion."), field="opinion")
+    current = now()
+    when = visited_at or current
+    if when > current + FUTURE_TOLERANCE:
+        raise InvalidInput(_("The visit time cannot be in the future."), field="visited_at")
+    if c.replied_at and when < c.replied_at:
+        raise InvalidInput(_("The visit cannot be before the reply."), field="visited_at")
+    record = Visit(
+        complaint=c,
+        visited_at=when,
+        visitor=visitor or staff,
+        method=method,
+        opinion=opinion.strip(),
+        satisfaction=satisfaction,
+    )
+    stamp(record, actor)
+    record.save()
+    c.complainant_opinion = record.opinion
+    c.satisfaction = satisfaction
+    if satisfied:
+        c.closed_at = when
+    else:
+        c.reopen_count += 1
+        c.reopened_at = when
+        c.replied_at = None
+        apply_deadline(c)
+    _save(
+        c, actor, transition, note=record.opinion[:300], data={"satisfaction": satisfaction, "method": method}
+    )
+    return record
+
+
+@transaction.atomic
+def close(*, actor: Any, complaint: Complaint | int, note: str = "") -> Complaint:
+    """Close a replied record that needs no visit: an invalid complaint (explained), an enquiry or a grievance."""
+    c, transition, _staff = _locked(actor, complaint, "close")
+    if c.kind == Kind.COMPLAINT and c.valid:
+        raise InvalidInput(_("A valid complaint is closed by a follow-up visit with a satisfied customer."))
+    if c.kind == Kind.COMPLAINT and c.valid is None:
+        raise InvalidInput(_("Assess the complaint before closing it."), field="cause")
+    c.closed_at = now()
+    return _save(c, actor, transition, note=note)
+
+
+@transaction.atomic
+def close_by_superior(*, actor: Any, complaint: Complaint | int, reason: str) -> Complaint:
+    """A superior closes a complaint the customer is still not satisfied with, with a reason (K-10)."""
+    c, transition, _staff = _locked(actor, complaint, "close_by_superior")
+    if not reason.strip():
+        raise InvalidInput(_("Write the reason for closing."), field="reason")
+    if c.kind == Kind.COMPLAINT and c.valid and not c.visits.exists():
+        raise InvalidInput(_("A valid complaint needs its follow-up visit before it can be closed."))
+    if c.kind == Kind.COMPLAINT and c.valid is False and c.first_replied_at is None:
+        raise InvalidInput(_("Explain to the customer why the complaint is invalid before closing it."))
+    c.closing_reason = reason.strip()
+    c.closed_at = now()
+    return _save(c, actor, transition, note=c.closing_reason)
+
+
+@transaction.atomic
+def link(*, actor: Any, complaint: Complaint | int, lead: Complaint | int | None) -> Complaint:
+    """Handle with a lead complaint about the same matter (K-18); None unlinks."""
+    c, transition, _staff = _locked(actor, complaint, "link")
+    if lead is None:
+        c.lead = None
+        return _save(c, actor, transition, note=_("Unlinked"))
+    lead_pk = lead if isinstance(lead, int) else lead.pk
+    target = complaints_for(actor).filter(pk=lead_pk).select_related("lead").first()
+    if target is None:
+        raise InvalidInput(_("No such complaint, or not yours to see."), field="lead")
+    if target.lead is not None:
+        target = target.lead  # always link to the root, so groups stay one level deep
+    if target.pk == c.pk:
+        raise InvalidInput(_("A complaint cannot be linked to itself."), field="lead")
+    if target.estate_id != c.estate_id:
+        raise InvalidInput(_("The lead complaint must be in the same estate."), field="lead")
+    if c.duplicates.exists():
+        raise InvalidInput(_("This complaint is itself a lead; unlink its duplicates first."), field="lead")
+    c.lead = target
+    if c.kind == Kind.COMPLAINT and c.valid is None and target.valid is not None and c.status == workflow.NEW:
+        c.cause, c.valid, c.serious, c.urgent = target.cause, target.valid, target.serious, target.urgent
+        c.assessed_at = now()
+        c.status = workflow.IN_PROGRESS
+        apply_deadline(c)
+    if not c.measures and target.measures:
+        c.cause_analysis, c.measures, c.result = target.cause_analysis, target.measures, target.result
+    return _save(c, actor, transition, note=target.number, data={"lead": target.pk})
+
+
+@transaction.atomic
+def analyse(*, actor: Any, complaint: Complaint | int, analysis: str) -> Complaint:
+    """The department head's analysis of a grievance (C-7, §7.2.11)."""
+    c, transition, _staff = _locked(actor, complaint, "analyse")
+    if not analysis.strip():
+        raise InvalidInput(_("Write the analysis."), field="analysis")
+    c.grievance_analysis = analysis.strip()
+    return _save(c, actor, transition, note=c.grievance_analysis[:300])
+
+
+def staff_can(actor: Any, complaint: Complaint) -> list[workflow.Transition]:
+    """The steps this user may take on this complaint now (for the page's buttons)."""
+    role = actor_role(actor)
+    steps = workflow.COMPLAINT.available(complaint.status, complaint.kind, role)
+    if complaint.status != workflow.NEW:
+        steps = [s for s in steps if s.name != "assess"]
+    return steps

@@ -1,0 +1,50 @@
+"""Writing to the outbox. Callers run inside their own transaction; delivery starts after commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from estatedesk.notifications.models import Channel, Message, MessageStatus
+
+
+def notify(
+    *,
+    key: str,
+    channel: str,
+    subject: str,
+    body: str,
+    user: Any = None,
+    address: str = "",
+    link: str = "",
+) -> Message | None:
+    """Queue one message; the same ``key`` twice stores it once. Returns None when it existed."""
+    if channel != Channel.IN_APP and not address:
+        return None
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                key=key[:200],
+                channel=channel,
+                user=user,
+                address=address,
+                subject=subject[:200],
+                body=body,
+                link=link,
+                status=MessageStatus.SENT if channel == Channel.IN_APP else MessageStatus.PENDING,
+                sent_at=timezone.now() if channel == Channel.IN_APP else None,
+                next_attempt_at=None if channel == Channel.IN_APP else timezone.now(),
+            )
+    except IntegrityError:
+        return None
+    if channel != Channel.IN_APP:
+        transaction.on_commit(lambda: _enqueue(message.pk))
+    return message
+
+
+def _enqueue(message_id: int) -> None:
+    from estatedesk.notifications import tasks
+
+    tasks.deliver(message_id)
