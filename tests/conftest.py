@@ -115,3 +115,33 @@ def make_world() -> World:
 @pytest.fixture
 def world(db) -> World:
     return make_world()
+
+
+def restore_seed_data() -> None:
+    """Data the migrations seed (the working-day calendar, the complaint categories) is
+    emptied by any ``transaction=True`` test when it ends; put it back for the tests after."""
+    from estatedesk.complaints.models import Category
+    from estatedesk.workcal import seeding, selectors
+    from estatedesk.workcal.models import CalendarYear
+
+    if not CalendarYear.objects.filter(region="CN", year=2026).exists():
+        seeding.seed()
+        selectors.clear_cache()
+    if not Category.objects.exists():
+        import importlib
+
+        defaults = importlib.import_module("estatedesk.complaints.migrations.0002_default_categories")
+        for order, (code, hans, hant, en) in enumerate(defaults.CATEGORIES, start=1):
+            Category.objects.create(
+                code=code, name_zh_hans=hans, name_zh_hant=hant, name_en=en, order=order * 10
+            )
+
+
+@pytest.fixture(autouse=True)
+def _seed_data_present(request):
+    if "db" in request.fixturenames or "world" in request.fixturenames:
+        request.getfixturevalue("db")
+        restore_seed_data()
+    elif "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        restore_seed_data()

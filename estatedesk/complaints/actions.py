@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from estatedesk.complaints import workflow
 from estatedesk.complaints.models import Complaint, Counter, Event
 from estatedesk.core import policy
-from estatedesk.core.errors import AlreadyHandled, NotAllowed, NotFound
+from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, NotFound
 from estatedesk.core.models import CompanySettings
 from estatedesk.notifications.models import Channel
 from estatedesk.notifications.services import notify
@@ -90,20 +90,40 @@ def lock(queryset: models.QuerySet[M], pk: int) -> M:
 
 
 def check_source(transition: workflow.Transition, status: str, number: str) -> None:
-    if not transition.allows(status):
-        raise AlreadyHandled(
-            _(
-                "%(number)s has already been handled by someone else (it is now: %(status)s). Reload to see it."
-            )
-            % {"number": number, "status": status_label(transition, status)}
+    """Refuse a step the record's status does not allow, saying why.
+
+    If the record is already where this step leads, or closed, someone else got there
+    first: that is the "already handled" answer two people acting at once get. Otherwise
+    the step does not fit the record's stage, which is a plain input problem.
+    """
+    if transition.allows(status):
+        return
+    wf = _workflow_of(transition)
+    if wf is not None and status != transition.target and status not in wf.final:
+        raise InvalidInput(
+            _("Not possible now: \"%(step)s\" needs %(number)s to be: %(needed)s.")
+            % {
+                "step": transition.label,
+                "number": number,
+                "needed": ", ".join(str(dict(wf.states)[s]) for s in transition.sources),
+            }
         )
+    raise AlreadyHandled(
+        _("%(number)s has already been handled by someone else (it is now: %(status)s). Reload to see it.")
+        % {"number": number, "status": status_label(transition, status)}
+    )
+
+
+def _workflow_of(transition: workflow.Transition) -> workflow.Workflow | None:
+    for wf in workflow.WORKFLOWS.values():
+        if transition in wf.transitions:
+            return wf
+    return None
 
 
 def status_label(transition: workflow.Transition, status: str) -> str:
-    for wf in workflow.WORKFLOWS.values():
-        if transition in wf.transitions:
-            return str(dict(wf.states).get(status, status))
-    return status
+    wf = _workflow_of(transition)
+    return str(dict(wf.states).get(status, status)) if wf else status
 
 
 def record_event(
