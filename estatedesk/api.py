@@ -12,6 +12,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
+from estatedesk.complaints.api import router as complaints_router
 from estatedesk.core.api import StaffSessionAuth, TokenAuth, install_error_handlers
 from estatedesk.org.api import router as org_router
 from estatedesk.workcal.api import router as workcal_router
@@ -39,3 +40,4 @@ api = EstateDeskAPI(
 install_error_handlers(api)
 api.add_router("/", org_router)
 api.add_router("/", workcal_router)
+api.add_router("/", complaints_router)

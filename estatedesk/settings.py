@@ -276,3 +276,50 @@ LOGGING = {
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
 ADMIN_URL = env("ADMIN_URL", "sysadmin/")
+
+# --- Notifications ---------------------------------------------------------------------
+# The adapter of each channel (docs/notifications.md): "console" writes messages to the log,
+# "email" sends through EMAIL_BACKEND, anything else is the dotted path of a Provider class.
+NOTIFICATION_PROVIDERS = {
+    "email": env("ESTATEDESK_EMAIL_PROVIDER", "email"),
+    "sms": env("ESTATEDESK_SMS_PROVIDER", SMS_PROVIDER),
+    "wechat": env("ESTATEDESK_WECHAT_PROVIDER", "console"),
+}
+# Links in e-mail and SMS are site paths; this address goes in front: https://estatedesk.example.com
+ESTATEDESK_SITE_URL = env("ESTATEDESK_SITE_URL").rstrip("/")
+if PRODUCTION and not env("EMAIL_BACKEND"):
+    # Production mails for real unless told otherwise; the EMAIL_* variables above configure SMTP.
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+# --- Uploads and portal ------------------------------------------------------------------
+# Photos and documents of complaints live outside MEDIA_ROOT on purpose: they are never
+# served as static files, only through views that check who is asking (SPEC D-3).
+UPLOAD_ROOT = Path(env("UPLOAD_DIR")).expanduser() if env("UPLOAD_DIR") else DATA_DIR / "uploads"
+UPLOAD_MAX_BYTES = int(float(env("UPLOAD_MAX_MB", "10")) * 1024 * 1024)
+# Decompression-bomb guard: a small file can declare a huge picture.
+UPLOAD_MAX_PIXELS = int(float(env("UPLOAD_MAX_MEGAPIXELS", "40")) * 1_000_000)
+PORTAL_MAX_PHOTOS = int(env("PORTAL_MAX_PHOTOS", "6"))
+# Rate limits as "count/period" with s, m or h: submissions per client address and per
+# estate, and status-page look-ups per client address.
+PORTAL_RATE_SUBMIT_IP = env("PORTAL_RATE_SUBMIT_IP", "5/10m")
+PORTAL_RATE_SUBMIT_ESTATE = env("PORTAL_RATE_SUBMIT_ESTATE", "60/1h")
+PORTAL_RATE_LOOKUP_IP = env("PORTAL_RATE_LOOKUP_IP", "60/1m")
+# Behind a proxy every request comes from the proxy's address; the client's is the n-th
+# entry from the right of X-Forwarded-For. 0 = use the connection's address.
+CLIENT_IP_PROXY_COUNT = int(
+    env("CLIENT_IP_PROXY_COUNT", "1" if PRODUCTION and env_bool("BEHIND_TLS_PROXY", True) else "0")
+)
+# Rate-limit counters: Redis when the queue is on Redis (shared by every host), else files in
+# the data folder (shared by the worker processes of one host).
+CACHES: dict[str, dict[str, Any]] = dict(
+    globals().get("CACHES") or {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+)
+CACHES["ratelimit"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
+    if env("REDIS_URL")
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "ratelimit"),
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+)

@@ -67,6 +67,7 @@ NOT_ESTATE_SCOPED = {
     "org:developer": "developers are company-wide partners, visible to all staff",
     "org:import": "roster imports are administrator-only (403 for everyone else)",
     "token": "API tokens: the service only ever touches the signed-in user's own tokens",
+    "messages:": "in-app messages: only the signed-in user's own; anyone else's answers 404",
 }
 
 

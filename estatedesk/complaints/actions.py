@@ -101,7 +101,7 @@ def check_source(transition: workflow.Transition, status: str, number: str) -> N
     wf = _workflow_of(transition)
     if wf is not None and status != transition.target and status not in wf.final:
         raise InvalidInput(
-            _("Not possible now: \"%(step)s\" needs %(number)s to be: %(needed)s.")
+            _('Not possible now: "%(step)s" needs %(number)s to be: %(needed)s.')
             % {
                 "step": transition.label,
                 "number": number,

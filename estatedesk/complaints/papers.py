@@ -9,13 +9,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from estatedesk.complaints import workflow
 from estatedesk.complaints.actions import (
     actor_staff,
     check_source,
-    complaint_link,
     in_company_language,
     lock,
     next_number,
@@ -86,7 +86,7 @@ def _tell_signers(slip: TransferSlip, c: Complaint) -> None:
             key=f"{slip.number}:{slip.status}",
             subject=_("Work transfer slip %(number)s waits for your signature") % {"number": slip.number},
             body=slip.matter[:300],
-            link=complaint_link(c),
+            link=reverse("complaints:slip_detail", args=[slip.pk]),
         )
 
 
@@ -146,7 +146,7 @@ def sign_slip(*, actor: Any, slip: TransferSlip | int, opinion: str, decision: s
                 key=f"{s.number}:decided",
                 subject=_("Work transfer slip %(number)s decided") % {"number": s.number},
                 body=opinion.strip()[:300],
-                link=complaint_link(s.complaint),
+                link=reverse("complaints:slip_detail", args=[s.pk]),
             )
     else:
         _tell_signers(s, s.complaint)
@@ -237,7 +237,7 @@ def issue_notice(
             key=f"{notice.number}:issued",
             subject=_("Work arrangement notice %(number)s for your department") % {"number": notice.number},
             body=notice.task[:300],
-            link="",
+            link=reverse("complaints:notice_detail", args=[notice.pk]),
         )
     return notice
 
@@ -272,7 +272,7 @@ def report_notice(*, actor: Any, notice: WorkNotice | int, report: str) -> WorkN
             key=f"{n.number}:reported:{n.reported_at.isoformat()}",
             subject=_("Work arrangement notice %(number)s reported done") % {"number": n.number},
             body=n.completion_report[:300],
-            link="",
+            link=reverse("complaints:notice_detail", args=[n.pk]),
         )
     return n
 

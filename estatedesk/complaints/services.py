@@ -247,12 +247,16 @@ def _locked(
     return locked, transition, staff
 
 
-def _save(complaint: Complaint, actor: Any, transition: workflow.Transition, **event: Any) -> Complaint:
+def _save(
+    complaint: Complaint, actor: Any, transition: workflow.Transition, *, action: str = "", **event: Any
+) -> Complaint:
     before = complaint.status
     complaint.status = transition.result(before)
     stamp(complaint, actor)
     complaint.save()
-    record_event(complaint, transition.name, actor, from_status=before, to_status=complaint.status, **event)
+    record_event(
+        complaint, action or transition.name, actor, from_status=before, to_status=complaint.status, **event
+    )
     return complaint
 
 
@@ -337,7 +341,7 @@ def change_request(
         )
     c.requested_reply_at = requested_reply_at
     moved = apply_deadline(c)
-    _save(c, actor, transition, note=_("Requested reply time changed"))
+    _save(c, actor, transition, action="change_request", note=_("Requested reply time changed"))
     if moved:
         record_event(c, "deadline_changed", actor, note=_("Requested reply time changed"), data=moved)
     return c
@@ -399,7 +403,7 @@ def refer(
     c.referred_developer = developer if c.cause == Cause.DEVELOPER else None
     c.referred_to = party.strip()[:200]
     c.referred_at = referred_at or now()
-    return _save(c, actor, transition, note=note, data={"party": c.referred_to})
+    return _save(c, actor, transition, action="assign", note=note, data={"party": c.referred_to})
 
 
 @transaction.atomic
@@ -476,12 +480,9 @@ def _tell_resident(c: Complaint) -> None:
             channel=MessageChannel.SMS,
             address=c.contact_phone,
             subject=_("Reply to %(number)s") % {"number": c.number},
-            body=_("Your %(kind)s %(number)s has been answered. See the reply: %(link)s")
-            % {
-                "kind": c.get_kind_display(),
-                "number": c.number,
-                "link": reverse("portal:status", args=[c.portal_token]),
-            },
+            body=_("Your %(kind)s %(number)s has been answered. See the reply:")
+            % {"kind": c.get_kind_display(), "number": c.number},
+            link=reverse("portal:status", args=[c.portal_token]),
         )
 
 
@@ -604,9 +605,21 @@ def analyse(*, actor: Any, complaint: Complaint | int, analysis: str) -> Complai
 
 
 def staff_can(actor: Any, complaint: Complaint) -> list[workflow.Transition]:
-    """The steps this user may take on this complaint now (for the page's buttons)."""
+    """The steps this user may take on this complaint now (for the page's buttons and the API).
+
+    Beyond status and role, steps the service would refuse for this record are left out,
+    so nobody is offered a button that can only fail.
+    """
     role = actor_role(actor)
     steps = workflow.COMPLAINT.available(complaint.status, complaint.kind, role)
+    is_complaint = complaint.kind == Kind.COMPLAINT
+    hidden: set[str] = set()
     if complaint.status != workflow.NEW:
-        steps = [s for s in steps if s.name != "assess"]
-    return steps
+        hidden.add("assess")
+    if is_complaint and complaint.valid is not False:
+        hidden.add("close")  # valid: closed by a satisfied visit; unassessed: assess first
+    if is_complaint and complaint.valid is None:
+        hidden.add("reply")
+    if complaint.cause not in REFERRAL_CAUSES:
+        hidden.add("refer")
+    return [s for s in steps if s.name not in hidden]

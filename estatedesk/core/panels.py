@@ -1,4 +1,5 @@
-"""What each role's home page shows. Later issues fill the panels with live work."""
+"""What each role's home page shows; ``core.views.home`` fills the panels with live work
+(the complaint panels come from ``complaints.home_panels``)."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from estatedesk.complaints.home_panels import panel_fillers as complaint_panels
 from estatedesk.core import services
 from estatedesk.core.models import ApiToken
 from estatedesk.core.panels import panels_for
@@ -20,7 +21,7 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    fillers = {"calendar": upkeep_panel_items}
+    fillers = {"calendar": upkeep_panel_items, **complaint_panels(request.user)}
     return render(request, "core/home.html", {"panels": panels_for(request.user, fillers)})
 
 

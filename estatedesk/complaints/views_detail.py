@@ -1,0 +1,431 @@
+"""The complaint page (SPEC K-4 … K-10, K-18, C-7, P-2): everything recorded, the full
+timeline, and one form for each step the user may take now.
+
+Each step posts to its own thin view (``complaints:act_<step>``): parse the form, call the
+one service of that step, and either go back to the page with a message or show the page
+again with the service's error next to the field and everything typed still there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from estatedesk.complaints import forms_actions as f
+from estatedesk.complaints import papers, selectors, services, uploads, workflow
+from estatedesk.complaints.deadlines import DueState
+from estatedesk.complaints.models import Complaint, Kind, Signature
+from estatedesk.complaints.views_timeline import timeline_rows
+from estatedesk.core import crypto, policy
+from estatedesk.core.errors import InvalidInput, ServiceError
+from estatedesk.records.services import log_personal_data_access
+from estatedesk.workcal.selectors import company_zone
+
+# --- Shared by the complaint, slip, notice and weekly pages ---------------------------------------
+
+
+def company_time(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Times on these pages are shown and typed in company time, whatever the server's zone."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with timezone.override(company_zone()):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def put_error(form: Any, error: ServiceError) -> None:
+    """The service's message next to its field, or on top of the form when it names none we show."""
+    field = (
+        error.field if error.field in form.fields and not form.fields[error.field].widget.is_hidden else None
+    )
+    form.add_error(field, str(error.message))
+
+
+def person_name(user: Any, name: str) -> str:
+    return name if policy.can_see_contact_names(user) else crypto.mask_name(name)
+
+
+DUE_LABELS = {
+    DueState.NONE: _l("No deadline"),
+    DueState.DUE: _l("Due"),
+    DueState.DUE_SOON: _l("Due soon"),
+    DueState.OVERDUE: _l("Overdue"),
+    DueState.MET: _l("Replied on time"),
+    DueState.LATE: _l("Replied late"),
+}
+
+
+# --- The steps -----------------------------------------------------------------------------------
+
+
+def _assess(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+    services.assess(
+        actor=user, complaint=c.pk, cause=d["cause"], serious=d["serious"], urgent=d["urgent"], note=d["note"]
+    )
+
+
+def _request(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+    services.change_request(actor=user, complaint=c.pk, requested_reply_at=d["requested_reply_at"])
+
+
+def _assign(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+    services.assign(actor=user, complaint=c.pk, department=d["department"], handler=d["handler"])
+
+
+def _refer(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+    services.refer(
+        actor=user,
+        complaint=c.pk,
+        party=d["party"],
+        developer=d["developer"],
+        referred_at=d["referred_at"],
+        note=d["note"],
+    )
+
+
+def _referral_result(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+    services.record_referral_result(actor=user, complaint=c.pk, result=d["result"], at=d["at"])
+
+
+def _handle(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+    services.handle(
+        actor=user,
+        complaint=c.pk,
+        cause_analysis=d["cause_analysis"],
+        measures=d["measures"],
+        result=d["result"],
+    )
+
+
+def _reply(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+    services.reply(
+        actor=user, complaint=c.pk, content=d["content"], manner=d["manner"], replied_at=d["replied_at"]
+    )
+
+
+def _visit(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+    services.visit(
+        actor=user,
+        complaint=c.pk,
+        method=d["method"],
+        opinion=d["opinion"],
+        satisfaction=d["satisfaction"],
+        visited_at=d["visited_at"],
+        visitor=d["visitor"],
+    )
+
+
+def _close(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+    services.close(actor=user, complaint=c.pk, note=d["note"])
+
+
+def _close_superior(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+    services.close_by_superior(actor=user, complaint=c.pk, reason=d["reason"])
+
+
+def _link(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+    if d["unlink"]:
+        services.link(actor=user, complaint=c.pk, lead=None)
+        return
+    lead = selectors.complaints_for(user).filter(number=d["lead"]).values_list("pk", flat=True).first()
+    if lead is None:
+        raise InvalidInput(_("No such complaint, or not yours to see."), field="lead")
+    services.link(actor=user, complaint=c.pk, lead=lead)
+
+
+def _analyse(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+    services.analyse(actor=user, complaint=c.pk, analysis=d["analysis"])
+
+
+def _slip(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+    papers.raise_slip(actor=user, complaint=c.pk, matter=d["matter"], handler_opinion=d["handler_opinion"])
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # the URL is complaints:act_<name>
+    label: Any
+    form: type[f.StepForm]
+    transitions: frozenset[str]  # the workflow steps that make this form available
+    run: Callable[[Any, Complaint, dict[str, Any]], None]
+    done: Any
+    button: Any = _l("Save")
+    style: str = "primary"
+
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        "assess",
+        _l("Assess cause and urgency"),
+        f.AssessForm,
+        frozenset({"assess", "reassess"}),
+        _assess,
+        _l("Assessment saved; the reply deadline follows it."),
+    ),
+    Step(
+        "handle", _l("Cause, measures and result"), f.HandleForm, frozenset({"handle"}), _handle, _l("Saved.")
+    ),
+    Step(
+        "reply",
+        _l("Reply to the customer"),
+        f.ReplyForm,
+        frozenset({"reply"}),
+        _reply,
+        _l("Reply recorded."),
+        _l("Record the reply"),
+    ),
+    Step(
+        "visit",
+        _l("Follow-up visit"),
+        f.VisitForm,
+        frozenset({"visit_satisfied", "visit_dissatisfied"}),
+        _visit,
+        _l("Visit recorded."),
+        _l("Record the visit"),
+    ),
+    Step(
+        "refer",
+        _l("Refer to developer or outside party"),
+        f.ReferForm,
+        frozenset({"refer"}),
+        _refer,
+        _l("Referral recorded."),
+        _l("Refer"),
+    ),
+    Step(
+        "referral_result",
+        _l("Record the party's result"),
+        f.ReferralResultForm,
+        frozenset({"referral_result"}),
+        _referral_result,
+        _l("The party's result is recorded."),
+    ),
+    Step(
+        "request",
+        _l("Change the requested reply time"),
+        f.RequestForm,
+        frozenset({"handle"}),
+        _request,
+        _l("Requested reply time changed; the deadline follows it."),
+    ),
+    Step(
+        "assign",
+        _l("Forward to a department"),
+        f.AssignForm,
+        frozenset({"handle"}),
+        _assign,
+        _l("Forwarded."),
+        _l("Forward"),
+    ),
+    Step(
+        "link",
+        _l("Handle together with a lead complaint"),
+        f.LinkForm,
+        frozenset({"link"}),
+        _link,
+        _l("Link saved."),
+        _l("Link"),
+    ),
+    Step(
+        "slip",
+        _l("Raise a work transfer slip"),
+        f.SlipForm,
+        frozenset({"raise_slip"}),
+        _slip,
+        _l("Work transfer slip raised; it waits for the department head."),
+        _l("Raise the slip"),
+    ),
+    Step(
+        "analyse",
+        _l("Department head's analysis"),
+        f.AnalyseForm,
+        frozenset({"analyse"}),
+        _analyse,
+        _l("Analysis saved."),
+    ),
+    Step(
+        "close",
+        _l("Close"),
+        f.CloseForm,
+        frozenset({"close"}),
+        _close,
+        _l("Closed."),
+        _l("Close"),
+        "secondary",
+    ),
+    Step(
+        "close_superior",
+        _l("Close with a superior's reason"),
+        f.CloseSuperiorForm,
+        frozenset({"close_by_superior"}),
+        _close_superior,
+        _l("Closed with your reason."),
+        _l("Close"),
+        "danger",
+    ),
+)
+
+
+def available_steps(user: Any, complaint: Complaint) -> list[Step]:
+    """The forms this user gets on this complaint now; read-only roles get none."""
+    names = {t.name for t in services.staff_can(user, complaint)}
+    steps = [s for s in STEPS if s.transitions & names]
+    if complaint.kind == Kind.COMPLAINT and complaint.valid:
+        # A valid complaint closes only through a satisfied visit (K-10).
+        steps = [s for s in steps if s.name != "close"]
+    if any(s.name == "slip" for s in steps) and complaint.slips.exclude(status=workflow.DONE).exists():
+        steps = [s for s in steps if s.name != "slip"]
+    if complaint.lead_id is None and complaint.duplicates.exists():
+        steps = [s for s in steps if s.name != "link"]  # a lead is not itself linked
+    return steps
+
+
+@dataclass
+class Panel:
+    step: Step
+    form: f.StepForm
+    open: bool = False
+    stale: bool = False  # the step is no longer available; the form is kept so nothing typed is lost
+    label: Any = None
+
+    def __post_init__(self) -> None:
+        if self.label is None:
+            self.label = self.step.label
+        if self.step.name == "assess" and self.form.complaint is not None and self.form.complaint.assessed_at:
+            self.label = workflow.COMPLAINT.get("reassess").label
+
+
+def step_form(step: Step, complaint: Complaint, user: Any, data: Any = None) -> f.StepForm:
+    return step.form(data, complaint=complaint, user=user, auto_id=f"id_{step.name}_%s")
+
+
+# --- The page ----------------------------------------------------------------------------------------
+
+
+def _panels(user: Any, complaint: Complaint, failed: tuple[Step, f.StepForm] | None) -> list[Panel]:
+    panels = []
+    for step in available_steps(user, complaint):
+        if failed is not None and failed[0] is step:
+            panels.append(Panel(step, failed[1], open=True))
+        else:
+            panels.append(Panel(step, step_form(step, complaint, user)))
+    if failed is not None and all(p.step is not failed[0] for p in panels):
+        panels.insert(0, Panel(failed[0], failed[1], open=True, stale=True))
+    return panels
+
+
+def detail_context(
+    request: HttpRequest, complaint: Complaint, failed: tuple[Step, f.StepForm] | None = None
+) -> dict[str, Any]:
+    user = request.user
+    now = timezone.now()
+    due = selectors.due_state_of(complaint, now, selectors.soon_windows())
+    duplicates = list(
+        complaint.duplicates.select_related("unit__building")
+        .annotate(visit_count=Count("visits"))
+        .order_by("received_at", "id")
+    )
+    for dup in duplicates:
+        dup.shown_name = person_name(user, dup.complainant_name)  # type: ignore[attr-defined]
+    slips = complaint.slips.select_related("raised_by").prefetch_related(
+        Prefetch("signatures", queryset=Signature.objects.select_related("signer"))
+    )
+    lead = complaint.lead
+    return {
+        "complaint": complaint,
+        "due_state": str(due),
+        "due_label": DUE_LABELS[due],
+        "complainant": person_name(user, complaint.complainant_name),
+        "can_reveal": bool(complaint.contact_phone) and policy.can_reveal_contact(user),
+        "attachments": list(complaint.attachments.all()),
+        "can_attach": uploads.can_attach(user, complaint),
+        "visits": list(complaint.visits.select_related("visitor")),
+        "lead": lead,
+        "lead_name": person_name(user, lead.complainant_name) if lead else "",
+        "duplicates": duplicates,
+        "slips": list(slips),
+        "notices": list(complaint.notices.select_related("department", "issued_by")),
+        "timeline": timeline_rows(complaint),
+        "panels": _panels(user, complaint, failed),
+        "now": now,
+    }
+
+
+def render_detail(
+    request: HttpRequest,
+    complaint: Complaint,
+    *,
+    failed: tuple[Step, f.StepForm] | None = None,
+    status: int = 200,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    context = detail_context(request, complaint, failed)
+    context.update(extra or {})
+    return render(request, "complaints/detail.html", context, status=status)
+
+
+@company_time
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_detail(request, selectors.get_complaint(request.user, pk))
+
+
+def action_view(step: Step) -> Callable[..., HttpResponse]:
+    @company_time
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        complaint = selectors.get_complaint(request.user, pk)  # 404 before anything else
+        if request.method != "POST":
+            return redirect("complaints:detail", pk)
+        form = step_form(step, complaint, request.user, request.POST)
+        if not form.is_valid():
+            return render_detail(request, complaint, failed=(step, form), status=422)
+        try:
+            step.run(request.user, complaint, form.cleaned_data)
+        except ServiceError as error:
+            put_error(form, error)
+            # Someone may have moved it meanwhile: show the page as it is now.
+            complaint = selectors.get_complaint(request.user, pk)
+            return render_detail(request, complaint, failed=(step, form), status=error.status)
+        messages.success(request, str(step.done))
+        return redirect("complaints:detail", pk)
+
+    view.__name__ = view.__qualname__ = f"act_{step.name}"
+    return view
+
+
+@company_time
+def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Shows the complainant's full phone number and logs who asked (SPEC D-3).
+
+    The number is rendered into this response only, never put into the session's messages.
+    """
+    complaint = selectors.get_complaint(request.user, pk)
+    if request.method != "POST":
+        return redirect("complaints:detail", pk)
+    if not policy.can_reveal_contact(request.user) or not complaint.contact_phone:
+        raise PermissionDenied
+    log_personal_data_access(
+        user=request.user,
+        subject=complaint,
+        field="contact_phone",
+        reason=request.POST.get("reason", ""),
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
+    if getattr(request, "htmx", False):
+        return HttpResponse(
+            format_html('<span class="font-monospace" id="phone-value">{}</span>', complaint.contact_phone)
+        )
+    return render_detail(request, complaint, extra={"revealed_phone": complaint.contact_phone})

@@ -1,0 +1,324 @@
+"""Complaint lists: "My work", the department list with its filters, and its Excel export.
+
+Every row shows its due state (SPEC K-5). Lists read through ``selectors.complaint_list``,
+so scope (P-1) and the related rows come in one query, whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.paginator import Paginator
+from django.db.models import F, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from estatedesk.complaints import selectors, workflow
+from estatedesk.complaints.deadlines import DueState, SoonWindows
+from estatedesk.complaints.models import OPEN_STATUSES, Category, Complaint, Kind, Status
+from estatedesk.core import crypto, policy
+from estatedesk.core.models import CompanySettings
+from estatedesk.core.xlsx import workbook_response
+from estatedesk.org import selectors as org_selectors
+from estatedesk.workcal.selectors import company_zone
+
+PAGE_SIZE = 50
+EXPORT_MAX = 50_000
+
+DUE_LABELS = {
+    DueState.NONE: gettext_lazy("No deadline"),
+    DueState.DUE: gettext_lazy("Due"),
+    DueState.DUE_SOON: gettext_lazy("Due soon"),
+    DueState.OVERDUE: gettext_lazy("Overdue"),
+    DueState.MET: gettext_lazy("Replied on time"),
+    DueState.LATE: gettext_lazy("Replied late"),
+}
+DUE_FILTERS = (DueState.DUE, DueState.DUE_SOON, DueState.OVERDUE)
+VALIDITY = {
+    "valid": (gettext_lazy("Valid"), Q(valid=True)),
+    "invalid": (gettext_lazy("Invalid"), Q(valid=False)),
+    "undecided": (gettext_lazy("Not decided yet"), Q(valid__isnull=True)),
+}
+
+
+@dataclass
+class Clock:
+    """The time a request looks at, and the company settings it needs, read once."""
+
+    now: datetime
+    zone: ZoneInfo
+    windows: SoonWindows
+
+    @classmethod
+    def load(cls) -> Clock:
+        company = CompanySettings.load()
+        return cls(timezone.now(), company_zone(company), selectors.soon_windows(company))
+
+    def state(self, complaint: Complaint) -> DueState:
+        return selectors.due_state_of(complaint, self.now, self.windows)
+
+
+# --- Filters ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ListFilters:
+    """What the department list was asked for; bad values are dropped with a note, never a 500."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    choices: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
+
+    def fields(self) -> list[tuple[str, Any, list[tuple[str, Any]], str]]:
+        """(key, label, choices, current value) of each select, for the filter form."""
+        return [
+            (key, FILTER_LABELS[key], choices, self.values.get(key, ""))
+            for key, choices in self.choices.items()
+        ]
+
+
+def _choice_lists(user: Any) -> dict[str, list[tuple[str, Any]]]:
+    departments = org_selectors.departments_for(user).filter(developer__isnull=True)
+    return {
+        "estate": [(str(e.pk), e.name) for e in org_selectors.estates_for(user)],
+        "department": [(str(d.pk), d.name) for d in departments],
+        "status": [(v, label) for v, label in Status.choices],
+        "kind": [(v, label) for v, label in Kind.choices],
+        "category": [(str(c.pk), str(c)) for c in Category.objects.all()],
+        "validity": [(k, label) for k, (label, _q) in VALIDITY.items()],
+        "due": [(str(s), DUE_LABELS[s]) for s in DUE_FILTERS],
+    }
+
+
+FILTER_LABELS = {
+    "estate": gettext_lazy("estate"),
+    "department": gettext_lazy("department"),
+    "status": gettext_lazy("status"),
+    "kind": gettext_lazy("kind"),
+    "category": gettext_lazy("category"),
+    "validity": gettext_lazy("validity"),
+    "due": gettext_lazy("deadline"),
+}
+
+
+def _parse_day(value: str) -> date | None:
+    try:
+        return parse_date(value)
+    except ValueError:
+        return None
+
+
+def filter_complaints(
+    request: HttpRequest, queryset: QuerySet[Complaint], clock: Clock
+) -> tuple[QuerySet[Complaint], ListFilters]:
+    """The department list's filters, shared by the page and its export (same rows, same scope)."""
+    params = request.GET
+    result = ListFilters(choices=_choice_lists(request.user))
+    for key, choices in result.choices.items():
+        value = params.get(key, "").strip()
+        if not value:
+            continue
+        if value not in {v for v, _label in choices}:
+            result.notes.append(
+                _("The %(filter)s “%(value)s” is not one of the choices; that filter was ignored.")
+                % {"filter": FILTER_LABELS[key], "value": value}
+            )
+            continue
+        result.values[key] = value
+        if key == "validity":
+            queryset = queryset.filter(VALIDITY[value][1])
+        elif key == "due":
+            queryset = selectors.filter_due_state(queryset, value, clock.now, clock.windows)
+        else:
+            column = {"estate": "estate_id", "department": "department_id", "category": "category_id"}
+            queryset = queryset.filter(**{column.get(key, key): value})
+    days: dict[str, date] = {}
+    for key in ("from", "to"):
+        value = params.get(key, "").strip()
+        if not value:
+            continue
+        day = _parse_day(value)
+        if day is None:
+            result.notes.append(
+                _("“%(value)s” is not a date (use the form 2026-03-31); that date was ignored.")
+                % {"value": value}
+            )
+            continue
+        days[key] = day
+    if "from" in days and "to" in days and days["from"] > days["to"]:
+        days["from"], days["to"] = days["to"], days["from"]
+        result.notes.append(_("The dates were the wrong way round; they were swapped."))
+    if "from" in days:
+        result.values["from"] = days["from"].isoformat()
+        queryset = queryset.filter(received_at__gte=datetime.combine(days["from"], time.min, clock.zone))
+    if "to" in days:
+        result.values["to"] = days["to"].isoformat()
+        end = datetime.combine(days["to"] + timedelta(days=1), time.min, clock.zone)
+        queryset = queryset.filter(received_at__lt=end)
+    text = params.get("q", "").strip()[:100]
+    if text:
+        result.values["q"] = text
+        match = (
+            Q(number__icontains=text) | Q(description__icontains=text) | Q(complainant_name__icontains=text)
+        )
+        if crypto.is_valid_phone(text):
+            match |= Q(phone_index=crypto.blind_index(text))
+        queryset = queryset.filter(match)
+    return queryset, result
+
+
+def _page(request: HttpRequest, queryset: QuerySet[Complaint], clock: Clock) -> Any:
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    for complaint in page.object_list:
+        complaint.due_state = clock.state(complaint)  # type: ignore[attr-defined]
+    return page
+
+
+def _querystring(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+def my_work(user: Any) -> QuerySet[Complaint]:
+    """Open complaints the user handles, and unassigned ones of the user's departments, soonest due first."""
+    staff = policy.staff_of(user)
+    if staff is None:
+        return Complaint.objects.none()
+    departments = staff.departments.values_list("id", flat=True)
+    return (
+        selectors.complaint_list(user)
+        .filter(status__in=OPEN_STATUSES)
+        .filter(Q(handler=staff) | Q(handler__isnull=True, department__in=departments))
+        .order_by(F("reply_due").asc(nulls_last=True), "-received_at", "-id")
+    )
+
+
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    clock = Clock.load()
+    with timezone.override(clock.zone):
+        page = _page(request, my_work(request.user), clock)
+        return render(
+            request,
+            "complaints/mine.html",
+            {"page": page, "querystring": _querystring(request), "due_labels": DUE_LABELS},
+        )
+
+
+@require_GET
+def department_list(request: HttpRequest) -> HttpResponse:
+    clock = Clock.load()
+    queryset, filters = filter_complaints(request, selectors.complaint_list(request.user), clock)
+    with timezone.override(clock.zone):
+        page = _page(request, queryset.order_by("-received_at", "-id"), clock)
+        querystring = _querystring(request)
+        return render(
+            request,
+            "complaints/list.html",
+            {
+                "page": page,
+                "filters": filters,
+                "filter_fields": filters.fields(),
+                "more_filters": len([key for key in filters.values if key != "q"]),
+                "f": filters.values,
+                "querystring": querystring,
+                "can_record": policy.role_of(request.user) in workflow.INTAKE_ROLES,
+            },
+        )
+
+
+# --- Excel export (A-3) -------------------------------------------------------------------------
+
+
+def _local(value: datetime | None, zone: ZoneInfo) -> str:
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _yes_no(value: bool | None) -> str:
+    if value is None:
+        return ""
+    return str(_("Yes") if value else _("No"))
+
+
+def export_rows(
+    queryset: QuerySet[Complaint], clock: Clock, *, see_names: bool, limit: int = EXPORT_MAX
+) -> Iterator[Sequence[Any]]:
+    """One row per complaint, streamed from the database; a note row if the limit cut it short."""
+    validity = {True: _("Valid"), False: _("Invalid"), None: ""}
+    for index, c in enumerate(queryset[: limit + 1].iterator(chunk_size=2000)):
+        if index == limit:
+            yield [
+                _(
+                    "Only the first %(limit)s rows are exported. Narrow the filters (for example the dates) to export the rest."
+                )
+                % {"limit": f"{limit:,}"}
+            ]
+            return
+        name = c.complainant_name if see_names else crypto.mask_name(c.complainant_name)
+        yield [
+            c.number,
+            c.get_kind_display(),
+            c.get_status_display(),
+            _local(c.received_at, clock.zone),
+            c.estate.name,
+            c.unit.label if c.unit else "",
+            name,
+            crypto.mask_phone(c.contact_phone),
+            c.get_channel_display(),
+            str(c.category),
+            c.department.name,
+            c.handler.display_name if c.handler else "",
+            validity[c.valid],
+            _local(c.reply_due, clock.zone),
+            str(DUE_LABELS[clock.state(c)]),
+            _local(c.replied_at, clock.zone),
+            _yes_no(c.on_time),
+            c.description,
+        ]
+
+
+EXPORT_HEADERS = [
+    gettext_lazy("Number"),
+    gettext_lazy("Kind"),
+    gettext_lazy("Status"),
+    gettext_lazy("Received at"),
+    gettext_lazy("Estate"),
+    gettext_lazy("Unit"),
+    gettext_lazy("Complainant"),
+    gettext_lazy("Contact phone"),
+    gettext_lazy("Channel"),
+    gettext_lazy("Category"),
+    gettext_lazy("Department"),
+    gettext_lazy("Handler"),
+    gettext_lazy("Validity"),
+    gettext_lazy("Reply due"),
+    gettext_lazy("Deadline"),
+    gettext_lazy("Replied at"),
+    gettext_lazy("Replied on time"),
+    gettext_lazy("Description"),
+]
+
+
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    clock = Clock.load()
+    queryset, _filters = filter_complaints(request, selectors.complaint_list(request.user), clock)
+    rows = export_rows(
+        queryset.order_by("-received_at", "-id"),
+        clock,
+        see_names=policy.can_see_contact_names(request.user),
+    )
+    return workbook_response("complaints", EXPORT_HEADERS, rows)

@@ -1,0 +1,357 @@
+"""Pages of the papers around complaints: work transfer slips (K-8) and work arrangement
+notices (K-9). Lists and pages read through the scoped selectors (404 out of scope); every
+form posts to a thin view that calls the one ``papers`` function of its step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from estatedesk.complaints import papers, selectors, workflow
+from estatedesk.complaints.forms_actions import (
+    NoticeForm,
+    NoticeReportForm,
+    NoticeVerifyForm,
+    SignForm,
+    SlipResultForm,
+)
+from estatedesk.complaints.models import Signature, TransferSlip, WorkNotice
+from estatedesk.complaints.views_detail import company_time, person_name, put_error
+from estatedesk.core import policy
+from estatedesk.core.errors import ServiceError
+
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, queryset: QuerySet) -> dict[str, Any]:
+    """A page of rows, and the query string that keeps the filters on the pager's links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return {
+        "page": Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page")),
+        "querystring": params.urlencode(),
+    }
+
+
+# --- Work transfer slips ---------------------------------------------------------------------------
+
+
+def waiting_for(user: Any, queryset: QuerySet[TransferSlip]) -> QuerySet[TransferSlip]:
+    """Slips whose current step is this user's signature: the head of the complaint's department,
+    then the deputy GM, then the GM."""
+    staff = policy.staff_of(user)
+    if staff is None:
+        return queryset.none()
+    statuses = [status for status, role in workflow.SLIP_SIGNER.items() if role == staff.role]
+    queryset = queryset.filter(status__in=statuses)
+    if staff.role == "department_head":
+        queryset = queryset.filter(complaint__department__in=policy.department_ids(user) or frozenset())
+    return queryset
+
+
+def may_sign(user: Any, slip: TransferSlip) -> bool:
+    return waiting_for(user, TransferSlip.objects.filter(pk=slip.pk)).exists()
+
+
+def may_record_result(user: Any, slip: TransferSlip) -> bool:
+    return (
+        slip.status == workflow.DECIDED and policy.role_of(user) in workflow.SLIP.get("record_result").roles
+    )
+
+
+def may_issue_from(user: Any, slip: TransferSlip) -> bool:
+    """A superior who signed the decided slip (or the deputy GM / GM) issues its notice (§7.2.9 b)."""
+    staff = policy.staff_of(user)
+    if staff is None or slip.status != workflow.DECIDED or staff.role not in workflow.ISSUER_ROLES:
+        return False
+    return staff.role in ("deputy_gm", "gm") or slip.signatures.filter(signer=staff).exists()
+
+
+@company_time
+def slip_list(request: HttpRequest) -> HttpResponse:
+    slips = selectors.slips_for(request.user).select_related("complaint__estate")
+    mine = request.GET.get("mine") == "1"
+    if mine:
+        slips = waiting_for(request.user, slips)
+    status = request.GET.get("status", "")
+    if status in dict(workflow.SLIP.states):
+        slips = slips.filter(status=status)
+    return render(
+        request,
+        "complaints/slip_list.html",
+        {
+            **_page(request, slips.order_by("-raised_at", "-id")),
+            "mine": mine,
+            "status": status,
+            "statuses": workflow.SLIP.states,
+        },
+    )
+
+
+def _slip(user: Any, pk: int) -> TransferSlip:
+    slip = (
+        selectors.slips_for(user)
+        .select_related("complaint__estate", "result_by")
+        .prefetch_related(Prefetch("signatures", queryset=Signature.objects.select_related("signer")))
+        .filter(pk=pk)
+        .first()
+    )
+    if slip is None:
+        raise Http404
+    return slip
+
+
+def render_slip(
+    request: HttpRequest,
+    slip: TransferSlip,
+    *,
+    sign_form: SignForm | None = None,
+    result_form: SlipResultForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    can_sign = may_sign(user, slip)
+    can_result = may_record_result(user, slip)
+    return render(
+        request,
+        "complaints/slip_detail.html",
+        {
+            "slip": slip,
+            "complainant": person_name(user, slip.complaint.complainant_name),
+            "signatures": list(slip.signatures.all()),
+            "notices": list(slip.notices.select_related("department")),
+            "can_sign": can_sign or sign_form is not None,
+            "last_signer": slip.status == workflow.AT_GM,
+            "sign_form": sign_form or SignForm(auto_id="id_sign_%s"),
+            "can_result": can_result or result_form is not None,
+            "result_form": result_form or SlipResultForm(auto_id="id_result_%s"),
+            "can_issue": may_issue_from(user, slip),
+            "waiting_role": workflow.SLIP_SIGNER.get(slip.status, ""),
+        },
+        status=status,
+    )
+
+
+@company_time
+def slip_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_slip(request, _slip(request.user, pk))
+
+
+@company_time
+def slip_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    slip = _slip(request.user, pk)
+    if request.method != "POST":
+        return redirect("complaints:slip_detail", pk)
+    form = SignForm(request.POST, auto_id="id_sign_%s")
+    if not form.is_valid():
+        return render_slip(request, slip, sign_form=form, status=422)
+    try:
+        signed = papers.sign_slip(
+            actor=request.user,
+            slip=slip.pk,
+            opinion=form.cleaned_data["opinion"],
+            decision=form.cleaned_data["decision"],
+        )
+    except ServiceError as error:
+        put_error(form, error)
+        return render_slip(request, _slip(request.user, pk), sign_form=form, status=error.status)
+    if signed.status == workflow.DECIDED:
+        messages.success(request, _("Signed and decided."))
+    else:
+        messages.success(request, _("Signed and passed up."))
+    return redirect("complaints:slip_detail", pk)
+
+
+@company_time
+def slip_result(request: HttpRequest, pk: int) -> HttpResponse:
+    slip = _slip(request.user, pk)
+    if request.method != "POST":
+        return redirect("complaints:slip_detail", pk)
+    form = SlipResultForm(request.POST, auto_id="id_result_%s")
+    if not form.is_valid():
+        return render_slip(request, slip, result_form=form, status=422)
+    try:
+        papers.record_slip_result(actor=request.user, slip=slip.pk, result=form.cleaned_data["result"])
+    except ServiceError as error:
+        put_error(form, error)
+        return render_slip(request, _slip(request.user, pk), result_form=form, status=error.status)
+    messages.success(request, _("Final result recorded. Reply it to the customer on the complaint."))
+    return redirect("complaints:slip_detail", pk)
+
+
+# --- Work arrangement notices --------------------------------------------------------------------------
+
+
+def overdue_q(now: Any) -> Q:
+    return Q(due_at__lt=now) & ~Q(status=workflow.VERIFIED)
+
+
+@company_time
+def notice_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    notices = selectors.notices_for(request.user)
+    state = request.GET.get("state", "")
+    if state == "open":
+        notices = notices.exclude(status=workflow.VERIFIED)
+    elif state == "overdue":
+        notices = notices.filter(overdue_q(now))
+    paged = _page(request, notices.order_by("-issued_at", "-id"))
+    for notice in paged["page"]:
+        notice.overdue = notice.due_at < now and notice.status != workflow.VERIFIED
+    return render(
+        request,
+        "complaints/notice_list.html",
+        {
+            **paged,
+            "state": state,
+            "can_issue": policy.role_of(request.user) in workflow.ISSUER_ROLES,
+        },
+    )
+
+
+def _may_issue(user: Any) -> None:
+    if policy.role_of(user) not in workflow.ISSUER_ROLES:
+        raise PermissionDenied
+
+
+@company_time
+def notice_create(request: HttpRequest) -> HttpResponse:
+    _may_issue(request.user)
+    if request.method != "POST":
+        initial: dict[str, Any] = {}
+        slip = None
+        slip_pk = request.GET.get("slip", "")
+        if slip_pk.isdigit():
+            slip = selectors.slips_for(request.user).filter(pk=int(slip_pk)).first()
+            if slip is None:
+                raise Http404
+            initial = {"slip": slip.pk, "estate": slip.complaint.estate_id}
+        form = NoticeForm(initial=initial, user=request.user)
+        return render(request, "complaints/notice_form.html", {"form": form, "slip": slip})
+    form = NoticeForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            notice = papers.issue_notice(
+                actor=request.user,
+                department=data["department"],
+                task=data["task"],
+                due_at=data["due_at"],
+                slip=data["slip"],
+                estate=data["estate"],
+            )
+        except ServiceError as error:
+            put_error(form, error)
+            return render(request, "complaints/notice_form.html", {"form": form}, status=error.status)
+        messages.success(request, _("Work arrangement notice %(number)s issued.") % {"number": notice.number})
+        return redirect("complaints:notice_detail", notice.pk)
+    return render(request, "complaints/notice_form.html", {"form": form}, status=422)
+
+
+def _notice(user: Any, pk: int) -> WorkNotice:
+    notice = (
+        selectors.notices_for(user)
+        .select_related("slip", "reported_by", "verified_by", "complaint__estate")
+        .filter(pk=pk)
+        .first()
+    )
+    if notice is None:
+        raise Http404
+    return notice
+
+
+def may_report(user: Any, notice: WorkNotice) -> bool:
+    staff = policy.staff_of(user)
+    if staff is None or notice.status != workflow.ISSUED:
+        return False
+    if staff.role not in workflow.NOTICE.get("report").roles:
+        return False
+    return policy.sees_all(user) or notice.department_id in (policy.department_ids(user) or frozenset())
+
+
+def may_verify(user: Any, notice: WorkNotice) -> bool:
+    staff = policy.staff_of(user)
+    if staff is None or notice.status != workflow.REPORTED or staff.role not in workflow.ISSUER_ROLES:
+        return False
+    return notice.issued_by_id == staff.pk or staff.role in ("deputy_gm", "gm")
+
+
+def render_notice(
+    request: HttpRequest,
+    notice: WorkNotice,
+    *,
+    report_form: NoticeReportForm | None = None,
+    verify_form: NoticeVerifyForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "complaints/notice_detail.html",
+        {
+            "notice": notice,
+            "overdue": notice.due_at < timezone.now() and notice.status != workflow.VERIFIED,
+            "can_report": may_report(user, notice) or report_form is not None,
+            "report_form": report_form or NoticeReportForm(auto_id="id_report_%s"),
+            "can_verify": may_verify(user, notice) or verify_form is not None,
+            "verify_form": verify_form or NoticeVerifyForm(auto_id="id_verify_%s"),
+        },
+        status=status,
+    )
+
+
+@company_time
+def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_notice(request, _notice(request.user, pk))
+
+
+@company_time
+def notice_report(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = _notice(request.user, pk)
+    if request.method != "POST":
+        return redirect("complaints:notice_detail", pk)
+    form = NoticeReportForm(request.POST, auto_id="id_report_%s")
+    if not form.is_valid():
+        return render_notice(request, notice, report_form=form, status=422)
+    try:
+        papers.report_notice(actor=request.user, notice=notice.pk, report=form.cleaned_data["report"])
+    except ServiceError as error:
+        put_error(form, error)
+        return render_notice(request, _notice(request.user, pk), report_form=form, status=error.status)
+    messages.success(request, _("Completion reported; the issuer will verify it."))
+    return redirect("complaints:notice_detail", pk)
+
+
+@company_time
+def notice_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = _notice(request.user, pk)
+    if request.method != "POST":
+        return redirect("complaints:notice_detail", pk)
+    form = NoticeVerifyForm(request.POST, auto_id="id_verify_%s")
+    if not form.is_valid():
+        return render_notice(request, notice, verify_form=form, status=422)
+    accepted = form.cleaned_data["accepted"] == "yes"
+    try:
+        papers.verify_notice(
+            actor=request.user,
+            notice=notice.pk,
+            accepted=accepted,
+            verification=form.cleaned_data["verification"],
+        )
+    except ServiceError as error:
+        put_error(form, error)
+        return render_notice(request, _notice(request.user, pk), verify_form=form, status=error.status)
+    if accepted:
+        messages.success(request, _("Verified: the notice is done."))
+    else:
+        messages.success(request, _("Returned to the department: the task is not done."))
+    return redirect("complaints:notice_detail", pk)

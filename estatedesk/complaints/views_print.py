@@ -1,0 +1,354 @@
+"""Printed forms (SPEC K-16) and the procedure's help page with its flowcharts (K-17).
+
+Each form has an HTML print view and a PDF made from the very same template, in the
+language of the request, filled from the records: the complaint handling record
+(顧客投訴處理記錄表, §9.2), the work transfer slip (工作傳簽單, §9.3) and the work
+arrangement notice (工作安排通知單, §9.4). Scope comes from the selectors, so a record
+outside the user's estates is a 404 here as everywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from estatedesk.complaints import flowchart, printing, selectors, workflow
+from estatedesk.complaints.models import (
+    Complaint,
+    Event,
+    ReplyManner,
+    Satisfaction,
+    SlipLevel,
+    TransferSlip,
+    VisitMethod,
+    WorkNotice,
+)
+from estatedesk.core import crypto, policy
+from estatedesk.core.models import CompanySettings
+from estatedesk.org.models import Role
+from estatedesk.workcal.selectors import company_now, company_zone
+
+log = logging.getLogger(__name__)
+
+DEADLINE_BASIS = {
+    "requested": gettext_lazy("the reply time the customer asked for"),
+    "urgent": gettext_lazy("urgent: clock hours"),
+    "normal": gettext_lazy("not urgent: working days"),
+    "invalid": gettext_lazy("invalid: explanation in working days"),
+}
+
+FLOWCHART_TITLES = {
+    # Translators: §9.1 業戶投訴處理流程圖
+    "complaint": gettext_lazy("Complaint handling flowchart"),
+    # Translators: §9.5 工作傳簽流程圖
+    "slip": gettext_lazy("Work transfer slip flowchart"),
+    "notice": gettext_lazy("Work arrangement notice flowchart"),
+}
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A signature line on a form: who did it and when, from the records."""
+
+    name: str
+    at: datetime | None
+
+
+def _traditional() -> bool:
+    return (get_language() or "").lower() in ("zh-hant", "zh-tw", "zh-hk")
+
+
+def _page_path(*candidates: tuple[str, int]) -> str:
+    """The first staff page that exists for the record (the slip and notice pages may not)."""
+    for name, pk in candidates:
+        try:
+            return reverse(name, args=[pk])
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def _absolute(request: HttpRequest, path: str) -> str:
+    """For the QR code: a phone scanning the paper needs the whole address."""
+    return request.build_absolute_uri(path) if path else ""
+
+
+def _staff_name(staff: Any) -> str:
+    return staff.display_name if staff is not None else ""
+
+
+def _person(user: Any, name: str) -> str:
+    """Complainants' names on paper: shown to staff, masked for auditors (SPEC D-3)."""
+    return name if policy.can_see_contact_names(user) else crypto.mask_name(name)
+
+
+def _last(events: list[Event], *actions: str) -> Event | None:
+    found = [e for e in events if e.action in actions]
+    return found[-1] if found else None
+
+
+def _signed(event: Event | None, fallback: str = "") -> Signed:
+    if event is None:
+        return Signed("", None)
+    return Signed(event.actor_name or fallback, event.at)
+
+
+# --- The three forms ---------------------------------------------------------------------------
+
+
+def _record(request: HttpRequest, pk: int) -> tuple[Complaint, dict[str, Any]]:
+    c = selectors.get_complaint(request.user, pk)
+    events = list(
+        c.events.filter(action__in=("record", "record_answered", "assess", "reassess", "reply")).order_by(
+            "at", "id"
+        )
+    )
+    closing = c.events.filter(to_status=workflow.CLOSED).order_by("at", "id").last()
+    created = _last(events, "record", "record_answered")
+    reply_event = _last(events, "reply")
+    if c.replied_by is not None or c.replied_at is not None:
+        replied = Signed(_staff_name(c.replied_by), c.replied_at or (reply_event.at if reply_event else None))
+    else:
+        replied = _signed(reply_event)
+    assessed = c.valid is not None
+    ticks = {
+        "valid": c.valid is True,
+        "invalid": c.valid is False,
+        "serious": assessed and c.serious,
+        "not_serious": assessed and not c.serious,
+        "urgent": assessed and c.urgent,
+        "not_urgent": assessed and not c.urgent,
+        "on_time": c.on_time is True,
+        "late": c.on_time is False,
+    }
+    context = {
+        "c": c,
+        "ticks": ticks,
+        # Translators: the title of the paper form 顧客投訴處理記錄表 (§9.2)
+        "form_title": _("Customer complaint handling record"),
+        "form_ref": "§9.2",
+        "number": c.number,
+        "complainant": _person(request.user, c.complainant_name),
+        "phone": c.masked_phone,
+        "recorded": _signed(created, _("Resident portal") if c.recorded_by_id is None else ""),
+        "assessed": _signed(_last(events, "assess", "reassess")),
+        "replied": replied,
+        "closed": _signed(closing),
+        "basis": DEADLINE_BASIS.get(c.due_basis, ""),
+        "visits": list(c.visits.select_related("visitor")),
+        "slips": list(c.slips.order_by("raised_at", "id")),
+        "satisfaction_choices": Satisfaction.choices,
+        "visit_methods": VisitMethod.choices,
+        "reply_manners": ReplyManner.choices,
+        "qr_url": _absolute(request, reverse("complaints:detail", args=[c.pk])),
+        "back_url": reverse("complaints:detail", args=[c.pk]),
+    }
+    return c, context
+
+
+def _slip(request: HttpRequest, pk: int) -> tuple[TransferSlip, dict[str, Any]]:
+    slip = get_object_or_404(
+        selectors.slips_for(request.user).select_related(
+            "complaint__estate", "complaint__unit__building", "complaint__category", "result_by"
+        ),
+        pk=pk,
+    )
+    signatures = list(slip.signatures.select_related("signer"))
+    levels = [
+        {"label": label, "sig": next((s for s in signatures if s.level == value), None)}
+        for value, label in SlipLevel.choices
+    ]
+    c = slip.complaint
+    page = _page_path(("complaints:slip_detail", slip.pk), ("complaints:detail", c.pk))
+    context = {
+        "slip": slip,
+        "c": c,
+        # Translators: the title of the paper form 工作傳簽單 (§9.3)
+        "form_title": _("Work transfer slip"),
+        "form_ref": "§9.3",
+        "number": slip.number,
+        "complainant": _person(request.user, c.complainant_name),
+        "levels": levels,
+        "notices": list(slip.notices.select_related("department").order_by("issued_at", "id")),
+        "qr_url": _absolute(request, page),
+        "back_url": page,
+    }
+    return slip, context
+
+
+def _notice(request: HttpRequest, pk: int) -> tuple[WorkNotice, dict[str, Any]]:
+    notice = get_object_or_404(
+        selectors.notices_for(request.user).select_related(
+            "slip", "reported_by", "verified_by", "complaint__estate"
+        ),
+        pk=pk,
+    )
+    candidates = [("complaints:notice_detail", notice.pk)]
+    if notice.complaint_id:
+        candidates.append(("complaints:detail", notice.complaint_id))
+    page = _page_path(*candidates)
+    returned = notice.status == workflow.ISSUED and bool(notice.verification)
+    context = {
+        "notice": notice,
+        # Translators: the title of the paper form 工作安排通知單 (§9.4)
+        "form_title": _("Work arrangement notice"),
+        "form_ref": "§9.4",
+        "number": notice.number,
+        "returned": returned,
+        "accepted": notice.status == workflow.VERIFIED,
+        "qr_url": _absolute(request, page),
+        "back_url": page or reverse("complaints:help"),
+    }
+    return notice, context
+
+
+FORMS: dict[str, tuple[Callable[[HttpRequest, int], tuple[Any, dict[str, Any]]], str]] = {
+    "record": (_record, "complaints/print/record.html"),
+    "slip": (_slip, "complaints/print/slip.html"),
+    "notice": (_notice, "complaints/print/notice.html"),
+}
+
+
+def _show(request: HttpRequest, form: str, pk: int, *, pdf: bool) -> HttpResponse:
+    load, template = FORMS[form]
+    with timezone.override(company_zone()):
+        obj, context = load(request, pk)
+        staff = policy.staff_of(request.user)
+        context.update(
+            company=CompanySettings.load().name,
+            printed_at=company_now(),
+            printed_by=staff.display_name if staff else request.user.get_username(),
+            qr=printing.qr_data_uri(context["qr_url"]) if context.get("qr_url") else "",
+            html_url=reverse(f"complaints:{form}_print", args=[pk]),
+            pdf_url=reverse(f"complaints:{form}_pdf", args=[pk]),
+            pdf=pdf,
+        )
+        if not pdf:
+            response = render(request, template, context)
+            patch_cache_control(response, private=True, no_cache=True)
+            return response
+        if not printing.pdf_available():
+            return render(request, "complaints/print/unavailable.html", context, status=503)
+        html = render_to_string(template, context, request=request)
+        footer = _("%(title)s %(number)s · printed %(time)s by %(person)s") % {
+            "title": context["form_title"],
+            "number": obj.number,
+            "time": context["printed_at"].strftime("%Y-%m-%d %H:%M"),
+            "person": context["printed_by"],
+        }
+        try:
+            data = printing.render_pdf(
+                html,
+                base_url=request.build_absolute_uri("/"),
+                footer=footer,
+                # Translators: the footer of every printed page
+                page_template=_("Page %(page)s of %(pages)s"),
+                traditional=_traditional(),
+            )
+        except (printing.PdfUnavailable, OSError):
+            # Pango or its fonts broken at run time: the print view still works.
+            log.exception("PDF of %s %s failed", form, obj.number)
+            return render(request, "complaints/print/unavailable.html", context, status=503)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{obj.number}.pdf"'
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def record_print(request: HttpRequest, pk: int) -> HttpResponse:
+    return _show(request, "record", pk, pdf=False)
+
+
+def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _show(request, "record", pk, pdf=True)
+
+
+def slip_print(request: HttpRequest, pk: int) -> HttpResponse:
+    return _show(request, "slip", pk, pdf=False)
+
+
+def slip_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _show(request, "slip", pk, pdf=True)
+
+
+def notice_print(request: HttpRequest, pk: int) -> HttpResponse:
+    return _show(request, "notice", pk, pdf=False)
+
+
+def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _show(request, "notice", pk, pdf=True)
+
+
+# --- Flowcharts and the help page ----------------------------------------------------------------
+
+
+def _svg(name: str) -> str:
+    wf = workflow.WORKFLOWS[name]
+    return flowchart.draw(wf, title=str(FLOWCHART_TITLES[name]), traditional=_traditional())
+
+
+def _steps(wf: workflow.Workflow) -> list[dict[str, str]]:
+    """The same table as text: for screen readers, phones and anyone who prefers reading."""
+    states = dict(wf.states)
+    roles = dict(Role.choices)
+    order = [value for value, _label in Role.choices]
+    rows = []
+    for t in wf.transitions:
+        who = sorted(t.roles, key=lambda r: order.index(r) if r in order else len(order))
+        rows.append(
+            {
+                "name": t.name,
+                "label": str(t.label),
+                "from": ", ".join(str(states[s]) for s in t.sources) or _("(new record)"),
+                "to": str(states[t.target]) if t.target else _("(state unchanged)"),
+                "who": ", ".join(str(roles.get(r, r)) for r in who),
+            }
+        )
+    return rows
+
+
+def help_page(request: HttpRequest) -> HttpResponse:
+    charts = [
+        {
+            "name": name,
+            "title": FLOWCHART_TITLES[name],
+            "svg": mark_safe(_svg(name)),  # noqa: S308 - built by flowchart.draw, every label escaped
+            "steps": _steps(workflow.WORKFLOWS[name]),
+        }
+        for name in ("complaint", "slip", "notice")
+    ]
+    return render(
+        request,
+        "complaints/help.html",
+        {"charts": {c["name"]: c for c in charts}, "company": CompanySettings.load()},
+    )
+
+
+def flowchart_svg(request: HttpRequest, name: str) -> HttpResponse:
+    """One flowchart as an image, cacheable: it changes only with the code and the language."""
+    if name not in workflow.WORKFLOWS or name not in FLOWCHART_TITLES:
+        raise Http404
+    body = '<?xml version="1.0" encoding="utf-8"?>\n' + _svg(name)
+    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
+    response["ETag"] = etag
+    patch_cache_control(response, private=True, max_age=86400)
+    patch_vary_headers(response, ["Cookie", "Accept-Language"])
+    return response

@@ -1,0 +1,92 @@
+"""The complaint's timeline (SPEC P-2): every event with what happened, who, when (company
+time), the status it moved from and to, and its note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from estatedesk.complaints import selectors, workflow
+from estatedesk.complaints.models import Complaint, Event, Status
+
+EVENT_LABELS: dict[str, Any] = {
+    "deadline_changed": _l("Reply deadline changed"),
+    "raise_slip": _l("Work transfer slip raised"),
+    "slip_result": _l("Work transfer slip: final result recorded"),
+    "issue_notice": _l("Work arrangement notice issued"),
+    "notice_verify": _l("Work arrangement notice verified: accepted"),
+    "notice_return": _l("Work arrangement notice returned: not done"),
+    "assign": _l("Forwarded to a department"),
+    "change_request": _l("Requested reply time changed"),
+    "attach": _l("File attached"),
+}
+
+
+def event_label(event: Event) -> Any:
+    if event.action in EVENT_LABELS:
+        return EVENT_LABELS[event.action]
+    if event.action.startswith("slip_"):
+        try:
+            return _("Work transfer slip: %(step)s") % {"step": workflow.SLIP.get(event.action[5:]).label}
+        except KeyError:
+            return event.action
+    try:
+        return workflow.COMPLAINT.get(event.action).label
+    except KeyError:
+        return event.action
+
+
+STATUS_LABELS = dict(Status.choices)
+
+
+def _when(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@dataclass
+class TimelineRow:
+    pk: int
+    label: Any
+    who: str
+    at: datetime
+    from_status: Any
+    to_status: Any
+    note: str
+    new_due: datetime | None
+    paper: str  # the slip or notice number the event is about
+
+
+def _who_without_name(event: Event) -> str:
+    if event.action in ("record", "record_answered"):
+        return _("Resident portal")
+    return _("System")
+
+
+def timeline_rows(complaint: Complaint) -> list[TimelineRow]:
+    rows = []
+    for e in selectors.timeline(complaint):
+        moved = e.from_status and e.to_status and e.from_status != e.to_status
+        rows.append(
+            TimelineRow(
+                pk=e.pk,
+                label=event_label(e),
+                who=e.actor_name or _who_without_name(e),
+                at=e.at,
+                from_status=STATUS_LABELS.get(e.from_status, e.from_status) if moved else "",
+                to_status=STATUS_LABELS.get(e.to_status, e.to_status) if moved or not e.from_status else "",
+                note=e.note,
+                new_due=_when(e.data.get("new_due") or e.data.get("reply_due")),
+                paper=str(e.data.get("slip") or e.data.get("notice") or ""),
+            )
+        )
+    return rows

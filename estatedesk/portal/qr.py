@@ -1,0 +1,29 @@
+"""QR codes of portal addresses: on estate posters and on a resident's receipt (SPEC W-1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+
+def absolute_url(request: HttpRequest, name: str, *args: Any) -> str:
+    """The address a phone must open: the configured public site when set, else this request's host."""
+    path = reverse(name, args=args)
+    site = getattr(settings, "ESTATEDESK_SITE_URL", "")
+    return f"{site}{path}" if site else request.build_absolute_uri(path)
+
+
+def svg(url: str) -> SafeString:
+    """Inline SVG sized by CSS (viewBox only); segno writes only paths and attributes, no styles."""
+    code = segno.make(url, error="m")
+    return mark_safe(code.svg_inline(omitsize=True, border=2, dark="#000", light="#fff"))  # noqa: S308
+
+
+def png_data_uri(url: str) -> str:
+    """A PNG image residents can long-press to save in WeChat (img-src allows data:)."""
+    return str(segno.make(url, error="m").png_data_uri(scale=8, border=2))

@@ -1,0 +1,190 @@
+"""Resident pages (SPEC W-1): submit a complaint from an estate's QR code, follow it by a private link.
+
+No staff account is involved: the estate page is found by the estate's code, a complaint by
+its unguessable portal token. Residents see their own words, the status in plain words, the
+reply and the deadline; never staff names or internal notes. Abuse is slowed by rate limits
+per client address and per estate; a refused submission keeps everything typed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from estatedesk.complaints import services, uploads
+from estatedesk.complaints.models import AWAITING_REPLY, Attachment, Channel, Complaint, Status
+from estatedesk.core.errors import ServiceError
+from estatedesk.org.models import Estate
+from estatedesk.portal import qr, ratelimit
+from estatedesk.portal.forms import (
+    FILES_NOT_KEPT,
+    SubmissionForm,
+    max_photos,
+    new_submission_key,
+    read_submission_key,
+)
+from estatedesk.workcal.selectors import company_zone
+
+# The status as a resident would say it; "referred" is still being handled, by someone else.
+PLAIN_STATUS: dict[str, Any] = {
+    Status.NEW: gettext_lazy("Received, waiting to be looked at"),
+    Status.IN_PROGRESS: gettext_lazy("Being handled"),
+    Status.REFERRED: gettext_lazy("Being handled by the responsible party (developer or authority)"),
+    Status.REPLIED: gettext_lazy("Answered"),
+    Status.CLOSED: gettext_lazy("Closed"),
+}
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    # Times are shown on the company's clock, whatever the server's zone.
+    with timezone.override(company_zone()):
+        response = render(request, template, context, status=status)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return _render(request, "portal/not_found.html", {}, status=404)
+
+
+def _too_many(request: HttpRequest, wait: int, context: dict[str, Any], template: str) -> HttpResponse:
+    minutes = max(1, (wait + 59) // 60)
+    context["limit_message"] = _(
+        "Too many requests from your network just now. Please wait about %(minutes)d minute(s) and try again."
+    ) % {"minutes": minutes}
+    response = _render(request, template, context, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+# --- Submitting ---------------------------------------------------------------------------------
+
+
+def _estate(code: str) -> Estate | None:
+    return Estate.objects.filter(code=code, active=True).first()
+
+
+def _form_context(
+    request: HttpRequest, estate: Estate, form: SubmissionForm, signed_key: str
+) -> dict[str, Any]:
+    form.mark_errors()
+    return {
+        "estate": estate,
+        "form": form,
+        "signed_key": signed_key,
+        "max_photos": max_photos(),
+        # Sent back with errors: the browser has dropped the chosen files.
+        "files_lost": FILES_NOT_KEPT if form.is_bound and request.FILES else "",
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def estate(request: HttpRequest, code: str) -> HttpResponse:
+    """The page an estate's QR code opens: complaint, grievance or enquiry, with photos."""
+    place = _estate(code)
+    if place is None:
+        return _not_found(request)
+    if request.method != "POST":
+        _key, signed = new_submission_key()
+        context = _form_context(request, place, SubmissionForm(estate=place), signed)
+        return _render(request, "portal/submit.html", context)
+
+    key = read_submission_key(request.POST.get("submission_key"))
+    if key is None:
+        key, signed = new_submission_key()
+    else:
+        signed = request.POST["submission_key"]
+        # Sent twice (double tap, back and send again): the same receipt, no second complaint.
+        done = Complaint.objects.filter(submission_key=key).values_list("portal_token", flat=True).first()
+        if done is not None:
+            return redirect("portal:receipt", token=done)
+
+    form = SubmissionForm(request.POST, request.FILES, estate=place)
+    if not form.is_valid():
+        return _render(request, "portal/submit.html", _form_context(request, place, form, signed), status=422)
+    wait = ratelimit.hit(
+        "submit-ip", ratelimit.client_ip(request), ratelimit.setting("PORTAL_RATE_SUBMIT_IP")
+    )
+    if wait is None:
+        wait = ratelimit.hit("submit-estate", str(place.pk), ratelimit.setting("PORTAL_RATE_SUBMIT_ESTATE"))
+    if wait is not None:
+        return _too_many(request, wait, _form_context(request, place, form, signed), "portal/submit.html")
+    try:
+        with uploads.discard_on_failure():
+            complaint = services.record_complaint(
+                actor=None, data=form.intake(key), attachments=form.cleaned_data["photos"]
+            )
+    except ServiceError as error:
+        form.add_service_error(error)
+        return _render(request, "portal/submit.html", _form_context(request, place, form, signed), status=422)
+    return redirect("portal:receipt", token=complaint.portal_token)
+
+
+# --- Following a complaint ----------------------------------------------------------------------
+
+
+def _lookup(request: HttpRequest, token: str) -> Complaint | HttpResponse:
+    """The complaint of a token, or the response to give instead (rate limit, not found)."""
+    wait = ratelimit.hit(
+        "lookup-ip", ratelimit.client_ip(request), ratelimit.setting("PORTAL_RATE_LOOKUP_IP")
+    )
+    if wait is not None:
+        return _too_many(request, wait, {}, "portal/limited.html")
+    complaint = (
+        Complaint.objects.select_related("estate", "category").filter(portal_token=token).first()
+        if 20 <= len(token) <= 64
+        else None
+    )
+    if complaint is None:
+        return _not_found(request)
+    return complaint
+
+
+def _resident_photos(complaint: Complaint) -> list[Attachment]:
+    """Only what the resident sent through the portal: staff files may be internal material."""
+    if complaint.channel != Channel.PORTAL:
+        return []
+    return list(complaint.attachments.filter(uploaded_by__isnull=True))
+
+
+def receipt(request: HttpRequest, token: str) -> HttpResponse:
+    """After sending: the number, the private link and its QR code to keep."""
+    found = _lookup(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    link = qr.absolute_url(request, "portal:status", found.portal_token)
+    context = {"complaint": found, "link": link, "qr_png": qr.png_data_uri(link)}
+    return _render(request, "portal/receipt.html", context)
+
+
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    """The private status page: what the resident sent, where it stands, and the reply."""
+    found = _lookup(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    context = {
+        "complaint": found,
+        "plain_status": PLAIN_STATUS.get(found.status, found.get_status_display()),
+        "awaiting_reply": found.status in AWAITING_REPLY,
+        "replied": bool(found.replied_at and found.reply),
+        "photos": _resident_photos(found),
+    }
+    return _render(request, "portal/status.html", context)
+
+
+def photo(request: HttpRequest, token: str, photo_id: int) -> HttpResponseBase:
+    """One of the resident's own photos, reached through their token only."""
+    found = _lookup(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    attachment = next((a for a in _resident_photos(found) if a.pk == photo_id), None)
+    if attachment is None:
+        raise Http404
+    return uploads.file_response(attachment)

@@ -1,0 +1,131 @@
+"""SPEC A-2: work transfer slips (K-8) and work arrangement notices (K-9) over the REST API."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.complaints.api_client import Api, error, ok
+
+pytestmark = pytest.mark.req("A-2")
+
+
+@pytest.fixture
+def api(world: Any) -> Any:
+    return lambda persona: Api(world.users[persona])
+
+
+# --- Transfer slips and work notices (K-8, K-9) --------------------------------------------
+
+
+@pytest.mark.req("K-8")
+@pytest.mark.req("K-9")
+def test_a_slip_goes_up_the_chain_and_a_notice_comes_back_done(world, api, complaint):
+    handler, head, deputy, gm = api("handler_a"), api("office_head_a"), api("deputy_gm"), api("gm")
+    ok(handler.post(f"/complaints/{complaint.number}/assess", {"cause": "maintenance"}))
+    raised = ok(
+        handler.post(f"/complaints/{complaint.number}/slip", {"matter": "电梯需整体更换，超出管理处权限"})
+    )
+    slip = raised["slips"][0]["number"]
+    assert re.fullmatch(r"CQ-\d{4}-\d{6}", slip)
+    error(handler.post(f"/complaints/{complaint.number}/slip", {"matter": "再提一次"}), 409, "conflict")
+    assert ok(head.get("/slips", status="at_head"))["items"][0]["waiting_for"] == "department_head"
+
+    error(
+        handler.post(f"/slips/{slip}/sign", {"opinion": "同意", "decision": "decide"}),
+        403,
+        "permission_denied",
+    )
+    assert (
+        ok(head.post(f"/slips/{slip}/sign", {"opinion": "请副总决定", "decision": "escalate"}))["status"]
+        == "at_deputy_gm"
+    )
+    assert (
+        ok(deputy.post(f"/slips/{slip}/sign", {"opinion": "请总经理决定", "decision": "escalate"}))["status"]
+        == "at_gm"
+    )
+    refused = error(
+        gm.post(f"/slips/{slip}/sign", {"opinion": "再上报", "decision": "escalate"}), 422, "invalid"
+    )
+    assert refused["errors"][0]["loc"] == ["body", "decision"]
+    decided = ok(gm.post(f"/slips/{slip}/sign", {"opinion": "由工程部更换", "decision": "decide"}))
+    assert decided["status"] == "decided" and decided["waiting_for"] is None
+    assert [s["level"] for s in decided["signatures"]] == ["department_head", "deputy_gm", "gm"]
+
+    issued = ok(
+        gm.post(
+            "/notices",
+            {
+                "department": world.engineering.pk,
+                "task": "更换3栋电梯主机",
+                "due_at": "2030-12-10T17:30:00+08:00",
+                "slip": slip,
+            },
+        ),
+        201,
+    )
+    notice = issued["number"]
+    assert (issued["origin"], issued["complaint"], issued["slip"], issued["status"]) == (
+        "slip",
+        complaint.number,
+        slip,
+        "issued",
+    )
+    engineering = api("department_head")
+    error(handler.post(f"/notices/{notice}/report", {"report": "完成"}), 403, "permission_denied")
+    assert ok(engineering.post(f"/notices/{notice}/report", {"report": "主机已更换"}))["status"] == "reported"
+    returned = ok(gm.post(f"/notices/{notice}/verify", {"accepted": False, "verification": "噪音仍大"}))
+    assert returned["status"] == "issued"
+    ok(engineering.post(f"/notices/{notice}/report", {"report": "已调校"}))
+    assert (
+        ok(gm.post(f"/notices/{notice}/verify", {"accepted": True, "verification": "验收合格"}))["status"]
+        == "verified"
+    )
+    assert ok(engineering.get("/notices", status="verified"))["items"][0]["number"] == notice
+
+    done = ok(handler.post(f"/slips/{slip}/result", {"result": "工程部已更换主机"}))
+    assert (done["status"], done["result"], done["notices"]) == ("done", "工程部已更换主机", [notice])
+    detail = ok(handler.get(f"/complaints/{complaint.number}"))
+    assert detail["slips"][0]["status"] == "done" and detail["notices"][0]["number"] == notice
+    assert {"raise_slip", "slip_escalate_head", "slip_decide_gm", "issue_notice", "slip_result"} <= {
+        e["action"] for e in detail["events"]
+    }
+
+
+@pytest.mark.req("K-9")
+def test_a_superior_issues_a_notice_on_their_own_initiative(world, api):
+    body = error(
+        api("deputy_gm").post(
+            "/notices", {"department": world.office_a.pk, "task": "巡查", "due_at": "2030-01-01T09:00:00"}
+        ),
+        422,
+        "invalid",
+    )
+    assert body["errors"][0]["loc"] == ["body", "due_at"]
+    issued = ok(
+        api("deputy_gm").post(
+            "/notices",
+            {
+                "department": world.office_a.pk,
+                "task": "巡查消防通道",
+                "due_at": "2030-01-01T09:00:00+08:00",
+                "estate": world.estate_a.pk,
+            },
+        ),
+        201,
+    )
+    assert (issued["origin"], issued["estate"], issued["complaint"]) == (
+        "initiative",
+        world.estate_a.pk,
+        None,
+    )
+    error(
+        api("handler_a").post(
+            "/notices", {"department": world.office_a.pk, "task": "x", "due_at": "2030-01-01T09:00:00+08:00"}
+        ),
+        403,
+        "permission_denied",
+    )
+    assert ok(api("handler_a").get(f"/notices/{issued['number']}"))["task"] == "巡查消防通道"

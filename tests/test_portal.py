@@ -1,0 +1,372 @@
+"""The resident portal: submit from an estate's QR code, follow by a private link (SPEC W-1, K-1, C-7).
+
+Residents need no account; abuse is slowed by rate limits and unguessable tokens, and a
+resident sees their own matter only, without staff names or internal notes (D-3, P-1).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import caches
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from PIL import Image
+
+from estatedesk.complaints import services, uploads
+from estatedesk.complaints.models import Category, Channel, Complaint
+from estatedesk.notifications.models import Message
+from estatedesk.portal import ratelimit
+from tests.complaints.conftest import record
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits(settings: Any, tmp_path: Path):
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    caches[ratelimit.CACHE_ALIAS].clear()
+    yield
+    caches[ratelimit.CACHE_ALIAS].clear()
+
+
+def resident(language: str = "en", ip: str = "203.0.113.7") -> Client:
+    """A phone's browser: no account, its own language and address."""
+    return Client(HTTP_ACCEPT_LANGUAGE=language, REMOTE_ADDR=ip)
+
+
+def estate_url(world: Any) -> str:
+    return reverse("portal:estate", args=[world.estate_a.code])
+
+
+def signed_key(page: str) -> str:
+    match = re.search(r'name="submission_key" value="([^"]+)"', page)
+    assert match, "the form carries a one-time submission key"
+    return match.group(1)
+
+
+def photo(name: str = "leak.jpg") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 12), (90, 90, 200)).save(buffer, "JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), "image/jpeg")
+
+
+def fill(client: Client, world: Any, **overrides: Any) -> dict[str, Any]:
+    page = client.get(estate_url(world)).content.decode()
+    data: dict[str, Any] = {
+        "submission_key": signed_key(page),
+        "kind": "complaint",
+        "category": Category.objects.get(code="repairs").pk,
+        "description": "地下车库B2入口漏水，地面很滑",
+        "unit": "3栋-1201",
+        "name": "王小明",
+        "phone": "13812341234",
+    }
+    data.update(overrides)
+    return data
+
+
+def submit(client: Client, world: Any, **overrides: Any):
+    return client.post(estate_url(world), fill(client, world, **overrides))
+
+
+# --- Submitting ---------------------------------------------------------------------------------
+
+
+@pytest.mark.req("W-1")
+@pytest.mark.req("K-1")
+def test_a_resident_submits_from_the_estate_page_and_gets_a_private_link(world):
+    client = resident()
+    page = client.get(estate_url(world))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "翠湖花園" in text and "we will send you an SMS when we reply" in text
+    assert 'href="/org/' not in text and "navbar" not in text  # no staff navigation
+
+    response = submit(client, world, photos=[photo("leak 1.jpg"), photo("leak 2.jpg")])
+
+    complaint = Complaint.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:receipt", args=[complaint.portal_token])
+    assert complaint.channel == Channel.PORTAL and complaint.estate == world.estate_a
+    assert complaint.unit == world.unit_a and complaint.complainant_name == "王小明"
+    assert complaint.contact_phone == "13812341234" and complaint.recorded_by is None
+    assert complaint.attachments.count() == 2
+
+    receipt = client.get(response["Location"]).content.decode()
+    status_path = reverse("portal:status", args=[complaint.portal_token])
+    assert complaint.number in receipt
+    assert f"http://testserver{status_path}" in receipt
+    assert 'src="data:image/png;base64,' in receipt  # the QR code to save
+
+    status = client.get(status_path)
+    assert status.status_code == 200 and complaint.number in status.content.decode()
+
+
+@pytest.mark.req("W-1")
+def test_the_private_token_is_long_and_random(world):
+    first = record(world)
+    second = record(world)
+
+    assert len(first.portal_token) >= 32 and len(second.portal_token) >= 32
+    assert first.portal_token != second.portal_token
+    assert first.number not in first.portal_token and str(first.pk) != first.portal_token
+
+
+@pytest.mark.req("W-1")
+def test_sending_the_same_form_twice_makes_one_complaint(world):
+    client = resident()
+    data = fill(client, world)
+
+    first = client.post(estate_url(world), data)
+    again = client.post(estate_url(world), data)  # double tap, or back and send again
+
+    assert Complaint.objects.count() == 1
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"]
+
+
+@pytest.mark.req("W-1")
+def test_an_altered_submission_key_is_not_trusted(world):
+    client = resident()
+    submit(client, world)
+    done = Complaint.objects.get()
+
+    response = submit(client, world, submission_key=done.submission_key)  # unsigned: not one we handed out
+
+    assert response.status_code == 302 and Complaint.objects.count() == 2
+    assert response["Location"] != reverse("portal:receipt", args=[done.portal_token])
+
+
+@pytest.mark.req("W-1")
+def test_an_unknown_unit_gets_a_message_and_keeps_what_was_typed(world):
+    response = submit(resident(), world, unit="9栋-9999")
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "We could not find unit “9栋-9999” in 翠湖花園" in page
+    assert "地下车库B2入口漏水，地面很滑" in page and 'value="13812341234"' in page
+    assert not Complaint.objects.exists()
+
+
+@pytest.mark.req("W-1")
+def test_a_resident_must_leave_a_way_to_be_answered(world):
+    response = submit(resident(), world, unit="", name="", phone="")
+
+    assert response.status_code == 422
+    assert "Give a mobile phone number, or your unit and name" in response.content.decode()
+
+
+@pytest.mark.req("W-1")
+def test_a_bad_photo_is_refused_with_a_message_and_the_text_kept(world):
+    fake = SimpleUploadedFile("door.jpg", b"this is not a picture" * 20, "image/jpeg")
+
+    response = submit(resident(), world, photos=[fake])
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "door.jpg" in page and "not an image or PDF" in page
+    assert "choose them again" in page and "地下车库B2入口漏水" in page
+    assert not Complaint.objects.exists()
+
+
+@pytest.mark.req("W-1")
+def test_too_many_photos_are_refused(world, settings):
+    settings.PORTAL_MAX_PHOTOS = 2
+
+    response = submit(resident(), world, photos=[photo(), photo(), photo()])
+
+    assert response.status_code == 422 and "at most 2 photos" in response.content.decode()
+
+
+@pytest.mark.req("C-7")
+def test_an_enquiry_from_the_portal_is_recorded_as_an_enquiry(world):
+    submit(resident(), world, kind="enquiry", description="物业费可以用微信交吗？")
+
+    assert Complaint.objects.get().kind == "enquiry"
+
+
+@pytest.mark.req("W-1")
+@pytest.mark.parametrize("code", ["NOPE", "B-INACTIVE"])
+def test_an_unknown_or_inactive_estate_answers_not_found(world, code):
+    world.estate_b.code = "B-INACTIVE"
+    world.estate_b.active = False
+    world.estate_b.save()
+
+    response = resident().get(reverse("portal:estate", args=[code]))
+
+    assert response.status_code == 404
+    assert "This page does not exist" in response.content.decode()
+
+
+# --- Rate limits --------------------------------------------------------------------------------
+
+
+@pytest.mark.req("W-1")
+def test_too_many_submissions_from_one_address_get_a_friendly_429_with_the_text_kept(world, settings):
+    settings.PORTAL_RATE_SUBMIT_IP = "1/10m"
+    client = resident()
+    assert submit(client, world).status_code == 302
+
+    response = submit(client, world, description="第二次：车库还在漏水")
+
+    page = response.content.decode()
+    assert response.status_code == 429
+    assert "Too many requests from your network" in page
+    assert "第二次：车库还在漏水" in page
+    assert int(response["Retry-After"]) > 0
+    assert Complaint.objects.count() == 1
+    # another address is not held back
+    assert submit(resident(ip="198.51.100.20"), world).status_code == 302
+
+
+@pytest.mark.req("W-1")
+def test_an_estate_takes_only_so_many_submissions_an_hour(world, settings):
+    settings.PORTAL_RATE_SUBMIT_ESTATE = "2/1h"
+    for n in range(2):
+        assert submit(resident(ip=f"198.51.100.{n + 1}"), world).status_code == 302
+
+    assert submit(resident(ip="198.51.100.99"), world).status_code == 429
+    assert Complaint.objects.count() == 2
+
+
+@pytest.mark.req("W-1")
+def test_status_lookups_are_limited_per_address(world, settings):
+    settings.PORTAL_RATE_LOOKUP_IP = "3/1m"
+    client = resident()
+    for _ in range(3):
+        assert client.get(reverse("portal:status", args=["x" * 32])).status_code == 404
+
+    response = client.get(reverse("portal:status", args=["y" * 32]))
+
+    assert response.status_code == 429 and "Too many requests" in response.content.decode()
+
+
+@pytest.mark.req("W-1")
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(settings):
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+    settings.CLIENT_IP_PROXY_COUNT = 0
+    assert ratelimit.client_ip(request) == "10.0.0.2"
+    settings.CLIENT_IP_PROXY_COUNT = 1
+    assert ratelimit.client_ip(request) == "203.0.113.9"  # the left entry is whatever the client sent
+
+
+def test_rates_are_read_as_count_per_period():
+    assert ratelimit.parse("5/10m") == ratelimit.Rate(5, 600)
+    assert ratelimit.parse("60/h") == ratelimit.Rate(60, 3600)
+    with pytest.raises(ValueError):
+        ratelimit.parse("five a minute")
+
+
+# --- Following ----------------------------------------------------------------------------------
+
+
+@pytest.mark.req("W-1")
+@pytest.mark.req("A-4")
+def test_the_resident_reads_the_reply_and_gets_an_sms(world):
+    client = resident()
+    submit(client, world)
+    complaint = Complaint.objects.get()
+    status_url = reverse("portal:status", args=[complaint.portal_token])
+    before = client.get(status_url).content.decode()
+    assert "Received, waiting to be looked at" in before and "We will answer by" in before
+    assert "Our reply" not in before
+
+    handler = world.users["handler_a"]
+    services.assess(actor=handler, complaint=complaint, cause="maintenance", serious=False, urgent=True)
+    services.handle(
+        actor=handler, complaint=complaint, cause_analysis="排水沟堵塞", measures="内部备注：疏通排水沟"
+    )
+    services.reply(actor=handler, complaint=complaint, content="已疏通排水沟，请放心使用。", manner="written")
+
+    page = client.get(status_url).content.decode()
+    assert "Answered" in page and "已疏通排水沟，请放心使用。" in page
+    assert "内部备注" not in page and "排水沟堵塞" not in page  # internal notes stay inside
+    assert "handler_a" not in page  # no staff names
+    sms = Message.objects.get(channel="sms")
+    assert sms.address == "13812341234" and complaint.number in sms.body
+
+
+@pytest.mark.req("W-1")
+def test_an_unknown_token_answers_not_found_in_the_portal_style(world):
+    response = resident().get(reverse("portal:status", args=["A" * 32]))
+
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "This page does not exist" in page and "portal.css" in page
+
+
+@pytest.mark.req("W-1")
+@pytest.mark.req("P-1")
+def test_the_status_page_shows_the_residents_own_photos_only(world):
+    client = resident()
+    submit(client, world, photos=[photo("mine.jpg")])
+    complaint = Complaint.objects.get()
+    staff_file = uploads.store(
+        complaint=complaint, upload=photo("internal.jpg"), actor=world.users["handler_a"]
+    )
+    other = record(world)
+    foreign = uploads.store(complaint=other, upload=photo("other.jpg"), actor=None)
+    mine = complaint.attachments.get(original_name="mine.jpg")
+
+    page = client.get(reverse("portal:status", args=[complaint.portal_token])).content.decode()
+
+    own_url = reverse("portal:photo", args=[complaint.portal_token, mine.pk])
+    assert own_url in page and "internal.jpg" not in page
+    served = client.get(own_url)
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+    for hidden in (staff_file, foreign):
+        assert (
+            client.get(reverse("portal:photo", args=[complaint.portal_token, hidden.pk])).status_code == 404
+        )
+
+
+@pytest.mark.req("P-3")
+@pytest.mark.parametrize(
+    ("accept", "html_lang"), [("zh-CN,zh;q=0.9", "zh-hans"), ("zh-TW", "zh-hant"), ("en-GB,en", "en")]
+)
+def test_the_portal_follows_the_browsers_language(world, accept, html_lang):
+    page = resident(language=accept).get(estate_url(world)).content.decode()
+
+    assert f'<html lang="{html_lang}">' in page
+    assert f'action="{reverse("set_language")}"' in page  # the small switch
+
+
+# --- The poster ---------------------------------------------------------------------------------
+
+
+@pytest.mark.req("W-1")
+def test_staff_print_a_poster_with_the_estates_qr_code(world):
+    client = world.client("handler_a")
+
+    response = client.get(reverse("complaints:poster", args=[world.estate_a.pk]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "翠湖花園" in page and "<svg" in page
+    assert f"http://testserver{estate_url(world)}" in page
+    assert (
+        world.client("handler_b").get(reverse("complaints:poster", args=[world.estate_a.pk])).status_code
+        == 404
+    )
+
+
+@pytest.mark.req("W-1")
+def test_the_poster_uses_the_public_site_address_when_configured(world, settings):
+    settings.ESTATEDESK_SITE_URL = "https://service.example.com"
+
+    page = (
+        world.client("handler_a").get(reverse("complaints:poster", args=[world.estate_a.pk])).content.decode()
+    )
+
+    assert f"https://service.example.com{estate_url(world)}" in page
+
+
+def test_portal_settings_have_sane_defaults():
+    assert settings.PORTAL_MAX_PHOTOS >= 1
+    for name in ("PORTAL_RATE_SUBMIT_IP", "PORTAL_RATE_SUBMIT_ESTATE", "PORTAL_RATE_LOOKUP_IP"):
+        assert ratelimit.setting(name).count >= 1
