@@ -235,3 +235,12 @@ def test_a_committee_member_is_linked_to_a_customer_by_phone(world):
     data.update(customer_phone="", term_end="2025-01-01")
     response = client.post(reverse("org:committee_create"), data)
     assert response.status_code == 422 and "2025-01-01" in response.content.decode()
+
+
+@pytest.mark.req("P-3")
+def test_a_unit_typed_in_traditional_script_is_found(world):
+    from estatedesk.org import selectors
+    from estatedesk.org.models import Unit
+
+    found = selectors.search_units(Unit.objects.all(), "3棟-1201")
+    assert list(found) == [world.unit_a]

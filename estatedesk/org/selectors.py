@@ -55,6 +55,18 @@ def staff_for(user: Any) -> QuerySet[Staff]:
 _UNIT_QUERY = re.compile(r"^\s*(?P<building>[^\s\-/]+)\s*[-/\s]\s*(?P<number>\S+)\s*$")
 
 
+# Building words that differ between the scripts: a Traditional-script user types 3棟 for 3栋.
+_BUILDING_WORDS = {"栋": "棟", "号楼": "號樓", "座": "座"}
+
+
+def _script_variants(building: str) -> set[str]:
+    variants = {building}
+    for simplified, traditional in _BUILDING_WORDS.items():
+        variants.add(building.replace(simplified, traditional))
+        variants.add(building.replace(traditional, simplified))
+    return variants
+
+
 def search_units(queryset: QuerySet[Unit], q: str) -> QuerySet[Unit]:
     """'3-1201', '3 1201', '3栋/1201' find building 3 unit 1201; a single word matches either."""
     q = (q or "").strip()
@@ -62,11 +74,10 @@ def search_units(queryset: QuerySet[Unit], q: str) -> QuerySet[Unit]:
         return queryset
     match = _UNIT_QUERY.match(q)
     if match:
-        building = match["building"]
-        return queryset.filter(
-            Q(building__name__iexact=building) | Q(building__name__istartswith=building),
-            number__iexact=match["number"],
-        )
+        names = Q()
+        for building in _script_variants(match["building"]):
+            names |= Q(building__name__iexact=building) | Q(building__name__istartswith=building)
+        return queryset.filter(names, number__iexact=match["number"])
     return queryset.filter(Q(number__iexact=q) | Q(building__name__iexact=q) | Q(estate__name__icontains=q))
 
 
