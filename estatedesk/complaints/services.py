@@ -8,15 +8,13 @@ the API, the portal, tasks and the demo loader all come through here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from estatedesk.complaints import uploads, workflow
+from estatedesk.complaints import workflow
 from estatedesk.complaints.actions import (
     actor_role,
     actor_staff,
@@ -25,7 +23,6 @@ from estatedesk.complaints.actions import (
     complaint_link,
     in_company_language,
     lock,
-    next_number,
     now,
     people_of,
     record_event,
@@ -33,14 +30,18 @@ from estatedesk.complaints.actions import (
     stamp,
     tell,
 )
+from estatedesk.complaints.intake import (  # noqa: F401 - callers import intake from here
+    BACKDATED_AFTER,
+    FUTURE_TOLERANCE,
+    Intake,
+    default_department,
+    record_complaint,
+)
 from estatedesk.complaints.models import (
     COMPANY_CAUSES,
-    LEADERSHIP_CHANNELS,
     REFERRAL_CAUSES,
     SATISFIED_ANSWERS,
-    Category,
     Cause,
-    Channel,
     Complaint,
     Kind,
     ReplyManner,
@@ -49,187 +50,10 @@ from estatedesk.complaints.models import (
     VisitMethod,
 )
 from estatedesk.complaints.selectors import complaints_for
-from estatedesk.core import crypto, policy
 from estatedesk.core.errors import InvalidInput, NotAllowed, NotFound
 from estatedesk.notifications.models import Channel as MessageChannel
 from estatedesk.notifications.services import notify
-from estatedesk.org.models import Customer, Department, DepartmentKind, Developer, Estate, Staff, Unit
-
-# A reply time asked for on a complaint received within this long ago must still be ahead.
-BACKDATED_AFTER = timedelta(hours=24)
-FUTURE_TOLERANCE = timedelta(minutes=5)
-
-
-@dataclass
-class Intake:
-    """What intake records (K-1). ``immediate_reply`` answers the customer at once."""
-
-    estate: Estate
-    kind: str
-    channel: str
-    category: Category
-    description: str
-    received_at: datetime | None = None
-    unit: Unit | None = None
-    customer: Customer | None = None
-    complainant_name: str = ""
-    phone: str = ""
-    requested_reply_at: datetime | None = None
-    department: Department | None = None
-    immediate_reply: str = ""
-    reply_manner: str = ReplyManner.ORAL
-    submission_key: str | None = None
-
-
-def default_department(estate: Estate) -> Department:
-    office = Department.objects.filter(
-        estate=estate, kind=DepartmentKind.MANAGEMENT_OFFICE, active=True
-    ).first()
-    if office is None:
-        office = Department.objects.filter(
-            kind=DepartmentKind.CUSTOMER_SERVICE, developer__isnull=True, active=True
-        ).first()
-    if office is None:
-        raise InvalidInput(
-            _("This estate has no management office or customer-service department to handle it.")
-        )
-    return office
-
-
-def _check_intake(actor: Any, data: Intake, current: datetime) -> None:
-    role = actor_role(actor)
-    portal = actor is None
-    if portal:
-        if data.channel != Channel.PORTAL:
-            raise NotAllowed(_("Only staff can record a complaint from this channel."))
-    else:
-        require(actor, workflow.COMPLAINT.get("record"))
-        ids = policy.estate_ids(actor)
-        if ids is not None and data.estate.pk not in ids:
-            raise NotFound(_("Not found, or not yours to see."), field="estate")
-        if data.channel in LEADERSHIP_CHANNELS and role not in workflow.LEADERSHIP_ROLES:
-            raise NotAllowed(
-                _(
-                    "Complaints to the company, the group, the media or the government are entered by company leadership."
-                ),
-                field="channel",
-            )
-    if data.kind not in Kind.values:
-        raise InvalidInput(_("Choose complaint, grievance or enquiry."), field="kind")
-    if data.channel not in Channel.values:
-        raise InvalidInput(_("Choose a channel from the list."), field="channel")
-    if not data.category.active:
-        raise InvalidInput(_("This category is no longer in use."), field="category")
-    if not data.description.strip():
-        raise InvalidInput(_("Describe the matter."), field="description")
-    if data.unit is not None and data.unit.estate_id != data.estate.pk:
-        raise InvalidInput(_("This unit is not in the chosen estate."), field="unit")
-    if data.customer is not None and data.customer.estate_id != data.estate.pk:
-        raise InvalidInput(_("This customer is not in the chosen estate."), field="customer")
-    if data.phone and not crypto.is_valid_phone(data.phone):
-        raise InvalidInput(_("Enter a phone number of 7 to 15 digits."), field="phone")
-    has_contact = (
-        data.customer is not None
-        or bool(data.phone)
-        or (data.unit is not None and bool(data.complainant_name.strip()))
-    )
-    if not has_contact and data.channel != Channel.SUGGESTION_BOX:
-        raise InvalidInput(
-            _("Give the complainant: pick a customer, or a unit with a name, or a contact phone."),
-            field="complainant_name",
-        )
-    received = data.received_at or current
-    if received > current + FUTURE_TOLERANCE:
-        raise InvalidInput(_("The time received cannot be in the future."), field="received_at")
-    if data.requested_reply_at is not None:
-        if data.requested_reply_at <= received:
-            raise InvalidInput(
-                _("The requested reply time must be after the time received."), field="requested_reply_at"
-            )
-        if current - received < BACKDATED_AFTER and data.requested_reply_at < current:
-            raise InvalidInput(_("The requested reply time is in the past."), field="requested_reply_at")
-    if data.immediate_reply and data.reply_manner not in ReplyManner.values:
-        raise InvalidInput(_("Choose how the reply was given."), field="reply_manner")
-
-
-@transaction.atomic
-def record_complaint(*, actor: Any, data: Intake, attachments: Iterable[Any] = ()) -> Complaint:
-    """Intake (K-1, K-2, C-7, W-1). ``actor`` None means the resident portal."""
-    current = now()
-    if data.submission_key:
-        existing = Complaint.objects.filter(submission_key=data.submission_key).first()
-        if existing is not None:
-            return existing  # the same form sent twice makes one complaint
-    _check_intake(actor, data, current)
-    staff = actor_staff(actor)
-    received = data.received_at or current
-    name = data.complainant_name.strip() or (data.customer.name if data.customer else "")
-    phone = data.phone or (data.customer.phone if data.customer else "")
-    answered = bool(data.immediate_reply.strip())
-    transition = workflow.COMPLAINT.get("record_answered" if answered else "record")
-    complaint = Complaint(
-        number=next_number("TS", received),
-        kind=data.kind,
-        status=transition.result(""),
-        estate=data.estate,
-        unit=data.unit,
-        customer=data.customer,
-        complainant_name=name[:100],
-        channel=data.channel,
-        category=data.category,
-        description=data.description.strip(),
-        received_at=received,
-        recorded_by=actor if staff else None,
-        requested_reply_at=data.requested_reply_at,
-        department=data.department or default_department(data.estate),
-        submission_key=data.submission_key or None,
-    )
-    complaint.set_phone(phone)
-    apply_deadline(complaint)
-    if answered:
-        complaint.reply = data.immediate_reply.strip()
-        complaint.reply_manner = data.reply_manner
-        complaint.replied_at = complaint.first_replied_at = current
-        complaint.replied_by = staff
-        complaint.replied_at_intake = True
-        complaint.on_time = complaint.reply_due is None or current <= complaint.reply_due
-    stamp(complaint, actor)
-    try:
-        with transaction.atomic():
-            complaint.save()
-    except IntegrityError:
-        if data.submission_key:
-            existing = Complaint.objects.filter(submission_key=data.submission_key).first()
-            if existing is not None:
-                return existing
-        raise
-    record_event(
-        complaint,
-        transition.name,
-        actor,
-        to_status=complaint.status,
-        at=current,
-        data={
-            "channel": data.channel,
-            "reply_due": complaint.reply_due.isoformat() if complaint.reply_due else None,
-        },
-    )
-    for upload in attachments:
-        uploads.store(complaint=complaint, upload=upload, actor=actor)
-    with in_company_language():
-        subject = (
-            _("%(number)s answered at intake, for your information")
-            if answered
-            else _("New %(kind)s %(number)s")
-        ) % {"number": complaint.number, "kind": complaint.get_kind_display()}
-        tell(
-            people_of(complaint.department, ("handler", "department_head")),
-            key=f"{complaint.number}:{transition.name}",
-            subject=subject,
-            body=complaint.description[:300],
-            link=complaint_link(complaint),
-        )
-    return complaint
+from estatedesk.org.models import Department, Developer, Staff
 
 
 def _locked(

@@ -523,7 +523,7 @@ def test_an_invalid_complaint_closes_only_after_its_explanation(world):
     )
     with pytest.raises(InvalidInput) as err:
         services.close(actor=handler, complaint=c)
-    assert "Not possible now" in str(err.value.message)
+    assert c.number in str(err.value.message) and err.value.status == 422
     c = services.reply(
         actor=handler, complaint=c, content="經查，噪音來自市政施工，非物業原因", manner="oral"
     )
