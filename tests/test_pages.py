@@ -244,3 +244,13 @@ def test_a_unit_typed_in_traditional_script_is_found(world):
 
     found = selectors.search_units(Unit.objects.all(), "3棟-1201")
     assert list(found) == [world.unit_a]
+
+
+@pytest.mark.req("W-1")
+def test_the_estate_page_links_to_its_resident_qr_poster(world):
+    page = (
+        world.client("handler_a").get(reverse("org:estate_detail", args=[world.estate_a.pk])).content.decode()
+    )
+    poster = reverse("complaints:poster", args=[world.estate_a.pk])
+    assert poster in page
+    assert world.client("handler_a").get(poster).status_code == 200
