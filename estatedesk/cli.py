@@ -55,6 +55,9 @@ def _migrate() -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    from estatedesk.core.services import refresh_query_statistics
+
+    refresh_query_statistics()
 
 
 def _command_exists(name: str) -> bool:

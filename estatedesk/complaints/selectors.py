@@ -7,6 +7,7 @@ pages and the API answer 404 for it.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -59,6 +60,14 @@ def get_complaint_by_number(user: Any, number: str) -> Complaint:
     if complaint is None:
         raise Http404
     return complaint
+
+
+_NUMBER = re.compile(r"^(TS|CQ|AP)-\d{4}-\d{6,10}$", re.IGNORECASE)
+
+
+def is_number(text: str) -> bool:
+    """A whole readable number such as TS-2026-000123 (looked up exactly, by its unique index)."""
+    return bool(_NUMBER.match(text.strip()))
 
 
 def slips_for(user: Any) -> QuerySet[TransferSlip]:

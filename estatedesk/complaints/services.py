@@ -187,6 +187,7 @@ def assign(
         c,
         actor,
         transition,
+        action="assign",
         note=_("Forwarded to %(department)s") % {"department": department.name},
         data={"department": department.pk, "handler": handler.pk if handler else None},
     )
@@ -227,7 +228,7 @@ def refer(
     c.referred_developer = developer if c.cause == Cause.DEVELOPER else None
     c.referred_to = party.strip()[:200]
     c.referred_at = referred_at or now()
-    return _save(c, actor, transition, action="assign", note=note, data={"party": c.referred_to})
+    return _save(c, actor, transition, note=note, data={"party": c.referred_to})
 
 
 @transaction.atomic

@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.core.paginator import Paginator
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -27,6 +26,7 @@ from estatedesk.complaints.deadlines import DueState, SoonWindows
 from estatedesk.complaints.models import OPEN_STATUSES, Category, Complaint, Kind, Status
 from estatedesk.core import crypto, policy
 from estatedesk.core.models import CompanySettings
+from estatedesk.core.paging import IdsFirstPaginator
 from estatedesk.core.xlsx import workbook_response
 from estatedesk.org import selectors as org_selectors
 from estatedesk.workcal.selectors import company_zone
@@ -170,14 +170,16 @@ def filter_complaints(
         match = (
             Q(number__icontains=text) | Q(description__icontains=text) | Q(complainant_name__icontains=text)
         )
-        if crypto.is_valid_phone(text):
+        if selectors.is_number(text):
+            match = Q(number=text.upper())  # a whole number: the unique index, not a scan
+        elif crypto.is_valid_phone(text):
             match |= Q(phone_index=crypto.blind_index(text))
         queryset = queryset.filter(match)
     return queryset, result
 
 
 def _page(request: HttpRequest, queryset: QuerySet[Complaint], clock: Clock) -> Any:
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = IdsFirstPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     for complaint in page.object_list:
         complaint.due_state = clock.state(complaint)  # type: ignore[attr-defined]
     return page

@@ -118,9 +118,17 @@ def weekly(request: HttpRequest) -> HttpResponse:
         .values("id")
         .annotate(first=Min("history_date"))
     }
+    # Records entered for earlier weeks (an import, back-dated intake) date the department too.
+    first_complaint = {
+        row["department"]: row["first"].astimezone(company_zone()).date()
+        for row in Complaint.objects.filter(department__in=ids)
+        .order_by()
+        .values("department")
+        .annotate(first=Min("received_at"))
+    }
     rows = []
     for d in departments:
-        since = created.get(d.pk)
+        since = min(filter(None, [created.get(d.pk), first_complaint.get(d.pk)]), default=None)
         base = reverse("complaints:weekly_review", args=[d.pk])
         cells = [
             WeekCell(

@@ -32,6 +32,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from estatedesk.core import policy
+from estatedesk.core.paging import rows_by_ids
 from estatedesk.core.services import authenticate_token
 
 logger = logging.getLogger("estatedesk.api")
@@ -316,8 +317,9 @@ class Paging(Schema):
 
 
 def paginate(queryset: QuerySet[Any], paging: Paging) -> dict[str, Any]:
-    """One COUNT and one SELECT, whatever the number of rows; a page past the end is empty."""
+    """A COUNT, the page's ids, then its rows: the same queries whatever the number of rows
+    (see ``core.paging``); a page past the end is empty."""
     count = queryset.count()
     start = (paging.page - 1) * paging.page_size
-    items = list(queryset[start : start + paging.page_size]) if start < count else []
+    items = rows_by_ids(queryset, start, start + paging.page_size) if start < count else []
     return {"count": count, "page": paging.page, "page_size": paging.page_size, "items": items}

@@ -313,3 +313,17 @@ def test_list_queries_do_not_grow_with_rows(world, count, django_assert_max_num_
         assert client.get(EXPORT).status_code == 200
     with django_assert_max_num_queries(16):
         assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.req("A-1")
+def test_a_whole_complaint_number_finds_exactly_that_complaint(world):
+    from tests.complaints.conftest import record
+
+    first = record(world)
+    record(world)
+    page = (
+        world.client("handler_a")
+        .get(reverse("complaints:list"), {"q": first.number.lower()})
+        .content.decode()
+    )
+    assert first.number in page and first.number.replace("000001", "000002") not in page

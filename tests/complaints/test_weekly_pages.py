@@ -136,3 +136,18 @@ def test_only_the_head_of_the_department_signs_and_others_are_kept_out(world, th
         world.client("office_head_a"), "complaints:weekly_review", world.office_a.pk, week=later
     )
     assert not WeeklyReview.objects.exists()
+
+
+@pytest.mark.req("K-11")
+def test_weeks_with_back_dated_complaints_count_as_missing_reviews(world):
+    from django.utils import timezone
+
+    from estatedesk.complaints import papers
+    from tests.complaints.conftest import record
+
+    three_weeks_ago = timezone.now() - timedelta(weeks=3)
+    record(world, received_at=three_weeks_ago)
+    week = papers.week_of(three_weeks_ago.astimezone(SHANGHAI).date())
+    page = world.client("office_head_a").get(reverse("complaints:weekly")).content.decode()
+    cell = page.split(f'data-week="{week.isoformat()}"', 1)[1].split("</td>", 1)[0]
+    assert "missing-marker" in cell

@@ -1,0 +1,38 @@
+"""Pages of large lists that stay fast on the last page (benchmarks: 1,000,000 complaints).
+
+``OFFSET n`` with the list's joins makes the database build every skipped row with its
+joined tables. Taking the page's primary keys first (an index walk with no joins) and then
+the rows of those keys with their joins costs one query more and does not grow with ``n``
+beyond the index walk.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+
+
+def rows_by_ids(queryset: QuerySet[Any], start: int, stop: int) -> list[Any]:
+    """``queryset[start:stop]``, in the same order, fetched as ids first and rows second."""
+    if stop <= start:
+        return []
+    ids = list(queryset.values_list("pk", flat=True)[start:stop])
+    if not ids:
+        return []
+    rows = queryset.order_by().filter(pk__in=ids)
+    by_id = {row.pk: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+class IdsFirstPaginator(Paginator):
+    """Django's paginator, with each page's rows fetched by ``rows_by_ids``."""
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return Page(rows_by_ids(cast(QuerySet[Any], self.object_list), bottom, top), number, self)
