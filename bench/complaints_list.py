@@ -211,9 +211,13 @@ def analyze() -> None:
 
 
 def urls(number: str, late_page: int) -> list[str]:
+    from estatedesk.core.paging import CappedPaginator
+
+    # The page lists count up to a cap and page within it; the API pages through everything.
+    last_listed = CappedPaginator.cap // 50
     return [
         "/complaints/",
-        f"/complaints/?page={late_page}",
+        f"/complaints/?page={min(late_page, last_listed)}",
         "/complaints/?status=in_progress",
         "/complaints/?due=overdue",
         f"/complaints/?q={number}",

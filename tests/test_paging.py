@@ -24,10 +24,37 @@ def test_a_page_by_ids_is_the_same_as_a_slice(world):
 
 
 @pytest.mark.req("A-1")
-def test_sqlite_gets_query_statistics(world):
-    ran = refresh_query_statistics()
-    assert ran is (connection.vendor == "sqlite")
-    if ran:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM sqlite_stat1")
-            assert cursor.fetchone()[0] > 0
+def test_sqlite_gets_query_statistics_when_they_are_missing_or_stale(world):
+    if connection.vendor != "sqlite":
+        assert refresh_query_statistics(force=True) is False  # autovacuum's job on PostgreSQL
+        return
+    for number in range(1, 1500):
+        Unit.objects.create(estate=world.estate_a, building=world.building_a, number=f"x{number}")
+    assert refresh_query_statistics(force=True) is True
+    assert refresh_query_statistics() is False  # nothing changed since
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'org_unit' AND idx IS NOT NULL LIMIT 1")
+        assert int(cursor.fetchone()[0].split()[0]) >= 1500
+    Unit.objects.bulk_create(
+        [Unit(estate=world.estate_a, building=world.building_a, number=f"y{n}") for n in range(1500)]
+    )
+    assert refresh_query_statistics() is True  # the table doubled
+
+
+@pytest.mark.req("K-5")
+def test_a_long_complaint_list_counts_up_to_a_cap_and_asks_for_filters(world, monkeypatch):
+    from django.urls import reverse
+
+    from estatedesk.core.paging import CappedPaginator
+    from tests.complaints.conftest import record
+
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    for _ in range(4):
+        record(world)
+    client = world.client("handler_a")
+    page = client.get(reverse("complaints:list")).content.decode()
+    assert 'id="pager-capped"' in page
+    page = client.get(reverse("complaints:list"), {"kind": "enquiry"}).content.decode()
+    assert 'id="pager-capped"' not in page
+    pages = CappedPaginator(Unit.objects.order_by("pk"), 2)
+    assert pages.count == Unit.objects.count() == 2 and not pages.capped

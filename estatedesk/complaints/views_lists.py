@@ -26,7 +26,7 @@ from estatedesk.complaints.deadlines import DueState, SoonWindows
 from estatedesk.complaints.models import OPEN_STATUSES, Category, Complaint, Kind, Status
 from estatedesk.core import crypto, policy
 from estatedesk.core.models import CompanySettings
-from estatedesk.core.paging import IdsFirstPaginator
+from estatedesk.core.paging import CappedPaginator
 from estatedesk.core.xlsx import workbook_response
 from estatedesk.org import selectors as org_selectors
 from estatedesk.workcal.selectors import company_zone
@@ -179,7 +179,7 @@ def filter_complaints(
 
 
 def _page(request: HttpRequest, queryset: QuerySet[Complaint], clock: Clock) -> Any:
-    page = IdsFirstPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     for complaint in page.object_list:
         complaint.due_state = clock.state(complaint)  # type: ignore[attr-defined]
     return page

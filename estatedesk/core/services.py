@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,19 +39,45 @@ def authenticate_token(raw: str):
     return token.user
 
 
-def refresh_query_statistics() -> bool:
+# The large tables whose statistics steer the list queries.
+STATISTICS_TABLES = ("complaints_complaint", "complaints_event", "org_unit", "org_customer")
+
+
+def refresh_query_statistics(*, force: bool = False) -> bool:
     """Keep SQLite's query planner informed (PostgreSQL's autovacuum does this by itself).
 
     SQLite never gathers table statistics on its own; without them it may sort a whole
-    estate's complaints for page 1 instead of walking the list's index (1.7 s against 80 ms
-    at 1,000,000 complaints, docs/benchmarks.md). ``analysis_limit`` makes ANALYZE sample
-    each index, so it takes milliseconds whatever the table size. Returns whether it ran.
+    estate's complaints for page 1 instead of walking the list's index (1.7 s against
+    under 100 ms at 1,000,000 complaints, docs/benchmarks.md). Sampled statistics
+    (``analysis_limit``) mislead it the same way, so this runs a full ANALYZE (about a
+    second per million rows, under the write lock), but only when a large table has no
+    statistics yet or has grown or shrunk by a tenth since. Returns whether it ran.
     """
     from django.db import connection
 
     if connection.vendor != "sqlite":
         return False
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA analysis_limit=1000")
+        if not force and not _statistics_stale(cursor):
+            return False
         cursor.execute("ANALYZE")
     return True
+
+
+def _statistics_stale(cursor: Any) -> bool:
+    cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
+    if cursor.fetchone() is None:
+        return True
+    for table in STATISTICS_TABLES:
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s AND idx IS NOT NULL LIMIT 1", [table])
+        row = cursor.fetchone()
+        cursor.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608 - our own table names
+        rows = cursor.fetchone()[0]
+        if row is None:
+            if rows:
+                return True
+            continue
+        known = int(str(row[0]).split()[0])
+        if abs(rows - known) > max(1000, known // 10):
+            return True
+    return False
