@@ -463,3 +463,37 @@ def test_upload_of_another_kind_of_file_is_refused_with_the_form_kept(world):
     response = client.post(reverse("org:import_start"), {"file": ContentFile(b"x", name="roster.pdf")})
     assert response.status_code == 422
     assert ImportJob.objects.count() == 0
+
+
+@pytest.mark.req("A-1")
+@pytest.mark.req("D-3")
+def test_an_import_whose_worker_died_is_marked_failed_and_its_upload_deleted(world):
+    from datetime import timedelta
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    path = default_storage.save("imports/stale.csv", ContentFile(b"estate,building\n"))
+    long_ago = timezone.now() - timedelta(hours=2)
+    stale = ImportJob.objects.create(
+        created_by=world.users["admin"],
+        file=path,
+        original_name="stale.csv",
+        status=ImportStatus.RUNNING,
+        started_at=long_ago,
+        language="en",
+    )
+    busy = ImportJob.objects.create(
+        created_by=world.users["admin"],
+        file="imports/busy.csv",
+        original_name="busy.csv",
+        status=ImportStatus.RUNNING,
+        started_at=timezone.now() - timedelta(minutes=5),
+    )
+    assert import_service.sweep_stale_jobs() == 1
+    assert import_service.sweep_stale_jobs() == 0  # once
+    stale.refresh_from_db()
+    busy.refresh_from_db()
+    assert stale.status == ImportStatus.FAILED and "interrupted" in stale.message
+    assert busy.status == ImportStatus.RUNNING
+    assert not default_storage.exists(path)

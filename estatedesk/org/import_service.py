@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -36,6 +37,12 @@ E_FAILED = gettext_noop(
     "The import stopped because of an unexpected error. Rows saved before it stopped are kept;"
     " import the same file again to finish."
 )
+E_INTERRUPTED = gettext_noop(
+    "The import was interrupted because the background worker stopped. Rows saved before it stopped are kept;"
+    " upload the same file again to finish."
+)
+# An import of 100,000 units takes under two minutes; one still "running" after this has lost its worker.
+STALE_AFTER = timedelta(hours=1)
 
 _gc_lock = threading.Lock()
 _gc_state = {"pauses": 0, "was_enabled": True}
@@ -150,3 +157,26 @@ def run_job(job_id: int) -> bool:
         # The upload holds phone numbers in clear: it is not kept once read (SPEC D-3).
         default_storage.delete(job.file)
     return True
+
+
+def sweep_stale_jobs(now: datetime | None = None) -> int:
+    """Jobs left "running" by a worker that died are marked failed with a message that says
+    so, and their uploaded file (phone numbers in clear) is deleted. Returns how many were swept. Safe to run on several workers: each
+    job moves with a conditional update.
+    """
+    now = now or timezone.now()
+    swept = 0
+    stale = ImportJob.objects.filter(status=ImportStatus.RUNNING, started_at__lt=now - STALE_AFTER)
+    for job in stale.only("pk", "file", "language"):
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            moved = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
+                status=ImportStatus.FAILED,
+                finished_at=now,
+                message=render(E_INTERRUPTED),
+                summary={"problem": {"code": E_INTERRUPTED, "params": {}}},
+            )
+        if moved:
+            swept += 1
+            if job.file and default_storage.exists(job.file):
+                default_storage.delete(job.file)
+    return swept

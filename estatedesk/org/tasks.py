@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from estatedesk.org import import_service
 
@@ -11,3 +12,9 @@ from estatedesk.org import import_service
 def run_import(job_id: int) -> bool:
     """Import one uploaded roster. Safe to run twice: only the run that claims the job works."""
     return import_service.run_job(job_id)
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def sweep_stale_imports() -> int:
+    """Imports whose worker died are marked failed (and their upload deleted)."""
+    return import_service.sweep_stale_jobs()
