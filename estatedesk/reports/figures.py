@@ -1,0 +1,288 @@
+"""The figures of one department's monthly complaint report, from the database (SPEC K-12).
+
+Every count is a database aggregate (conditional ``Count`` with ``filter=``, or a GROUP BY
+through ``values().annotate()``), so the number of queries and the memory used do not grow
+with the number of complaints. The two exceptions are bounded: the reply times of one
+department-month (for the median and p90) and the rows of the complainants who complained
+at least twice that month (found by a GROUP BY … HAVING in the database first).
+
+Definitions (the report prints them next to the figures)
+--------------------------------------------------------
+* The month is the company's calendar month: [1st 00:00, next 1st 00:00) in the company's
+  time zone. A record belongs to the month in which it was *received*.
+* "Complaints" are records of kind complaint; grievances and enquiries are counted on
+  their own and take no part in the complaint figures below.
+* Validity: valid (company's own cause), invalid (any other cause), undecided (not yet
+  assessed). By category, cause (blank = not yet assessed), channel and estate count all
+  complaints of the month, valid or not; so do both Pareto charts.
+* On-time reply rate: complaints whose first reply was by the deadline ÷ complaints with
+  a first reply; unanswered complaints are not counted (stats.on_time_rate).
+* Reply time: first reply − received, in seconds; median and nearest-rank p90 over the
+  complaints with a first reply (None when there is none).
+* Follow-up coverage: valid complaints with at least one visit ÷ valid complaints.
+* Follow-up satisfaction: over the complaints' *latest* answer (``Complaint.satisfaction``,
+  written by each visit), one answer per complaint: a complaint visited twice counts once,
+  with the customer's final word, so a reopened-then-fixed complaint is not counted as
+  both dissatisfied and satisfied.
+* Reopened: complaints with reopen_count > 0 (reopened by a dissatisfied visit).
+* Repeat complainants: two or more complaints in the month from the same complainant,
+  identified by customer record, else by phone (blind index), else by name; complaints
+  with none of them (an anonymous suggestion-box note) are not attributed.
+* Open items at month end: records of every kind handled by the department, received
+  before the month's end and not closed at that moment, approximated from the live record
+  as "status is not closed, or it was closed at or after the month's end". Of these,
+  ``open_from_earlier`` were received before the month began (carried over twice).
+
+These are live figures: a complaint edited later changes them. Freezing a submitted
+report is the report model's job (it stores the figures it was submitted with).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Cast, Concat
+
+from estatedesk.complaints.models import Complaint, Kind, Status, Visit
+from estatedesk.reports import stats
+from estatedesk.workcal.selectors import company_zone
+
+__all__ = [
+    "MonthlyFigures",
+    "compare",
+    "month_bounds",
+    "monthly_figures",
+    "previous_month",
+    "same_month_last_year",
+]
+
+
+# --- periods (pure) ------------------------------------------------------------------------
+
+
+def previous_month(year: int, month: int) -> tuple[int, int]:
+    _check_month(year, month)
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def same_month_last_year(year: int, month: int) -> tuple[int, int]:
+    _check_month(year, month)
+    return year - 1, month
+
+
+def _next_month(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _check_month(year: int, month: int) -> None:
+    if not 1 <= month <= 12 or not 1 <= year <= 9998:
+        raise ValueError(f"not a calendar month: {year}-{month}")
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    """[start, end) of the company's calendar month, as aware datetimes in the company zone."""
+    _check_month(year, month)
+    zone = company_zone()
+    next_year, next_month = _next_month(year, month)
+    return datetime(year, month, 1, tzinfo=zone), datetime(next_year, next_month, 1, tzinfo=zone)
+
+
+# --- the figures ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthlyFigures:
+    department_id: int
+    year: int
+    month: int
+    start: datetime
+    end: datetime
+    # complaints received in the month, by validity
+    received: int
+    valid: int
+    invalid: int
+    undecided: int
+    grievances: int
+    enquiries: int
+    by_category: dict[str, int]  # category code → complaints
+    by_cause: dict[str, int]  # cause code ("" = not yet assessed) → complaints
+    by_channel: dict[str, int]
+    by_estate: dict[int, int]  # estate id → complaints
+    on_time: stats.Rate
+    reply_times: stats.Durations  # seconds
+    follow_up_coverage: stats.Rate
+    satisfaction_counts: dict[str, int]  # latest answer per complaint → complaints
+    follow_up_satisfaction: stats.Rate
+    reopened: int
+    repeat_complainants: tuple[stats.RepeatComplainant[str, int], ...]
+    open_at_end: int
+    open_from_earlier: int
+    category_pareto: tuple[stats.ParetoRow[str], ...]
+    cause_pareto: tuple[stats.ParetoRow[str], ...]
+
+    @property
+    def reply_median_seconds(self) -> float | None:
+        return self.reply_times.median
+
+    @property
+    def reply_p90_seconds(self) -> float | None:
+        return self.reply_times.p90
+
+
+def monthly_figures(*, department_id: int, year: int, month: int) -> MonthlyFigures:
+    """The K-12 figures of one department for one calendar month (a handful of queries)."""
+    start, end = month_bounds(year, month)
+    month_records = Complaint.objects.filter(
+        department_id=department_id, received_at__gte=start, received_at__lt=end
+    )
+    complaints = month_records.filter(kind=Kind.COMPLAINT)
+
+    is_complaint = Q(kind=Kind.COMPLAINT)
+    valid = is_complaint & Q(valid=True)
+    satisfaction_filters = {
+        f"n_sat_{level}": Count("pk", filter=is_complaint & Q(satisfaction=level))
+        for level in stats.SATISFACTION_LEVELS
+    }
+    # Aggregate names start with n_: an alias equal to a field name (valid, on_time) would
+    # shadow the field inside the other filters.
+    totals = month_records.annotate(
+        visited=Exists(Visit.objects.filter(complaint_id=OuterRef("pk")))
+    ).aggregate(
+        n_received=Count("pk", filter=is_complaint),
+        n_valid=Count("pk", filter=valid),
+        n_invalid=Count("pk", filter=is_complaint & Q(valid=False)),
+        n_undecided=Count("pk", filter=is_complaint & Q(valid__isnull=True)),
+        n_grievances=Count("pk", filter=Q(kind=Kind.GRIEVANCE)),
+        n_enquiries=Count("pk", filter=Q(kind=Kind.ENQUIRY)),
+        n_replied=Count("pk", filter=is_complaint & Q(first_replied_at__isnull=False)),
+        n_on_time=Count("pk", filter=is_complaint & Q(first_replied_at__isnull=False, on_time=True)),
+        n_visited_valid=Count("pk", filter=valid & Q(visited=True)),
+        n_reopened=Count("pk", filter=is_complaint & Q(reopen_count__gt=0)),
+        **satisfaction_filters,
+    )
+
+    # One GROUP BY over the four keys: its rows are bounded by the combinations that occur,
+    # not by the number of complaints; the four breakdowns are summed from them.
+    by_category: dict[str, int] = {}
+    by_cause: dict[str, int] = {}
+    by_channel: dict[str, int] = {}
+    by_estate: dict[int, int] = {}
+    breakdown = (
+        complaints.order_by()
+        .values_list("category__code", "cause", "channel", "estate_id")
+        .annotate(n=Count("pk"))
+    )
+    for category, cause, channel, estate_id, n in breakdown:
+        by_category[category] = by_category.get(category, 0) + n
+        by_cause[cause] = by_cause.get(cause, 0) + n
+        by_channel[channel] = by_channel.get(channel, 0) + n
+        by_estate[estate_id] = by_estate.get(estate_id, 0) + n
+
+    # Bounded: the replied complaints of one department in one month.
+    replies = complaints.filter(first_replied_at__isnull=False).values_list("first_replied_at", "received_at")
+    reply_times = stats.durations(replied - received for replied, received in replies if replied is not None)
+
+    satisfaction_counts = {
+        level: totals[f"n_sat_{level}"] for level in stats.SATISFACTION_LEVELS if totals[f"n_sat_{level}"]
+    }
+    open_counts = _open_at(department_id=department_id, start=start, end=end)
+    return MonthlyFigures(
+        department_id=department_id,
+        year=year,
+        month=month,
+        start=start,
+        end=end,
+        received=totals["n_received"],
+        valid=totals["n_valid"],
+        invalid=totals["n_invalid"],
+        undecided=totals["n_undecided"],
+        grievances=totals["n_grievances"],
+        enquiries=totals["n_enquiries"],
+        by_category=by_category,
+        by_cause=by_cause,
+        by_channel=by_channel,
+        by_estate=by_estate,
+        on_time=stats.on_time_rate(totals["n_on_time"], totals["n_replied"]),
+        reply_times=reply_times,
+        follow_up_coverage=stats.follow_up_coverage(totals["n_visited_valid"], totals["n_valid"]),
+        satisfaction_counts=satisfaction_counts,
+        follow_up_satisfaction=stats.satisfaction_rate(satisfaction_counts),
+        reopened=totals["n_reopened"],
+        repeat_complainants=tuple(_repeat_complainants(complaints, start=start, end=end)),
+        open_at_end=open_counts["open_at_end"],
+        open_from_earlier=open_counts["open_from_earlier"],
+        category_pareto=tuple(stats.pareto(by_category)),
+        cause_pareto=tuple(stats.pareto({k: n for k, n in by_cause.items() if k})),
+    )
+
+
+def _complainant_key() -> Case:
+    """customer:<id>, else phone:<blind index>, else name:<name>; NULL when none is known."""
+    return Case(
+        When(
+            customer_id__isnull=False,
+            then=Concat(Value("customer:"), Cast("customer_id", output_field=CharField())),
+        ),
+        When(~Q(phone_index=""), then=Concat(Value("phone:"), F("phone_index"))),
+        When(~Q(complainant_name=""), then=Concat(Value("name:"), F("complainant_name"))),
+        default=Value(None),
+        output_field=CharField(),
+    )
+
+
+def _repeat_complainants(
+    complaints: Any, *, start: datetime, end: datetime
+) -> list[stats.RepeatComplainant[str, int]]:
+    keyed = complaints.annotate(complainant=_complainant_key())
+    # The database finds the keys seen twice or more; only their rows are loaded.
+    repeated = (
+        keyed.filter(complainant__isnull=False)
+        .order_by()
+        .values("complainant")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=2)
+        .values("complainant")
+    )
+    rows = keyed.filter(complainant__in=repeated).values_list("complainant", "pk", "received_at")
+    return stats.repeat_complainants(rows, start=start, end=end)
+
+
+def _open_at(*, department_id: int, start: datetime, end: datetime) -> dict[str, int]:
+    open_then = ~Q(status=Status.CLOSED) | Q(closed_at__gte=end)
+    return Complaint.objects.filter(department_id=department_id, received_at__lt=end).aggregate(
+        open_at_end=Count("pk", filter=open_then),
+        open_from_earlier=Count("pk", filter=open_then & Q(received_at__lt=start)),
+    )
+
+
+# --- comparison ----------------------------------------------------------------------------
+
+_HEADLINE_COUNTS = (
+    "received",
+    "valid",
+    "invalid",
+    "undecided",
+    "grievances",
+    "enquiries",
+    "reopened",
+    "open_at_end",
+)
+_HEADLINE_RATES = ("on_time", "follow_up_coverage", "follow_up_satisfaction")
+
+
+def compare(
+    current: MonthlyFigures, previous: MonthlyFigures
+) -> dict[str, stats.CountChange | stats.RateChange]:
+    """The headline figures against an earlier month (previous month, same month last year)."""
+    changes: dict[str, stats.CountChange | stats.RateChange] = {
+        name: stats.CountChange(getattr(current, name), getattr(previous, name)) for name in _HEADLINE_COUNTS
+    }
+    changes["repeat_complainants"] = stats.CountChange(
+        len(current.repeat_complainants), len(previous.repeat_complainants)
+    )
+    for name in _HEADLINE_RATES:
+        changes[name] = stats.RateChange(getattr(current, name), getattr(previous, name))
+    return changes

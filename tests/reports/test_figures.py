@@ -1,0 +1,263 @@
+"""Monthly department report figures against a month computed by hand (SPEC K-12)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+import time_machine
+
+from estatedesk.complaints import services
+from estatedesk.complaints.models import Complaint
+from estatedesk.reports import figures, stats
+from tests.complaints.conftest import at, category, record
+
+pytestmark = pytest.mark.django_db
+
+# A month's figures take this many queries, whatever the number of complaints: company time
+# zone, totals, breakdown, reply times, repeat complainants, open items.
+QUERY_BUDGET = 6
+
+
+def _at(when: datetime) -> Any:
+    return time_machine.travel(when, tick=False)
+
+
+def _assess(world: Any, c: Complaint, cause: str) -> Complaint:
+    return services.assess(
+        actor=world.users["handler_a"], complaint=c, cause=cause, serious=False, urgent=False
+    )
+
+
+def _reply(world: Any, c: Complaint) -> Complaint:
+    return services.reply(actor=world.users["handler_a"], complaint=c, content="已處理", manner="oral")
+
+
+def _visit(world: Any, c: Complaint, satisfaction: str) -> None:
+    services.visit(
+        actor=world.users["handler_a"],
+        complaint=c,
+        method="phone",
+        opinion="回訪意見",
+        satisfaction=satisfaction,
+    )
+
+
+def _stranger(name: str, phone: str) -> dict[str, Any]:
+    """A complainant without a customer record: a unit, a name and a phone."""
+    return {"customer": None, "complainant_name": name, "phone": phone}
+
+
+def march_2026(world: Any) -> dict[str, Complaint]:
+    """The fixture month of 翠湖花園管理處 (world.office_a); March 2026 has no public holiday.
+
+    Deadlines (K-5, office hours end 17:30): a valid complaint is answered within 2 working
+    days after the day received, an invalid one within 1 working day.
+    """
+    made: dict[str, Complaint] = {}
+    # February: F1 valid, never answered (open at the end of March, carried over);
+    # F2 invalid, answered in February but closed only on 2 April: still open on 31 March.
+    with _at(at(2026, 2, 25, 10, 0)):
+        made["F1"] = _assess(world, record(world, **_stranger("陳一", "13500000001")), "maintenance")
+    with _at(at(2026, 2, 26, 10, 0)):
+        made["F2"] = _assess(world, record(world, **_stranger("陳二", "13500000002")), "external")
+    with _at(at(2026, 2, 26, 15, 0)):
+        _reply(world, made["F2"])
+
+    # C1 valid, 王小明 (customer_a), Mon 2 Mar 10:00 → due Wed 4 Mar 17:30;
+    # replied Mon 2 Mar 12:00: on time, 2 h = 7 200 s; visited Tue 3 Mar, satisfied → closed.
+    with _at(at(2026, 3, 2, 10, 0)):
+        made["C1"] = _assess(
+            world, record(world, channel="phone", category=category("repairs")), "maintenance"
+        )
+    with _at(at(2026, 3, 2, 12, 0)):
+        _reply(world, made["C1"])
+    with _at(at(2026, 3, 3, 10, 0)):
+        _visit(world, made["C1"], "satisfied")
+
+    # C2 valid, 王小明 again (a repeat complainant), Thu 5 Mar 09:30 → 2 working days after
+    # Thursday are Fri 6 and Mon 9 → due Mon 9 Mar 17:30; replied Tue 10 Mar 09:30: late,
+    # 5 days = 432 000 s; visited Tue 10 Mar 15:00, dissatisfied → reopened, still open.
+    with _at(at(2026, 3, 5, 9, 30)):
+        made["C2"] = _assess(
+            world, record(world, channel="face_to_face", category=category("cleaning")), "management"
+        )
+    with _at(at(2026, 3, 10, 9, 30)):
+        _reply(world, made["C2"])
+    with _at(at(2026, 3, 10, 15, 0)):
+        _visit(world, made["C2"], "dissatisfied")
+
+    # C3 invalid (developer), 李四, Wed 11 Mar 14:00 → 1 working day → due Thu 12 Mar 17:30;
+    # replied Thu 12 Mar 10:00: on time, 20 h = 72 000 s; closed Thu 12 Mar 11:00.
+    with _at(at(2026, 3, 11, 14, 0)):
+        made["C3"] = _assess(
+            world,
+            record(world, channel="wechat", category=category("repairs"), **_stranger("李四", "13700001111")),
+            "developer",
+        )
+    with _at(at(2026, 3, 12, 10, 0)):
+        _reply(world, made["C3"])
+    with _at(at(2026, 3, 12, 11, 0)):
+        services.close(actor=world.users["handler_a"], complaint=made["C3"])
+
+    # C4 undecided (never assessed), 趙五, Mon 16 Mar 11:00: open.
+    with _at(at(2026, 3, 16, 11, 0)):
+        made["C4"] = record(
+            world, channel="phone", category=category("security"), **_stranger("趙五", "13600002222")
+        )
+
+    # C7 valid, 周八, Mon 30 Mar 16:00 → due Wed 1 Apr: not replied, not visited, open.
+    with _at(at(2026, 3, 30, 16, 0)):
+        made["C7"] = _assess(
+            world,
+            record(
+                world,
+                channel="face_to_face",
+                category=category("repairs"),
+                **_stranger("周八", "13600003333"),
+            ),
+            "maintenance",
+        )
+
+    # An enquiry (answered and closed) and a grievance (open), by other people.
+    with _at(at(2026, 3, 18, 9, 0)):
+        made["E"] = record(
+            world,
+            kind="enquiry",
+            category=category("charges"),
+            description="請問下月停車費是否調整？",
+            immediate_reply="不調整",
+            **_stranger("錢六", "13600004444"),
+        )
+        services.close(actor=world.users["handler_a"], complaint=made["E"])
+    with _at(at(2026, 3, 20, 9, 0)):
+        made["G"] = record(
+            world,
+            kind="grievance",
+            category=category("security"),
+            description="保安態度冷淡",
+            **_stranger("孫七", "13600005555"),
+        )
+
+    # Estate B's office: never counted for office A.
+    with _at(at(2026, 3, 9, 10, 0)):
+        made["B"] = record(
+            world,
+            persona="handler_b",
+            estate=world.estate_b,
+            unit=world.unit_b,
+            customer=world.customer_b,
+            category=category("repairs"),
+        )
+
+    # 2 April: F2 is closed, after the month's end.
+    with _at(at(2026, 4, 2, 10, 0)):
+        services.close(actor=world.users["handler_a"], complaint=made["F2"])
+    return made
+
+
+@pytest.mark.req("K-12")
+def test_monthly_figures_match_the_hand_computed_month(world):
+    made = march_2026(world)
+    f = figures.monthly_figures(department_id=world.office_a.pk, year=2026, month=3)
+
+    assert (f.start, f.end) == (at(2026, 3, 1, 0, 0), at(2026, 4, 1, 0, 0))
+    # Complaints of March: C1, C2, C3, C4, C7 — valid C1 C2 C7, invalid C3, undecided C4.
+    assert (f.received, f.valid, f.invalid, f.undecided) == (5, 3, 1, 1)
+    assert (f.grievances, f.enquiries) == (1, 1)
+    assert f.by_category == {"repairs": 3, "cleaning": 1, "security": 1}  # C1 C3 C7 / C2 / C4
+    assert f.by_cause == {"maintenance": 2, "management": 1, "developer": 1, "": 1}
+    assert f.by_channel == {"phone": 2, "face_to_face": 2, "wechat": 1}  # C1 C4 / C2 C7 / C3
+    assert f.by_estate == {world.estate_a.pk: 5}
+
+    # First replies: C1 on time, C2 late, C3 on time; C4 and C7 unanswered are not counted.
+    assert str(f.on_time) == "2 / 3"
+    # Reply times sorted: 7 200, 72 000, 432 000 s. Median: the middle one;
+    # p90 nearest rank: ceil(0.9 × 3) = 3rd → 432 000.
+    assert f.reply_times == stats.Durations(3, 72_000.0, 432_000.0)
+    assert (f.reply_median_seconds, f.reply_p90_seconds) == (72_000.0, 432_000.0)
+
+    # Valid C1 C2 C7; C1 and C2 were visited.
+    assert str(f.follow_up_coverage) == "2 / 3"
+    # Latest answers: C1 satisfied, C2 dissatisfied.
+    assert f.satisfaction_counts == {"satisfied": 1, "dissatisfied": 1}
+    assert str(f.follow_up_satisfaction) == "1 / 2"
+    assert f.reopened == 1  # C2
+
+    # 王小明 (customer_a) complained twice: C1 then C2.
+    [repeat] = f.repeat_complainants
+    assert repeat.key == f"customer:{world.customer_a.pk}"
+    assert repeat.count == 2 and repeat.complaint_ids == (made["C1"].pk, made["C2"].pk)
+
+    # Open on 31 March at midnight: C2 (reopened), C4, C7, the grievance, F1, and F2 (closed
+    # only on 2 April). C1, C3 and the enquiry were closed in March. F1 and F2 are from February.
+    assert (f.open_at_end, f.open_from_earlier) == (6, 2)
+
+    # Pareto: repairs 3 (0.6), then the tie cleaning 1 / security 1 by code (0.8, 1.0).
+    # Vital few: rows before which the cumulative share was still below 0.8.
+    assert [(r.key, r.count, r.cumulative_share, r.vital) for r in f.category_pareto] == [
+        ("repairs", 3, 0.6, True),
+        ("cleaning", 1, 0.8, True),
+        ("security", 1, 1.0, False),
+    ]
+    assert f.category_pareto[-1].cumulative_share == 1.0
+    # Causes of assessed complaints: maintenance 2, then developer 1, management 1.
+    assert [r.key for r in f.cause_pareto] == ["maintenance", "developer", "management"]
+
+    # Office B sees only its own complaint.
+    other = figures.monthly_figures(department_id=world.office_b.pk, year=2026, month=3)
+    assert (other.received, other.undecided, other.by_estate) == (1, 1, {world.estate_b.pk: 1})
+
+
+@pytest.mark.req("K-12")
+def test_an_empty_month_has_counts_of_zero_and_no_rates(world):
+    f = figures.monthly_figures(department_id=world.office_a.pk, year=2026, month=3)
+    assert f.received == f.valid == f.open_at_end == 0
+    assert f.on_time.value is None and f.follow_up_coverage.value is None
+    assert f.reply_times == stats.Durations(0, None, None)
+    assert f.category_pareto == () and f.repeat_complainants == ()
+
+
+@pytest.mark.req("K-12")
+def test_comparison_with_the_previous_month_and_last_year(world):
+    march_2026(world)
+    assert figures.previous_month(2026, 3) == (2026, 2)
+    assert figures.previous_month(2026, 1) == (2025, 12)
+    assert figures.same_month_last_year(2026, 3) == (2025, 3)
+    march = figures.monthly_figures(department_id=world.office_a.pk, year=2026, month=3)
+    february = figures.monthly_figures(department_id=world.office_a.pk, year=2026, month=2)
+    # February: F1 valid, F2 invalid answered on time (26 Feb 15:00, due 27 Feb 17:30).
+    assert (february.received, february.valid, february.invalid) == (2, 1, 1)
+    changes = figures.compare(march, february)
+    assert changes["received"] == stats.CountChange(5, 2) and changes["received"].delta == 3
+    assert changes["valid"].relative == 2.0  # 1 → 3
+    on_time = changes["on_time"]
+    assert isinstance(on_time, stats.RateChange)
+    assert str(on_time.current) == "2 / 3" and str(on_time.previous) == "1 / 1"
+    assert on_time.points == pytest.approx(-100 / 3)
+    assert changes["repeat_complainants"] == stats.CountChange(1, 0)
+
+
+@pytest.mark.req("K-12")
+def test_the_query_count_does_not_grow_with_the_number_of_complaints(world, django_assert_max_num_queries):
+    march_2026(world)
+    with django_assert_max_num_queries(QUERY_BUDGET):
+        small = figures.monthly_figures(department_id=world.office_a.pk, year=2026, month=3)
+
+    codes = ["repairs", "cleaning", "security", "vehicles", "charges"]
+    for i in range(30):
+        with _at(at(2026, 3, 2 + i % 27, 9, 0)):
+            c = record(
+                world,
+                category=category(codes[i % len(codes)]),
+                **({} if i % 3 else _stranger(f"住戶{i % 7}", f"1390000{i % 7:04d}")),
+            )
+            if i % 2:
+                c = _assess(world, c, "maintenance" if i % 4 == 1 else "unfounded")
+                _reply(world, c)
+    with django_assert_max_num_queries(QUERY_BUDGET):
+        large = figures.monthly_figures(department_id=world.office_a.pk, year=2026, month=3)
+    assert large.received == small.received + 30
+    assert sum(large.by_category.values()) == large.received
+    assert large.category_pareto[-1].cumulative_share == 1.0
