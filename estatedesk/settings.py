@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "estatedesk.records",
     "estatedesk.notifications",
     "estatedesk.complaints",
+    "estatedesk.reports",
     "estatedesk.portal",
 ]
 

@@ -1,0 +1,172 @@
+"""Writes of the monthly report (SPEC K-12): draft, refresh, submit (freeze), catch up.
+
+Every month is keyed by (department, year, month), unique in the database, so running the
+period job twice, on two workers, or catching up after the laptop was off makes exactly one
+report per department and month.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed
+from estatedesk.core.policy import staff_of
+from estatedesk.org.models import Department, Role
+from estatedesk.reports.figures import MonthlyFigures, month_bounds, monthly_figures, previous_month
+from estatedesk.reports.models import MonthlyReport, ReportStatus
+from estatedesk.workcal.selectors import company_zone
+
+__all__ = ["catch_up", "draft_month", "live_differs", "snapshot", "submit"]
+
+
+# --- the snapshot --------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, Fraction):
+        return float(value)
+    return value
+
+
+def snapshot(figures: MonthlyFigures) -> dict[str, Any]:
+    """The figures as plain JSON (what the JSONField stores and gives back unchanged).
+
+    Rates stay numerator/denominator (the report prints "45 / 50"), durations are seconds,
+    datetimes ISO 8601, mapping keys strings (JSON has no integer keys: estate ids become "3").
+    """
+    data = _plain(dataclasses.asdict(figures))
+    # Round-trip once so a fresh snapshot compares equal to one read back from the database.
+    result: dict[str, Any] = json.loads(json.dumps(data))
+    return result
+
+
+def _current(report: MonthlyReport) -> dict[str, Any]:
+    return snapshot(monthly_figures(department_id=report.department_id, year=report.year, month=report.month))
+
+
+def live_differs(report: MonthlyReport) -> bool:
+    """Whether the figures computed now differ from those stored (a submitted report's frozen ones)."""
+    return _current(report) != report.figures
+
+
+# --- drafting ------------------------------------------------------------------------------
+
+
+def _company_departments() -> list[Department]:
+    return list(Department.objects.filter(active=True, developer__isnull=True).order_by("pk"))
+
+
+def _draft_one(department: Department, year: int, month: int) -> MonthlyReport:
+    key = {"department": department, "year": year, "month": month}
+    existing = MonthlyReport.objects.filter(**key).first()
+    if existing is not None and existing.status == ReportStatus.SUBMITTED:
+        return existing  # frozen
+    figures = snapshot(monthly_figures(department_id=department.pk, year=year, month=month))
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            report, created = MonthlyReport.objects.get_or_create(
+                **key, defaults={"figures": figures, "drafted_at": now, "status": ReportStatus.DRAFT}
+            )
+    except IntegrityError:
+        # Another worker created it between our look and our insert.
+        report, created = MonthlyReport.objects.get(**key), False
+    if created:
+        return report
+    with transaction.atomic():
+        locked = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+        # Checked under the lock: a report submitted meanwhile keeps its frozen figures.
+        if locked.status == ReportStatus.DRAFT and locked.figures != figures:
+            locked.figures = figures
+            locked.drafted_at = now
+            locked.save(update_fields=["figures", "drafted_at"])
+    return locked
+
+
+def draft_month(*, year: int, month: int, department: Department | None = None) -> list[MonthlyReport]:
+    """Draft (or refresh the draft of) each active company department's report for a month.
+
+    A submitted report is returned as it is. Idempotent: one report per department-month.
+    """
+    month_bounds(year, month)  # ValueError for a month that is not one
+    departments = [department] if department is not None else _company_departments()
+    return [_draft_one(d, year, month) for d in departments]
+
+
+def _next(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def catch_up(now: datetime) -> list[MonthlyReport]:
+    """Draft every month from the last one drafted up to the month before ``now`` (company time).
+
+    With no report yet, only the month before ``now``. The last drafted month is drafted
+    again, so its draft picks up edits made since; months already there are not duplicated.
+    """
+    today = now.astimezone(company_zone()).date()
+    target = previous_month(today.year, today.month)
+    last = (
+        MonthlyReport.objects.filter(year__lte=target[0])
+        .exclude(year=target[0], month__gt=target[1])
+        .order_by("-year", "-month")
+        .values_list("year", "month")
+        .first()
+    )
+    period = last if last is not None else target
+    reports: list[MonthlyReport] = []
+    while period <= target:
+        reports.extend(draft_month(year=period[0], month=period[1]))
+        period = _next(*period)
+    return reports
+
+
+# --- submission ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit(*, actor: Any, report: MonthlyReport | int, analysis: str) -> MonthlyReport:
+    """The department head's analysis; freezes the report with the figures as they are now."""
+    pk = report.pk if isinstance(report, MonthlyReport) else report
+    locked = MonthlyReport.objects.select_for_update().get(pk=pk)
+    staff = staff_of(actor)
+    if (
+        staff is None
+        or staff.role != Role.DEPARTMENT_HEAD
+        or not staff.departments.filter(pk=locked.department_id).exists()
+    ):
+        raise NotAllowed(_("Only the head of this department can submit its monthly report."))
+    if locked.status != ReportStatus.DRAFT:
+        raise AlreadyHandled(_("This monthly report has already been submitted."))
+    text = analysis.strip()
+    if not text:
+        raise InvalidInput(_("Write the analysis before submitting."), field="analysis")
+    _start, end = month_bounds(locked.year, locked.month)
+    now = timezone.now()
+    if now < end:
+        raise InvalidInput(_("The month is not over yet; submit its report after it ends."))
+    locked.figures = _current(locked)
+    locked.analysis = text
+    locked.status = ReportStatus.SUBMITTED
+    locked.submitted_by = staff
+    locked.submitted_at = now
+    locked.drafted_at = now
+    locked.save()
+    return locked
