@@ -1,7 +1,7 @@
-"""Due states and reminder times of a reply deadline (SPEC K-5). Pure: no ORM.
+"""Due states of a reply deadline (SPEC K-5). Pure: no ORM.
 
 The deadline itself comes from ``workcal.deadlines.reply_deadline``; this module answers
-"how does it stand now?" for lists and "when should someone be reminded?" for the sweep.
+"how does it stand now?" for lists and the home panels; the sweeps use the same windows.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-__all__ = ["DueState", "SoonWindows", "due_state", "remind_at"]
+__all__ = ["DueState", "SoonWindows", "due_state"]
 
 
 class DueState(StrEnum):
@@ -45,7 +45,3 @@ def due_state(
     if due - now <= windows.for_basis(basis):
         return DueState.DUE_SOON
     return DueState.DUE
-
-
-def remind_at(due: datetime, basis: str, windows: SoonWindows) -> datetime:
-    return due - windows.for_basis(basis)

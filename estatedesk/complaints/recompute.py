@@ -10,7 +10,6 @@ hours) and requested reply times do not depend on the calendar and are left alon
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -80,10 +79,3 @@ def hours_changed(estate_id: int | None) -> int:
     with in_company_language():
         reason = _("Office hours changed")
     return _recompute(queryset, reason)
-
-
-def settings_changed(_: Any = None) -> int:
-    """Company deadline settings (periods, counting mode) changed: every waiting deadline."""
-    with in_company_language():
-        reason = _("Deadline settings changed")
-    return _recompute(_waiting(), reason)

@@ -21,7 +21,6 @@ from estatedesk.complaints.models import (
     Complaint,
     Event,
     TransferSlip,
-    WeeklyReview,
     WorkNotice,
 )
 from estatedesk.core import policy
@@ -174,10 +173,3 @@ def departments_headed_by(user: Any) -> QuerySet[Department]:
     if staff.role != "department_head":
         return Department.objects.none()
     return staff.departments.filter(active=True)
-
-
-def weekly_reviews_for(user: Any) -> QuerySet[WeeklyReview]:
-    qs = WeeklyReview.objects.select_related("department", "reviewed_by")
-    if policy.sees_all(user):
-        return qs
-    return qs.filter(department__in=policy.department_ids(user) or frozenset())

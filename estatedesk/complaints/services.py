@@ -8,6 +8,7 @@ the API, the portal, tasks and the demo loader all come through here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -50,19 +51,21 @@ from estatedesk.complaints.models import (
     VisitMethod,
 )
 from estatedesk.complaints.selectors import complaints_for
-from estatedesk.core.errors import InvalidInput, NotAllowed, NotFound
+from estatedesk.core.errors import InvalidInput, NotAllowed
 from estatedesk.notifications.models import Channel as MessageChannel
 from estatedesk.notifications.services import notify
 from estatedesk.org.models import Department, Developer, Staff
 
 
 def _locked(
-    actor: Any, complaint: Complaint | int, name: str
+    actor: Any, complaint: Complaint | int, name: str | Callable[[str], str]
 ) -> tuple[Complaint, workflow.Transition, Staff]:
-    transition = workflow.COMPLAINT.get(name)
+    """The complaint locked for ``actor``'s step. ``name`` may depend on the locked status
+    (assess and reassess share roles and kinds, so the role is checked before the look-up)."""
     pk = complaint if isinstance(complaint, int) else complaint.pk
-    staff = require(actor, transition)
+    staff = require(actor, workflow.COMPLAINT.get(name if isinstance(name, str) else name(workflow.NEW)))
     locked = lock(complaints_for(actor).select_related("estate", "department"), pk)
+    transition = workflow.COMPLAINT.get(name if isinstance(name, str) else name(locked.status))
     if locked.kind not in transition.kinds:
         raise NotAllowed(
             _("This step does not apply to this kind of record: %(step)s.") % {"step": transition.label}
@@ -95,14 +98,12 @@ def assess(
     """Cause, validity, severity and urgency (K-4, K-5); the deadline follows. Duplicates follow the lead."""
     if cause not in Cause.values:
         raise InvalidInput(_("Choose a cause from the list."), field="cause")
-    locked = _peek_status(actor, complaint)
-    name = "assess" if locked == workflow.NEW else "reassess"
-    c, transition, _staff = _locked(actor, complaint, name)
+    c, transition, _staff = _locked(actor, complaint, _assess_step)
     _apply_assessment(c, actor, transition, cause=cause, serious=serious, urgent=urgent, note=note)
     for follower in _followers(c):
         if follower.kind != Kind.COMPLAINT:
             continue
-        step = workflow.COMPLAINT.get("assess" if follower.status == workflow.NEW else "reassess")
+        step = workflow.COMPLAINT.get(_assess_step(follower.status))
         if step.allows(follower.status):
             _apply_assessment(
                 follower,
@@ -145,12 +146,8 @@ def _apply_assessment(
         record_event(c, "deadline_changed", actor, note=_("Assessment changed"), data=moved)
 
 
-def _peek_status(actor: Any, complaint: Complaint | int) -> str:
-    pk = complaint if isinstance(complaint, int) else complaint.pk
-    status = complaints_for(actor).filter(pk=pk).values_list("status", flat=True).first()
-    if status is None:
-        raise NotFound(_("Not found, or not yours to see."))
-    return status
+def _assess_step(status: str) -> str:
+    return "assess" if status == workflow.NEW else "reassess"
 
 
 @transaction.atomic

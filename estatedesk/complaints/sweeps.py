@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Concat
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from estatedesk.complaints.actions import complaint_link, in_company_language, people_of, people_with_role
@@ -133,15 +133,21 @@ def remind_candidates(sweep: Sweep) -> list[Complaint]:
     base = _waiting(Complaint.objects.filter(reminder_sent_at__isnull=True)).select_related(
         "handler__user", "department", "estate"
     )
-    urgent = base.filter(due_basis__in=URGENT_BASES, reply_due__lte=sweep.now + sweep.windows.urgent)
+    return _urgent_first(
+        sweep,
+        urgent=base.filter(due_basis__in=URGENT_BASES, reply_due__lte=sweep.now + sweep.windows.urgent),
+        normal=base.filter(~Q(due_basis="urgent"), reply_due__lte=sweep.now + sweep.windows.normal),
+    )
+
+
+def _urgent_first(
+    sweep: Sweep, *, urgent: QuerySet[Complaint], normal: QuerySet[Complaint]
+) -> list[Complaint]:
+    """One batch: urgent rows at any hour, then the rest of estates whose office is open now."""
     found = list(urgent.order_by("reply_due", "pk")[:BATCH])
     if sweep.open_estates and len(found) < BATCH:
-        normal = base.filter(
-            ~Q(due_basis="urgent"),
-            reply_due__lte=sweep.now + sweep.windows.normal,
-            estate_id__in=sweep.open_estates,
-        ).exclude(pk__in=[c.pk for c in found])
-        found += list(normal.order_by("reply_due", "pk")[: BATCH - len(found)])
+        rest = normal.filter(estate_id__in=sweep.open_estates).exclude(pk__in=[c.pk for c in found])
+        found += list(rest.order_by("reply_due", "pk")[: BATCH - len(found)])
     return found
 
 
@@ -194,11 +200,9 @@ def remind_due(now: datetime) -> int:
 def overdue_candidates(sweep: Sweep) -> list[Complaint]:
     base = _waiting(Complaint.objects.filter(overdue_notified_at__isnull=True, reply_due__lt=sweep.now))
     base = base.select_related("handler", "department", "estate")
-    found = list(base.filter(due_basis="urgent").order_by("reply_due", "pk")[:BATCH])
-    if sweep.open_estates and len(found) < BATCH:
-        normal = base.exclude(due_basis="urgent").filter(estate_id__in=sweep.open_estates)
-        found += list(normal.order_by("reply_due", "pk")[: BATCH - len(found)])
-    return found
+    return _urgent_first(
+        sweep, urgent=base.filter(due_basis="urgent"), normal=base.exclude(due_basis="urgent")
+    )
 
 
 def _tell_overdue(complaint: Complaint, sweep: Sweep) -> bool:
@@ -241,10 +245,7 @@ def _tell_overdue(complaint: Complaint, sweep: Sweep) -> bool:
 
 
 def _notice_link(notice: WorkNotice) -> str:
-    try:
-        return reverse("complaints:notice_detail", args=[notice.pk])
-    except NoReverseMatch:  # the notice pages are optional to this module
-        return complaint_link(notice.complaint) if notice.complaint else ""
+    return reverse("complaints:notice_detail", args=[notice.pk])
 
 
 NOTICE_TOLD = ":overdue"

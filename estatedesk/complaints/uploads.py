@@ -48,9 +48,6 @@ from estatedesk.complaints.selectors import complaints_for
 from estatedesk.core import policy
 from estatedesk.core.errors import InvalidInput, NotAllowed
 
-# tests/complaints/conftest.py checks this before making attachments for the permission walk.
-READY = True
-
 FIELD = "attachments"
 FOLDER = "complaints"
 MAX_FILES_PER_REQUEST = 10

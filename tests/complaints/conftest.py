@@ -53,7 +53,6 @@ def estate_b_complaint_papers(world: Any) -> dict[str, int]:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from estatedesk.complaints import papers, uploads
-    from estatedesk.complaints.models import Attachment
 
     handler_b = world.users["handler_b"]
     c = services.record_complaint(
@@ -81,22 +80,16 @@ def estate_b_complaint_papers(world: Any) -> dict[str, int]:
         due_at=timezone.now() + timedelta(days=3),
         estate=world.estate_b,
     )
-    attachment_pk = 0
-    if getattr(uploads, "READY", False):
-        png = _tiny_png()
-        attachment = uploads.store(
-            complaint=c, upload=SimpleUploadedFile("floor.png", png, "image/png"), actor=handler_b
-        )
-        attachment_pk = attachment.pk
-    else:
-        attachment_pk = Attachment.objects.filter(complaint=c).values_list("pk", flat=True).first() or 0
+    attachment = uploads.store(
+        complaint=c, upload=SimpleUploadedFile("floor.png", _tiny_png(), "image/png"), actor=handler_b
+    )
     return {
         "complaints:detail": c.pk,
         "complaints:act_": c.pk,
         "complaints:record_": c.pk,
         "complaints:slip_": slip.pk,
         "complaints:notice_": notice.pk,
-        "complaints:attachment": attachment_pk,
+        "complaints:attachment": attachment.pk,
         "complaints:weekly_": world.office_b.pk,
         "complaints:poster": world.estate_b.pk,
     }

@@ -346,11 +346,8 @@ def test_sending_the_same_form_twice_records_one_complaint(world):
 
 @pytest.mark.req("K-1")
 def test_a_photo_taken_at_intake_is_stored_with_the_complaint(world):
-    from estatedesk.complaints import uploads
     from tests.complaints.conftest import _tiny_png
 
-    if not getattr(uploads, "READY", False):
-        pytest.skip("the upload checks are not in place yet")
     data = form_data(world, unit_text="3栋-1201", complainant_name="王小明")
     data["attachments"] = [SimpleUploadedFile("leak.png", _tiny_png(), "image/png")]
     complaint = recorded(client_for(world, "colleague_a").post(INTAKE, data))
