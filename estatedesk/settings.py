@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "estatedesk.notifications",
     "estatedesk.complaints",
     "estatedesk.reports",
+    "estatedesk.improvement",
     "estatedesk.portal",
 ]
 

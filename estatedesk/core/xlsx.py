@@ -1,4 +1,10 @@
-"""Excel export of any list (SPEC A-3): one sheet, a header row, written in constant memory."""
+"""Excel export of any list (SPEC A-3): one sheet, a header row, written in constant memory.
+
+User text never becomes a formula: XlsxWriter's ``write()`` turns a string starting with
+``=`` into a formula, so every string goes through ``write_text`` (a text cell, whatever it
+starts with: ``=``, ``+``, ``-``, ``@``), and workbooks are opened with
+``strings_to_formulas`` off as a second guard.
+"""
 
 from __future__ import annotations
 
@@ -10,25 +16,47 @@ import xlsxwriter
 from django.http import HttpResponse
 from django.utils import timezone
 
+WORKBOOK_OPTIONS: dict[str, Any] = {"strings_to_formulas": False, "strings_to_urls": False}
 
-def workbook_response(filename: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> HttpResponse:
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True})
-    sheet = book.add_worksheet()
-    bold = book.add_format({"bold": True, "bg_color": "#E9ECEF"})
-    for col, header in enumerate(headers):
-        sheet.write(0, col, str(header), bold)
-        sheet.set_column(col, col, 16)
-    for row_index, row in enumerate(rows, start=1):
-        for col, value in enumerate(row):
-            if value is None:
-                continue
-            sheet.write(row_index, col, value if isinstance(value, int | float) else str(value))
-    book.close()
+
+def new_workbook(buffer: io.BytesIO, *, constant_memory: bool = False) -> xlsxwriter.Workbook:
+    return xlsxwriter.Workbook(
+        buffer, {**WORKBOOK_OPTIONS, "constant_memory": constant_memory, "in_memory": True}
+    )
+
+
+def write_value(sheet: Any, row: int, col: int, value: Any, fmt: Any = None) -> None:
+    """Numbers as numbers, everything else as a text cell (never a formula or a link)."""
+    if value is None:
+        return
+    if isinstance(value, bool):
+        sheet.write_boolean(row, col, value, fmt)
+    elif isinstance(value, int | float):
+        sheet.write_number(row, col, value, fmt)
+    else:
+        sheet.write_string(row, col, str(value), fmt)
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(
-        buffer.getvalue(),
+        content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.xlsx"'
     return response
+
+
+def workbook_response(filename: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> HttpResponse:
+    buffer = io.BytesIO()
+    book = new_workbook(buffer, constant_memory=True)
+    sheet = book.add_worksheet()
+    bold = book.add_format({"bold": True, "bg_color": "#E9ECEF"})
+    for col, header in enumerate(headers):
+        sheet.write_string(0, col, str(header), bold)
+        sheet.set_column(col, col, 16)
+    for row_index, row in enumerate(rows, start=1):
+        for col, value in enumerate(row):
+            write_value(sheet, row_index, col, value)
+    book.close()
+    return xlsx_response(buffer.getvalue(), filename)

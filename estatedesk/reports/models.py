@@ -12,6 +12,12 @@ from estatedesk.org.models import Department, Staff
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
+    REVIEWED = "reviewed", _("Reviewed")
+
+
+class ReviewDecision(models.TextChoices):
+    NO_ACTION = "no_action", _("No action needed")
+    ACTIONS = "actions", _("Corrective / preventive actions opened")
 
 
 class MonthlyReport(models.Model):
@@ -46,6 +52,20 @@ class MonthlyReport(models.Model):
         verbose_name=_("submitted by"),
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # The deputy GM's review (K-14).
+    decision = models.CharField(
+        _("decision"), max_length=20, choices=ReviewDecision.choices, blank=True, default=""
+    )
+    review_note = models.TextField(_("review remarks"), blank=True, default="")
+    reviewed_by = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -64,3 +84,85 @@ class MonthlyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} {self.year}-{self.month:02d}"
+
+
+class PeriodStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class QuarterlyAnalysis(models.Model):
+    """The customer-service department's cross-department analysis of a quarter (K-13).
+
+    Drafted with figures by the period job; customer service writes the analysis and
+    publishes it to every department, after which the figures and text are frozen.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=PeriodStatus.choices, default=PeriodStatus.DRAFT
+    )
+    figures = models.JSONField(_("figures"), default=dict)
+    analysis = models.TextField(_("analysis"), blank=True, default="")
+    drafted_at = models.DateTimeField(_("figures drafted at"))
+    edited_by = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last edited by"),
+    )
+    edited_at = models.DateTimeField(_("last edited at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("quarterly analysis")
+        verbose_name_plural = _("quarterly analyses")
+        ordering = ["-year", "-quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "quarter"], name="reports_one_quarterly_analysis_per_period"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quarter__gte=1, quarter__lte=4), name="reports_quarter_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} Q{self.quarter}"
+
+
+class AnnualSummary(models.Model):
+    """The deputy GM's annual complaint summary and management-review pack (K-15, I-2)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PeriodStatus.choices, default=PeriodStatus.DRAFT
+    )
+    figures = models.JSONField(_("figures"), default=dict)
+    summary = models.TextField(_("summary"), blank=True, default="")
+    drafted_at = models.DateTimeField(_("figures drafted at"))
+    published_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("issued by")
+    )
+    published_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("annual complaint summary")
+        verbose_name_plural = _("annual complaint summaries")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)

@@ -14,17 +14,17 @@ from fractions import Fraction
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from estatedesk.complaints.actions import now as clock_now
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed
 from estatedesk.core.policy import staff_of
 from estatedesk.org.models import Department, Role
-from estatedesk.reports.figures import MonthlyFigures, month_bounds, monthly_figures, previous_month
+from estatedesk.reports.figures import month_bounds, monthly_figures, previous_month
 from estatedesk.reports.models import MonthlyReport, ReportStatus
 from estatedesk.workcal.selectors import company_zone
 
-__all__ = ["catch_up", "draft_month", "live_differs", "snapshot", "submit"]
+__all__ = ["catch_up", "draft_month", "live_differs", "review", "save_analysis", "snapshot", "submit"]
 
 
 # --- the snapshot --------------------------------------------------------------------------
@@ -46,13 +46,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def snapshot(figures: MonthlyFigures) -> dict[str, Any]:
+def snapshot(figures: Any) -> dict[str, Any]:
     """The figures as plain JSON (what the JSONField stores and gives back unchanged).
 
     Rates stay numerator/denominator (the report prints "45 / 50"), durations are seconds,
     datetimes ISO 8601, mapping keys strings (JSON has no integer keys: estate ids become "3").
     """
     data = _plain(dataclasses.asdict(figures))
+    # A repeat complainant's key may be a name or a phone's blind index (personal data,
+    # SPEC D-3): the stored report keeps only an ordinal; the complaint ids lead to the person
+    # for those allowed to see them.
+    for index, repeat in enumerate(data.get("repeat_complainants") or [], start=1):
+        repeat["key"] = f"#{index}"
     # Round-trip once so a fresh snapshot compares equal to one read back from the database.
     result: dict[str, Any] = json.loads(json.dumps(data))
     return result
@@ -77,10 +82,10 @@ def _company_departments() -> list[Department]:
 def _draft_one(department: Department, year: int, month: int) -> MonthlyReport:
     key = {"department": department, "year": year, "month": month}
     existing = MonthlyReport.objects.filter(**key).first()
-    if existing is not None and existing.status == ReportStatus.SUBMITTED:
+    if existing is not None and existing.status != ReportStatus.DRAFT:
         return existing  # frozen
     figures = snapshot(monthly_figures(department_id=department.pk, year=year, month=month))
-    now = timezone.now()
+    now = clock_now()
     try:
         with transaction.atomic():
             report, created = MonthlyReport.objects.get_or_create(
@@ -159,7 +164,7 @@ def submit(*, actor: Any, report: MonthlyReport | int, analysis: str) -> Monthly
     if not text:
         raise InvalidInput(_("Write the analysis before submitting."), field="analysis")
     _start, end = month_bounds(locked.year, locked.month)
-    now = timezone.now()
+    now = clock_now()
     if now < end:
         raise InvalidInput(_("The month is not over yet; submit its report after it ends."))
     locked.figures = _current(locked)
@@ -169,4 +174,86 @@ def submit(*, actor: Any, report: MonthlyReport | int, analysis: str) -> Monthly
     locked.submitted_at = now
     locked.drafted_at = now
     locked.save()
+    return locked
+
+
+def _head_of(actor: Any, report: MonthlyReport) -> Any:
+    staff = staff_of(actor)
+    if (
+        staff is None
+        or staff.role != Role.DEPARTMENT_HEAD
+        or not staff.departments.filter(pk=report.department_id).exists()
+    ):
+        raise NotAllowed(_("Only the head of this department can write its monthly report."))
+    return staff
+
+
+@transaction.atomic
+def save_analysis(*, actor: Any, report: MonthlyReport | int, analysis: str) -> MonthlyReport:
+    """Keep the head's draft analysis without submitting (the figures stay live)."""
+    pk = report.pk if isinstance(report, MonthlyReport) else report
+    locked = MonthlyReport.objects.select_for_update().get(pk=pk)
+    _head_of(actor, locked)
+    if locked.status != ReportStatus.DRAFT:
+        raise AlreadyHandled(_("This monthly report has already been submitted."))
+    locked.analysis = analysis.strip()
+    locked.save(update_fields=["analysis"])
+    return locked
+
+
+# --- the deputy GM's review (K-14) -----------------------------------------------------------
+
+
+@transaction.atomic
+def review(
+    *,
+    actor: Any,
+    report: MonthlyReport | int,
+    decision: str,
+    note: str = "",
+    new_action: dict[str, Any] | None = None,
+) -> MonthlyReport:
+    """Decide on a submitted report: no action, or corrective / preventive action(s).
+
+    With "actions", ``new_action`` (kind, title, problem, department) opens one linked to
+    the report in the same transaction; actions already opened from the report also count.
+    """
+    from estatedesk.improvement import services as improvement
+    from estatedesk.improvement.models import Source
+    from estatedesk.reports.models import ReviewDecision
+    from estatedesk.reports.selectors import reviews_monthly
+
+    pk = report.pk if isinstance(report, MonthlyReport) else report
+    locked = MonthlyReport.objects.select_for_update().get(pk=pk)
+    if not reviews_monthly(actor):
+        raise NotAllowed(_("Monthly reports are reviewed by the deputy general manager."))
+    if locked.status == ReportStatus.REVIEWED:
+        raise AlreadyHandled(_("This monthly report has already been reviewed."))
+    if locked.status != ReportStatus.SUBMITTED:
+        raise InvalidInput(_("Not possible now: the department head has not submitted this report yet."))
+    if decision not in ReviewDecision.values:
+        raise InvalidInput(_("Choose a decision."), field="decision")
+    if decision == ReviewDecision.NO_ACTION and new_action:
+        raise InvalidInput(
+            _("You chose no action but described one; choose one or the other."), field="decision"
+        )
+    if decision == ReviewDecision.ACTIONS:
+        if new_action:
+            improvement.open_action(
+                actor=actor,
+                kind=new_action.get("kind", ""),
+                source=Source.MONTHLY_REPORT,
+                source_report=locked,
+                title=new_action.get("title", ""),
+                problem=new_action.get("problem", ""),
+                department=new_action.get("department") or locked.department,
+            )
+        elif not locked.improvement_actions.exists():
+            raise InvalidInput(_("Describe the action to open, or choose no action."), field="title")
+    locked.status = ReportStatus.REVIEWED
+    locked.decision = decision
+    locked.review_note = note.strip()
+    locked.reviewed_by = staff_of(actor)
+    locked.reviewed_at = clock_now()
+    locked.save(update_fields=["status", "decision", "review_note", "reviewed_by", "reviewed_at"])
     return locked

@@ -6,7 +6,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from estatedesk.reports import services
+from estatedesk.reports import services, services_periods
 
 
 @db_periodic_task(crontab(minute="30", hour="0"))
@@ -18,3 +18,9 @@ def draft_monthly_reports() -> int:
     are made up once. The drafts of the last month are refreshed until the head submits.
     """
     return len(services.catch_up(timezone.now()))
+
+
+@db_periodic_task(crontab(minute="40", hour="0"))
+def draft_period_reports() -> int:
+    """Nightly: each ended quarter and year gets its draft once (catch-up as for months)."""
+    return len(services_periods.catch_up_periods(timezone.now()))

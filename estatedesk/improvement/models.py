@@ -1,0 +1,169 @@
+"""Corrective and preventive actions (SPEC I-1, procedure §7.4, §7.2.11, §7.2.15).
+
+An action (CAPA) records a problem found from some source, the analysis of its causes (with
+an optional fishbone), the steps taken (each with an owner and a due date), and the
+verification of whether they worked. Its status moves only through ``services``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from estatedesk.complaints.models import Complaint
+from estatedesk.org.models import Department, Estate, Staff
+from estatedesk.reports.models import MonthlyReport
+
+
+class ActionKind(models.TextChoices):
+    CORRECTIVE = "corrective", _("Corrective")
+    PREVENTIVE = "preventive", _("Preventive")
+
+
+class Source(models.TextChoices):
+    COMPLAINT = "complaint", _("Complaint")
+    GRIEVANCE = "grievance", _("Grievance")
+    MONTHLY_REPORT = "monthly_report", _("Monthly report")
+    HALF_YEAR_STATISTICS = "half_year_statistics", _("Half-year statistics")
+    SURVEY = "survey", _("Satisfaction survey")
+    FORUM = "forum", _("Residents' forum")
+    INSPECTION = "inspection", _("Inspection")
+
+
+# The fishbone's six bones (人、機、料、法、環、測), in the order they are drawn.
+class Bone(models.TextChoices):
+    MAN = "man", _("Man")
+    MACHINE = "machine", _("Machine")
+    MATERIAL = "material", _("Material")
+    METHOD = "method", _("Method")
+    ENVIRONMENT = "environment", _("Environment")
+    MEASUREMENT = "measurement", _("Measurement")
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("Open: analyse and plan")
+    IN_PROGRESS = "in_progress", _("In progress")
+    VERIFYING = "verifying", _("Awaiting verification")
+    CLOSED = "closed", _("Closed: effective")
+
+
+class Action(models.Model):
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=ActionKind.choices)
+    source = models.CharField(_("source"), max_length=30, choices=Source.choices)
+    # The record it was opened from, when that record lives in EstateDesk; the link is
+    # shown on both sides. Sources without a record here are described in source_reference.
+    source_complaint = models.ForeignKey(
+        Complaint,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="improvement_actions",
+        verbose_name=_("source complaint"),
+    )
+    source_report = models.ForeignKey(
+        MonthlyReport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="improvement_actions",
+        verbose_name=_("source monthly report"),
+    )
+    source_reference = models.CharField(_("source reference"), max_length=200, blank=True, default="")
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="improvement_actions",
+        verbose_name=_("responsible department"),
+    )
+    estate = models.ForeignKey(
+        Estate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="improvement_actions",
+        verbose_name=_("estate"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    problem = models.TextField(_("problem"))
+    cause_analysis = models.TextField(_("cause analysis"), blank=True, default="")
+    # {"man": ["…", …], "machine": […], …}: only the six Bone keys, lists of short causes.
+    fishbone = models.JSONField(_("fishbone"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN, db_index=True
+    )
+    opened_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("opened by")
+    )
+    opened_at = models.DateTimeField(_("opened at"))
+    # The earliest due date of an unfinished step, kept by services: overdue lists filter on it.
+    next_due = models.DateField(_("next step due"), null=True, blank=True, db_index=True)
+    verification = models.TextField(_("verification of effectiveness"), blank=True, default="")
+    verified_by = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("corrective / preventive action")
+        verbose_name_plural = _("corrective / preventive actions")
+        ordering = ["-opened_at", "-pk"]
+        indexes = [models.Index(fields=["department", "status"], name="improvement_dept_status")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class Step(models.Model):
+    """One thing to do, by one person, by one date."""
+
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, related_name="steps", verbose_name=_("action")
+    )
+    description = models.TextField(_("what to do"))
+    owner = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner"))
+    due_date = models.DateField(_("due date"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("done by")
+    )
+    result = models.TextField(_("result"), blank=True, default="")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("action step")
+        verbose_name_plural = _("action steps")
+        ordering = ["due_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+
+class Verification(models.Model):
+    """Each check of effectiveness, kept: an ineffective one sends the action back to work."""
+
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, related_name="verifications", verbose_name=_("action")
+    )
+    effective = models.BooleanField(_("effective"))
+    note = models.TextField(_("evidence and remarks"))
+    verified_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("verified by")
+    )
+    verified_at = models.DateTimeField(_("verified at"))
+
+    class Meta:
+        verbose_name = _("verification")
+        verbose_name_plural = _("verifications")
+        ordering = ["verified_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action_id} {self.verified_at:%Y-%m-%d}"

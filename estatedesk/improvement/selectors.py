@@ -1,0 +1,61 @@
+"""Reads of corrective / preventive actions, scoped by the user (SPEC P-1, I-1).
+
+The leadership, auditors, administrators and the customer-service supervisor see every
+action; other staff see those of their departments and estates, those they opened and those
+with a step they own. Out of scope is "not found".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from estatedesk.core.policy import department_ids, estate_ids, sees_all, staff_of
+from estatedesk.improvement.models import Action, ActionStatus
+
+OPEN_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.VERIFYING)
+
+
+def sees_every_action(user: Any) -> bool:
+    if sees_all(user):
+        return True
+    staff = staff_of(user)
+    return staff is not None and staff.role == "cs_supervisor"
+
+
+def action_scope(user: Any) -> QuerySet[Action]:
+    actions = Action.objects.all()
+    if sees_every_action(user):
+        return actions
+    staff = staff_of(user)
+    if staff is None:
+        return actions.none()
+    condition = Q(opened_by=staff) | Q(department__in=department_ids(user) or ()) | Q(steps__owner=staff)
+    estates = estate_ids(user)
+    if estates:
+        condition |= Q(estate__in=estates)
+    ids = Action.objects.filter(condition).values("pk")
+    return actions.filter(pk__in=ids)
+
+
+def action_list(user: Any) -> QuerySet[Action]:
+    return action_scope(user).select_related("department", "estate", "opened_by__user", "source_complaint")
+
+
+def get_action(user: Any, pk: int) -> Action | None:
+    return action_list(user).filter(pk=pk).first()
+
+
+def overdue(queryset: QuerySet[Action], today: date) -> QuerySet[Action]:
+    """Actions with a step past its due date (a step is due on its date, overdue the day after)."""
+    return queryset.filter(status__in=OPEN_STATUSES, next_due__lt=today)
+
+
+def for_complaint(user: Any, complaint_id: int) -> QuerySet[Action]:
+    return action_scope(user).filter(source_complaint_id=complaint_id)
+
+
+def for_report(user: Any, report_id: int) -> QuerySet[Action]:
+    return action_scope(user).filter(source_report_id=report_id)

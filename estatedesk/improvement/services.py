@@ -1,0 +1,336 @@
+"""Every write of a corrective / preventive action (SPEC I-1): open, analyse, plan a step,
+finish a step, verify. One function per change, each in one transaction on a locked row.
+
+Who may do what
+---------------
+* Open: department heads, the customer-service supervisor, the deputy GM and the GM, from
+  a source they can see (a complaint or monthly report in their scope).
+* Analyse and plan steps: the opener, the head of the responsible department, the
+  customer-service supervisor, the deputy GM and the GM ("managers" of the action).
+* Finish a step: its owner, or a manager.
+* Verify effectiveness: the customer-service supervisor, the deputy GM or the GM, who are
+  independent of the department that did the work. Effective closes the action; not
+  effective sends it back to work, where a new step is planned.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Min
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from estatedesk.complaints.actions import in_company_language, next_number, now, tell
+from estatedesk.complaints.models import Complaint, Kind
+from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, NotFound
+from estatedesk.core.policy import staff_of
+from estatedesk.improvement.models import Action, ActionKind, ActionStatus, Bone, Source, Step, Verification
+from estatedesk.improvement.selectors import action_scope
+from estatedesk.org.models import Department, Role, Staff
+from estatedesk.reports.models import MonthlyReport
+
+OPENER_ROLES = frozenset({Role.DEPARTMENT_HEAD, Role.CS_SUPERVISOR, Role.DEPUTY_GM, Role.GM})
+VERIFIER_ROLES = frozenset({Role.CS_SUPERVISOR, Role.DEPUTY_GM, Role.GM})
+FISHBONE_MAX_CAUSES = 8
+
+__all__ = [
+    "add_step",
+    "analyse",
+    "can_manage",
+    "can_verify",
+    "finish_step",
+    "open_action",
+    "verify",
+]
+
+
+def _staff(actor: Any) -> Staff:
+    staff = staff_of(actor)
+    if staff is None:
+        raise NotAllowed(_("Only staff can work on corrective and preventive actions."))
+    return staff
+
+
+def can_manage(actor: Any, action: Action) -> bool:
+    staff = staff_of(actor)
+    if staff is None:
+        return False
+    if staff.role in (Role.CS_SUPERVISOR, Role.DEPUTY_GM, Role.GM) or staff.pk == action.opened_by_id:
+        return True
+    return staff.role == Role.DEPARTMENT_HEAD and staff.departments.filter(pk=action.department_id).exists()
+
+
+def can_verify(actor: Any) -> bool:
+    staff = staff_of(actor)
+    return staff is not None and staff.role in VERIFIER_ROLES
+
+
+def _locked(actor: Any, action: Action | int) -> Action:
+    pk = action.pk if isinstance(action, Action) else action
+    found = action_scope(actor).select_for_update().filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("No such action."))
+    return found
+
+
+def clean_fishbone(raw: dict[str, Any] | None) -> dict[str, list[str]]:
+    """Only the six bones, each a list of short non-blank causes (empty bones dropped)."""
+    cleaned: dict[str, list[str]] = {}
+    for bone in Bone.values:
+        value = (raw or {}).get(bone) or []
+        if isinstance(value, str):
+            value = value.splitlines()
+        causes = [str(c).strip()[:120] for c in value if str(c).strip()]
+        if len(causes) > FISHBONE_MAX_CAUSES:
+            raise InvalidInput(
+                _("At most %(n)d causes per bone; group the smaller ones.") % {"n": FISHBONE_MAX_CAUSES},
+                field=f"fishbone_{bone}",
+            )
+        if causes:
+            cleaned[bone] = causes
+    unknown = set(raw or {}) - set(Bone.values)
+    if unknown:
+        raise InvalidInput(_("Unknown fishbone branch: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+    return cleaned
+
+
+def _refresh_next_due(action: Action) -> None:
+    action.next_due = action.steps.filter(done_at__isnull=True).aggregate(d=Min("due_date"))["d"]
+
+
+def _link(pk: int) -> str:
+    return reverse("improvement:detail", args=[pk])
+
+
+def _source_record(
+    actor: Any,
+    source: str,
+    complaint: Complaint | int | None,
+    report: MonthlyReport | int | None,
+    reference: str,
+) -> tuple[Complaint | None, MonthlyReport | None]:
+    from estatedesk.complaints.selectors import complaints_for
+    from estatedesk.reports.selectors import monthly_reports_for
+
+    if source in (Source.COMPLAINT, Source.GRIEVANCE):
+        if complaint is None:
+            raise InvalidInput(_("Choose the complaint this action comes from."), field="source_complaint")
+        pk = complaint.pk if isinstance(complaint, Complaint) else complaint
+        found = complaints_for(actor).filter(pk=pk).first()
+        if found is None:
+            raise InvalidInput(_("No such complaint in your scope."), field="source_complaint")
+        wanted = Kind.GRIEVANCE if source == Source.GRIEVANCE else Kind.COMPLAINT
+        if found.kind != wanted:
+            raise InvalidInput(
+                _("%(number)s is not a %(kind)s.") % {"number": found.number, "kind": Source(source).label},
+                field="source_complaint",
+            )
+        return found, None
+    if source == Source.MONTHLY_REPORT:
+        if report is None:
+            raise InvalidInput(_("Choose the monthly report this action comes from."), field="source_report")
+        pk = report.pk if isinstance(report, MonthlyReport) else report
+        found_report = monthly_reports_for(actor).filter(pk=pk).first()
+        if found_report is None:
+            raise InvalidInput(_("No such monthly report in your scope."), field="source_report")
+        return None, found_report
+    if not reference.strip():
+        raise InvalidInput(
+            _("Say where the problem was found (which survey, forum, inspection or statistics)."),
+            field="source_reference",
+        )
+    return None, None
+
+
+@transaction.atomic
+def open_action(
+    *,
+    actor: Any,
+    kind: str,
+    source: str,
+    title: str,
+    problem: str,
+    department: Department | int | None = None,
+    source_complaint: Complaint | int | None = None,
+    source_report: MonthlyReport | int | None = None,
+    source_reference: str = "",
+) -> Action:
+    staff = _staff(actor)
+    if staff.role not in OPENER_ROLES:
+        raise NotAllowed(
+            _("Department heads, the customer-service supervisor and the leadership open actions.")
+        )
+    if kind not in ActionKind.values:
+        raise InvalidInput(_("Choose corrective or preventive."), field="kind")
+    if source not in Source.values:
+        raise InvalidInput(_("Choose where the problem was found."), field="source")
+    if not title.strip():
+        raise InvalidInput(_("Give the action a short title."), field="title")
+    if not problem.strip():
+        raise InvalidInput(_("Describe the problem."), field="problem")
+    complaint, report = _source_record(actor, source, source_complaint, source_report, source_reference)
+    if department is None:
+        department = complaint.department if complaint else (report.department if report else None)
+    if department is None:
+        raise InvalidInput(_("Choose the responsible department."), field="department")
+    dept_pk = department.pk if isinstance(department, Department) else department
+    dept = Department.objects.filter(pk=dept_pk, active=True).first()
+    if dept is None:
+        raise InvalidInput(_("Choose the responsible department."), field="department")
+    when = now()
+    action = Action.objects.create(
+        number=next_number("CA", when),
+        kind=kind,
+        source=source,
+        source_complaint=complaint,
+        source_report=report,
+        source_reference=source_reference.strip()[:200],
+        department=dept,
+        estate=complaint.estate if complaint else dept.estate,
+        title=title.strip()[:200],
+        problem=problem.strip(),
+        opened_by=staff,
+        opened_at=when,
+    )
+    heads = [
+        s.user for s in dept.staff.filter(role=Role.DEPARTMENT_HEAD, user__is_active=True) if s.pk != staff.pk
+    ]
+    with in_company_language():
+        tell(
+            heads,
+            key=f"capa-open:{action.pk}",
+            subject=str(_("New corrective / preventive action %(number)s") % {"number": action.number}),
+            body=action.title,
+            link=_link(action.pk),
+        )
+    return action
+
+
+@transaction.atomic
+def analyse(
+    *, actor: Any, action: Action | int, cause_analysis: str, fishbone: dict[str, Any] | None = None
+) -> Action:
+    locked = _locked(actor, action)
+    if not can_manage(actor, locked):
+        raise NotAllowed(_("Only the people running this action can change its analysis."))
+    if locked.status == ActionStatus.CLOSED:
+        raise AlreadyHandled(_("This action is closed; its analysis is kept as it was."))
+    text = cause_analysis.strip()
+    bones = clean_fishbone(fishbone)
+    if not text and not bones:
+        raise InvalidInput(_("Write the cause analysis or fill in the fishbone."), field="cause_analysis")
+    locked.cause_analysis = text
+    locked.fishbone = bones
+    locked.save(update_fields=["cause_analysis", "fishbone"])
+    return locked
+
+
+@transaction.atomic
+def add_step(
+    *, actor: Any, action: Action | int, description: str, owner: Staff | int, due_date: date
+) -> Step:
+    locked = _locked(actor, action)
+    if not can_manage(actor, locked):
+        raise NotAllowed(_("Only the people running this action can plan its steps."))
+    if locked.status == ActionStatus.CLOSED:
+        raise AlreadyHandled(_("This action is closed."))
+    if not description.strip():
+        raise InvalidInput(_("Say what is to be done."), field="description")
+    owner_pk = owner.pk if isinstance(owner, Staff) else owner
+    owner_staff = Staff.objects.select_related("user").filter(pk=owner_pk, user__is_active=True).first()
+    if owner_staff is None:
+        raise InvalidInput(_("Choose who will do it."), field="owner")
+    today = now().date()
+    if due_date < today:
+        raise InvalidInput(_("The due date has already passed."), field="due_date")
+    step = Step.objects.create(
+        action=locked, description=description.strip(), owner=owner_staff, due_date=due_date
+    )
+    locked.status = ActionStatus.IN_PROGRESS
+    _refresh_next_due(locked)
+    locked.save(update_fields=["status", "next_due"])
+    with in_company_language():
+        tell(
+            [owner_staff.user],
+            key=f"capa-step:{step.pk}",
+            subject=str(
+                _("%(number)s: a step for you, due %(due)s")
+                % {"number": locked.number, "due": due_date.isoformat()}
+            ),
+            body=step.description,
+            link=_link(locked.pk),
+        )
+    return step
+
+
+@transaction.atomic
+def finish_step(*, actor: Any, step: Step | int, result: str) -> Step:
+    pk = step.pk if isinstance(step, Step) else step
+    action_id = Step.objects.filter(pk=pk).values_list("action_id", flat=True).first()
+    if action_id is None:
+        raise NotFound(_("No such step."))
+    locked = _locked(actor, action_id)
+    found = Step.objects.select_for_update().get(pk=pk)
+    staff = _staff(actor)
+    if staff.pk != found.owner_id and not can_manage(actor, locked):
+        raise NotAllowed(_("Only the step's owner or the people running the action can finish it."))
+    if found.done_at is not None:
+        raise AlreadyHandled(_("This step was already finished."))
+    if not result.strip():
+        raise InvalidInput(_("Say what was done."), field="result")
+    found.done_at = now()
+    found.done_by = staff
+    found.result = result.strip()
+    found.save(update_fields=["done_at", "done_by", "result"])
+    _refresh_next_due(locked)
+    fields = ["next_due"]
+    if locked.next_due is None:
+        locked.status = ActionStatus.VERIFYING
+        fields.append("status")
+        verifiers = [
+            s.user
+            for s in Staff.objects.filter(role__in=VERIFIER_ROLES, user__is_active=True).select_related(
+                "user"
+            )
+        ]
+        with in_company_language():
+            tell(
+                verifiers,
+                key=f"capa-verify:{locked.pk}:{found.pk}",
+                subject=str(_("%(number)s is ready for verification") % {"number": locked.number}),
+                body=locked.title,
+                link=_link(locked.pk),
+            )
+    locked.save(update_fields=fields)
+    return found
+
+
+@transaction.atomic
+def verify(*, actor: Any, action: Action | int, effective: bool, note: str) -> Action:
+    locked = _locked(actor, action)
+    staff = _staff(actor)
+    if not can_verify(actor):
+        raise NotAllowed(_("Effectiveness is verified by the customer-service supervisor or the leadership."))
+    if locked.status == ActionStatus.CLOSED:
+        raise AlreadyHandled(_("This action was already verified and closed."))
+    if locked.status != ActionStatus.VERIFYING:
+        raise InvalidInput(_("Not possible now: every step must be finished before verification."))
+    if not note.strip():
+        raise InvalidInput(_("Record the evidence of effectiveness (or why it did not work)."), field="note")
+    when = now()
+    Verification.objects.create(
+        action=locked, effective=effective, note=note.strip(), verified_by=staff, verified_at=when
+    )
+    locked.verification = note.strip()
+    locked.verified_by = staff
+    locked.verified_at = when
+    if effective:
+        locked.status = ActionStatus.CLOSED
+        locked.closed_at = when
+    else:
+        locked.status = ActionStatus.IN_PROGRESS
+    locked.save(update_fields=["verification", "verified_by", "verified_at", "status", "closed_at"])
+    return locked

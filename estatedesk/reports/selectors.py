@@ -1,0 +1,88 @@
+"""Who sees which report (SPEC P-1).
+
+* Monthly reports: staff of the department; the customer-service department and its
+  supervisor (they compile the quarterly analysis from all of them); the leadership,
+  auditors and administrators.
+* Quarterly analyses: every staff member once published; drafts only to those who write
+  them (customer service) and the leadership.
+* Annual summaries: department heads, customer service and the leadership; drafts only to
+  the deputy GM, GM, auditors and administrators.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from estatedesk.core.policy import department_ids, is_staff_member, sees_all, staff_of
+from estatedesk.org.models import DepartmentKind, Role
+from estatedesk.reports.models import AnnualSummary, MonthlyReport, PeriodStatus, QuarterlyAnalysis
+
+
+def in_customer_service(user: Any) -> bool:
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    return (
+        staff.role == Role.CS_SUPERVISOR
+        or staff.departments.filter(kind=DepartmentKind.CUSTOMER_SERVICE).exists()
+    )
+
+
+def writes_quarterly(user: Any) -> bool:
+    """The customer-service supervisor and the heads of customer-service departments."""
+    staff = staff_of(user)
+    if staff is None:
+        return False
+    if staff.role == Role.CS_SUPERVISOR:
+        return True
+    return (
+        staff.role == Role.DEPARTMENT_HEAD
+        and staff.departments.filter(kind=DepartmentKind.CUSTOMER_SERVICE).exists()
+    )
+
+
+def writes_annual(user: Any) -> bool:
+    staff = staff_of(user)
+    return staff is not None and staff.role in (Role.DEPUTY_GM, Role.GM)
+
+
+def reviews_monthly(user: Any) -> bool:
+    staff = staff_of(user)
+    return staff is not None and staff.role in (Role.DEPUTY_GM, Role.GM)
+
+
+def monthly_reports_for(user: Any) -> QuerySet[MonthlyReport]:
+    reports = MonthlyReport.objects.select_related("department", "submitted_by__user", "reviewed_by__user")
+    if sees_all(user) or in_customer_service(user):
+        return reports
+    return reports.filter(department__in=department_ids(user) or ())
+
+
+def quarterly_for(user: Any) -> QuerySet[QuarterlyAnalysis]:
+    analyses = QuarterlyAnalysis.objects.select_related("published_by__user", "edited_by__user")
+    if sees_all(user) or in_customer_service(user):
+        return analyses
+    if is_staff_member(user):
+        return analyses.filter(status=PeriodStatus.PUBLISHED)
+    return analyses.none()
+
+
+def annual_for(user: Any) -> QuerySet[AnnualSummary]:
+    summaries = AnnualSummary.objects.select_related("published_by__user")
+    if sees_all(user):
+        return summaries
+    staff = staff_of(user)
+    if staff is not None and (
+        staff.role in (Role.DEPARTMENT_HEAD, Role.CS_SUPERVISOR) or in_customer_service(user)
+    ):
+        return summaries.filter(status=PeriodStatus.PUBLISHED)
+    return summaries.none()
+
+
+def review_queue(user: Any) -> QuerySet[MonthlyReport]:
+    """Submitted monthly reports awaiting the deputy GM's decision, oldest first."""
+    if not reviews_monthly(user):
+        return MonthlyReport.objects.none()
+    return monthly_reports_for(user).filter(status="submitted").order_by("submitted_at", "pk")

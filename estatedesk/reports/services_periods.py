@@ -1,0 +1,250 @@
+"""Writes of the quarterly analysis (K-13) and the annual summary (K-15, I-2).
+
+Both are keyed by period (a unique constraint on year+quarter, on year), drafted by the
+period jobs with figures refreshed while a draft, and frozen when published. Catching up
+after the laptop was off drafts each missing period exactly once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+
+from estatedesk.complaints.actions import now as clock_now
+from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed
+from estatedesk.core.policy import staff_of
+from estatedesk.reports.figures import month_bounds
+from estatedesk.reports.models import (
+    AnnualSummary,
+    MonthlyReport,
+    PeriodStatus,
+    QuarterlyAnalysis,
+    ReportStatus,
+)
+from estatedesk.reports.periods import months_of_quarter, months_of_year, period_figures, quarter_of
+from estatedesk.reports.selectors import writes_annual, writes_quarterly
+from estatedesk.reports.services import snapshot
+from estatedesk.workcal.selectors import company_zone
+
+__all__ = [
+    "catch_up_periods",
+    "draft_quarter",
+    "draft_year",
+    "edit_quarter",
+    "publish_annual",
+    "publish_quarter",
+    "quarter_figures",
+    "year_figures",
+]
+
+
+def _previous_quarter(year: int, quarter: int) -> tuple[int, int]:
+    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+
+
+def quarter_figures(year: int, quarter: int) -> dict[str, Any]:
+    current = snapshot(period_figures(months_of_quarter(year, quarter)))
+    previous = snapshot(period_figures(months_of_quarter(*_previous_quarter(year, quarter))))
+    return {"current": current, "previous_totals": previous["totals"]}
+
+
+def _actions_summary(start: datetime, end: datetime) -> dict[str, Any]:
+    from estatedesk.improvement.models import Action, ActionStatus
+
+    opened = Action.objects.filter(opened_at__gte=start, opened_at__lt=end)
+    open_statuses = [ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.VERIFYING]
+    totals = opened.aggregate(
+        opened=Count("pk"),
+        corrective=Count("pk", filter=Q(kind="corrective")),
+        preventive=Count("pk", filter=Q(kind="preventive")),
+        closed_effective=Count("pk", filter=Q(status=ActionStatus.CLOSED)),
+        still_open=Count("pk", filter=Q(status__in=open_statuses)),
+        overdue_at_end=Count("pk", filter=Q(status__in=open_statuses, next_due__lt=end.date())),
+        verified_ineffective_once=Count("pk", filter=Q(verifications__effective=False), distinct=True),
+    )
+    by_source = {r["source"]: r["n"] for r in opened.values("source").annotate(n=Count("pk")).order_by()}
+    return {**totals, "by_source": by_source}
+
+
+def _monthly_reports_summary(year: int) -> dict[str, int]:
+    reports = MonthlyReport.objects.filter(year=year)
+    return reports.aggregate(
+        drafted=Count("pk"),
+        submitted=Count("pk", filter=~Q(status=ReportStatus.DRAFT)),
+        reviewed=Count("pk", filter=Q(status=ReportStatus.REVIEWED)),
+        decided_actions=Count("pk", filter=Q(decision="actions")),
+    )
+
+
+def year_figures(year: int) -> dict[str, Any]:
+    current = snapshot(period_figures(months_of_year(year)))
+    previous = snapshot(period_figures(months_of_year(year - 1)))
+    start, end = month_bounds(year, 1)[0], month_bounds(year, 12)[1]
+    return {
+        "current": current,
+        "previous_totals": previous["totals"],
+        "actions": _actions_summary(start, end),
+        "monthly_reports": _monthly_reports_summary(year),
+        # Satisfaction surveys (S-*) are not built yet; the pack says so rather than guess.
+        "surveys": None,
+    }
+
+
+def _draft(model: type[models.Model], key: dict[str, int], figures: dict[str, Any]) -> Any:
+    existing = model.objects.filter(**key).first()  # type: ignore[attr-defined]
+    if existing is not None and existing.status == PeriodStatus.PUBLISHED:
+        return existing
+    now = clock_now()
+    try:
+        with transaction.atomic():
+            record, created = model.objects.get_or_create(  # type: ignore[attr-defined]
+                **key, defaults={"figures": figures, "drafted_at": now}
+            )
+    except IntegrityError:
+        record, created = model.objects.get(**key), False  # type: ignore[attr-defined]
+    if created:
+        return record
+    with transaction.atomic():
+        locked = model.objects.select_for_update().get(pk=record.pk)  # type: ignore[attr-defined]
+        if locked.status == PeriodStatus.DRAFT and locked.figures != figures:
+            locked.figures = figures
+            locked.drafted_at = now
+            locked.save(update_fields=["figures", "drafted_at"])
+    return locked
+
+
+def draft_quarter(*, year: int, quarter: int) -> QuarterlyAnalysis:
+    result: QuarterlyAnalysis = _draft(
+        QuarterlyAnalysis, {"year": year, "quarter": quarter}, quarter_figures(year, quarter)
+    )
+    return result
+
+
+def draft_year(*, year: int) -> AnnualSummary:
+    result: AnnualSummary = _draft(AnnualSummary, {"year": year}, year_figures(year))
+    return result
+
+
+def catch_up_periods(now: datetime) -> list[QuarterlyAnalysis | AnnualSummary]:
+    """Draft each ended quarter and year not yet drafted (and refresh the latest drafts)."""
+    today = now.astimezone(company_zone()).date()
+    current_quarter = (today.year, quarter_of(today.month))
+    target_quarter = _previous_quarter(*current_quarter)
+    last_q = QuarterlyAnalysis.objects.order_by("-year", "-quarter").values_list("year", "quarter").first()
+    period = last_q if last_q is not None and last_q <= target_quarter else target_quarter
+    made: list[QuarterlyAnalysis | AnnualSummary] = []
+    while period <= target_quarter:
+        made.append(draft_quarter(year=period[0], quarter=period[1]))
+        period = (period[0] + 1, 1) if period[1] == 4 else (period[0], period[1] + 1)
+    target_year = today.year - 1
+    last_year = AnnualSummary.objects.order_by("-year").values_list("year", flat=True).first()
+    year = last_year if last_year is not None and last_year <= target_year else target_year
+    while year <= target_year:
+        made.append(draft_year(year=year))
+        year += 1
+    return made
+
+
+def _period_ended(end: datetime) -> None:
+    if clock_now() < end:
+        raise InvalidInput(_("The period is not over yet; publish it after it ends."))
+
+
+@transaction.atomic
+def edit_quarter(*, actor: Any, analysis: QuarterlyAnalysis | int, text: str) -> QuarterlyAnalysis:
+    pk = analysis.pk if isinstance(analysis, QuarterlyAnalysis) else analysis
+    locked = QuarterlyAnalysis.objects.select_for_update().get(pk=pk)
+    if not writes_quarterly(actor):
+        raise NotAllowed(_("The quarterly analysis is written by the customer-service department."))
+    if locked.status == PeriodStatus.PUBLISHED:
+        raise AlreadyHandled(_("This quarterly analysis has already been published."))
+    locked.analysis = text.strip()
+    locked.edited_by = staff_of(actor)
+    locked.edited_at = clock_now()
+    locked.save(update_fields=["analysis", "edited_by", "edited_at"])
+    return locked
+
+
+@transaction.atomic
+def publish_quarter(*, actor: Any, analysis: QuarterlyAnalysis | int, text: str) -> QuarterlyAnalysis:
+    """Publish to every department: figures are computed one last time and frozen."""
+    pk = analysis.pk if isinstance(analysis, QuarterlyAnalysis) else analysis
+    locked = QuarterlyAnalysis.objects.select_for_update().get(pk=pk)
+    if not writes_quarterly(actor):
+        raise NotAllowed(_("The quarterly analysis is published by the customer-service department."))
+    if locked.status == PeriodStatus.PUBLISHED:
+        raise AlreadyHandled(_("This quarterly analysis has already been published."))
+    if not text.strip():
+        raise InvalidInput(_("Write the analysis before publishing."), field="analysis")
+    months = months_of_quarter(locked.year, locked.quarter)
+    _period_ended(month_bounds(*months[-1])[1])
+    now = clock_now()
+    locked.figures = quarter_figures(locked.year, locked.quarter)
+    locked.analysis = text.strip()
+    locked.status = PeriodStatus.PUBLISHED
+    locked.published_by = locked.edited_by = staff_of(actor)
+    locked.published_at = locked.edited_at = locked.drafted_at = now
+    locked.save()
+    _announce_quarter(locked)
+    return locked
+
+
+def _announce_quarter(analysis: QuarterlyAnalysis) -> None:
+    from django.urls import reverse
+
+    from estatedesk.complaints.actions import in_company_language, tell
+    from estatedesk.org.models import Staff
+
+    users = [
+        s.user
+        for s in Staff.objects.filter(user__is_active=True).exclude(role="admin").select_related("user")
+    ]
+    with in_company_language():
+        tell(
+            users,
+            key=f"quarterly-published:{analysis.pk}",
+            subject=str(
+                _("Quarterly complaint analysis %(year)d Q%(quarter)d published")
+                % {"year": analysis.year, "quarter": analysis.quarter}
+            ),
+            body="",
+            link=reverse("reports:quarterly_detail", args=[analysis.pk]),
+        )
+
+
+@transaction.atomic
+def publish_annual(*, actor: Any, summary: AnnualSummary | int, text: str) -> AnnualSummary:
+    pk = summary.pk if isinstance(summary, AnnualSummary) else summary
+    locked = AnnualSummary.objects.select_for_update().get(pk=pk)
+    if not writes_annual(actor):
+        raise NotAllowed(_("The annual summary is issued by the deputy general manager."))
+    if locked.status == PeriodStatus.PUBLISHED:
+        raise AlreadyHandled(_("This annual summary has already been issued."))
+    if not text.strip():
+        raise InvalidInput(_("Write the summary before issuing it."), field="summary")
+    _period_ended(month_bounds(locked.year, 12)[1])
+    now = clock_now()
+    locked.figures = year_figures(locked.year)
+    locked.summary = text.strip()
+    locked.status = PeriodStatus.PUBLISHED
+    locked.published_by = staff_of(actor)
+    locked.published_at = locked.drafted_at = now
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def save_annual_text(*, actor: Any, summary: AnnualSummary | int, text: str) -> AnnualSummary:
+    pk = summary.pk if isinstance(summary, AnnualSummary) else summary
+    locked = AnnualSummary.objects.select_for_update().get(pk=pk)
+    if not writes_annual(actor):
+        raise NotAllowed(_("The annual summary is written by the deputy general manager."))
+    if locked.status == PeriodStatus.PUBLISHED:
+        raise AlreadyHandled(_("This annual summary has already been issued."))
+    locked.summary = text.strip()
+    locked.save(update_fields=["summary"])
+    return locked
