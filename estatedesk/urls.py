@@ -26,6 +26,8 @@ urlpatterns = [
     path("calendar/", include("estatedesk.workcal.urls")),
     path("complaints/", include("estatedesk.complaints.urls")),
     path("messages/", include("estatedesk.notifications.urls")),
+    path("reports/", include("estatedesk.reports.urls")),
+    path("improvement/", include("estatedesk.improvement.urls")),
     path("r/", include("estatedesk.portal.urls")),
     path("api/", api.urls),
     path(f"{settings.ADMIN_URL}", admin.site.urls),

@@ -47,11 +47,29 @@ def test_a_url_without_a_rule_is_refused(world, monkeypatch):
     assert world.client("deputy_gm").get(reverse("org:unit_list")).status_code == 403
 
 
+def _estate_b_report_and_action(world, complaint_id):
+    """Office B's monthly report and a corrective action opened from estate B's complaint."""
+    from estatedesk.improvement import services as improvement
+    from estatedesk.reports import services as reports
+
+    (report,) = reports.draft_month(year=2026, month=1, department=world.office_b)
+    action = improvement.open_action(
+        actor=world.users["deputy_gm"],
+        kind="corrective",
+        source="complaint",
+        source_complaint=complaint_id,
+        title="大堂防滑",
+        problem="A座大堂地面濕滑",
+    )
+    return {"reports:monthly_": report.pk, "reports:review": report.pk, "improvement:": action.pk}
+
+
 def _estate_b_objects(world):
     member = CommitteeMember.objects.create(estate=world.estate_b, name="李委員", position="主任")
     papers = estate_b_complaint_papers(world)
     return {
         **papers,
+        **_estate_b_report_and_action(world, papers["complaints:detail"]),
         "org:estate": world.estate_b.pk,
         "org:building": world.building_b.pk,
         "org:unit": world.unit_b.pk,
@@ -68,6 +86,8 @@ NOT_ESTATE_SCOPED = {
     "org:import": "roster imports are administrator-only (403 for everyone else)",
     "token": "API tokens: the service only ever touches the signed-in user's own tokens",
     "messages:": "in-app messages: only the signed-in user's own; anyone else's answers 404",
+    "reports:quarterly_": "the quarterly analysis is company-wide, published to all staff (drafts: 404 to others)",
+    "reports:annual_": "the annual summary is company-wide (leadership and heads; 404 to others)",
 }
 
 

@@ -12,6 +12,10 @@ from huey.contrib.djhuey import db_task
 
 @db_task()
 def load_demo_history(count: int) -> None:
+    from django.utils import timezone
+
     from estatedesk.complaints import demo
+    from estatedesk.reports.demo import load_report_history
 
     demo.load_history(count=count)
+    load_report_history(timezone.now())

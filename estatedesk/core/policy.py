@@ -91,6 +91,9 @@ URL_PREFIX_RULES: dict[str, Rule] = {
     # Complaint pages check roles and object scope in their services and selectors.
     "complaints:": Rule.STAFF,
     "messages:": Rule.STAFF,
+    # Reports and improvement actions: roles and object scope in their selectors and services.
+    "reports:": Rule.STAFF,
+    "improvement:": Rule.STAFF,
     # Resident pages: reached by estate QR code or a private token, never by a staff account.
     "portal:": Rule.PUBLIC,
     "admin:": Rule.ADMIN_SITE,

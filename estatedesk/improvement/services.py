@@ -26,11 +26,12 @@ from django.utils.translation import gettext_lazy as _
 from estatedesk.complaints.actions import in_company_language, next_number, now, tell
 from estatedesk.complaints.models import Complaint, Kind
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, NotFound
-from estatedesk.core.policy import staff_of
+from estatedesk.core.policy import scope_departments, scope_staff, staff_of
 from estatedesk.improvement.models import Action, ActionKind, ActionStatus, Bone, Source, Step, Verification
 from estatedesk.improvement.selectors import action_scope
 from estatedesk.org.models import Department, Role, Staff
 from estatedesk.reports.models import MonthlyReport
+from estatedesk.workcal.selectors import company_zone
 
 OPENER_ROLES = frozenset({Role.DEPARTMENT_HEAD, Role.CS_SUPERVISOR, Role.DEPUTY_GM, Role.GM})
 VERIFIER_ROLES = frozenset({Role.CS_SUPERVISOR, Role.DEPUTY_GM, Role.GM})
@@ -83,6 +84,8 @@ def clean_fishbone(raw: dict[str, Any] | None) -> dict[str, list[str]]:
         value = (raw or {}).get(bone) or []
         if isinstance(value, str):
             value = value.splitlines()
+        if not isinstance(value, list | tuple):
+            raise InvalidInput(_("Each fishbone branch is a list of causes."), field=f"fishbone_{bone}")
         causes = [str(c).strip()[:120] for c in value if str(c).strip()]
         if len(causes) > FISHBONE_MAX_CAUSES:
             raise InvalidInput(
@@ -177,7 +180,7 @@ def open_action(
     if department is None:
         raise InvalidInput(_("Choose the responsible department."), field="department")
     dept_pk = department.pk if isinstance(department, Department) else department
-    dept = Department.objects.filter(pk=dept_pk, active=True).first()
+    dept = scope_departments(actor, Department.objects.filter(active=True)).filter(pk=dept_pk).first()
     if dept is None:
         raise InvalidInput(_("Choose the responsible department."), field="department")
     when = now()
@@ -240,10 +243,14 @@ def add_step(
     if not description.strip():
         raise InvalidInput(_("Say what is to be done."), field="description")
     owner_pk = owner.pk if isinstance(owner, Staff) else owner
-    owner_staff = Staff.objects.select_related("user").filter(pk=owner_pk, user__is_active=True).first()
+    owner_staff = (
+        scope_staff(actor, Staff.objects.select_related("user").filter(user__is_active=True))
+        .filter(pk=owner_pk)
+        .first()
+    )
     if owner_staff is None:
         raise InvalidInput(_("Choose who will do it."), field="owner")
-    today = now().date()
+    today = now().astimezone(company_zone()).date()
     if due_date < today:
         raise InvalidInput(_("The due date has already passed."), field="due_date")
     step = Step.objects.create(

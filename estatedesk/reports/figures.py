@@ -40,7 +40,7 @@ report is the report model's job (it stores the figures it was submitted with).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Value, When
@@ -82,10 +82,12 @@ def _check_month(year: int, month: int) -> None:
         raise ValueError(f"not a calendar month: {year}-{month}")
 
 
-def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
-    """[start, end) of the company's calendar month, as aware datetimes in the company zone."""
+def month_bounds(year: int, month: int, zone: tzinfo | None = None) -> tuple[datetime, datetime]:
+    """[start, end) of the company's calendar month, as aware datetimes in the company zone.
+
+    Pass ``zone`` when computing many months: looking it up reads the company settings."""
     _check_month(year, month)
-    zone = company_zone()
+    zone = zone or company_zone()
     next_year, next_month = _next_month(year, month)
     return datetime(year, month, 1, tzinfo=zone), datetime(next_year, next_month, 1, tzinfo=zone)
 

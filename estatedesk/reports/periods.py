@@ -19,6 +19,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from estatedesk.complaints.models import Complaint, Kind, Visit
 from estatedesk.reports import stats
 from estatedesk.reports.figures import month_bounds
+from estatedesk.workcal.selectors import company_zone
 
 __all__ = ["PeriodFigures", "months_of_quarter", "months_of_year", "period_figures", "quarter_of"]
 
@@ -54,7 +55,7 @@ def quarter_of(month: int) -> int:
     return (month - 1) // 3 + 1
 
 
-def _measure_filters(extra: Q | None = None) -> dict[str, Q]:
+def measure_filters(extra: Q | None = None) -> dict[str, Q]:
     complaint = Q(kind=Kind.COMPLAINT)
     if extra is not None:
         complaint &= extra
@@ -105,17 +106,16 @@ def _records(start: datetime, end: datetime) -> QuerySet[Complaint]:
     )
 
 
-def _month_filters(months: list[Month]) -> list[Q]:
+def month_filters(months: list[Month]) -> list[Q]:
     filters = []
+    zone = company_zone()
     for year, month in months:
-        m_start, m_end = month_bounds(year, month)
+        m_start, m_end = month_bounds(year, month, zone)
         filters.append(Q(received_at__gte=m_start, received_at__lt=m_end))
     return filters
 
 
-def _received_by_month(
-    records: QuerySet[Complaint], key: str, month_q: list[Q]
-) -> dict[Any, tuple[int, ...]]:
+def received_by_month(records: QuerySet[Complaint], key: str, month_q: list[Q]) -> dict[Any, tuple[int, ...]]:
     complaint = Q(kind=Kind.COMPLAINT)
     aggregates = {f"m{i}": Count("pk", filter=complaint & q) for i, q in enumerate(month_q)}
     rows = records.filter(kind=Kind.COMPLAINT).values(key).annotate(**aggregates)
@@ -127,8 +127,8 @@ def period_figures(months: list[Month]) -> PeriodFigures:
     start = month_bounds(*months[0])[0]
     end = month_bounds(*months[-1])[1]
     records = _records(start, end)
-    month_q = _month_filters(months)
-    measure_q = _measure_filters()
+    month_q = month_filters(months)
+    measure_q = measure_filters()
 
     # Totals and the per-month measures in one aggregate.
     aggregates: dict[str, Count] = {f"t_{name}": Count("pk", filter=q) for name, q in measure_q.items()}
@@ -154,7 +154,7 @@ def period_figures(months: list[Month]) -> PeriodFigures:
         for r in records.filter(kind=Kind.COMPLAINT).values("cause").annotate(n=Count("pk"))
     }
     category_by_month = {
-        code: counts for code, counts in _received_by_month(records, "category__code", month_q).items()
+        code: counts for code, counts in received_by_month(records, "category__code", month_q).items()
     }
     return PeriodFigures(
         months=tuple(months),
@@ -164,10 +164,10 @@ def period_figures(months: list[Month]) -> PeriodFigures:
         by_month=by_month,
         by_department=by_department,
         department_by_month={
-            k: v for k, v in _received_by_month(records, "department_id", month_q).items() if k is not None
+            k: v for k, v in received_by_month(records, "department_id", month_q).items() if k is not None
         },
         category_by_month=category_by_month,
-        estate_by_month=_received_by_month(records, "estate_id", month_q),
+        estate_by_month=received_by_month(records, "estate_id", month_q),
         by_cause=by_cause,
         category_pareto=tuple(stats.pareto({code: sum(c) for code, c in category_by_month.items()})),
         cause_pareto=tuple(stats.pareto({k: n for k, n in by_cause.items() if k})),

@@ -1,0 +1,141 @@
+"""Forms of corrective / preventive actions (SPEC I-1).
+
+They only parse what was typed; every rule (who, which status, which source) lives in
+``services``, whose errors the views put back next to these fields. Field names match the
+``field`` the services name in their errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from estatedesk.core import policy
+from estatedesk.improvement.models import ActionKind, Bone, Source
+from estatedesk.org.forms import style_widgets
+from estatedesk.org.models import Department, Staff
+
+RADIO_CLASS = "choice-radio"
+ONE_PER_LINE = _("One cause per line, at most eight.")
+
+
+def text_field(
+    label: Any, *, required: bool = True, rows: int = 3, max_length: int = 4000
+) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        strip=False,  # the services strip; what was typed comes back exactly as typed
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.display_name} · {obj.get_role_display()}"
+
+
+class ActionBaseForm(forms.Form):
+    """Labels capitalised and Bootstrap classes on every widget; ``user`` scopes the choices."""
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.setup()
+        for field in self.fields.values():
+            field.label = capfirst(field.label)
+        style_widgets(self)
+
+    def setup(self) -> None:
+        pass
+
+
+class OpenActionForm(ActionBaseForm):
+    kind = forms.ChoiceField(label=_("kind"), choices=ActionKind.choices, widget=forms.RadioSelect)
+    source = forms.ChoiceField(label=_("where the problem was found"), choices=Source.choices)
+    source_complaint = forms.CharField(
+        label=_("complaint or grievance number"),
+        required=False,
+        max_length=30,
+        help_text=_("For a complaint or grievance, for example TS-2026-000123."),
+    )
+    source_report = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    source_reference = forms.CharField(
+        label=_("where found"),
+        required=False,
+        max_length=200,
+        help_text=_("For a survey, forum, inspection or half-year statistics: which one, and when."),
+    )
+    title = forms.CharField(label=_("title"), max_length=200)
+    problem = text_field(_("problem"), rows=5)
+    department = forms.ModelChoiceField(
+        label=_("responsible department"),
+        queryset=Department.objects.none(),
+        required=False,
+        help_text=_("Leave empty to use the department of the complaint or report."),
+    )
+
+    def setup(self) -> None:
+        self.fields["kind"].widget.attrs["class"] = RADIO_CLASS
+        departments = Department.objects.filter(active=True, developer__isnull=True).select_related("estate")
+        self.fields["department"].queryset = policy.scope_departments(self.user, departments)  # type: ignore[attr-defined]
+
+
+class AnalyseForm(ActionBaseForm):
+    cause_analysis = text_field(_("cause analysis"), required=False, rows=5)
+
+    def setup(self) -> None:
+        for bone in Bone:
+            self.fields[f"fishbone_{bone.value}"] = forms.CharField(
+                label=bone.label,
+                required=False,
+                max_length=2000,
+                strip=False,
+                help_text=ONE_PER_LINE,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def fishbone(self) -> dict[str, str]:
+        """The bones as typed, one cause per line; ``services.clean_fishbone`` splits and trims."""
+        return {bone.value: self.cleaned_data.get(f"fishbone_{bone.value}") or "" for bone in Bone}
+
+    @staticmethod
+    def initial_for(cause_analysis: str, fishbone: dict[str, list[str]]) -> dict[str, str]:
+        initial = {"cause_analysis": cause_analysis}
+        for bone in Bone:
+            initial[f"fishbone_{bone.value}"] = "\n".join(fishbone.get(bone.value) or [])
+        return initial
+
+
+class StepForm(ActionBaseForm):
+    description = text_field(_("what to do"), rows=3)
+    owner = StaffChoiceField(label=_("owner"), queryset=Staff.objects.none())
+    due_date = forms.DateField(label=_("due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def setup(self) -> None:
+        staff = Staff.objects.filter(user__is_active=True).select_related("user").order_by("display_name")
+        self.fields["owner"].queryset = policy.scope_staff(self.user, staff)  # type: ignore[attr-defined]
+
+
+class FinishStepForm(ActionBaseForm):
+    step = forms.IntegerField(widget=forms.HiddenInput)
+    result = text_field(_("result"), rows=2)
+
+
+class VerifyForm(ActionBaseForm):
+    effective = forms.ChoiceField(
+        label=_("effective?"),
+        choices=[
+            ("yes", _("Effective: close the action")),
+            ("no", _("Not effective: back to work, plan a new step")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = text_field(_("evidence and remarks"), rows=3)
+
+    def setup(self) -> None:
+        self.fields["effective"].widget.attrs["class"] = RADIO_CLASS

@@ -1,0 +1,309 @@
+"""Corrective / preventive actions (SPEC I-1): the list with its filters, its Excel export,
+and the page that opens an action. The action's own page is in ``views_detail``.
+
+The list reads through ``selectors.action_list`` (scope, P-1); overdue means a step past its
+due date, counted in the company's days (``selectors.overdue`` with the company's today).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from estatedesk.complaints.models import Complaint, Kind
+from estatedesk.complaints.selectors import complaints_for
+from estatedesk.complaints.views_detail import company_time, put_error
+from estatedesk.core import policy
+from estatedesk.core.errors import InvalidInput, ServiceError
+from estatedesk.core.xlsx import workbook_response
+from estatedesk.improvement import selectors, services
+from estatedesk.improvement.forms import OpenActionForm
+from estatedesk.improvement.models import Action, ActionKind, ActionStatus, Source
+from estatedesk.org import selectors as org_selectors
+from estatedesk.reports.models import MonthlyReport
+from estatedesk.reports.selectors import monthly_reports_for
+from estatedesk.workcal.selectors import company_today
+
+PAGE_SIZE = 50
+EXPORT_MAX = 20_000
+
+FILTER_LABELS = {
+    "status": gettext_lazy("status"),
+    "kind": gettext_lazy("kind"),
+    "source": gettext_lazy("source"),
+    "department": gettext_lazy("department"),
+}
+
+
+def days_overdue(action: Action, today: date) -> int:
+    """Days since the earliest unfinished step was due; 0 when nothing is overdue."""
+    if action.next_due is None or action.status not in selectors.OPEN_STATUSES:
+        return 0
+    return max(0, (today - action.next_due).days)
+
+
+def may_open(user: Any) -> bool:
+    return policy.role_of(user) in services.OPENER_ROLES
+
+
+def source_text(action: Action) -> str:
+    """The source record in words: a complaint's number, a report's month, or the reference."""
+    if action.source_complaint_id and action.source_complaint:
+        return action.source_complaint.number
+    if action.source_report_id and action.source_report:
+        report = action.source_report
+        return f"{report.department.name} {report.year}-{report.month:02d}"
+    return action.source_reference
+
+
+# --- Filters -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ListFilters:
+    """What the list was asked for; a value that is not a choice is dropped with a note."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    choices: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
+
+    def fields(self) -> list[tuple[str, Any, list[tuple[str, Any]], str]]:
+        return [(key, FILTER_LABELS[key], ch, self.values.get(key, "")) for key, ch in self.choices.items()]
+
+
+def _choices(user: Any) -> dict[str, list[tuple[str, Any]]]:
+    departments = org_selectors.departments_for(user).filter(developer__isnull=True)
+    return {
+        "status": list(ActionStatus.choices),
+        "kind": list(ActionKind.choices),
+        "source": list(Source.choices),
+        "department": [(str(d.pk), d.name) for d in departments],
+    }
+
+
+def filter_actions(request: HttpRequest, today: date) -> tuple[QuerySet[Action], ListFilters]:
+    """The list's filters, shared by the page and its export (same rows, same scope)."""
+    params = request.GET
+    actions = selectors.action_list(request.user).select_related("source_report__department")
+    result = ListFilters(choices=_choices(request.user))
+    for key, choices in result.choices.items():
+        value = params.get(key, "").strip()
+        if not value:
+            continue
+        if value not in {v for v, _label in choices}:
+            result.notes.append(
+                _("The %(filter)s “%(value)s” is not one of the choices; that filter was ignored.")
+                % {"filter": FILTER_LABELS[key], "value": value}
+            )
+            continue
+        result.values[key] = value
+        actions = actions.filter(**{"department_id" if key == "department" else key: value})
+    if params.get("overdue") == "1":
+        result.values["overdue"] = "1"
+        actions = selectors.overdue(actions, today)
+    text = params.get("q", "").strip()[:100]
+    if text:
+        result.values["q"] = text
+        actions = actions.filter(Q(number__icontains=text) | Q(title__icontains=text))
+    return actions, result
+
+
+def _querystring(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@require_GET
+@company_time
+def action_list(request: HttpRequest) -> HttpResponse:
+    today = company_today()
+    actions, filters = filter_actions(request, today)
+    page = Paginator(actions.order_by("-opened_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    for action in page.object_list:
+        action.days_overdue = days_overdue(action, today)  # type: ignore[attr-defined]
+        action.source_text = source_text(action)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "improvement/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "filter_fields": filters.fields(),
+            "f": filters.values,
+            "querystring": _querystring(request),
+            "can_open": may_open(request.user),
+            "today": today,
+        },
+    )
+
+
+# --- Excel export (A-3) ------------------------------------------------------------------------
+
+EXPORT_HEADERS = [
+    gettext_lazy("Number"),
+    gettext_lazy("Kind"),
+    gettext_lazy("Source"),
+    gettext_lazy("Source record"),
+    gettext_lazy("Title"),
+    gettext_lazy("Problem"),
+    gettext_lazy("Responsible department"),
+    gettext_lazy("Estate"),
+    gettext_lazy("Status"),
+    gettext_lazy("Next step due"),
+    gettext_lazy("Days overdue"),
+    gettext_lazy("Opened by"),
+    gettext_lazy("Opened at"),
+    gettext_lazy("Cause analysis"),
+    gettext_lazy("Verified at"),
+    gettext_lazy("Closed at"),
+]
+
+
+def _local(value: Any) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def export_rows(actions: QuerySet[Action], today: date, limit: int = EXPORT_MAX) -> Iterator[Sequence[Any]]:
+    for index, a in enumerate(actions[: limit + 1].iterator(chunk_size=1000)):
+        if index == limit:
+            yield [_("Only the first %(limit)s rows are exported; narrow the filters.") % {"limit": limit}]
+            return
+        late = days_overdue(a, today)
+        yield [
+            a.number,
+            a.get_kind_display(),
+            a.get_source_display(),
+            source_text(a),
+            a.title,
+            a.problem,
+            a.department.name,
+            a.estate.name if a.estate else "",
+            a.get_status_display(),
+            a.next_due.isoformat() if a.next_due else "",
+            late or "",
+            a.opened_by.display_name,
+            _local(a.opened_at),
+            a.cause_analysis,
+            _local(a.verified_at),
+            _local(a.closed_at),
+        ]
+
+
+@require_GET
+@company_time
+def export(request: HttpRequest) -> HttpResponse:
+    today = company_today()
+    actions, _filters = filter_actions(request, today)
+    return workbook_response(
+        "actions", EXPORT_HEADERS, export_rows(actions.order_by("-opened_at", "-pk"), today)
+    )
+
+
+# --- Opening an action ---------------------------------------------------------------------------
+
+
+def not_allowed(request: HttpRequest, message: Any) -> HttpResponse:
+    return render(request, "improvement/not_allowed.html", {"message": message}, status=403)
+
+
+def _prefill(request: HttpRequest) -> tuple[dict[str, Any], Complaint | None, MonthlyReport | None]:
+    """Initial values from ``?complaint=`` or ``?report=``; a record out of scope is 404."""
+    initial: dict[str, Any] = {"kind": ActionKind.CORRECTIVE}
+    complaint = report = None
+    complaint_pk = request.GET.get("complaint", "")
+    report_pk = request.GET.get("report", "")
+    if complaint_pk:
+        if not complaint_pk.isdigit():
+            raise Http404
+        complaint = complaints_for(request.user).select_related("department").filter(pk=complaint_pk).first()
+        if complaint is None:
+            raise Http404
+        initial.update(
+            source=Source.GRIEVANCE if complaint.kind == Kind.GRIEVANCE else Source.COMPLAINT,
+            source_complaint=complaint.number,
+            department=complaint.department_id,
+        )
+    elif report_pk:
+        if not report_pk.isdigit():
+            raise Http404
+        report = monthly_reports_for(request.user).filter(pk=report_pk).first()
+        if report is None:
+            raise Http404
+        initial.update(source=Source.MONTHLY_REPORT, source_report=report.pk, department=report.department_id)
+    return initial, complaint, report
+
+
+def _complaint_pk(number: str) -> int | None:
+    """The complaint a typed number names; its scope is checked by the service."""
+    number = number.strip().upper()
+    if not number:
+        return None
+    pk = Complaint.objects.filter(number=number).values_list("pk", flat=True).first()
+    if pk is None:
+        raise InvalidInput(_("No such complaint in your scope."), field="source_complaint")
+    return pk
+
+
+def _form_context(form: OpenActionForm, user: Any) -> dict[str, Any]:
+    """The source records the (bound or initial) form points at, to show them beside the form."""
+    raw = form.data if form.is_bound else form.initial
+    number = str(raw.get("source_complaint") or "").strip().upper()
+    complaint = complaints_for(user).filter(number=number).first() if number else None
+    report_pk = str(raw.get("source_report") or "")
+    report = None
+    if report_pk.isdigit():
+        report = monthly_reports_for(user).filter(pk=report_pk).first()
+    return {"form": form, "complaint": complaint, "report": report}
+
+
+@company_time
+def create(request: HttpRequest) -> HttpResponse:
+    if not may_open(request.user):
+        return not_allowed(
+            request,
+            _("Department heads, the customer-service supervisor and the leadership open actions."),
+        )
+    if request.method != "POST":
+        initial, _complaint, _report = _prefill(request)
+        form = OpenActionForm(initial=initial, user=request.user)
+        return render(request, "improvement/form.html", _form_context(form, request.user))
+    form = OpenActionForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return render(request, "improvement/form.html", _form_context(form, request.user), status=422)
+    data = form.cleaned_data
+    try:
+        action = services.open_action(
+            actor=request.user,
+            kind=data["kind"],
+            source=data["source"],
+            title=data["title"],
+            problem=data["problem"],
+            department=data["department"],
+            source_complaint=_complaint_pk(data["source_complaint"])
+            if data["source"] in (Source.COMPLAINT, Source.GRIEVANCE)
+            else None,
+            source_report=data["source_report"] if data["source"] == Source.MONTHLY_REPORT else None,
+            source_reference=data["source_reference"],
+        )
+    except ServiceError as error:
+        if error.status == 403:
+            return not_allowed(request, error.message)
+        put_error(form, error)
+        return render(
+            request, "improvement/form.html", _form_context(form, request.user), status=error.status
+        )
+    messages.success(request, _("Action %(number)s opened.") % {"number": action.number})
+    return redirect("improvement:detail", action.pk)

@@ -1,0 +1,242 @@
+"""The page of one corrective / preventive action (SPEC I-1) and its forms.
+
+Each form posts to its own thin view: parse, call the one service of that step, and either go
+back to the page with a message or show the page again with the service's error next to the
+field and everything typed still there. Every view looks the action up in the user's scope
+first, so an action out of scope is 404 whatever is posted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from estatedesk.complaints.selectors import complaints_for
+from estatedesk.complaints.views_detail import company_time, put_error
+from estatedesk.core import policy
+from estatedesk.core.errors import AlreadyHandled, ServiceError
+from estatedesk.improvement import fishbone, selectors, services
+from estatedesk.improvement.forms import AnalyseForm, FinishStepForm, StepForm, VerifyForm
+from estatedesk.improvement.models import Action, ActionStatus, Bone, Step, Verification
+from estatedesk.improvement.views import days_overdue
+from estatedesk.reports.selectors import monthly_reports_for
+from estatedesk.workcal.selectors import company_today
+
+
+def _action(user: Any, pk: int) -> Action:
+    action = (
+        selectors.action_list(user)
+        .select_related("source_report__department", "verified_by")
+        .prefetch_related(
+            Prefetch("steps", queryset=Step.objects.select_related("owner", "done_by")),
+            Prefetch("verifications", queryset=Verification.objects.select_related("verified_by")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if action is None:
+        raise Http404
+    return action
+
+
+@dataclass
+class StepRow:
+    step: Step
+    overdue_days: int
+    finish_form: FinishStepForm | None  # None: this user cannot finish it (or it is done)
+
+
+def may_finish(user: Any, action: Action, step: Step, manager: bool) -> bool:
+    staff = policy.staff_of(user)
+    return step.done_at is None and staff is not None and (manager or step.owner_id == staff.pk)
+
+
+def _step_rows(user: Any, action: Action, today: date, failed: FinishStepForm | None) -> list[StepRow]:
+    manager = services.can_manage(user, action)
+    failed_pk = failed.data.get("step") if failed is not None else None
+    rows = []
+    for step in action.steps.all():
+        late = max(0, (today - step.due_date).days) if step.done_at is None else 0
+        form = None
+        if failed is not None and str(failed_pk) == str(step.pk) and step.done_at is None:
+            form = failed  # shown even to someone who may not finish it, with the reason why
+        elif may_finish(user, action, step, manager):
+            form = FinishStepForm(initial={"step": step.pk}, user=user, auto_id=f"id_finish_{step.pk}_%s")
+        rows.append(StepRow(step, late, form))
+    return rows
+
+
+def _source_links(user: Any, action: Action) -> dict[str, Any]:
+    """Links to the source record only when the user may open it (else its number alone)."""
+    complaint_visible = bool(
+        action.source_complaint_id and complaints_for(user).filter(pk=action.source_complaint_id).exists()
+    )
+    report_visible = bool(
+        action.source_report_id and monthly_reports_for(user).filter(pk=action.source_report_id).exists()
+    )
+    return {"complaint_visible": complaint_visible, "report_visible": report_visible}
+
+
+def render_detail(
+    request: HttpRequest,
+    action: Action,
+    *,
+    analyse_form: AnalyseForm | None = None,
+    step_form: StepForm | None = None,
+    finish_form: FinishStepForm | None = None,
+    verify_form: VerifyForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    today = company_today()
+    manager = services.can_manage(user, action) and action.status != ActionStatus.CLOSED
+    verifier = services.can_verify(user) and action.status == ActionStatus.VERIFYING
+    bones = [(bone.label, action.fishbone.get(bone.value) or []) for bone in Bone]
+    context = {
+        "action": action,
+        "today": today,
+        "days_overdue": days_overdue(action, today),
+        "steps": _step_rows(user, action, today, finish_form),
+        "verifications": list(action.verifications.all()),
+        "has_fishbone": any(causes for _label, causes in bones),
+        "bones": bones,
+        "can_manage": manager or analyse_form is not None or step_form is not None,
+        "analyse_form": analyse_form
+        or AnalyseForm(
+            initial=AnalyseForm.initial_for(action.cause_analysis, action.fishbone),
+            user=user,
+            auto_id="id_analyse_%s",
+        ),
+        "analyse_open": analyse_form is not None,
+        "step_form": step_form or StepForm(user=user, auto_id="id_step_%s"),
+        "step_open": step_form is not None or (manager and not action.steps.all()),
+        "can_verify": verifier or verify_form is not None,
+        "verify_form": verify_form or VerifyForm(user=user, auto_id="id_verify_%s"),
+        **_source_links(user, action),
+    }
+    return render(request, "improvement/detail.html", context, status=status)
+
+
+@company_time
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_detail(request, _action(request.user, pk))
+
+
+@company_time
+def analyse(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _action(request.user, pk)
+    if request.method != "POST":
+        return redirect("improvement:detail", pk)
+    form = AnalyseForm(request.POST, user=request.user, auto_id="id_analyse_%s")
+    if not form.is_valid():
+        return render_detail(request, action, analyse_form=form, status=422)
+    try:
+        services.analyse(
+            actor=request.user,
+            action=action.pk,
+            cause_analysis=form.cleaned_data["cause_analysis"],
+            fishbone=form.fishbone(),
+        )
+    except ServiceError as error:
+        put_error(form, error)
+        return render_detail(request, _action(request.user, pk), analyse_form=form, status=error.status)
+    messages.success(request, _("Cause analysis saved."))
+    return redirect("improvement:detail", pk)
+
+
+@company_time
+def step_add(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _action(request.user, pk)
+    if request.method != "POST":
+        return redirect("improvement:detail", pk)
+    form = StepForm(request.POST, user=request.user, auto_id="id_step_%s")
+    if not form.is_valid():
+        return render_detail(request, action, step_form=form, status=422)
+    data = form.cleaned_data
+    try:
+        step = services.add_step(
+            actor=request.user,
+            action=action.pk,
+            description=data["description"],
+            owner=data["owner"],
+            due_date=data["due_date"],
+        )
+    except ServiceError as error:
+        put_error(form, error)
+        return render_detail(request, _action(request.user, pk), step_form=form, status=error.status)
+    messages.success(request, _("Step added; %(name)s has been told.") % {"name": step.owner.display_name})
+    return redirect("improvement:detail", pk)
+
+
+@company_time
+def step_finish(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _action(request.user, pk)
+    if request.method != "POST":
+        return redirect("improvement:detail", pk)
+    step_pk = request.POST.get("step", "")
+    # Only a step of this action: another action's step id answers 404, like any other id.
+    if not step_pk.isdigit() or not action.steps.filter(pk=step_pk).exists():
+        raise Http404
+    form = FinishStepForm(request.POST, user=request.user, auto_id=f"id_finish_{step_pk}_%s")
+    if not form.is_valid():
+        return render_detail(request, action, finish_form=form, status=422)
+    try:
+        services.finish_step(
+            actor=request.user, step=form.cleaned_data["step"], result=form.cleaned_data["result"]
+        )
+    except ServiceError as error:
+        if isinstance(error, AlreadyHandled):
+            # Someone finished it meanwhile: the page as it is now, with why nothing was saved.
+            messages.warning(request, str(error.message))
+            return render_detail(request, _action(request.user, pk), status=error.status)
+        put_error(form, error)
+        return render_detail(request, _action(request.user, pk), finish_form=form, status=error.status)
+    action = _action(request.user, pk)
+    if action.status == ActionStatus.VERIFYING:
+        messages.success(request, _("Step finished. Every step is done: the action waits for verification."))
+    else:
+        messages.success(request, _("Step finished."))
+    return redirect("improvement:detail", pk)
+
+
+@company_time
+def verify(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _action(request.user, pk)
+    if request.method != "POST":
+        return redirect("improvement:detail", pk)
+    form = VerifyForm(request.POST, user=request.user, auto_id="id_verify_%s")
+    if not form.is_valid():
+        return render_detail(request, action, verify_form=form, status=422)
+    effective = form.cleaned_data["effective"] == "yes"
+    try:
+        services.verify(
+            actor=request.user, action=action.pk, effective=effective, note=form.cleaned_data["note"]
+        )
+    except ServiceError as error:
+        put_error(form, error)
+        return render_detail(request, _action(request.user, pk), verify_form=form, status=error.status)
+    if effective:
+        messages.success(request, _("Verified effective: the action is closed."))
+    else:
+        messages.success(request, _("Not effective: the action is back in progress; plan a new step."))
+    return redirect("improvement:detail", pk)
+
+
+def fishbone_svg(request: HttpRequest, pk: int) -> HttpResponse:
+    """The action's fishbone as an image; out of scope is 404 like the page."""
+    action = _action(request.user, pk)
+    labels = {bone.value: str(bone.label) for bone in Bone}
+    body = '<?xml version="1.0" encoding="utf-8"?>\n' + fishbone.draw(action.title, action.fishbone, labels)
+    response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
+    # Nothing in the picture needs to load or run anything.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-cache"
+    return response

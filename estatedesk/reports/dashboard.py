@@ -1,0 +1,366 @@
+"""The figures of the staff dashboard (SPEC A-1), within the user's complaint scope (P-1).
+
+Everything is counted in the database over ``complaints.selectors.complaints_for(user)``, so
+a handler of estate B never counts a complaint of estate A, and the page costs the same
+fixed number of queries whatever the number of complaints:
+
+* open work: one aggregate (open records by status, mine, due soon, overdue);
+* this month against last month and the 12-month trend: one aggregate with conditional
+  counts per month (the approach of ``periods.period_figures``), plus one GROUP BY for the
+  categories per month and one query for their names;
+* company-wide roles: one GROUP BY per department and one query for the names;
+* role extras: monthly drafts awaiting submission, the review queue count, overdue
+  corrective actions (``improvement.panels``: their count and the five most overdue).
+
+Definitions (the page repeats them)
+-----------------------------------
+* Open work counts records of every kind (complaints, grievances, enquiries) that are not
+  closed, exactly what the complaint list shows for the same filter; "due soon" and
+  "overdue" are ``complaints.selectors.filter_due_state`` with the company's windows.
+* Monthly figures count complaints (kind complaint) by the month they were *received*, in
+  the company's time zone, as the monthly report does (``periods.measure_filters``):
+  received, valid, on-time replies ÷ replies, satisfied latest answers ÷ answers, reopened.
+* "This month" is month to date: from the 1st 00:00 to now. It is compared with the whole
+  of last month and with the same days of last month: from the 1st to the same day and
+  time (the whole of last month when it is shorter than today's date).
+* The trend is the last 12 months including this one (month to date).
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from estatedesk.complaints import selectors as complaint_selectors
+from estatedesk.complaints.deadlines import DueState, SoonWindows
+from estatedesk.complaints.models import OPEN_STATUSES, Category, Complaint
+from estatedesk.core import policy
+from estatedesk.core.models import CompanySettings
+from estatedesk.improvement.panels import overdue_actions_panel
+from estatedesk.org.models import Department, Role
+from estatedesk.reports import stats
+from estatedesk.reports.figures import previous_month
+from estatedesk.reports.models import MonthlyReport, ReportStatus
+from estatedesk.reports.periods import measure_filters, received_by_month
+from estatedesk.reports.selectors import review_queue, reviews_monthly
+from estatedesk.workcal.selectors import company_zone
+
+__all__ = [
+    "TREND_MONTHS",
+    "Dashboard",
+    "DepartmentRow",
+    "Figure",
+    "OpenWork",
+    "Trend",
+    "dashboard_for",
+    "last_months",
+]
+
+Month = tuple[int, int]
+TREND_MONTHS = 12
+TOP_CATEGORIES = 5
+# The measures of the month comparison and the trend (definitions in periods.measure_filters).
+MEASURES = ("received", "valid", "replied", "on_time", "answered", "satisfied", "reopened")
+# Roles that see only their open work: the duty desk, and the developer's and rectification
+# people, who are not the company's and are not judged by its monthly figures.
+OPEN_WORK_ONLY = frozenset({Role.DUTY_STAFF, Role.DEVELOPER_CS, Role.RECTIFICATION})
+
+
+# --- time ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Now, the company zone and the due-soon windows, read once per page (one settings query)."""
+
+    now: datetime
+    zone: ZoneInfo
+    windows: SoonWindows
+
+    @classmethod
+    def load(cls) -> Clock:
+        company = CompanySettings.load()
+        return cls(timezone.now(), company_zone(company), complaint_selectors.soon_windows(company))
+
+    @property
+    def local(self) -> datetime:
+        return self.now.astimezone(self.zone)
+
+    @property
+    def today(self) -> date:
+        return self.local.date()
+
+
+def month_start(zone: ZoneInfo, year: int, month: int) -> datetime:
+    """``figures.month_bounds`` without its settings query: the zone is read once per page."""
+    return datetime(year, month, 1, tzinfo=zone)
+
+
+def last_months(year: int, month: int, n: int = TREND_MONTHS) -> list[Month]:
+    """The n months ending with (year, month), oldest first."""
+    months = [(year, month)]
+    while len(months) < n:
+        months.insert(0, previous_month(*months[0]))
+    return months
+
+
+def same_days_cut(local_now: datetime) -> datetime:
+    """The same day and time of last month; last month's end when it has no such day."""
+    year, month = previous_month(local_now.year, local_now.month)
+    if local_now.day > calendar.monthrange(year, month)[1]:
+        return datetime(local_now.year, local_now.month, 1, tzinfo=local_now.tzinfo)  # last month's end
+    return local_now.replace(year=year, month=month)
+
+
+# --- open work -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenWork:
+    total: int
+    by_status: dict[str, int]  # every open status, in workflow order, zeros included
+    due_soon: int
+    overdue: int
+    mine: int | None  # open records the user is the handler of; None for roles without
+
+
+def _open_work(scoped: QuerySet[Complaint], clock: Clock, staff: Any, with_mine: bool) -> OpenWork:
+    every = Complaint.objects.all()
+    due_soon_ids = complaint_selectors.filter_due_state(every, DueState.DUE_SOON, clock.now, clock.windows)
+    overdue_ids = complaint_selectors.filter_due_state(every, DueState.OVERDUE, clock.now, clock.windows)
+    aggregates: dict[str, Count] = {f"s_{s}": Count("pk", filter=Q(status=s)) for s in OPEN_STATUSES}
+    aggregates["n_due_soon"] = Count("pk", filter=Q(pk__in=due_soon_ids.values("pk")))
+    aggregates["n_overdue"] = Count("pk", filter=Q(pk__in=overdue_ids.values("pk")))
+    if with_mine and staff is not None:
+        aggregates["n_mine"] = Count("pk", filter=Q(handler=staff))
+    row = scoped.filter(status__in=OPEN_STATUSES).order_by().aggregate(**aggregates)
+    by_status = {str(s): row[f"s_{s}"] for s in OPEN_STATUSES}
+    return OpenWork(
+        total=sum(by_status.values()),
+        by_status=by_status,
+        due_soon=row["n_due_soon"],
+        overdue=row["n_overdue"],
+        mine=row.get("n_mine") if with_mine and staff is not None else None,
+    )
+
+
+# --- this month against last month, and the trend ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One headline figure: month to date against the whole last month and its same days."""
+
+    name: str  # received / valid / on_time / satisfaction / reopened
+    current: int | stats.Rate
+    last_month: int | stats.Rate
+    same_days: int | stats.Rate
+    vs_last_month: stats.CountChange | stats.RateChange
+    vs_same_days: stats.CountChange | stats.RateChange
+
+
+@dataclass(frozen=True)
+class Trend:
+    months: tuple[Month, ...]
+    by_month: tuple[dict[str, int], ...]  # MEASURES per month, oldest first
+    same_days: dict[str, int]  # MEASURES over [last month's 1st, same_days_end)
+    month_start: datetime  # this month's 1st, company time
+    now: datetime
+    same_days_start: datetime
+    same_days_end: datetime
+    categories: tuple[tuple[str, str, tuple[int, ...]], ...]  # (code, name, per month); top first
+    other_categories: tuple[int, ...]  # the rest, per month
+
+    def on_time(self, counts: dict[str, int]) -> stats.Rate:
+        return stats.on_time_rate(counts["on_time"], counts["replied"])
+
+    def satisfaction(self, counts: dict[str, int]) -> stats.Rate:
+        return stats.Rate(counts["satisfied"], counts["answered"])
+
+    def figures(self) -> list[Figure]:
+        current, last, same = self.by_month[-1], self.by_month[-2], self.same_days
+        rows: list[Figure] = []
+        for name in ("received", "valid", "reopened"):
+            rows.append(
+                Figure(
+                    name,
+                    current[name],
+                    last[name],
+                    same[name],
+                    stats.CountChange(current[name], last[name]),
+                    stats.CountChange(current[name], same[name]),
+                )
+            )
+        for name, rate in (("on_time", self.on_time), ("satisfaction", self.satisfaction)):
+            rows.append(
+                Figure(
+                    name,
+                    rate(current),
+                    rate(last),
+                    rate(same),
+                    stats.RateChange(rate(current), rate(last)),
+                    stats.RateChange(rate(current), rate(same)),
+                )
+            )
+        order = ("received", "valid", "on_time", "satisfaction", "reopened")
+        return sorted(rows, key=lambda f: order.index(f.name))
+
+
+def _trend(scoped: QuerySet[Complaint], clock: Clock) -> Trend:
+    local = clock.local
+    months = last_months(local.year, local.month)
+    starts = [month_start(clock.zone, y, m) for y, m in months]
+    this_start = starts[-1]
+    bounds = [(s, e) for s, e in zip(starts, [*starts[1:], clock.now], strict=True)]
+    cut = same_days_cut(local)
+    measure_q = {name: q for name, q in measure_filters().items() if name in MEASURES}
+    # The received_at window keeps the scan to 12 months of the scope (received_at is indexed).
+    records = scoped.filter(received_at__gte=starts[0], received_at__lt=clock.now).order_by()
+    month_q = [Q(received_at__gte=s, received_at__lt=e) for s, e in bounds]
+    same_q = Q(received_at__gte=starts[-2], received_at__lt=cut)
+    aggregates: dict[str, Count] = {}
+    for i, mq in enumerate(month_q):
+        for name, q in measure_q.items():
+            aggregates[f"m{i}_{name}"] = Count("pk", filter=q & mq)
+    for name, q in measure_q.items():
+        aggregates[f"same_{name}"] = Count("pk", filter=q & same_q)
+    row = records.aggregate(**aggregates)
+
+    per_category = received_by_month(records, "category__code", month_q)
+    ranked = sorted(per_category.items(), key=lambda kv: (-sum(kv[1]), kv[0] or ""))
+    top = [(code, counts) for code, counts in ranked[:TOP_CATEGORIES] if sum(counts)]
+    other = [sum(column) for column in zip(*(c for _k, c in ranked[TOP_CATEGORIES:]), strict=True)]
+    names = {c.code: str(c) for c in Category.objects.filter(code__in=[code for code, _c in top])}
+    return Trend(
+        months=tuple(months),
+        by_month=tuple({name: row[f"m{i}_{name}"] for name in MEASURES} for i in range(len(months))),
+        same_days={name: row[f"same_{name}"] for name in MEASURES},
+        month_start=this_start,
+        now=clock.now,
+        same_days_start=starts[-2],
+        same_days_end=cut,
+        categories=tuple((code or "", names.get(code) or code or "", tuple(counts)) for code, counts in top),
+        other_categories=tuple(other) if other else tuple(0 for _m in months),
+    )
+
+
+# --- company-wide: per department ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    department_id: int | None
+    name: str
+    received: int  # complaints received this month, to date
+    on_time: stats.Rate  # of this month's complaints replied so far
+    open: int  # records of every kind, now
+    overdue: int  # now
+
+
+def _departments(scoped: QuerySet[Complaint], clock: Clock, start: datetime) -> list[DepartmentRow]:
+    overdue_ids = complaint_selectors.filter_due_state(
+        Complaint.objects.all(), DueState.OVERDUE, clock.now, clock.windows
+    )
+    measure_q = measure_filters()
+    this_month = Q(received_at__gte=start, received_at__lt=clock.now)
+    is_open = Q(status__in=OPEN_STATUSES)
+    rows = (
+        # Only rows that can count: this month's or still open (status is indexed).
+        scoped.filter(this_month | is_open)
+        .order_by()
+        .values("department_id")
+        .annotate(
+            n_received=Count("pk", filter=measure_q["received"] & this_month),
+            n_replied=Count("pk", filter=measure_q["replied"] & this_month),
+            n_on_time=Count("pk", filter=measure_q["on_time"] & this_month),
+            n_open=Count("pk", filter=is_open),
+            n_overdue=Count("pk", filter=Q(pk__in=overdue_ids.values("pk"))),
+        )
+    )
+    found = list(rows)
+    names = dict(
+        Department.objects.filter(
+            pk__in=[r["department_id"] for r in found if r["department_id"]]
+        ).values_list("pk", "name")
+    )
+    result = [
+        DepartmentRow(
+            department_id=r["department_id"],
+            name=names.get(r["department_id"], ""),
+            received=r["n_received"],
+            on_time=stats.on_time_rate(r["n_on_time"], r["n_replied"]),
+            open=r["n_open"],
+            overdue=r["n_overdue"],
+        )
+        for r in found
+    ]
+    # Most overdue first: the table is read to see where to push.
+    return sorted(result, key=lambda d: (-d.overdue, -d.open, d.name))
+
+
+# --- the whole dashboard -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    clock: Clock
+    role: str | None
+    sees_all: bool
+    open_work: OpenWork
+    trend: Trend | None  # None for roles that see only their open work
+    departments: list[DepartmentRow] | None  # company-wide roles only
+    drafts_awaiting: list[MonthlyReport] | None  # department heads only
+    review_queue: int | None  # the deputy GM and the GM only
+    overdue_actions: dict[str, Any] | None  # improvement.panels.overdue_actions_panel: count, rows, url
+
+    @property
+    def figures(self) -> list[Figure]:
+        return self.trend.figures() if self.trend is not None else []
+
+
+def _drafts_awaiting(staff: Any, clock: Clock) -> list[MonthlyReport]:
+    """Drafts of ended months in the head's departments (a month is reported once it is over)."""
+    today = clock.today
+    ended = Q(year__lt=today.year) | Q(year=today.year, month__lt=today.month)
+    return list(
+        MonthlyReport.objects.filter(department__in=staff.departments.all(), status=ReportStatus.DRAFT)
+        .filter(ended)
+        .select_related("department")
+        .order_by("year", "month", "department__name")
+    )
+
+
+def dashboard_for(user: Any) -> Dashboard:
+    """The dashboard of a signed-in staff member; everything counted within their scope."""
+    clock = Clock.load()
+    staff = policy.staff_of(user)
+    role = policy.role_of(user)
+    everything = policy.sees_all(user)
+    scoped = complaint_selectors.complaints_for(user)
+    full = everything or (role is not None and role not in OPEN_WORK_ONLY)
+    # "Mine" is for the people who handle complaints; the leadership's own work is the table.
+    with_mine = staff is not None and full and not everything
+    local = clock.local
+    return Dashboard(
+        clock=clock,
+        role=role,
+        sees_all=everything,
+        open_work=_open_work(scoped, clock, staff, with_mine),
+        trend=_trend(scoped, clock) if full else None,
+        departments=(
+            _departments(scoped, clock, month_start(clock.zone, local.year, local.month))
+            if everything
+            else None
+        ),
+        drafts_awaiting=(
+            _drafts_awaiting(staff, clock) if staff is not None and role == Role.DEPARTMENT_HEAD else None
+        ),
+        review_queue=review_queue(user).count() if reviews_monthly(user) else None,
+        overdue_actions=overdue_actions_panel(user, clock.today) if full else None,
+    )

@@ -1,0 +1,229 @@
+"""Every report as a PDF and as an Excel workbook (SPEC A-3, K-12, K-13, K-15, I-2).
+
+The public face the views call: ``monthly_pdf`` / ``monthly_print_html`` / ``monthly_xlsx``
+and the same for the quarterly analysis and the annual summary (the management-review
+pack). The work is done in ``exports_pdf`` (HTML print view → WeasyPrint, charts drawn by
+``charts`` as SVG) and ``exports_xlsx`` / ``exports_xlsx_periods`` (XlsxWriter with native
+charts); they are imported when first used, so matplotlib and XlsxWriter are not loaded
+by every web request.
+
+This module also holds what both formats share: titles, file names, the year's
+corrective / preventive actions, and rates as numbers.
+
+Output follows the active language (the views activate the request's language). A PDF
+that cannot be made raises ``complaints.printing.PdfUnavailable``; the view then offers the
+HTML print view, as the printed complaint forms do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+__all__ = [
+    "annual_filename",
+    "annual_pdf",
+    "annual_print_html",
+    "annual_xlsx",
+    "monthly_filename",
+    "monthly_pdf",
+    "monthly_print_html",
+    "monthly_xlsx",
+    "quarterly_filename",
+    "quarterly_pdf",
+    "quarterly_print_html",
+    "quarterly_xlsx",
+]
+
+
+# --- the public face --------------------------------------------------------------------------
+
+
+def monthly_print_html(report: Any, *, request: HttpRequest) -> str:
+    from estatedesk.reports import exports_pdf
+
+    return exports_pdf.monthly_html(report, request=request, pdf=False)
+
+
+def monthly_pdf(report: Any, *, request: HttpRequest) -> bytes:
+    from estatedesk.reports import exports_pdf
+
+    return exports_pdf.monthly_pdf(report, request=request)
+
+
+def monthly_xlsx(report: Any) -> bytes:
+    from estatedesk.reports import exports_xlsx
+
+    return exports_xlsx.monthly_xlsx(report)
+
+
+def quarterly_print_html(analysis: Any, *, request: HttpRequest) -> str:
+    from estatedesk.reports import exports_pdf
+
+    return exports_pdf.quarterly_html(analysis, request=request, pdf=False)
+
+
+def quarterly_pdf(analysis: Any, *, request: HttpRequest) -> bytes:
+    from estatedesk.reports import exports_pdf
+
+    return exports_pdf.quarterly_pdf(analysis, request=request)
+
+
+def quarterly_xlsx(analysis: Any) -> bytes:
+    from estatedesk.reports import exports_xlsx_periods
+
+    return exports_xlsx_periods.quarterly_xlsx(analysis)
+
+
+def annual_print_html(summary: Any, *, request: HttpRequest) -> str:
+    from estatedesk.reports import exports_pdf
+
+    return exports_pdf.annual_html(summary, request=request, pdf=False)
+
+
+def annual_pdf(summary: Any, *, request: HttpRequest) -> bytes:
+    from estatedesk.reports import exports_pdf
+
+    return exports_pdf.annual_pdf(summary, request=request)
+
+
+def annual_xlsx(summary: Any) -> bytes:
+    from estatedesk.reports import exports_xlsx_periods
+
+    return exports_xlsx_periods.annual_xlsx(summary)
+
+
+# File names are ASCII: they go into a Content-Disposition header unencoded.
+def monthly_filename(report: Any) -> str:
+    return f"monthly-report-{report.year}-{report.month:02d}-dept{report.department_id}"
+
+
+def quarterly_filename(analysis: Any) -> str:
+    return f"quarterly-analysis-{analysis.year}-Q{analysis.quarter}"
+
+
+def annual_filename(summary: Any) -> str:
+    return f"annual-summary-{summary.year}"
+
+
+# --- shared by both formats ------------------------------------------------------------------
+
+
+def monthly_title() -> str:
+    return _("Monthly complaint report")
+
+
+def quarterly_title() -> str:
+    return _("Quarterly complaint analysis")
+
+
+def annual_title() -> str:
+    # Translators: the annual complaint summary is also the management-review pack (I-2)
+    return _("Annual complaint summary and management-review pack")
+
+
+def annual_short_title() -> str:
+    return _("Annual complaint summary")
+
+
+def quarter_label(year: int, quarter: int) -> str:
+    return _("%(year)d Q%(quarter)d") % {"year": year, "quarter": quarter}
+
+
+def year_label(year: int) -> str:
+    return _("Year %(year)d") % {"year": year}
+
+
+def ratio(numerator: int | None, denominator: int | None) -> float | None:
+    """A fraction in [0, 1] for a spreadsheet's % format; None when nothing was counted."""
+    if not denominator or numerator is None:
+        return None
+    return numerator / denominator
+
+
+def rate_ratio(rate: Mapping[str, int] | None) -> float | None:
+    if not rate:
+        return None
+    return ratio(rate.get("numerator"), rate.get("denominator"))
+
+
+# Counts per measure (periods.MEASURES) → the three rates, as (numerator, denominator) keys.
+PERIOD_RATES = {
+    "on_time": ("on_time", "replied"),
+    "follow_up_coverage": ("valid_visited", "valid"),
+    "follow_up_satisfaction": ("satisfied", "answered"),
+}
+
+
+def period_rate(counts: Mapping[str, int] | None, name: str) -> float | None:
+    if not counts:
+        return None
+    numerator, denominator = PERIOD_RATES[name]
+    return ratio(counts.get(numerator, 0), counts.get(denominator, 0))
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    number: str
+    kind: str
+    source: str
+    title: str
+    department: str
+    status: str
+    opened_at: datetime
+    verified: str  # effective / not effective / not yet verified
+    effective: bool | None
+
+
+def action_rows(start: datetime, end: datetime) -> list[ActionRow]:
+    """The corrective / preventive actions opened in [start, end), as they stand now (I-2).
+
+    One query: the latest verification's verdict comes from a subquery, not one query per row.
+    """
+    from django.db.models import OuterRef, Subquery
+
+    from estatedesk.improvement.models import Action, ActionStatus, Verification
+
+    latest = Verification.objects.filter(action=OuterRef("pk")).order_by("-verified_at", "-pk")
+    actions = (
+        Action.objects.filter(opened_at__gte=start, opened_at__lt=end)
+        .select_related("department")
+        .annotate(last_effective=Subquery(latest.values("effective")[:1]))
+        .order_by("opened_at", "pk")
+    )
+    rows = []
+    for a in actions:
+        effective: bool | None = a.last_effective
+        if a.status == ActionStatus.CLOSED:
+            effective = True  # an action closes only on an effective verification
+        if effective is True:
+            verified = _("Verified effective")
+        elif effective is False:
+            verified = _("Verified not effective: back to work")
+        else:
+            verified = _("Not yet verified")
+        rows.append(
+            ActionRow(
+                number=a.number,
+                kind=a.get_kind_display(),
+                source=a.get_source_display(),
+                title=a.title,
+                department=a.department.name,
+                status=a.get_status_display(),
+                opened_at=a.opened_at,
+                verified=str(verified),
+                effective=effective,
+            )
+        )
+    return rows
+
+
+def source_names() -> dict[str, str]:
+    from estatedesk.improvement.models import Source
+
+    return {value: str(label) for value, label in Source.choices}

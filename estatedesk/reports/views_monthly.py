@@ -1,0 +1,392 @@
+"""Monthly department report pages (SPEC K-12, K-14, A-3, P-1).
+
+The list and the detail read through ``selectors.monthly_reports_for``: a report of a
+department the user does not see is "not found", on every URL. Each POST calls one service
+(draft, save / submit the analysis, review) and either redirects with a message or shows
+the page again with the service's message next to the field and the typed text kept.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from estatedesk.complaints.printing import PdfUnavailable
+from estatedesk.complaints.views_detail import company_time, put_error
+from estatedesk.core.errors import NotAllowed, ServiceError
+from estatedesk.core.policy import department_ids, staff_of
+from estatedesk.core.xlsx import workbook_response, xlsx_response
+from estatedesk.improvement import selectors as improvement_selectors
+from estatedesk.improvement.services import OPENER_ROLES
+from estatedesk.org.models import Role
+from estatedesk.reports import echarts, presenters, selectors, services
+from estatedesk.reports.figures import month_bounds, monthly_figures
+from estatedesk.reports.forms import AnalysisForm, DraftMonthForm, MonthlyFilterForm, ReviewForm
+from estatedesk.reports.models import MonthlyReport, ReportStatus
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 30
+
+# Short sentences from figures.py's definitions, printed under "How these figures are computed".
+DEFINITIONS = (
+    _l("A complaint belongs to the month in which it was received (company time zone)."),
+    _l("Grievances and enquiries are counted on their own; the figures below are complaints only."),
+    _l("Valid: caused by the company; invalid: any other cause; not yet assessed: no cause recorded yet."),
+    _l("Breakdowns and both Pareto charts count every complaint of the month, valid or not."),
+    _l("On-time reply rate: first replies made by the deadline ÷ complaints with a first reply."),
+    _l("Reply time: from receipt to the first reply; median and 90th percentile (nearest rank)."),
+    _l("Follow-up coverage: valid complaints with at least one visit ÷ valid complaints."),
+    _l("Follow-up satisfaction: each complaint's latest answer, satisfied or very satisfied ÷ answers."),
+    _l("Reopened: complaints reopened after a dissatisfied visit."),
+    _l(
+        "Repeat complainants: two or more complaints in the month from the same customer, "
+        "phone number or name."
+    ),
+    _l("Open items: records of the department received before the month's end and still open then."),
+    _l("Pareto: categories (or causes) by count; the vital few reach 80% of the total together."),
+    _l("A submitted report keeps the figures it was submitted with; later edits do not change it."),
+)
+
+
+# --- scope ---------------------------------------------------------------------------------
+
+
+def _report(user: Any, pk: int) -> MonthlyReport:
+    report = selectors.monthly_reports_for(user).filter(pk=pk).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def _filtered(request: HttpRequest) -> tuple[MonthlyFilterForm, QuerySet[MonthlyReport]]:
+    form = MonthlyFilterForm(request.GET or None, user=request.user)
+    reports = selectors.monthly_reports_for(request.user)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data.get("year"):
+            reports = reports.filter(year=data["year"])
+        if data.get("month"):
+            reports = reports.filter(month=data["month"])
+        if data.get("department"):
+            reports = reports.filter(department=data["department"])
+        if data.get("status"):
+            reports = reports.filter(status=data["status"])
+    return form, reports.order_by("-year", "-month", "department__name", "pk")
+
+
+def _writes(user: Any, report: MonthlyReport) -> bool:
+    """The head of the report's department, while the report is a draft."""
+    staff = staff_of(user)
+    return (
+        report.status == ReportStatus.DRAFT
+        and staff is not None
+        and staff.role == Role.DEPARTMENT_HEAD
+        and report.department_id in (department_ids(user) or ())
+    )
+
+
+def _opens_actions(user: Any) -> bool:
+    staff = staff_of(user)
+    return staff is not None and staff.role in OPENER_ROLES
+
+
+# --- list ----------------------------------------------------------------------------------
+
+
+@company_time
+def monthly_list(request: HttpRequest) -> HttpResponse:
+    return _render_list(request)
+
+
+def _render_list(
+    request: HttpRequest, *, draft_form: DraftMonthForm | None = None, status: int = 200
+) -> HttpResponse:
+    form, reports = _filtered(request)
+    params = request.GET.copy()
+    params.pop("page", None)
+    if draft_form is None:
+        today = timezone.localdate()
+        draft_form = DraftMonthForm(user=request.user, initial={"year": today.year, "month": today.month})
+    draftable = draft_form.fields["department"].queryset  # type: ignore[attr-defined]
+    context = {
+        "filter_form": form,
+        "page": Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page")),
+        "querystring": params.urlencode(),
+        "draft_form": draft_form,
+        "can_draft": draftable.exists(),
+        "reviews": selectors.reviews_monthly(request.user),
+    }
+    return render(request, "reports/monthly_list.html", context, status=status)
+
+
+@company_time
+def monthly_export(request: HttpRequest) -> HttpResponse:
+    _form, reports = _filtered(request)
+    headers = [
+        _("Department"),
+        _("Year"),
+        _("Month"),
+        _("Status"),
+        _("Complaints received"),
+        _("Valid complaints"),
+        _("On-time reply rate"),
+        _("Submitted by"),
+        _("Submitted at"),
+        _("Decision"),
+        _("Reviewed by"),
+        _("Reviewed at"),
+    ]
+
+    def when(value: Any) -> str:
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    def rows() -> Any:
+        for r in reports:
+            figures = r.figures or {}
+            yield [
+                r.department.name,
+                r.year,
+                r.month,
+                r.get_status_display(),
+                figures.get("received"),
+                figures.get("valid"),
+                presenters.rate_text(figures.get("on_time")),
+                r.submitted_by.display_name if r.submitted_by else "",
+                when(r.submitted_at),
+                r.get_decision_display() if r.decision else "",
+                r.reviewed_by.display_name if r.reviewed_by else "",
+                when(r.reviewed_at),
+            ]
+
+    return workbook_response("monthly-reports", headers, rows())
+
+
+@company_time
+def monthly_draft(request: HttpRequest) -> HttpResponse:
+    """Draft (or refresh) one department's month on demand; a month not yet over is a preview."""
+    if request.method != "POST":
+        return redirect("reports:monthly_list")
+    form = DraftMonthForm(request.POST, user=request.user)
+    if not form.fields["department"].queryset.exists():  # type: ignore[attr-defined]
+        raise PermissionDenied
+    if not form.is_valid():
+        return _render_list(request, draft_form=form, status=422)
+    year, month, department = (
+        form.cleaned_data["year"],
+        form.cleaned_data["month"],
+        form.cleaned_data["department"],
+    )
+    start, _end = month_bounds(year, month)
+    if start > timezone.now():
+        form.add_error("month", _("This month has not begun yet."))
+        return _render_list(request, draft_form=form, status=422)
+    (report,) = services.draft_month(year=year, month=month, department=department)
+    if report.status == ReportStatus.DRAFT:
+        messages.success(
+            request, _("The figures of this month were drafted from the records as they are now.")
+        )
+    else:
+        messages.info(request, _("This report was already submitted; its figures stay as submitted."))
+    return redirect("reports:monthly_detail", report.pk)
+
+
+# --- detail --------------------------------------------------------------------------------
+
+
+def _pareto_chart(rows: list[presenters.ParetoLine]) -> dict[str, Any] | None:
+    if not rows:
+        return None
+    return echarts.pareto(
+        [r.name for r in rows],
+        [r.count for r in rows],
+        [r.vital for r in rows],
+        count_name=_("Complaints"),
+        cumulative_name=_("Cumulative %"),
+    )
+
+
+def render_detail(
+    request: HttpRequest,
+    report: MonthlyReport,
+    *,
+    analysis_form: AnalysisForm | None = None,
+    review_form: ReviewForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    frozen = report.status != ReportStatus.DRAFT
+    differs = frozen and services.live_differs(report)
+    live = frozen and request.GET.get("live") == "1"
+    figures = (
+        services.snapshot(
+            monthly_figures(department_id=report.department_id, year=report.year, month=report.month)
+        )
+        if live
+        else None
+    )
+    view = presenters.monthly_view(report, figures=figures)
+    writes = _writes(user, report)
+    if analysis_form is None and writes:
+        analysis_form = AnalysisForm(initial={"analysis": report.analysis})
+    if review_form is None and report.status == ReportStatus.SUBMITTED and selectors.reviews_monthly(user):
+        review_form = ReviewForm(initial={"kind": "corrective", "department": report.department_id})
+    draft_form = DraftMonthForm(
+        user=user, initial={"year": report.year, "month": report.month, "department": report.department_id}
+    )
+    can_refresh = (
+        report.status == ReportStatus.DRAFT
+        and draft_form.fields["department"].queryset.filter(pk=report.department_id).exists()  # type: ignore[attr-defined]
+    )
+    _start, end = month_bounds(report.year, report.month)
+    context = {
+        "report": report,
+        "view": view,
+        "live": live,
+        "live_differs": differs,
+        "month_over": timezone.now() >= end,
+        "category_chart": _pareto_chart(view["category_pareto"]),
+        "cause_chart": _pareto_chart(view["cause_pareto"]),
+        "definitions": DEFINITIONS,
+        "analysis_form": analysis_form,
+        "review_form": review_form,
+        "draft_form": draft_form if can_refresh else None,
+        "actions": list(
+            improvement_selectors.for_report(user, report.pk)
+            .select_related("department")
+            .order_by("opened_at", "pk")
+        ),
+        "can_open_action": _opens_actions(user),
+    }
+    response = render(request, "reports/monthly_detail.html", context, status=status)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+@company_time
+def monthly_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_detail(request, _report(request.user, pk))
+
+
+@company_time
+def monthly_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """The head's analysis: "save" keeps a draft, "submit" sends the report to the deputy GM."""
+    report = _report(request.user, pk)
+    if request.method != "POST":
+        return redirect("reports:monthly_detail", pk)
+    form = AnalysisForm(request.POST)
+    if not form.is_valid():
+        return render_detail(request, report, analysis_form=form, status=422)
+    text = form.cleaned_data["analysis"]
+    submitting = "submit" in request.POST
+    try:
+        if submitting:
+            services.submit(actor=request.user, report=report.pk, analysis=text)
+        else:
+            services.save_analysis(actor=request.user, report=report.pk, analysis=text)
+    except NotAllowed as error:
+        raise PermissionDenied(str(error.message)) from error
+    except ServiceError as error:
+        put_error(form, error)
+        return render_detail(request, _report(request.user, pk), analysis_form=form, status=error.status)
+    if submitting:
+        messages.success(request, _("Submitted to the deputy general manager."))
+    else:
+        messages.success(request, _("Analysis saved as a draft."))
+    return redirect("reports:monthly_detail", pk)
+
+
+@company_time
+def monthly_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The deputy GM's decision (K-14): no action, or an action opened and linked here."""
+    report = _report(request.user, pk)
+    if request.method != "POST":
+        return redirect("reports:monthly_detail", pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return render_detail(request, report, review_form=form, status=422)
+    data = form.cleaned_data
+    try:
+        services.review(
+            actor=request.user,
+            report=report.pk,
+            decision=data["decision"],
+            note=data.get("note") or "",
+            new_action=form.new_action(),
+        )
+    except NotAllowed as error:
+        raise PermissionDenied(str(error.message)) from error
+    except ServiceError as error:
+        put_error(form, error)
+        return render_detail(request, _report(request.user, pk), review_form=form, status=error.status)
+    messages.success(request, _("Review recorded."))
+    return redirect("reports:monthly_detail", pk)
+
+
+@company_time
+def review_queue(request: HttpRequest) -> HttpResponse:
+    if not selectors.reviews_monthly(request.user):
+        raise PermissionDenied
+    reports = selectors.review_queue(request.user)
+    return render(request, "reports/review_queue.html", {"reports": reports})
+
+
+# --- print, PDF, Excel (estatedesk/reports/exports.py makes them) ----------------------------
+
+
+def _file_stem(report: MonthlyReport) -> str:
+    return f"monthly-report-{report.year}-{report.month:02d}-{report.department_id}"
+
+
+@company_time
+def monthly_print(request: HttpRequest, pk: int) -> HttpResponse:
+    from estatedesk.reports import exports
+
+    report = _report(request.user, pk)
+    response = HttpResponse(exports.monthly_print_html(report, request=request))
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+@company_time
+def monthly_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from estatedesk.reports import exports
+
+    report = _report(request.user, pk)
+    try:
+        data = exports.monthly_pdf(report, request=request)
+    except (PdfUnavailable, OSError):
+        log.exception("PDF of monthly report %s failed", report.pk)
+        context = {
+            "form_title": _("Monthly complaint report"),
+            "number": f"{report.department.name} {presenters.month_label(report.year, report.month)}",
+            "html_url": reverse("reports:monthly_print", args=[pk]),
+            "back_url": reverse("reports:monthly_detail", args=[pk]),
+        }
+        return render(request, "complaints/print/unavailable.html", context, status=503)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{_file_stem(report)}.pdf"'
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+@company_time
+def monthly_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    from estatedesk.reports import exports
+
+    report = _report(request.user, pk)
+    response = xlsx_response(exports.monthly_xlsx(report), _file_stem(report))
+    patch_cache_control(response, private=True, no_cache=True)
+    return response

@@ -1,0 +1,411 @@
+"""Pages of the quarterly analysis (SPEC K-13) and the annual complaint summary (K-15, I-2).
+
+Scope comes from the selectors: a draft the user may not see is "not found", exactly like a
+record of another estate. Figures are shown as stored (frozen once published) through
+``presenters.period_view``, so the page, the print view, the PDF and the workbook agree.
+Writes go through ``services_periods``; a refused write re-renders the page with the
+message and the text the user typed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from estatedesk.complaints.printing import PdfUnavailable
+from estatedesk.complaints.views_detail import company_time, put_error
+from estatedesk.core.errors import ServiceError
+from estatedesk.core.xlsx import xlsx_response
+from estatedesk.improvement.selectors import action_list
+from estatedesk.reports import echarts, presenters, selectors, services_periods
+from estatedesk.reports.figures import month_bounds
+from estatedesk.reports.forms_periods import AnalysisForm, DraftQuarterForm, DraftYearForm, SummaryForm
+from estatedesk.reports.models import AnnualSummary, PeriodStatus, QuarterlyAnalysis
+from estatedesk.reports.periods import quarter_of
+from estatedesk.workcal.selectors import company_now
+
+log = logging.getLogger(__name__)
+
+
+def quarter_label(year: int, quarter: int) -> str:
+    return _("%(year)d Q%(quarter)d") % {"year": year, "quarter": quarter}
+
+
+def _previous_quarter(year: int, quarter: int) -> tuple[int, int]:
+    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+
+
+def _last_ended_quarter() -> tuple[int, int]:
+    today = company_now().date()
+    return _previous_quarter(today.year, quarter_of(today.month))
+
+
+# --- charts --------------------------------------------------------------------------------
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _charts(view: dict[str, Any], *, annual: bool) -> dict[str, Any]:
+    """ECharts options of a period: trend of counts, trend of rates, category Pareto."""
+    months = view["months"]
+    by_month = view["by_month"]
+    rates: dict[str, Sequence[float | int | None]] = {
+        _("On-time reply rate"): [_percent(r.on_time_value) for r in by_month]
+    }
+    if annual:
+        rates[_("Follow-up satisfaction")] = [_percent(r.satisfaction_value) for r in by_month]
+    pareto = view["category_pareto"]
+    charts = {
+        "trend": echarts.lines(
+            months,
+            {
+                _("Complaints received"): [r.received for r in by_month],
+                _("Valid"): [r.valid for r in by_month],
+            },
+        ),
+        "rates": echarts.lines(months, rates, percent=True),
+        "pareto": echarts.pareto(
+            [line.name for line in pareto],
+            [line.count for line in pareto],
+            [line.vital for line in pareto],
+            count_name=_("Complaints"),
+            cumulative_name=_("Cumulative share"),
+        ),
+    }
+    if annual:
+        charts["estates"] = echarts.bars(
+            months, {row.name: list(row.counts) for row in view["estate_by_month"]}, stacked=True
+        )
+    return charts
+
+
+# --- quarterly analysis --------------------------------------------------------------------
+
+
+def _analysis(request: HttpRequest, pk: int) -> QuarterlyAnalysis:
+    analysis = selectors.quarterly_for(request.user).filter(pk=pk).first()
+    if analysis is None:
+        raise Http404
+    return analysis
+
+
+def _quarterly_list(
+    request: HttpRequest, form: DraftQuarterForm | None = None, status: int = 200
+) -> HttpResponse:
+    writer = selectors.writes_quarterly(request.user)
+    if writer and form is None:
+        year, quarter = _last_ended_quarter()
+        form = DraftQuarterForm(initial={"year": year, "quarter": quarter}, now=timezone.now())
+    analyses = list(selectors.quarterly_for(request.user).order_by("-year", "-quarter"))
+    rows = [
+        {
+            "analysis": a,
+            "label": quarter_label(a.year, a.quarter),
+            "received": ((a.figures or {}).get("current") or {}).get("totals", {}).get("received"),
+        }
+        for a in analyses
+    ]
+    context = {"rows": rows, "draft_form": form if writer else None}
+    return render(request, "reports/quarterly_list.html", context, status=status)
+
+
+@require_GET
+@company_time
+def quarterly_list(request: HttpRequest) -> HttpResponse:
+    return _quarterly_list(request)
+
+
+@require_POST
+@company_time
+def quarterly_draft(request: HttpRequest) -> HttpResponse:
+    """Draft a quarter on demand, or refresh a draft's figures (the nightly job does the same)."""
+    if not selectors.writes_quarterly(request.user):
+        raise PermissionDenied
+    form = DraftQuarterForm(request.POST, now=timezone.now())
+    if not form.is_valid():
+        return _quarterly_list(request, form, status=422)
+    analysis = services_periods.draft_quarter(
+        year=form.cleaned_data["year"], quarter=form.cleaned_data["quarter"]
+    )
+    label = quarter_label(analysis.year, analysis.quarter)
+    if analysis.status == PeriodStatus.PUBLISHED:
+        messages.info(
+            request, _("%(period)s is already published; its figures stay as published.") % {"period": label}
+        )
+    else:
+        messages.success(request, _("Figures of %(period)s drafted.") % {"period": label})
+    return redirect("reports:quarterly_detail", analysis.pk)
+
+
+def _render_quarter(
+    request: HttpRequest, analysis: QuarterlyAnalysis, form: AnalysisForm | None = None, status: int = 200
+) -> HttpResponse:
+    view = presenters.period_view(analysis.figures or {})
+    draft = analysis.status == PeriodStatus.DRAFT
+    editable = draft and selectors.writes_quarterly(request.user)
+    if editable and form is None:
+        form = AnalysisForm(initial={"analysis": analysis.analysis})
+    ended = timezone.now() >= month_bounds(analysis.year, 3 * analysis.quarter)[1]
+    context = {
+        "analysis": analysis,
+        "label": quarter_label(analysis.year, analysis.quarter),
+        "previous_label": quarter_label(*_previous_quarter(analysis.year, analysis.quarter)),
+        "view": view,
+        "charts": _charts(view, annual=False),
+        "form": form if editable else None,
+        "draft": draft,
+        "ended": ended,
+    }
+    response = render(request, "reports/quarterly_detail.html", context, status=status)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+@require_GET
+@company_time
+def quarterly_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_quarter(request, _analysis(request, pk))
+
+
+@require_POST
+@company_time
+def quarterly_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "Save" button keeps the draft text; "Publish" freezes the figures and shows it to every department."""
+    analysis = _analysis(request, pk)
+    form = AnalysisForm(request.POST)
+    if not form.is_valid():
+        return _render_quarter(request, analysis, form, status=422)
+    text = form.cleaned_data["analysis"]
+    publish = "publish" in request.POST
+    try:
+        if publish:
+            services_periods.publish_quarter(actor=request.user, analysis=analysis.pk, text=text)
+        else:
+            services_periods.edit_quarter(actor=request.user, analysis=analysis.pk, text=text)
+    except ServiceError as error:
+        put_error(form, error)
+        return _render_quarter(request, _analysis(request, pk), form, status=error.status)
+    if publish:
+        messages.success(request, _("Published to all departments."))
+    else:
+        messages.success(request, _("Analysis saved. It is still a draft."))
+    return redirect("reports:quarterly_detail", pk)
+
+
+# --- annual summary ------------------------------------------------------------------------
+
+
+def _summary(request: HttpRequest, pk: int) -> AnnualSummary:
+    summary = selectors.annual_for(request.user).filter(pk=pk).first()
+    if summary is None:
+        raise Http404
+    return summary
+
+
+def _annual_list(request: HttpRequest, form: DraftYearForm | None = None, status: int = 200) -> HttpResponse:
+    writer = selectors.writes_annual(request.user)
+    if writer and form is None:
+        form = DraftYearForm(initial={"year": company_now().year - 1}, now=timezone.now())
+    summaries = list(selectors.annual_for(request.user).order_by("-year"))
+    rows = [
+        {
+            "summary": s,
+            "received": ((s.figures or {}).get("current") or {}).get("totals", {}).get("received"),
+            "actions": ((s.figures or {}).get("actions") or {}).get("opened"),
+        }
+        for s in summaries
+    ]
+    context = {"rows": rows, "draft_form": form if writer else None}
+    return render(request, "reports/annual_list.html", context, status=status)
+
+
+@require_GET
+@company_time
+def annual_list(request: HttpRequest) -> HttpResponse:
+    return _annual_list(request)
+
+
+@require_POST
+@company_time
+def annual_draft(request: HttpRequest) -> HttpResponse:
+    if not selectors.writes_annual(request.user):
+        raise PermissionDenied
+    form = DraftYearForm(request.POST, now=timezone.now())
+    if not form.is_valid():
+        return _annual_list(request, form, status=422)
+    summary = services_periods.draft_year(year=form.cleaned_data["year"])
+    if summary.status == PeriodStatus.PUBLISHED:
+        messages.info(
+            request, _("%(year)d is already issued; its figures stay as issued.") % {"year": summary.year}
+        )
+    else:
+        messages.success(request, _("Figures of %(year)d drafted.") % {"year": summary.year})
+    return redirect("reports:annual_detail", summary.pk)
+
+
+def _year_actions(request: HttpRequest, year: int) -> list[dict[str, Any]]:
+    """The year's corrective and preventive actions the user may open (the counts above are company-wide)."""
+    start, end = month_bounds(year, 1)[0], month_bounds(year, 12)[1]
+    actions = (
+        action_list(request.user)
+        .filter(opened_at__gte=start, opened_at__lt=end)
+        .annotate(ineffective=Count("verifications", filter=Q(verifications__effective=False)))
+        .order_by("opened_at", "pk")
+    )
+    return [{"action": a, "url": reverse("improvement:detail", args=[a.pk])} for a in actions]
+
+
+def _render_annual(
+    request: HttpRequest, summary: AnnualSummary, form: SummaryForm | None = None, status: int = 200
+) -> HttpResponse:
+    view = presenters.period_view(summary.figures or {})
+    draft = summary.status == PeriodStatus.DRAFT
+    editable = draft and selectors.writes_annual(request.user)
+    if editable and form is None:
+        form = SummaryForm(initial={"summary": summary.summary})
+    context = {
+        "summary": summary,
+        "view": view,
+        "charts": _charts(view, annual=True),
+        "actions": view["actions"] or {},
+        "action_rows": _year_actions(request, summary.year),
+        "reports": view["monthly_reports"] or {},
+        "form": form if editable else None,
+        "draft": draft,
+        "ended": timezone.now() >= month_bounds(summary.year, 12)[1],
+    }
+    response = render(request, "reports/annual_detail.html", context, status=status)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+@require_GET
+@company_time
+def annual_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_annual(request, _summary(request, pk))
+
+
+@require_POST
+@company_time
+def annual_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "Save" button keeps the draft text; "Issue" freezes the figures and the summary."""
+    summary = _summary(request, pk)
+    form = SummaryForm(request.POST)
+    if not form.is_valid():
+        return _render_annual(request, summary, form, status=422)
+    text = form.cleaned_data["summary"]
+    issue = "issue" in request.POST
+    try:
+        if issue:
+            services_periods.publish_annual(actor=request.user, summary=summary.pk, text=text)
+        else:
+            services_periods.save_annual_text(actor=request.user, summary=summary.pk, text=text)
+    except ServiceError as error:
+        put_error(form, error)
+        return _render_annual(request, _summary(request, pk), form, status=error.status)
+    if issue:
+        messages.success(request, _("Annual summary issued."))
+    else:
+        messages.success(request, _("Summary saved. It is still a draft."))
+    return redirect("reports:annual_detail", pk)
+
+
+# --- print, PDF and Excel ------------------------------------------------------------------
+
+
+def _export(request: HttpRequest, record: Any, *, kind: str, fmt: str) -> HttpResponse:
+    """The print view, PDF or workbook made by ``exports`` (loaded on first use: it pulls in
+    matplotlib and XlsxWriter)."""
+    from estatedesk.reports import exports
+
+    if kind == "quarterly":
+        title, number = exports.quarterly_title(), exports.quarter_label(record.year, record.quarter)
+        filename = exports.quarterly_filename(record)
+        makers: dict[str, Callable[..., Any]] = {
+            "print": exports.quarterly_print_html,
+            "pdf": exports.quarterly_pdf,
+            "xlsx": exports.quarterly_xlsx,
+        }
+    else:
+        title, number = exports.annual_title(), str(record.year)
+        filename = exports.annual_filename(record)
+        makers = {"print": exports.annual_print_html, "pdf": exports.annual_pdf, "xlsx": exports.annual_xlsx}
+    if fmt == "xlsx":
+        response = xlsx_response(makers["xlsx"](record), filename)
+    elif fmt == "print":
+        response = HttpResponse(makers["print"](record, request=request))
+    else:
+        try:
+            data = makers["pdf"](record, request=request)
+        except (PdfUnavailable, OSError):
+            # WeasyPrint, Pango or the fonts missing or broken: the print view still works.
+            log.warning("PDF of the %s %s not made", kind, number, exc_info=True)
+            context = {
+                "form_title": title,
+                "number": number,
+                "html_url": reverse(f"reports:{kind}_print", args=[record.pk]),
+                "back_url": reverse(f"reports:{kind}_detail", args=[record.pk]),
+            }
+            return render(request, "complaints/print/unavailable.html", context, status=503)
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def _quarter_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    return _export(request, _analysis(request, pk), kind="quarterly", fmt=fmt)
+
+
+def _annual_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    return _export(request, _summary(request, pk), kind="annual", fmt=fmt)
+
+
+@require_GET
+@company_time
+def quarterly_print(request: HttpRequest, pk: int) -> HttpResponse:
+    return _quarter_export(request, pk, "print")
+
+
+@require_GET
+@company_time
+def quarterly_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _quarter_export(request, pk, "pdf")
+
+
+@require_GET
+@company_time
+def quarterly_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    return _quarter_export(request, pk, "xlsx")
+
+
+@require_GET
+@company_time
+def annual_print(request: HttpRequest, pk: int) -> HttpResponse:
+    return _annual_export(request, pk, "print")
+
+
+@require_GET
+@company_time
+def annual_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _annual_export(request, pk, "pdf")
+
+
+@require_GET
+@company_time
+def annual_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    return _annual_export(request, pk, "xlsx")
