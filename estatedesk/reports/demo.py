@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Min
 
 from estatedesk.complaints.actions import clock_at
-from estatedesk.complaints.models import Complaint
+from estatedesk.complaints.models import Category, Complaint
 from estatedesk.improvement import services as improvement
 from estatedesk.improvement.models import Action, ActionStatus
 from estatedesk.org.models import Role, Staff
@@ -52,15 +52,18 @@ def _rate_text(rate: dict[str, int]) -> str:
 
 def _analysis(report: MonthlyReport) -> str:
     f = report.figures
-    top = f["category_pareto"][0]["key"] if f["category_pareto"] else "—"
+    top = "—"
+    if f["category_pareto"]:
+        code = f["category_pareto"][0]["key"]
+        top = Category.objects.filter(code=code).values_list("name_zh_hans", flat=True).first() or code
     text = (
-        f"本月本部門受理投訴{f['received']}宗，其中有效{f['valid']}宗、無效{f['invalid']}宗；"
-        f"準時回覆率{_rate_text(f['on_time'])}，回訪滿意率{_rate_text(f['follow_up_satisfaction'])}。"
-        f"投訴最多的類別為「{top}」。"
+        f"本月本部门受理投诉{f['received']}宗，其中有效{f['valid']}宗、无效{f['invalid']}宗；"
+        f"准时回复率{_rate_text(f['on_time'])}，回访满意率{_rate_text(f['follow_up_satisfaction'])}。"
+        f"投诉最多的类别为「{top}」。"
     )
     if f["reopened"]:
-        text += f"有{f['reopened']}宗因客戶不滿意而重新處理，需跟進原因。"
-    return text + "下月將加強首次回覆時效，並對重複投訴的客戶逐一回訪。"
+        text += f"有{f['reopened']}宗因客户不满意而重新处理，需跟进原因。"
+    return text + "下月将加强首次回复时效，并对重复投诉的客户逐一回访。"
 
 
 def _needs_action(report: MonthlyReport) -> bool:
@@ -106,42 +109,50 @@ def load_report_history(now: datetime) -> int:
                 written += 1
                 if (year, month) in months[-3:]:
                     continue  # the two most recent wait in the deputy GM's queue
-                _review(report, deputy, supervisor, end, now)
+                # The two latest reviewed months keep their actions open (one may be overdue).
+                _review(report, deputy, supervisor, end, now, keep_open=(year, month) in months[-5:-3])
     _quarters(months, supervisor, now)
+    services_periods.draft_year(year=now.astimezone(company_zone()).year - 1)
     log.info("demo reports: %d monthly reports submitted", written)
     return written
 
 
 def _review(
-    report: MonthlyReport, deputy: Staff, supervisor: Staff | None, end: datetime, now: datetime
+    report: MonthlyReport,
+    deputy: Staff,
+    supervisor: Staff | None,
+    end: datetime,
+    now: datetime,
+    *,
+    keep_open: bool,
 ) -> None:
     reviewed_at = end + timedelta(days=8, hours=15)
     with clock_at(reviewed_at):
         if not _needs_action(report):
             services.review(
-                actor=deputy.user, report=report, decision=ReviewDecision.NO_ACTION, note="已閱，持續保持。"
+                actor=deputy.user, report=report, decision=ReviewDecision.NO_ACTION, note="已阅，继续保持。"
             )
             return
         services.review(
             actor=deputy.user,
             report=report,
             decision=ReviewDecision.ACTIONS,
-            note="回覆時效和重開數偏高，請制定糾正措施。",
+            note="回复时效和重开数偏高，请制定纠正措施。",
             new_action={
                 "kind": "corrective",
-                "title": f"{report.month}月投訴回覆時效改善",
-                "problem": f"準時回覆率{_rate_text(report.figures['on_time'])}，重開{report.figures['reopened']}宗。",
+                "title": f"{report.month}月投诉回复时效改善",
+                "problem": f"准时回复率{_rate_text(report.figures['on_time'])}，重开{report.figures['reopened']}宗。",
             },
         )
         action = Action.objects.filter(source_report=report).latest("pk")
         improvement.analyse(
             actor=deputy.user,
             action=action,
-            cause_analysis="值班交接不清，派工後無人跟進期限。",
+            cause_analysis="值班交接不清，派工后无人跟进期限。",
             fishbone={
-                "man": ["值班人員不熟悉流程"],
-                "method": ["派工後無期限提醒"],
-                "measurement": ["未按週統計逾期"],
+                "man": ["值班人员不熟悉流程"],
+                "method": ["派工后无期限提醒"],
+                "measurement": ["未按周统计逾期"],
             },
         )
         owner = _head(report) or deputy
@@ -149,21 +160,21 @@ def _review(
         step = improvement.add_step(
             actor=deputy.user,
             action=action,
-            description="每週例會檢查逾期投訴並通報",
+            description="每周例会检查逾期投诉并通报",
             owner=owner,
             due_date=due,
         )
     finished_at = reviewed_at + timedelta(days=20)
-    if finished_at > now:
+    if keep_open or finished_at > now:
         return  # still being worked on (and perhaps overdue)
     with clock_at(finished_at):
-        improvement.finish_step(actor=owner.user, step=step, result="已建立週例會逾期通報制度")
+        improvement.finish_step(actor=owner.user, step=step, result="已建立周例会逾期通报制度")
     verified_at = finished_at + timedelta(days=35)
     if verified_at > now or supervisor is None:
         return
     with clock_at(verified_at):
         improvement.verify(
-            actor=supervisor.user, action=action, effective=True, note="其後一個月準時回覆率回升至九成以上。"
+            actor=supervisor.user, action=action, effective=True, note="其后一个月准时回复率回升至九成以上。"
         )
     assert Action.objects.get(pk=action.pk).status == ActionStatus.CLOSED
 
@@ -180,5 +191,5 @@ def _quarters(months: list[tuple[int, int]], supervisor: Staff | None, now: date
                 services_periods.publish_quarter(
                     actor=supervisor.user,
                     analysis=analysis,
-                    text="本季度各部門投訴量平穩，維修和清潔類佔比最高；請工程部和保潔部重點關注重複投訴的單元。",
+                    text="本季度各部门投诉量平稳，维修和清洁类占比最高；请工程部和保洁部重点关注重复投诉的单元。",
                 )

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from estatedesk.core import xlsx
 from estatedesk.core.models import CompanySettings
@@ -355,9 +356,9 @@ def _monthly_summary(book: Book, report: Any, view: Mapping[str, Any], heading: 
         _("Measure"),
         view["period"],
         view["previous_period"],
-        _("Change"),
+        pgettext("difference between two periods", "Change"),
         view["last_year_period"],
-        _("Change"),
+        pgettext("difference between two periods", "Change"),
         _("Counted"),
     ]
     for col, header in enumerate(headers):

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from estatedesk.core import xlsx
 from estatedesk.reports import exports, presenters
@@ -46,7 +47,12 @@ def _period_summary(
     totals: Mapping[str, int] = view["figures"].get("totals") or {}
     previous: Mapping[str, int] | None = view["previous_totals"]
     labels = count_labels()
-    headers = [_("Measure"), _("This period"), _("Previous period"), _("Change")]
+    headers = [
+        _("Measure"),
+        _("This period"),
+        _("Previous period"),
+        pgettext("difference between two periods", "Change"),
+    ]
     for col, header in enumerate(headers):
         xlsx.write_value(ws, row, col, header, book.header)
     r = row + 1
