@@ -105,3 +105,32 @@ def test_a_bad_phone_number_is_refused_with_a_message_and_nothing_typed_is_lost(
     page = response.content.decode()
     assert "張三豐" in page and "三樓漏水" in page and "12ab" in page
     assert not Customer.objects.filter(name="張三豐").exists()
+
+
+@pytest.mark.req("D-3")
+def test_auditors_see_committee_members_names_masked_on_the_page_and_in_the_export(world):
+    from estatedesk.org.models import CommitteeMember
+
+    member = CommitteeMember.objects.create(estate=world.estate_a, name="欧阳振华", position="主任")
+    auditor, handler = world.client("auditor"), world.client("handler_a")
+    masked = crypto.mask_name(member.name)
+    assert masked != member.name
+    page = auditor.get(reverse("org:committee_list")).content.decode()
+    assert masked in page and member.name not in page
+    detail = auditor.get(reverse("org:committee_detail", args=[member.pk])).content.decode()
+    assert member.name not in detail
+    book = openpyxl.load_workbook(io.BytesIO(auditor.get(reverse("org:committee_export")).content))
+    values = [str(c.value) for row in book.active.iter_rows() for c in row if c.value]
+    assert masked in values and member.name not in values
+    assert member.name in handler.get(reverse("org:committee_list")).content.decode()
+
+
+@pytest.mark.req("D-3")
+def test_an_auditor_opening_a_customer_sees_the_masked_name_in_the_title_too(world):
+    page = (
+        world.client("auditor")
+        .get(reverse("org:customer_detail", args=[world.customer_a.pk]))
+        .content.decode()
+    )
+    assert world.customer_a.name not in page
+    assert crypto.mask_name(world.customer_a.name) in page

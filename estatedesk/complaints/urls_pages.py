@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from estatedesk.complaints import views_intake, views_lists
+from estatedesk.complaints import views_exports, views_intake, views_lists
 
 urlpatterns: list[URLPattern] = [
     path("", views_lists.department_list, name="list"),
@@ -10,4 +10,6 @@ urlpatterns: list[URLPattern] = [
     path("export/", views_lists.export, name="export"),
     path("new/", views_intake.intake, name="intake"),
     path("new/lookup/", views_intake.intake_lookup, name="intake_lookup"),
+    path("slips/export/", views_exports.slip_export, name="slip_export"),
+    path("notices/export/", views_exports.notice_export, name="notice_export"),
 ]

@@ -76,22 +76,26 @@ def may_issue_from(user: Any, slip: TransferSlip) -> bool:
     return staff.role in ("deputy_gm", "gm") or slip.signatures.filter(signer=staff).exists()
 
 
-@company_time
-def slip_list(request: HttpRequest) -> HttpResponse:
+def filtered_slips(request: HttpRequest) -> QuerySet[TransferSlip]:
+    """The slips of the list page with its filters, in its order; the Excel export reads the same."""
     slips = selectors.slips_for(request.user).select_related("complaint__estate")
-    mine = request.GET.get("mine") == "1"
-    if mine:
+    if request.GET.get("mine") == "1":
         slips = waiting_for(request.user, slips)
     status = request.GET.get("status", "")
     if status in dict(workflow.SLIP.states):
         slips = slips.filter(status=status)
+    return slips.order_by("-raised_at", "-id")
+
+
+@company_time
+def slip_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "complaints/slip_list.html",
         {
-            **_page(request, slips.order_by("-raised_at", "-id")),
-            "mine": mine,
-            "status": status,
+            **_page(request, filtered_slips(request)),
+            "mine": request.GET.get("mine") == "1",
+            "status": request.GET.get("status", ""),
             "statuses": workflow.SLIP.states,
         },
     )
@@ -195,18 +199,28 @@ def overdue_q(now: Any) -> Q:
     return Q(due_at__lt=now) & ~Q(status=workflow.VERIFIED)
 
 
-@company_time
-def notice_list(request: HttpRequest) -> HttpResponse:
-    now = timezone.now()
+def is_overdue(notice: WorkNotice, now: Any) -> bool:
+    return notice.due_at < now and notice.status != workflow.VERIFIED
+
+
+def filtered_notices(request: HttpRequest, now: Any) -> QuerySet[WorkNotice]:
+    """The notices of the list page with its filter, in its order; the Excel export reads the same."""
     notices = selectors.notices_for(request.user)
     state = request.GET.get("state", "")
     if state == "open":
         notices = notices.exclude(status=workflow.VERIFIED)
     elif state == "overdue":
         notices = notices.filter(overdue_q(now))
-    paged = _page(request, notices.order_by("-issued_at", "-id"))
+    return notices.order_by("-issued_at", "-id")
+
+
+@company_time
+def notice_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    state = request.GET.get("state", "")
+    paged = _page(request, filtered_notices(request, now))
     for notice in paged["page"]:
-        notice.overdue = notice.due_at < now and notice.status != workflow.VERIFIED
+        notice.overdue = is_overdue(notice, now)
     return render(
         request,
         "complaints/notice_list.html",

@@ -6,8 +6,10 @@ views here do the paging, 404-for-out-of-scope, history and the form round-trip.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
@@ -19,10 +21,13 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
 
 from estatedesk.core.audit import history_rows
+from estatedesk.core.xlsx import workbook_response
 
 PAGE_SIZE = 50
 
@@ -57,8 +62,10 @@ class Register:
     can_create: Callable[[Any], bool] = lambda user: False
     can_edit: Callable[[Any, Any], bool] = lambda user, obj: False
     save: Callable[..., Any] | None = None  # (actor, form, request) -> saved instance
-    export: bool = False
+    export: bool = False  # an Excel export of the list at "<name>_export" (SPEC A-3)
     extra_detail: Callable[[HttpRequest, Any], dict[str, Any]] | None = None
+    # The page title of one record; records that name a person mask it for auditors (D-3).
+    label: Callable[[Any, HttpRequest], str] | None = None
 
     def url(self, action: str, *args: Any) -> str:
         return reverse(f"{self.name}_{action}", args=args)
@@ -126,6 +133,41 @@ class ListPage(View):
         return {}
 
 
+EMPTY = "—"  # what a list cell shows for "no value"
+
+
+def export_cell(value: Any) -> Any:
+    """A list cell as a spreadsheet value: the list's "—" becomes an empty cell, amounts stay
+    numbers, dates are ISO text (2026-03-01) whatever the language; anything else is text."""
+    if value is None or (isinstance(value, str) and value == EMPTY):
+        return None
+    if isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def export_rows(register: Register, request: HttpRequest) -> Iterator[list[Any]]:
+    """The rows of the list page, every page of them: the same scope, search and filters, and
+    each cell rendered by the list's own column (so masking is exactly the page's)."""
+    for obj in filtered(register, request).iterator(chunk_size=2000):
+        yield [export_cell(c.value(obj, request)) for c in register.columns]
+
+
+class ExportPage(View):
+    register: Register = cast(Register, None)  # set by as_view(register=…)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        reg = self.register
+        headers = [capfirst(str(c.label)) for c in reg.columns]
+        return workbook_response(f"{reg.name.split(':')[-1]}s", headers, export_rows(reg, request))
+
+
 class DetailPage(View):
     register: Register = cast(Register, None)  # set by as_view(register=…)
 
@@ -135,6 +177,7 @@ class DetailPage(View):
         context = {
             "register": reg,
             "object": obj,
+            "object_label": reg.label(obj, request) if reg.label else str(obj),
             "fields": [(c.label, c.value(obj, request)) for c in reg.detail],
             "history": history_rows(obj),
             "edit_url": reg.url("edit", obj.pk) if reg.form_class and reg.can_edit(request.user, obj) else "",
@@ -191,9 +234,12 @@ class EditPage(View):
 
 
 def page_views(register: Register) -> dict[str, Callable[..., Any]]:
-    return {
+    views = {
         "list": ListPage.as_view(register=register),
         "detail": DetailPage.as_view(register=register),
         "create": EditPage.as_view(register=register),
         "edit": EditPage.as_view(register=register),
     }
+    if register.export:
+        views["export"] = ExportPage.as_view(register=register)
+    return views

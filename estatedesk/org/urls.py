@@ -12,10 +12,10 @@ for key, views_of in views.VIEWS.items():
         path(f"{key}s/<int:pk>/", views_of["detail"], name=f"{key}_detail"),
         path(f"{key}s/<int:pk>/edit/", views_of["edit"], name=f"{key}_edit"),
     ]
+    if "export" in views_of:
+        urlpatterns.append(path(f"{key}s/export.xlsx", views_of["export"], name=f"{key}_export"))
 urlpatterns += [
     path("customers/<int:pk>/reveal/", views.customer_reveal, name="customer_reveal"),
-    path("units/export.xlsx", views.unit_export, name="unit_export"),
-    path("customers/export.xlsx", views.customer_export, name="customer_export"),
     path("settings/", views.settings_edit, name="settings_edit"),
     path("import/", import_views.import_start, name="import_start"),
     path("import/<int:pk>/", import_views.import_detail, name="import_detail"),

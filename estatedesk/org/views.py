@@ -46,8 +46,16 @@ def _yes_no(name: str):
     return lambda obj, request: _("Yes") if getattr(obj, name) else _("No")
 
 
-def customer_name(obj: Customer, request: HttpRequest) -> str:
+def person_name(obj: Customer | CommitteeMember, request: HttpRequest) -> str:
+    """Customers and committee members are residents: auditors see their names masked (D-3)."""
     return obj.name if policy.can_see_contact_names(request.user) else crypto.mask_name(obj.name)
+
+
+customer_name = person_name
+
+
+def committee_label(obj: CommitteeMember, request: HttpRequest) -> str:
+    return f"{person_name(obj, request)} ({obj.position})"
 
 
 def _admin_only(user: Any, obj: Any = None) -> bool:
@@ -149,6 +157,7 @@ ESTATES = Register(
     can_edit=_admin_only,
     save=_save_model,
     extra_detail=_estate_extra,
+    export=True,
 )
 
 BUILDINGS = Register(
@@ -172,6 +181,7 @@ BUILDINGS = Register(
     can_create=_admin_only,
     can_edit=_admin_only,
     save=_save_model,
+    export=True,
 )
 
 UNITS = Register(
@@ -252,22 +262,24 @@ CUSTOMERS = Register(
     save=_save_customer,
     export=True,
     extra_detail=_customer_extra,
+    label=customer_name,
 )
 
 COMMITTEE = Register(
     name="org:committee",
     model=CommitteeMember,
+    label=committee_label,
     title=_l("Owners' committees"),
     queryset=selectors.committee_for,
     columns=[
         Column(_l("estate"), _attr("estate.name")),
-        Column(_l("name"), _attr("name"), link=True),
+        Column(_l("name"), person_name, link=True),
         Column(_l("position"), _attr("position")),
         Column(_l("term ends"), _attr("term_end")),
     ],
     detail=[
         Column(_l("estate"), _attr("estate.name")),
-        Column(_l("name"), _attr("name")),
+        Column(_l("name"), person_name),
         Column(_l("position"), _attr("position")),
         Column(_l("term starts"), _attr("term_start")),
         Column(_l("term ends"), _attr("term_end")),
@@ -277,6 +289,7 @@ COMMITTEE = Register(
     can_create=_roster_create,
     can_edit=_roster_edit,
     save=_save_model,
+    export=True,
 )
 
 DEPARTMENTS = Register(
@@ -302,6 +315,7 @@ DEPARTMENTS = Register(
     can_create=_admin_only,
     can_edit=_admin_only,
     save=_save_model,
+    export=True,
 )
 
 DEVELOPERS = Register(
@@ -323,6 +337,7 @@ DEVELOPERS = Register(
     can_create=_admin_only,
     can_edit=_admin_only,
     save=_save_developer,
+    export=True,
 )
 
 STAFF = Register(
@@ -352,6 +367,7 @@ STAFF = Register(
     can_create=_admin_only,
     can_edit=_admin_only,
     save=_save_staff,
+    export=True,
 )
 
 REGISTERS = [ESTATES, BUILDINGS, UNITS, CUSTOMERS, COMMITTEE, DEPARTMENTS, DEVELOPERS, STAFF]
@@ -387,6 +403,12 @@ def unit_export(request: HttpRequest) -> HttpResponse:
 
 def customer_export(request: HttpRequest) -> HttpResponse:
     return exports.customers_xlsx(request, CUSTOMERS)
+
+
+# Units and customers keep their own workbook layout (area as a number, the masked phone
+# column); every other register exports its list columns through the generic view.
+VIEWS["unit"]["export"] = unit_export
+VIEWS["customer"]["export"] = customer_export
 
 
 def settings_edit(request: HttpRequest) -> HttpResponse:

@@ -174,8 +174,8 @@ def _trend_charts(view: Mapping[str, Any], *, year: bool) -> list[dict[str, str]
         return []
     months = _short_months(view) if year else view["months"]
     counts = {
-        _("Complaints received"): [r.received for r in rows],
-        _("Valid complaints"): [r.valid for r in rows],
+        _("Complaints received"): [r.received_so_far for r in rows],
+        _("Valid complaints"): [r.valid_so_far for r in rows],
     }
     title = _("Complaints by month")
     counts_svg = (

@@ -4,6 +4,7 @@ Split from ``presenters`` (monthly reports); the formatting helpers live there."
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,9 @@ __all__ = [
     "rate_text",
 ]
 
+from django.utils import timezone
+
+from estatedesk.reports.figures import month_bounds
 from estatedesk.reports.presenters import (
     _MONTHLY_RATES,
     _PERIOD_COUNTS,
@@ -76,6 +80,17 @@ class MeasureRow:
     follow_up_satisfaction: str
     on_time_value: float | None  # percent, for charts
     satisfaction_value: float | None
+    # False for a month of a year still in progress that has not begun: charts leave a gap
+    # there rather than draw a fall to zero.
+    begun: bool = True
+
+    @property
+    def received_so_far(self) -> int | None:
+        return self.received if self.begun else None
+
+    @property
+    def valid_so_far(self) -> int | None:
+        return self.valid if self.begun else None
 
 
 def _measure_row(key: str, name: str, counts: Mapping[str, int]) -> MeasureRow:
@@ -161,8 +176,11 @@ def period_view(
             )
         )
 
+    moment = timezone.now()
     by_month = [
-        _measure_row(f"{y}-{m}", label, counts)
+        dataclasses.replace(
+            _measure_row(f"{y}-{m}", label, counts), begun=month_bounds(int(y), int(m))[0] <= moment
+        )
         for (y, m), label, counts in zip(month_keys, labels, current.get("by_month") or (), strict=False)
     ]
     department_rows = sorted(

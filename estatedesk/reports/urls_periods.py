@@ -8,6 +8,7 @@ from estatedesk.reports import views_periods as views
 
 urlpatterns: list[URLPattern] = [
     path("quarterly/", views.quarterly_list, name="quarterly_list"),
+    path("quarterly/export/", views.quarterly_export, name="quarterly_export"),
     path("quarterly/draft/", views.quarterly_draft, name="quarterly_draft"),
     path("quarterly/<int:pk>/", views.quarterly_detail, name="quarterly_detail"),
     path("quarterly/<int:pk>/save/", views.quarterly_save, name="quarterly_save"),
@@ -15,6 +16,7 @@ urlpatterns: list[URLPattern] = [
     path("quarterly/<int:pk>/pdf/", views.quarterly_pdf, name="quarterly_pdf"),
     path("quarterly/<int:pk>/xlsx/", views.quarterly_xlsx, name="quarterly_xlsx"),
     path("annual/", views.annual_list, name="annual_list"),
+    path("annual/export/", views.annual_export, name="annual_export"),
     path("annual/draft/", views.annual_draft, name="annual_draft"),
     path("annual/<int:pk>/", views.annual_detail, name="annual_detail"),
     path("annual/<int:pk>/save/", views.annual_save, name="annual_save"),

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from estatedesk.complaints.printing import PdfUnavailable
 from estatedesk.complaints.views_detail import company_time, put_error
 from estatedesk.core.errors import ServiceError
-from estatedesk.core.xlsx import xlsx_response
+from estatedesk.core.xlsx import workbook_response, xlsx_response
 from estatedesk.improvement.selectors import action_list
 from estatedesk.reports import echarts, presenters, selectors, services_periods
 from estatedesk.reports.figures import month_bounds
@@ -52,6 +52,21 @@ def _last_ended_quarter() -> tuple[int, int]:
     return _previous_quarter(today.year, quarter_of(today.month))
 
 
+def _staff_name(staff: Any) -> str:
+    return staff.display_name if staff else ""
+
+
+def _when(value: Any) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _edited(analysis: QuarterlyAnalysis) -> str:
+    """Who last edited it and when, as the list shows it."""
+    if not analysis.edited_at:
+        return ""
+    return f"{_staff_name(analysis.edited_by)} · {_when(analysis.edited_at)}"
+
+
 # --- charts --------------------------------------------------------------------------------
 
 
@@ -73,8 +88,8 @@ def _charts(view: dict[str, Any], *, annual: bool) -> dict[str, Any]:
         "trend": echarts.lines(
             months,
             {
-                _("Complaints received"): [r.received for r in by_month],
-                _("Valid"): [r.valid for r in by_month],
+                _("Complaints received"): [r.received_so_far for r in by_month],
+                _("Valid"): [r.valid_so_far for r in by_month],
             },
         ),
         "rates": echarts.lines(months, rates, percent=True),
@@ -110,8 +125,18 @@ def _quarterly_list(
     if writer and form is None:
         year, quarter = _last_ended_quarter()
         form = DraftQuarterForm(initial={"year": year, "quarter": quarter}, now=timezone.now())
-    analyses = list(selectors.quarterly_for(request.user).order_by("-year", "-quarter"))
-    rows = [
+    context = {
+        "rows": _quarterly_rows(request),
+        "draft_form": form if writer else None,
+        "querystring": request.GET.urlencode(),
+    }
+    return render(request, "reports/quarterly_list.html", context, status=status)
+
+
+def _quarterly_rows(request: HttpRequest) -> list[dict[str, Any]]:
+    """The rows of the list page; its Excel export writes the same ones."""
+    analyses = selectors.quarterly_for(request.user).order_by("-year", "-quarter")
+    return [
         {
             "analysis": a,
             "label": quarter_label(a.year, a.quarter),
@@ -119,14 +144,38 @@ def _quarterly_list(
         }
         for a in analyses
     ]
-    context = {"rows": rows, "draft_form": form if writer else None}
-    return render(request, "reports/quarterly_list.html", context, status=status)
 
 
 @require_GET
 @company_time
 def quarterly_list(request: HttpRequest) -> HttpResponse:
     return _quarterly_list(request)
+
+
+@require_GET
+@company_time
+def quarterly_export(request: HttpRequest) -> HttpResponse:
+    """The list as a workbook (SPEC A-3): the same analyses the user's list page shows."""
+    headers = [
+        _("Quarter"),
+        _("Status"),
+        _("Complaints received"),
+        _("Published by"),
+        _("Published at"),
+        _("Last edited"),
+    ]
+    rows = (
+        [
+            row["label"],
+            row["analysis"].get_status_display(),
+            row["received"],
+            _staff_name(row["analysis"].published_by),
+            _when(row["analysis"].published_at),
+            _edited(row["analysis"]),
+        ]
+        for row in _quarterly_rows(request)
+    )
+    return workbook_response("quarterly-analyses", headers, rows)
 
 
 @require_POST
@@ -220,17 +269,52 @@ def _annual_list(request: HttpRequest, form: DraftYearForm | None = None, status
     writer = selectors.writes_annual(request.user)
     if writer and form is None:
         form = DraftYearForm(initial={"year": company_now().year - 1}, now=timezone.now())
-    summaries = list(selectors.annual_for(request.user).order_by("-year"))
-    rows = [
+    context = {
+        "rows": _annual_rows(request),
+        "draft_form": form if writer else None,
+        "querystring": request.GET.urlencode(),
+    }
+    return render(request, "reports/annual_list.html", context, status=status)
+
+
+def _annual_rows(request: HttpRequest) -> list[dict[str, Any]]:
+    """The rows of the list page; its Excel export writes the same ones."""
+    return [
         {
             "summary": s,
             "received": ((s.figures or {}).get("current") or {}).get("totals", {}).get("received"),
             "actions": ((s.figures or {}).get("actions") or {}).get("opened"),
         }
-        for s in summaries
+        for s in selectors.annual_for(request.user).order_by("-year")
     ]
-    context = {"rows": rows, "draft_form": form if writer else None}
-    return render(request, "reports/annual_list.html", context, status=status)
+
+
+@require_GET
+@company_time
+def annual_export(request: HttpRequest) -> HttpResponse:
+    """The list as a workbook (SPEC A-3): the same summaries the user's list page shows."""
+    headers = [
+        _("Year"),
+        _("Status"),
+        _("Complaints received"),
+        _("Actions opened"),
+        _("Issued by"),
+        _("Issued at"),
+    ]
+
+    def line(row: dict[str, Any]) -> list[Any]:
+        summary = row["summary"]
+        issued = summary.status == PeriodStatus.PUBLISHED
+        return [
+            summary.year,
+            _("Issued") if issued else summary.get_status_display(),  # the list's wording
+            row["received"],
+            row["actions"],
+            _staff_name(summary.published_by),
+            _when(summary.published_at),
+        ]
+
+    return workbook_response("annual-summaries", headers, (line(row) for row in _annual_rows(request)))
 
 
 @require_GET

@@ -54,7 +54,7 @@ def test_customer_service_publishes_the_analysis_through_the_page(world: Any) ->
         assert 'name="analysis"' in html and 'name="publish"' in html
         # The figures are on the page: departments, totals against Q4 2025, charts and tables.
         assert world.office_a.name in html and world.office_b.name in html
-        assert "2025 Q4" in html
+        assert "2025年第4季度" in html
         for chart in ("chart-trend", "chart-rates", "chart-pareto"):
             assert f'id="{chart}"' in html and f'data-chart="{chart}"' in html
         assert "vendor/echarts/echarts.min.js" in html and "estatedesk/charts.js" in html
@@ -243,7 +243,7 @@ def test_the_deputy_gm_writes_and_issues_the_annual_summary(world: Any) -> None:
         assert f'data-chart="{chart}"' in html
     assert "電梯維保不及時" in html and "2026年5月電梯巡檢" in html  # the year's action, with its source
     assert 'id="monthly-reports"' in html and 'id="surveys"' in html
-    assert "2026-12" in html and world.estate_b.name in html  # twelve monthly columns, by estate
+    assert "2026年12月" in html and world.estate_b.name in html  # twelve monthly columns, by estate
     assert world.office_b.name in html
 
     save = reverse("reports:annual_save", args=[summary.pk])
