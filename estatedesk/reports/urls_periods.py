@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
+from estatedesk.reports import views_annual
 from estatedesk.reports import views_periods as views
 
 urlpatterns: list[URLPattern] = [
@@ -15,11 +16,11 @@ urlpatterns: list[URLPattern] = [
     path("quarterly/<int:pk>/print/", views.quarterly_print, name="quarterly_print"),
     path("quarterly/<int:pk>/pdf/", views.quarterly_pdf, name="quarterly_pdf"),
     path("quarterly/<int:pk>/xlsx/", views.quarterly_xlsx, name="quarterly_xlsx"),
-    path("annual/", views.annual_list, name="annual_list"),
-    path("annual/export/", views.annual_export, name="annual_export"),
-    path("annual/draft/", views.annual_draft, name="annual_draft"),
-    path("annual/<int:pk>/", views.annual_detail, name="annual_detail"),
-    path("annual/<int:pk>/save/", views.annual_save, name="annual_save"),
+    path("annual/", views_annual.annual_list, name="annual_list"),
+    path("annual/export/", views_annual.annual_export, name="annual_export"),
+    path("annual/draft/", views_annual.annual_draft, name="annual_draft"),
+    path("annual/<int:pk>/", views_annual.annual_detail, name="annual_detail"),
+    path("annual/<int:pk>/save/", views_annual.annual_save, name="annual_save"),
     path("annual/<int:pk>/print/", views.annual_print, name="annual_print"),
     path("annual/<int:pk>/pdf/", views.annual_pdf, name="annual_pdf"),
     path("annual/<int:pk>/xlsx/", views.annual_xlsx, name="annual_xlsx"),

@@ -1,0 +1,178 @@
+"""Annual complaint summary pages (SPEC K-15, I-2): list, draft, detail, the deputy GM's summary.
+
+Split from ``views_periods`` (the quarterly analysis and the shared print/PDF/Excel views)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from estatedesk.complaints.views_detail import company_time, put_error
+from estatedesk.core.errors import ServiceError
+from estatedesk.core.xlsx import workbook_response
+from estatedesk.improvement.selectors import action_list
+from estatedesk.reports import presenters, selectors, services_periods
+from estatedesk.reports.figures import month_bounds
+from estatedesk.reports.forms_periods import DraftYearForm, SummaryForm
+from estatedesk.reports.models import AnnualSummary, PeriodStatus
+from estatedesk.reports.views_periods import _charts, _staff_name, _summary, _when
+from estatedesk.workcal.selectors import company_now
+
+log = logging.getLogger(__name__)
+
+
+# --- annual summary ------------------------------------------------------------------------
+
+
+def _annual_list(request: HttpRequest, form: DraftYearForm | None = None, status: int = 200) -> HttpResponse:
+    writer = selectors.writes_annual(request.user)
+    if writer and form is None:
+        form = DraftYearForm(initial={"year": company_now().year - 1}, now=timezone.now())
+    context = {
+        "rows": _annual_rows(request),
+        "draft_form": form if writer else None,
+        "querystring": request.GET.urlencode(),
+    }
+    return render(request, "reports/annual_list.html", context, status=status)
+
+
+def _annual_rows(request: HttpRequest) -> list[dict[str, Any]]:
+    """The rows of the list page; its Excel export writes the same ones."""
+    return [
+        {
+            "summary": s,
+            "received": ((s.figures or {}).get("current") or {}).get("totals", {}).get("received"),
+            "actions": ((s.figures or {}).get("actions") or {}).get("opened"),
+        }
+        for s in selectors.annual_for(request.user).order_by("-year")
+    ]
+
+
+@require_GET
+@company_time
+def annual_export(request: HttpRequest) -> HttpResponse:
+    """The list as a workbook (SPEC A-3): the same summaries the user's list page shows."""
+    headers = [
+        _("Year"),
+        _("Status"),
+        _("Complaints received"),
+        _("Actions opened"),
+        _("Issued by"),
+        _("Issued at"),
+    ]
+
+    def line(row: dict[str, Any]) -> list[Any]:
+        summary = row["summary"]
+        issued = summary.status == PeriodStatus.PUBLISHED
+        return [
+            summary.year,
+            _("Issued") if issued else summary.get_status_display(),  # the list's wording
+            row["received"],
+            row["actions"],
+            _staff_name(summary.published_by),
+            _when(summary.published_at),
+        ]
+
+    return workbook_response("annual-summaries", headers, (line(row) for row in _annual_rows(request)))
+
+
+@require_GET
+@company_time
+def annual_list(request: HttpRequest) -> HttpResponse:
+    return _annual_list(request)
+
+
+@require_POST
+@company_time
+def annual_draft(request: HttpRequest) -> HttpResponse:
+    if not selectors.writes_annual(request.user):
+        raise PermissionDenied
+    form = DraftYearForm(request.POST, now=timezone.now())
+    if not form.is_valid():
+        return _annual_list(request, form, status=422)
+    summary = services_periods.draft_year(year=form.cleaned_data["year"])
+    if summary.status == PeriodStatus.PUBLISHED:
+        messages.info(
+            request, _("%(year)d is already issued; its figures stay as issued.") % {"year": summary.year}
+        )
+    else:
+        messages.success(request, _("Figures of %(year)d drafted.") % {"year": summary.year})
+    return redirect("reports:annual_detail", summary.pk)
+
+
+def _year_actions(request: HttpRequest, year: int) -> list[dict[str, Any]]:
+    """The year's corrective and preventive actions the user may open (the counts above are company-wide)."""
+    start, end = month_bounds(year, 1)[0], month_bounds(year, 12)[1]
+    actions = (
+        action_list(request.user)
+        .filter(opened_at__gte=start, opened_at__lt=end)
+        .annotate(ineffective=Count("verifications", filter=Q(verifications__effective=False)))
+        .order_by("opened_at", "pk")
+    )
+    return [{"action": a, "url": reverse("improvement:detail", args=[a.pk])} for a in actions]
+
+
+def _render_annual(
+    request: HttpRequest, summary: AnnualSummary, form: SummaryForm | None = None, status: int = 200
+) -> HttpResponse:
+    view = presenters.period_view(summary.figures or {})
+    draft = summary.status == PeriodStatus.DRAFT
+    editable = draft and selectors.writes_annual(request.user)
+    if editable and form is None:
+        form = SummaryForm(initial={"summary": summary.summary})
+    context = {
+        "summary": summary,
+        "view": view,
+        "charts": _charts(view, annual=True),
+        "actions": view["actions"] or {},
+        "action_rows": _year_actions(request, summary.year),
+        "reports": view["monthly_reports"] or {},
+        "form": form if editable else None,
+        "draft": draft,
+        "ended": timezone.now() >= month_bounds(summary.year, 12)[1],
+    }
+    response = render(request, "reports/annual_detail.html", context, status=status)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+@require_GET
+@company_time
+def annual_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_annual(request, _summary(request, pk))
+
+
+@require_POST
+@company_time
+def annual_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "Save" button keeps the draft text; "Issue" freezes the figures and the summary."""
+    summary = _summary(request, pk)
+    form = SummaryForm(request.POST)
+    if not form.is_valid():
+        return _render_annual(request, summary, form, status=422)
+    text = form.cleaned_data["summary"]
+    issue = "issue" in request.POST
+    try:
+        if issue:
+            services_periods.publish_annual(actor=request.user, summary=summary.pk, text=text)
+        else:
+            services_periods.save_annual_text(actor=request.user, summary=summary.pk, text=text)
+    except ServiceError as error:
+        put_error(form, error)
+        return _render_annual(request, _summary(request, pk), form, status=error.status)
+    if issue:
+        messages.success(request, _("Annual summary issued."))
+    else:
+        messages.success(request, _("Summary saved. It is still a draft."))
+    return redirect("reports:annual_detail", pk)
