@@ -34,12 +34,12 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from estatedesk.complaints import selectors as complaint_selectors
 from estatedesk.complaints.deadlines import DueState, SoonWindows
-from estatedesk.complaints.models import OPEN_STATUSES, Category, Complaint
+from estatedesk.complaints.models import OPEN_STATUSES, Category, Complaint, Kind
 from estatedesk.core import policy
 from estatedesk.core.models import CompanySettings
 from estatedesk.improvement.panels import overdue_actions_panel
@@ -47,7 +47,7 @@ from estatedesk.org.models import Department, Role
 from estatedesk.reports import stats
 from estatedesk.reports.figures import previous_month
 from estatedesk.reports.models import MonthlyReport, ReportStatus
-from estatedesk.reports.periods import measure_filters, received_by_month
+from estatedesk.reports.periods import measure_filters
 from estatedesk.reports.selectors import review_queue, reviews_monthly
 from estatedesk.workcal.selectors import company_zone
 
@@ -217,35 +217,66 @@ def _trend(scoped: QuerySet[Complaint], clock: Clock) -> Trend:
     months = last_months(local.year, local.month)
     starts = [month_start(clock.zone, y, m) for y, m in months]
     this_start = starts[-1]
-    bounds = [(s, e) for s, e in zip(starts, [*starts[1:], clock.now], strict=True)]
     cut = same_days_cut(local)
     measure_q = {name: q for name, q in measure_filters().items() if name in MEASURES}
     # The received_at window keeps the scan to 12 months of the scope (received_at is indexed).
-    records = scoped.filter(received_at__gte=starts[0], received_at__lt=clock.now).order_by()
-    month_q = [Q(received_at__gte=s, received_at__lt=e) for s, e in bounds]
-    same_q = Q(received_at__gte=starts[-2], received_at__lt=cut)
-    aggregates: dict[str, Count] = {}
-    for i, mq in enumerate(month_q):
-        for name, q in measure_q.items():
-            aggregates[f"m{i}_{name}"] = Count("pk", filter=q & mq)
-    for name, q in measure_q.items():
-        aggregates[f"same_{name}"] = Count("pk", filter=q & same_q)
-    row = records.aggregate(**aggregates)
+    # Rows are grouped by the month they were received in (a CASE over received_at) rather
+    # than counted with one filter per measure and month: at 1,000,000 complaints the grouped
+    # form is several times faster, and SQLite no longer walks the year once per category.
+    records = (
+        scoped.filter(received_at__gte=starts[0], received_at__lt=clock.now)
+        .order_by()
+        .annotate(
+            month_index=Case(
+                *[When(received_at__lt=start, then=Value(i)) for i, start in enumerate(starts[1:])],
+                default=Value(len(starts) - 1),
+                output_field=IntegerField(),
+            ),
+            same_days=Case(
+                When(received_at__gte=starts[-2], received_at__lt=cut, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+        )
+    )
+    by_month = [dict.fromkeys(MEASURES, 0) for _m in months]
+    same_days = dict.fromkeys(MEASURES, 0)
+    grouped: Any = records.values("month_index", "same_days").annotate(
+        **{f"n_{name}": Count("pk", filter=q) for name, q in measure_q.items()}
+    )
+    for group in grouped:
+        for name in MEASURES:
+            by_month[group["month_index"]][name] += group[f"n_{name}"]
+            if group["same_days"]:
+                same_days[name] += group[f"n_{name}"]
 
-    per_category = received_by_month(records, "category__code", month_q)
+    # By category id (no join: the codes are looked up once), complaints only.
+    per_category_id: dict[Any, list[int]] = {}
+    category_groups: Any = (
+        records.filter(kind=Kind.COMPLAINT).values("category_id", "month_index").annotate(n=Count("pk"))
+    )
+    for category_group in category_groups:
+        counts = per_category_id.setdefault(category_group["category_id"], [0] * len(months))
+        counts[category_group["month_index"]] += category_group["n"]
+    codes = dict(Category.objects.filter(pk__in=[k for k in per_category_id if k]).values_list("pk", "code"))
+    per_category: dict[str | None, tuple[int, ...]] = {
+        codes.get(k): tuple(v) for k, v in per_category_id.items()
+    }
     ranked = sorted(per_category.items(), key=lambda kv: (-sum(kv[1]), kv[0] or ""))
     top = [(code, counts) for code, counts in ranked[:TOP_CATEGORIES] if sum(counts)]
     other = [sum(column) for column in zip(*(c for _k, c in ranked[TOP_CATEGORIES:]), strict=True)]
     names = {c.code: str(c) for c in Category.objects.filter(code__in=[code for code, _c in top])}
     return Trend(
         months=tuple(months),
-        by_month=tuple({name: row[f"m{i}_{name}"] for name in MEASURES} for i in range(len(months))),
-        same_days={name: row[f"same_{name}"] for name in MEASURES},
+        by_month=tuple(by_month),
+        same_days=same_days,
         month_start=this_start,
         now=clock.now,
         same_days_start=starts[-2],
         same_days_end=cut,
-        categories=tuple((code or "", names.get(code) or code or "", tuple(counts)) for code, counts in top),
+        categories=tuple(
+            (code or "", names.get(code or "") or code or "", tuple(counts)) for code, counts in top
+        ),
         other_categories=tuple(other) if other else tuple(0 for _m in months),
     )
 

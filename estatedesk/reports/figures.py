@@ -46,7 +46,7 @@ from typing import Any
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Cast, Concat
 
-from estatedesk.complaints.models import Complaint, Kind, Status, Visit
+from estatedesk.complaints.models import OPEN_STATUSES, Complaint, Kind, Status, Visit
 from estatedesk.reports import stats
 from estatedesk.workcal.selectors import company_zone
 
@@ -183,8 +183,14 @@ def monthly_figures(*, department_id: int, year: int, month: int) -> MonthlyFigu
         by_channel[channel] = by_channel.get(channel, 0) + n
         by_estate[estate_id] = by_estate.get(estate_id, 0) + n
 
-    # Bounded: the replied complaints of one department in one month.
-    replies = complaints.filter(first_replied_at__isnull=False).values_list("first_replied_at", "received_at")
+    # Bounded: the replied complaints of one department in one month; streamed, so only
+    # their durations are held, and unordered (the model's ordering would sort them).
+    replies = (
+        complaints.filter(first_replied_at__isnull=False)
+        .order_by()
+        .values_list("first_replied_at", "received_at")
+        .iterator(chunk_size=2000)
+    )
     reply_times = stats.durations(replied - received for replied, received in replies if replied is not None)
 
     satisfaction_counts = {
@@ -248,16 +254,28 @@ def _repeat_complainants(
         .filter(n__gte=2)
         .values("complainant")
     )
-    rows = keyed.filter(complainant__in=repeated).values_list("complainant", "pk", "received_at")
+    rows = (  # streamed: only the repeat complainants' ids are held
+        keyed.filter(complainant__in=repeated)
+        .values_list("complainant", "pk", "received_at")
+        .iterator(chunk_size=2000)
+    )
     return stats.repeat_complainants(rows, start=start, end=end)
 
 
 def _open_at(*, department_id: int, start: datetime, end: datetime) -> dict[str, int]:
-    open_then = ~Q(status=Status.CLOSED) | Q(closed_at__gte=end)
-    return Complaint.objects.filter(department_id=department_id, received_at__lt=end).aggregate(
-        open_at_end=Count("pk", filter=open_then),
-        open_from_earlier=Count("pk", filter=open_then & Q(received_at__lt=start)),
-    )
+    # Open at the month's end: not closed now, or closed at or after the end. Counted as two
+    # disjoint parts so that both databases read them from the index complaint_dept_open
+    # alone; with the one OR, PostgreSQL read the table (0.2 s, SQLite 0.4 s, at 1,000,000).
+    # Still every record the department received before the end, but index entries only.
+    mine = Complaint.objects.filter(department_id=department_id, received_at__lt=end).order_by()
+    earlier = Q(received_at__lt=start)
+    parts = [
+        mine.filter(status__in=OPEN_STATUSES).aggregate(n=Count("pk"), e=Count("pk", filter=earlier)),
+        mine.filter(status=Status.CLOSED, closed_at__gte=end).aggregate(
+            n=Count("pk"), e=Count("pk", filter=earlier)
+        ),
+    ]
+    return {"open_at_end": sum(p["n"] for p in parts), "open_from_earlier": sum(p["e"] for p in parts)}
 
 
 # --- comparison ----------------------------------------------------------------------------
