@@ -420,11 +420,19 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _user(username: str) -> Any:
+    from django.contrib.auth import get_user_model
+
+    # A fresh object each time: the permission helpers cache the staff row on the user.
+    return get_user_model().objects.get(username=username)
+
+
 def measure(repeat: int, show_plans: bool) -> None:
     from django.db import connection
 
     from estatedesk.complaints.models import Complaint, Visit
     from estatedesk.reports import services, services_periods
+    from estatedesk.reports.dashboard import dashboard_for
     from estatedesk.reports.figures import monthly_figures
     from estatedesk.reports.periods import months_of_year, period_figures
 
@@ -461,6 +469,9 @@ def measure(repeat: int, show_plans: bool) -> None:
         ("plain SQL, 2 years", lambda: (plain_year(busy_year), plain_year(busy_year - 1)), None),
         ("year_figures (2 years)", lambda: services_periods.year_figures(busy_year), "plain SQL, 2 years"),
         ("draft_year (2 years)", lambda: services_periods.draft_year(year=busy_year), "plain SQL, 2 years"),
+        # The role dashboards compute this month, last month and a 12-month trend.
+        ("dashboard, deputy GM", lambda: dashboard_for(_user("deputy_gm")), None),
+        ("dashboard, handler of 1 estate", lambda: dashboard_for(_user("handler_a")), None),
     ]
     results: dict[str, float] = {}
     peaks: dict[str, int] = {}
@@ -469,7 +480,7 @@ def measure(repeat: int, show_plans: bool) -> None:
         seconds, queries, peak = timed(function, repeat)
         results[label] = seconds
         peaks[label] = peak
-        ratio = f"{seconds / results[base]:.1f}" if base else "1.0"
+        ratio = f"{seconds / results[base]:.1f}" if base else ("1.0" if label.startswith("plain") else "—")
         print(f"{label:32} {seconds:9.3f} {queries:8d} {ratio:>12} {peak / 1e6:11.2f}")
     drafts = [p for label, p in peaks.items() if not label.startswith("plain")]
     print(
