@@ -143,6 +143,18 @@ def catch_up(now: datetime) -> list[MonthlyReport]:
     return reports
 
 
+def _head_of(actor: Any, report: MonthlyReport, refusal: Any) -> Any:
+    """The acting head of the report's department, or ``NotAllowed`` with ``refusal``."""
+    staff = staff_of(actor)
+    if (
+        staff is None
+        or staff.role != Role.DEPARTMENT_HEAD
+        or not staff.departments.filter(pk=report.department_id).exists()
+    ):
+        raise NotAllowed(refusal)
+    return staff
+
+
 # --- submission ----------------------------------------------------------------------------
 
 
@@ -151,13 +163,7 @@ def submit(*, actor: Any, report: MonthlyReport | int, analysis: str) -> Monthly
     """The department head's analysis; freezes the report with the figures as they are now."""
     pk = report.pk if isinstance(report, MonthlyReport) else report
     locked = MonthlyReport.objects.select_for_update().get(pk=pk)
-    staff = staff_of(actor)
-    if (
-        staff is None
-        or staff.role != Role.DEPARTMENT_HEAD
-        or not staff.departments.filter(pk=locked.department_id).exists()
-    ):
-        raise NotAllowed(_("Only the head of this department can submit its monthly report."))
+    staff = _head_of(actor, locked, _("Only the head of this department can submit its monthly report."))
     if locked.status != ReportStatus.DRAFT:
         raise AlreadyHandled(_("This monthly report has already been submitted."))
     text = analysis.strip()
@@ -177,23 +183,12 @@ def submit(*, actor: Any, report: MonthlyReport | int, analysis: str) -> Monthly
     return locked
 
 
-def _head_of(actor: Any, report: MonthlyReport) -> Any:
-    staff = staff_of(actor)
-    if (
-        staff is None
-        or staff.role != Role.DEPARTMENT_HEAD
-        or not staff.departments.filter(pk=report.department_id).exists()
-    ):
-        raise NotAllowed(_("Only the head of this department can write its monthly report."))
-    return staff
-
-
 @transaction.atomic
 def save_analysis(*, actor: Any, report: MonthlyReport | int, analysis: str) -> MonthlyReport:
     """Keep the head's draft analysis without submitting (the figures stay live)."""
     pk = report.pk if isinstance(report, MonthlyReport) else report
     locked = MonthlyReport.objects.select_for_update().get(pk=pk)
-    _head_of(actor, locked)
+    _head_of(actor, locked, _("Only the head of this department can write its monthly report."))
     if locked.status != ReportStatus.DRAFT:
         raise AlreadyHandled(_("This monthly report has already been submitted."))
     locked.analysis = analysis.strip()
