@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 
 from estatedesk.complaints.models import Complaint, Kind, Visit
 from estatedesk.reports import stats
@@ -107,22 +107,6 @@ class PeriodFigures:
     by_cause: dict[str, int]
     category_pareto: tuple[stats.ParetoRow[str], ...]
     cause_pareto: tuple[stats.ParetoRow[str], ...]
-
-
-def month_filters(months: list[Month]) -> list[Q]:
-    filters = []
-    zone = company_zone()
-    for year, month in months:
-        m_start, m_end = month_bounds(year, month, zone)
-        filters.append(Q(received_at__gte=m_start, received_at__lt=m_end))
-    return filters
-
-
-def received_by_month(records: QuerySet[Complaint], key: str, month_q: list[Q]) -> dict[Any, tuple[int, ...]]:
-    complaint = Q(kind=Kind.COMPLAINT)
-    aggregates = {f"m{i}": Count("pk", filter=complaint & q) for i, q in enumerate(month_q)}
-    rows = records.filter(kind=Kind.COMPLAINT).values(key).annotate(**aggregates)
-    return {row[key]: tuple(row[f"m{i}"] for i in range(len(month_q))) for row in rows}
 
 
 def month_index(months: list[Month], zone: tzinfo) -> Case:
