@@ -82,11 +82,12 @@ class Filler:
         from django.utils import timezone
 
         from estatedesk.complaints.models import Category
+        from estatedesk.core.clock import company_zone
         from estatedesk.core.models import CompanySettings
         from estatedesk.org import demo
         from estatedesk.org.models import Department, Estate, Occupancy, Staff
         from estatedesk.workcal.deadlines import DeadlinePolicy
-        from estatedesk.workcal.selectors import company_zone, load_calendar, office_hours_for
+        from estatedesk.workcal.selectors import load_calendar, office_hours_for
 
         self.rows = rows
         self.rng = random.Random(11)

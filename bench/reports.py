@@ -223,7 +223,7 @@ def plain_year(year: int) -> dict[str, Any]:
     """The counts ``period_figures(months_of_year(year))`` computes, in two SELECTs."""
     from django.db import connection
 
-    from estatedesk.workcal.selectors import company_zone
+    from estatedesk.core.clock import company_zone
 
     # The company's month boundaries, as figures.month_bounds draws them (zone read once).
     zone = company_zone()
@@ -323,9 +323,9 @@ def busiest() -> tuple[int, int, Any, int]:
     from django.db.models import Count
 
     from estatedesk.complaints.models import Complaint
+    from estatedesk.core.clock import company_today
     from estatedesk.org.models import Department
     from estatedesk.reports.figures import month_bounds, previous_month
-    from estatedesk.workcal.selectors import company_today
 
     today = company_today()
     year, month = previous_month(today.year, today.month)

@@ -22,9 +22,9 @@ from estatedesk.complaints.deadlines import SoonWindows
 from estatedesk.complaints.models import Complaint, TransferSlip, WorkNotice
 from estatedesk.core import crypto, policy
 from estatedesk.core.api import ApiError, invalid
+from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import AlreadyHandled, NotAllowed, NotFound, ServiceError
 from estatedesk.core.models import CompanySettings
-from estatedesk.workcal.selectors import company_zone
 
 
 @dataclass(frozen=True)

@@ -14,3 +14,7 @@ class ComplaintsConfig(AppConfig):
 
         register(recompute.calendar_changed)
         register_hours(recompute.hours_changed)
+
+        from estatedesk.complaints.home_panels import register_panels
+
+        register_panels()

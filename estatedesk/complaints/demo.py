@@ -38,9 +38,9 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from faker import Faker
 
-from estatedesk.complaints.actions import clock_at
 from estatedesk.complaints.models import Complaint, Event, TransferSlip, WeeklyReview, WorkNotice
 from estatedesk.core import policy
+from estatedesk.core.clock import clock_at, company_zone
 from estatedesk.core.errors import ServiceError
 from estatedesk.core.models import CompanySettings
 from estatedesk.notifications.models import Channel as MessageChannel
@@ -48,7 +48,7 @@ from estatedesk.notifications.models import Message, MessageStatus
 from estatedesk.org import demo as org_demo
 from estatedesk.org.models import Customer, Department, Developer, Estate, Occupancy, Staff, Unit
 from estatedesk.workcal import engine
-from estatedesk.workcal.selectors import company_zone, load_calendar, office_hours_for
+from estatedesk.workcal.selectors import load_calendar, office_hours_for
 
 log = logging.getLogger("estatedesk.demo")
 

@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from estatedesk.complaints import selectors, services, workflow
 from estatedesk.complaints.models import LEADERSHIP_CHANNELS, Category, Channel, Kind, ReplyManner
 from estatedesk.core import crypto, policy
+from estatedesk.core.clock import company_now
 from estatedesk.core.errors import ServiceError
 from estatedesk.org import selectors as org_selectors
 from estatedesk.org.forms import style_widgets
 from estatedesk.org.models import Customer, Department, Estate, Unit
-from estatedesk.workcal.selectors import company_now
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 

@@ -1,12 +1,12 @@
 """The complaint panels of the home page (SPEC A-1, K-5): live rows, each with its due badge.
 
 Each filler reads through the scoped selectors, so a panel never shows what its list page
-would not. ``core.views.home`` asks only for the panels the user's role has.
+would not. They are registered with ``core.panels`` when the app starts; the home page asks only for
+the panels the user's role has.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -18,12 +18,13 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from estatedesk.complaints import selectors, workflow
 from estatedesk.complaints.deadlines import DueState
 from estatedesk.complaints.models import OPEN_STATUSES, Complaint
 from estatedesk.complaints.views_lists import Clock, my_work
-from estatedesk.core import policy
+from estatedesk.core import panels, policy
 
 PANEL_ROWS = 6
 
@@ -105,18 +106,37 @@ def _department(user: Any, clock: Clock) -> list[SafeString]:
     return _rows(ordered, clock, reverse("complaints:list"))
 
 
-def panel_fillers(user: Any) -> dict[str, Callable[[], list[Any]]]:
-    """Fillers for ``core.panels.panels_for``; each runs only if the role shows that panel."""
-    clocks: list[Clock] = []
+def _clock(shared: dict[str, Any]) -> Clock:
+    """The clock and due-soon windows, read once per page however many complaint panels it has."""
+    if "complaints_clock" not in shared:
+        shared["complaints_clock"] = Clock.load()
+    clock: Clock = shared["complaints_clock"]
+    return clock
 
-    def clock() -> Clock:  # read once, and only if a complaint panel is shown
-        if not clocks:
-            clocks.append(Clock.load())
-        return clocks[0]
 
-    return {
-        "my_work": lambda: _my_work(user, clock()),
-        "due_soon": lambda: _due_soon(user, clock()),
-        "intake": lambda: _intake(user, clock()),
-        "department": lambda: _department(user, clock()),
-    }
+def register_panels() -> None:
+    """Called from ``ComplaintsConfig.ready``."""
+    panels.register(
+        "my_work",
+        title=_l("My work"),
+        empty=_l("No complaints waiting for you."),
+        fill=lambda user, shared: _my_work(user, _clock(shared)),
+    )
+    panels.register(
+        "due_soon",
+        title=_l("Due soon and overdue"),
+        empty=_l("Nothing is due soon."),
+        fill=lambda user, shared: _due_soon(user, _clock(shared)),
+    )
+    panels.register(
+        "intake",
+        title=_l("Today's intake"),
+        empty=_l("No complaints recorded today."),
+        fill=lambda user, shared: _intake(user, _clock(shared)),
+    )
+    panels.register(
+        "department",
+        title=_l("My department"),
+        empty=_l("No open items in your department."),
+        fill=lambda user, shared: _department(user, _clock(shared)),
+    )

@@ -13,20 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from estatedesk.complaints import uploads, workflow
-from estatedesk.complaints.actions import (
-    actor_role,
-    actor_staff,
-    apply_deadline,
-    complaint_link,
-    in_company_language,
-    next_number,
-    now,
-    people_of,
-    record_event,
-    require,
-    stamp,
-    tell,
-)
+from estatedesk.complaints.actions import apply_deadline, complaint_link, record_event
 from estatedesk.complaints.models import (
     LEADERSHIP_CHANNELS,
     Category,
@@ -36,7 +23,15 @@ from estatedesk.complaints.models import (
     ReplyManner,
 )
 from estatedesk.core import crypto, policy
+from estatedesk.core.actors import stamp
+from estatedesk.core.clock import now
 from estatedesk.core.errors import InvalidInput, NotAllowed, NotFound
+from estatedesk.core.i18n import in_company_language
+from estatedesk.core.numbering import next_number
+from estatedesk.core.policy import role_of, staff_of
+from estatedesk.core.workflow import require
+from estatedesk.notifications.recipients import people_of
+from estatedesk.notifications.services import tell
 from estatedesk.org.models import Customer, Department, DepartmentKind, Estate, Unit
 
 # A reply time asked for on a complaint received within this long ago must still be ahead.
@@ -81,7 +76,7 @@ def default_department(estate: Estate) -> Department:
 
 
 def _check_intake(actor: Any, data: Intake, current: datetime) -> None:
-    role = actor_role(actor)
+    role = role_of(actor)
     portal = actor is None
     if portal:
         if data.channel != Channel.PORTAL:
@@ -145,7 +140,7 @@ def record_complaint(*, actor: Any, data: Intake, attachments: Iterable[Any] = (
         if existing is not None:
             return existing  # the same form sent twice makes one complaint
     _check_intake(actor, data, current)
-    staff = actor_staff(actor)
+    staff = staff_of(actor)
     received = data.received_at or current
     name = data.complainant_name.strip() or (data.customer.name if data.customer else "")
     phone = data.phone or (data.customer.phone if data.customer else "")

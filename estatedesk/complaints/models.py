@@ -365,20 +365,6 @@ class Attachment(models.Model):
         return self.original_name
 
 
-class Counter(models.Model):
-    """Per-year sequence behind readable numbers (TS-2026-000123)."""
-
-    prefix = models.CharField(max_length=4)
-    year = models.PositiveSmallIntegerField()
-    value = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="one_counter_per_prefix_year")]
-
-    def __str__(self) -> str:
-        return f"{self.prefix}-{self.year}: {self.value}"
-
-
 # The papers live in their own module; Django finds them through this import.
 from estatedesk.complaints.models_papers import (  # noqa: E402
     NoticeOrigin,
@@ -403,7 +389,6 @@ __all__ = [
     "Cause",
     "Channel",
     "Complaint",
-    "Counter",
     "Event",
     "Kind",
     "NoticeOrigin",

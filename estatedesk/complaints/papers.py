@@ -13,20 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from estatedesk.complaints import workflow
-from estatedesk.complaints.actions import (
-    actor_staff,
-    check_source,
-    in_company_language,
-    lock,
-    next_number,
-    now,
-    people_of,
-    people_with_role,
-    record_event,
-    require,
-    stamp,
-    tell,
-)
+from estatedesk.complaints.actions import record_event
 from estatedesk.complaints.models import (
     Complaint,
     NoticeOrigin,
@@ -37,9 +24,16 @@ from estatedesk.complaints.models import (
 )
 from estatedesk.complaints.selectors import complaints_for, notices_for, slips_for
 from estatedesk.core import policy
+from estatedesk.core.actors import stamp
+from estatedesk.core.clock import company_zone, now
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, NotFound
+from estatedesk.core.i18n import in_company_language
+from estatedesk.core.numbering import next_number
+from estatedesk.core.policy import staff_of
+from estatedesk.core.workflow import check_source, lock, require
+from estatedesk.notifications.recipients import people_of, people_with_role
+from estatedesk.notifications.services import tell
 from estatedesk.org.models import Department, Estate
-from estatedesk.workcal.selectors import company_zone
 
 # --- Work transfer slips (K-8) -----------------------------------------------------------------
 
@@ -53,7 +47,7 @@ def raise_slip(
     step = workflow.COMPLAINT.get("raise_slip")
     pk = complaint if isinstance(complaint, int) else complaint.pk
     c = lock(complaints_for(actor).select_related("department"), pk)
-    check_source(step, c.status, c.number)
+    check_source(workflow.COMPLAINT, step, c.status, c.number)
     if not matter.strip():
         raise InvalidInput(_("Describe what you cannot resolve."), field="matter")
     if c.slips.exclude(status=workflow.DONE).exists():
@@ -93,7 +87,7 @@ def _tell_signers(slip: TransferSlip, c: Complaint) -> None:
 def _may_sign(actor: Any, slip: TransferSlip) -> None:
     """The signer of the current step: the head of the complaint's department, then the deputy GM, then the GM."""
     role = workflow.SLIP_SIGNER.get(slip.status)
-    staff = actor_staff(actor)
+    staff = staff_of(actor)
     if staff is None or role is None or staff.role != role:
         raise NotAllowed(_("This slip waits for another signer."))
     if role == "department_head" and not staff.departments.filter(pk=slip.complaint.department_id).exists():
@@ -115,10 +109,10 @@ def sign_slip(*, actor: Any, slip: TransferSlip | int, opinion: str, decision: s
         raise InvalidInput(_("The general manager is the last signer: decide."), field="decision")
     transition = workflow.SLIP.get(name)
     _may_sign(actor, s)
-    check_source(transition, s.status, s.number)
+    check_source(workflow.SLIP, transition, s.status, s.number)
     if not opinion.strip():
         raise InvalidInput(_("Write your opinion."), field="opinion")
-    staff = actor_staff(actor)
+    staff = staff_of(actor)
     assert staff is not None
     before = s.status
     Signature.objects.create(
@@ -160,7 +154,7 @@ def record_slip_result(*, actor: Any, slip: TransferSlip | int, result: str) -> 
     staff = require(actor, transition)
     pk = slip if isinstance(slip, int) else slip.pk
     s = lock(slips_for(actor), pk)
-    check_source(transition, s.status, s.number)
+    check_source(workflow.SLIP, transition, s.status, s.number)
     if not result.strip():
         raise InvalidInput(_("Write the final result."), field="result")
     s.result = result.strip()
@@ -247,14 +241,14 @@ def _locked_notice(actor: Any, notice: WorkNotice | int, name: str) -> tuple[Wor
     require(actor, transition)
     pk = notice if isinstance(notice, int) else notice.pk
     n = lock(notices_for(actor), pk)
-    check_source(transition, n.status, n.number)
+    check_source(workflow.NOTICE, transition, n.status, n.number)
     return n, transition
 
 
 @transaction.atomic
 def report_notice(*, actor: Any, notice: WorkNotice | int, report: str) -> WorkNotice:
     n, transition = _locked_notice(actor, notice, "report")
-    staff = actor_staff(actor)
+    staff = staff_of(actor)
     assert staff is not None
     if not policy.sees_all(actor) and not staff.departments.filter(pk=n.department_id).exists():
         raise NotAllowed(_("Only the responsible department reports completion."))
@@ -280,7 +274,7 @@ def report_notice(*, actor: Any, notice: WorkNotice | int, report: str) -> WorkN
 @transaction.atomic
 def verify_notice(*, actor: Any, notice: WorkNotice | int, accepted: bool, verification: str) -> WorkNotice:
     n, transition = _locked_notice(actor, notice, "verify" if accepted else "return")
-    staff = actor_staff(actor)
+    staff = staff_of(actor)
     assert staff is not None
     if n.issued_by_id != staff.pk and staff.role not in ("deputy_gm", "gm"):
         raise NotAllowed(_("The issuer verifies the notice."))
@@ -319,7 +313,7 @@ def week_bounds(week_start: date) -> tuple[datetime, datetime]:
 @transaction.atomic
 def review_week(*, actor: Any, department: Department, week_start: date, remarks: str = "") -> WeeklyReview:
     """The head's sign-off of the week's complaint records and slips, once per department and week."""
-    staff = actor_staff(actor)
+    staff = staff_of(actor)
     if (
         staff is None
         or staff.role != "department_head"

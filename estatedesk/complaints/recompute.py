@@ -15,10 +15,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from estatedesk.complaints.actions import apply_deadline, in_company_language, record_event
+from estatedesk.complaints.actions import apply_deadline, record_event
 from estatedesk.complaints.models import AWAITING_REPLY, Complaint
+from estatedesk.core.clock import company_zone
+from estatedesk.core.i18n import in_company_language
 from estatedesk.core.models import CompanySettings
-from estatedesk.workcal.selectors import company_zone
 
 BATCH = 500
 

@@ -16,21 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from estatedesk.complaints import workflow
-from estatedesk.complaints.actions import (
-    actor_role,
-    actor_staff,
-    apply_deadline,
-    check_source,
-    complaint_link,
-    in_company_language,
-    lock,
-    now,
-    people_of,
-    record_event,
-    require,
-    stamp,
-    tell,
-)
+from estatedesk.complaints.actions import apply_deadline, complaint_link, record_event
 from estatedesk.complaints.intake import (  # noqa: F401 - callers import intake from here
     BACKDATED_AFTER,
     FUTURE_TOLERANCE,
@@ -51,9 +37,15 @@ from estatedesk.complaints.models import (
     VisitMethod,
 )
 from estatedesk.complaints.selectors import complaints_for
+from estatedesk.core.actors import stamp
+from estatedesk.core.clock import now
 from estatedesk.core.errors import InvalidInput, NotAllowed
+from estatedesk.core.i18n import in_company_language
+from estatedesk.core.policy import role_of, staff_of
+from estatedesk.core.workflow import check_source, lock, require
 from estatedesk.notifications.models import Channel as MessageChannel
-from estatedesk.notifications.services import notify
+from estatedesk.notifications.recipients import people_of
+from estatedesk.notifications.services import notify, tell
 from estatedesk.org.models import Department, Developer, Staff
 
 
@@ -66,11 +58,11 @@ def _locked(
     staff = require(actor, workflow.COMPLAINT.get(name if isinstance(name, str) else name(workflow.NEW)))
     locked = lock(complaints_for(actor).select_related("estate", "department"), pk)
     transition = workflow.COMPLAINT.get(name if isinstance(name, str) else name(locked.status))
-    if locked.kind not in transition.kinds:
+    if not transition.applies_to(locked.kind):
         raise NotAllowed(
             _("This step does not apply to this kind of record: %(step)s.") % {"step": transition.label}
         )
-    check_source(transition, locked.status, locked.number)
+    check_source(workflow.COMPLAINT, transition, locked.status, locked.number)
     return locked, transition, staff
 
 
@@ -133,7 +125,7 @@ def _apply_assessment(
     c.urgent = bool(urgent)
     c.assessed_at = now()
     if not c.handler_id:
-        c.handler = actor_staff(actor)
+        c.handler = staff_of(actor)
     moved = apply_deadline(c) if c.replied_at is None else None
     _save(
         c,
@@ -432,7 +424,7 @@ def staff_can(actor: Any, complaint: Complaint) -> list[workflow.Transition]:
     Beyond status and role, steps the service would refuse for this record are left out,
     so nobody is offered a button that can only fail.
     """
-    role = actor_role(actor)
+    role = role_of(actor)
     steps = workflow.COMPLAINT.available(complaint.status, complaint.kind, role)
     is_complaint = complaint.kind == Kind.COMPLAINT
     hidden: set[str] = set()

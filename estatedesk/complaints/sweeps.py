@@ -33,16 +33,19 @@ from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from estatedesk.complaints.actions import complaint_link, in_company_language, people_of, people_with_role
+from estatedesk.complaints.actions import complaint_link
 from estatedesk.complaints.deadlines import SoonWindows
 from estatedesk.complaints.models import AWAITING_REPLY, Complaint, NoticeStatus, WorkNotice
 from estatedesk.complaints.selectors import soon_windows
+from estatedesk.core.clock import company_zone
+from estatedesk.core.i18n import in_company_language
 from estatedesk.core.models import CompanySettings
 from estatedesk.notifications.models import Channel, Message
+from estatedesk.notifications.recipients import people_of, people_with_role
 from estatedesk.notifications.services import notify
 from estatedesk.org.models import Department, Estate
 from estatedesk.workcal import engine
-from estatedesk.workcal.selectors import company_zone, load_calendar, office_hours_for
+from estatedesk.workcal.selectors import load_calendar, office_hours_for
 
 logger = logging.getLogger("estatedesk.complaints")
 

@@ -42,11 +42,12 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from estatedesk.complaints import workflow
-from estatedesk.complaints.actions import lock, record_event
+from estatedesk.complaints.actions import record_event
 from estatedesk.complaints.models import Attachment, Complaint
 from estatedesk.complaints.selectors import complaints_for
 from estatedesk.core import policy
 from estatedesk.core.errors import InvalidInput, NotAllowed
+from estatedesk.core.workflow import lock
 
 FIELD = "attachments"
 FOLDER = "complaints"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -30,29 +29,10 @@ from estatedesk.complaints.models import Complaint, Kind, Signature
 from estatedesk.complaints.views_timeline import timeline_rows
 from estatedesk.core import crypto, policy
 from estatedesk.core.errors import InvalidInput, ServiceError
+from estatedesk.core.web import company_time, put_error
 from estatedesk.records.services import log_personal_data_access
-from estatedesk.workcal.selectors import company_zone
 
 # --- Shared by the complaint, slip, notice and weekly pages ---------------------------------------
-
-
-def company_time(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Times on these pages are shown and typed in company time, whatever the server's zone."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        with timezone.override(company_zone()):
-            return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def put_error(form: Any, error: ServiceError) -> None:
-    """The service's message next to its field, or on top of the form when it names none we show."""
-    field = (
-        error.field if error.field in form.fields and not form.fields[error.field].widget.is_hidden else None
-    )
-    form.add_error(field, str(error.message))
 
 
 def person_name(user: Any, name: str) -> str:

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from estatedesk.complaints import uploads
 from estatedesk.complaints.models import Attachment
 from estatedesk.complaints.selectors import complaints_for, get_complaint
+from estatedesk.core import qr
 from estatedesk.core.errors import InvalidInput, NotAllowed, NotFound
 from estatedesk.org.selectors import estates_for
-from estatedesk.portal import qr
 
 
 def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:

@@ -20,10 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from estatedesk.complaints import selectors, services, uploads, workflow
 from estatedesk.complaints.forms_intake import FILES_NOT_KEPT, IntakeForm
 from estatedesk.core import crypto, policy
+from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import ServiceError
 from estatedesk.org import selectors as org_selectors
 from estatedesk.org.models import Customer, Occupancy, Unit
-from estatedesk.workcal.selectors import company_zone
 
 LOOKUP_LIMIT = 8
 

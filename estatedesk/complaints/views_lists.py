@@ -25,11 +25,11 @@ from estatedesk.complaints import selectors, workflow
 from estatedesk.complaints.deadlines import DueState, SoonWindows
 from estatedesk.complaints.models import OPEN_STATUSES, Category, Complaint, Kind, Status
 from estatedesk.core import crypto, policy
+from estatedesk.core.clock import company_zone
 from estatedesk.core.models import CompanySettings
 from estatedesk.core.paging import CappedPaginator
 from estatedesk.core.xlsx import workbook_response
 from estatedesk.org import selectors as org_selectors
-from estatedesk.workcal.selectors import company_zone
 
 PAGE_SIZE = 50
 EXPORT_MAX = 50_000

@@ -25,9 +25,10 @@ from estatedesk.complaints.forms_actions import (
     SlipResultForm,
 )
 from estatedesk.complaints.models import Signature, TransferSlip, WorkNotice
-from estatedesk.complaints.views_detail import company_time, person_name, put_error
+from estatedesk.complaints.views_detail import person_name
 from estatedesk.core import policy
 from estatedesk.core.errors import ServiceError
+from estatedesk.core.web import company_time, put_error
 
 PAGE_SIZE = 50
 

@@ -26,7 +26,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from estatedesk.complaints import flowchart, printing, selectors, workflow
+from estatedesk.complaints import selectors, workflow
 from estatedesk.complaints.models import (
     Complaint,
     Event,
@@ -37,10 +37,11 @@ from estatedesk.complaints.models import (
     VisitMethod,
     WorkNotice,
 )
-from estatedesk.core import crypto, policy
+from estatedesk.core import crypto, flowchart, policy, qr
+from estatedesk.core import pdf as printing
+from estatedesk.core.clock import company_now, company_zone
 from estatedesk.core.models import CompanySettings
 from estatedesk.org.models import Role
-from estatedesk.workcal.selectors import company_now, company_zone
 
 log = logging.getLogger(__name__)
 
@@ -232,7 +233,7 @@ def _show(request: HttpRequest, form: str, pk: int, *, pdf: bool) -> HttpRespons
             company=CompanySettings.load().name,
             printed_at=company_now(),
             printed_by=staff.display_name if staff else request.user.get_username(),
-            qr=printing.qr_data_uri(context["qr_url"]) if context.get("qr_url") else "",
+            qr=qr.svg_data_uri(context["qr_url"]) if context.get("qr_url") else "",
             html_url=reverse(f"complaints:{form}_print", args=[pk]),
             pdf_url=reverse(f"complaints:{form}_pdf", args=[pk]),
             pdf=pdf,

@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 from estatedesk.complaints import papers, selectors
 from estatedesk.complaints.forms_actions import WeeklyReviewForm
 from estatedesk.complaints.models import Complaint, TransferSlip, WeeklyReview
-from estatedesk.complaints.views_detail import company_time, person_name, put_error
+from estatedesk.complaints.views_detail import person_name
 from estatedesk.core import policy
+from estatedesk.core.clock import company_today, company_zone
 from estatedesk.core.errors import ServiceError
+from estatedesk.core.web import company_time, put_error
 from estatedesk.org.models import Department, Staff
-from estatedesk.workcal.selectors import company_today, company_zone
 
 WEEKS_SHOWN = 9  # the current week and the eight before it
 

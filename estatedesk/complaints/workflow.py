@@ -1,15 +1,15 @@
 """The allowed transitions, declared once (SPEC K-1 … K-10, K-17).
 
-``services`` refuses any move that is not listed here, and ``flowchart`` draws the
+``services`` refuses any move that is not listed here, and ``core.flowchart`` draws the
 procedure's flowcharts (§9.1, §9.5) from the same tables, so the pictures cannot disagree
 with what the system does. Pure: no ORM.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.utils.translation import gettext_lazy as _
+
+from estatedesk.core.workflow import Transition, Workflow
 
 HANDLING_ROLES = frozenset({"handler", "department_head", "cs_supervisor", "deputy_gm", "gm"})
 INTAKE_ROLES = HANDLING_ROLES | {"duty_staff"}
@@ -19,43 +19,6 @@ ISSUER_ROLES = frozenset({"department_head", "cs_supervisor", "deputy_gm", "gm"}
 
 ALL_KINDS = frozenset({"complaint", "grievance", "enquiry"})
 COMPLAINT_ONLY = frozenset({"complaint"})
-
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: object
-    sources: tuple[str, ...]  # () = creates the record
-    target: str | None  # None = the status does not change
-    roles: frozenset[str]
-    kinds: frozenset[str] = ALL_KINDS
-
-    def allows(self, status: str | None) -> bool:
-        return (status is None and not self.sources) or (status in self.sources)
-
-    def result(self, status: str) -> str:
-        return self.target or status
-
-
-@dataclass(frozen=True)
-class Workflow:
-    name: str
-    states: tuple[tuple[str, object], ...]  # (value, label) in drawing order
-    transitions: tuple[Transition, ...]
-    final: frozenset[str] = field(default_factory=frozenset)
-
-    def get(self, name: str) -> Transition:
-        for t in self.transitions:
-            if t.name == name:
-                return t
-        raise KeyError(name)
-
-    def available(self, status: str, kind: str, role: str | None) -> list[Transition]:
-        return [
-            t
-            for t in self.transitions
-            if t.sources and status in t.sources and kind in t.kinds and role is not None and role in t.roles
-        ]
 
 
 NEW, IN_PROGRESS, REFERRED, REPLIED, CLOSED = "new", "in_progress", "referred", "replied", "closed"

@@ -107,3 +107,21 @@ class ApiToken(models.Model):
     @staticmethod
     def hash(raw: str) -> str:
         return _hash_token(raw)
+
+
+class Counter(models.Model):
+    """Per-year sequence behind readable document numbers (TS-2026-000123, CA-2026-000007).
+
+    The table keeps the name it was created under in the complaints app, with its numbers.
+    """
+
+    prefix = models.CharField(max_length=4)
+    year = models.PositiveSmallIntegerField()
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "complaints_counter"
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="one_counter_per_prefix_year")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.value}"

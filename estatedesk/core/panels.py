@@ -1,15 +1,30 @@
-"""What each role's home page shows; ``core.views.home`` fills the panels with live work
-(the complaint panels come from ``complaints.home_panels``)."""
+"""The home page's panels (SPEC A-1): a registry that apps fill when they start.
+
+``core`` knows which panels each role's home page shows, in which order (``ROLE_PANELS``),
+but nothing about what is in them: an app registers a panel's title, its empty text and
+the filler that reads its rows (``register`` in the app's ``AppConfig.ready``). A panel no
+app has registered is not shown, so the home page never promises what is not built.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
 from estatedesk.core import policy
+
+# filler(user, shared) -> the panel's rows; ``shared`` is one dict per page, so fillers of
+# one app can read something once (the complaints' clock) however many panels they fill.
+Filler = Callable[[Any, dict[str, Any]], list[Any]]
+
+
+@dataclass(frozen=True)
+class PanelKind:
+    key: str
+    title: Any
+    empty: Any
+    fill: Filler
 
 
 @dataclass
@@ -20,21 +35,17 @@ class Panel:
     items: list[Any] = field(default_factory=list)
 
 
-_PANELS = {
-    "my_work": (_("My work"), _("No complaints waiting for you.")),
-    "due_soon": (_("Due soon and overdue"), _("Nothing is due soon.")),
-    "intake": (_("Today's intake"), _("No complaints recorded today.")),
-    "department": (_("My department"), _("No open items in your department.")),
-    "weekly_review": (_("Weekly review"), _("No weekly review is waiting.")),
-    "approvals": (_("Waiting for my signature"), _("No transfer slips waiting.")),
-    "satisfaction": (_("Satisfaction trend"), _("No survey results yet.")),
-    "surveys": (_("Surveys and consultations"), _("No survey is running.")),
-    "reports": (_("Reports to review"), _("No report is waiting.")),
-    "rectification": (_("Rectification items"), _("No rectification items assigned.")),
-    "records": (_("Records due for disposal"), _("Nothing is past retention.")),
-    "calendar": (_("Calendar upkeep"), _("The calendar is up to date.")),
-    "roster": (_("Roster"), _("Import a roster to add estates, units and customers.")),
-}
+_REGISTRY: dict[str, PanelKind] = {}
+
+
+def register(key: str, *, title: Any, empty: Any, fill: Filler) -> None:
+    """Called once per panel from an app's ``ready()``; registering a key twice replaces it."""
+    _REGISTRY[key] = PanelKind(key, title, empty, fill)
+
+
+def registered() -> frozenset[str]:
+    return frozenset(_REGISTRY)
+
 
 ROLE_PANELS: dict[str, list[str]] = {
     "duty_staff": ["intake", "my_work", "due_soon"],
@@ -50,13 +61,14 @@ ROLE_PANELS: dict[str, list[str]] = {
 }
 
 
-def panels_for(user: Any, fillers: Mapping[str, Callable[[], list[Any]]] | None = None) -> list[Panel]:
-    """The user's panels; ``fillers`` gives the items of a panel, asked only if the user has it."""
+def panels_for(user: Any) -> list[Panel]:
+    """The user's panels that some app has registered, each filled with its rows."""
     role = policy.role_of(user) or ""
+    shared: dict[str, Any] = {}
     panels = []
     for key in ROLE_PANELS.get(role, []):
-        panel = Panel(key, *_PANELS[key])
-        if fillers and key in fillers:
-            panel.items = list(fillers[key]())
-        panels.append(panel)
+        kind = _REGISTRY.get(key)
+        if kind is None:
+            continue
+        panels.append(Panel(key, kind.title, kind.empty, list(kind.fill(user, shared))))
     return panels

@@ -14,6 +14,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 
 if TYPE_CHECKING:
@@ -127,9 +128,7 @@ def staff_of(user: Any) -> Staff | None:
     if hasattr(user, "_estatedesk_staff"):
         cached: Staff | None = user._estatedesk_staff
         return cached
-    from estatedesk.org.models import Staff
-
-    staff = Staff.objects.filter(user=user).first()
+    staff = apps.get_model("org", "Staff").objects.filter(user=user).first()
     user._estatedesk_staff = staff
     return staff
 
@@ -170,11 +169,12 @@ def estate_ids(user: Any) -> frozenset[int] | None:
     if staff is None:
         ids: frozenset[int] = frozenset()
     else:
-        from estatedesk.org.models import Department
-
         direct = set(staff.estates.values_list("id", flat=True))
-        via_departments = Department.objects.filter(staff=staff, estate__isnull=False).values_list(
-            "estate_id", flat=True
+        # The org app builds on core: its models are reached through the app registry.
+        via_departments = (
+            apps.get_model("org", "Department")
+            .objects.filter(staff=staff, estate__isnull=False)
+            .values_list("estate_id", flat=True)
         )
         ids = frozenset(direct | set(via_departments))
     user._estatedesk_estates = ids

@@ -7,11 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from estatedesk.complaints.home_panels import panel_fillers as complaint_panels
-from estatedesk.core import services
+from estatedesk.core import policy, services
 from estatedesk.core.models import ApiToken
 from estatedesk.core.panels import panels_for
-from estatedesk.workcal.views import upkeep_panel_items
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -21,8 +19,8 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    fillers = {"calendar": upkeep_panel_items, **complaint_panels(request.user)}
-    return render(request, "core/home.html", {"panels": panels_for(request.user, fillers)})
+    context = {"panels": panels_for(request.user), "has_role": policy.role_of(request.user) is not None}
+    return render(request, "core/home.html", context)
 
 
 def profile(request: HttpRequest) -> HttpResponse:

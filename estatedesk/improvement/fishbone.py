@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
-from estatedesk.complaints.flowchart import FONT_FAMILY, text_width, wrap
+from estatedesk.core.svgtext import FONT_FAMILY, text_width, wrap
 
 UPPER = ("man", "machine", "material")
 LOWER = ("method", "environment", "measurement")

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.urls import reverse
 
+from estatedesk.core.clock import company_today
 from estatedesk.improvement import selectors
-from estatedesk.workcal.selectors import company_today
 
 PANEL_ROWS = 5
 

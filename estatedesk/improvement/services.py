@@ -23,15 +23,17 @@ from django.db.models import Min
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from estatedesk.complaints.actions import in_company_language, next_number, now, tell
 from estatedesk.complaints.models import Complaint, Kind
+from estatedesk.core.clock import company_zone, now
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, NotFound
+from estatedesk.core.i18n import in_company_language
+from estatedesk.core.numbering import next_number
 from estatedesk.core.policy import scope_departments, scope_staff, staff_of
 from estatedesk.improvement.models import Action, ActionKind, ActionStatus, Bone, Source, Step, Verification
 from estatedesk.improvement.selectors import action_scope
+from estatedesk.notifications.services import tell
 from estatedesk.org.models import Department, Role, Staff
 from estatedesk.reports.models import MonthlyReport
-from estatedesk.workcal.selectors import company_zone
 
 OPENER_ROLES = frozenset({Role.DEPARTMENT_HEAD, Role.CS_SUPERVISOR, Role.DEPUTY_GM, Role.GM})
 VERIFIER_ROLES = frozenset({Role.CS_SUPERVISOR, Role.DEPUTY_GM, Role.GM})

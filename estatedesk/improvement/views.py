@@ -24,9 +24,10 @@ from django.views.decorators.http import require_GET
 
 from estatedesk.complaints.models import Complaint, Kind
 from estatedesk.complaints.selectors import complaints_for
-from estatedesk.complaints.views_detail import company_time, put_error
 from estatedesk.core import policy
+from estatedesk.core.clock import company_today
 from estatedesk.core.errors import InvalidInput, ServiceError
+from estatedesk.core.web import company_time, put_error
 from estatedesk.core.xlsx import workbook_response
 from estatedesk.improvement import selectors, services
 from estatedesk.improvement.forms import OpenActionForm
@@ -34,7 +35,6 @@ from estatedesk.improvement.models import Action, ActionKind, ActionStatus, Sour
 from estatedesk.org import selectors as org_selectors
 from estatedesk.reports.models import MonthlyReport
 from estatedesk.reports.selectors import monthly_reports_for
-from estatedesk.workcal.selectors import company_today
 
 PAGE_SIZE = 50
 EXPORT_MAX = 20_000

@@ -19,15 +19,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from estatedesk.complaints.selectors import complaints_for
-from estatedesk.complaints.views_detail import company_time, put_error
 from estatedesk.core import policy
+from estatedesk.core.clock import company_today
 from estatedesk.core.errors import AlreadyHandled, ServiceError
+from estatedesk.core.web import company_time, put_error
 from estatedesk.improvement import fishbone, selectors, services
 from estatedesk.improvement.forms import AnalyseForm, FinishStepForm, StepForm, VerifyForm
 from estatedesk.improvement.models import Action, ActionStatus, Bone, Step, Verification
 from estatedesk.improvement.views import days_overdue
 from estatedesk.reports.selectors import monthly_reports_for
-from estatedesk.workcal.selectors import company_today
 
 
 def _action(user: Any, pk: int) -> Action:

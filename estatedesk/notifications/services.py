@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -48,3 +49,11 @@ def _enqueue(message_id: int) -> None:
     from estatedesk.notifications import tasks
 
     tasks.deliver(message_id)
+
+
+def tell(users: Iterable[Any], *, key: str, subject: str, body: str, link: str) -> None:
+    """In-app messages to staff (they see them on their home page), one per user and key."""
+    for user in users:
+        notify(
+            key=f"{key}:u{user.pk}", channel=Channel.IN_APP, user=user, subject=subject, body=body, link=link
+        )

@@ -20,9 +20,11 @@ from django.views.decorators.http import require_http_methods
 
 from estatedesk.complaints import services, uploads
 from estatedesk.complaints.models import AWAITING_REPLY, Attachment, Channel, Complaint, Status
+from estatedesk.core import qr
+from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import ServiceError
 from estatedesk.org.models import Estate
-from estatedesk.portal import qr, ratelimit
+from estatedesk.portal import ratelimit
 from estatedesk.portal.forms import (
     FILES_NOT_KEPT,
     SubmissionForm,
@@ -30,7 +32,6 @@ from estatedesk.portal.forms import (
     new_submission_key,
     read_submission_key,
 )
-from estatedesk.workcal.selectors import company_zone
 
 # The status as a resident would say it; "referred" is still being handled, by someone else.
 PLAIN_STATUS: dict[str, Any] = {

@@ -41,6 +41,7 @@ from estatedesk.complaints import selectors as complaint_selectors
 from estatedesk.complaints.deadlines import DueState, SoonWindows
 from estatedesk.complaints.models import OPEN_STATUSES, Category, Complaint, Kind
 from estatedesk.core import policy
+from estatedesk.core.clock import company_zone
 from estatedesk.core.models import CompanySettings
 from estatedesk.improvement.panels import overdue_actions_panel
 from estatedesk.org.models import Department, Role
@@ -49,7 +50,6 @@ from estatedesk.reports.figures import previous_month
 from estatedesk.reports.models import MonthlyReport, ReportStatus
 from estatedesk.reports.periods import measure_filters
 from estatedesk.reports.selectors import review_queue, reviews_monthly
-from estatedesk.workcal.selectors import company_zone
 
 __all__ = [
     "TREND_MONTHS",

@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Min
 
-from estatedesk.complaints.actions import clock_at
 from estatedesk.complaints.models import Category, Complaint
+from estatedesk.core.clock import clock_at, company_zone
 from estatedesk.improvement import services as improvement
 from estatedesk.improvement.models import Action, ActionStatus
 from estatedesk.org.models import Role, Staff
@@ -27,7 +27,6 @@ from estatedesk.reports import services, services_periods
 from estatedesk.reports.figures import month_bounds, previous_month
 from estatedesk.reports.models import MonthlyReport, QuarterlyAnalysis, ReportStatus, ReviewDecision
 from estatedesk.reports.periods import quarter_of
-from estatedesk.workcal.selectors import company_zone
 
 log = logging.getLogger(__name__)
 

@@ -20,11 +20,11 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from estatedesk.complaints import printing
+from estatedesk.core import pdf as printing
 from estatedesk.core import policy
+from estatedesk.core.clock import company_now, company_zone
 from estatedesk.core.models import CompanySettings
 from estatedesk.reports import charts, exports, presenters
-from estatedesk.workcal.selectors import company_now, company_zone
 
 log = logging.getLogger(__name__)
 

@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from estatedesk.core import xlsx
+from estatedesk.core.clock import company_zone
 from estatedesk.core.models import CompanySettings
 from estatedesk.reports import exports, presenters
 from estatedesk.reports.charts import CUMULATIVE, TRIVIAL, VITAL
-from estatedesk.workcal.selectors import company_zone
 
 PERCENT = "0.0%"
 HOURS = '0.0" h"'

@@ -47,8 +47,8 @@ from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Val
 from django.db.models.functions import Cast, Concat
 
 from estatedesk.complaints.models import OPEN_STATUSES, Complaint, Kind, Status, Visit
+from estatedesk.core.clock import company_zone
 from estatedesk.reports import stats
-from estatedesk.workcal.selectors import company_zone
 
 __all__ = [
     "MonthlyFigures",

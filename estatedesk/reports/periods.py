@@ -25,9 +25,9 @@ from typing import Any
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 
 from estatedesk.complaints.models import Complaint, Kind, Visit
+from estatedesk.core.clock import company_zone
 from estatedesk.reports import stats
 from estatedesk.reports.figures import month_bounds
-from estatedesk.workcal.selectors import company_zone
 
 __all__ = ["PeriodFigures", "months_of_quarter", "months_of_year", "period_figures", "quarter_of"]
 

@@ -16,13 +16,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from estatedesk.complaints.actions import now as clock_now
+from estatedesk.core.clock import company_zone
+from estatedesk.core.clock import now as clock_now
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed
 from estatedesk.core.policy import staff_of
 from estatedesk.org.models import Department, Role
 from estatedesk.reports.figures import month_bounds, monthly_figures, previous_month
 from estatedesk.reports.models import MonthlyReport, ReportStatus
-from estatedesk.workcal.selectors import company_zone
 
 __all__ = ["catch_up", "draft_month", "live_differs", "review", "save_analysis", "snapshot", "submit"]
 

@@ -14,7 +14,8 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from estatedesk.complaints.actions import now as clock_now
+from estatedesk.core.clock import company_zone
+from estatedesk.core.clock import now as clock_now
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed
 from estatedesk.core.policy import staff_of
 from estatedesk.reports.figures import month_bounds
@@ -28,7 +29,6 @@ from estatedesk.reports.models import (
 from estatedesk.reports.periods import months_of_quarter, months_of_year, period_figures, quarter_of
 from estatedesk.reports.selectors import writes_annual, writes_quarterly
 from estatedesk.reports.services import snapshot
-from estatedesk.workcal.selectors import company_zone
 
 __all__ = [
     "catch_up_periods",
@@ -196,7 +196,8 @@ def publish_quarter(*, actor: Any, analysis: QuarterlyAnalysis | int, text: str)
 def _announce_quarter(analysis: QuarterlyAnalysis) -> None:
     from django.urls import reverse
 
-    from estatedesk.complaints.actions import in_company_language, tell
+    from estatedesk.core.i18n import in_company_language
+    from estatedesk.notifications.services import tell
     from estatedesk.org.models import Staff
 
     users = [

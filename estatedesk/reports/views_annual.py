@@ -18,8 +18,9 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from estatedesk.complaints.views_detail import company_time, put_error
+from estatedesk.core.clock import company_now
 from estatedesk.core.errors import ServiceError
+from estatedesk.core.web import company_time, put_error
 from estatedesk.core.xlsx import workbook_response
 from estatedesk.improvement.selectors import action_list
 from estatedesk.reports import presenters, selectors, services_periods
@@ -27,7 +28,6 @@ from estatedesk.reports.figures import month_bounds
 from estatedesk.reports.forms_periods import DraftYearForm, SummaryForm
 from estatedesk.reports.models import AnnualSummary, PeriodStatus
 from estatedesk.reports.views_periods import _charts, _staff_name, _summary, _when
-from estatedesk.workcal.selectors import company_now
 
 log = logging.getLogger(__name__)
 

@@ -23,10 +23,10 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from estatedesk.complaints.printing import PdfUnavailable
-from estatedesk.complaints.views_detail import company_time, put_error
 from estatedesk.core.errors import NotAllowed, ServiceError
+from estatedesk.core.pdf import PdfUnavailable
 from estatedesk.core.policy import department_ids, staff_of
+from estatedesk.core.web import company_time, put_error
 from estatedesk.core.xlsx import workbook_response, xlsx_response
 from estatedesk.improvement import selectors as improvement_selectors
 from estatedesk.improvement.services import OPENER_ROLES

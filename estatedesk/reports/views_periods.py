@@ -23,16 +23,16 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from estatedesk.complaints.printing import PdfUnavailable
-from estatedesk.complaints.views_detail import company_time, put_error
+from estatedesk.core.clock import company_now
 from estatedesk.core.errors import ServiceError
+from estatedesk.core.pdf import PdfUnavailable
+from estatedesk.core.web import company_time, put_error
 from estatedesk.core.xlsx import workbook_response, xlsx_response
 from estatedesk.reports import echarts, presenters, selectors, services_periods
 from estatedesk.reports.figures import month_bounds
 from estatedesk.reports.forms_periods import AnalysisForm, DraftQuarterForm
 from estatedesk.reports.models import AnnualSummary, PeriodStatus, QuarterlyAnalysis
 from estatedesk.reports.periods import quarter_of
-from estatedesk.workcal.selectors import company_now
 
 log = logging.getLogger(__name__)
 

@@ -20,6 +20,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
+from estatedesk.core import clock
 from estatedesk.core.api import MAX_ID, READ_ERRORS, current_user, invalid, responses
 from estatedesk.core.models import CompanySettings, CountingMode
 from estatedesk.org.selectors import estates_for
@@ -212,7 +213,7 @@ def calendar_deadline(request: HttpRequest, query: Query[DeadlineQuery]) -> Any:
         if estate is None:
             raise invalid("estate", _("Unknown estate."), where="query")
     company = CompanySettings.load()
-    zone = selectors.company_zone(company)
+    zone = clock.company_zone(company)
     hours = selectors.office_hours_for(estate, company=company)
     try:
         if query.hours is not None:

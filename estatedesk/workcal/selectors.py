@@ -12,16 +12,13 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.utils import timezone
-
+from estatedesk.core.clock import company_zone
 from estatedesk.core.models import CompanySettings
 from estatedesk.workcal import engine
 from estatedesk.workcal.models import CalendarDay, CalendarRevision, CalendarYear, DayKind, Source
 
 DEFAULT_REGION = "CN"
-DEFAULT_TIME_ZONE = "Asia/Shanghai"
 # From this day of November an unconfirmed next year is an administrator's to-do (SPEC P-4).
 UPKEEP_FROM = (11, 15)
 
@@ -58,22 +55,6 @@ def clear_cache() -> None:
 
 
 # --- Company time and office hours -------------------------------------------------------
-
-
-def company_zone(company: CompanySettings | None = None) -> ZoneInfo:
-    company = company or CompanySettings.load()
-    try:
-        return ZoneInfo(company.time_zone or DEFAULT_TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIME_ZONE)
-
-
-def company_now(company: CompanySettings | None = None) -> datetime:
-    return timezone.now().astimezone(company_zone(company))
-
-
-def company_today(company: CompanySettings | None = None) -> date:
-    return company_now(company).date()
 
 
 def office_hours_for(estate: Any = None, *, company: CompanySettings | None = None) -> engine.OfficeHours:

@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 
-from estatedesk.core import policy
+from estatedesk.core import clock, policy
 from estatedesk.workcal import engine, forms, selectors, services
 from estatedesk.workcal.models import CalendarDay, DayKind, Source
 
@@ -137,7 +137,7 @@ def _inside_holiday(day: date, days: dict[date, CalendarDay]) -> CalendarDay | N
 
 
 def current_year(request: HttpRequest) -> HttpResponse:
-    return redirect("workcal:year", year=selectors.company_today().year)
+    return redirect("workcal:year", year=clock.company_today().year)
 
 
 def year_page(request: HttpRequest, year: int) -> HttpResponse:
@@ -154,9 +154,7 @@ def year_page(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "status": status,
             "confirmed_by": _who(status.confirmed_by),
-            "months": month_grid(
-                year, cal, {r.date: r for r in records}, selectors.company_today(), language
-            ),
+            "months": month_grid(year, cal, {r.date: r for r in records}, clock.company_today(), language),
             "weekdays": WEEKDAY_HEADS,
             "exceptions": [
                 {
@@ -334,7 +332,7 @@ def day_page(request: HttpRequest, day: date) -> HttpResponse:
 def upkeep_panel_items() -> list[SafeString]:
     """From 15 November, a warning for each year whose notice is still to be entered (SPEC P-4)."""
     items = []
-    for year in selectors.years_needing_notice(selectors.company_today(), REGION):
+    for year in selectors.years_needing_notice(clock.company_today(), REGION):
         items.append(
             format_html(
                 '<span class="text-warning-emphasis"><i class="bi bi-exclamation-triangle-fill" aria-hidden="true"></i> {}</span> '

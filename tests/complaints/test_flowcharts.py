@@ -14,8 +14,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from estatedesk.complaints import flowchart, workflow
+from estatedesk.complaints import workflow
 from estatedesk.complaints.workflow import Transition, Workflow
+from estatedesk.core import flowchart, svgtext
 
 SVG = "{http://www.w3.org/2000/svg}"
 LANGUAGES = ["zh-hans", "zh-hant", "en"]
@@ -155,12 +156,12 @@ def test_a_transition_to_an_unknown_state_is_refused():
 
 
 def test_long_labels_wrap_within_the_label_zone():
-    lines = flowchart.wrap("Follow-up visit: dissatisfied, reopen for further measures", 100, 12)
+    lines = svgtext.wrap("Follow-up visit: dissatisfied, reopen for further measures", 100, 12)
     assert len(lines) > 1
-    assert all(flowchart.text_width(line, 12) <= 100 for line in lines)
-    chinese = flowchart.wrap("回访：不满意，重新打开投诉以采取进一步措施", 100, 12)
+    assert all(svgtext.text_width(line, 12) <= 100 for line in lines)
+    chinese = svgtext.wrap("回访：不满意，重新打开投诉以采取进一步措施", 100, 12)
     assert "".join(chinese) == "回访：不满意，重新打开投诉以采取进一步措施"
-    assert all(flowchart.text_width(line, 12) <= 100 for line in chinese)
+    assert all(svgtext.text_width(line, 12) <= 100 for line in chinese)
 
 
 # --- Pages ---------------------------------------------------------------------------------------

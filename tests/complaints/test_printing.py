@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from estatedesk.complaints import papers, printing, services
+from estatedesk.complaints import papers, services
 from estatedesk.complaints.models import Complaint, TransferSlip, WorkNotice
+from estatedesk.core import pdf as printing
 
 from .conftest import record
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from estatedesk.complaints import papers, services
 from estatedesk.complaints.models import WeeklyReview
-from estatedesk.workcal.selectors import company_today
+from estatedesk.core.clock import company_today
 from tests.complaints.conftest import SHANGHAI, record
 
 

@@ -16,9 +16,9 @@ import time_machine
 from django.conf import settings
 from django.urls import reverse
 
+from estatedesk.core.clock import company_today
 from estatedesk.improvement.models import Action, ActionStatus
 from estatedesk.improvement.panels import overdue_actions_panel
-from estatedesk.workcal.selectors import company_today
 from tests.complaints.conftest import at, record
 
 

@@ -19,7 +19,7 @@ import time_machine
 from django.test import RequestFactory
 from django.utils import translation
 
-from estatedesk.complaints import printing
+from estatedesk.core import pdf as printing
 from estatedesk.reports import exports, services, services_periods
 from estatedesk.reports.models import AnnualSummary, MonthlyReport, QuarterlyAnalysis
 from tests.complaints.conftest import at

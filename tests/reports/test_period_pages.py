@@ -342,7 +342,7 @@ def test_the_quarterly_analysis_prints_and_exports(world: Any) -> None:
 @pytest.mark.req("I-2")
 @pytest.mark.req("A-3")
 def test_without_a_pdf_library_the_page_offers_the_print_view(world: Any, monkeypatch: Any) -> None:
-    from estatedesk.complaints.printing import PdfUnavailable
+    from estatedesk.core.pdf import PdfUnavailable
     from estatedesk.reports import exports
 
     def unavailable(*args: Any, **kwargs: Any) -> bytes:

@@ -1,6 +1,6 @@
-"""PDFs of the printed forms (SPEC K-16), and the QR codes printed on them.
+"""PDF rendering: an HTML print view run through WeasyPrint, so both always show the same thing
+(printed forms K-16, report exports A-3).
 
-The PDF is the HTML print view run through WeasyPrint, so both always show the same thing.
 WeasyPrint never touches the network: its URL fetcher serves our own static files and
 ``data:`` URIs and refuses everything else. Fonts come from the system (Debian's
 ``fonts-noto-cjk``), never from a web-font URL.
@@ -22,7 +22,6 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import DataHandler, Request
 
-import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
@@ -55,14 +54,6 @@ def _weasyprint() -> ModuleType | None:
 
 def pdf_available() -> bool:
     return _weasyprint() is not None
-
-
-# --- QR codes --------------------------------------------------------------------------------
-
-
-def qr_data_uri(url: str) -> str:
-    """An SVG QR code as a data: URI; CSP allows data: images and WeasyPrint reads them offline."""
-    return str(segno.make(url, error="m").svg_data_uri(scale=4, border=2))
 
 
 # --- The URL fetcher ---------------------------------------------------------------------------

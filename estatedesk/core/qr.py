@@ -1,4 +1,4 @@
-"""QR codes of portal addresses: on estate posters and on a resident's receipt (SPEC W-1)."""
+"""QR codes: portal addresses on estate posters and on a resident's receipt (SPEC W-1), and on printed forms."""
 
 from __future__ import annotations
 
@@ -27,3 +27,8 @@ def svg(url: str) -> SafeString:
 def png_data_uri(url: str) -> str:
     """A PNG image residents can long-press to save in WeChat (img-src allows data:)."""
     return str(segno.make(url, error="m").png_data_uri(scale=8, border=2))
+
+
+def svg_data_uri(url: str) -> str:
+    """An SVG QR code as a data: URI; CSP allows data: images and WeasyPrint reads them offline."""
+    return str(segno.make(url, error="m").svg_data_uri(scale=4, border=2))

@@ -1,6 +1,6 @@
 """The procedure's flowcharts (§9.1, §9.5, SPEC K-17), drawn from the workflow tables.
 
-The picture is computed from ``workflow.COMPLAINT`` / ``SLIP`` / ``NOTICE`` every time, so it
+The picture is computed from a declared workflow (``core.workflow.Workflow``) every time, so it
 cannot disagree with what the services allow. Pure: no ORM, no request, no external tool.
 Labels are the workflow's lazy translations, so they come out in the active language.
 
@@ -19,14 +19,11 @@ Content-Security-Policy and as a stand-alone image.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from html import escape
 
-from estatedesk.complaints.workflow import Transition, Workflow
-
-FONT_FAMILY = "'Noto Sans CJK SC', 'Noto Sans CJK TC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
-FONT_FAMILY_TC = "'Noto Sans CJK TC', 'Noto Sans CJK SC', 'Source Han Sans TC', 'PingFang TC', 'Microsoft JhengHei', sans-serif"
+from estatedesk.core.svgtext import FONT_FAMILY, FONT_FAMILY_TC, text_width, wrap
+from estatedesk.core.workflow import Transition, Workflow
 
 STATE_SIZE = 14
 LABEL_SIZE = 12
@@ -50,57 +47,6 @@ BOX_STROKE = "#3d6cb9"
 FINAL_STROKE = "#2e7d32"
 EDGE = "#343a40"
 BACK_EDGE = "#a0522d"
-
-
-# --- Text measuring and wrapping (an estimate: no font files are read) ------------------------
-
-
-def _char_width(ch: str, size: float) -> float:
-    if unicodedata.east_asian_width(ch) in ("W", "F"):
-        return size
-    if ch in "ilIj.,:;'|!":
-        return size * 0.3
-    if ch.isupper() or ch in "mwMW":
-        return size * 0.72
-    return size * 0.56
-
-
-def text_width(text: str, size: float) -> float:
-    return sum(_char_width(ch, size) for ch in text)
-
-
-def _tokens(text: str) -> list[str]:
-    """Words for Latin text (with their trailing space), single characters for CJK."""
-    tokens: list[str] = []
-    word = ""
-    for ch in text:
-        if unicodedata.east_asian_width(ch) in ("W", "F"):
-            if word:
-                tokens.append(word)
-                word = ""
-            tokens.append(ch)
-        elif ch == " ":
-            tokens.append(word + " ")
-            word = ""
-        else:
-            word += ch
-    if word:
-        tokens.append(word)
-    return tokens
-
-
-def wrap(text: str, max_width: float, size: float) -> list[str]:
-    lines: list[str] = []
-    line = ""
-    for token in _tokens(text):
-        if line and text_width((line + token).rstrip(), size) > max_width:
-            lines.append(line.rstrip())
-            line = token.lstrip() if token.strip() else ""
-        else:
-            line += token
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines or [""]
 
 
 # --- Layout ----------------------------------------------------------------------------------------
