@@ -400,3 +400,30 @@ def draw(workflow: Workflow, *, title: str = "", heading: bool = False, traditio
 
     parts.append("</svg>")
     return "".join(parts)
+
+
+# --- The flowcharts the help page shows ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str  # in the image's URL
+    workflow: Workflow
+    title: object  # a lazy translation
+
+
+_CHARTS: dict[str, Chart] = {}
+
+
+def publish(name: str, workflow: Workflow, *, title: object) -> None:
+    """Put a workflow's flowchart on the help page; apps call this from ``AppConfig.ready``."""
+    _CHARTS[name] = Chart(name, workflow, title)
+
+
+def published() -> list[Chart]:
+    """Every published chart, in the order the apps published them."""
+    return list(_CHARTS.values())
+
+
+def chart(name: str) -> Chart | None:
+    return _CHARTS.get(name)
