@@ -39,6 +39,7 @@ def use_data_dir(cli_value: str | None) -> Path:
 
 
 def _setup_django() -> None:
+    # lazy: Django is set up only once the data folder is chosen
     import django
 
     django.setup()
@@ -52,21 +53,25 @@ def _say(message: str = "") -> None:
 
 
 def _migrate() -> None:
+    # lazy: Django is set up only once the data folder is chosen
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    # lazy: Django is set up only once the data folder is chosen
     from estatedesk.core.services import refresh_query_statistics
 
     refresh_query_statistics()
 
 
 def _command_exists(name: str) -> bool:
+    # lazy: Django is set up only once the data folder is chosen
     from django.core.management import get_commands
 
     return name in get_commands()
 
 
 def _seed_demo() -> None:
+    # lazy: Django is set up only once the data folder is chosen
     from django.core.management import call_command
 
     if not _command_exists("seed_demo"):
@@ -77,6 +82,7 @@ def _seed_demo() -> None:
 
 def _demo_sign_ins() -> list[tuple[str, str, str]]:
     try:
+        # lazy: Django is set up only once the data folder is chosen
         from estatedesk.org.demo import PERSONAS
     except ImportError:
         return []
@@ -84,6 +90,7 @@ def _demo_sign_ins() -> list[tuple[str, str, str]]:
 
 
 def _has_superuser() -> bool:
+    # lazy: Django is set up only once the data folder is chosen
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(is_superuser=True).exists()
@@ -115,8 +122,10 @@ def _watch_worker(child: subprocess.Popen[bytes], stopping: threading.Event) -> 
 
 def _serve_embedded(folder: Path, host: str, port: int, sign_ins: Sequence[tuple[str, str, str]]) -> int:
     """Waitress in this process, the Huey consumer in a child; stop both on Ctrl-C or SIGTERM."""
+    # lazy: Django is set up only once the data folder is chosen
     from waitress import create_server
 
+    # lazy: Django is set up only once the data folder is chosen
     from estatedesk.wsgi import application
 
     try:
@@ -181,6 +190,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
+    # lazy: Django is set up only once the data folder is chosen
     from django.conf import settings
     from django.core.management import call_command
     from django.core.management.base import CommandError
@@ -231,6 +241,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         return 2
     os.environ["ESTATEDESK_MODE"] = "production"
+    # lazy: Django is set up only once the data folder is chosen
     from django.core.management import call_command
 
     _setup_django()
@@ -257,8 +268,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    # lazy: Django is set up only once the data folder is chosen
     import logging
 
+    # lazy: Django is set up only once the data folder is chosen
     from django.core.management import call_command
 
     _setup_django()
@@ -276,6 +289,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_manage(args: argparse.Namespace) -> int:
+    # lazy: Django is set up only once the data folder is chosen
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["estatedesk manage", *args.rest])
