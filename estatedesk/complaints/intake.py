@@ -12,8 +12,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from estatedesk.complaints import uploads, workflow
-from estatedesk.complaints.actions import apply_deadline, complaint_link, record_event
+from estatedesk.complaints import events, uploads, workflow
+from estatedesk.complaints.actions import apply_deadline, complaint_link
 from estatedesk.complaints.models import (
     LEADERSHIP_CHANNELS,
     Category,
@@ -182,17 +182,7 @@ def record_complaint(*, actor: Any, data: Intake, attachments: Iterable[Any] = (
             if existing is not None:
                 return existing
         raise
-    record_event(
-        complaint,
-        transition.name,
-        actor,
-        to_status=complaint.status,
-        at=current,
-        data={
-            "channel": data.channel,
-            "reply_due": complaint.reply_due.isoformat() if complaint.reply_due else None,
-        },
-    )
+    (events.recorded_answered if answered else events.recorded)(complaint, actor, at=current)
     for upload in attachments:
         uploads.store(complaint=complaint, upload=upload, actor=actor)
     with in_company_language():

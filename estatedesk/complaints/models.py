@@ -14,7 +14,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from estatedesk.complaints.events import ComplaintEvent
 from estatedesk.core import crypto
+from estatedesk.core.events import TimelineEvent
 from estatedesk.core.fields import EncryptedTextField
 from estatedesk.org.models import Customer, Department, Developer, Estate, Staff, Unit
 
@@ -296,23 +298,15 @@ class Complaint(models.Model):
         return self.status != Status.CLOSED
 
 
-class Event(models.Model):
-    """One line of a complaint's timeline: every transition and every recorded fact."""
+class Event(TimelineEvent):
+    """One line of a complaint's timeline: every transition and every recorded fact.
+
+    Written only through ``complaints.events``, one function per kind."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=40)
-    at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    actor_name = models.CharField(max_length=100, blank=True)  # kept if the user is removed
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12, blank=True)
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    action = models.CharField(max_length=40, choices=ComplaintEvent.choices)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["complaint", "at"], name="event_complaint_at")]
 
     def __str__(self) -> str:

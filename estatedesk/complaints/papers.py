@@ -12,8 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from estatedesk.complaints import workflow
-from estatedesk.complaints.actions import record_event
+from estatedesk.complaints import events, workflow
 from estatedesk.complaints.models import (
     Complaint,
     NoticeOrigin,
@@ -64,7 +63,7 @@ def raise_slip(
     )
     stamp(slip, actor)
     slip.save()
-    record_event(c, "raise_slip", actor, note=slip.matter[:300], data={"slip": slip.number})
+    events.slip_raised(c, actor, slip=slip)
     _tell_signers(slip, c)
     return slip
 
@@ -126,13 +125,7 @@ def sign_slip(*, actor: Any, slip: TransferSlip | int, opinion: str, decision: s
     s.status = transition.result(before)
     stamp(s, actor)
     s.save()
-    record_event(
-        s.complaint,
-        f"slip_{name}",
-        actor,
-        note=opinion.strip()[:300],
-        data={"slip": s.number, "to": s.status},
-    )
+    events.slip_signed(s, actor, step=name, opinion=opinion.strip())
     if s.status == workflow.DECIDED:
         with in_company_language():
             tell(
@@ -163,7 +156,7 @@ def record_slip_result(*, actor: Any, slip: TransferSlip | int, result: str) -> 
     s.status = transition.result(s.status)
     stamp(s, actor)
     s.save()
-    record_event(s.complaint, "slip_result", actor, note=s.result[:300], data={"slip": s.number})
+    events.slip_result(s, actor)
     return s
 
 
@@ -224,7 +217,7 @@ def issue_notice(
     stamp(notice, actor)
     notice.save()
     if complaint is not None:
-        record_event(complaint, "issue_notice", actor, note=notice.task[:300], data={"notice": notice.number})
+        events.notice_issued(complaint, actor, notice=notice)
     with in_company_language():
         tell(
             people_of(department, ("department_head", "handler")),
@@ -287,13 +280,8 @@ def verify_notice(*, actor: Any, notice: WorkNotice | int, accepted: bool, verif
     stamp(n, actor)
     n.save()
     if n.complaint is not None:
-        record_event(
-            n.complaint,
-            f"notice_{transition.name}",
-            actor,
-            note=n.verification[:300],
-            data={"notice": n.number},
-        )
+        verified = events.notice_verified if accepted else events.notice_returned
+        verified(n.complaint, actor, notice=n)
     return n
 
 

@@ -15,8 +15,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from estatedesk.complaints import workflow
-from estatedesk.complaints.actions import apply_deadline, complaint_link, record_event
+from estatedesk.complaints import events, workflow
+from estatedesk.complaints.actions import apply_deadline, complaint_link
 from estatedesk.complaints.intake import (  # noqa: F401 - callers import intake from here
     BACKDATED_AFTER,
     FUTURE_TOLERANCE,
@@ -66,17 +66,14 @@ def _locked(
     return locked, transition, staff
 
 
-def _save(
-    complaint: Complaint, actor: Any, transition: workflow.Transition, *, action: str = "", **event: Any
-) -> Complaint:
+def _take(complaint: Complaint, actor: Any, transition: workflow.Transition) -> str:
+    """Take the step: the status it leads to, saved with who did it. Returns the status before,
+    for the step's timeline event."""
     before = complaint.status
     complaint.status = transition.result(before)
     stamp(complaint, actor)
     complaint.save()
-    record_event(
-        complaint, action or transition.name, actor, from_status=before, to_status=complaint.status, **event
-    )
-    return complaint
+    return before
 
 
 def _followers(complaint: Complaint) -> list[Complaint]:
@@ -127,15 +124,11 @@ def _apply_assessment(
     if not c.handler_id:
         c.handler = staff_of(actor)
     moved = apply_deadline(c) if c.replied_at is None else None
-    _save(
-        c,
-        actor,
-        transition,
-        note=note,
-        data={"cause": cause, "valid": c.valid, "serious": c.serious, "urgent": c.urgent},
-    )
+    before = _take(c, actor, transition)
+    assessed = events.assessed if transition.name == "assess" else events.reassessed
+    assessed(c, actor, from_status=before, note=note)
     if moved:
-        record_event(c, "deadline_changed", actor, note=_("Assessment changed"), data=moved)
+        events.deadline_changed(c, actor, reason=_("Assessment changed"), change=moved)
 
 
 def _assess_step(status: str) -> str:
@@ -154,9 +147,10 @@ def change_request(
         )
     c.requested_reply_at = requested_reply_at
     moved = apply_deadline(c)
-    _save(c, actor, transition, action="change_request", note=_("Requested reply time changed"))
+    before = _take(c, actor, transition)
+    events.request_changed(c, actor, from_status=before)
     if moved:
-        record_event(c, "deadline_changed", actor, note=_("Requested reply time changed"), data=moved)
+        events.deadline_changed(c, actor, reason=_("Requested reply time changed"), change=moved)
     return c
 
 
@@ -172,14 +166,8 @@ def assign(
         raise InvalidInput(_("This person is not in the chosen department."), field="handler")
     c.department = department
     c.handler = handler
-    _save(
-        c,
-        actor,
-        transition,
-        action="assign",
-        note=_("Forwarded to %(department)s") % {"department": department.name},
-        data={"department": department.pk, "handler": handler.pk if handler else None},
-    )
+    before = _take(c, actor, transition)
+    events.assigned(c, actor, from_status=before, department=department, handler=handler)
     with in_company_language():
         tell(
             [handler.user] if handler else people_of(department, ("handler", "department_head")),
@@ -217,7 +205,8 @@ def refer(
     c.referred_developer = developer if c.cause == Cause.DEVELOPER else None
     c.referred_to = party.strip()[:200]
     c.referred_at = referred_at or now()
-    return _save(c, actor, transition, note=note, data={"party": c.referred_to})
+    events.referred(c, actor, from_status=_take(c, actor, transition), note=note)
+    return c
 
 
 @transaction.atomic
@@ -229,7 +218,8 @@ def record_referral_result(
         raise InvalidInput(_("Write the result the party gave."), field="result")
     c.referral_result = result.strip()
     c.referral_result_at = at or now()
-    return _save(c, actor, transition, note=c.referral_result)
+    events.referral_result(c, actor, from_status=_take(c, actor, transition))
+    return c
 
 
 @transaction.atomic
@@ -246,7 +236,7 @@ def handle(
         target.cause_analysis = cause_analysis.strip()
         target.measures = measures.strip()
         target.result = result.strip()
-        _save(target, actor, transition, note=target.measures[:200])
+        events.handled(target, actor, from_status=_take(target, actor, transition))
     return c
 
 
@@ -277,7 +267,7 @@ def reply(
     if c.first_replied_at is None:
         c.first_replied_at = when
         c.on_time = c.reply_due is None or when <= c.reply_due
-    _save(c, actor, transition, note=c.reply[:300], data={"manner": manner, "on_time": c.on_time})
+    events.replied(c, actor, from_status=_take(c, actor, transition))
     _tell_resident(c)
     return c
 
@@ -345,9 +335,8 @@ def visit(
         c.reopened_at = when
         c.replied_at = None
         apply_deadline(c)
-    _save(
-        c, actor, transition, note=record.opinion[:300], data={"satisfaction": satisfaction, "method": method}
-    )
+    visited = events.visited_satisfied if satisfied else events.visited_dissatisfied
+    visited(c, actor, from_status=_take(c, actor, transition), visit=record)
     return record
 
 
@@ -360,7 +349,8 @@ def close(*, actor: Any, complaint: Complaint | int, note: str = "") -> Complain
     if c.kind == Kind.COMPLAINT and c.valid is None:
         raise InvalidInput(_("Assess the complaint before closing it."), field="cause")
     c.closed_at = now()
-    return _save(c, actor, transition, note=note)
+    events.closed(c, actor, from_status=_take(c, actor, transition), note=note)
+    return c
 
 
 @transaction.atomic
@@ -375,7 +365,8 @@ def close_by_superior(*, actor: Any, complaint: Complaint | int, reason: str) ->
         raise InvalidInput(_("Explain to the customer why the complaint is invalid before closing it."))
     c.closing_reason = reason.strip()
     c.closed_at = now()
-    return _save(c, actor, transition, note=c.closing_reason)
+    events.closed_by_superior(c, actor, from_status=_take(c, actor, transition))
+    return c
 
 
 @transaction.atomic
@@ -384,7 +375,8 @@ def link(*, actor: Any, complaint: Complaint | int, lead: Complaint | int | None
     c, transition, _staff = _locked(actor, complaint, "link")
     if lead is None:
         c.lead = None
-        return _save(c, actor, transition, note=_("Unlinked"))
+        events.linked(c, actor, from_status=_take(c, actor, transition), lead=None)
+        return c
     lead_pk = lead if isinstance(lead, int) else lead.pk
     target = complaints_for(actor).filter(pk=lead_pk).select_related("lead").first()
     if target is None:
@@ -405,7 +397,8 @@ def link(*, actor: Any, complaint: Complaint | int, lead: Complaint | int | None
         apply_deadline(c)
     if not c.measures and target.measures:
         c.cause_analysis, c.measures, c.result = target.cause_analysis, target.measures, target.result
-    return _save(c, actor, transition, note=target.number, data={"lead": target.pk})
+    events.linked(c, actor, from_status=_take(c, actor, transition), lead=target)
+    return c
 
 
 @transaction.atomic
@@ -415,7 +408,8 @@ def analyse(*, actor: Any, complaint: Complaint | int, analysis: str) -> Complai
     if not analysis.strip():
         raise InvalidInput(_("Write the analysis."), field="analysis")
     c.grievance_analysis = analysis.strip()
-    return _save(c, actor, transition, note=c.grievance_analysis[:300])
+    events.analysed(c, actor, from_status=_take(c, actor, transition))
+    return c
 
 
 def staff_can(actor: Any, complaint: Complaint) -> list[workflow.Transition]:

@@ -41,8 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from estatedesk.complaints import workflow
-from estatedesk.complaints.actions import record_event
+from estatedesk.complaints import events, workflow
 from estatedesk.complaints.models import Attachment, Complaint
 from estatedesk.complaints.selectors import complaints_for
 from estatedesk.core import policy
@@ -355,7 +354,7 @@ def store(*, complaint: Complaint, upload: Any, actor: Any) -> Attachment:
                 size=len(checked.data),
                 uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
-            record_event(complaint, "attach", actor, note=checked.original_name)
+            events.attached(complaint, actor, file_name=checked.original_name)
     except BaseException:
         path.unlink(missing_ok=True)
         raise

@@ -27,6 +27,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from estatedesk.complaints import selectors, workflow
+from estatedesk.complaints.events import ComplaintEvent
 from estatedesk.complaints.models import (
     Complaint,
     Event,
@@ -97,7 +98,7 @@ def _person(user: Any, name: str) -> str:
     return name if policy.can_see_contact_names(user) else crypto.mask_name(name)
 
 
-def _last(events: list[Event], *actions: str) -> Event | None:
+def _last(events: list[Event], *actions: ComplaintEvent) -> Event | None:
     found = [e for e in events if e.action in actions]
     return found[-1] if found else None
 
@@ -113,14 +114,15 @@ def _signed(event: Event | None, fallback: str = "") -> Signed:
 
 def _record(request: HttpRequest, pk: int) -> tuple[Complaint, dict[str, Any]]:
     c = selectors.get_complaint(request.user, pk)
-    events = list(
-        c.events.filter(action__in=("record", "record_answered", "assess", "reassess", "reply")).order_by(
-            "at", "id"
-        )
+    recorded, assessed_kinds, reply_kind = (
+        (ComplaintEvent.RECORD, ComplaintEvent.RECORD_ANSWERED),
+        (ComplaintEvent.ASSESS, ComplaintEvent.REASSESS),
+        ComplaintEvent.REPLY,
     )
+    events = list(c.events.filter(action__in=(*recorded, *assessed_kinds, reply_kind)).order_by("at", "id"))
     closing = c.events.filter(to_status=workflow.CLOSED).order_by("at", "id").last()
-    created = _last(events, "record", "record_answered")
-    reply_event = _last(events, "reply")
+    created = _last(events, *recorded)
+    reply_event = _last(events, reply_kind)
     if c.replied_by is not None or c.replied_at is not None:
         replied = Signed(_staff_name(c.replied_by), c.replied_at or (reply_event.at if reply_event else None))
     else:
@@ -146,7 +148,7 @@ def _record(request: HttpRequest, pk: int) -> tuple[Complaint, dict[str, Any]]:
         "complainant": _person(request.user, c.complainant_name),
         "phone": c.masked_phone,
         "recorded": _signed(created, _("Resident portal") if c.recorded_by_id is None else ""),
-        "assessed": _signed(_last(events, "assess", "reassess")),
+        "assessed": _signed(_last(events, *assessed_kinds)),
         "replied": replied,
         "closed": _signed(closing),
         "basis": DEADLINE_BASIS.get(c.due_basis, ""),
