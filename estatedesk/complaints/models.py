@@ -14,7 +14,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from estatedesk.complaints import workflow
 from estatedesk.complaints.events import ComplaintEvent
+from estatedesk.complaints.workflow import Status
 from estatedesk.core import crypto
 from estatedesk.core.events import TimelineEvent
 from estatedesk.core.fields import EncryptedTextField
@@ -90,14 +92,6 @@ COMPANY_CAUSES = frozenset({Cause.MANAGEMENT, Cause.CHARGES, Cause.FUNDS, Cause.
 REFERRAL_CAUSES = frozenset({Cause.DEVELOPER, Cause.EXTERNAL, Cause.PUBLIC_FACILITIES})
 
 
-class Status(models.TextChoices):
-    NEW = "new", _("Waiting for assessment")
-    IN_PROGRESS = "in_progress", _("Being handled")
-    REFERRED = "referred", _("With developer or outside party")
-    REPLIED = "replied", _("Replied, waiting for visit")
-    CLOSED = "closed", _("Closed")
-
-
 OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.REFERRED, Status.REPLIED)
 # Statuses in which the reply deadline still runs.
 AWAITING_REPLY = (Status.NEW, Status.IN_PROGRESS, Status.REFERRED)
@@ -131,7 +125,9 @@ def new_portal_token() -> str:
 class Complaint(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMPLAINT)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
+    status = models.CharField(
+        _("status"), max_length=12, choices=workflow.COMPLAINT.choices, default=Status.NEW
+    )
     estate = models.ForeignKey(
         Estate, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("estate")
     )

@@ -140,7 +140,7 @@ def change_request(
     *, actor: Any, complaint: Complaint | int, requested_reply_at: datetime | None
 ) -> Complaint:
     """The customer asks for another reply time: the deadline follows (K-5)."""
-    c, transition, _staff = _locked(actor, complaint, "handle")
+    c, transition, _staff = _locked(actor, complaint, "change_request")
     if requested_reply_at is not None and requested_reply_at <= c.received_at:
         raise InvalidInput(
             _("The requested reply time must be after the time received."), field="requested_reply_at"
@@ -159,7 +159,7 @@ def assign(
     *, actor: Any, complaint: Complaint | int, department: Department, handler: Staff | None = None
 ) -> Complaint:
     """Forward to a department (K-2) and optionally name the handler."""
-    c, transition, _staff = _locked(actor, complaint, "handle")
+    c, transition, _staff = _locked(actor, complaint, "assign")
     if department.developer_id is not None or not department.active:
         raise InvalidInput(_("Choose one of the company's own departments."), field="department")
     if handler is not None and not handler.departments.filter(pk=department.pk).exists():
