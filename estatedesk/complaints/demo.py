@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -49,6 +49,9 @@ from estatedesk.org import demo as org_demo
 from estatedesk.org.models import Customer, Department, Developer, Estate, Occupancy, Staff, Unit
 from estatedesk.workcal import engine
 from estatedesk.workcal.selectors import load_calendar, office_hours_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 log = logging.getLogger("estatedesk.demo")
 
@@ -234,8 +237,8 @@ class Site:
 
     estate: Estate
     office: Department
-    duty: Any
-    handler: Any
+    duty: User
+    handler: User
     households: list[tuple[Unit, Customer]]
     residential: bool
     hours: engine.OfficeHours
@@ -244,7 +247,7 @@ class Site:
 @dataclass
 class Head:
     department: Department
-    user: Any
+    user: User
 
     @property
     def staff(self) -> Staff:
@@ -257,9 +260,9 @@ class Head:
 class Cast:
     sites: dict[str, Site]
     heads: dict[str, Head]  # by department kind
-    deputy_gm: Any
-    gm: Any
-    cs_supervisor: Any
+    deputy_gm: User
+    gm: User
+    cs_supervisor: User
     developer: Developer
 
     @classmethod

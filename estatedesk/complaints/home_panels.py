@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _l
 from estatedesk.complaints import selectors, workflow
 from estatedesk.complaints.deadlines import DueState
 from estatedesk.complaints.models import OPEN_STATUSES, Complaint
+from estatedesk.complaints.views_common import RequestUser
 from estatedesk.complaints.views_lists import Clock, my_work
 from estatedesk.core import panels, policy
 
@@ -57,11 +58,11 @@ def _rows(queryset: QuerySet[Complaint], clock: Clock, more_url: str) -> list[Sa
     return items
 
 
-def _my_work(user: Any, clock: Clock) -> list[SafeString]:
+def _my_work(user: RequestUser, clock: Clock) -> list[SafeString]:
     return _rows(my_work(user), clock, reverse("complaints:mine"))
 
 
-def _due_soon(user: Any, clock: Clock) -> list[SafeString]:
+def _due_soon(user: RequestUser, clock: Clock) -> list[SafeString]:
     scoped = selectors.complaint_list(user)
     overdue = selectors.filter_due_state(scoped, DueState.OVERDUE, clock.now, clock.windows)
     soon = selectors.filter_due_state(scoped, DueState.DUE_SOON, clock.now, clock.windows)
@@ -69,7 +70,7 @@ def _due_soon(user: Any, clock: Clock) -> list[SafeString]:
     return _rows(both, clock, f"{reverse('complaints:list')}?due={DueState.OVERDUE}")
 
 
-def _intake(user: Any, clock: Clock) -> list[SafeString]:
+def _intake(user: RequestUser, clock: Clock) -> list[SafeString]:
     today = clock.now.astimezone(clock.zone).date()
     start = datetime.combine(today, time.min, clock.zone)
     recorded = selectors.complaint_list(user).filter(
@@ -97,7 +98,7 @@ def _intake(user: Any, clock: Clock) -> list[SafeString]:
     return items
 
 
-def _department(user: Any, clock: Clock) -> list[SafeString]:
+def _department(user: RequestUser, clock: Clock) -> list[SafeString]:
     scoped = selectors.complaint_list(user).filter(status__in=OPEN_STATUSES)
     departments = policy.department_ids(user)
     if departments is not None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -24,11 +23,12 @@ from estatedesk.complaints.models import (
     WorkNotice,
 )
 from estatedesk.core import policy
+from estatedesk.core.actors import Actor
 from estatedesk.core.models import CompanySettings
 from estatedesk.org.models import Department
 
 
-def _scope(user: Any, queryset: QuerySet, estate: str, department: str) -> QuerySet:
+def _scope(user: Actor, queryset: QuerySet, estate: str, department: str) -> QuerySet:
     estates = policy.estate_ids(user)
     if estates is None:
         return queryset
@@ -36,25 +36,25 @@ def _scope(user: Any, queryset: QuerySet, estate: str, department: str) -> Query
     return queryset.filter(Q(**{f"{estate}__in": estates}) | Q(**{f"{department}__in": departments}))
 
 
-def complaints_for(user: Any) -> QuerySet[Complaint]:
+def complaints_for(user: Actor) -> QuerySet[Complaint]:
     return _scope(user, Complaint.objects.all(), "estate", "department")
 
 
-def complaint_list(user: Any) -> QuerySet[Complaint]:
+def complaint_list(user: Actor) -> QuerySet[Complaint]:
     """For list pages and the API list: the related rows a row shows, in one query."""
     return complaints_for(user).select_related(
         "estate", "category", "department", "handler", "unit__building"
     )
 
 
-def get_complaint(user: Any, pk: int) -> Complaint:
+def get_complaint(user: Actor, pk: int) -> Complaint:
     complaint = complaint_list(user).filter(pk=pk).first()
     if complaint is None:
         raise Http404
     return complaint
 
 
-def get_complaint_by_number(user: Any, number: str) -> Complaint:
+def get_complaint_by_number(user: Actor, number: str) -> Complaint:
     complaint = complaint_list(user).filter(number=number).first()
     if complaint is None:
         raise Http404
@@ -69,13 +69,13 @@ def is_number(text: str) -> bool:
     return bool(_NUMBER.match(text.strip()))
 
 
-def slips_for(user: Any) -> QuerySet[TransferSlip]:
+def slips_for(user: Actor) -> QuerySet[TransferSlip]:
     return _scope(
         user, TransferSlip.objects.all(), "complaint__estate", "complaint__department"
     ).select_related("complaint", "raised_by", "complaint__department")
 
 
-def notices_for(user: Any) -> QuerySet[WorkNotice]:
+def notices_for(user: Actor) -> QuerySet[WorkNotice]:
     """Notices of the user's estates or departments, and those the user issued."""
     qs = WorkNotice.objects.select_related("department", "issued_by", "complaint", "estate")
     estates = policy.estate_ids(user)
@@ -96,7 +96,7 @@ def timeline(complaint: Complaint) -> list[Event]:
 
 
 def earlier_complaints(
-    user: Any,
+    user: Actor,
     *,
     customer_id: int | None = None,
     unit_id: int | None = None,
@@ -164,7 +164,7 @@ def filter_due_state(
     return queryset
 
 
-def departments_headed_by(user: Any) -> QuerySet[Department]:
+def departments_headed_by(user: Actor) -> QuerySet[Department]:
     staff = policy.staff_of(user)
     if staff is None:
         return Department.objects.none()

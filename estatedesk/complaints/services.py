@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -37,7 +36,7 @@ from estatedesk.complaints.models import (
     VisitMethod,
 )
 from estatedesk.complaints.selectors import complaints_for
-from estatedesk.core.actors import stamp
+from estatedesk.core.actors import Actor, stamp
 from estatedesk.core.clock import now
 from estatedesk.core.errors import InvalidInput, NotAllowed
 from estatedesk.core.i18n import in_company_language
@@ -50,7 +49,7 @@ from estatedesk.org.models import Department, Developer, Staff
 
 
 def _locked(
-    actor: Any, complaint: Complaint | int, name: str | Callable[[str], str]
+    actor: Actor, complaint: Complaint | int, name: str | Callable[[str], str]
 ) -> tuple[Complaint, workflow.Transition, Staff]:
     """The complaint locked for ``actor``'s step. ``name`` may depend on the locked status
     (assess and reassess share roles and kinds, so the role is checked before the look-up)."""
@@ -66,7 +65,7 @@ def _locked(
     return locked, transition, staff
 
 
-def _take(complaint: Complaint, actor: Any, transition: workflow.Transition) -> str:
+def _take(complaint: Complaint, actor: Actor, transition: workflow.Transition) -> str:
     """Take the step: the status it leads to, saved with who did it. Returns the status before,
     for the step's timeline event."""
     before = complaint.status
@@ -82,7 +81,7 @@ def _followers(complaint: Complaint) -> list[Complaint]:
 
 @transaction.atomic
 def assess(
-    *, actor: Any, complaint: Complaint | int, cause: str, serious: bool, urgent: bool, note: str = ""
+    *, actor: Actor, complaint: Complaint | int, cause: str, serious: bool, urgent: bool, note: str = ""
 ) -> Complaint:
     """Cause, validity, severity and urgency (K-4, K-5); the deadline follows. Duplicates follow the lead."""
     if cause not in Cause.values:
@@ -108,7 +107,7 @@ def assess(
 
 def _apply_assessment(
     c: Complaint,
-    actor: Any,
+    actor: Actor,
     transition: workflow.Transition,
     *,
     cause: str,
@@ -137,7 +136,7 @@ def _assess_step(status: str) -> str:
 
 @transaction.atomic
 def change_request(
-    *, actor: Any, complaint: Complaint | int, requested_reply_at: datetime | None
+    *, actor: Actor, complaint: Complaint | int, requested_reply_at: datetime | None
 ) -> Complaint:
     """The customer asks for another reply time: the deadline follows (K-5)."""
     c, transition, _staff = _locked(actor, complaint, "change_request")
@@ -156,7 +155,7 @@ def change_request(
 
 @transaction.atomic
 def assign(
-    *, actor: Any, complaint: Complaint | int, department: Department, handler: Staff | None = None
+    *, actor: Actor, complaint: Complaint | int, department: Department, handler: Staff | None = None
 ) -> Complaint:
     """Forward to a department (K-2) and optionally name the handler."""
     c, transition, _staff = _locked(actor, complaint, "assign")
@@ -182,7 +181,7 @@ def assign(
 @transaction.atomic
 def refer(
     *,
-    actor: Any,
+    actor: Actor,
     complaint: Complaint | int,
     party: str,
     developer: Developer | None = None,
@@ -211,7 +210,7 @@ def refer(
 
 @transaction.atomic
 def record_referral_result(
-    *, actor: Any, complaint: Complaint | int, result: str, at: datetime | None = None
+    *, actor: Actor, complaint: Complaint | int, result: str, at: datetime | None = None
 ) -> Complaint:
     c, transition, _staff = _locked(actor, complaint, "referral_result")
     if not result.strip():
@@ -224,7 +223,7 @@ def record_referral_result(
 
 @transaction.atomic
 def handle(
-    *, actor: Any, complaint: Complaint | int, cause_analysis: str, measures: str, result: str = ""
+    *, actor: Actor, complaint: Complaint | int, cause_analysis: str, measures: str, result: str = ""
 ) -> Complaint:
     """The handler's analysis, measures and result (K-7); duplicates get the same record."""
     c, transition, _staff = _locked(actor, complaint, "handle")
@@ -242,7 +241,7 @@ def handle(
 
 @transaction.atomic
 def reply(
-    *, actor: Any, complaint: Complaint | int, content: str, manner: str, replied_at: datetime | None = None
+    *, actor: Actor, complaint: Complaint | int, content: str, manner: str, replied_at: datetime | None = None
 ) -> Complaint:
     """The reply to the customer (K-7); its time against the deadline decides "on time"."""
     c, transition, staff = _locked(actor, complaint, "reply")
@@ -293,7 +292,7 @@ def _tell_resident(c: Complaint) -> None:
 @transaction.atomic
 def visit(
     *,
-    actor: Any,
+    actor: Actor,
     complaint: Complaint | int,
     method: str,
     opinion: str,
@@ -341,7 +340,7 @@ def visit(
 
 
 @transaction.atomic
-def close(*, actor: Any, complaint: Complaint | int, note: str = "") -> Complaint:
+def close(*, actor: Actor, complaint: Complaint | int, note: str = "") -> Complaint:
     """Close a replied record that needs no visit: an invalid complaint (explained), an enquiry or a grievance."""
     c, transition, _staff = _locked(actor, complaint, "close")
     if c.kind == Kind.COMPLAINT and c.valid:
@@ -354,7 +353,7 @@ def close(*, actor: Any, complaint: Complaint | int, note: str = "") -> Complain
 
 
 @transaction.atomic
-def close_by_superior(*, actor: Any, complaint: Complaint | int, reason: str) -> Complaint:
+def close_by_superior(*, actor: Actor, complaint: Complaint | int, reason: str) -> Complaint:
     """A superior closes a complaint the customer is still not satisfied with, with a reason (K-10)."""
     c, transition, _staff = _locked(actor, complaint, "close_by_superior")
     if not reason.strip():
@@ -370,7 +369,7 @@ def close_by_superior(*, actor: Any, complaint: Complaint | int, reason: str) ->
 
 
 @transaction.atomic
-def link(*, actor: Any, complaint: Complaint | int, lead: Complaint | int | None) -> Complaint:
+def link(*, actor: Actor, complaint: Complaint | int, lead: Complaint | int | None) -> Complaint:
     """Handle with a lead complaint about the same matter (K-18); None unlinks."""
     c, transition, _staff = _locked(actor, complaint, "link")
     if lead is None:
@@ -402,7 +401,7 @@ def link(*, actor: Any, complaint: Complaint | int, lead: Complaint | int | None
 
 
 @transaction.atomic
-def analyse(*, actor: Any, complaint: Complaint | int, analysis: str) -> Complaint:
+def analyse(*, actor: Actor, complaint: Complaint | int, analysis: str) -> Complaint:
     """The department head's analysis of a grievance (C-7, §7.2.11)."""
     c, transition, _staff = _locked(actor, complaint, "analyse")
     if not analysis.strip():
@@ -412,7 +411,7 @@ def analyse(*, actor: Any, complaint: Complaint | int, analysis: str) -> Complai
     return c
 
 
-def staff_can(actor: Any, complaint: Complaint) -> list[workflow.Transition]:
+def staff_can(actor: Actor, complaint: Complaint) -> list[workflow.Transition]:
     """The steps this user may take on this complaint now (for the page's buttons and the API).
 
     Beyond status and role, steps the service would refuse for this record are left out,

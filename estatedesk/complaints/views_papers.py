@@ -25,7 +25,7 @@ from estatedesk.complaints.forms_actions import (
     SlipResultForm,
 )
 from estatedesk.complaints.models import Signature, TransferSlip, WorkNotice
-from estatedesk.complaints.views_detail import person_name
+from estatedesk.complaints.views_common import RequestUser, person_name
 from estatedesk.core import policy
 from estatedesk.core.errors import ServiceError
 from estatedesk.core.web import company_time, put_error
@@ -46,7 +46,7 @@ def _page(request: HttpRequest, queryset: QuerySet) -> dict[str, Any]:
 # --- Work transfer slips ---------------------------------------------------------------------------
 
 
-def waiting_for(user: Any, queryset: QuerySet[TransferSlip]) -> QuerySet[TransferSlip]:
+def waiting_for(user: RequestUser, queryset: QuerySet[TransferSlip]) -> QuerySet[TransferSlip]:
     """Slips whose current step is this user's signature: the head of the complaint's department,
     then the deputy GM, then the GM."""
     staff = policy.staff_of(user)
@@ -59,17 +59,17 @@ def waiting_for(user: Any, queryset: QuerySet[TransferSlip]) -> QuerySet[Transfe
     return queryset
 
 
-def may_sign(user: Any, slip: TransferSlip) -> bool:
+def may_sign(user: RequestUser, slip: TransferSlip) -> bool:
     return waiting_for(user, TransferSlip.objects.filter(pk=slip.pk)).exists()
 
 
-def may_record_result(user: Any, slip: TransferSlip) -> bool:
+def may_record_result(user: RequestUser, slip: TransferSlip) -> bool:
     return (
         slip.status == workflow.DECIDED and policy.role_of(user) in workflow.SLIP.get("record_result").roles
     )
 
 
-def may_issue_from(user: Any, slip: TransferSlip) -> bool:
+def may_issue_from(user: RequestUser, slip: TransferSlip) -> bool:
     """A superior who signed the decided slip (or the deputy GM / GM) issues its notice (§7.2.9 b)."""
     staff = policy.staff_of(user)
     if staff is None or slip.status != workflow.DECIDED or staff.role not in workflow.ISSUER_ROLES:
@@ -102,7 +102,7 @@ def slip_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _slip(user: Any, pk: int) -> TransferSlip:
+def _slip(user: RequestUser, pk: int) -> TransferSlip:
     slip = (
         selectors.slips_for(user)
         .select_related("complaint__estate", "result_by")
@@ -233,7 +233,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _may_issue(user: Any) -> None:
+def _may_issue(user: RequestUser) -> None:
     if policy.role_of(user) not in workflow.ISSUER_ROLES:
         raise PermissionDenied
 
@@ -272,7 +272,7 @@ def notice_create(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/notice_form.html", {"form": form}, status=422)
 
 
-def _notice(user: Any, pk: int) -> WorkNotice:
+def _notice(user: RequestUser, pk: int) -> WorkNotice:
     notice = (
         selectors.notices_for(user)
         .select_related("slip", "reported_by", "verified_by", "complaint__estate")
@@ -284,7 +284,7 @@ def _notice(user: Any, pk: int) -> WorkNotice:
     return notice
 
 
-def may_report(user: Any, notice: WorkNotice) -> bool:
+def may_report(user: RequestUser, notice: WorkNotice) -> bool:
     staff = policy.staff_of(user)
     if staff is None or notice.status != workflow.ISSUED:
         return False
@@ -293,7 +293,7 @@ def may_report(user: Any, notice: WorkNotice) -> bool:
     return policy.sees_all(user) or notice.department_id in (policy.department_ids(user) or frozenset())
 
 
-def may_verify(user: Any, notice: WorkNotice) -> bool:
+def may_verify(user: RequestUser, notice: WorkNotice) -> bool:
     staff = policy.staff_of(user)
     if staff is None or notice.status != workflow.REPORTED or staff.role not in workflow.ISSUER_ROLES:
         return False

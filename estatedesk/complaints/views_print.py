@@ -38,7 +38,8 @@ from estatedesk.complaints.models import (
     VisitMethod,
     WorkNotice,
 )
-from estatedesk.core import crypto, flowchart, policy, qr
+from estatedesk.complaints.views_common import person_name
+from estatedesk.core import flowchart, policy, qr
 from estatedesk.core import pdf as printing
 from estatedesk.core.clock import company_now, company_zone
 from estatedesk.core.models import CompanySettings
@@ -93,11 +94,6 @@ def _staff_name(staff: Any) -> str:
     return staff.display_name if staff is not None else ""
 
 
-def _person(user: Any, name: str) -> str:
-    """Complainants' names on paper: shown to staff, masked for auditors (SPEC D-3)."""
-    return name if policy.can_see_contact_names(user) else crypto.mask_name(name)
-
-
 def _last(events: list[Event], *actions: ComplaintEvent) -> Event | None:
     found = [e for e in events if e.action in actions]
     return found[-1] if found else None
@@ -145,7 +141,7 @@ def _record(request: HttpRequest, pk: int) -> tuple[Complaint, dict[str, Any]]:
         "form_title": _("Customer complaint handling record"),
         "form_ref": "§9.2",
         "number": c.number,
-        "complainant": _person(request.user, c.complainant_name),
+        "complainant": person_name(request.user, c.complainant_name),
         "phone": c.masked_phone,
         "recorded": _signed(created, _("Resident portal") if c.recorded_by_id is None else ""),
         "assessed": _signed(_last(events, *assessed_kinds)),
@@ -184,7 +180,7 @@ def _slip(request: HttpRequest, pk: int) -> tuple[TransferSlip, dict[str, Any]]:
         "form_title": _("Work transfer slip"),
         "form_ref": "§9.3",
         "number": slip.number,
-        "complainant": _person(request.user, c.complainant_name),
+        "complainant": person_name(request.user, c.complainant_name),
         "levels": levels,
         "notices": list(slip.notices.select_related("department").order_by("issued_at", "id")),
         "qr_url": _absolute(request, page),

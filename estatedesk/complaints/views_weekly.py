@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from estatedesk.complaints import papers, selectors
 from estatedesk.complaints.forms_actions import WeeklyReviewForm
 from estatedesk.complaints.models import Complaint, TransferSlip, WeeklyReview
-from estatedesk.complaints.views_detail import person_name
+from estatedesk.complaints.views_common import RequestUser, person_name
 from estatedesk.core import policy
 from estatedesk.core.clock import company_today, company_zone
 from estatedesk.core.errors import ServiceError
@@ -31,14 +31,14 @@ from estatedesk.org.models import Department, Staff
 WEEKS_SHOWN = 9  # the current week and the eight before it
 
 
-def overview_departments(user: Any) -> QuerySet[Department]:
+def overview_departments(user: RequestUser) -> QuerySet[Department]:
     """Heads see the departments they head; the deputy GM, GM and auditors see every department."""
     if policy.sees_all(user):
         return Department.objects.filter(active=True, developer__isnull=True)
     return selectors.departments_headed_by(user)
 
 
-def visible_department(user: Any, pk: int) -> Department:
+def visible_department(user: RequestUser, pk: int) -> Department:
     """A department whose weekly review this user may look at: one of their own, or any for all-seeing roles."""
     departments = Department.objects.filter(developer__isnull=True)
     if not policy.sees_all(user):
@@ -49,7 +49,7 @@ def visible_department(user: Any, pk: int) -> Department:
     return department
 
 
-def is_head_of(user: Any, department: Department) -> bool:
+def is_head_of(user: RequestUser, department: Department) -> bool:
     staff = policy.staff_of(user)
     return (
         staff is not None
