@@ -8,13 +8,13 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
-        # The complaint module tells the calendar which deadlines to recompute (SPEC K-5).
+        # Imported here, not at the top: these modules read models, which exist only once the
+        # app registry is ready.
         from estatedesk.complaints import recompute
+        from estatedesk.complaints.views.panels import register_panels
         from estatedesk.workcal.recompute import register, register_hours
 
+        # The complaint module tells the calendar which deadlines to recompute (SPEC K-5).
         register(recompute.calendar_changed)
         register_hours(recompute.hours_changed)
-
-        from estatedesk.complaints.home_panels import register_panels
-
         register_panels()

@@ -11,6 +11,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -65,8 +66,6 @@ class Category(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
-        from django.utils.translation import get_language
-
         lang = (get_language() or "zh-hans").lower()
         if lang.startswith("en"):
             return self.name_en

@@ -1,5 +1,6 @@
 """The papers around complaints (SPEC K-8, K-9, K-11): work transfer slips with their
-signatures, work arrangement notices and weekly reviews. Imported by ``models``.
+signatures, work arrangement notices and weekly reviews. Imported by ``models`` (so they point
+at the complaint by its label: this module imports nothing of ``models``).
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from estatedesk.complaints import workflow
-from estatedesk.complaints.models import Complaint
 from estatedesk.complaints.workflow import NoticeStatus, SlipStatus
 from estatedesk.org.models import Department, Estate, Staff
 
@@ -25,7 +25,7 @@ class TransferSlip(models.Model):
 
     number = models.CharField(_("number"), max_length=20, unique=True)
     complaint = models.ForeignKey(
-        Complaint, on_delete=models.PROTECT, related_name="slips", verbose_name=_("complaint")
+        "complaints.Complaint", on_delete=models.PROTECT, related_name="slips", verbose_name=_("complaint")
     )
     status = models.CharField(
         _("status"), max_length=15, choices=workflow.SLIP.choices, default=SlipStatus.AT_HEAD
@@ -91,7 +91,7 @@ class WorkNotice(models.Model):
         verbose_name=_("work transfer slip"),
     )
     complaint = models.ForeignKey(
-        Complaint,
+        "complaints.Complaint",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from estatedesk.complaints import events, workflow
@@ -275,8 +276,6 @@ def _tell_resident(c: Complaint) -> None:
     """Residents who gave a phone number get an SMS with the link to their complaint (A-4)."""
     if not c.contact_phone:
         return
-    from django.urls import reverse
-
     with in_company_language():
         notify(
             key=f"{c.number}:reply:{c.replied_at.isoformat() if c.replied_at else ''}",

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from estatedesk.complaints import demo as history
+from estatedesk.complaints.demo import history
 from estatedesk.org import demo
 
 
@@ -68,7 +68,7 @@ class Command(BaseCommand):
                 "load it with: estatedesk manage seed_demo --history now"
             )
             return
-        from estatedesk.complaints import demo_tasks
+        from estatedesk.complaints.demo import tasks as demo_tasks
 
         demo_tasks.load_demo_history(count)
         what = "the rest of the" if state == "partial" else f"about {count:,}"

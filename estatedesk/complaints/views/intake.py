@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from estatedesk.complaints import selectors, services, uploads, workflow
 from estatedesk.complaints.forms_intake import FILES_NOT_KEPT, IntakeForm
-from estatedesk.complaints.views_common import RequestUser
+from estatedesk.complaints.views.common import RequestUser
 from estatedesk.core import crypto, policy
 from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import ServiceError

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from estatedesk.complaints import papers, selectors
-from estatedesk.complaints.api_output import (
+from estatedesk.complaints.api.output import (
     Viewer,
     notice_detail,
     notice_item,
@@ -24,7 +24,7 @@ from estatedesk.complaints.api_output import (
     slip_detail,
     slip_item,
 )
-from estatedesk.complaints.api_schemas import (
+from estatedesk.complaints.api.schemas import (
     NoticeFilters,
     NoticeIn,
     NoticeOut,

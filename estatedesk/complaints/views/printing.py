@@ -38,7 +38,7 @@ from estatedesk.complaints.models import (
     VisitMethod,
     WorkNotice,
 )
-from estatedesk.complaints.views_common import person_name
+from estatedesk.complaints.views.common import person_name
 from estatedesk.core import flowchart, policy, qr
 from estatedesk.core import pdf as printing
 from estatedesk.core.clock import company_now, company_zone

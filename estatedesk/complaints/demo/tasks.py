@@ -14,8 +14,8 @@ from huey.contrib.djhuey import db_task
 def load_demo_history(count: int) -> None:
     from django.utils import timezone
 
-    from estatedesk.complaints import demo
+    from estatedesk.complaints.demo import history
     from estatedesk.reports.demo import load_report_history
 
-    demo.load_history(count=count)
+    history.load_history(count=count)
     load_report_history(timezone.now())

@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy as _l
 from estatedesk.complaints import forms_actions as f
 from estatedesk.complaints import papers, selectors, services, uploads, workflow
 from estatedesk.complaints.models import Complaint, Kind, Signature
-from estatedesk.complaints.views_common import DUE_LABELS, RequestUser, person_name
-from estatedesk.complaints.views_timeline import timeline_rows
+from estatedesk.complaints.views.common import DUE_LABELS, RequestUser, person_name
+from estatedesk.complaints.views.timeline import timeline_rows
 from estatedesk.core import policy
 from estatedesk.core.errors import InvalidInput, ServiceError
 from estatedesk.core.web import company_time, put_error

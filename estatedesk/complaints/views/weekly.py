@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from estatedesk.complaints import papers, selectors
 from estatedesk.complaints.forms_actions import WeeklyReviewForm
 from estatedesk.complaints.models import Complaint, TransferSlip, WeeklyReview
-from estatedesk.complaints.views_common import RequestUser, person_name
+from estatedesk.complaints.views.common import RequestUser, person_name
 from estatedesk.core import policy
 from estatedesk.core.clock import company_today, company_zone
 from estatedesk.core.errors import ServiceError

@@ -3,8 +3,8 @@
 A complaint is addressed by its readable number (``TS-2026-000123``), the one people quote
 on the phone. Reads come from ``selectors`` (a complaint outside the user's scope is a 404,
 exactly like a missing one); every write is one call of one service, whose refusals become
-the API's error format (``api_output.service_errors``). Slips and notices are in
-``api_papers``, mounted on this router.
+the API's error format (``output.service_errors``). Slips and notices are in
+``papers``, mounted on this router.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from estatedesk.complaints import selectors, services
-from estatedesk.complaints.api_output import Viewer, complaint_detail, complaint_item, service_errors
-from estatedesk.complaints.api_papers import router as papers_router
-from estatedesk.complaints.api_schemas import (
+from estatedesk.complaints.api.output import Viewer, complaint_detail, complaint_item, service_errors
+from estatedesk.complaints.api.papers import router as papers_router
+from estatedesk.complaints.api.schemas import (
     MAX_YEAR,
     MIN_YEAR,
     AnalyseIn,

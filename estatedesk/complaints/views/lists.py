@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 from estatedesk.complaints import selectors, workflow
 from estatedesk.complaints.deadlines import DueState, SoonWindows
 from estatedesk.complaints.models import OPEN_STATUSES, Category, Complaint, Kind, Status
-from estatedesk.complaints.views_common import DUE_LABELS, RequestUser
+from estatedesk.complaints.views.common import DUE_LABELS, RequestUser
 from estatedesk.core import crypto, policy
 from estatedesk.core.clock import company_zone
 from estatedesk.core.models import CompanySettings

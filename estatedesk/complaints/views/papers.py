@@ -25,7 +25,7 @@ from estatedesk.complaints.forms_actions import (
     SlipResultForm,
 )
 from estatedesk.complaints.models import Signature, TransferSlip, WorkNotice
-from estatedesk.complaints.views_common import RequestUser, person_name
+from estatedesk.complaints.views.common import RequestUser, person_name
 from estatedesk.core import policy
 from estatedesk.core.errors import ServiceError
 from estatedesk.core.web import company_time, put_error

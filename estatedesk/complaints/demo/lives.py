@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from estatedesk.complaints import demo_texts as texts
 from estatedesk.complaints import papers, services
-from estatedesk.complaints.demo import OPEN, Head, Life, Site, Story
+from estatedesk.complaints.demo import texts
+from estatedesk.complaints.demo.story import OPEN, Head, Life, Site, Story
 from estatedesk.complaints.models import Category, Complaint, TransferSlip, WorkNotice
 from estatedesk.core.actors import RESIDENT, Actor
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from estatedesk.complaints import demo_lives as lives_
-from estatedesk.complaints import demo_texts as texts
-from estatedesk.complaints.demo import DAYS, Head, Life, Replay, Site, Story
-from estatedesk.complaints.demo_lives import Plan
+from estatedesk.complaints.demo import lives as lives_
+from estatedesk.complaints.demo import texts
+from estatedesk.complaints.demo.lives import Plan
+from estatedesk.complaints.demo.story import DAYS, Head, Life, Replay, Site, Story
 from estatedesk.complaints.models import LEADERSHIP_CHANNELS, Category, Complaint, WeeklyReview, WorkNotice
 from estatedesk.complaints.papers import week_of
 from estatedesk.core import policy

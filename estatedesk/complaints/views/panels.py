@@ -23,8 +23,8 @@ from django.utils.translation import gettext_lazy as _l
 from estatedesk.complaints import selectors, workflow
 from estatedesk.complaints.deadlines import DueState
 from estatedesk.complaints.models import OPEN_STATUSES, Complaint
-from estatedesk.complaints.views_common import RequestUser
-from estatedesk.complaints.views_lists import Clock, my_work
+from estatedesk.complaints.views.common import RequestUser
+from estatedesk.complaints.views.lists import Clock, my_work
 from estatedesk.core import panels, policy
 
 PANEL_ROWS = 6

@@ -1,4 +1,4 @@
-"""How complaints, slips and notices look in API answers (``estatedesk.complaints.api``).
+"""How complaints, slips and notices look in API answers (``estatedesk.complaints.api.complaints``).
 
 Everything that depends on the reader or on the moment — masked names, the "due soon"
 windows, the company's time zone, "now" — is worked out once per request in ``Viewer``,
