@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -28,8 +28,8 @@ from estatedesk.complaints.models import Complaint, Kind, Signature
 from estatedesk.complaints.views.common import DUE_LABELS, RequestUser, person_name
 from estatedesk.complaints.views.timeline import timeline_rows
 from estatedesk.core import policy
-from estatedesk.core.errors import InvalidInput, ServiceError
-from estatedesk.core.web import company_time, put_error
+from estatedesk.core.errors import InvalidInput
+from estatedesk.core.web import FormStep, company_time, form_step_view
 from estatedesk.records.services import log_personal_data_access
 
 # --- The steps -----------------------------------------------------------------------------------
@@ -346,27 +346,28 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_detail(request, selectors.get_complaint(request.user, pk))
 
 
-def action_view(step: Step) -> Callable[..., HttpResponse]:
-    @company_time
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
-        complaint = selectors.get_complaint(request.user, pk)  # 404 before anything else
-        if request.method != "POST":
-            return redirect("complaints:detail", pk)
-        form = step_form(step, complaint, request.user, request.POST)
-        if not form.is_valid():
-            return render_detail(request, complaint, failed=(step, form), status=422)
-        try:
-            step.run(request.user, complaint, form.cleaned_data)
-        except ServiceError as error:
-            put_error(form, error)
-            # Someone may have moved it meanwhile: show the page as it is now.
-            complaint = selectors.get_complaint(request.user, pk)
-            return render_detail(request, complaint, failed=(step, form), status=error.status)
-        messages.success(request, str(step.done))
-        return redirect("complaints:detail", pk)
+def _load(request: HttpRequest, pk: int) -> Complaint:
+    return selectors.get_complaint(request.user, pk)
 
-    view.__name__ = view.__qualname__ = f"act_{step.name}"
-    return view
+
+def _back(complaint: Complaint) -> str:
+    return reverse("complaints:detail", args=[complaint.pk])
+
+
+def action_view(step: Step) -> Callable[..., HttpResponse]:
+    """The page's form of one step as a ``core.web`` form step (422 with everything kept)."""
+
+    def form(request: HttpRequest, complaint: Complaint, data: Any) -> f.StepForm:
+        return step_form(step, complaint, request.user, data)
+
+    def run(request: HttpRequest, complaint: Complaint, form: f.StepForm) -> Any:
+        step.run(request.user, complaint, form.cleaned_data)
+        return step.done
+
+    def show(request: HttpRequest, complaint: Complaint, form: f.StepForm, status: int) -> HttpResponse:
+        return render_detail(request, complaint, failed=(step, form), status=status)
+
+    return form_step_view(FormStep(_load, form, run, show, _back, name=f"act_{step.name}"))
 
 
 @company_time

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +29,7 @@ from estatedesk.complaints.models import Signature, TransferSlip, WorkNotice
 from estatedesk.complaints.views.common import RequestUser, person_name
 from estatedesk.core import policy
 from estatedesk.core.errors import ServiceError
-from estatedesk.core.web import company_time, put_error
+from estatedesk.core.web import FormStep, company_time, form_step_view, put_error
 
 PAGE_SIZE = 50
 
@@ -151,46 +152,55 @@ def slip_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_slip(request, _slip(request.user, pk))
 
 
-@company_time
-def slip_sign(request: HttpRequest, pk: int) -> HttpResponse:
-    slip = _slip(request.user, pk)
-    if request.method != "POST":
-        return redirect("complaints:slip_detail", pk)
-    form = SignForm(request.POST, auto_id="id_sign_%s")
-    if not form.is_valid():
-        return render_slip(request, slip, sign_form=form, status=422)
-    try:
-        signed = papers.sign_slip(
-            actor=request.user,
-            slip=slip.pk,
-            opinion=form.cleaned_data["opinion"],
-            decision=form.cleaned_data["decision"],
-        )
-    except ServiceError as error:
-        put_error(form, error)
-        return render_slip(request, _slip(request.user, pk), sign_form=form, status=error.status)
+def _load_slip(request: HttpRequest, pk: int) -> TransferSlip:
+    return _slip(request.user, pk)
+
+
+def _slip_page(slip: TransferSlip) -> str:
+    return reverse("complaints:slip_detail", args=[slip.pk])
+
+
+def _sign(request: HttpRequest, slip: TransferSlip, form: SignForm) -> Any:
+    signed = papers.sign_slip(
+        actor=request.user,
+        slip=slip.pk,
+        opinion=form.cleaned_data["opinion"],
+        decision=form.cleaned_data["decision"],
+    )
     if signed.status == workflow.DECIDED:
-        messages.success(request, _("Signed and decided."))
-    else:
-        messages.success(request, _("Signed and passed up."))
-    return redirect("complaints:slip_detail", pk)
+        return _("Signed and decided.")
+    return _("Signed and passed up.")
 
 
-@company_time
-def slip_result(request: HttpRequest, pk: int) -> HttpResponse:
-    slip = _slip(request.user, pk)
-    if request.method != "POST":
-        return redirect("complaints:slip_detail", pk)
-    form = SlipResultForm(request.POST, auto_id="id_result_%s")
-    if not form.is_valid():
-        return render_slip(request, slip, result_form=form, status=422)
-    try:
-        papers.record_slip_result(actor=request.user, slip=slip.pk, result=form.cleaned_data["result"])
-    except ServiceError as error:
-        put_error(form, error)
-        return render_slip(request, _slip(request.user, pk), result_form=form, status=error.status)
-    messages.success(request, _("Final result recorded. Reply it to the customer on the complaint."))
-    return redirect("complaints:slip_detail", pk)
+slip_sign = form_step_view(
+    FormStep(
+        load=_load_slip,
+        form=lambda request, slip, data: SignForm(data, auto_id="id_sign_%s"),
+        run=_sign,
+        render=lambda request, slip, form, status: render_slip(request, slip, sign_form=form, status=status),
+        back=_slip_page,
+        name="slip_sign",
+    )
+)
+
+
+def _record_result(request: HttpRequest, slip: TransferSlip, form: SlipResultForm) -> Any:
+    papers.record_slip_result(actor=request.user, slip=slip.pk, result=form.cleaned_data["result"])
+    return _("Final result recorded. Reply it to the customer on the complaint.")
+
+
+slip_result = form_step_view(
+    FormStep(
+        load=_load_slip,
+        form=lambda request, slip, data: SlipResultForm(data, auto_id="id_result_%s"),
+        run=_record_result,
+        render=lambda request, slip, form, status: render_slip(
+            request, slip, result_form=form, status=status
+        ),
+        back=_slip_page,
+        name="slip_result",
+    )
+)
 
 
 # --- Work arrangement notices --------------------------------------------------------------------------
@@ -329,44 +339,55 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_notice(request, _notice(request.user, pk))
 
 
-@company_time
-def notice_report(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = _notice(request.user, pk)
-    if request.method != "POST":
-        return redirect("complaints:notice_detail", pk)
-    form = NoticeReportForm(request.POST, auto_id="id_report_%s")
-    if not form.is_valid():
-        return render_notice(request, notice, report_form=form, status=422)
-    try:
-        papers.report_notice(actor=request.user, notice=notice.pk, report=form.cleaned_data["report"])
-    except ServiceError as error:
-        put_error(form, error)
-        return render_notice(request, _notice(request.user, pk), report_form=form, status=error.status)
-    messages.success(request, _("Completion reported; the issuer will verify it."))
-    return redirect("complaints:notice_detail", pk)
+def _load_notice(request: HttpRequest, pk: int) -> WorkNotice:
+    return _notice(request.user, pk)
 
 
-@company_time
-def notice_verify(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = _notice(request.user, pk)
-    if request.method != "POST":
-        return redirect("complaints:notice_detail", pk)
-    form = NoticeVerifyForm(request.POST, auto_id="id_verify_%s")
-    if not form.is_valid():
-        return render_notice(request, notice, verify_form=form, status=422)
+def _notice_page(notice: WorkNotice) -> str:
+    return reverse("complaints:notice_detail", args=[notice.pk])
+
+
+def _report(request: HttpRequest, notice: WorkNotice, form: NoticeReportForm) -> Any:
+    papers.report_notice(actor=request.user, notice=notice.pk, report=form.cleaned_data["report"])
+    return _("Completion reported; the issuer will verify it.")
+
+
+notice_report = form_step_view(
+    FormStep(
+        load=_load_notice,
+        form=lambda request, notice, data: NoticeReportForm(data, auto_id="id_report_%s"),
+        run=_report,
+        render=lambda request, notice, form, status: render_notice(
+            request, notice, report_form=form, status=status
+        ),
+        back=_notice_page,
+        name="notice_report",
+    )
+)
+
+
+def _verify(request: HttpRequest, notice: WorkNotice, form: NoticeVerifyForm) -> Any:
     accepted = form.cleaned_data["accepted"] == "yes"
-    try:
-        papers.verify_notice(
-            actor=request.user,
-            notice=notice.pk,
-            accepted=accepted,
-            verification=form.cleaned_data["verification"],
-        )
-    except ServiceError as error:
-        put_error(form, error)
-        return render_notice(request, _notice(request.user, pk), verify_form=form, status=error.status)
+    papers.verify_notice(
+        actor=request.user,
+        notice=notice.pk,
+        accepted=accepted,
+        verification=form.cleaned_data["verification"],
+    )
     if accepted:
-        messages.success(request, _("Verified: the notice is done."))
-    else:
-        messages.success(request, _("Returned to the department: the task is not done."))
-    return redirect("complaints:notice_detail", pk)
+        return _("Verified: the notice is done.")
+    return _("Returned to the department: the task is not done.")
+
+
+notice_verify = form_step_view(
+    FormStep(
+        load=_load_notice,
+        form=lambda request, notice, data: NoticeVerifyForm(data, auto_id="id_verify_%s"),
+        run=_verify,
+        render=lambda request, notice, form, status: render_notice(
+            request, notice, verify_form=form, status=status
+        ),
+        back=_notice_page,
+        name="notice_verify",
+    )
+)
