@@ -43,6 +43,7 @@ from estatedesk.core import flowchart, policy, qr
 from estatedesk.core import pdf as printing
 from estatedesk.core.clock import company_now, company_zone
 from estatedesk.core.models import CompanySettings
+from estatedesk.core.workflow import Workflow
 from estatedesk.org.models import Role
 
 log = logging.getLogger(__name__)
@@ -52,14 +53,6 @@ DEADLINE_BASIS = {
     "urgent": gettext_lazy("urgent: clock hours"),
     "normal": gettext_lazy("not urgent: working days"),
     "invalid": gettext_lazy("invalid: explanation in working days"),
-}
-
-FLOWCHART_TITLES = {
-    # Translators: §9.1 業戶投訴處理流程圖
-    "complaint": gettext_lazy("Complaint handling flowchart"),
-    # Translators: §9.5 工作傳簽流程圖
-    "slip": gettext_lazy("Work transfer slip flowchart"),
-    "notice": gettext_lazy("Work arrangement notice flowchart"),
 }
 
 
@@ -295,12 +288,16 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Flowcharts and the help page ----------------------------------------------------------------
 
 
-def _svg(name: str) -> str:
-    wf = workflow.WORKFLOWS[name]
-    return flowchart.draw(wf, title=str(FLOWCHART_TITLES[name]), traditional=_traditional())
+# The procedure's own charts, placed where the help page explains them; every other published
+# chart (other apps publish theirs) follows in a section of its own.
+PROCEDURE_CHARTS = ("complaint", "slip", "notice")
 
 
-def _steps(wf: workflow.Workflow) -> list[dict[str, str]]:
+def _svg(chart: flowchart.Chart) -> str:
+    return flowchart.draw(chart.workflow, title=str(chart.title), traditional=_traditional())
+
+
+def _steps(wf: Workflow) -> list[dict[str, str]]:
     """The same table as text: for screen readers, phones and anyone who prefers reading."""
     states = dict(wf.states)
     roles = dict(Role.choices)
@@ -323,25 +320,30 @@ def _steps(wf: workflow.Workflow) -> list[dict[str, str]]:
 def help_page(request: HttpRequest) -> HttpResponse:
     charts = [
         {
-            "name": name,
-            "title": FLOWCHART_TITLES[name],
-            "svg": mark_safe(_svg(name)),  # noqa: S308 - built by flowchart.draw, every label escaped
-            "steps": _steps(workflow.WORKFLOWS[name]),
+            "name": chart.name,
+            "title": chart.title,
+            "svg": mark_safe(_svg(chart)),  # noqa: S308 - built by flowchart.draw, every label escaped
+            "steps": _steps(chart.workflow),
         }
-        for name in ("complaint", "slip", "notice")
+        for chart in flowchart.published()
     ]
     return render(
         request,
         "complaints/help.html",
-        {"charts": {c["name"]: c for c in charts}, "company": CompanySettings.load()},
+        {
+            "charts": {c["name"]: c for c in charts if c["name"] in PROCEDURE_CHARTS},
+            "other_charts": [c for c in charts if c["name"] not in PROCEDURE_CHARTS],
+            "company": CompanySettings.load(),
+        },
     )
 
 
 def flowchart_svg(request: HttpRequest, name: str) -> HttpResponse:
-    """One flowchart as an image, cacheable: it changes only with the code and the language."""
-    if name not in workflow.WORKFLOWS or name not in FLOWCHART_TITLES:
+    """Any published flowchart as an image, cacheable: it changes only with the code and the language."""
+    chart = flowchart.chart(name)
+    if chart is None:
         raise Http404
-    body = '<?xml version="1.0" encoding="utf-8"?>\n' + _svg(name)
+    body = '<?xml version="1.0" encoding="utf-8"?>\n' + _svg(chart)
     etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
     if etag in request.headers.get("If-None-Match", ""):
         response: HttpResponse = HttpResponseNotModified()
