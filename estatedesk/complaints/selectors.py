@@ -8,9 +8,10 @@ pages and the API answer 404 for it.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from collections.abc import Collection
+from datetime import date, datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.http import Http404
 
 from estatedesk.complaints.deadlines import DueState, SoonWindows, due_state
@@ -20,10 +21,13 @@ from estatedesk.complaints.models import (
     Complaint,
     Event,
     TransferSlip,
+    WeeklyReview,
     WorkNotice,
 )
+from estatedesk.complaints.workflow import SLIP_SIGNER
 from estatedesk.core import policy
 from estatedesk.core.actors import Actor
+from estatedesk.core.clock import company_zone
 from estatedesk.core.models import CompanySettings
 from estatedesk.org.models import Department
 
@@ -173,3 +177,60 @@ def departments_headed_by(user: Actor) -> QuerySet[Department]:
     if staff.role != "department_head":
         return Department.objects.none()
     return staff.departments.filter(active=True)
+
+
+def slips_waiting_for(user: Actor, queryset: QuerySet[TransferSlip]) -> QuerySet[TransferSlip]:
+    """Slips whose current step is this user's signature: the head of the complaint's department,
+    then the deputy GM, then the GM (K-8)."""
+    staff = policy.staff_of(user)
+    if staff is None:
+        return queryset.none()
+    statuses = [status for status, role in SLIP_SIGNER.items() if role == staff.role]
+    queryset = queryset.filter(status__in=statuses)
+    if staff.role == "department_head":
+        queryset = queryset.filter(complaint__department__in=policy.department_ids(user) or frozenset())
+    return queryset
+
+
+# --- Weekly reviews (K-11) ------------------------------------------------------------------------
+
+
+def reviews_due_since(department_ids: Collection[int]) -> dict[int, date | None]:
+    """From which day each department's weekly reviews are due (None: no sign of it yet).
+
+    A week before a department existed cannot miss its review (a new install is not all red);
+    records entered for earlier weeks (an import, back-dated intake) date the department too.
+    """
+    zone = company_zone()
+    created = {
+        row["id"]: row["first"].astimezone(zone).date()
+        for row in Department.history.filter(id__in=department_ids)  # type: ignore[attr-defined]
+        .order_by()
+        .values("id")
+        .annotate(first=Min("history_date"))
+    }
+    first_complaint = {
+        row["department"]: row["first"].astimezone(zone).date()
+        for row in Complaint.objects.filter(department__in=department_ids)
+        .order_by()
+        .values("department")
+        .annotate(first=Min("received_at"))
+    }
+    return {
+        pk: min(filter(None, [created.get(pk), first_complaint.get(pk)]), default=None)
+        for pk in department_ids
+    }
+
+
+def review_missing(week: date, current: date, *, reviewed: bool, since: date | None) -> bool:
+    """A week before the current one, not reviewed, in which the department already existed."""
+    return week < current and not reviewed and (since is None or since < week + timedelta(days=7))
+
+
+def reviewed_weeks(department_ids: Collection[int], since: date) -> set[tuple[int, date]]:
+    """The (department, week) pairs with a signed review, from ``since`` on."""
+    return set(
+        WeeklyReview.objects.filter(department__in=department_ids, week_start__gte=since).values_list(
+            "department_id", "week_start"
+        )
+    )

@@ -47,21 +47,8 @@ def _page(request: HttpRequest, queryset: QuerySet) -> dict[str, Any]:
 # --- Work transfer slips ---------------------------------------------------------------------------
 
 
-def waiting_for(user: RequestUser, queryset: QuerySet[TransferSlip]) -> QuerySet[TransferSlip]:
-    """Slips whose current step is this user's signature: the head of the complaint's department,
-    then the deputy GM, then the GM."""
-    staff = policy.staff_of(user)
-    if staff is None:
-        return queryset.none()
-    statuses = [status for status, role in workflow.SLIP_SIGNER.items() if role == staff.role]
-    queryset = queryset.filter(status__in=statuses)
-    if staff.role == "department_head":
-        queryset = queryset.filter(complaint__department__in=policy.department_ids(user) or frozenset())
-    return queryset
-
-
 def may_sign(user: RequestUser, slip: TransferSlip) -> bool:
-    return waiting_for(user, TransferSlip.objects.filter(pk=slip.pk)).exists()
+    return selectors.slips_waiting_for(user, TransferSlip.objects.filter(pk=slip.pk)).exists()
 
 
 def may_record_result(user: RequestUser, slip: TransferSlip) -> bool:
@@ -82,7 +69,7 @@ def filtered_slips(request: HttpRequest) -> QuerySet[TransferSlip]:
     """The slips of the list page with its filters, in its order; the Excel export reads the same."""
     slips = selectors.slips_for(request.user).select_related("complaint__estate")
     if request.GET.get("mine") == "1":
-        slips = waiting_for(request.user, slips)
+        slips = selectors.slips_waiting_for(request.user, slips)
     status = request.GET.get("status", "")
     if status in dict(workflow.SLIP.states):
         slips = slips.filter(status=status)
