@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from estatedesk.complaints import workflow
 from estatedesk.complaints.events import ComplaintEvent
-from estatedesk.complaints.workflow import Status
+from estatedesk.complaints.workflow import NoticeStatus, SlipStatus, Status
 from estatedesk.core import crypto
 from estatedesk.core.events import TimelineEvent
 from estatedesk.core.fields import EncryptedTextField
@@ -357,10 +357,8 @@ class Attachment(models.Model):
 # The papers live in their own module; Django finds them through this import.
 from estatedesk.complaints.models_papers import (  # noqa: E402
     NoticeOrigin,
-    NoticeStatus,
     Signature,
     SlipLevel,
-    SlipStatus,
     TransferSlip,
     WeeklyReview,
     WorkNotice,
