@@ -12,7 +12,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from estatedesk.complaints.api import router as complaints_router
+from estatedesk.complaints.api.complaints import router as complaints_router
 from estatedesk.core.api import StaffSessionAuth, TokenAuth, install_error_handlers
 from estatedesk.org.api import router as org_router
 from estatedesk.workcal.api import router as workcal_router

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "estatedesk.reports",
     "estatedesk.improvement",
     "estatedesk.portal",
+    "estatedesk.demo",
 ]
 
 MIDDLEWARE = [

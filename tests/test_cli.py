@@ -24,7 +24,7 @@ from tests.clirun import clean_env, estatedesk_command, free_port, run_estatedes
 
 pytestmark = pytest.mark.req("A-1")
 
-HAS_SEED_DEMO = importlib.util.find_spec("estatedesk.org.management.commands.seed_demo") is not None
+HAS_SEED_DEMO = importlib.util.find_spec("estatedesk.demo.management.commands.seed_demo") is not None
 needs_seed_demo = pytest.mark.skipif(not HAS_SEED_DEMO, reason="seed_demo management command not written yet")
 SHELL = ["manage", "shell", "--no-imports", "-c"]
 

@@ -228,3 +228,16 @@ def test_each_demo_persona_sees_only_their_estates_in_every_language(spec, langu
     # and every unit row on the page belongs to one of those estates
     rows = re.findall(r"<tr><td>([^<]+)</td>", page)
     assert rows and set(rows) <= expected
+
+
+def test_the_demo_history_job_is_found_by_the_worker():
+    """The worker (run_huey) imports every installed app's ``tasks`` module; the demo's job is in
+    the demo app's, above the complaints and reports it replays."""
+    from django.utils.module_loading import autodiscover_modules
+    from huey.contrib.djhuey import HUEY
+
+    from estatedesk.demo import tasks
+
+    autodiscover_modules("tasks")
+    task = HUEY._registry.string_to_task("estatedesk.demo.tasks.load_demo_history")
+    assert task is tasks.load_demo_history.task_class

@@ -21,6 +21,7 @@ from PIL import Image
 
 from estatedesk.complaints import services, uploads
 from estatedesk.complaints.models import Category, Channel, Complaint
+from estatedesk.core.actors import RESIDENT
 from estatedesk.notifications.models import Message
 from estatedesk.portal import ratelimit
 from tests.complaints.conftest import record
@@ -310,7 +311,7 @@ def test_the_status_page_shows_the_residents_own_photos_only(world):
         complaint=complaint, upload=photo("internal.jpg"), actor=world.users["handler_a"]
     )
     other = record(world)
-    foreign = uploads.store(complaint=other, upload=photo("other.jpg"), actor=None)
+    foreign = uploads.store(complaint=other, upload=photo("other.jpg"), actor=RESIDENT)
     mine = complaint.attachments.get(original_name="mine.jpg")
 
     page = client.get(reverse("portal:status", args=[complaint.portal_token])).content.decode()

@@ -1,46 +1,20 @@
-"""What the complaint services share: the complaint's timeline events, its reply deadline
-and the link to its page.
+"""What the complaint services share: the complaint's reply deadline and the link to its page.
 
 The generic pieces (clock, locking, workflow checks, numbers, messages) live in ``core`` and
-``notifications``. Services call these; views and the API never do.
+``notifications``; the timeline's events in ``events``. Services call these; views and the
+API never do.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
 
-from estatedesk.complaints.models import Complaint, Event
-from estatedesk.core.actors import Actor
-from estatedesk.core.events import event_fields
+from estatedesk.complaints.models import Complaint
 from estatedesk.core.models import CompanySettings
 from estatedesk.workcal.deadlines import DeadlinePolicy, ReplyDeadline, reply_deadline
 from estatedesk.workcal.selectors import load_calendar, office_hours_for
-
-
-def record_event(
-    complaint: Complaint,
-    action: str,
-    actor: Actor | None,
-    *,
-    from_status: str = "",
-    to_status: str = "",
-    note: str = "",
-    data: dict[str, Any] | None = None,
-    at: datetime | None = None,
-) -> Event:
-    return Event.objects.create(
-        complaint=complaint,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        data=data or {},
-        **event_fields(actor, at),
-    )
-
 
 # --- Deadlines ----------------------------------------------------------------------------------
 

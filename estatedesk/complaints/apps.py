@@ -8,13 +8,20 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
-        # The complaint module tells the calendar which deadlines to recompute (SPEC K-5).
-        from estatedesk.complaints import recompute
+        # Imported here, not at the top: these modules load models (the workflow through the
+        # typed actor), which exist only once the app registry is ready.
+        from estatedesk.complaints import recompute, workflow
+        from estatedesk.complaints.views.panels import register_panels
+        from estatedesk.core import flowchart
         from estatedesk.workcal.recompute import register, register_hours
 
+        # The complaint module tells the calendar which deadlines to recompute (SPEC K-5).
         register(recompute.calendar_changed)
         register_hours(recompute.hours_changed)
-
-        from estatedesk.complaints.home_panels import register_panels
-
         register_panels()
+        # The procedure's flowcharts on the help page (K-17), drawn from the workflows.
+        # Translators: §9.1 業戶投訴處理流程圖
+        flowchart.publish("complaint", workflow.COMPLAINT, title=_("Complaint handling flowchart"))
+        # Translators: §9.5 工作傳簽流程圖
+        flowchart.publish("slip", workflow.SLIP, title=_("Work transfer slip flowchart"))
+        flowchart.publish("notice", workflow.NOTICE, title=_("Work arrangement notice flowchart"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,7 @@ from estatedesk.complaints.models import (
     VisitMethod,
 )
 from estatedesk.complaints.selectors import slips_for
+from estatedesk.core.actors import Actor
 from estatedesk.org import selectors as org_selectors
 from estatedesk.org.forms import style_widgets
 from estatedesk.org.models import Department, Developer, Estate, Staff
@@ -52,7 +54,7 @@ def text_field(
     )
 
 
-def company_departments(user: Any) -> Any:
+def company_departments(user: Actor) -> Any:
     return org_selectors.departments_for(user).filter(developer__isnull=True, active=True)
 
 
@@ -68,10 +70,13 @@ class StaffChoiceField(forms.ModelChoiceField):
 class StepForm(forms.Form):
     """A form of one step; ``complaint`` and ``user`` let it offer only choices in scope."""
 
-    def __init__(self, *args: Any, complaint: Complaint | None = None, user: Any = None, **kwargs: Any):
+    def __init__(
+        self, *args: Any, complaint: Complaint | None = None, user: Actor | None = None, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         self.complaint = complaint
-        self.user = user
+        # Forms that offer no scoped choices are made without a user: they see nothing.
+        self.user: Actor = user if user is not None else AnonymousUser()
         self.setup()
         for field in self.fields.values():
             field.label = capfirst(field.label)

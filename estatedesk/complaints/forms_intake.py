@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from estatedesk.complaints import selectors, services, workflow
 from estatedesk.complaints.models import LEADERSHIP_CHANNELS, Category, Channel, Kind, ReplyManner
 from estatedesk.core import crypto, policy
+from estatedesk.core.actors import Actor
 from estatedesk.core.clock import company_now
 from estatedesk.core.errors import ServiceError
 from estatedesk.org import selectors as org_selectors
@@ -58,7 +59,7 @@ def _as_id(value: str) -> int:
     return int(value) if value.strip().isdigit() else 0
 
 
-def may_use_leadership_channels(user: Any) -> bool:
+def may_use_leadership_channels(user: Actor) -> bool:
     return policy.role_of(user) in workflow.LEADERSHIP_ROLES
 
 
@@ -114,7 +115,7 @@ class IntakeForm(forms.Form):
     )
     submission_key = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.leadership = may_use_leadership_channels(user)

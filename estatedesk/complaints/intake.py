@@ -12,8 +12,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from estatedesk.complaints import uploads, workflow
-from estatedesk.complaints.actions import apply_deadline, complaint_link, record_event
+from estatedesk.complaints import events, uploads, workflow
+from estatedesk.complaints.actions import apply_deadline, complaint_link
 from estatedesk.complaints.models import (
     LEADERSHIP_CHANNELS,
     Category,
@@ -23,7 +23,7 @@ from estatedesk.complaints.models import (
     ReplyManner,
 )
 from estatedesk.core import crypto, policy
-from estatedesk.core.actors import stamp
+from estatedesk.core.actors import Actor, PortalResident, stamp, user_of
 from estatedesk.core.clock import now
 from estatedesk.core.errors import InvalidInput, NotAllowed, NotFound
 from estatedesk.core.i18n import in_company_language
@@ -75,9 +75,9 @@ def default_department(estate: Estate) -> Department:
     return office
 
 
-def _check_intake(actor: Any, data: Intake, current: datetime) -> None:
+def _check_intake(actor: Actor, data: Intake, current: datetime) -> None:
     role = role_of(actor)
-    portal = actor is None
+    portal = isinstance(actor, PortalResident)
     if portal:
         if data.channel != Channel.PORTAL:
             raise NotAllowed(_("Only staff can record a complaint from this channel."))
@@ -132,8 +132,8 @@ def _check_intake(actor: Any, data: Intake, current: datetime) -> None:
 
 
 @transaction.atomic
-def record_complaint(*, actor: Any, data: Intake, attachments: Iterable[Any] = ()) -> Complaint:
-    """Intake (K-1, K-2, C-7, W-1). ``actor`` None means the resident portal."""
+def record_complaint(*, actor: Actor, data: Intake, attachments: Iterable[Any] = ()) -> Complaint:
+    """Intake (K-1, K-2, C-7, W-1). ``actor`` is staff, or ``RESIDENT`` through the portal."""
     current = now()
     if data.submission_key:
         existing = Complaint.objects.filter(submission_key=data.submission_key).first()
@@ -158,7 +158,7 @@ def record_complaint(*, actor: Any, data: Intake, attachments: Iterable[Any] = (
         category=data.category,
         description=data.description.strip(),
         received_at=received,
-        recorded_by=actor if staff else None,
+        recorded_by=user_of(actor) if staff else None,
         requested_reply_at=data.requested_reply_at,
         department=data.department or default_department(data.estate),
         submission_key=data.submission_key or None,
@@ -182,17 +182,7 @@ def record_complaint(*, actor: Any, data: Intake, attachments: Iterable[Any] = (
             if existing is not None:
                 return existing
         raise
-    record_event(
-        complaint,
-        transition.name,
-        actor,
-        to_status=complaint.status,
-        at=current,
-        data={
-            "channel": data.channel,
-            "reply_due": complaint.reply_due.isoformat() if complaint.reply_due else None,
-        },
-    )
+    (events.recorded_answered if answered else events.recorded)(complaint, actor, at=current)
     for upload in attachments:
         uploads.store(complaint=complaint, upload=upload, actor=actor)
     with in_company_language():

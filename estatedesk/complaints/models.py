@@ -11,10 +11,15 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from estatedesk.complaints import workflow
+from estatedesk.complaints.events import ComplaintEvent
+from estatedesk.complaints.workflow import NoticeStatus, SlipStatus, Status
 from estatedesk.core import crypto
+from estatedesk.core.events import TimelineEvent
 from estatedesk.core.fields import EncryptedTextField
 from estatedesk.org.models import Customer, Department, Developer, Estate, Staff, Unit
 
@@ -61,8 +66,6 @@ class Category(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
-        from django.utils.translation import get_language
-
         lang = (get_language() or "zh-hans").lower()
         if lang.startswith("en"):
             return self.name_en
@@ -86,14 +89,6 @@ class Cause(models.TextChoices):
 
 COMPANY_CAUSES = frozenset({Cause.MANAGEMENT, Cause.CHARGES, Cause.FUNDS, Cause.MAINTENANCE})
 REFERRAL_CAUSES = frozenset({Cause.DEVELOPER, Cause.EXTERNAL, Cause.PUBLIC_FACILITIES})
-
-
-class Status(models.TextChoices):
-    NEW = "new", _("Waiting for assessment")
-    IN_PROGRESS = "in_progress", _("Being handled")
-    REFERRED = "referred", _("With developer or outside party")
-    REPLIED = "replied", _("Replied, waiting for visit")
-    CLOSED = "closed", _("Closed")
 
 
 OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.REFERRED, Status.REPLIED)
@@ -129,7 +124,9 @@ def new_portal_token() -> str:
 class Complaint(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMPLAINT)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
+    status = models.CharField(
+        _("status"), max_length=12, choices=workflow.COMPLAINT.choices, default=Status.NEW
+    )
     estate = models.ForeignKey(
         Estate, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("estate")
     )
@@ -296,23 +293,15 @@ class Complaint(models.Model):
         return self.status != Status.CLOSED
 
 
-class Event(models.Model):
-    """One line of a complaint's timeline: every transition and every recorded fact."""
+class Event(TimelineEvent):
+    """One line of a complaint's timeline: every transition and every recorded fact.
+
+    Written only through ``complaints.events``, one function per kind."""
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=40)
-    at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    actor_name = models.CharField(max_length=100, blank=True)  # kept if the user is removed
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12, blank=True)
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    action = models.CharField(max_length=40, choices=ComplaintEvent.choices)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["complaint", "at"], name="event_complaint_at")]
 
     def __str__(self) -> str:
@@ -368,10 +357,8 @@ class Attachment(models.Model):
 # The papers live in their own module; Django finds them through this import.
 from estatedesk.complaints.models_papers import (  # noqa: E402
     NoticeOrigin,
-    NoticeStatus,
     Signature,
     SlipLevel,
-    SlipStatus,
     TransferSlip,
     WeeklyReview,
     WorkNotice,

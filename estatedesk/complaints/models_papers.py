@@ -1,5 +1,6 @@
 """The papers around complaints (SPEC K-8, K-9, K-11): work transfer slips with their
-signatures, work arrangement notices and weekly reviews. Imported by ``models``.
+signatures, work arrangement notices and weekly reviews. Imported by ``models`` (so they point
+at the complaint by its label: this module imports nothing of ``models``).
 """
 
 from __future__ import annotations
@@ -8,7 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from estatedesk.complaints.models import Complaint
+from estatedesk.complaints import workflow
+from estatedesk.complaints.workflow import NoticeStatus, SlipStatus
 from estatedesk.org.models import Department, Estate, Staff
 
 
@@ -18,23 +20,15 @@ class SlipLevel(models.TextChoices):
     GM = "gm", _("General manager")
 
 
-class SlipStatus(models.TextChoices):
-    AT_HEAD = "at_head", _("With the department head")
-    AT_DEPUTY_GM = "at_deputy_gm", _("With the deputy GM")
-    AT_GM = "at_gm", _("With the GM")
-    DECIDED = "decided", _("Decided, waiting for the result")
-    DONE = "done", _("Result recorded")
-
-
 class TransferSlip(models.Model):
     """工作傳簽單 (K-8): a matter a handler cannot resolve, passed up the chain."""
 
     number = models.CharField(_("number"), max_length=20, unique=True)
     complaint = models.ForeignKey(
-        Complaint, on_delete=models.PROTECT, related_name="slips", verbose_name=_("complaint")
+        "complaints.Complaint", on_delete=models.PROTECT, related_name="slips", verbose_name=_("complaint")
     )
     status = models.CharField(
-        _("status"), max_length=15, choices=SlipStatus.choices, default=SlipStatus.AT_HEAD
+        _("status"), max_length=15, choices=workflow.SLIP.choices, default=SlipStatus.AT_HEAD
     )
     raised_by = models.ForeignKey(
         Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("raised by")
@@ -80,19 +74,13 @@ class NoticeOrigin(models.TextChoices):
     SLIP = "slip", _("From a work transfer slip")
 
 
-class NoticeStatus(models.TextChoices):
-    ISSUED = "issued", _("Issued")
-    REPORTED = "reported", _("Completion reported")
-    VERIFIED = "verified", _("Verified")
-
-
 class WorkNotice(models.Model):
     """工作安排通知單 (K-9)."""
 
     number = models.CharField(_("number"), max_length=20, unique=True)
     origin = models.CharField(_("origin"), max_length=12, choices=NoticeOrigin.choices)
     status = models.CharField(
-        _("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.ISSUED
+        _("status"), max_length=10, choices=workflow.NOTICE.choices, default=NoticeStatus.ISSUED
     )
     slip = models.ForeignKey(
         TransferSlip,
@@ -103,7 +91,7 @@ class WorkNotice(models.Model):
         verbose_name=_("work transfer slip"),
     )
     complaint = models.ForeignKey(
-        Complaint,
+        "complaints.Complaint",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -6,14 +6,12 @@ and ``workflow.NOTICE``; same rules as ``services``.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from estatedesk.complaints import workflow
-from estatedesk.complaints.actions import record_event
+from estatedesk.complaints import events, workflow
 from estatedesk.complaints.models import (
     Complaint,
     NoticeOrigin,
@@ -24,7 +22,7 @@ from estatedesk.complaints.models import (
 )
 from estatedesk.complaints.selectors import complaints_for, notices_for, slips_for
 from estatedesk.core import policy
-from estatedesk.core.actors import stamp
+from estatedesk.core.actors import Actor, stamp
 from estatedesk.core.clock import company_zone, now
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, NotFound
 from estatedesk.core.i18n import in_company_language
@@ -40,7 +38,7 @@ from estatedesk.org.models import Department, Estate
 
 @transaction.atomic
 def raise_slip(
-    *, actor: Any, complaint: Complaint | int, matter: str, handler_opinion: str = ""
+    *, actor: Actor, complaint: Complaint | int, matter: str, handler_opinion: str = ""
 ) -> TransferSlip:
     """A handler who cannot resolve a complaint passes it to the department head."""
     staff = require(actor, workflow.SLIP.get("raise"))
@@ -64,7 +62,7 @@ def raise_slip(
     )
     stamp(slip, actor)
     slip.save()
-    record_event(c, "raise_slip", actor, note=slip.matter[:300], data={"slip": slip.number})
+    events.slip_raised(c, actor, slip=slip)
     _tell_signers(slip, c)
     return slip
 
@@ -84,7 +82,7 @@ def _tell_signers(slip: TransferSlip, c: Complaint) -> None:
         )
 
 
-def _may_sign(actor: Any, slip: TransferSlip) -> None:
+def _may_sign(actor: Actor, slip: TransferSlip) -> None:
     """The signer of the current step: the head of the complaint's department, then the deputy GM, then the GM."""
     role = workflow.SLIP_SIGNER.get(slip.status)
     staff = staff_of(actor)
@@ -95,7 +93,7 @@ def _may_sign(actor: Any, slip: TransferSlip) -> None:
 
 
 @transaction.atomic
-def sign_slip(*, actor: Any, slip: TransferSlip | int, opinion: str, decision: str) -> TransferSlip:
+def sign_slip(*, actor: Actor, slip: TransferSlip | int, opinion: str, decision: str) -> TransferSlip:
     """The current signer writes an opinion and either passes the slip up or decides (K-8)."""
     pk = slip if isinstance(slip, int) else slip.pk
     s = lock(slips_for(actor), pk)
@@ -126,13 +124,7 @@ def sign_slip(*, actor: Any, slip: TransferSlip | int, opinion: str, decision: s
     s.status = transition.result(before)
     stamp(s, actor)
     s.save()
-    record_event(
-        s.complaint,
-        f"slip_{name}",
-        actor,
-        note=opinion.strip()[:300],
-        data={"slip": s.number, "to": s.status},
-    )
+    events.slip_signed(s, actor, step=name, opinion=opinion.strip())
     if s.status == workflow.DECIDED:
         with in_company_language():
             tell(
@@ -148,7 +140,7 @@ def sign_slip(*, actor: Any, slip: TransferSlip | int, opinion: str, decision: s
 
 
 @transaction.atomic
-def record_slip_result(*, actor: Any, slip: TransferSlip | int, result: str) -> TransferSlip:
+def record_slip_result(*, actor: Actor, slip: TransferSlip | int, result: str) -> TransferSlip:
     """The final result written on the slip; it is then replied to the customer on the complaint."""
     transition = workflow.SLIP.get("record_result")
     staff = require(actor, transition)
@@ -163,7 +155,7 @@ def record_slip_result(*, actor: Any, slip: TransferSlip | int, result: str) -> 
     s.status = transition.result(s.status)
     stamp(s, actor)
     s.save()
-    record_event(s.complaint, "slip_result", actor, note=s.result[:300], data={"slip": s.number})
+    events.slip_result(s, actor)
     return s
 
 
@@ -173,7 +165,7 @@ def record_slip_result(*, actor: Any, slip: TransferSlip | int, result: str) -> 
 @transaction.atomic
 def issue_notice(
     *,
-    actor: Any,
+    actor: Actor,
     department: Department,
     task: str,
     due_at: datetime,
@@ -224,7 +216,7 @@ def issue_notice(
     stamp(notice, actor)
     notice.save()
     if complaint is not None:
-        record_event(complaint, "issue_notice", actor, note=notice.task[:300], data={"notice": notice.number})
+        events.notice_issued(complaint, actor, notice=notice)
     with in_company_language():
         tell(
             people_of(department, ("department_head", "handler")),
@@ -236,7 +228,9 @@ def issue_notice(
     return notice
 
 
-def _locked_notice(actor: Any, notice: WorkNotice | int, name: str) -> tuple[WorkNotice, workflow.Transition]:
+def _locked_notice(
+    actor: Actor, notice: WorkNotice | int, name: str
+) -> tuple[WorkNotice, workflow.Transition]:
     transition = workflow.NOTICE.get(name)
     require(actor, transition)
     pk = notice if isinstance(notice, int) else notice.pk
@@ -246,7 +240,7 @@ def _locked_notice(actor: Any, notice: WorkNotice | int, name: str) -> tuple[Wor
 
 
 @transaction.atomic
-def report_notice(*, actor: Any, notice: WorkNotice | int, report: str) -> WorkNotice:
+def report_notice(*, actor: Actor, notice: WorkNotice | int, report: str) -> WorkNotice:
     n, transition = _locked_notice(actor, notice, "report")
     staff = staff_of(actor)
     assert staff is not None
@@ -272,7 +266,7 @@ def report_notice(*, actor: Any, notice: WorkNotice | int, report: str) -> WorkN
 
 
 @transaction.atomic
-def verify_notice(*, actor: Any, notice: WorkNotice | int, accepted: bool, verification: str) -> WorkNotice:
+def verify_notice(*, actor: Actor, notice: WorkNotice | int, accepted: bool, verification: str) -> WorkNotice:
     n, transition = _locked_notice(actor, notice, "verify" if accepted else "return")
     staff = staff_of(actor)
     assert staff is not None
@@ -287,13 +281,8 @@ def verify_notice(*, actor: Any, notice: WorkNotice | int, accepted: bool, verif
     stamp(n, actor)
     n.save()
     if n.complaint is not None:
-        record_event(
-            n.complaint,
-            f"notice_{transition.name}",
-            actor,
-            note=n.verification[:300],
-            data={"notice": n.number},
-        )
+        verified = events.notice_verified if accepted else events.notice_returned
+        verified(n.complaint, actor, notice=n)
     return n
 
 
@@ -311,7 +300,7 @@ def week_bounds(week_start: date) -> tuple[datetime, datetime]:
 
 
 @transaction.atomic
-def review_week(*, actor: Any, department: Department, week_start: date, remarks: str = "") -> WeeklyReview:
+def review_week(*, actor: Actor, department: Department, week_start: date, remarks: str = "") -> WeeklyReview:
     """The head's sign-off of the week's complaint records and slips, once per department and week."""
     staff = staff_of(actor)
     if (

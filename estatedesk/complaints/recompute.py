@@ -15,8 +15,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from estatedesk.complaints.actions import apply_deadline, record_event
+from estatedesk.complaints import events
+from estatedesk.complaints.actions import apply_deadline
 from estatedesk.complaints.models import AWAITING_REPLY, Complaint
+from estatedesk.core.actors import SYSTEM
 from estatedesk.core.clock import company_zone
 from estatedesk.core.i18n import in_company_language
 from estatedesk.core.models import CompanySettings
@@ -55,7 +57,7 @@ def _recompute(queryset: QuerySet[Complaint], reason: str) -> int:
                     ]
                 )
                 with in_company_language():
-                    record_event(complaint, "deadline_changed", None, note=reason, data=change)
+                    events.deadline_changed(complaint, SYSTEM, reason=reason, change=change)
                 moved += 1
 
 

@@ -8,10 +8,10 @@ pages and the API answer 404 for it.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Collection
+from datetime import date, datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.http import Http404
 
 from estatedesk.complaints.deadlines import DueState, SoonWindows, due_state
@@ -21,14 +21,18 @@ from estatedesk.complaints.models import (
     Complaint,
     Event,
     TransferSlip,
+    WeeklyReview,
     WorkNotice,
 )
+from estatedesk.complaints.workflow import SLIP_SIGNER
 from estatedesk.core import policy
+from estatedesk.core.actors import Actor
+from estatedesk.core.clock import company_zone
 from estatedesk.core.models import CompanySettings
 from estatedesk.org.models import Department
 
 
-def _scope(user: Any, queryset: QuerySet, estate: str, department: str) -> QuerySet:
+def _scope(user: Actor, queryset: QuerySet, estate: str, department: str) -> QuerySet:
     estates = policy.estate_ids(user)
     if estates is None:
         return queryset
@@ -36,25 +40,25 @@ def _scope(user: Any, queryset: QuerySet, estate: str, department: str) -> Query
     return queryset.filter(Q(**{f"{estate}__in": estates}) | Q(**{f"{department}__in": departments}))
 
 
-def complaints_for(user: Any) -> QuerySet[Complaint]:
+def complaints_for(user: Actor) -> QuerySet[Complaint]:
     return _scope(user, Complaint.objects.all(), "estate", "department")
 
 
-def complaint_list(user: Any) -> QuerySet[Complaint]:
+def complaint_list(user: Actor) -> QuerySet[Complaint]:
     """For list pages and the API list: the related rows a row shows, in one query."""
     return complaints_for(user).select_related(
         "estate", "category", "department", "handler", "unit__building"
     )
 
 
-def get_complaint(user: Any, pk: int) -> Complaint:
+def get_complaint(user: Actor, pk: int) -> Complaint:
     complaint = complaint_list(user).filter(pk=pk).first()
     if complaint is None:
         raise Http404
     return complaint
 
 
-def get_complaint_by_number(user: Any, number: str) -> Complaint:
+def get_complaint_by_number(user: Actor, number: str) -> Complaint:
     complaint = complaint_list(user).filter(number=number).first()
     if complaint is None:
         raise Http404
@@ -69,13 +73,13 @@ def is_number(text: str) -> bool:
     return bool(_NUMBER.match(text.strip()))
 
 
-def slips_for(user: Any) -> QuerySet[TransferSlip]:
+def slips_for(user: Actor) -> QuerySet[TransferSlip]:
     return _scope(
         user, TransferSlip.objects.all(), "complaint__estate", "complaint__department"
     ).select_related("complaint", "raised_by", "complaint__department")
 
 
-def notices_for(user: Any) -> QuerySet[WorkNotice]:
+def notices_for(user: Actor) -> QuerySet[WorkNotice]:
     """Notices of the user's estates or departments, and those the user issued."""
     qs = WorkNotice.objects.select_related("department", "issued_by", "complaint", "estate")
     estates = policy.estate_ids(user)
@@ -96,7 +100,7 @@ def timeline(complaint: Complaint) -> list[Event]:
 
 
 def earlier_complaints(
-    user: Any,
+    user: Actor,
     *,
     customer_id: int | None = None,
     unit_id: int | None = None,
@@ -164,7 +168,7 @@ def filter_due_state(
     return queryset
 
 
-def departments_headed_by(user: Any) -> QuerySet[Department]:
+def departments_headed_by(user: Actor) -> QuerySet[Department]:
     staff = policy.staff_of(user)
     if staff is None:
         return Department.objects.none()
@@ -173,3 +177,60 @@ def departments_headed_by(user: Any) -> QuerySet[Department]:
     if staff.role != "department_head":
         return Department.objects.none()
     return staff.departments.filter(active=True)
+
+
+def slips_waiting_for(user: Actor, queryset: QuerySet[TransferSlip]) -> QuerySet[TransferSlip]:
+    """Slips whose current step is this user's signature: the head of the complaint's department,
+    then the deputy GM, then the GM (K-8)."""
+    staff = policy.staff_of(user)
+    if staff is None:
+        return queryset.none()
+    statuses = [status for status, role in SLIP_SIGNER.items() if role == staff.role]
+    queryset = queryset.filter(status__in=statuses)
+    if staff.role == "department_head":
+        queryset = queryset.filter(complaint__department__in=policy.department_ids(user) or frozenset())
+    return queryset
+
+
+# --- Weekly reviews (K-11) ------------------------------------------------------------------------
+
+
+def reviews_due_since(department_ids: Collection[int]) -> dict[int, date | None]:
+    """From which day each department's weekly reviews are due (None: no sign of it yet).
+
+    A week before a department existed cannot miss its review (a new install is not all red);
+    records entered for earlier weeks (an import, back-dated intake) date the department too.
+    """
+    zone = company_zone()
+    created = {
+        row["id"]: row["first"].astimezone(zone).date()
+        for row in Department.history.filter(id__in=department_ids)  # type: ignore[attr-defined]
+        .order_by()
+        .values("id")
+        .annotate(first=Min("history_date"))
+    }
+    first_complaint = {
+        row["department"]: row["first"].astimezone(zone).date()
+        for row in Complaint.objects.filter(department__in=department_ids)
+        .order_by()
+        .values("department")
+        .annotate(first=Min("received_at"))
+    }
+    return {
+        pk: min(filter(None, [created.get(pk), first_complaint.get(pk)]), default=None)
+        for pk in department_ids
+    }
+
+
+def review_missing(week: date, current: date, *, reviewed: bool, since: date | None) -> bool:
+    """A week before the current one, not reviewed, in which the department already existed."""
+    return week < current and not reviewed and (since is None or since < week + timedelta(days=7))
+
+
+def reviewed_weeks(department_ids: Collection[int], since: date) -> set[tuple[int, date]]:
+    """The (department, week) pairs with a signed review, from ``since`` on."""
+    return set(
+        WeeklyReview.objects.filter(department__in=department_ids, week_start__gte=since).values_list(
+            "department_id", "week_start"
+        )
+    )

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from estatedesk.complaints import workflow
-from estatedesk.complaints.actions import apply_deadline, complaint_link, record_event
+from estatedesk.complaints import events, workflow
+from estatedesk.complaints.actions import apply_deadline, complaint_link
 from estatedesk.complaints.intake import (  # noqa: F401 - callers import intake from here
     BACKDATED_AFTER,
     FUTURE_TOLERANCE,
@@ -37,7 +37,7 @@ from estatedesk.complaints.models import (
     VisitMethod,
 )
 from estatedesk.complaints.selectors import complaints_for
-from estatedesk.core.actors import stamp
+from estatedesk.core.actors import Actor, stamp
 from estatedesk.core.clock import now
 from estatedesk.core.errors import InvalidInput, NotAllowed
 from estatedesk.core.i18n import in_company_language
@@ -50,7 +50,7 @@ from estatedesk.org.models import Department, Developer, Staff
 
 
 def _locked(
-    actor: Any, complaint: Complaint | int, name: str | Callable[[str], str]
+    actor: Actor, complaint: Complaint | int, name: str | Callable[[str], str]
 ) -> tuple[Complaint, workflow.Transition, Staff]:
     """The complaint locked for ``actor``'s step. ``name`` may depend on the locked status
     (assess and reassess share roles and kinds, so the role is checked before the look-up)."""
@@ -66,17 +66,14 @@ def _locked(
     return locked, transition, staff
 
 
-def _save(
-    complaint: Complaint, actor: Any, transition: workflow.Transition, *, action: str = "", **event: Any
-) -> Complaint:
+def _take(complaint: Complaint, actor: Actor, transition: workflow.Transition) -> str:
+    """Take the step: the status it leads to, saved with who did it. Returns the status before,
+    for the step's timeline event."""
     before = complaint.status
     complaint.status = transition.result(before)
     stamp(complaint, actor)
     complaint.save()
-    record_event(
-        complaint, action or transition.name, actor, from_status=before, to_status=complaint.status, **event
-    )
-    return complaint
+    return before
 
 
 def _followers(complaint: Complaint) -> list[Complaint]:
@@ -85,7 +82,7 @@ def _followers(complaint: Complaint) -> list[Complaint]:
 
 @transaction.atomic
 def assess(
-    *, actor: Any, complaint: Complaint | int, cause: str, serious: bool, urgent: bool, note: str = ""
+    *, actor: Actor, complaint: Complaint | int, cause: str, serious: bool, urgent: bool, note: str = ""
 ) -> Complaint:
     """Cause, validity, severity and urgency (K-4, K-5); the deadline follows. Duplicates follow the lead."""
     if cause not in Cause.values:
@@ -111,7 +108,7 @@ def assess(
 
 def _apply_assessment(
     c: Complaint,
-    actor: Any,
+    actor: Actor,
     transition: workflow.Transition,
     *,
     cause: str,
@@ -127,15 +124,11 @@ def _apply_assessment(
     if not c.handler_id:
         c.handler = staff_of(actor)
     moved = apply_deadline(c) if c.replied_at is None else None
-    _save(
-        c,
-        actor,
-        transition,
-        note=note,
-        data={"cause": cause, "valid": c.valid, "serious": c.serious, "urgent": c.urgent},
-    )
+    before = _take(c, actor, transition)
+    assessed = events.assessed if transition.name == "assess" else events.reassessed
+    assessed(c, actor, from_status=before, note=note)
     if moved:
-        record_event(c, "deadline_changed", actor, note=_("Assessment changed"), data=moved)
+        events.deadline_changed(c, actor, reason=_("Assessment changed"), change=moved)
 
 
 def _assess_step(status: str) -> str:
@@ -144,42 +137,37 @@ def _assess_step(status: str) -> str:
 
 @transaction.atomic
 def change_request(
-    *, actor: Any, complaint: Complaint | int, requested_reply_at: datetime | None
+    *, actor: Actor, complaint: Complaint | int, requested_reply_at: datetime | None
 ) -> Complaint:
     """The customer asks for another reply time: the deadline follows (K-5)."""
-    c, transition, _staff = _locked(actor, complaint, "handle")
+    c, transition, _staff = _locked(actor, complaint, "change_request")
     if requested_reply_at is not None and requested_reply_at <= c.received_at:
         raise InvalidInput(
             _("The requested reply time must be after the time received."), field="requested_reply_at"
         )
     c.requested_reply_at = requested_reply_at
     moved = apply_deadline(c)
-    _save(c, actor, transition, action="change_request", note=_("Requested reply time changed"))
+    before = _take(c, actor, transition)
+    events.request_changed(c, actor, from_status=before)
     if moved:
-        record_event(c, "deadline_changed", actor, note=_("Requested reply time changed"), data=moved)
+        events.deadline_changed(c, actor, reason=_("Requested reply time changed"), change=moved)
     return c
 
 
 @transaction.atomic
 def assign(
-    *, actor: Any, complaint: Complaint | int, department: Department, handler: Staff | None = None
+    *, actor: Actor, complaint: Complaint | int, department: Department, handler: Staff | None = None
 ) -> Complaint:
     """Forward to a department (K-2) and optionally name the handler."""
-    c, transition, _staff = _locked(actor, complaint, "handle")
+    c, transition, _staff = _locked(actor, complaint, "assign")
     if department.developer_id is not None or not department.active:
         raise InvalidInput(_("Choose one of the company's own departments."), field="department")
     if handler is not None and not handler.departments.filter(pk=department.pk).exists():
         raise InvalidInput(_("This person is not in the chosen department."), field="handler")
     c.department = department
     c.handler = handler
-    _save(
-        c,
-        actor,
-        transition,
-        action="assign",
-        note=_("Forwarded to %(department)s") % {"department": department.name},
-        data={"department": department.pk, "handler": handler.pk if handler else None},
-    )
+    before = _take(c, actor, transition)
+    events.assigned(c, actor, from_status=before, department=department, handler=handler)
     with in_company_language():
         tell(
             [handler.user] if handler else people_of(department, ("handler", "department_head")),
@@ -194,7 +182,7 @@ def assign(
 @transaction.atomic
 def refer(
     *,
-    actor: Any,
+    actor: Actor,
     complaint: Complaint | int,
     party: str,
     developer: Developer | None = None,
@@ -217,24 +205,26 @@ def refer(
     c.referred_developer = developer if c.cause == Cause.DEVELOPER else None
     c.referred_to = party.strip()[:200]
     c.referred_at = referred_at or now()
-    return _save(c, actor, transition, note=note, data={"party": c.referred_to})
+    events.referred(c, actor, from_status=_take(c, actor, transition), note=note)
+    return c
 
 
 @transaction.atomic
 def record_referral_result(
-    *, actor: Any, complaint: Complaint | int, result: str, at: datetime | None = None
+    *, actor: Actor, complaint: Complaint | int, result: str, at: datetime | None = None
 ) -> Complaint:
     c, transition, _staff = _locked(actor, complaint, "referral_result")
     if not result.strip():
         raise InvalidInput(_("Write the result the party gave."), field="result")
     c.referral_result = result.strip()
     c.referral_result_at = at or now()
-    return _save(c, actor, transition, note=c.referral_result)
+    events.referral_result(c, actor, from_status=_take(c, actor, transition))
+    return c
 
 
 @transaction.atomic
 def handle(
-    *, actor: Any, complaint: Complaint | int, cause_analysis: str, measures: str, result: str = ""
+    *, actor: Actor, complaint: Complaint | int, cause_analysis: str, measures: str, result: str = ""
 ) -> Complaint:
     """The handler's analysis, measures and result (K-7); duplicates get the same record."""
     c, transition, _staff = _locked(actor, complaint, "handle")
@@ -246,13 +236,13 @@ def handle(
         target.cause_analysis = cause_analysis.strip()
         target.measures = measures.strip()
         target.result = result.strip()
-        _save(target, actor, transition, note=target.measures[:200])
+        events.handled(target, actor, from_status=_take(target, actor, transition))
     return c
 
 
 @transaction.atomic
 def reply(
-    *, actor: Any, complaint: Complaint | int, content: str, manner: str, replied_at: datetime | None = None
+    *, actor: Actor, complaint: Complaint | int, content: str, manner: str, replied_at: datetime | None = None
 ) -> Complaint:
     """The reply to the customer (K-7); its time against the deadline decides "on time"."""
     c, transition, staff = _locked(actor, complaint, "reply")
@@ -277,7 +267,7 @@ def reply(
     if c.first_replied_at is None:
         c.first_replied_at = when
         c.on_time = c.reply_due is None or when <= c.reply_due
-    _save(c, actor, transition, note=c.reply[:300], data={"manner": manner, "on_time": c.on_time})
+    events.replied(c, actor, from_status=_take(c, actor, transition))
     _tell_resident(c)
     return c
 
@@ -286,8 +276,6 @@ def _tell_resident(c: Complaint) -> None:
     """Residents who gave a phone number get an SMS with the link to their complaint (A-4)."""
     if not c.contact_phone:
         return
-    from django.urls import reverse
-
     with in_company_language():
         notify(
             key=f"{c.number}:reply:{c.replied_at.isoformat() if c.replied_at else ''}",
@@ -303,7 +291,7 @@ def _tell_resident(c: Complaint) -> None:
 @transaction.atomic
 def visit(
     *,
-    actor: Any,
+    actor: Actor,
     complaint: Complaint | int,
     method: str,
     opinion: str,
@@ -345,14 +333,13 @@ def visit(
         c.reopened_at = when
         c.replied_at = None
         apply_deadline(c)
-    _save(
-        c, actor, transition, note=record.opinion[:300], data={"satisfaction": satisfaction, "method": method}
-    )
+    visited = events.visited_satisfied if satisfied else events.visited_dissatisfied
+    visited(c, actor, from_status=_take(c, actor, transition), visit=record)
     return record
 
 
 @transaction.atomic
-def close(*, actor: Any, complaint: Complaint | int, note: str = "") -> Complaint:
+def close(*, actor: Actor, complaint: Complaint | int, note: str = "") -> Complaint:
     """Close a replied record that needs no visit: an invalid complaint (explained), an enquiry or a grievance."""
     c, transition, _staff = _locked(actor, complaint, "close")
     if c.kind == Kind.COMPLAINT and c.valid:
@@ -360,11 +347,12 @@ def close(*, actor: Any, complaint: Complaint | int, note: str = "") -> Complain
     if c.kind == Kind.COMPLAINT and c.valid is None:
         raise InvalidInput(_("Assess the complaint before closing it."), field="cause")
     c.closed_at = now()
-    return _save(c, actor, transition, note=note)
+    events.closed(c, actor, from_status=_take(c, actor, transition), note=note)
+    return c
 
 
 @transaction.atomic
-def close_by_superior(*, actor: Any, complaint: Complaint | int, reason: str) -> Complaint:
+def close_by_superior(*, actor: Actor, complaint: Complaint | int, reason: str) -> Complaint:
     """A superior closes a complaint the customer is still not satisfied with, with a reason (K-10)."""
     c, transition, _staff = _locked(actor, complaint, "close_by_superior")
     if not reason.strip():
@@ -375,16 +363,18 @@ def close_by_superior(*, actor: Any, complaint: Complaint | int, reason: str) ->
         raise InvalidInput(_("Explain to the customer why the complaint is invalid before closing it."))
     c.closing_reason = reason.strip()
     c.closed_at = now()
-    return _save(c, actor, transition, note=c.closing_reason)
+    events.closed_by_superior(c, actor, from_status=_take(c, actor, transition))
+    return c
 
 
 @transaction.atomic
-def link(*, actor: Any, complaint: Complaint | int, lead: Complaint | int | None) -> Complaint:
+def link(*, actor: Actor, complaint: Complaint | int, lead: Complaint | int | None) -> Complaint:
     """Handle with a lead complaint about the same matter (K-18); None unlinks."""
     c, transition, _staff = _locked(actor, complaint, "link")
     if lead is None:
         c.lead = None
-        return _save(c, actor, transition, note=_("Unlinked"))
+        events.linked(c, actor, from_status=_take(c, actor, transition), lead=None)
+        return c
     lead_pk = lead if isinstance(lead, int) else lead.pk
     target = complaints_for(actor).filter(pk=lead_pk).select_related("lead").first()
     if target is None:
@@ -405,20 +395,22 @@ def link(*, actor: Any, complaint: Complaint | int, lead: Complaint | int | None
         apply_deadline(c)
     if not c.measures and target.measures:
         c.cause_analysis, c.measures, c.result = target.cause_analysis, target.measures, target.result
-    return _save(c, actor, transition, note=target.number, data={"lead": target.pk})
+    events.linked(c, actor, from_status=_take(c, actor, transition), lead=target)
+    return c
 
 
 @transaction.atomic
-def analyse(*, actor: Any, complaint: Complaint | int, analysis: str) -> Complaint:
+def analyse(*, actor: Actor, complaint: Complaint | int, analysis: str) -> Complaint:
     """The department head's analysis of a grievance (C-7, §7.2.11)."""
     c, transition, _staff = _locked(actor, complaint, "analyse")
     if not analysis.strip():
         raise InvalidInput(_("Write the analysis."), field="analysis")
     c.grievance_analysis = analysis.strip()
-    return _save(c, actor, transition, note=c.grievance_analysis[:300])
+    events.analysed(c, actor, from_status=_take(c, actor, transition))
+    return c
 
 
-def staff_can(actor: Any, complaint: Complaint) -> list[workflow.Transition]:
+def staff_can(actor: Actor, complaint: Complaint) -> list[workflow.Transition]:
     """The steps this user may take on this complaint now (for the page's buttons and the API).
 
     Beyond status and role, steps the service would refuse for this record are left out,

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -46,6 +46,9 @@ from estatedesk.notifications.services import notify
 from estatedesk.org.models import Department, Estate
 from estatedesk.workcal import engine
 from estatedesk.workcal.selectors import load_calendar, office_hours_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger("estatedesk.complaints")
 
@@ -86,7 +89,7 @@ class Sweep:
 # --- Who hears ---------------------------------------------------------------------------------
 
 
-def handlers_of(complaint: Complaint) -> list[Any]:
+def handlers_of(complaint: Complaint) -> list[User]:
     """The complaint's handler; without one, the handling department's handlers (else its heads)."""
     handler = complaint.handler
     if handler is not None and handler.user.is_active:
@@ -96,14 +99,14 @@ def handlers_of(complaint: Complaint) -> list[Any]:
     )
 
 
-def heads_of(department: Department | None) -> list[Any]:
+def heads_of(department: Department | None) -> list[User]:
     """The department's heads; without one, the deputy GM (and failing that, the GM)."""
     return (
         people_of(department, ("department_head",)) or people_with_role("deputy_gm") or people_with_role("gm")
     )
 
 
-def _send(users: list[Any], *, key: str, subject: str, body: str, link: str) -> int:
+def _send(users: list[User], *, key: str, subject: str, body: str, link: str) -> int:
     """In-app to each user, and an e-mail copy to those who have an address. Returns new in-app messages."""
     created = 0
     for user in users:

@@ -8,9 +8,6 @@ from huey.contrib.djhuey import db_periodic_task
 
 from estatedesk.complaints import sweeps, uploads
 
-# The worker registers the tasks of each app's tasks module; the demo's history job lives apart.
-from estatedesk.complaints.demo_tasks import load_demo_history  # noqa: F401
-
 
 @db_periodic_task(crontab(minute="*"))
 def sweep_deadlines() -> dict[str, int]:

@@ -41,11 +41,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from estatedesk.complaints import workflow
-from estatedesk.complaints.actions import record_event
+from estatedesk.complaints import events, workflow
 from estatedesk.complaints.models import Attachment, Complaint
 from estatedesk.complaints.selectors import complaints_for
 from estatedesk.core import policy
+from estatedesk.core.actors import Actor, user_of
 from estatedesk.core.errors import InvalidInput, NotAllowed
 from estatedesk.core.workflow import lock
 
@@ -335,7 +335,7 @@ def _write(data: bytes, extension: str, when: datetime) -> tuple[str, Path]:
     return f"{relative_folder}/{name}", final
 
 
-def store(*, complaint: Complaint, upload: Any, actor: Any) -> Attachment:
+def store(*, complaint: Complaint, upload: Any, actor: Actor) -> Attachment:
     """Check, clean and keep one file of a complaint; records an "attach" event.
 
     Callers have checked that ``actor`` may change the complaint (intake, ``attach`` below).
@@ -353,22 +353,22 @@ def store(*, complaint: Complaint, upload: Any, actor: Any) -> Attachment:
                 original_name=checked.original_name,
                 content_type=checked.content_type,
                 size=len(checked.data),
-                uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+                uploaded_by=user_of(actor),
             )
-            record_event(complaint, "attach", actor, note=checked.original_name)
+            events.attached(complaint, actor, file_name=checked.original_name)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
     return attachment
 
 
-def can_attach(user: Any, complaint: Complaint) -> bool:
+def can_attach(user: Actor, complaint: Complaint) -> bool:
     """Whether to offer the "add files" form on a complaint the user already sees."""
     return complaint.is_open and policy.role_of(user) in workflow.HANDLING_ROLES
 
 
 @transaction.atomic
-def attach(*, actor: Any, complaint: Complaint | int, files: Iterable[Any]) -> list[Attachment]:
+def attach(*, actor: Actor, complaint: Complaint | int, files: Iterable[Any]) -> list[Attachment]:
     """Add photos or documents to an open complaint (handling roles, within their scope)."""
     pk = complaint if isinstance(complaint, int) else complaint.pk
     locked = lock(complaints_for(actor), pk)  # NotFound out of scope

@@ -2,10 +2,10 @@
 
 from django.urls import URLPattern, path
 
-from estatedesk.complaints import views_files
+from estatedesk.complaints.views import files
 
 urlpatterns: list[URLPattern] = [
-    path("attachments/<int:pk>/", views_files.attachment, name="attachment"),
-    path("<int:pk>/attach/", views_files.act_attach, name="act_attach"),
-    path("poster/<int:pk>/", views_files.poster, name="poster"),
+    path("attachments/<int:pk>/", files.attachment, name="attachment"),
+    path("<int:pk>/attach/", files.act_attach, name="act_attach"),
+    path("poster/<int:pk>/", files.poster, name="poster"),
 ]

@@ -2,14 +2,14 @@
 
 from django.urls import URLPattern, path
 
-from estatedesk.complaints import views_exports, views_intake, views_lists
+from estatedesk.complaints.views import exports, intake, lists
 
 urlpatterns: list[URLPattern] = [
-    path("", views_lists.department_list, name="list"),
-    path("mine/", views_lists.mine, name="mine"),
-    path("export/", views_lists.export, name="export"),
-    path("new/", views_intake.intake, name="intake"),
-    path("new/lookup/", views_intake.intake_lookup, name="intake_lookup"),
-    path("slips/export/", views_exports.slip_export, name="slip_export"),
-    path("notices/export/", views_exports.notice_export, name="notice_export"),
+    path("", lists.department_list, name="list"),
+    path("mine/", lists.mine, name="mine"),
+    path("export/", lists.export, name="export"),
+    path("new/", intake.intake, name="intake"),
+    path("new/lookup/", intake.intake_lookup, name="intake_lookup"),
+    path("slips/export/", exports.slip_export, name="slip_export"),
+    path("notices/export/", exports.notice_export, name="notice_export"),
 ]

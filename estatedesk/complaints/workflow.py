@@ -1,12 +1,15 @@
-"""The allowed transitions, declared once (SPEC K-1 … K-10, K-17).
+"""The states and the allowed transitions, declared once (SPEC K-1 … K-10, K-17).
 
 ``services`` refuses any move that is not listed here, and ``core.flowchart`` draws the
 procedure's flowcharts (§9.1, §9.5) from the same tables, so the pictures cannot disagree
-with what the system does. Pure: no ORM.
+with what the system does. Each record's states are an enum here; its workflow lists them in
+drawing order and the model's status field takes its choices from the workflow. Pure: no
+queries.
 """
 
 from __future__ import annotations
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from estatedesk.core.workflow import Transition, Workflow
@@ -21,18 +24,22 @@ ALL_KINDS = frozenset({"complaint", "grievance", "enquiry"})
 COMPLAINT_ONLY = frozenset({"complaint"})
 
 
-NEW, IN_PROGRESS, REFERRED, REPLIED, CLOSED = "new", "in_progress", "referred", "replied", "closed"
+class Status(models.TextChoices):
+    """A complaint's states (``Complaint.status``), in drawing order."""
+
+    NEW = "new", _("Waiting for assessment")
+    IN_PROGRESS = "in_progress", _("Being handled")
+    REFERRED = "referred", _("With developer or outside party")
+    REPLIED = "replied", _("Replied, waiting for visit")
+    CLOSED = "closed", _("Closed")
+
+
+NEW, IN_PROGRESS, REFERRED, REPLIED, CLOSED = (s.value for s in Status)
 OPEN = (NEW, IN_PROGRESS, REFERRED, REPLIED)
 
 COMPLAINT = Workflow(
     name="complaint",
-    states=(
-        (NEW, _("Waiting for assessment")),
-        (IN_PROGRESS, _("Being handled")),
-        (REFERRED, _("With developer or outside party")),
-        (REPLIED, _("Replied, waiting for visit")),
-        (CLOSED, _("Closed")),
-    ),
+    states=tuple(Status.choices),
     final=frozenset({CLOSED}),
     transitions=(
         Transition("record", _("Record"), (), NEW, INTAKE_ROLES),
@@ -67,6 +74,14 @@ COMPLAINT = Workflow(
         Transition(
             "handle", _("Record cause, measures and result"), (NEW, IN_PROGRESS), None, HANDLING_ROLES
         ),
+        Transition(
+            "change_request",
+            _("Change the requested reply time"),
+            (NEW, IN_PROGRESS),
+            None,
+            HANDLING_ROLES,
+        ),
+        Transition("assign", _("Forward to a department"), (NEW, IN_PROGRESS), None, HANDLING_ROLES),
         Transition("reply", _("Reply to the customer"), (NEW, IN_PROGRESS), REPLIED, HANDLING_ROLES),
         Transition(
             "visit_satisfied",
@@ -107,7 +122,18 @@ COMPLAINT = Workflow(
     ),
 )
 
-AT_HEAD, AT_DEPUTY_GM, AT_GM, DECIDED, DONE = "at_head", "at_deputy_gm", "at_gm", "decided", "done"
+
+class SlipStatus(models.TextChoices):
+    """A work transfer slip's states (``TransferSlip.status``), in drawing order."""
+
+    AT_HEAD = "at_head", _("With the department head")
+    AT_DEPUTY_GM = "at_deputy_gm", _("With the deputy GM")
+    AT_GM = "at_gm", _("With the GM")
+    DECIDED = "decided", _("Decided, waiting for the result")
+    DONE = "done", _("Result recorded")
+
+
+AT_HEAD, AT_DEPUTY_GM, AT_GM, DECIDED, DONE = (s.value for s in SlipStatus)
 SLIP_SIGNING = (AT_HEAD, AT_DEPUTY_GM, AT_GM)
 # Who signs at each step of the chain, and where "pass up" leads (§7.2.8, §9.5).
 SLIP_SIGNER = {AT_HEAD: "department_head", AT_DEPUTY_GM: "deputy_gm", AT_GM: "gm"}
@@ -115,13 +141,7 @@ SLIP_NEXT = {AT_HEAD: AT_DEPUTY_GM, AT_DEPUTY_GM: AT_GM}
 
 SLIP = Workflow(
     name="slip",
-    states=(
-        (AT_HEAD, _("With the department head")),
-        (AT_DEPUTY_GM, _("With the deputy GM")),
-        (AT_GM, _("With the GM")),
-        (DECIDED, _("Decided, waiting for the result")),
-        (DONE, _("Result recorded")),
-    ),
+    states=tuple(SlipStatus.choices),
     final=frozenset({DONE}),
     transitions=(
         Transition("raise", _("Raise the slip"), (), AT_HEAD, HANDLING_ROLES),
@@ -146,15 +166,20 @@ SLIP = Workflow(
     ),
 )
 
-ISSUED, REPORTED, VERIFIED = "issued", "reported", "verified"
+
+class NoticeStatus(models.TextChoices):
+    """A work arrangement notice's states (``WorkNotice.status``), in drawing order."""
+
+    ISSUED = "issued", _("Issued")
+    REPORTED = "reported", _("Completion reported")
+    VERIFIED = "verified", _("Verified")
+
+
+ISSUED, REPORTED, VERIFIED = (s.value for s in NoticeStatus)
 
 NOTICE = Workflow(
     name="notice",
-    states=(
-        (ISSUED, _("Issued")),
-        (REPORTED, _("Completion reported")),
-        (VERIFIED, _("Verified")),
-    ),
+    states=tuple(NoticeStatus.choices),
     final=frozenset({VERIFIED}),
     transitions=(
         Transition("issue", _("Issue the notice"), (), ISSUED, ISSUER_ROLES),

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from estatedesk.complaints import services, uploads
 from estatedesk.complaints.models import AWAITING_REPLY, Attachment, Channel, Complaint, Status
 from estatedesk.core import qr
+from estatedesk.core.actors import RESIDENT
 from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import ServiceError
 from estatedesk.org.models import Estate
@@ -120,7 +121,7 @@ def estate(request: HttpRequest, code: str) -> HttpResponse:
     try:
         with uploads.discard_on_failure():
             complaint = services.record_complaint(
-                actor=None, data=form.intake(key), attachments=form.cleaned_data["photos"]
+                actor=RESIDENT, data=form.intake(key), attachments=form.cleaned_data["photos"]
             )
     except ServiceError as error:
         form.add_service_error(error)

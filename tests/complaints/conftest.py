@@ -8,6 +8,7 @@ import pytest
 
 from estatedesk.complaints import services
 from estatedesk.complaints.models import Category, Complaint
+from estatedesk.core.actors import RESIDENT
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -32,7 +33,7 @@ def record(world: Any, persona: str = "handler_a", **overrides: Any) -> Complain
         "customer": world.customer_a,
     }
     fields.update(overrides)
-    actor = world.users[persona] if persona else None
+    actor = world.users[persona] if persona else RESIDENT
     return services.record_complaint(actor=actor, data=services.Intake(**fields))
 
 

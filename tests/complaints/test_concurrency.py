@@ -8,7 +8,7 @@ import time
 import pytest
 from django.db import connection, connections
 
-from estatedesk.complaints import actions, services
+from estatedesk.complaints import events, services
 from estatedesk.core.errors import AlreadyHandled
 from tests.complaints.conftest import record
 
@@ -25,7 +25,7 @@ def test_two_handlers_replying_at_once_get_one_success_and_one_already_handled(w
         actor=world.users["handler_a"], complaint=complaint, cause="maintenance", serious=False, urgent=False
     )
     # The first one in holds its lock a moment, so the second really waits on the row.
-    original = actions.record_event
+    original = events.replied
     first = threading.Event()
 
     def slow_record_event(*args, **kwargs):
@@ -34,7 +34,7 @@ def test_two_handlers_replying_at_once_get_one_success_and_one_already_handled(w
             time.sleep(0.5)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr("estatedesk.complaints.services.record_event", slow_record_event)
+    monkeypatch.setattr("estatedesk.complaints.events.replied", slow_record_event)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
     lock = threading.Lock()

@@ -14,8 +14,8 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from estatedesk.complaints import demo as history
 from estatedesk.complaints import selectors
+from estatedesk.complaints.demo import history
 from estatedesk.complaints.models import (
     Channel,
     Complaint,

@@ -217,3 +217,39 @@ def test_help_page_shows_the_three_flowcharts_inline(world, language):
 def test_help_page_needs_a_staff_account(world):
     assert world.client("anonymous").get(reverse("complaints:help")).status_code in (302, 403)
     assert world.client("resident").get(reverse("complaints:help")).status_code == 403
+
+
+@pytest.mark.req("K-17")
+def test_complaints_publish_the_procedures_three_flowcharts():
+    assert flowchart.chart("complaint").workflow is workflow.COMPLAINT
+    assert flowchart.chart("slip").workflow is workflow.SLIP
+    assert flowchart.chart("notice").workflow is workflow.NOTICE
+    with translation.override("en"):
+        assert str(flowchart.chart("slip").title) == "Work transfer slip flowchart"
+
+
+@pytest.mark.req("K-17")
+def test_every_other_published_flowchart_is_on_the_help_page_and_served_as_an_image(world, monkeypatch):
+    monkeypatch.setattr(flowchart, "_CHARTS", dict(flowchart._CHARTS))
+    extra = Workflow(
+        name="survey",
+        states=(("planned", "Planned"), ("done", "Done")),
+        transitions=(
+            Transition("plan", "Plan the survey", (), "planned", frozenset({"cs_supervisor"})),
+            Transition("finish", "Finish the survey", ("planned",), "done", frozenset({"cs_supervisor"})),
+        ),
+        final=frozenset({"done"}),
+    )
+    flowchart.publish("survey", extra, title="Survey flowchart")
+    client = world.client("colleague_a")
+    html = client.get(reverse("complaints:help")).content.decode()
+    for name in ["complaint", "slip", "notice", "survey"]:
+        assert f'data-workflow="{name}"' in html
+    others = html[html.index('id="other-flows"') :]
+    assert 'data-workflow="survey"' in others and "Finish the survey" in others
+    assert 'data-workflow="complaint"' not in others
+    assert 'href="#flow-survey"' in html
+    response = client.get(reverse("complaints:flowchart", args=["survey"]))
+    assert response.status_code == 200 and b'data-workflow="survey"' in response.content
+    monkeypatch.setattr(flowchart, "_CHARTS", {})
+    assert client.get(reverse("complaints:flowchart", args=["slip"])).status_code == 404

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from estatedesk.complaints import services
 from estatedesk.complaints.models import Complaint
-from estatedesk.complaints.views_lists import Clock, export_rows
+from estatedesk.complaints.views.lists import Clock, export_rows
 from tests.complaints.conftest import SHANGHAI, category, record
 
 LIST = reverse("complaints:list")

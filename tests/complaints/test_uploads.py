@@ -20,6 +20,7 @@ from PIL import Image
 
 from estatedesk.complaints import services, uploads
 from estatedesk.complaints.models import Attachment, Complaint, Event
+from estatedesk.core.actors import SYSTEM
 from estatedesk.core.errors import InvalidInput
 from tests.complaints.conftest import category
 
@@ -142,7 +143,7 @@ def test_a_file_exactly_at_the_limit_is_accepted(world, complaint):
         settings.UPLOAD_MAX_BYTES, b"\0"
     )  # bytes after the image's end are ignored
 
-    attachment = uploads.store(complaint=complaint, upload=upload("ok.jpg", at_limit), actor=None)
+    attachment = uploads.store(complaint=complaint, upload=upload("ok.jpg", at_limit), actor=SYSTEM)
 
     assert attachment.content_type == "image/jpeg"
 
@@ -184,7 +185,7 @@ def test_the_stored_name_is_made_by_the_server_not_the_client(world, complaint, 
 @pytest.mark.req("K-1")
 def test_the_type_comes_from_the_content_not_the_name(world, complaint):
     attachment = uploads.store(
-        complaint=complaint, upload=upload("photo.jpg", png(), "image/jpeg"), actor=None
+        complaint=complaint, upload=upload("photo.jpg", png(), "image/jpeg"), actor=SYSTEM
     )
 
     assert attachment.content_type == "image/png" and attachment.stored_name.endswith(".png")
@@ -235,7 +236,7 @@ def test_orphan_files_older_than_an_hour_are_swept(world, complaint, upload_root
     import os
     import time
 
-    kept = uploads.store(complaint=complaint, upload=upload("kept.png", png()), actor=None)
+    kept = uploads.store(complaint=complaint, upload=upload("kept.png", png()), actor=SYSTEM)
     orphan = uploads.path_of(kept).with_name("0" * 32 + ".png")
     orphan.write_bytes(png())
     old = time.time() - 7200
@@ -283,7 +284,7 @@ def test_an_attachment_is_hidden_from_other_estates_and_from_visitors(world, pho
 
 @pytest.mark.req("P-1")
 def test_a_pdf_is_served_in_a_sandbox(world, complaint):
-    document = uploads.store(complaint=complaint, upload=upload("plan.pdf", pdf()), actor=None)
+    document = uploads.store(complaint=complaint, upload=upload("plan.pdf", pdf()), actor=SYSTEM)
 
     response = world.client("handler_a").get(reverse("complaints:attachment", args=[document.pk]))
 

@@ -9,7 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from estatedesk.complaints import papers, services, workflow
-from estatedesk.complaints.models import Category, Complaint, Event, TransferSlip, Visit
+from estatedesk.complaints.models import Category, Complaint, Event, TransferSlip, Visit, WorkNotice
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, NotFound
 from estatedesk.notifications.models import Message
 from estatedesk.org.models import Developer
@@ -733,3 +733,35 @@ def test_every_transition_starts_and_ends_in_a_declared_state():
             assert set(t.sources) <= states, (wf.name, t.name)
             assert t.target is None or t.target in states, (wf.name, t.name)
     assert TransferSlip._meta.get_field("status").choices is not None
+
+
+# --- Declared once ---------------------------------------------------------------------------------
+
+
+@pytest.mark.req("K-17")
+@pytest.mark.parametrize(
+    ("model", "wf"),
+    [(Complaint, workflow.COMPLAINT), (TransferSlip, workflow.SLIP), (WorkNotice, workflow.NOTICE)],
+)
+def test_a_records_status_choices_are_its_workflows_states(model, wf):
+    field = model._meta.get_field("status")
+    assert [(value, str(label)) for value, label in field.choices] == [
+        (value, str(label)) for value, label in wf.states
+    ]
+    assert field.default in dict(wf.states)
+    for t in wf.transitions:
+        assert set(t.sources) <= set(dict(wf.states)), t.name
+        assert t.target is None or t.target in dict(wf.states), t.name
+
+
+def test_assign_and_the_requested_time_are_steps_of_their_own_with_the_handling_steps_rules():
+    handle = workflow.COMPLAINT.get("handle")
+    for name in ("assign", "change_request"):
+        step = workflow.COMPLAINT.get(name)
+        assert (step.sources, step.target, step.roles, step.kinds) == (
+            handle.sources,
+            handle.target,
+            handle.roles,
+            handle.kinds,
+        )
+    assert workflow.COMPLAINT.get("link").target is None

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from estatedesk.complaints import selectors, services, uploads, workflow
 from estatedesk.complaints.forms_intake import FILES_NOT_KEPT, IntakeForm
+from estatedesk.complaints.views.common import RequestUser
 from estatedesk.core import crypto, policy
 from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import ServiceError
@@ -28,13 +29,13 @@ from estatedesk.org.models import Customer, Occupancy, Unit
 LOOKUP_LIMIT = 8
 
 
-def _require_intake_role(user: Any) -> None:
+def _require_intake_role(user: RequestUser) -> None:
     if policy.role_of(user) not in workflow.INTAKE_ROLES:
         raise PermissionDenied
 
 
 def _earlier_context(
-    user: Any, *, unit: Unit | None, customer: Customer | None, phone: str = ""
+    user: RequestUser, *, unit: Unit | None, customer: Customer | None, phone: str = ""
 ) -> dict[str, Any] | None:
     """The caller's earlier complaints (K-18), by customer, unit or contact phone."""
     phone_index = customer.phone_index if customer is not None else crypto.blind_index(phone) if phone else ""

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Min, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncWeek
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from estatedesk.complaints import papers, selectors
 from estatedesk.complaints.forms_actions import WeeklyReviewForm
 from estatedesk.complaints.models import Complaint, TransferSlip, WeeklyReview
-from estatedesk.complaints.views_detail import person_name
+from estatedesk.complaints.views.common import RequestUser, person_name
 from estatedesk.core import policy
 from estatedesk.core.clock import company_today, company_zone
 from estatedesk.core.errors import ServiceError
@@ -31,14 +31,14 @@ from estatedesk.org.models import Department, Staff
 WEEKS_SHOWN = 9  # the current week and the eight before it
 
 
-def overview_departments(user: Any) -> QuerySet[Department]:
+def overview_departments(user: RequestUser) -> QuerySet[Department]:
     """Heads see the departments they head; the deputy GM, GM and auditors see every department."""
     if policy.sees_all(user):
         return Department.objects.filter(active=True, developer__isnull=True)
     return selectors.departments_headed_by(user)
 
 
-def visible_department(user: Any, pk: int) -> Department:
+def visible_department(user: RequestUser, pk: int) -> Department:
     """A department whose weekly review this user may look at: one of their own, or any for all-seeing roles."""
     departments = Department.objects.filter(developer__isnull=True)
     if not policy.sees_all(user):
@@ -49,7 +49,7 @@ def visible_department(user: Any, pk: int) -> Department:
     return department
 
 
-def is_head_of(user: Any, department: Department) -> bool:
+def is_head_of(user: RequestUser, department: Department) -> bool:
     staff = policy.staff_of(user)
     return (
         staff is not None
@@ -111,33 +111,17 @@ def weekly(request: HttpRequest) -> HttpResponse:
             "departments", flat=True
         )
     )
-    # A week before a department existed cannot miss its review (a new install is not all red).
-    created = {
-        row["id"]: row["first"].astimezone(company_zone()).date()
-        for row in Department.history.filter(id__in=ids)  # type: ignore[attr-defined]
-        .order_by()
-        .values("id")
-        .annotate(first=Min("history_date"))
-    }
-    # Records entered for earlier weeks (an import, back-dated intake) date the department too.
-    first_complaint = {
-        row["department"]: row["first"].astimezone(company_zone()).date()
-        for row in Complaint.objects.filter(department__in=ids)
-        .order_by()
-        .values("department")
-        .annotate(first=Min("received_at"))
-    }
+    due_since = selectors.reviews_due_since(ids)
     rows = []
     for d in departments:
-        since = min(filter(None, [created.get(d.pk), first_complaint.get(d.pk)]), default=None)
         base = reverse("complaints:weekly_review", args=[d.pk])
         cells = [
             WeekCell(
                 week=w,
                 review=reviews.get((d.pk, w)),
-                missing=w < current
-                and (d.pk, w) not in reviews
-                and (since is None or since < w + timedelta(days=7)),
+                missing=selectors.review_missing(
+                    w, current, reviewed=(d.pk, w) in reviews, since=due_since[d.pk]
+                ),
                 complaints=complaints.get((d.pk, w), 0),
                 slips=slips.get((d.pk, w), 0),
                 url=f"{base}?week={w.isoformat()}",

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from estatedesk.complaints import papers, selectors
-from estatedesk.complaints.api_output import (
+from estatedesk.complaints.api.output import (
     Viewer,
     notice_detail,
     notice_item,
@@ -24,7 +24,7 @@ from estatedesk.complaints.api_output import (
     slip_detail,
     slip_item,
 )
-from estatedesk.complaints.api_schemas import (
+from estatedesk.complaints.api.schemas import (
     NoticeFilters,
     NoticeIn,
     NoticeOut,
@@ -39,17 +39,18 @@ from estatedesk.complaints.api_schemas import (
     VerifyIn,
 )
 from estatedesk.complaints.models import TransferSlip, WorkNotice
+from estatedesk.core.actors import Actor
 from estatedesk.core.api import READ_ERRORS, WRITE_ERRORS, Paging, current_user, invalid, paginate, responses
 from estatedesk.org import selectors as org
 
 router = Router()
 
 
-def _slips(user: Any) -> QuerySet[TransferSlip]:
+def _slips(user: Actor) -> QuerySet[TransferSlip]:
     return selectors.slips_for(user).select_related("complaint__estate", "result_by")
 
 
-def _notices(user: Any) -> QuerySet[WorkNotice]:
+def _notices(user: Actor) -> QuerySet[WorkNotice]:
     return selectors.notices_for(user).select_related("slip", "reported_by", "verified_by")
 
 

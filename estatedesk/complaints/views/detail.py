@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -24,49 +24,32 @@ from django.utils.translation import gettext_lazy as _l
 
 from estatedesk.complaints import forms_actions as f
 from estatedesk.complaints import papers, selectors, services, uploads, workflow
-from estatedesk.complaints.deadlines import DueState
 from estatedesk.complaints.models import Complaint, Kind, Signature
-from estatedesk.complaints.views_timeline import timeline_rows
-from estatedesk.core import crypto, policy
-from estatedesk.core.errors import InvalidInput, ServiceError
-from estatedesk.core.web import company_time, put_error
+from estatedesk.complaints.views.common import DUE_LABELS, RequestUser, person_name
+from estatedesk.complaints.views.timeline import timeline_rows
+from estatedesk.core import policy
+from estatedesk.core.errors import InvalidInput
+from estatedesk.core.web import FormStep, company_time, form_step_view
 from estatedesk.records.services import log_personal_data_access
-
-# --- Shared by the complaint, slip, notice and weekly pages ---------------------------------------
-
-
-def person_name(user: Any, name: str) -> str:
-    return name if policy.can_see_contact_names(user) else crypto.mask_name(name)
-
-
-DUE_LABELS = {
-    DueState.NONE: _l("No deadline"),
-    DueState.DUE: _l("Due"),
-    DueState.DUE_SOON: _l("Due soon"),
-    DueState.OVERDUE: _l("Overdue"),
-    DueState.MET: _l("Replied on time"),
-    DueState.LATE: _l("Replied late"),
-}
-
 
 # --- The steps -----------------------------------------------------------------------------------
 
 
-def _assess(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+def _assess(user: RequestUser, c: Complaint, d: dict[str, Any]) -> None:
     services.assess(
         actor=user, complaint=c.pk, cause=d["cause"], serious=d["serious"], urgent=d["urgent"], note=d["note"]
     )
 
 
-def _request(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+def _request(user: RequestUser, c: Complaint, d: dict[str, Any]) -> None:
     services.change_request(actor=user, complaint=c.pk, requested_reply_at=d["requested_reply_at"])
 
 
-def _assign(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+def _assign(user: RequestUser, c: Complaint, d: dict[str, Any]) -> None:
     services.assign(actor=user, complaint=c.pk, department=d["department"], handler=d["handler"])
 
 
-def _refer(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+def _refer(user: RequestUser, c: Complaint, d: dict[str, Any]) -> None:
     services.refer(
         actor=user,
         complaint=c.pk,
@@ -77,11 +60,11 @@ def _refer(user: Any, c: Complaint, d: dict[str, Any]) -> None:
     )
 
 
-def _referral_result(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+def _referral_result(user: RequestUser, c: Complaint, d: dict[str, Any]) -> None:
     services.record_referral_result(actor=user, complaint=c.pk, result=d["result"], at=d["at"])
 
 
-def _handle(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+def _handle(user: RequestUser, c: Complaint, d: dict[str, Any]) -> None:
     services.handle(
         actor=user,
         complaint=c.pk,
@@ -91,13 +74,13 @@ def _handle(user: Any, c: Complaint, d: dict[str, Any]) -> None:
     )
 
 
-def _reply(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+def _reply(user: RequestUser, c: Complaint, d: dict[str, Any]) -> None:
     services.reply(
         actor=user, complaint=c.pk, content=d["content"], manner=d["manner"], replied_at=d["replied_at"]
     )
 
 
-def _visit(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+def _visit(user: RequestUser, c: Complaint, d: dict[str, Any]) -> None:
     services.visit(
         actor=user,
         complaint=c.pk,
@@ -109,15 +92,15 @@ def _visit(user: Any, c: Complaint, d: dict[str, Any]) -> None:
     )
 
 
-def _close(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+def _close(user: RequestUser, c: Complaint, d: dict[str, Any]) -> None:
     services.close(actor=user, complaint=c.pk, note=d["note"])
 
 
-def _close_superior(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+def _close_superior(user: RequestUser, c: Complaint, d: dict[str, Any]) -> None:
     services.close_by_superior(actor=user, complaint=c.pk, reason=d["reason"])
 
 
-def _link(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+def _link(user: RequestUser, c: Complaint, d: dict[str, Any]) -> None:
     if d["unlink"]:
         services.link(actor=user, complaint=c.pk, lead=None)
         return
@@ -127,11 +110,11 @@ def _link(user: Any, c: Complaint, d: dict[str, Any]) -> None:
     services.link(actor=user, complaint=c.pk, lead=lead)
 
 
-def _analyse(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+def _analyse(user: RequestUser, c: Complaint, d: dict[str, Any]) -> None:
     services.analyse(actor=user, complaint=c.pk, analysis=d["analysis"])
 
 
-def _slip(user: Any, c: Complaint, d: dict[str, Any]) -> None:
+def _slip(user: RequestUser, c: Complaint, d: dict[str, Any]) -> None:
     papers.raise_slip(actor=user, complaint=c.pk, matter=d["matter"], handler_opinion=d["handler_opinion"])
 
 
@@ -141,7 +124,7 @@ class Step:
     label: Any
     form: type[f.StepForm]
     transitions: frozenset[str]  # the workflow steps that make this form available
-    run: Callable[[Any, Complaint, dict[str, Any]], None]
+    run: Callable[[RequestUser, Complaint, dict[str, Any]], None]
     done: Any
     button: Any = _l("Save")
     style: str = "primary"
@@ -198,7 +181,7 @@ STEPS: tuple[Step, ...] = (
         "request",
         _l("Change the requested reply time"),
         f.RequestForm,
-        frozenset({"handle"}),
+        frozenset({"change_request"}),
         _request,
         _l("Requested reply time changed; the deadline follows it."),
     ),
@@ -206,7 +189,7 @@ STEPS: tuple[Step, ...] = (
         "assign",
         _l("Forward to a department"),
         f.AssignForm,
-        frozenset({"handle"}),
+        frozenset({"assign"}),
         _assign,
         _l("Forwarded."),
         _l("Forward"),
@@ -260,7 +243,7 @@ STEPS: tuple[Step, ...] = (
 )
 
 
-def available_steps(user: Any, complaint: Complaint) -> list[Step]:
+def available_steps(user: RequestUser, complaint: Complaint) -> list[Step]:
     """The forms this user gets on this complaint now; read-only roles get none."""
     names = {t.name for t in services.staff_can(user, complaint)}
     steps = [s for s in STEPS if s.transitions & names]
@@ -289,14 +272,14 @@ class Panel:
             self.label = workflow.COMPLAINT.get("reassess").label
 
 
-def step_form(step: Step, complaint: Complaint, user: Any, data: Any = None) -> f.StepForm:
+def step_form(step: Step, complaint: Complaint, user: RequestUser, data: Any = None) -> f.StepForm:
     return step.form(data, complaint=complaint, user=user, auto_id=f"id_{step.name}_%s")
 
 
 # --- The page ----------------------------------------------------------------------------------------
 
 
-def _panels(user: Any, complaint: Complaint, failed: tuple[Step, f.StepForm] | None) -> list[Panel]:
+def _panels(user: RequestUser, complaint: Complaint, failed: tuple[Step, f.StepForm] | None) -> list[Panel]:
     panels = []
     for step in available_steps(user, complaint):
         if failed is not None and failed[0] is step:
@@ -363,27 +346,28 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_detail(request, selectors.get_complaint(request.user, pk))
 
 
-def action_view(step: Step) -> Callable[..., HttpResponse]:
-    @company_time
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
-        complaint = selectors.get_complaint(request.user, pk)  # 404 before anything else
-        if request.method != "POST":
-            return redirect("complaints:detail", pk)
-        form = step_form(step, complaint, request.user, request.POST)
-        if not form.is_valid():
-            return render_detail(request, complaint, failed=(step, form), status=422)
-        try:
-            step.run(request.user, complaint, form.cleaned_data)
-        except ServiceError as error:
-            put_error(form, error)
-            # Someone may have moved it meanwhile: show the page as it is now.
-            complaint = selectors.get_complaint(request.user, pk)
-            return render_detail(request, complaint, failed=(step, form), status=error.status)
-        messages.success(request, str(step.done))
-        return redirect("complaints:detail", pk)
+def _load(request: HttpRequest, pk: int) -> Complaint:
+    return selectors.get_complaint(request.user, pk)
 
-    view.__name__ = view.__qualname__ = f"act_{step.name}"
-    return view
+
+def _back(complaint: Complaint) -> str:
+    return reverse("complaints:detail", args=[complaint.pk])
+
+
+def action_view(step: Step) -> Callable[..., HttpResponse]:
+    """The page's form of one step as a ``core.web`` form step (422 with everything kept)."""
+
+    def form(request: HttpRequest, complaint: Complaint, data: Any) -> f.StepForm:
+        return step_form(step, complaint, request.user, data)
+
+    def run(request: HttpRequest, complaint: Complaint, form: f.StepForm) -> Any:
+        step.run(request.user, complaint, form.cleaned_data)
+        return step.done
+
+    def show(request: HttpRequest, complaint: Complaint, form: f.StepForm, status: int) -> HttpResponse:
+        return render_detail(request, complaint, failed=(step, form), status=status)
+
+    return form_step_view(FormStep(_load, form, run, show, _back, name=f"act_{step.name}"))
 
 
 @company_time

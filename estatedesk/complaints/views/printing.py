@@ -27,6 +27,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from estatedesk.complaints import selectors, workflow
+from estatedesk.complaints.events import ComplaintEvent
 from estatedesk.complaints.models import (
     Complaint,
     Event,
@@ -37,10 +38,12 @@ from estatedesk.complaints.models import (
     VisitMethod,
     WorkNotice,
 )
-from estatedesk.core import crypto, flowchart, policy, qr
+from estatedesk.complaints.views.common import person_name
+from estatedesk.core import flowchart, policy, qr
 from estatedesk.core import pdf as printing
 from estatedesk.core.clock import company_now, company_zone
 from estatedesk.core.models import CompanySettings
+from estatedesk.core.workflow import Workflow
 from estatedesk.org.models import Role
 
 log = logging.getLogger(__name__)
@@ -50,14 +53,6 @@ DEADLINE_BASIS = {
     "urgent": gettext_lazy("urgent: clock hours"),
     "normal": gettext_lazy("not urgent: working days"),
     "invalid": gettext_lazy("invalid: explanation in working days"),
-}
-
-FLOWCHART_TITLES = {
-    # Translators: §9.1 業戶投訴處理流程圖
-    "complaint": gettext_lazy("Complaint handling flowchart"),
-    # Translators: §9.5 工作傳簽流程圖
-    "slip": gettext_lazy("Work transfer slip flowchart"),
-    "notice": gettext_lazy("Work arrangement notice flowchart"),
 }
 
 
@@ -92,12 +87,7 @@ def _staff_name(staff: Any) -> str:
     return staff.display_name if staff is not None else ""
 
 
-def _person(user: Any, name: str) -> str:
-    """Complainants' names on paper: shown to staff, masked for auditors (SPEC D-3)."""
-    return name if policy.can_see_contact_names(user) else crypto.mask_name(name)
-
-
-def _last(events: list[Event], *actions: str) -> Event | None:
+def _last(events: list[Event], *actions: ComplaintEvent) -> Event | None:
     found = [e for e in events if e.action in actions]
     return found[-1] if found else None
 
@@ -113,14 +103,15 @@ def _signed(event: Event | None, fallback: str = "") -> Signed:
 
 def _record(request: HttpRequest, pk: int) -> tuple[Complaint, dict[str, Any]]:
     c = selectors.get_complaint(request.user, pk)
-    events = list(
-        c.events.filter(action__in=("record", "record_answered", "assess", "reassess", "reply")).order_by(
-            "at", "id"
-        )
+    recorded, assessed_kinds, reply_kind = (
+        (ComplaintEvent.RECORD, ComplaintEvent.RECORD_ANSWERED),
+        (ComplaintEvent.ASSESS, ComplaintEvent.REASSESS),
+        ComplaintEvent.REPLY,
     )
+    events = list(c.events.filter(action__in=(*recorded, *assessed_kinds, reply_kind)).order_by("at", "id"))
     closing = c.events.filter(to_status=workflow.CLOSED).order_by("at", "id").last()
-    created = _last(events, "record", "record_answered")
-    reply_event = _last(events, "reply")
+    created = _last(events, *recorded)
+    reply_event = _last(events, reply_kind)
     if c.replied_by is not None or c.replied_at is not None:
         replied = Signed(_staff_name(c.replied_by), c.replied_at or (reply_event.at if reply_event else None))
     else:
@@ -143,10 +134,10 @@ def _record(request: HttpRequest, pk: int) -> tuple[Complaint, dict[str, Any]]:
         "form_title": _("Customer complaint handling record"),
         "form_ref": "§9.2",
         "number": c.number,
-        "complainant": _person(request.user, c.complainant_name),
+        "complainant": person_name(request.user, c.complainant_name),
         "phone": c.masked_phone,
         "recorded": _signed(created, _("Resident portal") if c.recorded_by_id is None else ""),
-        "assessed": _signed(_last(events, "assess", "reassess")),
+        "assessed": _signed(_last(events, *assessed_kinds)),
         "replied": replied,
         "closed": _signed(closing),
         "basis": DEADLINE_BASIS.get(c.due_basis, ""),
@@ -182,7 +173,7 @@ def _slip(request: HttpRequest, pk: int) -> tuple[TransferSlip, dict[str, Any]]:
         "form_title": _("Work transfer slip"),
         "form_ref": "§9.3",
         "number": slip.number,
-        "complainant": _person(request.user, c.complainant_name),
+        "complainant": person_name(request.user, c.complainant_name),
         "levels": levels,
         "notices": list(slip.notices.select_related("department").order_by("issued_at", "id")),
         "qr_url": _absolute(request, page),
@@ -297,12 +288,16 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Flowcharts and the help page ----------------------------------------------------------------
 
 
-def _svg(name: str) -> str:
-    wf = workflow.WORKFLOWS[name]
-    return flowchart.draw(wf, title=str(FLOWCHART_TITLES[name]), traditional=_traditional())
+# The procedure's own charts, placed where the help page explains them; every other published
+# chart (other apps publish theirs) follows in a section of its own.
+PROCEDURE_CHARTS = ("complaint", "slip", "notice")
 
 
-def _steps(wf: workflow.Workflow) -> list[dict[str, str]]:
+def _svg(chart: flowchart.Chart) -> str:
+    return flowchart.draw(chart.workflow, title=str(chart.title), traditional=_traditional())
+
+
+def _steps(wf: Workflow) -> list[dict[str, str]]:
     """The same table as text: for screen readers, phones and anyone who prefers reading."""
     states = dict(wf.states)
     roles = dict(Role.choices)
@@ -325,25 +320,30 @@ def _steps(wf: workflow.Workflow) -> list[dict[str, str]]:
 def help_page(request: HttpRequest) -> HttpResponse:
     charts = [
         {
-            "name": name,
-            "title": FLOWCHART_TITLES[name],
-            "svg": mark_safe(_svg(name)),  # noqa: S308 - built by flowchart.draw, every label escaped
-            "steps": _steps(workflow.WORKFLOWS[name]),
+            "name": chart.name,
+            "title": chart.title,
+            "svg": mark_safe(_svg(chart)),  # noqa: S308 - built by flowchart.draw, every label escaped
+            "steps": _steps(chart.workflow),
         }
-        for name in ("complaint", "slip", "notice")
+        for chart in flowchart.published()
     ]
     return render(
         request,
         "complaints/help.html",
-        {"charts": {c["name"]: c for c in charts}, "company": CompanySettings.load()},
+        {
+            "charts": {c["name"]: c for c in charts if c["name"] in PROCEDURE_CHARTS},
+            "other_charts": [c for c in charts if c["name"] not in PROCEDURE_CHARTS],
+            "company": CompanySettings.load(),
+        },
     )
 
 
 def flowchart_svg(request: HttpRequest, name: str) -> HttpResponse:
-    """One flowchart as an image, cacheable: it changes only with the code and the language."""
-    if name not in workflow.WORKFLOWS or name not in FLOWCHART_TITLES:
+    """Any published flowchart as an image, cacheable: it changes only with the code and the language."""
+    chart = flowchart.chart(name)
+    if chart is None:
         raise Http404
-    body = '<?xml version="1.0" encoding="utf-8"?>\n' + _svg(name)
+    body = '<?xml version="1.0" encoding="utf-8"?>\n' + _svg(chart)
     etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
     if etag in request.headers.get("If-None-Match", ""):
         response: HttpResponse = HttpResponseNotModified()

@@ -3,8 +3,8 @@
 A complaint is addressed by its readable number (``TS-2026-000123``), the one people quote
 on the phone. Reads come from ``selectors`` (a complaint outside the user's scope is a 404,
 exactly like a missing one); every write is one call of one service, whose refusals become
-the API's error format (``api_output.service_errors``). Slips and notices are in
-``api_papers``, mounted on this router.
+the API's error format (``output.service_errors``). Slips and notices are in
+``papers``, mounted on this router.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from estatedesk.complaints import selectors, services
-from estatedesk.complaints.api_output import Viewer, complaint_detail, complaint_item, service_errors
-from estatedesk.complaints.api_papers import router as papers_router
-from estatedesk.complaints.api_schemas import (
+from estatedesk.complaints.api.output import Viewer, complaint_detail, complaint_item, service_errors
+from estatedesk.complaints.api.papers import router as papers_router
+from estatedesk.complaints.api.schemas import (
     MAX_YEAR,
     MIN_YEAR,
     AnalyseIn,
@@ -46,6 +46,7 @@ from estatedesk.complaints.api_schemas import (
 from estatedesk.complaints.models import Category, Complaint
 from estatedesk.complaints.papers import raise_slip
 from estatedesk.core import crypto, policy
+from estatedesk.core.actors import Actor
 from estatedesk.core.api import (
     READ_ERRORS,
     WRITE_ERRORS,
@@ -73,7 +74,7 @@ def _pick(queryset: QuerySet[Any], pk: int, field: str, message: str) -> Any:
     return obj
 
 
-def _detail(user: Any, number: str) -> dict[str, Any]:
+def _detail(user: Actor, number: str) -> dict[str, Any]:
     return complaint_detail(selectors.get_complaint_by_number(user, number), Viewer.of(user))
 
 
@@ -150,7 +151,7 @@ def get_complaint(request: HttpRequest, number: Number) -> Any:
 # --- Intake --------------------------------------------------------------------------------
 
 
-def _unit(user: Any, payload: ComplaintIn, estate_id: int) -> Unit | None:
+def _unit(user: Actor, payload: ComplaintIn, estate_id: int) -> Unit | None:
     units = org.units_for(user).filter(estate_id=estate_id)
     if payload.unit is not None and payload.unit_label:
         raise invalid("unit_label", _("Give the unit by id or by label, not both."))
@@ -215,7 +216,7 @@ def create_complaint(request: HttpRequest, payload: ComplaintIn) -> Any:
 # --- Steps ---------------------------------------------------------------------------------
 
 
-def _step(request: HttpRequest, number: str, payload: Input, call: Callable[[Any, int], Any]) -> Any:
+def _step(request: HttpRequest, number: str, payload: Input, call: Callable[[Actor, int], Any]) -> Any:
     """Find the complaint in the user's scope (else 404), take the step, answer the updated record."""
     user = current_user(request)
     complaint = selectors.get_complaint_by_number(user, number)
@@ -259,7 +260,7 @@ def change_requested_reply(request: HttpRequest, number: Number, payload: Reques
 def assign_complaint(request: HttpRequest, number: Number, payload: AssignIn) -> Any:
     """Forward to a department, optionally naming the handler (K-2)."""
 
-    def call(user: Any, pk: int) -> Any:
+    def call(user: Actor, pk: int) -> Any:
         department = _pick(
             org.departments_for(user), payload.department, "department", _("There is no such department.")
         )
@@ -277,7 +278,7 @@ def assign_complaint(request: HttpRequest, number: Number, payload: AssignIn) ->
 def refer_complaint(request: HttpRequest, number: Number, payload: ReferIn) -> Any:
     """Pass a developer-caused or external complaint on, recording when and to whom (K-6)."""
 
-    def call(user: Any, pk: int) -> Any:
+    def call(user: Actor, pk: int) -> Any:
         developer = None
         if payload.developer is not None:
             developer = _pick(
@@ -346,7 +347,7 @@ def reply_to_complaint(request: HttpRequest, number: Number, payload: ReplyIn) -
 def visit_complainant(request: HttpRequest, number: Number, payload: VisitIn) -> Any:
     """The follow-up visit (K-10): satisfied closes, dissatisfied reopens."""
 
-    def call(user: Any, pk: int) -> Any:
+    def call(user: Actor, pk: int) -> Any:
         visitor = None
         if payload.visitor is not None:
             visitor = _pick(
@@ -388,7 +389,7 @@ def close_by_superior(request: HttpRequest, number: Number, payload: SuperiorClo
 def link_complaint(request: HttpRequest, number: Number, payload: LinkIn) -> Any:
     """Handle together with an earlier complaint about the same matter (K-18); null unlinks."""
 
-    def call(user: Any, pk: int) -> Any:
+    def call(user: Actor, pk: int) -> Any:
         lead = None
         if payload.lead is not None:
             lead = (

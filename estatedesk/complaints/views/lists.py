@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 from estatedesk.complaints import selectors, workflow
 from estatedesk.complaints.deadlines import DueState, SoonWindows
 from estatedesk.complaints.models import OPEN_STATUSES, Category, Complaint, Kind, Status
+from estatedesk.complaints.views.common import DUE_LABELS, RequestUser
 from estatedesk.core import crypto, policy
 from estatedesk.core.clock import company_zone
 from estatedesk.core.models import CompanySettings
@@ -34,14 +35,6 @@ from estatedesk.org import selectors as org_selectors
 PAGE_SIZE = 50
 EXPORT_MAX = 50_000
 
-DUE_LABELS = {
-    DueState.NONE: gettext_lazy("No deadline"),
-    DueState.DUE: gettext_lazy("Due"),
-    DueState.DUE_SOON: gettext_lazy("Due soon"),
-    DueState.OVERDUE: gettext_lazy("Overdue"),
-    DueState.MET: gettext_lazy("Replied on time"),
-    DueState.LATE: gettext_lazy("Replied late"),
-}
 DUE_FILTERS = (DueState.DUE, DueState.DUE_SOON, DueState.OVERDUE)
 VALIDITY = {
     "valid": (gettext_lazy("Valid"), Q(valid=True)),
@@ -86,7 +79,7 @@ class ListFilters:
         ]
 
 
-def _choice_lists(user: Any) -> dict[str, list[tuple[str, Any]]]:
+def _choice_lists(user: RequestUser) -> dict[str, list[tuple[str, Any]]]:
     departments = org_selectors.departments_for(user).filter(developer__isnull=True)
     return {
         "estate": [(str(e.pk), e.name) for e in org_selectors.estates_for(user)],
@@ -194,7 +187,7 @@ def _querystring(request: HttpRequest) -> str:
 # --- Pages ------------------------------------------------------------------------------------
 
 
-def my_work(user: Any) -> QuerySet[Complaint]:
+def my_work(user: RequestUser) -> QuerySet[Complaint]:
     """Open complaints the user handles, and unassigned ones of the user's departments, soonest due first."""
     staff = policy.staff_of(user)
     if staff is None:

@@ -18,7 +18,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from estatedesk.complaints.views_papers import filtered_notices, filtered_slips, is_overdue
+from estatedesk.complaints.views.papers import filtered_notices, filtered_slips, is_overdue
 from estatedesk.core.web import company_time
 from estatedesk.core.xlsx import workbook_response
 

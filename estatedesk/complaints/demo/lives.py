@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from estatedesk.complaints import demo_texts as texts
 from estatedesk.complaints import papers, services
-from estatedesk.complaints.demo import OPEN, Head, Life, Site, Story
-from estatedesk.complaints.models import Category, Complaint, TransferSlip
+from estatedesk.complaints.demo import texts
+from estatedesk.complaints.demo.story import OPEN, Head, Life, Site, Story
+from estatedesk.complaints.models import Category, Complaint, TransferSlip, WorkNotice
+from estatedesk.core.actors import RESIDENT, Actor
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 VISIT_BY_PHONE = 0.7
 
@@ -35,7 +39,7 @@ class Plan:
     channel: str
     received: datetime
     description: str
-    recorder: Any  # a user, or None for the resident portal
+    recorder: Actor  # a staff user, or RESIDENT for the resident portal
     unit: Any = None
     customer: Any = None
     name: str = ""
@@ -63,7 +67,7 @@ def handling_texts(story: Story, category: str) -> tuple[str, str, str, str]:
 
 
 def intake(s: Story, p: Plan) -> Steps[tuple[Complaint, datetime]]:
-    portal = p.recorder is None
+    portal = p.recorder is RESIDENT
     t = p.received if portal else p.received + s.minutes(1, 8)
     yield t
     data = services.Intake(
@@ -108,7 +112,7 @@ def forward(s: Story, p: Plan, c: Complaint, t: datetime, *, name_handler: bool 
     return t
 
 
-def handle_and_reply(s: Story, p: Plan, c: Complaint, t: datetime, actor: Any) -> Steps[datetime]:
+def handle_and_reply(s: Story, p: Plan, c: Complaint, t: datetime, actor: User) -> Steps[datetime]:
     c.refresh_from_db(fields=["reply_due"])
     r = s.reply_time(t, c.reply_due, p.site, late=p.late, urgent=p.urgent)
     analysis, measures, result, answer = handling_texts(s, p.category.code)
@@ -127,7 +131,7 @@ def _manner(s: Story, p: Plan) -> str:
     )
 
 
-def visit(s: Story, p: Plan, c: Complaint, t: datetime, actor: Any, satisfaction: str) -> Steps[datetime]:
+def visit(s: Story, p: Plan, c: Complaint, t: datetime, actor: User, satisfaction: str) -> Steps[datetime]:
     t = s.working_days_later(t, p.site, s.rng.choice((1, 1, 2, 3)))
     if s.chance(0.15):  # some people are only reachable in the evening
         t = t.replace(hour=19, minute=s.rng.randrange(0, 50))
@@ -281,7 +285,7 @@ def slip_life(s: Story, p: Plan, level: str) -> Life:
 
 
 def _notice_from_slip(
-    s: Story, p: Plan, slip: TransferSlip, issuer: Any, t: datetime, building: str
+    s: Story, p: Plan, slip: TransferSlip, issuer: User, t: datetime, building: str
 ) -> Steps[datetime]:
     head = p.head
     assert head is not None
@@ -300,7 +304,7 @@ def _notice_from_slip(
 
 
 def _report_and_verify(
-    s: Story, site: Site, notice: Any, reporter: Any, issuer: Any, t: datetime, due: datetime
+    s: Story, site: Site, notice: WorkNotice, reporter: User, issuer: User, t: datetime, due: datetime
 ) -> Steps[datetime]:
     returned = s.chance(0.15)
     for attempt in range(2 if returned else 1):
@@ -321,7 +325,7 @@ def _report_and_verify(
     return t
 
 
-def _finish_valid(s: Story, p: Plan, c: Complaint, t: datetime, actor: Any) -> Steps[None]:
+def _finish_valid(s: Story, p: Plan, c: Complaint, t: datetime, actor: User) -> Steps[None]:
     analysis, measures, result, answer = handling_texts(s, p.category.code)
     t = s.after(t, p.site, 20, 240)
     yield t
@@ -345,7 +349,7 @@ def enquiry_life(s: Story, p: Plan) -> Life:
     services.close(actor=handler, complaint=c, note="已答复。")
 
 
-def grievance_life(s: Story, p: Plan, analyst: Any) -> Life:
+def grievance_life(s: Story, p: Plan, analyst: User | None) -> Life:
     c, t = yield from intake(s, p)
     handler = p.site.handler
     r = s.reply_time(t, c.reply_due, p.site, late=p.late, urgent=False)
@@ -402,7 +406,7 @@ def review_life(s: Story, head: Head, week: date, at: datetime) -> Life:
     )
 
 
-def initiative_life(s: Story, site: Site, head: Head, issuer: Any, task: str, t: datetime) -> Life:
+def initiative_life(s: Story, site: Site, head: Head, issuer: User, task: str, t: datetime) -> Life:
     """A superior's work arrangement notice after an inspection (K-9 a), reported and verified."""
     yield t
     due = s.working_days_later(t, site, s.rng.choice((3, 5))).replace(hour=17, minute=30)

@@ -10,15 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from estatedesk.complaints import demo_lives as lives_
-from estatedesk.complaints import demo_texts as texts
-from estatedesk.complaints.demo import DAYS, Head, Life, Replay, Site, Story
-from estatedesk.complaints.demo_lives import Plan
+from estatedesk.complaints.demo import lives as lives_
+from estatedesk.complaints.demo import texts
+from estatedesk.complaints.demo.lives import Plan
+from estatedesk.complaints.demo.story import DAYS, Head, Life, Replay, Site, Story
 from estatedesk.complaints.models import LEADERSHIP_CHANNELS, Category, Complaint, WeeklyReview, WorkNotice
 from estatedesk.complaints.papers import week_of
 from estatedesk.core import policy
+from estatedesk.core.actors import RESIDENT, Actor
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Shares of the ordinary matters (the rest are plain valid complaints).
 QUOTAS = [
@@ -170,10 +174,10 @@ class Planner:
             table["email"] = 8
         return weighted(self.s, table)
 
-    def recorder(self, site: Site, channel: str, moment: datetime) -> Any:
+    def recorder(self, site: Site, channel: str, moment: datetime) -> Actor:
         s = self.s
         if channel == "portal":
-            return None
+            return RESIDENT
         if channel in LEADERSHIP_CHANNELS:
             return s.cast.deputy_gm if s.chance(0.7) else s.cast.gm
         if channel == "return_visit" or (s.is_open(moment, site) and s.chance(0.25)):
@@ -272,17 +276,17 @@ class Planner:
         site = self.site()
         category, question, answer, _flag = s.pick([e for e in texts.ENQUIRIES if fits(e[3], site)])
         plan = self.base("enquiry", "enquiry", site, moment, category, question)
-        if now and plan.recorder is not None:
+        if now and plan.recorder is not RESIDENT:
             plan.answer = answer
         plan.reply_text = answer
         return plan
 
-    def grievance(self, moment: datetime) -> tuple[Plan, Any]:
+    def grievance(self, moment: datetime) -> tuple[Plan, User | None]:
         s = self.s
         site = self.site()
         category, text, _flag = s.pick([g for g in texts.GRIEVANCES if fits(g[2], site)])
         plan = self.base("grievance", "grievance", site, moment, category, text)
-        analyst = None
+        analyst: User | None = None  # None: nobody analyses this one
         if s.chance(0.5):
             # The head of the department concerned, if the estate is theirs; else the deputy GM.
             head = s.cast.heads.get(DEPARTMENT_FOR.get(category, ""))
@@ -324,7 +328,7 @@ class Planner:
                 )
             )
             if followers[-1].channel == "portal":
-                followers[-1].recorder, followers[-1].customer = None, None
+                followers[-1].recorder, followers[-1].customer = RESIDENT, None
                 followers[-1].name, followers[-1].phone = customer.name, customer.phone
         lead.analysis = cause
         return lead, followers

@@ -9,37 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 
-from estatedesk.complaints import selectors, workflow
+from estatedesk.complaints import events, selectors
 from estatedesk.complaints.models import Complaint, Event, Status
-
-EVENT_LABELS: dict[str, Any] = {
-    "deadline_changed": _l("Reply deadline changed"),
-    "raise_slip": _l("Work transfer slip raised"),
-    "slip_result": _l("Work transfer slip: final result recorded"),
-    "issue_notice": _l("Work arrangement notice issued"),
-    "notice_verify": _l("Work arrangement notice verified: accepted"),
-    "notice_return": _l("Work arrangement notice returned: not done"),
-    "assign": _l("Forwarded to a department"),
-    "change_request": _l("Requested reply time changed"),
-    "attach": _l("File attached"),
-}
-
-
-def event_label(event: Event) -> Any:
-    if event.action in EVENT_LABELS:
-        return EVENT_LABELS[event.action]
-    if event.action.startswith("slip_"):
-        try:
-            return _("Work transfer slip: %(step)s") % {"step": workflow.SLIP.get(event.action[5:]).label}
-        except KeyError:
-            return event.action
-    try:
-        return workflow.COMPLAINT.get(event.action).label
-    except KeyError:
-        return event.action
-
 
 STATUS_LABELS = dict(Status.choices)
 
@@ -67,7 +39,8 @@ class TimelineRow:
 
 
 def _who_without_name(event: Event) -> str:
-    if event.action in ("record", "record_answered"):
+    """Nobody signed in: a resident through the portal records; everything else is the system."""
+    if event.action in events.PORTAL_KINDS:
         return _("Resident portal")
     return _("System")
 
@@ -79,7 +52,7 @@ def timeline_rows(complaint: Complaint) -> list[TimelineRow]:
         rows.append(
             TimelineRow(
                 pk=e.pk,
-                label=event_label(e),
+                label=events.label_of(e.action),
                 who=e.actor_name or _who_without_name(e),
                 at=e.at,
                 from_status=STATUS_LABELS.get(e.from_status, e.from_status) if moved else "",

@@ -1,13 +1,16 @@
 """Load the demo company (see estatedesk.org.demo) and its year of complaints
-(estatedesk.complaints.demo). Safe to run on every start."""
+(estatedesk.complaints.demo.history; in the background, the reports on it too: estatedesk.demo.tasks).
+Safe to run on every start."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from huey.contrib.djhuey import HUEY
 
-from estatedesk.complaints import demo as history
+from estatedesk.complaints.demo import history
+from estatedesk.demo import tasks
 from estatedesk.org import demo
 
 
@@ -59,8 +62,6 @@ class Command(BaseCommand):
                     f"{loaded.reviews} weekly reviews"
                 )
             return
-        from huey.contrib.djhuey import HUEY
-
         if HUEY.immediate:
             # No worker to hand it to: replaying here would hold up every start by a minute.
             self.stdout.write(
@@ -68,9 +69,7 @@ class Command(BaseCommand):
                 "load it with: estatedesk manage seed_demo --history now"
             )
             return
-        from estatedesk.complaints import demo_tasks
-
-        demo_tasks.load_demo_history(count)
+        tasks.load_demo_history(count)
         what = "the rest of the" if state == "partial" else f"about {count:,}"
         self.stdout.write(
             f"Loading {what} demo complaints of the past year in the background; "

@@ -1,4 +1,4 @@
-"""Request and response shapes of the complaints API (``estatedesk.complaints.api``).
+"""Request and response shapes of the complaints API (``estatedesk.complaints.api.complaints``).
 
 Bodies forbid unknown keys, bound every string and take times only as ISO 8601 with a UTC
 offset: a naive time would be read in whichever zone the server happens to run, so it is

@@ -1,4 +1,6 @@
-"""The complaint panels of the home page (SPEC A-1, K-5): live rows, each with its due badge.
+"""The complaint panels of the home page (SPEC A-1, K-5, K-8, K-11): live rows of complaints and of
+transfer slips waiting for a signature, each with its due badge, and the weekly reviews a head
+has not signed yet.
 
 Each filler reads through the scoped selectors, so a panel never shows what its list page
 would not. They are registered with ``core.panels`` when the app starts; the home page asks only for
@@ -22,8 +24,11 @@ from django.utils.translation import gettext_lazy as _l
 
 from estatedesk.complaints import selectors, workflow
 from estatedesk.complaints.deadlines import DueState
-from estatedesk.complaints.models import OPEN_STATUSES, Complaint
-from estatedesk.complaints.views_lists import Clock, my_work
+from estatedesk.complaints.models import OPEN_STATUSES, Complaint, TransferSlip
+from estatedesk.complaints.papers import week_of
+from estatedesk.complaints.views.common import RequestUser
+from estatedesk.complaints.views.lists import Clock, my_work
+from estatedesk.complaints.views.weekly import WEEKS_SHOWN
 from estatedesk.core import panels, policy
 
 PANEL_ROWS = 6
@@ -57,11 +62,11 @@ def _rows(queryset: QuerySet[Complaint], clock: Clock, more_url: str) -> list[Sa
     return items
 
 
-def _my_work(user: Any, clock: Clock) -> list[SafeString]:
+def _my_work(user: RequestUser, clock: Clock) -> list[SafeString]:
     return _rows(my_work(user), clock, reverse("complaints:mine"))
 
 
-def _due_soon(user: Any, clock: Clock) -> list[SafeString]:
+def _due_soon(user: RequestUser, clock: Clock) -> list[SafeString]:
     scoped = selectors.complaint_list(user)
     overdue = selectors.filter_due_state(scoped, DueState.OVERDUE, clock.now, clock.windows)
     soon = selectors.filter_due_state(scoped, DueState.DUE_SOON, clock.now, clock.windows)
@@ -69,7 +74,7 @@ def _due_soon(user: Any, clock: Clock) -> list[SafeString]:
     return _rows(both, clock, f"{reverse('complaints:list')}?due={DueState.OVERDUE}")
 
 
-def _intake(user: Any, clock: Clock) -> list[SafeString]:
+def _intake(user: RequestUser, clock: Clock) -> list[SafeString]:
     today = clock.now.astimezone(clock.zone).date()
     start = datetime.combine(today, time.min, clock.zone)
     recorded = selectors.complaint_list(user).filter(
@@ -97,13 +102,74 @@ def _intake(user: Any, clock: Clock) -> list[SafeString]:
     return items
 
 
-def _department(user: Any, clock: Clock) -> list[SafeString]:
+def _department(user: RequestUser, clock: Clock) -> list[SafeString]:
     scoped = selectors.complaint_list(user).filter(status__in=OPEN_STATUSES)
     departments = policy.department_ids(user)
     if departments is not None:
         scoped = scoped.filter(department__in=departments)
     ordered = scoped.order_by(F("reply_due").asc(nulls_last=True), "-received_at", "-id")
     return _rows(ordered, clock, reverse("complaints:list"))
+
+
+def _slip_item(slip: TransferSlip, clock: Clock) -> SafeString:
+    """A slip waiting for a signature, with the due badge of its complaint's reply."""
+    with timezone.override(clock.zone):
+        badge = render_to_string(
+            "complaints/_due_badge.html", {"complaint": slip.complaint, "state": clock.state(slip.complaint)}
+        )
+    return format_html(
+        '<a class="fw-semibold" href="{}">{}</a> <span class="text-muted">{}</span> {}',
+        reverse("complaints:slip_detail", args=[slip.pk]),
+        slip.number,
+        Truncator(slip.matter).chars(24),
+        SafeString(badge.strip()),  # rendered by our own template, escaped there
+    )
+
+
+def _approvals(user: RequestUser, clock: Clock) -> list[SafeString]:
+    """Transfer slips at the signing step of the user's role, in the user's scope, longest waiting first."""
+    waiting = selectors.slips_waiting_for(user, selectors.slips_for(user))
+    rows = list(waiting.select_related("complaint").order_by("raised_at", "id")[: PANEL_ROWS + 1])
+    items = [_slip_item(s, clock) for s in rows[:PANEL_ROWS]]
+    if len(rows) > PANEL_ROWS:
+        items.append(_more(f"{reverse('complaints:slip_list')}?mine=1", _("See all")))
+    return items
+
+
+def _weekly_review(user: RequestUser, clock: Clock) -> list[SafeString]:
+    """The weeks of the head's departments whose review is missing, as the weekly page marks them."""
+    if policy.role_of(user) != "department_head":
+        return []  # only the head of a department signs its weekly review
+    departments = list(selectors.departments_headed_by(user).order_by("kind", "name"))
+    if not departments:
+        return []
+    current = week_of(clock.now.astimezone(clock.zone).date())
+    weeks = [current - timedelta(weeks=i) for i in range(WEEKS_SHOWN - 1, 0, -1)]  # oldest first
+    ids = [d.pk for d in departments]
+    reviewed = selectors.reviewed_weeks(ids, weeks[0])
+    due_since = selectors.reviews_due_since(ids)
+    missing = [
+        (week, d)
+        for week in weeks
+        for d in departments
+        if selectors.review_missing(week, current, reviewed=(d.pk, week) in reviewed, since=due_since[d.pk])
+    ]
+    items = [
+        format_html(
+            '<a class="fw-semibold" href="{}?week={}">{}</a> <span class="text-muted">{} – {}</span> '
+            '<span class="badge text-bg-danger">{}</span>',
+            reverse("complaints:weekly_review", args=[d.pk]),
+            week.isoformat(),
+            d.name,
+            week.strftime("%m-%d"),
+            (week + timedelta(days=6)).strftime("%m-%d"),
+            _("missing"),
+        )
+        for week, d in missing[:PANEL_ROWS]
+    ]
+    if len(missing) > PANEL_ROWS:
+        items.append(_more(reverse("complaints:weekly"), _("See all")))
+    return items
 
 
 def _clock(shared: dict[str, Any]) -> Clock:
@@ -139,4 +205,16 @@ def register_panels() -> None:
         title=_l("My department"),
         empty=_l("No open items in your department."),
         fill=lambda user, shared: _department(user, _clock(shared)),
+    )
+    panels.register(
+        "approvals",
+        title=_l("Waiting for my signature"),
+        empty=_l("No transfer slips waiting."),
+        fill=lambda user, shared: _approvals(user, _clock(shared)),
+    )
+    panels.register(
+        "weekly_review",
+        title=_l("Weekly review"),
+        empty=_l("No weekly review is waiting."),
+        fill=lambda user, shared: _weekly_review(user, _clock(shared)),
     )

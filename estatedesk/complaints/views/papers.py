@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,10 +26,10 @@ from estatedesk.complaints.forms_actions import (
     SlipResultForm,
 )
 from estatedesk.complaints.models import Signature, TransferSlip, WorkNotice
-from estatedesk.complaints.views_detail import person_name
+from estatedesk.complaints.views.common import RequestUser, person_name
 from estatedesk.core import policy
 from estatedesk.core.errors import ServiceError
-from estatedesk.core.web import company_time, put_error
+from estatedesk.core.web import FormStep, company_time, form_step_view, put_error
 
 PAGE_SIZE = 50
 
@@ -46,30 +47,17 @@ def _page(request: HttpRequest, queryset: QuerySet) -> dict[str, Any]:
 # --- Work transfer slips ---------------------------------------------------------------------------
 
 
-def waiting_for(user: Any, queryset: QuerySet[TransferSlip]) -> QuerySet[TransferSlip]:
-    """Slips whose current step is this user's signature: the head of the complaint's department,
-    then the deputy GM, then the GM."""
-    staff = policy.staff_of(user)
-    if staff is None:
-        return queryset.none()
-    statuses = [status for status, role in workflow.SLIP_SIGNER.items() if role == staff.role]
-    queryset = queryset.filter(status__in=statuses)
-    if staff.role == "department_head":
-        queryset = queryset.filter(complaint__department__in=policy.department_ids(user) or frozenset())
-    return queryset
+def may_sign(user: RequestUser, slip: TransferSlip) -> bool:
+    return selectors.slips_waiting_for(user, TransferSlip.objects.filter(pk=slip.pk)).exists()
 
 
-def may_sign(user: Any, slip: TransferSlip) -> bool:
-    return waiting_for(user, TransferSlip.objects.filter(pk=slip.pk)).exists()
-
-
-def may_record_result(user: Any, slip: TransferSlip) -> bool:
+def may_record_result(user: RequestUser, slip: TransferSlip) -> bool:
     return (
         slip.status == workflow.DECIDED and policy.role_of(user) in workflow.SLIP.get("record_result").roles
     )
 
 
-def may_issue_from(user: Any, slip: TransferSlip) -> bool:
+def may_issue_from(user: RequestUser, slip: TransferSlip) -> bool:
     """A superior who signed the decided slip (or the deputy GM / GM) issues its notice (§7.2.9 b)."""
     staff = policy.staff_of(user)
     if staff is None or slip.status != workflow.DECIDED or staff.role not in workflow.ISSUER_ROLES:
@@ -81,7 +69,7 @@ def filtered_slips(request: HttpRequest) -> QuerySet[TransferSlip]:
     """The slips of the list page with its filters, in its order; the Excel export reads the same."""
     slips = selectors.slips_for(request.user).select_related("complaint__estate")
     if request.GET.get("mine") == "1":
-        slips = waiting_for(request.user, slips)
+        slips = selectors.slips_waiting_for(request.user, slips)
     status = request.GET.get("status", "")
     if status in dict(workflow.SLIP.states):
         slips = slips.filter(status=status)
@@ -102,7 +90,7 @@ def slip_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _slip(user: Any, pk: int) -> TransferSlip:
+def _slip(user: RequestUser, pk: int) -> TransferSlip:
     slip = (
         selectors.slips_for(user)
         .select_related("complaint__estate", "result_by")
@@ -151,46 +139,55 @@ def slip_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_slip(request, _slip(request.user, pk))
 
 
-@company_time
-def slip_sign(request: HttpRequest, pk: int) -> HttpResponse:
-    slip = _slip(request.user, pk)
-    if request.method != "POST":
-        return redirect("complaints:slip_detail", pk)
-    form = SignForm(request.POST, auto_id="id_sign_%s")
-    if not form.is_valid():
-        return render_slip(request, slip, sign_form=form, status=422)
-    try:
-        signed = papers.sign_slip(
-            actor=request.user,
-            slip=slip.pk,
-            opinion=form.cleaned_data["opinion"],
-            decision=form.cleaned_data["decision"],
-        )
-    except ServiceError as error:
-        put_error(form, error)
-        return render_slip(request, _slip(request.user, pk), sign_form=form, status=error.status)
+def _load_slip(request: HttpRequest, pk: int) -> TransferSlip:
+    return _slip(request.user, pk)
+
+
+def _slip_page(slip: TransferSlip) -> str:
+    return reverse("complaints:slip_detail", args=[slip.pk])
+
+
+def _sign(request: HttpRequest, slip: TransferSlip, form: SignForm) -> Any:
+    signed = papers.sign_slip(
+        actor=request.user,
+        slip=slip.pk,
+        opinion=form.cleaned_data["opinion"],
+        decision=form.cleaned_data["decision"],
+    )
     if signed.status == workflow.DECIDED:
-        messages.success(request, _("Signed and decided."))
-    else:
-        messages.success(request, _("Signed and passed up."))
-    return redirect("complaints:slip_detail", pk)
+        return _("Signed and decided.")
+    return _("Signed and passed up.")
 
 
-@company_time
-def slip_result(request: HttpRequest, pk: int) -> HttpResponse:
-    slip = _slip(request.user, pk)
-    if request.method != "POST":
-        return redirect("complaints:slip_detail", pk)
-    form = SlipResultForm(request.POST, auto_id="id_result_%s")
-    if not form.is_valid():
-        return render_slip(request, slip, result_form=form, status=422)
-    try:
-        papers.record_slip_result(actor=request.user, slip=slip.pk, result=form.cleaned_data["result"])
-    except ServiceError as error:
-        put_error(form, error)
-        return render_slip(request, _slip(request.user, pk), result_form=form, status=error.status)
-    messages.success(request, _("Final result recorded. Reply it to the customer on the complaint."))
-    return redirect("complaints:slip_detail", pk)
+slip_sign = form_step_view(
+    FormStep(
+        load=_load_slip,
+        form=lambda request, slip, data: SignForm(data, auto_id="id_sign_%s"),
+        run=_sign,
+        render=lambda request, slip, form, status: render_slip(request, slip, sign_form=form, status=status),
+        back=_slip_page,
+        name="slip_sign",
+    )
+)
+
+
+def _record_result(request: HttpRequest, slip: TransferSlip, form: SlipResultForm) -> Any:
+    papers.record_slip_result(actor=request.user, slip=slip.pk, result=form.cleaned_data["result"])
+    return _("Final result recorded. Reply it to the customer on the complaint.")
+
+
+slip_result = form_step_view(
+    FormStep(
+        load=_load_slip,
+        form=lambda request, slip, data: SlipResultForm(data, auto_id="id_result_%s"),
+        run=_record_result,
+        render=lambda request, slip, form, status: render_slip(
+            request, slip, result_form=form, status=status
+        ),
+        back=_slip_page,
+        name="slip_result",
+    )
+)
 
 
 # --- Work arrangement notices --------------------------------------------------------------------------
@@ -233,7 +230,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _may_issue(user: Any) -> None:
+def _may_issue(user: RequestUser) -> None:
     if policy.role_of(user) not in workflow.ISSUER_ROLES:
         raise PermissionDenied
 
@@ -272,7 +269,7 @@ def notice_create(request: HttpRequest) -> HttpResponse:
     return render(request, "complaints/notice_form.html", {"form": form}, status=422)
 
 
-def _notice(user: Any, pk: int) -> WorkNotice:
+def _notice(user: RequestUser, pk: int) -> WorkNotice:
     notice = (
         selectors.notices_for(user)
         .select_related("slip", "reported_by", "verified_by", "complaint__estate")
@@ -284,7 +281,7 @@ def _notice(user: Any, pk: int) -> WorkNotice:
     return notice
 
 
-def may_report(user: Any, notice: WorkNotice) -> bool:
+def may_report(user: RequestUser, notice: WorkNotice) -> bool:
     staff = policy.staff_of(user)
     if staff is None or notice.status != workflow.ISSUED:
         return False
@@ -293,7 +290,7 @@ def may_report(user: Any, notice: WorkNotice) -> bool:
     return policy.sees_all(user) or notice.department_id in (policy.department_ids(user) or frozenset())
 
 
-def may_verify(user: Any, notice: WorkNotice) -> bool:
+def may_verify(user: RequestUser, notice: WorkNotice) -> bool:
     staff = policy.staff_of(user)
     if staff is None or notice.status != workflow.REPORTED or staff.role not in workflow.ISSUER_ROLES:
         return False
@@ -329,44 +326,55 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_notice(request, _notice(request.user, pk))
 
 
-@company_time
-def notice_report(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = _notice(request.user, pk)
-    if request.method != "POST":
-        return redirect("complaints:notice_detail", pk)
-    form = NoticeReportForm(request.POST, auto_id="id_report_%s")
-    if not form.is_valid():
-        return render_notice(request, notice, report_form=form, status=422)
-    try:
-        papers.report_notice(actor=request.user, notice=notice.pk, report=form.cleaned_data["report"])
-    except ServiceError as error:
-        put_error(form, error)
-        return render_notice(request, _notice(request.user, pk), report_form=form, status=error.status)
-    messages.success(request, _("Completion reported; the issuer will verify it."))
-    return redirect("complaints:notice_detail", pk)
+def _load_notice(request: HttpRequest, pk: int) -> WorkNotice:
+    return _notice(request.user, pk)
 
 
-@company_time
-def notice_verify(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = _notice(request.user, pk)
-    if request.method != "POST":
-        return redirect("complaints:notice_detail", pk)
-    form = NoticeVerifyForm(request.POST, auto_id="id_verify_%s")
-    if not form.is_valid():
-        return render_notice(request, notice, verify_form=form, status=422)
+def _notice_page(notice: WorkNotice) -> str:
+    return reverse("complaints:notice_detail", args=[notice.pk])
+
+
+def _report(request: HttpRequest, notice: WorkNotice, form: NoticeReportForm) -> Any:
+    papers.report_notice(actor=request.user, notice=notice.pk, report=form.cleaned_data["report"])
+    return _("Completion reported; the issuer will verify it.")
+
+
+notice_report = form_step_view(
+    FormStep(
+        load=_load_notice,
+        form=lambda request, notice, data: NoticeReportForm(data, auto_id="id_report_%s"),
+        run=_report,
+        render=lambda request, notice, form, status: render_notice(
+            request, notice, report_form=form, status=status
+        ),
+        back=_notice_page,
+        name="notice_report",
+    )
+)
+
+
+def _verify(request: HttpRequest, notice: WorkNotice, form: NoticeVerifyForm) -> Any:
     accepted = form.cleaned_data["accepted"] == "yes"
-    try:
-        papers.verify_notice(
-            actor=request.user,
-            notice=notice.pk,
-            accepted=accepted,
-            verification=form.cleaned_data["verification"],
-        )
-    except ServiceError as error:
-        put_error(form, error)
-        return render_notice(request, _notice(request.user, pk), verify_form=form, status=error.status)
+    papers.verify_notice(
+        actor=request.user,
+        notice=notice.pk,
+        accepted=accepted,
+        verification=form.cleaned_data["verification"],
+    )
     if accepted:
-        messages.success(request, _("Verified: the notice is done."))
-    else:
-        messages.success(request, _("Returned to the department: the task is not done."))
-    return redirect("complaints:notice_detail", pk)
+        return _("Verified: the notice is done.")
+    return _("Returned to the department: the task is not done.")
+
+
+notice_verify = form_step_view(
+    FormStep(
+        load=_load_notice,
+        form=lambda request, notice, data: NoticeVerifyForm(data, auto_id="id_verify_%s"),
+        run=_verify,
+        render=lambda request, notice, form, status: render_notice(
+            request, notice, verify_form=form, status=status
+        ),
+        back=_notice_page,
+        name="notice_verify",
+    )
+)

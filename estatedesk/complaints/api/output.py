@@ -1,4 +1,4 @@
-"""How complaints, slips and notices look in API answers (``estatedesk.complaints.api``).
+"""How complaints, slips and notices look in API answers (``estatedesk.complaints.api.complaints``).
 
 Everything that depends on the reader or on the moment — masked names, the "due soon"
 windows, the company's time zone, "now" — is worked out once per request in ``Viewer``,
@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from estatedesk.complaints import selectors, services, workflow
 from estatedesk.complaints.deadlines import SoonWindows
 from estatedesk.complaints.models import Complaint, TransferSlip, WorkNotice
 from estatedesk.core import crypto, policy
+from estatedesk.core.actors import Actor
 from estatedesk.core.api import ApiError, invalid
 from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import AlreadyHandled, NotAllowed, NotFound, ServiceError
@@ -29,14 +31,14 @@ from estatedesk.core.models import CompanySettings
 
 @dataclass(frozen=True)
 class Viewer:
-    user: Any
+    user: Actor
     names: bool
     now: datetime
     windows: SoonWindows
     zone: ZoneInfo
 
     @classmethod
-    def of(cls, user: Any) -> Viewer:
+    def of(cls, user: Actor) -> Viewer:
         company = CompanySettings.load()
         return cls(
             user=user,
@@ -58,7 +60,9 @@ def _staff_name(staff: Any) -> str:
     return staff.display_name if staff is not None else ""
 
 
-def _user_name(user: Any) -> str:
+def _user_name(user: AbstractBaseUser | None) -> str:
+    if user is None:
+        return ""
     staff = policy.staff_of(user)
     return staff.display_name if staff is not None else user.get_username()
 
@@ -131,7 +135,9 @@ STEP_ACTIONS = {
     "reassess": ("assess",),
     "refer": ("refer",),
     "referral_result": ("referral-result",),
-    "handle": ("handle", "request", "assign"),
+    "handle": ("handle",),
+    "change_request": ("request",),
+    "assign": ("assign",),
     "reply": ("reply",),
     "visit_satisfied": ("visit",),
     "visit_dissatisfied": ("visit",),
@@ -151,7 +157,7 @@ def _action_labels() -> dict[str, str]:
     }
 
 
-def allowed_actions(user: Any, c: Complaint) -> list[dict[str, str]]:
+def allowed_actions(user: Actor, c: Complaint) -> list[dict[str, str]]:
     labels = _action_labels()
     seen: dict[str, str] = {}
     for step in services.staff_can(user, c):

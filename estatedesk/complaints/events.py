@@ -1,0 +1,327 @@
+"""The complaint's timeline events (SPEC P-2): every kind declared once, with its label, and
+one function per kind, the way saleor's ``order/events.py`` does it.
+
+Services write the timeline only through these functions; the page shows each event with the
+label of its kind (``label_of``). The stored value of a kind (``Event.action``) is what the API
+shows as "action", so the values never change: most are the names of the complaint's workflow
+transitions, the slip steps are ``slip_<step>`` and the notice steps ``notice_<step>``.
+
+The events are created through the complaint's own ``events`` relation, so this module needs
+the models only for type checking and ``models`` may take its choices from here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from estatedesk.complaints.workflow import COMPLAINT, SLIP
+from estatedesk.core.actors import Actor
+from estatedesk.core.events import event_fields
+
+if TYPE_CHECKING:
+    from estatedesk.complaints.models import Complaint, Event, TransferSlip, Visit, WorkNotice
+    from estatedesk.org.models import Department, Staff
+
+
+def _slip_step(name: str) -> str:
+    return _("Work transfer slip: %(step)s") % {"step": SLIP.get(name).label}
+
+
+_slip_label = lazy(_slip_step, str)
+
+
+class ComplaintEvent(models.TextChoices):
+    # The steps of the complaint's workflow, labelled as the workflow labels them.
+    RECORD = "record", COMPLAINT.get("record").label
+    RECORD_ANSWERED = "record_answered", COMPLAINT.get("record_answered").label
+    ASSESS = "assess", COMPLAINT.get("assess").label
+    REASSESS = "reassess", COMPLAINT.get("reassess").label
+    REFER = "refer", COMPLAINT.get("refer").label
+    REFERRAL_RESULT = "referral_result", COMPLAINT.get("referral_result").label
+    HANDLE = "handle", COMPLAINT.get("handle").label
+    REPLY = "reply", COMPLAINT.get("reply").label
+    VISIT_SATISFIED = "visit_satisfied", COMPLAINT.get("visit_satisfied").label
+    VISIT_DISSATISFIED = "visit_dissatisfied", COMPLAINT.get("visit_dissatisfied").label
+    CLOSE = "close", COMPLAINT.get("close").label
+    CLOSE_BY_SUPERIOR = "close_by_superior", COMPLAINT.get("close_by_superior").label
+    LINK = "link", COMPLAINT.get("link").label
+    ANALYSE = "analyse", COMPLAINT.get("analyse").label
+    # Steps whose timeline line says what happened rather than what the step is called.
+    ASSIGN = "assign", _l("Forwarded to a department")
+    CHANGE_REQUEST = "change_request", _l("Requested reply time changed")
+    RAISE_SLIP = "raise_slip", _l("Work transfer slip raised")
+    # Facts recorded on the complaint.
+    DEADLINE_CHANGED = "deadline_changed", _l("Reply deadline changed")
+    ATTACH = "attach", _l("File attached")
+    # The transfer slip's signatures and result (K-8).
+    SLIP_ESCALATE_HEAD = "slip_escalate_head", _slip_label("escalate_head")
+    SLIP_ESCALATE_DEPUTY = "slip_escalate_deputy", _slip_label("escalate_deputy")
+    SLIP_DECIDE_HEAD = "slip_decide_head", _slip_label("decide_head")
+    SLIP_DECIDE_DEPUTY = "slip_decide_deputy", _slip_label("decide_deputy")
+    SLIP_DECIDE_GM = "slip_decide_gm", _slip_label("decide_gm")
+    SLIP_RESULT = "slip_result", _l("Work transfer slip: final result recorded")
+    # The work arrangement notice (K-9).
+    ISSUE_NOTICE = "issue_notice", _l("Work arrangement notice issued")
+    NOTICE_VERIFY = "notice_verify", _l("Work arrangement notice verified: accepted")
+    NOTICE_RETURN = "notice_return", _l("Work arrangement notice returned: not done")
+
+
+# Events written by the resident portal when no one is signed in.
+PORTAL_KINDS = frozenset({ComplaintEvent.RECORD, ComplaintEvent.RECORD_ANSWERED})
+
+
+def label_of(action: str) -> Any:
+    """The timeline label of a stored kind (an unknown one, from an older version, as it is)."""
+    return ComplaintEvent(action).label if action in ComplaintEvent.values else action
+
+
+def _event(
+    complaint: Complaint,
+    kind: ComplaintEvent,
+    actor: Actor,
+    *,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> Event:
+    return complaint.events.create(
+        action=kind.value,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+        **event_fields(actor, at),
+    )
+
+
+def _step(complaint: Complaint, kind: ComplaintEvent, actor: Actor, from_status: str, **fields: Any) -> Event:
+    """A step of the workflow: the status it moved from and the one it is in now."""
+    return _event(complaint, kind, actor, from_status=from_status, to_status=complaint.status, **fields)
+
+
+# --- Intake ---------------------------------------------------------------------------------------
+
+
+def _intake_data(complaint: Complaint) -> dict[str, Any]:
+    return {
+        "channel": complaint.channel,
+        "reply_due": complaint.reply_due.isoformat() if complaint.reply_due else None,
+    }
+
+
+def recorded(complaint: Complaint, actor: Actor, *, at: datetime) -> Event:
+    return _event(
+        complaint,
+        ComplaintEvent.RECORD,
+        actor,
+        to_status=complaint.status,
+        at=at,
+        data=_intake_data(complaint),
+    )
+
+
+def recorded_answered(complaint: Complaint, actor: Actor, *, at: datetime) -> Event:
+    return _event(
+        complaint,
+        ComplaintEvent.RECORD_ANSWERED,
+        actor,
+        to_status=complaint.status,
+        at=at,
+        data=_intake_data(complaint),
+    )
+
+
+# --- The complaint's steps ----------------------------------------------------------------------------
+
+
+def _assessment(complaint: Complaint) -> dict[str, Any]:
+    return {
+        "cause": complaint.cause,
+        "valid": complaint.valid,
+        "serious": complaint.serious,
+        "urgent": complaint.urgent,
+    }
+
+
+def assessed(complaint: Complaint, actor: Actor, *, from_status: str, note: str = "") -> Event:
+    return _step(complaint, ComplaintEvent.ASSESS, actor, from_status, note=note, data=_assessment(complaint))
+
+
+def reassessed(complaint: Complaint, actor: Actor, *, from_status: str, note: str = "") -> Event:
+    return _step(
+        complaint, ComplaintEvent.REASSESS, actor, from_status, note=note, data=_assessment(complaint)
+    )
+
+
+def request_changed(complaint: Complaint, actor: Actor, *, from_status: str) -> Event:
+    return _step(
+        complaint,
+        ComplaintEvent.CHANGE_REQUEST,
+        actor,
+        from_status,
+        note=_("Requested reply time changed"),
+    )
+
+
+def assigned(
+    complaint: Complaint, actor: Actor, *, from_status: str, department: Department, handler: Staff | None
+) -> Event:
+    return _step(
+        complaint,
+        ComplaintEvent.ASSIGN,
+        actor,
+        from_status,
+        note=_("Forwarded to %(department)s") % {"department": department.name},
+        data={"department": department.pk, "handler": handler.pk if handler else None},
+    )
+
+
+def referred(complaint: Complaint, actor: Actor, *, from_status: str, note: str = "") -> Event:
+    return _step(
+        complaint, ComplaintEvent.REFER, actor, from_status, note=note, data={"party": complaint.referred_to}
+    )
+
+
+def referral_result(complaint: Complaint, actor: Actor, *, from_status: str) -> Event:
+    return _step(
+        complaint, ComplaintEvent.REFERRAL_RESULT, actor, from_status, note=complaint.referral_result
+    )
+
+
+def handled(complaint: Complaint, actor: Actor, *, from_status: str) -> Event:
+    return _step(complaint, ComplaintEvent.HANDLE, actor, from_status, note=complaint.measures[:200])
+
+
+def replied(complaint: Complaint, actor: Actor, *, from_status: str) -> Event:
+    return _step(
+        complaint,
+        ComplaintEvent.REPLY,
+        actor,
+        from_status,
+        note=complaint.reply[:300],
+        data={"manner": complaint.reply_manner, "on_time": complaint.on_time},
+    )
+
+
+def _visit(complaint: Complaint, kind: ComplaintEvent, actor: Actor, from_status: str, visit: Visit) -> Event:
+    return _step(
+        complaint,
+        kind,
+        actor,
+        from_status,
+        note=visit.opinion[:300],
+        data={"satisfaction": visit.satisfaction, "method": visit.method},
+    )
+
+
+def visited_satisfied(complaint: Complaint, actor: Actor, *, from_status: str, visit: Visit) -> Event:
+    return _visit(complaint, ComplaintEvent.VISIT_SATISFIED, actor, from_status, visit)
+
+
+def visited_dissatisfied(complaint: Complaint, actor: Actor, *, from_status: str, visit: Visit) -> Event:
+    return _visit(complaint, ComplaintEvent.VISIT_DISSATISFIED, actor, from_status, visit)
+
+
+def closed(complaint: Complaint, actor: Actor, *, from_status: str, note: str = "") -> Event:
+    return _step(complaint, ComplaintEvent.CLOSE, actor, from_status, note=note)
+
+
+def closed_by_superior(complaint: Complaint, actor: Actor, *, from_status: str) -> Event:
+    return _step(
+        complaint, ComplaintEvent.CLOSE_BY_SUPERIOR, actor, from_status, note=complaint.closing_reason
+    )
+
+
+def linked(complaint: Complaint, actor: Actor, *, from_status: str, lead: Complaint | None) -> Event:
+    """Linked to a lead complaint, or (``lead`` None) unlinked."""
+    if lead is None:
+        return _step(complaint, ComplaintEvent.LINK, actor, from_status, note=_("Unlinked"))
+    return _step(complaint, ComplaintEvent.LINK, actor, from_status, note=lead.number, data={"lead": lead.pk})
+
+
+def analysed(complaint: Complaint, actor: Actor, *, from_status: str) -> Event:
+    return _step(
+        complaint, ComplaintEvent.ANALYSE, actor, from_status, note=complaint.grievance_analysis[:300]
+    )
+
+
+# --- Facts --------------------------------------------------------------------------------------------
+
+
+def deadline_changed(complaint: Complaint, actor: Actor, *, reason: str, change: dict[str, Any]) -> Event:
+    """The reply deadline moved (``change`` from ``actions.apply_deadline``: old and new)."""
+    return _event(complaint, ComplaintEvent.DEADLINE_CHANGED, actor, note=reason, data=change)
+
+
+def attached(complaint: Complaint, actor: Actor, *, file_name: str) -> Event:
+    return _event(complaint, ComplaintEvent.ATTACH, actor, note=file_name)
+
+
+# --- Transfer slips and work notices ------------------------------------------------------------------
+
+
+def slip_raised(complaint: Complaint, actor: Actor, *, slip: TransferSlip) -> Event:
+    return _event(
+        complaint, ComplaintEvent.RAISE_SLIP, actor, note=slip.matter[:300], data={"slip": slip.number}
+    )
+
+
+SLIP_SIGNATURES = {
+    "escalate_head": ComplaintEvent.SLIP_ESCALATE_HEAD,
+    "escalate_deputy": ComplaintEvent.SLIP_ESCALATE_DEPUTY,
+    "decide_head": ComplaintEvent.SLIP_DECIDE_HEAD,
+    "decide_deputy": ComplaintEvent.SLIP_DECIDE_DEPUTY,
+    "decide_gm": ComplaintEvent.SLIP_DECIDE_GM,
+}
+
+
+def slip_signed(slip: TransferSlip, actor: Actor, *, step: str, opinion: str) -> Event:
+    """A signer passed the slip up or decided it: ``step`` is the slip workflow's transition
+    (one of ``SLIP_SIGNATURES``, each its own kind)."""
+    return _event(
+        slip.complaint,
+        SLIP_SIGNATURES[step],
+        actor,
+        note=opinion[:300],
+        data={"slip": slip.number, "to": slip.status},
+    )
+
+
+def slip_result(slip: TransferSlip, actor: Actor) -> Event:
+    return _event(
+        slip.complaint, ComplaintEvent.SLIP_RESULT, actor, note=slip.result[:300], data={"slip": slip.number}
+    )
+
+
+def notice_issued(complaint: Complaint, actor: Actor, *, notice: WorkNotice) -> Event:
+    return _event(
+        complaint, ComplaintEvent.ISSUE_NOTICE, actor, note=notice.task[:300], data={"notice": notice.number}
+    )
+
+
+def notice_verified(complaint: Complaint, actor: Actor, *, notice: WorkNotice) -> Event:
+    return _event(
+        complaint,
+        ComplaintEvent.NOTICE_VERIFY,
+        actor,
+        note=notice.verification[:300],
+        data={"notice": notice.number},
+    )
+
+
+def notice_returned(complaint: Complaint, actor: Actor, *, notice: WorkNotice) -> Event:
+    return _event(
+        complaint,
+        ComplaintEvent.NOTICE_RETURN,
+        actor,
+        note=notice.verification[:300],
+        data={"notice": notice.number},
+    )

@@ -1,0 +1,2 @@
+"""The complaint pages, one module per page family; ``common`` holds what they share and
+imports none of them."""

@@ -1,0 +1,32 @@
+"""What the complaint page families share: who asks, how a complainant's name is shown to them,
+and the words for due states. Imports no other view module, so every view module may use it."""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext_lazy as _l
+
+from estatedesk.complaints.deadlines import DueState
+from estatedesk.core import crypto, policy
+
+# Who a page is for: ``request.user``, signed in or not (the policy middleware has already
+# turned away anyone who may not reach the page at all).
+RequestUser: TypeAlias = AbstractBaseUser | AnonymousUser
+
+
+def person_name(user: RequestUser, name: str) -> str:
+    """Complainants' names: shown to staff, masked for auditors (SPEC D-3)."""
+    return name if policy.can_see_contact_names(user) else crypto.mask_name(name)
+
+
+DUE_LABELS = {
+    DueState.NONE: _l("No deadline"),
+    DueState.DUE: _l("Due"),
+    DueState.DUE_SOON: _l("Due soon"),
+    DueState.OVERDUE: _l("Overdue"),
+    DueState.MET: _l("Replied on time"),
+    DueState.LATE: _l("Replied late"),
+}
