@@ -13,7 +13,6 @@ from simple_history.models import HistoricalRecords
 
 from estatedesk.complaints.models import Complaint
 from estatedesk.org.models import Department, Estate, Staff
-from estatedesk.reports.models import MonthlyReport
 
 
 class ActionKind(models.TextChoices):
@@ -62,8 +61,9 @@ class Action(models.Model):
         related_name="improvement_actions",
         verbose_name=_("source complaint"),
     )
+    # By label: reports sits above improvement and is not imported here (improvement.sources).
     source_report = models.ForeignKey(
-        MonthlyReport,
+        "reports.MonthlyReport",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -16,7 +16,7 @@ Who may do what
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Min
@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from estatedesk.complaints.models import Complaint, Kind
+from estatedesk.complaints.selectors import complaints_for
 from estatedesk.core.clock import company_zone, now
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, NotFound
 from estatedesk.core.i18n import in_company_language
@@ -31,9 +32,12 @@ from estatedesk.core.numbering import next_number
 from estatedesk.core.policy import scope_departments, scope_staff, staff_of
 from estatedesk.improvement.models import Action, ActionKind, ActionStatus, Bone, Source, Step, Verification
 from estatedesk.improvement.selectors import action_scope
+from estatedesk.improvement.sources import find_report
 from estatedesk.notifications.services import tell
 from estatedesk.org.models import Department, Role, Staff
-from estatedesk.reports.models import MonthlyReport
+
+if TYPE_CHECKING:
+    from estatedesk.reports.models import MonthlyReport
 
 OPENER_ROLES = frozenset({Role.DEPARTMENT_HEAD, Role.CS_SUPERVISOR, Role.DEPUTY_GM, Role.GM})
 VERIFIER_ROLES = frozenset({Role.CS_SUPERVISOR, Role.DEPUTY_GM, Role.GM})
@@ -117,9 +121,6 @@ def _source_record(
     report: MonthlyReport | int | None,
     reference: str,
 ) -> tuple[Complaint | None, MonthlyReport | None]:
-    from estatedesk.complaints.selectors import complaints_for
-    from estatedesk.reports.selectors import monthly_reports_for
-
     if source in (Source.COMPLAINT, Source.GRIEVANCE):
         if complaint is None:
             raise InvalidInput(_("Choose the complaint this action comes from."), field="source_complaint")
@@ -137,8 +138,8 @@ def _source_record(
     if source == Source.MONTHLY_REPORT:
         if report is None:
             raise InvalidInput(_("Choose the monthly report this action comes from."), field="source_report")
-        pk = report.pk if isinstance(report, MonthlyReport) else report
-        found_report = monthly_reports_for(actor).filter(pk=pk).first()
+        pk = report if isinstance(report, int) else report.pk
+        found_report = find_report(actor, pk)
         if found_report is None:
             raise InvalidInput(_("No such monthly report in your scope."), field="source_report")
         return None, found_report

@@ -23,11 +23,10 @@ from estatedesk.core import policy
 from estatedesk.core.clock import company_today
 from estatedesk.core.errors import AlreadyHandled, ServiceError
 from estatedesk.core.web import company_time, put_error
-from estatedesk.improvement import fishbone, selectors, services
+from estatedesk.improvement import fishbone, selectors, services, sources
 from estatedesk.improvement.forms import AnalyseForm, FinishStepForm, StepForm, VerifyForm
 from estatedesk.improvement.models import Action, ActionStatus, Bone, Step, Verification
 from estatedesk.improvement.views import days_overdue
-from estatedesk.reports.selectors import monthly_reports_for
 
 
 def _action(user: Any, pk: int) -> Action:
@@ -78,10 +77,13 @@ def _source_links(user: Any, action: Action) -> dict[str, Any]:
     complaint_visible = bool(
         action.source_complaint_id and complaints_for(user).filter(pk=action.source_complaint_id).exists()
     )
-    report_visible = bool(
-        action.source_report_id and monthly_reports_for(user).filter(pk=action.source_report_id).exists()
-    )
-    return {"complaint_visible": complaint_visible, "report_visible": report_visible}
+    report = sources.find_report(user, action.source_report_id) if action.source_report_id else None
+    return {
+        "complaint_visible": complaint_visible,
+        "report_visible": report is not None,
+        "report_name": sources.report_name(action.source_report) if action.source_report else "",
+        "report_url": sources.report_url(report) if report else "",
+    }
 
 
 def render_detail(

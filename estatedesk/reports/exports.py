@@ -22,8 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+
+from estatedesk.improvement.models import Action, ActionStatus, Source, Verification
 
 __all__ = [
     "annual_filename",
@@ -185,10 +188,6 @@ def action_rows(start: datetime, end: datetime) -> list[ActionRow]:
 
     One query: the latest verification's verdict comes from a subquery, not one query per row.
     """
-    from django.db.models import OuterRef, Subquery
-
-    from estatedesk.improvement.models import Action, ActionStatus, Verification
-
     latest = Verification.objects.filter(action=OuterRef("pk")).order_by("-verified_at", "-pk")
     actions = (
         Action.objects.filter(opened_at__gte=start, opened_at__lt=end)
@@ -224,6 +223,4 @@ def action_rows(start: datetime, end: datetime) -> list[ActionRow]:
 
 
 def source_names() -> dict[str, str]:
-    from estatedesk.improvement.models import Source
-
     return {value: str(label) for value, label in Source.choices}

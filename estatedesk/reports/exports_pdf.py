@@ -25,6 +25,7 @@ from estatedesk.core import policy
 from estatedesk.core.clock import company_now, company_zone
 from estatedesk.core.models import CompanySettings
 from estatedesk.reports import charts, exports, presenters
+from estatedesk.reports.services import live_differs
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +116,6 @@ def _pdf(html: str, context: Mapping[str, Any], request: HttpRequest) -> bytes:
 
 
 def monthly_context(report: Any, *, request: HttpRequest, pdf: bool) -> dict[str, Any]:
-    from estatedesk.reports.services import live_differs
-
     view = presenters.monthly_view(report)
     context = _common(
         request,

@@ -20,12 +20,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from estatedesk.complaints.models import Category, Cause, Channel, Complaint
+from estatedesk.complaints.models import Category, Cause, Channel, Complaint, Satisfaction
 from estatedesk.org.models import Department, Estate
+from estatedesk.reports.figures import monthly_figures, previous_month, same_month_last_year
+from estatedesk.reports.models import MonthlyReport, ReportStatus
+from estatedesk.reports.services import snapshot
 
 __all__ = [
     "BreakdownRow",
@@ -325,12 +329,6 @@ def monthly_headline(
 def comparison_figures(report: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """The previous month and the same month last year: a submitted report's frozen figures
     when there is one (what the head signed), else computed live."""
-    from django.db.models import Q
-
-    from estatedesk.reports.figures import monthly_figures, previous_month, same_month_last_year
-    from estatedesk.reports.models import MonthlyReport, ReportStatus
-    from estatedesk.reports.services import snapshot
-
     wanted = [previous_month(report.year, report.month), same_month_last_year(report.year, report.month)]
     stored = {
         (r.year, r.month): r.figures
@@ -359,9 +357,6 @@ def monthly_view(report: Any, *, figures: Mapping[str, Any] | None = None) -> di
     reopened, repeat_complainants (RepeatRow), open_at_end, open_from_earlier,
     category_pareto / cause_pareto (ParetoLine).
     """
-    from estatedesk.complaints.models import Satisfaction
-    from estatedesk.reports.figures import previous_month, same_month_last_year
-
     data: Mapping[str, Any] = figures if figures is not None else (report.figures or {})
     previous, last_year = comparison_figures(report)
     by_category: dict[str, int] = data.get("by_category") or {}

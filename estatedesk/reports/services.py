@@ -20,9 +20,12 @@ from estatedesk.core.clock import company_zone
 from estatedesk.core.clock import now as clock_now
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed
 from estatedesk.core.policy import staff_of
+from estatedesk.improvement import services as improvement
+from estatedesk.improvement.models import Source
 from estatedesk.org.models import Department, Role
 from estatedesk.reports.figures import month_bounds, monthly_figures, previous_month
-from estatedesk.reports.models import MonthlyReport, ReportStatus
+from estatedesk.reports.models import MonthlyReport, ReportStatus, ReviewDecision
+from estatedesk.reports.selectors import reviews_monthly
 
 __all__ = ["catch_up", "draft_month", "live_differs", "review", "save_analysis", "snapshot", "submit"]
 
@@ -213,11 +216,6 @@ def review(
     With "actions", ``new_action`` (kind, title, problem, department) opens one linked to
     the report in the same transaction; actions already opened from the report also count.
     """
-    from estatedesk.improvement import services as improvement
-    from estatedesk.improvement.models import Source
-    from estatedesk.reports.models import ReviewDecision
-    from estatedesk.reports.selectors import reviews_monthly
-
     pk = report.pk if isinstance(report, MonthlyReport) else report
     locked = MonthlyReport.objects.select_for_update().get(pk=pk)
     if not reviews_monthly(actor):

@@ -12,12 +12,17 @@ from typing import Any
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from estatedesk.core.clock import company_zone
 from estatedesk.core.clock import now as clock_now
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed
+from estatedesk.core.i18n import in_company_language
 from estatedesk.core.policy import staff_of
+from estatedesk.improvement.models import Action, ActionStatus
+from estatedesk.notifications.services import tell
+from estatedesk.org.models import Staff
 from estatedesk.reports.figures import month_bounds
 from estatedesk.reports.models import (
     AnnualSummary,
@@ -53,8 +58,6 @@ def quarter_figures(year: int, quarter: int) -> dict[str, Any]:
 
 
 def _actions_summary(start: datetime, end: datetime) -> dict[str, Any]:
-    from estatedesk.improvement.models import Action, ActionStatus
-
     opened = Action.objects.filter(opened_at__gte=start, opened_at__lt=end)
     open_statuses = [ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.VERIFYING]
     totals = opened.aggregate(
@@ -194,12 +197,6 @@ def publish_quarter(*, actor: Any, analysis: QuarterlyAnalysis | int, text: str)
 
 
 def _announce_quarter(analysis: QuarterlyAnalysis) -> None:
-    from django.urls import reverse
-
-    from estatedesk.core.i18n import in_company_language
-    from estatedesk.notifications.services import tell
-    from estatedesk.org.models import Staff
-
     users = [
         s.user
         for s in Staff.objects.filter(user__is_active=True).exclude(role="admin").select_related("user")

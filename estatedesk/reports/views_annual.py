@@ -1,16 +1,16 @@
-"""Annual complaint summary pages (SPEC K-15, I-2): list, draft, detail, the deputy GM's summary.
+"""Annual complaint summary pages (SPEC K-15, I-2): list, draft, detail, the deputy GM's
+summary, and its print view, PDF and workbook.
 
-Split from ``views_periods`` (the quarterly analysis and the shared print/PDF/Excel views)."""
+The quarterly analysis has its pages in ``views_periods``; what both share is in ``views_shared``."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,12 +27,16 @@ from estatedesk.reports import presenters, selectors, services_periods
 from estatedesk.reports.figures import month_bounds
 from estatedesk.reports.forms_periods import DraftYearForm, SummaryForm
 from estatedesk.reports.models import AnnualSummary, PeriodStatus
-from estatedesk.reports.views_periods import _charts, _staff_name, _summary, _when
-
-log = logging.getLogger(__name__)
-
+from estatedesk.reports.views_shared import export_response, period_charts, staff_name, when
 
 # --- annual summary ------------------------------------------------------------------------
+
+
+def _summary(request: HttpRequest, pk: int) -> AnnualSummary:
+    summary = selectors.annual_for(request.user).filter(pk=pk).first()
+    if summary is None:
+        raise Http404
+    return summary
 
 
 def _annual_list(request: HttpRequest, form: DraftYearForm | None = None, status: int = 200) -> HttpResponse:
@@ -80,8 +84,8 @@ def annual_export(request: HttpRequest) -> HttpResponse:
             _("Issued") if issued else summary.get_status_display(),  # the list's wording
             row["received"],
             row["actions"],
-            _staff_name(summary.published_by),
-            _when(summary.published_at),
+            staff_name(summary.published_by),
+            when(summary.published_at),
         ]
 
     return workbook_response("annual-summaries", headers, (line(row) for row in _annual_rows(request)))
@@ -134,7 +138,7 @@ def _render_annual(
     context = {
         "summary": summary,
         "view": view,
-        "charts": _charts(view, annual=True),
+        "charts": period_charts(view, annual=True),
         "actions": view["actions"] or {},
         "action_rows": _year_actions(request, summary.year),
         "reports": view["monthly_reports"] or {},
@@ -176,3 +180,28 @@ def annual_save(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Summary saved. It is still a draft."))
     return redirect("reports:annual_detail", pk)
+
+
+# --- print, PDF and Excel ------------------------------------------------------------------
+
+
+def _annual_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    return export_response(request, _summary(request, pk), kind="annual", fmt=fmt)
+
+
+@require_GET
+@company_time
+def annual_print(request: HttpRequest, pk: int) -> HttpResponse:
+    return _annual_export(request, pk, "print")
+
+
+@require_GET
+@company_time
+def annual_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _annual_export(request, pk, "pdf")
+
+
+@require_GET
+@company_time
+def annual_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    return _annual_export(request, pk, "xlsx")

@@ -31,7 +31,7 @@ from estatedesk.core.xlsx import workbook_response, xlsx_response
 from estatedesk.improvement import selectors as improvement_selectors
 from estatedesk.improvement.services import OPENER_ROLES
 from estatedesk.org.models import Role
-from estatedesk.reports import echarts, presenters, selectors, services
+from estatedesk.reports import echarts, exports, presenters, selectors, services
 from estatedesk.reports.figures import month_bounds, monthly_figures
 from estatedesk.reports.forms import AnalysisForm, DraftMonthForm, MonthlyFilterForm, ReviewForm
 from estatedesk.reports.models import MonthlyReport, ReportStatus
@@ -352,8 +352,6 @@ def _file_stem(report: MonthlyReport) -> str:
 
 @company_time
 def monthly_print(request: HttpRequest, pk: int) -> HttpResponse:
-    from estatedesk.reports import exports
-
     report = _report(request.user, pk)
     response = HttpResponse(exports.monthly_print_html(report, request=request))
     patch_cache_control(response, private=True, no_cache=True)
@@ -362,8 +360,6 @@ def monthly_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 @company_time
 def monthly_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    from estatedesk.reports import exports
-
     report = _report(request.user, pk)
     try:
         data = exports.monthly_pdf(report, request=request)
@@ -384,8 +380,6 @@ def monthly_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @company_time
 def monthly_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    from estatedesk.reports import exports
-
     report = _report(request.user, pk)
     response = xlsx_response(exports.monthly_xlsx(report), _file_stem(report))
     patch_cache_control(response, private=True, no_cache=True)
