@@ -13,9 +13,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from estatedesk.core.policy import department_ids, estate_ids, sees_all, staff_of
-from estatedesk.improvement.models import Action, ActionStatus
+from estatedesk.improvement.models import Action
+from estatedesk.improvement.workflow import NOT_CLOSED
 
-OPEN_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.VERIFYING)
+OPEN_STATUSES = NOT_CLOSED
 
 
 def sees_every_action(user: Any) -> bool:

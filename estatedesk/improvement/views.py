@@ -29,7 +29,7 @@ from estatedesk.core.clock import company_today
 from estatedesk.core.errors import InvalidInput, ServiceError
 from estatedesk.core.web import company_time, put_error
 from estatedesk.core.xlsx import workbook_response
-from estatedesk.improvement import selectors, services, sources
+from estatedesk.improvement import selectors, services, sources, workflow
 from estatedesk.improvement.forms import OpenActionForm
 from estatedesk.improvement.models import Action, ActionKind, ActionStatus, Source
 from estatedesk.org import selectors as org_selectors
@@ -56,7 +56,7 @@ def days_overdue(action: Action, today: date) -> int:
 
 
 def may_open(user: Any) -> bool:
-    return policy.role_of(user) in services.OPENER_ROLES
+    return policy.role_of(user) in workflow.OPENER_ROLES
 
 
 def source_text(action: Action) -> str:

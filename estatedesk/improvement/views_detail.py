@@ -23,9 +23,11 @@ from estatedesk.core import policy
 from estatedesk.core.clock import company_today
 from estatedesk.core.errors import AlreadyHandled, ServiceError
 from estatedesk.core.web import company_time, put_error
-from estatedesk.improvement import fishbone, selectors, services, sources
+from estatedesk.improvement import fishbone, selectors, services, sources, workflow
+from estatedesk.improvement.events import ActionEventKind
 from estatedesk.improvement.forms import AnalyseForm, FinishStepForm, StepForm, VerifyForm
 from estatedesk.improvement.models import Action, ActionStatus, Bone, Step, Verification
+from estatedesk.improvement.timeline import timeline_rows
 from estatedesk.improvement.views import days_overdue
 
 
@@ -35,6 +37,7 @@ def _action(user: Any, pk: int) -> Action:
         .select_related("source_report__department", "verified_by")
         .prefetch_related(
             Prefetch("steps", queryset=Step.objects.select_related("owner", "done_by")),
+            "events",
             Prefetch("verifications", queryset=Verification.objects.select_related("verified_by")),
         )
         .filter(pk=pk)
@@ -121,6 +124,7 @@ def render_detail(
         "step_open": step_form is not None or (manager and not action.steps.all()),
         "can_verify": verifier or verify_form is not None,
         "verify_form": verify_form or VerifyForm(user=user, auto_id="id_verify_%s"),
+        "timeline": timeline_rows(action.events.all(), workflow.ACTION, dict(ActionEventKind.choices)),
         **_source_links(user, action),
     }
     return render(request, "improvement/detail.html", context, status=status)

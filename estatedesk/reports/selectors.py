@@ -17,7 +17,14 @@ from django.db.models import QuerySet
 
 from estatedesk.core.policy import department_ids, is_staff_member, sees_all, staff_of
 from estatedesk.org.models import DepartmentKind, Role
-from estatedesk.reports.models import AnnualSummary, MonthlyReport, PeriodStatus, QuarterlyAnalysis
+from estatedesk.reports.models import (
+    AnnualStatus,
+    AnnualSummary,
+    MonthlyReport,
+    PeriodStatus,
+    QuarterlyAnalysis,
+    ReportStatus,
+)
 
 
 def in_customer_service(user: Any) -> bool:
@@ -77,7 +84,7 @@ def annual_for(user: Any) -> QuerySet[AnnualSummary]:
     if staff is not None and (
         staff.role in (Role.DEPARTMENT_HEAD, Role.CS_SUPERVISOR) or in_customer_service(user)
     ):
-        return summaries.filter(status=PeriodStatus.PUBLISHED)
+        return summaries.filter(status=AnnualStatus.ISSUED)
     return summaries.none()
 
 
@@ -85,4 +92,4 @@ def review_queue(user: Any) -> QuerySet[MonthlyReport]:
     """Submitted monthly reports awaiting the deputy GM's decision, oldest first."""
     if not reviews_monthly(user):
         return MonthlyReport.objects.none()
-    return monthly_reports_for(user).filter(status="submitted").order_by("submitted_at", "pk")
+    return monthly_reports_for(user).filter(status=ReportStatus.SUBMITTED).order_by("submitted_at", "pk")

@@ -23,11 +23,14 @@ from estatedesk.core.errors import ServiceError
 from estatedesk.core.web import company_time, put_error
 from estatedesk.core.xlsx import workbook_response
 from estatedesk.improvement.selectors import action_list
+from estatedesk.improvement.timeline import timeline_rows
 from estatedesk.reports import presenters, selectors, services_periods
+from estatedesk.reports.events import ReportEventKind
 from estatedesk.reports.figures import month_bounds
 from estatedesk.reports.forms_periods import DraftYearForm, SummaryForm
-from estatedesk.reports.models import AnnualSummary, PeriodStatus
+from estatedesk.reports.models import AnnualStatus, AnnualSummary
 from estatedesk.reports.views_shared import export_response, period_charts, staff_name, when
+from estatedesk.reports.workflow import ANNUAL
 
 # --- annual summary ------------------------------------------------------------------------
 
@@ -78,10 +81,9 @@ def annual_export(request: HttpRequest) -> HttpResponse:
 
     def line(row: dict[str, Any]) -> list[Any]:
         summary = row["summary"]
-        issued = summary.status == PeriodStatus.PUBLISHED
         return [
             summary.year,
-            _("Issued") if issued else summary.get_status_display(),  # the list's wording
+            summary.get_status_display(),
             row["received"],
             row["actions"],
             staff_name(summary.published_by),
@@ -105,8 +107,8 @@ def annual_draft(request: HttpRequest) -> HttpResponse:
     form = DraftYearForm(request.POST, now=timezone.now())
     if not form.is_valid():
         return _annual_list(request, form, status=422)
-    summary = services_periods.draft_year(year=form.cleaned_data["year"])
-    if summary.status == PeriodStatus.PUBLISHED:
+    summary = services_periods.draft_year(year=form.cleaned_data["year"], actor=request.user)
+    if summary.status == AnnualStatus.ISSUED:
         messages.info(
             request, _("%(year)d is already issued; its figures stay as issued.") % {"year": summary.year}
         )
@@ -131,7 +133,7 @@ def _render_annual(
     request: HttpRequest, summary: AnnualSummary, form: SummaryForm | None = None, status: int = 200
 ) -> HttpResponse:
     view = presenters.period_view(summary.figures or {})
-    draft = summary.status == PeriodStatus.DRAFT
+    draft = summary.status == AnnualStatus.DRAFT
     editable = draft and selectors.writes_annual(request.user)
     if editable and form is None:
         form = SummaryForm(initial={"summary": summary.summary})
@@ -145,6 +147,7 @@ def _render_annual(
         "form": form if editable else None,
         "draft": draft,
         "ended": timezone.now() >= month_bounds(summary.year, 12)[1],
+        "timeline": timeline_rows(summary.events.all(), ANNUAL, dict(ReportEventKind.choices)),
     }
     response = render(request, "reports/annual_detail.html", context, status=status)
     patch_cache_control(response, private=True, no_cache=True)

@@ -29,12 +29,15 @@ from estatedesk.core.policy import department_ids, staff_of
 from estatedesk.core.web import company_time, put_error
 from estatedesk.core.xlsx import workbook_response, xlsx_response
 from estatedesk.improvement import selectors as improvement_selectors
-from estatedesk.improvement.services import OPENER_ROLES
+from estatedesk.improvement.timeline import timeline_rows
+from estatedesk.improvement.workflow import OPENER_ROLES
 from estatedesk.org.models import Role
 from estatedesk.reports import echarts, exports, presenters, selectors, services
+from estatedesk.reports.events import ReportEventKind
 from estatedesk.reports.figures import month_bounds, monthly_figures
 from estatedesk.reports.forms import AnalysisForm, DraftMonthForm, MonthlyFilterForm, ReviewForm
 from estatedesk.reports.models import MonthlyReport, ReportStatus
+from estatedesk.reports.workflow import MONTHLY
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +196,7 @@ def monthly_draft(request: HttpRequest) -> HttpResponse:
     if start > timezone.now():
         form.add_error("month", _("This month has not begun yet."))
         return _render_list(request, draft_form=form, status=422)
-    (report,) = services.draft_month(year=year, month=month, department=department)
+    (report,) = services.draft_month(year=year, month=month, department=department, actor=request.user)
     if report.status == ReportStatus.DRAFT:
         messages.success(
             request, _("The figures of this month were drafted from the records as they are now.")
@@ -269,6 +272,7 @@ def render_detail(
             .order_by("opened_at", "pk")
         ),
         "can_open_action": _opens_actions(user),
+        "timeline": timeline_rows(report.events.all(), MONTHLY, dict(ReportEventKind.choices)),
     }
     response = render(request, "reports/monthly_detail.html", context, status=status)
     patch_cache_control(response, private=True, no_cache=True)

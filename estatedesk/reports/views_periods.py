@@ -24,12 +24,15 @@ from estatedesk.core.clock import company_now
 from estatedesk.core.errors import ServiceError
 from estatedesk.core.web import company_time, put_error
 from estatedesk.core.xlsx import workbook_response
+from estatedesk.improvement.timeline import timeline_rows
 from estatedesk.reports import presenters, selectors, services_periods
+from estatedesk.reports.events import ReportEventKind
 from estatedesk.reports.figures import month_bounds
 from estatedesk.reports.forms_periods import AnalysisForm, DraftQuarterForm
 from estatedesk.reports.models import PeriodStatus, QuarterlyAnalysis
 from estatedesk.reports.periods import quarter_of
 from estatedesk.reports.views_shared import export_response, period_charts, staff_name, when
+from estatedesk.reports.workflow import QUARTERLY
 
 
 def quarter_label(year: int, quarter: int) -> str:
@@ -132,7 +135,7 @@ def quarterly_draft(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _quarterly_list(request, form, status=422)
     analysis = services_periods.draft_quarter(
-        year=form.cleaned_data["year"], quarter=form.cleaned_data["quarter"]
+        year=form.cleaned_data["year"], quarter=form.cleaned_data["quarter"], actor=request.user
     )
     label = quarter_label(analysis.year, analysis.quarter)
     if analysis.status == PeriodStatus.PUBLISHED:
@@ -162,6 +165,7 @@ def _render_quarter(
         "form": form if editable else None,
         "draft": draft,
         "ended": ended,
+        "timeline": timeline_rows(analysis.events.all(), QUARTERLY, dict(ReportEventKind.choices)),
     }
     response = render(request, "reports/quarterly_detail.html", context, status=status)
     patch_cache_control(response, private=True, no_cache=True)

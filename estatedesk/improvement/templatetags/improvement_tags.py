@@ -10,7 +10,7 @@ from typing import Any
 from django import template
 
 from estatedesk.core import policy
-from estatedesk.improvement import selectors, services
+from estatedesk.improvement import selectors, workflow
 
 register = template.Library()
 
@@ -25,5 +25,5 @@ def actions_for_complaint(context: template.Context, complaint: Any) -> dict[str
     return {
         "complaint": complaint,
         "actions": actions,
-        "can_open": policy.role_of(user) in services.OPENER_ROLES,
+        "can_open": policy.role_of(user) in workflow.OPENER_ROLES,
     }
