@@ -27,6 +27,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from estatedesk.improvement.models import Action, ActionStatus, Source, Verification
+from estatedesk.reports import measures, stats
 
 __all__ = [
     "annual_filename",
@@ -149,25 +150,15 @@ def ratio(numerator: int | None, denominator: int | None) -> float | None:
     return numerator / denominator
 
 
-def rate_ratio(rate: Mapping[str, int] | None) -> float | None:
-    if not rate:
-        return None
-    return ratio(rate.get("numerator"), rate.get("denominator"))
-
-
-# Counts per measure (periods.MEASURES) → the three rates, as (numerator, denominator) keys.
-PERIOD_RATES = {
-    "on_time": ("on_time", "replied"),
-    "follow_up_coverage": ("valid_visited", "valid"),
-    "follow_up_satisfaction": ("satisfied", "answered"),
-}
+def rate_ratio(rate: stats.Rate | None) -> float | None:
+    return None if rate is None else rate.value
 
 
 def period_rate(counts: Mapping[str, int] | None, name: str) -> float | None:
+    """A rate of ``measures`` over a period's (or a month's, a department's) counts."""
     if not counts:
         return None
-    numerator, denominator = PERIOD_RATES[name]
-    return ratio(counts.get(numerator, 0), counts.get(denominator, 0))
+    return measures.RATE_BY_NAME[name].of(counts).value
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,9 @@ from estatedesk.core import pdf as printing
 from estatedesk.core import policy
 from estatedesk.core.clock import company_now, company_zone
 from estatedesk.core.models import CompanySettings
-from estatedesk.reports import charts, exports, presenters
+from estatedesk.reports import charts, exports, measures, presenters
 from estatedesk.reports.services import live_differs
+from estatedesk.reports.snapshots import PeriodSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ def monthly_context(report: Any, *, request: HttpRequest, pdf: bool) -> dict[str
         live_differs=live_differs(report),
         category_chart=_pareto_chart(view["category_pareto"], _("Complaints by category (Pareto)")),
         cause_chart=_pareto_chart(view["cause_pareto"], _("Complaints by cause (Pareto)")),
-        unassessed=(view["figures"].get("by_cause") or {}).get("", 0),
+        unassessed=view["figures"].by_cause.get("", 0),
         actions=list(report.improvement_actions.select_related("department").order_by("opened_at", "pk"))
         if report.decision
         else [],
@@ -156,15 +157,15 @@ def monthly_pdf(report: Any, *, request: HttpRequest) -> bytes:
 
 
 def _bounds(view: Mapping[str, Any]) -> tuple[datetime, datetime] | None:
-    figures = view["figures"]
-    if not figures.get("start") or not figures.get("end"):
+    figures: PeriodSnapshot = view["figures"]
+    if figures.start is None or figures.end is None:
         return None
-    return datetime.fromisoformat(figures["start"]), datetime.fromisoformat(figures["end"])
+    return figures.start, figures.end
 
 
 def _short_months(view: Mapping[str, Any]) -> list[str]:
     """Column heads for a year of months: the month's number (the table says "month")."""
-    return [str(int(m)) for _y, m in view["figures"].get("months") or ()]
+    return [str(m) for _y, m in view["figures"].months]
 
 
 def _trend_charts(view: Mapping[str, Any], *, year: bool) -> list[dict[str, str]]:
@@ -202,7 +203,7 @@ def _period_context(view: Mapping[str, Any], *, year: bool) -> dict[str, Any]:
         "trend_charts": _trend_charts(view, year=year),
         "category_chart": _pareto_chart(view["category_pareto"], _("Complaints by category (Pareto)")),
         "cause_chart": _pareto_chart(view["cause_pareto"], _("Complaints by cause (Pareto)")),
-        "unassessed": (view["figures"].get("by_cause") or {}).get("", 0),
+        "unassessed": view["figures"].by_cause.get("", 0),
     }
 
 
@@ -239,10 +240,10 @@ def _satisfaction_chart(view: Mapping[str, Any]) -> dict[str, str] | None:
     if not rows:
         return None
     title = _("Follow-up satisfaction and coverage by month")
-    figures_by_month: Sequence[Mapping[str, int]] = view["figures"].get("by_month") or ()
+    figures_by_month: Sequence[Mapping[str, int]] = view["figures"].by_month
     coverage = [
         None if v is None else 100 * v
-        for v in (exports.period_rate(c, "follow_up_coverage") for c in figures_by_month)
+        for v in (measures.FOLLOW_UP_COVERAGE.of(c).value for c in figures_by_month)
     ]
     svg = charts.lines_svg(
         _short_months(view),
@@ -275,7 +276,7 @@ def annual_context(summary: Any, *, request: HttpRequest, pdf: bool) -> dict[str
         summary=summary,
         department=_("All departments"),
         satisfaction_chart=_satisfaction_chart(view),
-        satisfaction_rows=list(zip(view["by_month"], view["figures"].get("by_month") or (), strict=False)),
+        satisfaction_rows=list(zip(view["by_month"], view["figures"].by_month, strict=False)),
         action_summary=actions,
         actions_by_source=sorted(
             ((sources.get(k, k), n) for k, n in (actions.get("by_source") or {}).items()),

@@ -7,7 +7,6 @@ As there, every text goes through ``core.xlsx.write_value``: never a formula.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -44,7 +43,7 @@ def _period_summary(
 ) -> tuple[Any, int]:
     ws = book.sheet(_("Summary"))
     row = book.heading(ws, heading)
-    totals: Mapping[str, int] = view["figures"].get("totals") or {}
+    totals: Mapping[str, int] = view["figures"].totals
     previous: Mapping[str, int] | None = view["previous_totals"]
     labels = count_labels()
     headers = [
@@ -87,7 +86,7 @@ def _period_summary(
 def _department_sheet(book: Book, view: Mapping[str, Any], heading: list[str]) -> None:
     ws = book.sheet(_("By department"))
     row = book.heading(ws, heading)
-    raw: Mapping[str, Mapping[str, int]] = view["figures"].get("by_department") or {}
+    raw: Mapping[str, Mapping[str, int]] = view["figures"].by_department
     rows = []
     for d in view["by_department"]:
         counts = raw.get(d.key) or {}
@@ -134,7 +133,7 @@ def _month_sheet(book: Book, view: Mapping[str, Any], heading: list[str]) -> Non
     ws = book.sheet(_("By month"))
     row = book.heading(ws, heading)
     labels = count_labels()
-    by_month: Sequence[Mapping[str, int]] = view["figures"].get("by_month") or ()
+    by_month: Sequence[Mapping[str, int]] = view["figures"].by_month
     rows = []
     for label, counts in zip(view["months"], by_month, strict=False):
         rows.append(
@@ -255,7 +254,7 @@ def _period_sheets(book: Book, view: Mapping[str, Any], heading: list[str]) -> N
     pareto_sheet(
         book,
         _("By category"),
-        figures.get("category_pareto") or (),
+        figures.category_pareto,
         categories,
         key_label=_("Category"),
         title=_("Complaints by category (Pareto)"),
@@ -264,7 +263,7 @@ def _period_sheets(book: Book, view: Mapping[str, Any], heading: list[str]) -> N
     pareto_sheet(
         book,
         _("By cause"),
-        figures.get("cause_pareto") or (),
+        figures.cause_pareto,
         causes,
         key_label=_("Cause"),
         title=_("Complaints by cause (Pareto)"),
@@ -285,7 +284,7 @@ def _period_sheets(book: Book, view: Mapping[str, Any], heading: list[str]) -> N
 
 def _period_bounds(view: Mapping[str, Any]) -> tuple[Any, Any]:
     figures = view["figures"]
-    return datetime.fromisoformat(figures["start"]), datetime.fromisoformat(figures["end"])
+    return figures.start, figures.end
 
 
 def quarterly_xlsx(analysis: Any) -> bytes:
@@ -300,7 +299,7 @@ def quarterly_xlsx(analysis: Any) -> bytes:
     ]
     _period_summary(book, view, heading, status=status, text_label=_("Analysis"), text=analysis.analysis)
     _period_sheets(book, view, heading)
-    if view["figures"].get("start"):
+    if view["figures"].start:
         _actions_sheet(book, *_period_bounds(view), heading, None)
     return book.close()
 
@@ -341,7 +340,7 @@ def annual_xlsx(summary: Any) -> bytes:
     if view["surveys"] is None:
         xlsx.write_value(ws, row, 0, _survey_note(summary.year), book.bold)
     _period_sheets(book, view, heading)
-    if view["figures"].get("start"):
+    if view["figures"].start:
         _actions_sheet(book, *_period_bounds(view), heading, view["actions"])
     return book.close()
 

@@ -29,6 +29,7 @@ from estatedesk.reports.events import ReportEventKind
 from estatedesk.reports.figures import month_bounds
 from estatedesk.reports.forms_periods import DraftYearForm, SummaryForm
 from estatedesk.reports.models import AnnualStatus, AnnualSummary
+from estatedesk.reports.snapshots import PeriodReport
 from estatedesk.reports.views_shared import export_response, period_charts, staff_name, when
 from estatedesk.reports.workflow import ANNUAL
 
@@ -56,14 +57,17 @@ def _annual_list(request: HttpRequest, form: DraftYearForm | None = None, status
 
 def _annual_rows(request: HttpRequest) -> list[dict[str, Any]]:
     """The rows of the list page; its Excel export writes the same ones."""
-    return [
-        {
-            "summary": s,
-            "received": ((s.figures or {}).get("current") or {}).get("totals", {}).get("received"),
-            "actions": ((s.figures or {}).get("actions") or {}).get("opened"),
-        }
-        for s in selectors.annual_for(request.user).order_by("-year")
-    ]
+    rows = []
+    for s in selectors.annual_for(request.user).order_by("-year"):
+        figures = PeriodReport.from_json(s.figures)
+        rows.append(
+            {
+                "summary": s,
+                "received": figures.current.totals.get("received"),
+                "actions": (figures.actions or {}).get("opened"),
+            }
+        )
+    return rows
 
 
 @require_GET

@@ -37,6 +37,7 @@ from estatedesk.reports.events import ReportEventKind
 from estatedesk.reports.figures import month_bounds, monthly_figures
 from estatedesk.reports.forms import AnalysisForm, DraftMonthForm, MonthlyFilterForm, ReviewForm
 from estatedesk.reports.models import MonthlyReport, ReportStatus
+from estatedesk.reports.snapshots import MonthSnapshot
 from estatedesk.reports.workflow import MONTHLY
 
 log = logging.getLogger(__name__)
@@ -158,15 +159,15 @@ def monthly_export(request: HttpRequest) -> HttpResponse:
 
     def rows() -> Any:
         for r in reports:
-            figures = r.figures or {}
+            figures = MonthSnapshot.from_json(r.figures)
             yield [
                 r.department.name,
                 r.year,
                 r.month,
                 r.get_status_display(),
-                figures.get("received"),
-                figures.get("valid"),
-                presenters.rate_text(figures.get("on_time")),
+                figures.received,
+                figures.valid,
+                presenters.rate_text(figures.rate("on_time")),
                 r.submitted_by.display_name if r.submitted_by else "",
                 when(r.submitted_at),
                 r.get_decision_display() if r.decision else "",

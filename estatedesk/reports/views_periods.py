@@ -31,6 +31,7 @@ from estatedesk.reports.figures import month_bounds
 from estatedesk.reports.forms_periods import AnalysisForm, DraftQuarterForm
 from estatedesk.reports.models import PeriodStatus, QuarterlyAnalysis
 from estatedesk.reports.periods import quarter_of
+from estatedesk.reports.snapshots import PeriodReport
 from estatedesk.reports.views_shared import export_response, period_charts, staff_name, when
 from estatedesk.reports.workflow import QUARTERLY
 
@@ -87,7 +88,7 @@ def _quarterly_rows(request: HttpRequest) -> list[dict[str, Any]]:
         {
             "analysis": a,
             "label": quarter_label(a.year, a.quarter),
-            "received": ((a.figures or {}).get("current") or {}).get("totals", {}).get("received"),
+            "received": PeriodReport.from_json(a.figures).current.totals.get("received"),
         }
         for a in analyses
     ]
