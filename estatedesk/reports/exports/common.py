@@ -1,19 +1,5 @@
-"""Every report as a PDF and as an Excel workbook (SPEC A-3, K-12, K-13, K-15, I-2).
-
-The public face the views call: ``monthly_pdf`` / ``monthly_print_html`` / ``monthly_xlsx``
-and the same for the quarterly analysis and the annual summary (the management-review
-pack). The work is done in ``exports_pdf`` (HTML print view → WeasyPrint, charts drawn by
-``charts`` as SVG) and ``exports_xlsx`` / ``exports_xlsx_periods`` (XlsxWriter with native
-charts); they are imported when first used, so matplotlib and XlsxWriter are not loaded
-by every web request.
-
-This module also holds what both formats share: titles, file names, the year's
-corrective / preventive actions, and rates as numbers.
-
-Output follows the active language (the views activate the request's language). A PDF
-that cannot be made raises ``complaints.printing.PdfUnavailable``; the view then offers the
-HTML print view, as the printed complaint forms do.
-"""
+"""What the PDF and the workbook of a report share: titles, file names, the year's corrective /
+preventive actions, and rates as numbers (SPEC A-3, K-12, K-13, K-15, I-2)."""
 
 from __future__ import annotations
 
@@ -23,83 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import OuterRef, Subquery
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from estatedesk.improvement.models import Action, ActionStatus, Source, Verification
 from estatedesk.reports import measures, stats
-
-__all__ = [
-    "annual_filename",
-    "annual_pdf",
-    "annual_print_html",
-    "annual_xlsx",
-    "monthly_filename",
-    "monthly_pdf",
-    "monthly_print_html",
-    "monthly_xlsx",
-    "quarterly_filename",
-    "quarterly_pdf",
-    "quarterly_print_html",
-    "quarterly_xlsx",
-]
-
-
-# --- the public face --------------------------------------------------------------------------
-
-
-def monthly_print_html(report: Any, *, request: HttpRequest) -> str:
-    from estatedesk.reports import exports_pdf
-
-    return exports_pdf.monthly_html(report, request=request, pdf=False)
-
-
-def monthly_pdf(report: Any, *, request: HttpRequest) -> bytes:
-    from estatedesk.reports import exports_pdf
-
-    return exports_pdf.monthly_pdf(report, request=request)
-
-
-def monthly_xlsx(report: Any) -> bytes:
-    from estatedesk.reports import exports_xlsx
-
-    return exports_xlsx.monthly_xlsx(report)
-
-
-def quarterly_print_html(analysis: Any, *, request: HttpRequest) -> str:
-    from estatedesk.reports import exports_pdf
-
-    return exports_pdf.quarterly_html(analysis, request=request, pdf=False)
-
-
-def quarterly_pdf(analysis: Any, *, request: HttpRequest) -> bytes:
-    from estatedesk.reports import exports_pdf
-
-    return exports_pdf.quarterly_pdf(analysis, request=request)
-
-
-def quarterly_xlsx(analysis: Any) -> bytes:
-    from estatedesk.reports import exports_xlsx_periods
-
-    return exports_xlsx_periods.quarterly_xlsx(analysis)
-
-
-def annual_print_html(summary: Any, *, request: HttpRequest) -> str:
-    from estatedesk.reports import exports_pdf
-
-    return exports_pdf.annual_html(summary, request=request, pdf=False)
-
-
-def annual_pdf(summary: Any, *, request: HttpRequest) -> bytes:
-    from estatedesk.reports import exports_pdf
-
-    return exports_pdf.annual_pdf(summary, request=request)
-
-
-def annual_xlsx(summary: Any) -> bytes:
-    from estatedesk.reports import exports_xlsx_periods
-
-    return exports_xlsx_periods.annual_xlsx(summary)
 
 
 # File names are ASCII: they go into a Content-Disposition header unencoded.

@@ -24,8 +24,9 @@ from django.utils.translation import pgettext
 from estatedesk.core import xlsx
 from estatedesk.core.clock import company_zone
 from estatedesk.core.models import CompanySettings
-from estatedesk.reports import exports, measures, presenters
+from estatedesk.reports import measures, presenters
 from estatedesk.reports.charts import CUMULATIVE, TRIVIAL, VITAL
+from estatedesk.reports.exports import common
 from estatedesk.reports.snapshots import MonthSnapshot, ParetoEntry
 
 PERCENT = "0.0%"
@@ -239,7 +240,7 @@ def breakdown_sheet(
         ws,
         row,
         [key_label, _("Complaints"), _("Share")],
-        [[r.name, r.count, exports.ratio(r.count, total)] for r in rows],
+        [[r.name, r.count, common.ratio(r.count, total)] for r in rows],
         kinds=[None, "int", "percent"],
         widths=[30, 11, 9],
     )
@@ -377,7 +378,7 @@ def _monthly_summary(book: Book, report: Any, view: Mapping[str, Any], heading: 
 
 def monthly_xlsx(report: Any) -> bytes:
     view = presenters.monthly_view(report)
-    heading = heading_lines(exports.monthly_title(), view["period"], view["department"])
+    heading = heading_lines(common.monthly_title(), view["period"], view["department"])
     book = Book()
     _monthly_summary(book, report, view, heading)
     figures = view["figures"]

@@ -1,6 +1,6 @@
 """Display rows of a quarterly analysis or annual summary (stored figures → tables).
 
-The monthly report's rows are in ``presenters``; the formats both use in ``presenters_formats``."""
+The monthly report's rows are in ``monthly``; the formats both use in ``formats``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from estatedesk.reports import measures
 from estatedesk.reports.figures import month_bounds
-from estatedesk.reports.presenters_formats import (
+from estatedesk.reports.presenters.formats import (
     CAUSE_NAMES,
     DASH,
     HeadlineRow,

@@ -1,6 +1,6 @@
 """Reports as printable HTML and PDF (SPEC A-3, K-12, K-13, K-15, I-2).
 
-The PDF is the HTML print view run through WeasyPrint (``complaints.printing``), so both
+The PDF is the HTML print view run through WeasyPrint (``core.pdf``), so both
 always show the same thing. Charts are drawn on the server by ``reports.charts`` as SVG
 (text as outlines) and embedded as ``data:`` images: they need no font and no JavaScript,
 pass the print view's Content-Security-Policy, and keep each chart's ids to itself.
@@ -24,7 +24,8 @@ from estatedesk.core import pdf as printing
 from estatedesk.core import policy
 from estatedesk.core.clock import company_now, company_zone
 from estatedesk.core.models import CompanySettings
-from estatedesk.reports import charts, exports, measures, presenters
+from estatedesk.reports import charts, measures, presenters
+from estatedesk.reports.exports import common
 from estatedesk.reports.services import live_differs
 from estatedesk.reports.snapshots import PeriodSnapshot
 
@@ -123,8 +124,8 @@ def monthly_context(report: Any, *, request: HttpRequest, pdf: bool) -> dict[str
         kind="monthly",
         pk=report.pk,
         pdf=pdf,
-        title=exports.monthly_title(),
-        short_title=exports.monthly_title(),
+        title=common.monthly_title(),
+        short_title=common.monthly_title(),
         period=view["period"],
     )
     context.update(
@@ -214,9 +215,9 @@ def quarterly_context(analysis: Any, *, request: HttpRequest, pdf: bool) -> dict
         kind="quarterly",
         pk=analysis.pk,
         pdf=pdf,
-        title=exports.quarterly_title(),
-        short_title=exports.quarterly_title(),
-        period=exports.quarter_label(analysis.year, analysis.quarter),
+        title=common.quarterly_title(),
+        short_title=common.quarterly_title(),
+        period=common.quarter_label(analysis.year, analysis.quarter),
     )
     context.update(_period_context(view, year=False), analysis=analysis, department=_("All departments"))
     return context
@@ -264,12 +265,12 @@ def annual_context(summary: Any, *, request: HttpRequest, pdf: bool) -> dict[str
         kind="annual",
         pk=summary.pk,
         pdf=pdf,
-        title=exports.annual_title(),
-        short_title=exports.annual_short_title(),
-        period=exports.year_label(summary.year),
+        title=common.annual_title(),
+        short_title=common.annual_short_title(),
+        period=common.year_label(summary.year),
     )
     actions = view["actions"] or {}
-    sources = exports.source_names()
+    sources = common.source_names()
     bounds = _bounds(view)
     context.update(
         _period_context(view, year=True),
@@ -282,7 +283,7 @@ def annual_context(summary: Any, *, request: HttpRequest, pdf: bool) -> dict[str
             ((sources.get(k, k), n) for k, n in (actions.get("by_source") or {}).items()),
             key=lambda kv: -kv[1],
         ),
-        action_rows=exports.action_rows(*bounds) if bounds else [],
+        action_rows=common.action_rows(*bounds) if bounds else [],
         monthly_reports=view["monthly_reports"] or {},
     )
     return context

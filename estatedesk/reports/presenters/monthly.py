@@ -1,6 +1,4 @@
-"""Stored report figures turned into rows a page, a PDF or a workbook prints: the monthly
-report here, the quarter and the year in ``presenters_periods``, the formats both use in
-``presenters_formats``.
+"""The monthly report's figures turned into the rows a page, a PDF or a workbook prints.
 
 The figures of a report are frozen JSON holding ids and codes (``services.snapshot``), read
 through the typed ``snapshots``; names are looked up at display time. Everything returned is
@@ -19,15 +17,12 @@ from estatedesk.complaints.models import Satisfaction
 from estatedesk.reports import measures
 from estatedesk.reports.figures import monthly_figures, previous_month, same_month_last_year
 from estatedesk.reports.models import MonthlyReport, ReportStatus
-from estatedesk.reports.presenters_formats import (
+from estatedesk.reports.presenters.formats import (
     CAUSE_NAMES,
     CHANNEL_NAMES,
     DASH,
     BreakdownRow,
-    ComplaintLink,
     HeadlineRow,
-    ParetoLine,
-    RepeatRow,
     breakdown_rows,
     category_names,
     change_text,
@@ -39,35 +34,13 @@ from estatedesk.reports.presenters_formats import (
     pareto_rows,
     points_text,
     rate_text,
-    rate_value,
     repeat_rows,
     share_text,
 )
-from estatedesk.reports.presenters_periods import ByMonthRow, MeasureRow, period_view
 from estatedesk.reports.services import snapshot
 from estatedesk.reports.snapshots import MonthSnapshot
 
-__all__ = [
-    "DASH",
-    "BreakdownRow",
-    "ByMonthRow",
-    "ComplaintLink",
-    "HeadlineRow",
-    "MeasureRow",
-    "ParetoLine",
-    "RepeatRow",
-    "change_text",
-    "comparison_figures",
-    "duration_text",
-    "hours_change_text",
-    "month_label",
-    "monthly_view",
-    "pareto_rows",
-    "period_view",
-    "points_text",
-    "rate_text",
-    "rate_value",
-]
+__all__ = ["comparison_figures", "monthly_headline", "monthly_view"]
 
 # The headline counts of a month, in the order the report lists them.
 MONTHLY_COUNTS = (

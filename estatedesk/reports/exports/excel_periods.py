@@ -1,5 +1,5 @@
 """Quarterly analysis (K-13) and annual summary / management-review pack (K-15, I-2) as
-Excel workbooks: the period sheets on top of the shared builders of ``exports_xlsx``.
+Excel workbooks: the period sheets on top of the shared builders of ``excel``.
 
 As there, every text goes through ``core.xlsx.write_value``: never a formula.
 """
@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from estatedesk.core import xlsx
-from estatedesk.reports import exports, presenters
+from estatedesk.reports import presenters
 from estatedesk.reports.charts import PALETTE
-from estatedesk.reports.exports_xlsx import (
+from estatedesk.reports.exports import common
+from estatedesk.reports.exports.excel import (
     RATES,
     Book,
     by_month_sheet,
@@ -65,8 +66,8 @@ def _period_summary(
             )
         r += 1
     for name in RATES:
-        now_rate = exports.period_rate(totals, name)
-        before_rate = exports.period_rate(previous, name)
+        now_rate = common.period_rate(totals, name)
+        before_rate = common.period_rate(previous, name)
         values = [labels[name], now_rate, before_rate, change(now_rate, before_rate, name)]
         for col, value in enumerate(values):
             fmt = book.text if col == 0 else book.formats["points" if col == 3 else "percent"]
@@ -98,7 +99,7 @@ def _department_sheet(book: Book, view: Mapping[str, Any], heading: list[str]) -
                 d.invalid,
                 d.undecided,
                 d.reopened,
-                *(exports.period_rate(counts, name) for name in RATES),
+                *(common.period_rate(counts, name) for name in RATES),
             ]
         )
     labels = count_labels()
@@ -144,7 +145,7 @@ def _month_sheet(book: Book, view: Mapping[str, Any], heading: list[str]) -> Non
                 counts.get("invalid", 0),
                 counts.get("undecided", 0),
                 counts.get("reopened", 0),
-                *(exports.period_rate(counts, name) for name in RATES),
+                *(common.period_rate(counts, name) for name in RATES),
             ]
         )
     headers = [
@@ -203,7 +204,7 @@ def _actions_sheet(
     ws = book.sheet(_("Actions"))
     row = book.heading(ws, heading)
     if summary:
-        sources = exports.source_names()
+        sources = common.source_names()
         lines = [
             (_("Actions opened"), summary.get("opened")),
             (_("Corrective"), summary.get("corrective")),
@@ -222,7 +223,7 @@ def _actions_sheet(
             xlsx.write_value(ws, row, 1, value, book.formats["int"])
             row += 1
         row += 1
-    actions = exports.action_rows(start, end)
+    actions = common.action_rows(start, end)
     book.table(
         ws,
         row,
@@ -289,7 +290,7 @@ def _period_bounds(view: Mapping[str, Any]) -> tuple[Any, Any]:
 
 def quarterly_xlsx(analysis: Any) -> bytes:
     view = presenters.period_view(analysis.figures)
-    heading = heading_lines(exports.quarterly_title(), exports.quarter_label(analysis.year, analysis.quarter))
+    heading = heading_lines(common.quarterly_title(), common.quarter_label(analysis.year, analysis.quarter))
     book = Book()
     status = [
         (_("Status"), analysis.get_status_display()),
@@ -306,7 +307,7 @@ def quarterly_xlsx(analysis: Any) -> bytes:
 
 def annual_xlsx(summary: Any) -> bytes:
     view = presenters.period_view(summary.figures)
-    heading = heading_lines(exports.annual_title(), exports.year_label(summary.year))
+    heading = heading_lines(common.annual_title(), common.year_label(summary.year))
     book = Book()
     status = [
         (_("Status"), summary.get_status_display()),
