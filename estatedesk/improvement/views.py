@@ -273,6 +273,8 @@ def _form_context(form: OpenActionForm, user: Any) -> dict[str, Any]:
     }
 
 
+# Written out rather than a core.web FormStep: it makes a new record (no record to load first),
+# and a refusal of the opener's role is the "not allowed" page, not an error on the form.
 @company_time
 def create(request: HttpRequest) -> HttpResponse:
     if not may_open(request.user):

@@ -19,8 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from estatedesk.core.clock import company_now
-from estatedesk.core.errors import ServiceError
-from estatedesk.core.web import company_time, put_error
+from estatedesk.core.web import FormStep, company_time, form_step_view
 from estatedesk.core.xlsx import workbook_response
 from estatedesk.improvement.selectors import action_list
 from estatedesk.improvement.timeline import timeline_rows
@@ -164,29 +163,28 @@ def annual_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_annual(request, _summary(request, pk))
 
 
-@require_POST
-@company_time
-def annual_save(request: HttpRequest, pk: int) -> HttpResponse:
+def _run_annual(request: HttpRequest, summary: AnnualSummary, form: SummaryForm) -> str:
     """The "Save" button keeps the draft text; "Issue" freezes the figures and the summary."""
-    summary = _summary(request, pk)
-    form = SummaryForm(request.POST)
-    if not form.is_valid():
-        return _render_annual(request, summary, form, status=422)
     text = form.cleaned_data["summary"]
-    issue = "issue" in request.POST
-    try:
-        if issue:
-            services_periods.publish_annual(actor=request.user, summary=summary.pk, text=text)
-        else:
-            services_periods.save_annual_text(actor=request.user, summary=summary.pk, text=text)
-    except ServiceError as error:
-        put_error(form, error)
-        return _render_annual(request, _summary(request, pk), form, status=error.status)
-    if issue:
-        messages.success(request, _("Annual summary issued."))
-    else:
-        messages.success(request, _("Summary saved. It is still a draft."))
-    return redirect("reports:annual_detail", pk)
+    if "issue" in request.POST:
+        services_periods.publish_annual(actor=request.user, summary=summary.pk, text=text)
+        return _("Annual summary issued.")
+    services_periods.save_annual_text(actor=request.user, summary=summary.pk, text=text)
+    return _("Summary saved. It is still a draft.")
+
+
+annual_save = require_POST(
+    form_step_view(
+        FormStep(
+            load=_summary,
+            form=lambda request, summary, data: SummaryForm(data),
+            run=_run_annual,
+            render=lambda request, summary, form, status: _render_annual(request, summary, form, status),
+            back=lambda summary: reverse("reports:annual_detail", args=[summary.pk]),
+            name="annual_save",
+        )
+    )
+)
 
 
 # --- print, PDF and Excel ------------------------------------------------------------------

@@ -23,10 +23,10 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from estatedesk.core.errors import NotAllowed, ServiceError
+from estatedesk.core.errors import NotAllowed
 from estatedesk.core.pdf import PdfUnavailable
 from estatedesk.core.policy import department_ids, staff_of
-from estatedesk.core.web import company_time, put_error
+from estatedesk.core.web import FormStep, company_time, form_step_view
 from estatedesk.core.xlsx import workbook_response, xlsx_response
 from estatedesk.improvement import selectors as improvement_selectors
 from estatedesk.improvement.timeline import timeline_rows
@@ -285,15 +285,16 @@ def monthly_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_detail(request, _report(request.user, pk))
 
 
-@company_time
-def monthly_save(request: HttpRequest, pk: int) -> HttpResponse:
+def _load(request: HttpRequest, pk: int) -> MonthlyReport:
+    return _report(request.user, pk)
+
+
+def _back(report: MonthlyReport) -> str:
+    return reverse("reports:monthly_detail", args=[report.pk])
+
+
+def _run_save(request: HttpRequest, report: MonthlyReport, form: AnalysisForm) -> str:
     """The head's analysis: "save" keeps a draft, "submit" sends the report to the deputy GM."""
-    report = _report(request.user, pk)
-    if request.method != "POST":
-        return redirect("reports:monthly_detail", pk)
-    form = AnalysisForm(request.POST)
-    if not form.is_valid():
-        return render_detail(request, report, analysis_form=form, status=422)
     text = form.cleaned_data["analysis"]
     submitting = "submit" in request.POST
     try:
@@ -302,26 +303,29 @@ def monthly_save(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.save_analysis(actor=request.user, report=report.pk, analysis=text)
     except NotAllowed as error:
+        # Not the head of this department: the "not allowed" page, not a note on the form.
         raise PermissionDenied(str(error.message)) from error
-    except ServiceError as error:
-        put_error(form, error)
-        return render_detail(request, _report(request.user, pk), analysis_form=form, status=error.status)
     if submitting:
-        messages.success(request, _("Submitted to the deputy general manager."))
-    else:
-        messages.success(request, _("Analysis saved as a draft."))
-    return redirect("reports:monthly_detail", pk)
+        return _("Submitted to the deputy general manager.")
+    return _("Analysis saved as a draft.")
 
 
-@company_time
-def monthly_review(request: HttpRequest, pk: int) -> HttpResponse:
+monthly_save = form_step_view(
+    FormStep(
+        load=_load,
+        form=lambda request, report, data: AnalysisForm(data),
+        run=_run_save,
+        render=lambda request, report, form, status: render_detail(
+            request, report, analysis_form=form, status=status
+        ),
+        back=_back,
+        name="monthly_save",
+    )
+)
+
+
+def _run_review(request: HttpRequest, report: MonthlyReport, form: ReviewForm) -> str:
     """The deputy GM's decision (K-14): no action, or an action opened and linked here."""
-    report = _report(request.user, pk)
-    if request.method != "POST":
-        return redirect("reports:monthly_detail", pk)
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        return render_detail(request, report, review_form=form, status=422)
     data = form.cleaned_data
     try:
         services.review(
@@ -332,12 +336,22 @@ def monthly_review(request: HttpRequest, pk: int) -> HttpResponse:
             new_action=form.new_action(),
         )
     except NotAllowed as error:
-        raise PermissionDenied(str(error.message)) from error
-    except ServiceError as error:
-        put_error(form, error)
-        return render_detail(request, _report(request.user, pk), review_form=form, status=error.status)
-    messages.success(request, _("Review recorded."))
-    return redirect("reports:monthly_detail", pk)
+        raise PermissionDenied(str(error.message)) from error  # as in _run_save
+    return _("Review recorded.")
+
+
+monthly_review = form_step_view(
+    FormStep(
+        load=_load,
+        form=lambda request, report, data: ReviewForm(data),
+        run=_run_review,
+        render=lambda request, report, form, status: render_detail(
+            request, report, review_form=form, status=status
+        ),
+        back=_back,
+        name="monthly_review",
+    )
+)
 
 
 @company_time

@@ -15,14 +15,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from estatedesk.core.clock import company_now
-from estatedesk.core.errors import ServiceError
-from estatedesk.core.web import company_time, put_error
+from estatedesk.core.web import FormStep, company_time, form_step_view
 from estatedesk.core.xlsx import workbook_response
 from estatedesk.improvement.timeline import timeline_rows
 from estatedesk.reports import presenters, selectors, services_periods
@@ -179,29 +179,28 @@ def quarterly_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_quarter(request, _analysis(request, pk))
 
 
-@require_POST
-@company_time
-def quarterly_save(request: HttpRequest, pk: int) -> HttpResponse:
+def _run_quarter(request: HttpRequest, analysis: QuarterlyAnalysis, form: AnalysisForm) -> str:
     """The "Save" button keeps the draft text; "Publish" freezes the figures and shows it to every department."""
-    analysis = _analysis(request, pk)
-    form = AnalysisForm(request.POST)
-    if not form.is_valid():
-        return _render_quarter(request, analysis, form, status=422)
     text = form.cleaned_data["analysis"]
-    publish = "publish" in request.POST
-    try:
-        if publish:
-            services_periods.publish_quarter(actor=request.user, analysis=analysis.pk, text=text)
-        else:
-            services_periods.edit_quarter(actor=request.user, analysis=analysis.pk, text=text)
-    except ServiceError as error:
-        put_error(form, error)
-        return _render_quarter(request, _analysis(request, pk), form, status=error.status)
-    if publish:
-        messages.success(request, _("Published to all departments."))
-    else:
-        messages.success(request, _("Analysis saved. It is still a draft."))
-    return redirect("reports:quarterly_detail", pk)
+    if "publish" in request.POST:
+        services_periods.publish_quarter(actor=request.user, analysis=analysis.pk, text=text)
+        return _("Published to all departments.")
+    services_periods.edit_quarter(actor=request.user, analysis=analysis.pk, text=text)
+    return _("Analysis saved. It is still a draft.")
+
+
+quarterly_save = require_POST(
+    form_step_view(
+        FormStep(
+            load=_analysis,
+            form=lambda request, analysis, data: AnalysisForm(data),
+            run=_run_quarter,
+            render=lambda request, analysis, form, status: _render_quarter(request, analysis, form, status),
+            back=lambda analysis: reverse("reports:quarterly_detail", args=[analysis.pk]),
+            name="quarterly_save",
+        )
+    )
+)
 
 
 # --- print, PDF and Excel ------------------------------------------------------------------
