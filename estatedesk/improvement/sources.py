@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
+
+from estatedesk.core.actors import Actor
 
 if TYPE_CHECKING:
     from estatedesk.reports.models import MonthlyReport
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ReportSource:
-    scope: Callable[[Any], QuerySet[MonthlyReport]]  # the monthly reports the user may see
+    scope: Callable[[Actor], QuerySet[MonthlyReport]]  # the monthly reports the user may see
     name: Callable[[MonthlyReport], str]  # "Management office A 2026-03"
     url: Callable[[MonthlyReport], str]  # the report's page
 
@@ -34,7 +36,7 @@ def register_reports(source: ReportSource) -> None:
     _REPORTS[:] = [source]
 
 
-def find_report(user: Any, pk: int | None) -> MonthlyReport | None:
+def find_report(user: Actor, pk: int | None) -> MonthlyReport | None:
     """The monthly report with this id if the user may see it; None otherwise (or no id)."""
     if pk is None or not _REPORTS:
         return None

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 from estatedesk.complaints.models import Complaint, Kind
 from estatedesk.complaints.selectors import complaints_for
 from estatedesk.core import policy
+from estatedesk.core.actors import Actor
 from estatedesk.core.clock import company_today
 from estatedesk.core.errors import InvalidInput, ServiceError
 from estatedesk.core.web import company_time, put_error
@@ -55,7 +56,7 @@ def days_overdue(action: Action, today: date) -> int:
     return max(0, (today - action.next_due).days)
 
 
-def may_open(user: Any) -> bool:
+def may_open(user: Actor) -> bool:
     return policy.role_of(user) in workflow.OPENER_ROLES
 
 
@@ -83,7 +84,7 @@ class ListFilters:
         return [(key, FILTER_LABELS[key], ch, self.values.get(key, "")) for key, ch in self.choices.items()]
 
 
-def _choices(user: Any) -> dict[str, list[tuple[str, Any]]]:
+def _choices(user: Actor) -> dict[str, list[tuple[str, Any]]]:
     departments = org_selectors.departments_for(user).filter(developer__isnull=True)
     return {
         "status": list(ActionStatus.choices),
@@ -257,7 +258,7 @@ def _complaint_pk(number: str) -> int | None:
     return pk
 
 
-def _form_context(form: OpenActionForm, user: Any) -> dict[str, Any]:
+def _form_context(form: OpenActionForm, user: Actor) -> dict[str, Any]:
     """The source records the (bound or initial) form points at, to show them beside the form."""
     raw = form.data if form.is_bound else form.initial
     number = str(raw.get("source_complaint") or "").strip().upper()

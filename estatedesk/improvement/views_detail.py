@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from estatedesk.complaints.selectors import complaints_for
 from estatedesk.core import policy
+from estatedesk.core.actors import Actor
 from estatedesk.core.clock import company_today
 from estatedesk.core.errors import AlreadyHandled, ServiceError
 from estatedesk.core.web import FormStep, company_time, form_step_view, put_error
@@ -32,7 +33,7 @@ from estatedesk.improvement.timeline import timeline_rows
 from estatedesk.improvement.views import days_overdue
 
 
-def _action(user: Any, pk: int) -> Action:
+def _action(user: Actor, pk: int) -> Action:
     action = (
         selectors.action_list(user)
         .select_related("source_report__department", "verified_by")
@@ -56,12 +57,12 @@ class StepRow:
     finish_form: FinishStepForm | None  # None: this user cannot finish it (or it is done)
 
 
-def may_finish(user: Any, action: Action, step: Step, manager: bool) -> bool:
+def may_finish(user: Actor, action: Action, step: Step, manager: bool) -> bool:
     staff = policy.staff_of(user)
     return step.done_at is None and staff is not None and (manager or step.owner_id == staff.pk)
 
 
-def _step_rows(user: Any, action: Action, today: date, failed: FinishStepForm | None) -> list[StepRow]:
+def _step_rows(user: Actor, action: Action, today: date, failed: FinishStepForm | None) -> list[StepRow]:
     manager = services.can_manage(user, action)
     failed_pk = failed.data.get("step") if failed is not None else None
     rows = []
@@ -76,7 +77,7 @@ def _step_rows(user: Any, action: Action, today: date, failed: FinishStepForm | 
     return rows
 
 
-def _source_links(user: Any, action: Action) -> dict[str, Any]:
+def _source_links(user: Actor, action: Action) -> dict[str, Any]:
     """Links to the source record only when the user may open it (else its number alone)."""
     complaint_visible = bool(
         action.source_complaint_id and complaints_for(user).filter(pk=action.source_complaint_id).exists()

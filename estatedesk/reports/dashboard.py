@@ -41,10 +41,11 @@ from estatedesk.complaints import selectors as complaint_selectors
 from estatedesk.complaints.deadlines import DueState, SoonWindows
 from estatedesk.complaints.models import OPEN_STATUSES, Category, Complaint, Kind
 from estatedesk.core import policy
+from estatedesk.core.actors import Actor
 from estatedesk.core.clock import company_zone
 from estatedesk.core.models import CompanySettings
 from estatedesk.improvement.panels import overdue_actions_panel
-from estatedesk.org.models import Department, Role
+from estatedesk.org.models import Department, Role, Staff
 from estatedesk.reports import measures, stats
 from estatedesk.reports.figures import previous_month
 from estatedesk.reports.models import MonthlyReport, ReportStatus
@@ -134,7 +135,7 @@ class OpenWork:
     mine: int | None  # open records the user is the handler of; None for roles without
 
 
-def _open_work(scoped: QuerySet[Complaint], clock: Clock, staff: Any, with_mine: bool) -> OpenWork:
+def _open_work(scoped: QuerySet[Complaint], clock: Clock, staff: Staff | None, with_mine: bool) -> OpenWork:
     every = Complaint.objects.all()
     due_soon_ids = complaint_selectors.filter_due_state(every, DueState.DUE_SOON, clock.now, clock.windows)
     overdue_ids = complaint_selectors.filter_due_state(every, DueState.OVERDUE, clock.now, clock.windows)
@@ -360,7 +361,7 @@ class Dashboard:
         return self.trend.figures() if self.trend is not None else []
 
 
-def _drafts_awaiting(staff: Any, clock: Clock) -> list[MonthlyReport]:
+def _drafts_awaiting(staff: Staff, clock: Clock) -> list[MonthlyReport]:
     """Drafts of ended months in the head's departments (a month is reported once it is over)."""
     today = clock.today
     ended = Q(year__lt=today.year) | Q(year=today.year, month__lt=today.month)
@@ -372,7 +373,7 @@ def _drafts_awaiting(staff: Any, clock: Clock) -> list[MonthlyReport]:
     )
 
 
-def dashboard_for(user: Any) -> Dashboard:
+def dashboard_for(user: Actor) -> Dashboard:
     """The dashboard of a signed-in staff member; everything counted within their scope."""
     clock = Clock.load()
     staff = policy.staff_of(user)

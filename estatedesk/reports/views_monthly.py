@@ -23,6 +23,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from estatedesk.core.actors import Actor
 from estatedesk.core.errors import NotAllowed
 from estatedesk.core.pdf import PdfUnavailable
 from estatedesk.core.policy import department_ids, staff_of
@@ -68,7 +69,7 @@ DEFINITIONS = (
 # --- scope ---------------------------------------------------------------------------------
 
 
-def _report(user: Any, pk: int) -> MonthlyReport:
+def _report(user: Actor, pk: int) -> MonthlyReport:
     report = selectors.monthly_reports_for(user).filter(pk=pk).first()
     if report is None:
         raise Http404
@@ -91,7 +92,7 @@ def _filtered(request: HttpRequest) -> tuple[MonthlyFilterForm, QuerySet[Monthly
     return form, reports.order_by("-year", "-month", "department__name", "pk")
 
 
-def _writes(user: Any, report: MonthlyReport) -> bool:
+def _writes(user: Actor, report: MonthlyReport) -> bool:
     """The head of the report's department, while the report is a draft."""
     staff = staff_of(user)
     return (
@@ -102,7 +103,7 @@ def _writes(user: Any, report: MonthlyReport) -> bool:
     )
 
 
-def _opens_actions(user: Any) -> bool:
+def _opens_actions(user: Actor) -> bool:
     staff = staff_of(user)
     return staff is not None and staff.role in OPENER_ROLES
 

@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 
 from estatedesk.core.pdf import PdfUnavailable
 from estatedesk.core.xlsx import xlsx_response
+from estatedesk.org.models import Staff
 from estatedesk.reports import echarts, exports
 
 log = logging.getLogger(__name__)
 
 
-def staff_name(staff: Any) -> str:
+def staff_name(staff: Staff | None) -> str:
     return staff.display_name if staff else ""
 
 

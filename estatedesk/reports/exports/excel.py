@@ -24,6 +24,7 @@ from django.utils.translation import pgettext
 from estatedesk.core import xlsx
 from estatedesk.core.clock import company_zone
 from estatedesk.core.models import CompanySettings
+from estatedesk.org.models import Staff
 from estatedesk.reports import measures, presenters
 from estatedesk.reports.charts import CUMULATIVE, TRIVIAL, VITAL
 from estatedesk.reports.exports import common
@@ -128,7 +129,7 @@ def when_text(value: Any) -> str:
     return local_time(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def person(staff: Any) -> str:
+def person(staff: Staff | None) -> str:
     return staff.display_name if staff is not None else ""
 
 
