@@ -1,8 +1,9 @@
 """What the reports app tells the apps below it when it starts (``ReportsConfig.ready``).
 
 The lower apps never import ``reports``; they keep registries that this module fills:
-``improvement.sources`` learns which monthly reports an action may be opened from, and
-``core.flowchart`` gets the reports' flowcharts for the help page.
+``improvement.sources`` learns which monthly reports an action may be opened from,
+``core.flowchart`` gets the reports' flowcharts for the help page, and ``core.panels`` the
+home page's "reports" panel.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from estatedesk.core import flowchart
 from estatedesk.improvement import sources
+from estatedesk.reports import home_panels
 from estatedesk.reports.models import MonthlyReport
 from estatedesk.reports.selectors import monthly_reports_for
 from estatedesk.reports.workflow import ANNUAL, MONTHLY, QUARTERLY
@@ -33,3 +35,4 @@ def register() -> None:
     flowchart.publish("monthly_report", MONTHLY, title=_("Monthly report flowchart"))
     flowchart.publish("quarterly_analysis", QUARTERLY, title=_("Quarterly analysis flowchart"))
     flowchart.publish("annual_summary", ANNUAL, title=_("Annual summary flowchart"))
+    home_panels.register_panels()
