@@ -165,7 +165,7 @@ WHERE c.department_id = %(department)s AND c.received_at >= %(start)s AND c.rece
 GROUP BY cat.code
 """
 
-# The measures of periods.MEASURES, then grievances and enquiries.
+# The counts of reports.measures.COUNTS, then grievances and enquiries.
 PERIOD_MEASURES = """
   SUM(CASE WHEN c.kind = 'complaint' THEN 1 ELSE 0 END),
   SUM(CASE WHEN c.kind = 'complaint' AND c.valid = %(true)s THEN 1 ELSE 0 END),

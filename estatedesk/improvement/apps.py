@@ -6,3 +6,11 @@ class ImprovementConfig(AppConfig):
     name = "estatedesk.improvement"
     label = "improvement"
     verbose_name = _("Continual improvement")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: an AppConfig module is imported before the apps are
+        # ready, and the workflow machinery reads the user model (core.actors).
+        from estatedesk.core import flowchart
+        from estatedesk.improvement.workflow import ACTION
+
+        flowchart.publish("action", ACTION, title=_("Corrective / preventive action flowchart"))

@@ -14,6 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from estatedesk.core import policy
+from estatedesk.core.actors import Actor
 from estatedesk.improvement.models import ActionKind, Bone, Source
 from estatedesk.org.forms import style_widgets
 from estatedesk.org.models import Department, Staff
@@ -42,7 +43,7 @@ class StaffChoiceField(forms.ModelChoiceField):
 class ActionBaseForm(forms.Form):
     """Labels capitalised and Bootstrap classes on every widget; ``user`` scopes the choices."""
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.setup()

@@ -12,8 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from estatedesk.complaints.models import Complaint
+from estatedesk.core.events import TimelineEvent
+from estatedesk.improvement.events import ActionEventKind
+from estatedesk.improvement.workflow import ACTION, ActionStatus
 from estatedesk.org.models import Department, Estate, Staff
-from estatedesk.reports.models import MonthlyReport
+
+__all__ = ["Action", "ActionEvent", "ActionKind", "ActionStatus", "Bone", "Source", "Step", "Verification"]
 
 
 class ActionKind(models.TextChoices):
@@ -41,13 +45,6 @@ class Bone(models.TextChoices):
     MEASUREMENT = "measurement", _("Measurement")
 
 
-class ActionStatus(models.TextChoices):
-    OPEN = "open", _("Open: analyse and plan")
-    IN_PROGRESS = "in_progress", _("In progress")
-    VERIFYING = "verifying", _("Awaiting verification")
-    CLOSED = "closed", _("Closed: effective")
-
-
 class Action(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=ActionKind.choices)
@@ -62,8 +59,9 @@ class Action(models.Model):
         related_name="improvement_actions",
         verbose_name=_("source complaint"),
     )
+    # By label: reports sits above improvement and is not imported here (improvement.sources).
     source_report = models.ForeignKey(
-        MonthlyReport,
+        "reports.MonthlyReport",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -90,8 +88,9 @@ class Action(models.Model):
     cause_analysis = models.TextField(_("cause analysis"), blank=True, default="")
     # {"man": ["…", …], "machine": […], …}: only the six Bone keys, lists of short causes.
     fishbone = models.JSONField(_("fishbone"), default=dict, blank=True)
+    # The states of workflow.ACTION; only its transitions (services) change it.
     status = models.CharField(
-        _("status"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN, db_index=True
+        _("status"), max_length=20, choices=ACTION.choices, default=ActionStatus.OPEN, db_index=True
     )
     opened_by = models.ForeignKey(
         Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("opened by")
@@ -167,3 +166,19 @@ class Verification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action_id} {self.verified_at:%Y-%m-%d}"
+
+
+class ActionEvent(TimelineEvent):
+    """One line of the action's timeline, written by ``events`` (one function per kind)."""
+
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, related_name="events", verbose_name=_("action")
+    )
+    kind = models.CharField(_("what happened"), max_length=30, choices=ActionEventKind.choices)
+
+    class Meta(TimelineEvent.Meta):
+        verbose_name = _("action event")
+        verbose_name_plural = _("action events")
+
+    def __str__(self) -> str:
+        return f"{self.action_id} {self.kind}"

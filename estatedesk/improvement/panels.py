@@ -9,13 +9,14 @@ from typing import Any
 
 from django.urls import reverse
 
+from estatedesk.core.actors import Actor
 from estatedesk.core.clock import company_today
 from estatedesk.improvement import selectors
 
 PANEL_ROWS = 5
 
 
-def overdue_actions_panel(user: Any, today: date | None = None) -> dict[str, Any]:
+def overdue_actions_panel(user: Actor, today: date | None = None) -> dict[str, Any]:
     """``count`` of overdue actions in the user's scope, the ``rows`` of the most overdue five
     (number, title, department, next_due, days_overdue, url), and ``url`` of the full list."""
     today = today or company_today()

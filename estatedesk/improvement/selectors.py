@@ -8,24 +8,25 @@ with a step they own. Out of scope is "not found".
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from estatedesk.core.actors import Actor
 from estatedesk.core.policy import department_ids, estate_ids, sees_all, staff_of
-from estatedesk.improvement.models import Action, ActionStatus
+from estatedesk.improvement.models import Action
+from estatedesk.improvement.workflow import NOT_CLOSED
 
-OPEN_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.VERIFYING)
+OPEN_STATUSES = NOT_CLOSED
 
 
-def sees_every_action(user: Any) -> bool:
+def sees_every_action(user: Actor) -> bool:
     if sees_all(user):
         return True
     staff = staff_of(user)
     return staff is not None and staff.role == "cs_supervisor"
 
 
-def action_scope(user: Any) -> QuerySet[Action]:
+def action_scope(user: Actor) -> QuerySet[Action]:
     actions = Action.objects.all()
     if sees_every_action(user):
         return actions
@@ -40,11 +41,11 @@ def action_scope(user: Any) -> QuerySet[Action]:
     return actions.filter(pk__in=ids)
 
 
-def action_list(user: Any) -> QuerySet[Action]:
+def action_list(user: Actor) -> QuerySet[Action]:
     return action_scope(user).select_related("department", "estate", "opened_by__user", "source_complaint")
 
 
-def get_action(user: Any, pk: int) -> Action | None:
+def get_action(user: Actor, pk: int) -> Action | None:
     return action_list(user).filter(pk=pk).first()
 
 
@@ -53,9 +54,9 @@ def overdue(queryset: QuerySet[Action], today: date) -> QuerySet[Action]:
     return queryset.filter(status__in=OPEN_STATUSES, next_due__lt=today)
 
 
-def for_complaint(user: Any, complaint_id: int) -> QuerySet[Action]:
+def for_complaint(user: Actor, complaint_id: int) -> QuerySet[Action]:
     return action_scope(user).filter(source_complaint_id=complaint_id)
 
 
-def for_report(user: Any, report_id: int) -> QuerySet[Action]:
+def for_report(user: Actor, report_id: int) -> QuerySet[Action]:
     return action_scope(user).filter(source_report_id=report_id)

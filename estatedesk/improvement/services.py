@@ -1,5 +1,6 @@
 """Every write of a corrective / preventive action (SPEC I-1): open, analyse, plan a step,
-finish a step, verify. One function per change, each in one transaction on a locked row.
+finish a step, verify. One function per transition of ``workflow.ACTION``, each in one
+transaction on the locked action, each writing its timeline event (``events``).
 
 Who may do what
 ---------------
@@ -11,12 +12,15 @@ Who may do what
 * Verify effectiveness: the customer-service supervisor, the deputy GM or the GM, who are
   independent of the department that did the work. Effective closes the action; not
   effective sends it back to work, where a new step is planned.
+
+The action is looked up in the actor's scope before anything else, so an action out of scope
+is "not found" whatever the actor's role.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Min
@@ -24,19 +28,25 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from estatedesk.complaints.models import Complaint, Kind
+from estatedesk.complaints.selectors import complaints_for
+from estatedesk.core.actors import Actor
 from estatedesk.core.clock import company_zone, now
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, NotFound
 from estatedesk.core.i18n import in_company_language
 from estatedesk.core.numbering import next_number
 from estatedesk.core.policy import scope_departments, scope_staff, staff_of
+from estatedesk.core.workflow import Transition, check_source, lock, require
+from estatedesk.improvement import events, workflow
 from estatedesk.improvement.models import Action, ActionKind, ActionStatus, Bone, Source, Step, Verification
 from estatedesk.improvement.selectors import action_scope
+from estatedesk.improvement.sources import find_report
+from estatedesk.improvement.workflow import VERIFIER_ROLES
 from estatedesk.notifications.services import tell
 from estatedesk.org.models import Department, Role, Staff
-from estatedesk.reports.models import MonthlyReport
 
-OPENER_ROLES = frozenset({Role.DEPARTMENT_HEAD, Role.CS_SUPERVISOR, Role.DEPUTY_GM, Role.GM})
-VERIFIER_ROLES = frozenset({Role.CS_SUPERVISOR, Role.DEPUTY_GM, Role.GM})
+if TYPE_CHECKING:
+    from estatedesk.reports.models import MonthlyReport
+
 FISHBONE_MAX_CAUSES = 8
 
 __all__ = [
@@ -50,14 +60,35 @@ __all__ = [
 ]
 
 
-def _staff(actor: Any) -> Staff:
+def _staff(actor: Actor) -> Staff:
     staff = staff_of(actor)
     if staff is None:
         raise NotAllowed(_("Only staff can work on corrective and preventive actions."))
     return staff
 
 
-def can_manage(actor: Any, action: Action) -> bool:
+def _require(actor: Actor, transition: Transition, refusal: Any) -> Staff:
+    """``core.workflow.require`` with this step's own refusal (the message people know)."""
+    _staff(actor)
+    try:
+        return require(actor, transition)
+    except NotAllowed as error:
+        raise NotAllowed(refusal) from error
+
+
+def _check(transition: Transition, action: Action, *, done: Any, not_yet: Any = "") -> None:
+    """``core.workflow.check_source`` in this step's own words: ``done`` when the action has
+    moved past the step (closed: "already handled", 409), ``not_yet`` when it has not reached
+    it (422)."""
+    try:
+        check_source(workflow.ACTION, transition, action.status, action.number)
+    except AlreadyHandled as error:
+        raise AlreadyHandled(done) from error
+    except InvalidInput as error:
+        raise (InvalidInput(not_yet) if not_yet else AlreadyHandled(done)) from error
+
+
+def can_manage(actor: Actor, action: Action) -> bool:
     staff = staff_of(actor)
     if staff is None:
         return False
@@ -66,17 +97,25 @@ def can_manage(actor: Any, action: Action) -> bool:
     return staff.role == Role.DEPARTMENT_HEAD and staff.departments.filter(pk=action.department_id).exists()
 
 
-def can_verify(actor: Any) -> bool:
+def can_verify(actor: Actor) -> bool:
     staff = staff_of(actor)
     return staff is not None and staff.role in VERIFIER_ROLES
 
 
-def _locked(actor: Any, action: Action | int) -> Action:
-    pk = action.pk if isinstance(action, Action) else action
-    found = action_scope(actor).select_for_update().filter(pk=pk).first()
-    if found is None:
-        raise NotFound(_("No such action."))
-    return found
+def _manager(actor: Actor, action: Action, transition: Transition, refusal: Any) -> Staff:
+    """A manager of this action (``can_manage``) taking ``transition``. The opener keeps
+    running their action whatever their role is now; everyone else needs a managing role."""
+    staff = _staff(actor)
+    if staff.pk != action.opened_by_id:
+        _require(actor, transition, refusal)
+    if not can_manage(actor, action):
+        raise NotAllowed(refusal)
+    return staff
+
+
+def _locked(actor: Actor, action: Action | int) -> Action:
+    """The action, locked, if it is in the actor's scope (else NotFound, like a missing one)."""
+    return lock(action_scope(actor), action.pk if isinstance(action, Action) else action)
 
 
 def clean_fishbone(raw: dict[str, Any] | None) -> dict[str, list[str]]:
@@ -111,15 +150,12 @@ def _link(pk: int) -> str:
 
 
 def _source_record(
-    actor: Any,
+    actor: Actor,
     source: str,
     complaint: Complaint | int | None,
     report: MonthlyReport | int | None,
     reference: str,
 ) -> tuple[Complaint | None, MonthlyReport | None]:
-    from estatedesk.complaints.selectors import complaints_for
-    from estatedesk.reports.selectors import monthly_reports_for
-
     if source in (Source.COMPLAINT, Source.GRIEVANCE):
         if complaint is None:
             raise InvalidInput(_("Choose the complaint this action comes from."), field="source_complaint")
@@ -137,8 +173,8 @@ def _source_record(
     if source == Source.MONTHLY_REPORT:
         if report is None:
             raise InvalidInput(_("Choose the monthly report this action comes from."), field="source_report")
-        pk = report.pk if isinstance(report, MonthlyReport) else report
-        found_report = monthly_reports_for(actor).filter(pk=pk).first()
+        pk = report if isinstance(report, int) else report.pk
+        found_report = find_report(actor, pk)
         if found_report is None:
             raise InvalidInput(_("No such monthly report in your scope."), field="source_report")
         return None, found_report
@@ -153,7 +189,7 @@ def _source_record(
 @transaction.atomic
 def open_action(
     *,
-    actor: Any,
+    actor: Actor,
     kind: str,
     source: str,
     title: str,
@@ -163,11 +199,11 @@ def open_action(
     source_report: MonthlyReport | int | None = None,
     source_reference: str = "",
 ) -> Action:
-    staff = _staff(actor)
-    if staff.role not in OPENER_ROLES:
-        raise NotAllowed(
-            _("Department heads, the customer-service supervisor and the leadership open actions.")
-        )
+    staff = _require(
+        actor,
+        workflow.ACTION.get("open"),
+        _("Department heads, the customer-service supervisor and the leadership open actions."),
+    )
     if kind not in ActionKind.values:
         raise InvalidInput(_("Choose corrective or preventive."), field="kind")
     if source not in Source.values:
@@ -197,9 +233,11 @@ def open_action(
         estate=complaint.estate if complaint else dept.estate,
         title=title.strip()[:200],
         problem=problem.strip(),
+        status=workflow.ACTION.get("open").result(""),
         opened_by=staff,
         opened_at=when,
     )
+    events.action_opened(action, actor)
     heads = [
         s.user for s in dept.staff.filter(role=Role.DEPARTMENT_HEAD, user__is_active=True) if s.pk != staff.pk
     ]
@@ -216,13 +254,12 @@ def open_action(
 
 @transaction.atomic
 def analyse(
-    *, actor: Any, action: Action | int, cause_analysis: str, fishbone: dict[str, Any] | None = None
+    *, actor: Actor, action: Action | int, cause_analysis: str, fishbone: dict[str, Any] | None = None
 ) -> Action:
     locked = _locked(actor, action)
-    if not can_manage(actor, locked):
-        raise NotAllowed(_("Only the people running this action can change its analysis."))
-    if locked.status == ActionStatus.CLOSED:
-        raise AlreadyHandled(_("This action is closed; its analysis is kept as it was."))
+    transition = workflow.ACTION.get("analyse")
+    _manager(actor, locked, transition, _("Only the people running this action can change its analysis."))
+    _check(transition, locked, done=_("This action is closed; its analysis is kept as it was."))
     text = cause_analysis.strip()
     bones = clean_fishbone(fishbone)
     if not text and not bones:
@@ -230,18 +267,18 @@ def analyse(
     locked.cause_analysis = text
     locked.fishbone = bones
     locked.save(update_fields=["cause_analysis", "fishbone"])
+    events.analysed(locked, actor)
     return locked
 
 
 @transaction.atomic
 def add_step(
-    *, actor: Any, action: Action | int, description: str, owner: Staff | int, due_date: date
+    *, actor: Actor, action: Action | int, description: str, owner: Staff | int, due_date: date
 ) -> Step:
     locked = _locked(actor, action)
-    if not can_manage(actor, locked):
-        raise NotAllowed(_("Only the people running this action can plan its steps."))
-    if locked.status == ActionStatus.CLOSED:
-        raise AlreadyHandled(_("This action is closed."))
+    transition = workflow.ACTION.get("plan_step")
+    _manager(actor, locked, transition, _("Only the people running this action can plan its steps."))
+    _check(transition, locked, done=_("This action is closed."))
     if not description.strip():
         raise InvalidInput(_("Say what is to be done."), field="description")
     owner_pk = owner.pk if isinstance(owner, Staff) else owner
@@ -252,15 +289,17 @@ def add_step(
     )
     if owner_staff is None:
         raise InvalidInput(_("Choose who will do it."), field="owner")
-    today = now().astimezone(company_zone()).date()
-    if due_date < today:
+    # The clock, not the wall: the demo plans steps in its replayed time.
+    if due_date < now().astimezone(company_zone()).date():
         raise InvalidInput(_("The due date has already passed."), field="due_date")
     step = Step.objects.create(
         action=locked, description=description.strip(), owner=owner_staff, due_date=due_date
     )
-    locked.status = ActionStatus.IN_PROGRESS
+    before = locked.status
+    locked.status = transition.result(before)
     _refresh_next_due(locked)
     locked.save(update_fields=["status", "next_due"])
+    events.step_planned(locked, actor, step, from_status=before)
     with in_company_language():
         tell(
             [owner_staff.user],
@@ -276,29 +315,35 @@ def add_step(
 
 
 @transaction.atomic
-def finish_step(*, actor: Any, step: Step | int, result: str) -> Step:
+def finish_step(*, actor: Actor, step: Step | int, result: str) -> Step:
     pk = step.pk if isinstance(step, Step) else step
     action_id = Step.objects.filter(pk=pk).values_list("action_id", flat=True).first()
     if action_id is None:
         raise NotFound(_("No such step."))
     locked = _locked(actor, action_id)
     found = Step.objects.select_for_update().get(pk=pk)
-    staff = _staff(actor)
+    refusal = _("Only the step's owner or the people running the action can finish it.")
+    staff = _require(actor, workflow.ACTION.get("finish_step"), refusal)
     if staff.pk != found.owner_id and not can_manage(actor, locked):
-        raise NotAllowed(_("Only the step's owner or the people running the action can finish it."))
+        raise NotAllowed(refusal)
     if found.done_at is not None:
         raise AlreadyHandled(_("This step was already finished."))
     if not result.strip():
         raise InvalidInput(_("Say what was done."), field="result")
+    # The last unfinished step sends the action to verification.
+    last = not locked.steps.filter(done_at__isnull=True).exclude(pk=found.pk).exists()
+    transition = workflow.ACTION.get("finish_last_step" if last else "finish_step")
+    _check(transition, locked, done=_("This action is closed."))
     found.done_at = now()
     found.done_by = staff
     found.result = result.strip()
     found.save(update_fields=["done_at", "done_by", "result"])
     _refresh_next_due(locked)
-    fields = ["next_due"]
-    if locked.next_due is None:
-        locked.status = ActionStatus.VERIFYING
-        fields.append("status")
+    before = locked.status
+    locked.status = transition.result(before)
+    locked.save(update_fields=["next_due", "status"])
+    events.step_finished(locked, actor, found, from_status=before)
+    if locked.status == ActionStatus.VERIFYING:
         verifiers = [
             s.user
             for s in Staff.objects.filter(role__in=VERIFIER_ROLES, user__is_active=True).select_related(
@@ -313,33 +358,38 @@ def finish_step(*, actor: Any, step: Step | int, result: str) -> Step:
                 body=locked.title,
                 link=_link(locked.pk),
             )
-    locked.save(update_fields=fields)
     return found
 
 
 @transaction.atomic
-def verify(*, actor: Any, action: Action | int, effective: bool, note: str) -> Action:
+def verify(*, actor: Actor, action: Action | int, effective: bool, note: str) -> Action:
     locked = _locked(actor, action)
-    staff = _staff(actor)
-    if not can_verify(actor):
-        raise NotAllowed(_("Effectiveness is verified by the customer-service supervisor or the leadership."))
-    if locked.status == ActionStatus.CLOSED:
-        raise AlreadyHandled(_("This action was already verified and closed."))
-    if locked.status != ActionStatus.VERIFYING:
-        raise InvalidInput(_("Not possible now: every step must be finished before verification."))
+    transition = workflow.ACTION.get("verify_effective" if effective else "verify_not_effective")
+    staff = _require(
+        actor,
+        transition,
+        _("Effectiveness is verified by the customer-service supervisor or the leadership."),
+    )
+    _check(
+        transition,
+        locked,
+        done=_("This action was already verified and closed."),
+        not_yet=_("Not possible now: every step must be finished before verification."),
+    )
     if not note.strip():
         raise InvalidInput(_("Record the evidence of effectiveness (or why it did not work)."), field="note")
     when = now()
     Verification.objects.create(
         action=locked, effective=effective, note=note.strip(), verified_by=staff, verified_at=when
     )
+    before = locked.status
     locked.verification = note.strip()
     locked.verified_by = staff
     locked.verified_at = when
+    locked.status = transition.result(before)
     if effective:
-        locked.status = ActionStatus.CLOSED
         locked.closed_at = when
-    else:
-        locked.status = ActionStatus.IN_PROGRESS
     locked.save(update_fields=["verification", "verified_by", "verified_at", "status", "closed_at"])
+    record = events.verified_effective if effective else events.verified_not_effective
+    record(locked, actor, from_status=before, note=note.strip())
     return locked

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -25,16 +25,18 @@ from django.views.decorators.http import require_GET
 from estatedesk.complaints.models import Complaint, Kind
 from estatedesk.complaints.selectors import complaints_for
 from estatedesk.core import policy
+from estatedesk.core.actors import Actor
 from estatedesk.core.clock import company_today
 from estatedesk.core.errors import InvalidInput, ServiceError
 from estatedesk.core.web import company_time, put_error
 from estatedesk.core.xlsx import workbook_response
-from estatedesk.improvement import selectors, services
+from estatedesk.improvement import selectors, services, sources, workflow
 from estatedesk.improvement.forms import OpenActionForm
 from estatedesk.improvement.models import Action, ActionKind, ActionStatus, Source
 from estatedesk.org import selectors as org_selectors
-from estatedesk.reports.models import MonthlyReport
-from estatedesk.reports.selectors import monthly_reports_for
+
+if TYPE_CHECKING:
+    from estatedesk.reports.models import MonthlyReport
 
 PAGE_SIZE = 50
 EXPORT_MAX = 20_000
@@ -54,8 +56,8 @@ def days_overdue(action: Action, today: date) -> int:
     return max(0, (today - action.next_due).days)
 
 
-def may_open(user: Any) -> bool:
-    return policy.role_of(user) in services.OPENER_ROLES
+def may_open(user: Actor) -> bool:
+    return policy.role_of(user) in workflow.OPENER_ROLES
 
 
 def source_text(action: Action) -> str:
@@ -63,8 +65,7 @@ def source_text(action: Action) -> str:
     if action.source_complaint_id and action.source_complaint:
         return action.source_complaint.number
     if action.source_report_id and action.source_report:
-        report = action.source_report
-        return f"{report.department.name} {report.year}-{report.month:02d}"
+        return sources.report_name(action.source_report)
     return action.source_reference
 
 
@@ -83,7 +84,7 @@ class ListFilters:
         return [(key, FILTER_LABELS[key], ch, self.values.get(key, "")) for key, ch in self.choices.items()]
 
 
-def _choices(user: Any) -> dict[str, list[tuple[str, Any]]]:
+def _choices(user: Actor) -> dict[str, list[tuple[str, Any]]]:
     departments = org_selectors.departments_for(user).filter(developer__isnull=True)
     return {
         "status": list(ActionStatus.choices),
@@ -239,7 +240,7 @@ def _prefill(request: HttpRequest) -> tuple[dict[str, Any], Complaint | None, Mo
     elif report_pk:
         if not report_pk.isdigit():
             raise Http404
-        report = monthly_reports_for(request.user).filter(pk=report_pk).first()
+        report = sources.find_report(request.user, int(report_pk))
         if report is None:
             raise Http404
         initial.update(source=Source.MONTHLY_REPORT, source_report=report.pk, department=report.department_id)
@@ -257,18 +258,24 @@ def _complaint_pk(number: str) -> int | None:
     return pk
 
 
-def _form_context(form: OpenActionForm, user: Any) -> dict[str, Any]:
+def _form_context(form: OpenActionForm, user: Actor) -> dict[str, Any]:
     """The source records the (bound or initial) form points at, to show them beside the form."""
     raw = form.data if form.is_bound else form.initial
     number = str(raw.get("source_complaint") or "").strip().upper()
     complaint = complaints_for(user).filter(number=number).first() if number else None
     report_pk = str(raw.get("source_report") or "")
-    report = None
-    if report_pk.isdigit():
-        report = monthly_reports_for(user).filter(pk=report_pk).first()
-    return {"form": form, "complaint": complaint, "report": report}
+    report = sources.find_report(user, int(report_pk)) if report_pk.isdigit() else None
+    return {
+        "form": form,
+        "complaint": complaint,
+        "report": report,
+        "report_name": sources.report_name(report) if report else "",
+        "report_url": sources.report_url(report) if report else "",
+    }
 
 
+# Written out rather than a core.web FormStep: it makes a new record (no record to load first),
+# and a refusal of the opener's role is the "not allowed" page, not an error on the form.
 @company_time
 def create(request: HttpRequest) -> HttpResponse:
     if not may_open(request.user):

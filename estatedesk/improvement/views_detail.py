@@ -1,9 +1,9 @@
 """The page of one corrective / preventive action (SPEC I-1) and its forms.
 
-Each form posts to its own thin view: parse, call the one service of that step, and either go
-back to the page with a message or show the page again with the service's error next to the
-field and everything typed still there. Every view looks the action up in the user's scope
-first, so an action out of scope is 404 whatever is posted.
+Each form posts to its own step (``core.web.form_step_view``): parse, call the one service of
+that step, and either go back to the page with a message or show the page again with the
+service's error next to the field and everything typed still there. Every step looks the
+action up in the user's scope first, so an action out of scope is 404 whatever is posted.
 """
 
 from __future__ import annotations
@@ -16,26 +16,30 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from estatedesk.complaints.selectors import complaints_for
 from estatedesk.core import policy
+from estatedesk.core.actors import Actor
 from estatedesk.core.clock import company_today
 from estatedesk.core.errors import AlreadyHandled, ServiceError
-from estatedesk.core.web import company_time, put_error
-from estatedesk.improvement import fishbone, selectors, services
+from estatedesk.core.web import FormStep, company_time, form_step_view, put_error
+from estatedesk.improvement import fishbone, selectors, services, sources, workflow
+from estatedesk.improvement.events import ActionEventKind
 from estatedesk.improvement.forms import AnalyseForm, FinishStepForm, StepForm, VerifyForm
 from estatedesk.improvement.models import Action, ActionStatus, Bone, Step, Verification
+from estatedesk.improvement.timeline import timeline_rows
 from estatedesk.improvement.views import days_overdue
-from estatedesk.reports.selectors import monthly_reports_for
 
 
-def _action(user: Any, pk: int) -> Action:
+def _action(user: Actor, pk: int) -> Action:
     action = (
         selectors.action_list(user)
         .select_related("source_report__department", "verified_by")
         .prefetch_related(
             Prefetch("steps", queryset=Step.objects.select_related("owner", "done_by")),
+            "events",
             Prefetch("verifications", queryset=Verification.objects.select_related("verified_by")),
         )
         .filter(pk=pk)
@@ -53,12 +57,12 @@ class StepRow:
     finish_form: FinishStepForm | None  # None: this user cannot finish it (or it is done)
 
 
-def may_finish(user: Any, action: Action, step: Step, manager: bool) -> bool:
+def may_finish(user: Actor, action: Action, step: Step, manager: bool) -> bool:
     staff = policy.staff_of(user)
     return step.done_at is None and staff is not None and (manager or step.owner_id == staff.pk)
 
 
-def _step_rows(user: Any, action: Action, today: date, failed: FinishStepForm | None) -> list[StepRow]:
+def _step_rows(user: Actor, action: Action, today: date, failed: FinishStepForm | None) -> list[StepRow]:
     manager = services.can_manage(user, action)
     failed_pk = failed.data.get("step") if failed is not None else None
     rows = []
@@ -73,15 +77,18 @@ def _step_rows(user: Any, action: Action, today: date, failed: FinishStepForm | 
     return rows
 
 
-def _source_links(user: Any, action: Action) -> dict[str, Any]:
+def _source_links(user: Actor, action: Action) -> dict[str, Any]:
     """Links to the source record only when the user may open it (else its number alone)."""
     complaint_visible = bool(
         action.source_complaint_id and complaints_for(user).filter(pk=action.source_complaint_id).exists()
     )
-    report_visible = bool(
-        action.source_report_id and monthly_reports_for(user).filter(pk=action.source_report_id).exists()
-    )
-    return {"complaint_visible": complaint_visible, "report_visible": report_visible}
+    report = sources.find_report(user, action.source_report_id) if action.source_report_id else None
+    return {
+        "complaint_visible": complaint_visible,
+        "report_visible": report is not None,
+        "report_name": sources.report_name(action.source_report) if action.source_report else "",
+        "report_url": sources.report_url(report) if report else "",
+    }
 
 
 def render_detail(
@@ -119,6 +126,7 @@ def render_detail(
         "step_open": step_form is not None or (manager and not action.steps.all()),
         "can_verify": verifier or verify_form is not None,
         "verify_form": verify_form or VerifyForm(user=user, auto_id="id_verify_%s"),
+        "timeline": timeline_rows(action.events.all(), workflow.ACTION, dict(ActionEventKind.choices)),
         **_source_links(user, action),
     }
     return render(request, "improvement/detail.html", context, status=status)
@@ -129,52 +137,66 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_detail(request, _action(request.user, pk))
 
 
-@company_time
-def analyse(request: HttpRequest, pk: int) -> HttpResponse:
-    action = _action(request.user, pk)
-    if request.method != "POST":
-        return redirect("improvement:detail", pk)
-    form = AnalyseForm(request.POST, user=request.user, auto_id="id_analyse_%s")
-    if not form.is_valid():
-        return render_detail(request, action, analyse_form=form, status=422)
-    try:
-        services.analyse(
-            actor=request.user,
-            action=action.pk,
-            cause_analysis=form.cleaned_data["cause_analysis"],
-            fishbone=form.fishbone(),
-        )
-    except ServiceError as error:
-        put_error(form, error)
-        return render_detail(request, _action(request.user, pk), analyse_form=form, status=error.status)
-    messages.success(request, _("Cause analysis saved."))
-    return redirect("improvement:detail", pk)
+def _load(request: HttpRequest, pk: int) -> Action:
+    return _action(request.user, pk)
 
 
-@company_time
-def step_add(request: HttpRequest, pk: int) -> HttpResponse:
-    action = _action(request.user, pk)
-    if request.method != "POST":
-        return redirect("improvement:detail", pk)
-    form = StepForm(request.POST, user=request.user, auto_id="id_step_%s")
-    if not form.is_valid():
-        return render_detail(request, action, step_form=form, status=422)
+def _back(action: Action) -> str:
+    return reverse("improvement:detail", args=[action.pk])
+
+
+def _run_analyse(request: HttpRequest, action: Action, form: AnalyseForm) -> str:
+    services.analyse(
+        actor=request.user,
+        action=action.pk,
+        cause_analysis=form.cleaned_data["cause_analysis"],
+        fishbone=form.fishbone(),
+    )
+    return _("Cause analysis saved.")
+
+
+analyse = form_step_view(
+    FormStep(
+        load=_load,
+        form=lambda request, action, data: AnalyseForm(data, user=request.user, auto_id="id_analyse_%s"),
+        run=_run_analyse,
+        render=lambda request, action, form, status: render_detail(
+            request, action, analyse_form=form, status=status
+        ),
+        back=_back,
+        name="analyse",
+    )
+)
+
+
+def _run_step_add(request: HttpRequest, action: Action, form: StepForm) -> str:
     data = form.cleaned_data
-    try:
-        step = services.add_step(
-            actor=request.user,
-            action=action.pk,
-            description=data["description"],
-            owner=data["owner"],
-            due_date=data["due_date"],
-        )
-    except ServiceError as error:
-        put_error(form, error)
-        return render_detail(request, _action(request.user, pk), step_form=form, status=error.status)
-    messages.success(request, _("Step added; %(name)s has been told.") % {"name": step.owner.display_name})
-    return redirect("improvement:detail", pk)
+    step = services.add_step(
+        actor=request.user,
+        action=action.pk,
+        description=data["description"],
+        owner=data["owner"],
+        due_date=data["due_date"],
+    )
+    return _("Step added; %(name)s has been told.") % {"name": step.owner.display_name}
 
 
+step_add = form_step_view(
+    FormStep(
+        load=_load,
+        form=lambda request, action, data: StepForm(data, user=request.user, auto_id="id_step_%s"),
+        run=_run_step_add,
+        render=lambda request, action, form, status: render_detail(
+            request, action, step_form=form, status=status
+        ),
+        back=_back,
+        name="step_add",
+    )
+)
+
+
+# Written out rather than a FormStep: when someone finished the step meanwhile, the page comes
+# back without the form and with a warning (409), which a step's ``run`` cannot answer.
 @company_time
 def step_finish(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action(request.user, pk)
@@ -206,27 +228,26 @@ def step_finish(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("improvement:detail", pk)
 
 
-@company_time
-def verify(request: HttpRequest, pk: int) -> HttpResponse:
-    action = _action(request.user, pk)
-    if request.method != "POST":
-        return redirect("improvement:detail", pk)
-    form = VerifyForm(request.POST, user=request.user, auto_id="id_verify_%s")
-    if not form.is_valid():
-        return render_detail(request, action, verify_form=form, status=422)
+def _run_verify(request: HttpRequest, action: Action, form: VerifyForm) -> str:
     effective = form.cleaned_data["effective"] == "yes"
-    try:
-        services.verify(
-            actor=request.user, action=action.pk, effective=effective, note=form.cleaned_data["note"]
-        )
-    except ServiceError as error:
-        put_error(form, error)
-        return render_detail(request, _action(request.user, pk), verify_form=form, status=error.status)
+    services.verify(actor=request.user, action=action.pk, effective=effective, note=form.cleaned_data["note"])
     if effective:
-        messages.success(request, _("Verified effective: the action is closed."))
-    else:
-        messages.success(request, _("Not effective: the action is back in progress; plan a new step."))
-    return redirect("improvement:detail", pk)
+        return _("Verified effective: the action is closed.")
+    return _("Not effective: the action is back in progress; plan a new step.")
+
+
+verify = form_step_view(
+    FormStep(
+        load=_load,
+        form=lambda request, action, data: VerifyForm(data, user=request.user, auto_id="id_verify_%s"),
+        run=_run_verify,
+        render=lambda request, action, form, status: render_detail(
+            request, action, verify_form=form, status=status
+        ),
+        back=_back,
+        name="verify",
+    )
+)
 
 
 def fishbone_svg(request: HttpRequest, pk: int) -> HttpResponse:

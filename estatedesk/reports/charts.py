@@ -32,6 +32,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import get_language
 
 log = logging.getLogger(__name__)
@@ -64,8 +65,6 @@ def _config_dir() -> None:
     home_cache = Path.home() / ".cache"
     if os.access(home_cache if home_cache.exists() else Path.home(), os.W_OK):
         return
-    from django.conf import settings
-
     folder = Path(settings.DATA_DIR) / "cache" / "matplotlib"
     folder.mkdir(parents=True, exist_ok=True)
     os.environ["MPLCONFIGDIR"] = str(folder)
@@ -74,6 +73,8 @@ def _config_dir() -> None:
 @cache
 def _matplotlib() -> Any:
     _config_dir()
+    # Imported on first use, not with this module: matplotlib is slow to load and most
+    # requests draw no chart; its config folder must be set before it is imported.
     import matplotlib
 
     matplotlib.use("svg")  # no GUI toolkit, ever (a server has none)
@@ -101,7 +102,7 @@ def _fc_match(family: str) -> tuple[str, str] | None:
 @cache
 def _families() -> tuple[str, ...]:
     """Font families matplotlib knows that cover Chinese, best first (SC, TC or a fallback)."""
-    from matplotlib import font_manager
+    from matplotlib import font_manager  # on first use, after _matplotlib() (see there)
 
     def known() -> set[str]:
         return {f.name for f in font_manager.fontManager.ttflist}
@@ -150,6 +151,7 @@ def _rc(traditional: bool) -> dict[str, Any]:
 
 
 def _new_figure(height_in: float) -> Any:
+    # On first use, after _matplotlib() set the config folder and the backend (see there).
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
@@ -251,7 +253,7 @@ def pareto_svg(
     points = pareto_points(values)
 
     def paint(figure: Any) -> None:
-        from matplotlib.ticker import MaxNLocator, PercentFormatter
+        from matplotlib.ticker import MaxNLocator, PercentFormatter  # on first use (_matplotlib)
 
         axes = figure.add_subplot()
         axes.patch.set_gid("plot-area")
@@ -308,7 +310,7 @@ def lines_svg(
     """One line per series over the categories (months); None leaves a gap. ``percent``: values 0–100."""
 
     def paint(figure: Any) -> None:
-        from matplotlib.ticker import MaxNLocator, PercentFormatter
+        from matplotlib.ticker import MaxNLocator, PercentFormatter  # on first use (_matplotlib)
 
         axes = figure.add_subplot()
         axes.patch.set_gid("plot-area")
@@ -356,7 +358,7 @@ def bars_svg(
     height = max(2.4, 0.28 * len(categories) + 0.9) if horizontal else 2.6
 
     def paint(figure: Any) -> None:
-        from matplotlib.ticker import MaxNLocator
+        from matplotlib.ticker import MaxNLocator  # on first use (_matplotlib)
 
         axes = figure.add_subplot()
         axes.patch.set_gid("plot-area")

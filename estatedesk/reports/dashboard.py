@@ -18,7 +18,7 @@ Definitions (the page repeats them)
   closed, exactly what the complaint list shows for the same filter; "due soon" and
   "overdue" are ``complaints.selectors.filter_due_state`` with the company's windows.
 * Monthly figures count complaints (kind complaint) by the month they were *received*, in
-  the company's time zone, as the monthly report does (``periods.measure_filters``):
+  the company's time zone, as the monthly report does (``measures``):
   received, valid, on-time replies ÷ replies, satisfied latest answers ÷ answers, reopened.
 * "This month" is month to date: from the 1st 00:00 to now. It is compared with the whole
   of last month and with the same days of last month: from the 1st to the same day and
@@ -41,14 +41,14 @@ from estatedesk.complaints import selectors as complaint_selectors
 from estatedesk.complaints.deadlines import DueState, SoonWindows
 from estatedesk.complaints.models import OPEN_STATUSES, Category, Complaint, Kind
 from estatedesk.core import policy
+from estatedesk.core.actors import Actor
 from estatedesk.core.clock import company_zone
 from estatedesk.core.models import CompanySettings
 from estatedesk.improvement.panels import overdue_actions_panel
-from estatedesk.org.models import Department, Role
-from estatedesk.reports import stats
+from estatedesk.org.models import Department, Role, Staff
+from estatedesk.reports import measures, stats
 from estatedesk.reports.figures import previous_month
 from estatedesk.reports.models import MonthlyReport, ReportStatus
-from estatedesk.reports.periods import measure_filters
 from estatedesk.reports.selectors import review_queue, reviews_monthly
 
 __all__ = [
@@ -65,8 +65,13 @@ __all__ = [
 Month = tuple[int, int]
 TREND_MONTHS = 12
 TOP_CATEGORIES = 5
-# The measures of the month comparison and the trend (definitions in periods.measure_filters).
-MEASURES = ("received", "valid", "replied", "on_time", "answered", "satisfied", "reopened")
+# The counts of the month comparison and the trend (their definitions: measures), the
+# halves of its two rates included.
+MEASURES = ("received", "valid", "reopened") + tuple(
+    name
+    for rate in (measures.ON_TIME, measures.FOLLOW_UP_SATISFACTION)
+    for name in (rate.numerator, rate.denominator)
+)
 # Roles that see only their open work: the duty desk, and the developer's and rectification
 # people, who are not the company's and are not judged by its monthly figures.
 OPEN_WORK_ONLY = frozenset({Role.DUTY_STAFF, Role.DEVELOPER_CS, Role.RECTIFICATION})
@@ -130,7 +135,7 @@ class OpenWork:
     mine: int | None  # open records the user is the handler of; None for roles without
 
 
-def _open_work(scoped: QuerySet[Complaint], clock: Clock, staff: Any, with_mine: bool) -> OpenWork:
+def _open_work(scoped: QuerySet[Complaint], clock: Clock, staff: Staff | None, with_mine: bool) -> OpenWork:
     every = Complaint.objects.all()
     due_soon_ids = complaint_selectors.filter_due_state(every, DueState.DUE_SOON, clock.now, clock.windows)
     overdue_ids = complaint_selectors.filter_due_state(every, DueState.OVERDUE, clock.now, clock.windows)
@@ -178,10 +183,10 @@ class Trend:
     other_categories: tuple[int, ...]  # the rest, per month
 
     def on_time(self, counts: dict[str, int]) -> stats.Rate:
-        return stats.on_time_rate(counts["on_time"], counts["replied"])
+        return measures.ON_TIME.of(counts)
 
     def satisfaction(self, counts: dict[str, int]) -> stats.Rate:
-        return stats.Rate(counts["satisfied"], counts["answered"])
+        return measures.FOLLOW_UP_SATISFACTION.of(counts)
 
     def figures(self) -> list[Figure]:
         current, last, same = self.by_month[-1], self.by_month[-2], self.same_days
@@ -218,7 +223,7 @@ def _trend(scoped: QuerySet[Complaint], clock: Clock) -> Trend:
     starts = [month_start(clock.zone, y, m) for y, m in months]
     this_start = starts[-1]
     cut = same_days_cut(local)
-    measure_q = {name: q for name, q in measure_filters().items() if name in MEASURES}
+    measure_q = {name: q for name, q in measures.count_filters().items() if name in MEASURES}
     # The received_at window keeps the scan to 12 months of the scope (received_at is indexed).
     # Rows are grouped by the month they were received in (a CASE over received_at) rather
     # than counted with one filter per measure and month: at 1,000,000 complaints the grouped
@@ -298,18 +303,19 @@ def _departments(scoped: QuerySet[Complaint], clock: Clock, start: datetime) -> 
     overdue_ids = complaint_selectors.filter_due_state(
         Complaint.objects.all(), DueState.OVERDUE, clock.now, clock.windows
     )
-    measure_q = measure_filters()
+    measure_q = measures.count_filters()
+    on_time = measures.ON_TIME
+    halves = (on_time.numerator, on_time.denominator)
     this_month = Q(received_at__gte=start, received_at__lt=clock.now)
     is_open = Q(status__in=OPEN_STATUSES)
-    rows = (
+    rows: Any = (
         # Only rows that can count: this month's or still open (status is indexed).
         scoped.filter(this_month | is_open)
         .order_by()
         .values("department_id")
         .annotate(
             n_received=Count("pk", filter=measure_q["received"] & this_month),
-            n_replied=Count("pk", filter=measure_q["replied"] & this_month),
-            n_on_time=Count("pk", filter=measure_q["on_time"] & this_month),
+            **{f"n_{name}": Count("pk", filter=measure_q[name] & this_month) for name in halves},
             n_open=Count("pk", filter=is_open),
             n_overdue=Count("pk", filter=Q(pk__in=overdue_ids.values("pk"))),
         )
@@ -325,7 +331,7 @@ def _departments(scoped: QuerySet[Complaint], clock: Clock, start: datetime) -> 
             department_id=r["department_id"],
             name=names.get(r["department_id"], ""),
             received=r["n_received"],
-            on_time=stats.on_time_rate(r["n_on_time"], r["n_replied"]),
+            on_time=on_time.of({name: r[f"n_{name}"] for name in halves}),
             open=r["n_open"],
             overdue=r["n_overdue"],
         )
@@ -355,7 +361,7 @@ class Dashboard:
         return self.trend.figures() if self.trend is not None else []
 
 
-def _drafts_awaiting(staff: Any, clock: Clock) -> list[MonthlyReport]:
+def _drafts_awaiting(staff: Staff, clock: Clock) -> list[MonthlyReport]:
     """Drafts of ended months in the head's departments (a month is reported once it is over)."""
     today = clock.today
     ended = Q(year__lt=today.year) | Q(year=today.year, month__lt=today.month)
@@ -367,7 +373,7 @@ def _drafts_awaiting(staff: Any, clock: Clock) -> list[MonthlyReport]:
     )
 
 
-def dashboard_for(user: Any) -> Dashboard:
+def dashboard_for(user: Actor) -> Dashboard:
     """The dashboard of a signed-in staff member; everything counted within their scope."""
     clock = Clock.load()
     staff = policy.staff_of(user)

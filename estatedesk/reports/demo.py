@@ -23,10 +23,11 @@ from estatedesk.core.clock import clock_at, company_zone
 from estatedesk.improvement import services as improvement
 from estatedesk.improvement.models import Action, ActionStatus
 from estatedesk.org.models import Role, Staff
-from estatedesk.reports import services, services_periods
+from estatedesk.reports import services, services_periods, stats
 from estatedesk.reports.figures import month_bounds, previous_month
 from estatedesk.reports.models import MonthlyReport, QuarterlyAnalysis, ReportStatus, ReviewDecision
 from estatedesk.reports.periods import quarter_of
+from estatedesk.reports.snapshots import MonthSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -43,32 +44,33 @@ def _months(first: datetime, now: datetime) -> list[tuple[int, int]]:
     return months
 
 
-def _rate_text(rate: dict[str, int]) -> str:
-    if not rate["denominator"]:
+def _rate_text(rate: stats.Rate) -> str:
+    if not rate.denominator:
         return "—"
-    return f"{100 * rate['numerator'] / rate['denominator']:.0f}%"
+    return f"{100 * rate.numerator / rate.denominator:.0f}%"
 
 
 def _analysis(report: MonthlyReport) -> str:
-    f = report.figures
+    f = MonthSnapshot.from_json(report.figures)
     top = "—"
-    if f["category_pareto"]:
-        code = f["category_pareto"][0]["key"]
+    if f.category_pareto:
+        code = f.category_pareto[0].key
         top = Category.objects.filter(code=code).values_list("name_zh_hans", flat=True).first() or code
     text = (
-        f"本月本部门受理投诉{f['received']}宗，其中有效{f['valid']}宗、无效{f['invalid']}宗；"
-        f"准时回复率{_rate_text(f['on_time'])}，回访满意率{_rate_text(f['follow_up_satisfaction'])}。"
+        f"本月本部门受理投诉{f.received}宗，其中有效{f.valid}宗、无效{f.invalid}宗；"
+        f"准时回复率{_rate_text(f.rate('on_time'))}，回访满意率{_rate_text(f.rate('follow_up_satisfaction'))}。"
         f"投诉最多的类别为「{top}」。"
     )
-    if f["reopened"]:
-        text += f"有{f['reopened']}宗因客户不满意而重新处理，需跟进原因。"
+    if f.reopened:
+        text += f"有{f.reopened}宗因客户不满意而重新处理，需跟进原因。"
     return text + "下月将加强首次回复时效，并对重复投诉的客户逐一回访。"
 
 
 def _needs_action(report: MonthlyReport) -> bool:
-    on_time = report.figures["on_time"]
-    late = on_time["denominator"] and on_time["numerator"] < 0.8 * on_time["denominator"]
-    return bool(late or report.figures["reopened"] >= 3)
+    f = MonthSnapshot.from_json(report.figures)
+    on_time = f.rate("on_time")
+    late = on_time.denominator and on_time.numerator < 0.8 * on_time.denominator
+    return bool(late or f.reopened >= 3)
 
 
 def _head(report: MonthlyReport) -> Staff | None:
@@ -101,7 +103,7 @@ def load_report_history(now: datetime) -> int:
             end = month_bounds(year, month)[1]
             for report in reports:
                 head = _head(report)
-                if head is None or not report.figures["received"]:
+                if head is None or not MonthSnapshot.from_json(report.figures).received:
                     continue
                 with clock_at(end + timedelta(days=3, hours=10)):
                     report = services.submit(actor=head.user, report=report, analysis=_analysis(report))
@@ -132,6 +134,7 @@ def _review(
                 actor=deputy.user, report=report, decision=ReviewDecision.NO_ACTION, note="已阅，继续保持。"
             )
             return
+        figures = MonthSnapshot.from_json(report.figures)
         services.review(
             actor=deputy.user,
             report=report,
@@ -140,7 +143,7 @@ def _review(
             new_action={
                 "kind": "corrective",
                 "title": f"{report.month}月投诉回复时效改善",
-                "problem": f"准时回复率{_rate_text(report.figures['on_time'])}，重开{report.figures['reopened']}宗。",
+                "problem": f"准时回复率{_rate_text(figures.rate('on_time'))}，重开{figures.reopened}宗。",
             },
         )
         action = Action.objects.filter(source_report=report).latest("pk")

@@ -15,12 +15,11 @@ Definitions (the report prints them next to the figures)
 * Validity: valid (company's own cause), invalid (any other cause), undecided (not yet
   assessed). By category, cause (blank = not yet assessed), channel and estate count all
   complaints of the month, valid or not; so do both Pareto charts.
-* On-time reply rate: complaints whose first reply was by the deadline ÷ complaints with
-  a first reply; unanswered complaints are not counted (stats.on_time_rate).
+* The counts and the three rates (on-time reply rate, follow-up coverage, follow-up
+  satisfaction) are those of ``measures``, where they are defined once for every report.
 * Reply time: first reply − received, in seconds; median and nearest-rank p90 over the
   complaints with a first reply (None when there is none).
-* Follow-up coverage: valid complaints with at least one visit ÷ valid complaints.
-* Follow-up satisfaction: over the complaints' *latest* answer (``Complaint.satisfaction``,
+* Follow-up satisfaction is over the complaints' *latest* answer (``Complaint.satisfaction``,
   written by each visit), one answer per complaint: a complaint visited twice counts once,
   with the customer's final word, so a reopened-then-fixed complaint is not counted as
   both dissatisfied and satisfied.
@@ -43,12 +42,12 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.db.models.functions import Cast, Concat
 
-from estatedesk.complaints.models import OPEN_STATUSES, Complaint, Kind, Status, Visit
+from estatedesk.complaints.models import OPEN_STATUSES, Complaint, Kind, Status
 from estatedesk.core.clock import company_zone
-from estatedesk.reports import stats
+from estatedesk.reports import measures, stats
 
 __all__ = [
     "MonthlyFigures",
@@ -143,28 +142,18 @@ def monthly_figures(*, department_id: int, year: int, month: int) -> MonthlyFigu
     complaints = month_records.filter(kind=Kind.COMPLAINT)
 
     is_complaint = Q(kind=Kind.COMPLAINT)
-    valid = is_complaint & Q(valid=True)
     satisfaction_filters = {
         f"n_sat_{level}": Count("pk", filter=is_complaint & Q(satisfaction=level))
         for level in stats.SATISFACTION_LEVELS
     }
-    # Aggregate names start with n_: an alias equal to a field name (valid, on_time) would
-    # shadow the field inside the other filters.
-    totals = month_records.annotate(
-        visited=Exists(Visit.objects.filter(complaint_id=OuterRef("pk")))
-    ).aggregate(
-        n_received=Count("pk", filter=is_complaint),
-        n_valid=Count("pk", filter=valid),
-        n_invalid=Count("pk", filter=is_complaint & Q(valid=False)),
-        n_undecided=Count("pk", filter=is_complaint & Q(valid__isnull=True)),
-        n_grievances=Count("pk", filter=Q(kind=Kind.GRIEVANCE)),
-        n_enquiries=Count("pk", filter=Q(kind=Kind.ENQUIRY)),
-        n_replied=Count("pk", filter=is_complaint & Q(first_replied_at__isnull=False)),
-        n_on_time=Count("pk", filter=is_complaint & Q(first_replied_at__isnull=False, on_time=True)),
-        n_visited_valid=Count("pk", filter=valid & Q(visited=True)),
-        n_reopened=Count("pk", filter=is_complaint & Q(reopen_count__gt=0)),
-        **satisfaction_filters,
+    # The counts of measures (their definitions), in one aggregate. Aggregate names start
+    # with n_: an alias equal to a field name (valid, on_time) would shadow the field inside
+    # the other filters.
+    counted = {**measures.count_filters(), **measures.OTHER_KINDS}
+    row = month_records.aggregate(
+        **{f"n_{name}": Count("pk", filter=q) for name, q in counted.items()}, **satisfaction_filters
     )
+    counts = {name: row[f"n_{name}"] for name in counted}
 
     # One GROUP BY over the four keys: its rows are bounded by the combinations that occur,
     # not by the number of complaints; the four breakdowns are summed from them.
@@ -194,7 +183,7 @@ def monthly_figures(*, department_id: int, year: int, month: int) -> MonthlyFigu
     reply_times = stats.durations(replied - received for replied, received in replies if replied is not None)
 
     satisfaction_counts = {
-        level: totals[f"n_sat_{level}"] for level in stats.SATISFACTION_LEVELS if totals[f"n_sat_{level}"]
+        level: row[f"n_sat_{level}"] for level in stats.SATISFACTION_LEVELS if row[f"n_sat_{level}"]
     }
     open_counts = _open_at(department_id=department_id, start=start, end=end)
     return MonthlyFigures(
@@ -203,22 +192,22 @@ def monthly_figures(*, department_id: int, year: int, month: int) -> MonthlyFigu
         month=month,
         start=start,
         end=end,
-        received=totals["n_received"],
-        valid=totals["n_valid"],
-        invalid=totals["n_invalid"],
-        undecided=totals["n_undecided"],
-        grievances=totals["n_grievances"],
-        enquiries=totals["n_enquiries"],
+        received=counts["received"],
+        valid=counts["valid"],
+        invalid=counts["invalid"],
+        undecided=counts["undecided"],
+        grievances=counts["grievances"],
+        enquiries=counts["enquiries"],
         by_category=by_category,
         by_cause=by_cause,
         by_channel=by_channel,
         by_estate=by_estate,
-        on_time=stats.on_time_rate(totals["n_on_time"], totals["n_replied"]),
+        on_time=measures.ON_TIME.of(counts),
         reply_times=reply_times,
-        follow_up_coverage=stats.follow_up_coverage(totals["n_visited_valid"], totals["n_valid"]),
+        follow_up_coverage=measures.FOLLOW_UP_COVERAGE.of(counts),
         satisfaction_counts=satisfaction_counts,
-        follow_up_satisfaction=stats.satisfaction_rate(satisfaction_counts),
-        reopened=totals["n_reopened"],
+        follow_up_satisfaction=measures.FOLLOW_UP_SATISFACTION.of(counts),
+        reopened=counts["reopened"],
         repeat_complainants=tuple(_repeat_complainants(complaints, start=start, end=end)),
         open_at_end=open_counts["open_at_end"],
         open_from_earlier=open_counts["open_from_earlier"],
@@ -290,7 +279,7 @@ _HEADLINE_COUNTS = (
     "reopened",
     "open_at_end",
 )
-_HEADLINE_RATES = ("on_time", "follow_up_coverage", "follow_up_satisfaction")
+_HEADLINE_RATES = tuple(rate.name for rate in measures.RATES)
 
 
 def compare(

@@ -13,6 +13,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from estatedesk.core.actors import Actor
 from estatedesk.core.policy import department_ids, sees_all, staff_of
 from estatedesk.improvement.models import ActionKind
 from estatedesk.org.models import Department, Role
@@ -41,14 +42,14 @@ def company_departments() -> QuerySet[Department]:
     return Department.objects.filter(active=True, developer__isnull=True).order_by("kind", "name")
 
 
-def visible_departments(user: Any) -> QuerySet[Department]:
+def visible_departments(user: Actor) -> QuerySet[Department]:
     """The departments whose reports the user sees (selectors.monthly_reports_for)."""
     if sees_all(user) or in_customer_service(user):
         return company_departments()
     return company_departments().filter(pk__in=department_ids(user) or ())
 
 
-def draftable_departments(user: Any) -> QuerySet[Department]:
+def draftable_departments(user: Actor) -> QuerySet[Department]:
     """Heads draft their own departments' months; the leadership and customer service any."""
     staff = staff_of(user)
     if staff is None:
@@ -70,7 +71,7 @@ class MonthlyFilterForm(forms.Form):
     )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "—"), *ReportStatus.choices])
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = visible_departments(user)  # type: ignore[attr-defined]
         _style(self, small=True)
@@ -81,7 +82,7 @@ class DraftMonthForm(forms.Form):
     month = forms.TypedChoiceField(label=_("Month"), coerce=int, choices=MONTH_CHOICES)
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "id_draft_%s")
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = draftable_departments(user)  # type: ignore[attr-defined]

@@ -1,4 +1,7 @@
-"""Report records (SPEC K-12): one monthly report per department and calendar month."""
+"""Report records (SPEC K-12, K-13, K-15): one monthly report per department and calendar
+month, one quarterly analysis per quarter, one annual summary per year, and their timelines.
+
+Their statuses are the states of ``workflow``; only the services' transitions change them."""
 
 from __future__ import annotations
 
@@ -6,13 +9,21 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from estatedesk.core.events import TimelineEvent
 from estatedesk.org.models import Department, Staff
+from estatedesk.reports.events import ReportEventKind
+from estatedesk.reports.workflow import ANNUAL, MONTHLY, QUARTERLY, AnnualStatus, PeriodStatus, ReportStatus
 
-
-class ReportStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    REVIEWED = "reviewed", _("Reviewed")
+__all__ = [
+    "AnnualStatus",
+    "AnnualSummary",
+    "MonthlyReport",
+    "PeriodStatus",
+    "QuarterlyAnalysis",
+    "ReportEvent",
+    "ReportStatus",
+    "ReviewDecision",
+]
 
 
 class ReviewDecision(models.TextChoices):
@@ -36,9 +47,7 @@ class MonthlyReport(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"))
-    status = models.CharField(
-        _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT
-    )
+    status = models.CharField(_("status"), max_length=20, choices=MONTHLY.choices, default=ReportStatus.DRAFT)
     # A JSON-safe snapshot of figures.MonthlyFigures (services.snapshot).
     figures = models.JSONField(_("figures"), default=dict)
     analysis = models.TextField(_("analysis"), blank=True, default="")
@@ -86,11 +95,6 @@ class MonthlyReport(models.Model):
         return f"{self.department} {self.year}-{self.month:02d}"
 
 
-class PeriodStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
-
-
 class QuarterlyAnalysis(models.Model):
     """The customer-service department's cross-department analysis of a quarter (K-13).
 
@@ -101,7 +105,7 @@ class QuarterlyAnalysis(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     quarter = models.PositiveSmallIntegerField(_("quarter"))
     status = models.CharField(
-        _("status"), max_length=20, choices=PeriodStatus.choices, default=PeriodStatus.DRAFT
+        _("status"), max_length=20, choices=QUARTERLY.choices, default=PeriodStatus.DRAFT
     )
     figures = models.JSONField(_("figures"), default=dict)
     analysis = models.TextField(_("analysis"), blank=True, default="")
@@ -147,9 +151,7 @@ class AnnualSummary(models.Model):
     """The deputy GM's annual complaint summary and management-review pack (K-15, I-2)."""
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
-    status = models.CharField(
-        _("status"), max_length=20, choices=PeriodStatus.choices, default=PeriodStatus.DRAFT
-    )
+    status = models.CharField(_("status"), max_length=20, choices=ANNUAL.choices, default=AnnualStatus.DRAFT)
     figures = models.JSONField(_("figures"), default=dict)
     summary = models.TextField(_("summary"), blank=True, default="")
     drafted_at = models.DateTimeField(_("figures drafted at"))
@@ -166,3 +168,40 @@ class AnnualSummary(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+
+class ReportEvent(TimelineEvent):
+    """One line of a report's timeline, written by ``events`` (one function per kind).
+
+    One table for the three kinds of report: each row points at exactly one of them by a real
+    foreign key (a check constraint says so), so each report's timeline is one indexed filter
+    on ``report.events``, the kinds are one enum, and no generic foreign key is needed.
+    """
+
+    monthly_report = models.ForeignKey(
+        MonthlyReport, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    quarterly_analysis = models.ForeignKey(
+        QuarterlyAnalysis, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    annual_summary = models.ForeignKey(
+        AnnualSummary, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    kind = models.CharField(_("what happened"), max_length=30, choices=ReportEventKind.choices)
+
+    class Meta(TimelineEvent.Meta):
+        verbose_name = _("report event")
+        verbose_name_plural = _("report events")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(monthly_report__isnull=False, quarterly_analysis=None, annual_summary=None)
+                    | models.Q(monthly_report=None, quarterly_analysis__isnull=False, annual_summary=None)
+                    | models.Q(monthly_report=None, quarterly_analysis=None, annual_summary__isnull=False)
+                ),
+                name="reports_event_of_exactly_one_report",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.kind

@@ -1,7 +1,7 @@
 """Company-wide figures over a run of months: the quarterly analysis (K-13) and the annual
 summary (K-15, I-2).
 
-Like ``figures``, everything is a database aggregate: two GROUP BYs over the period's rows,
+The counts are those of ``measures``. Like ``figures``, everything is a database aggregate: two GROUP BYs over the period's rows,
 each keyed by the month a record was received in (a CASE over received_at): one by
 department with every measure, one by category, estate and cause. Totals, months and
 departments are sums of the grouped rows, so a year costs a fixed handful of queries
@@ -22,30 +22,16 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Value, When
 
-from estatedesk.complaints.models import Complaint, Kind, Visit
+from estatedesk.complaints.models import Complaint, Kind
 from estatedesk.core.clock import company_zone
-from estatedesk.reports import stats
+from estatedesk.reports import measures, stats
 from estatedesk.reports.figures import month_bounds
 
 __all__ = ["PeriodFigures", "months_of_quarter", "months_of_year", "period_figures", "quarter_of"]
 
 Month = tuple[int, int]
-
-# The measures kept per group (department, month): counts only; rates are derived.
-MEASURES = (
-    "received",
-    "valid",
-    "invalid",
-    "undecided",
-    "replied",
-    "on_time",
-    "valid_visited",
-    "answered",
-    "satisfied",
-    "reopened",
-)
 
 
 def months_of_quarter(year: int, quarter: int) -> list[Month]:
@@ -63,44 +49,14 @@ def quarter_of(month: int) -> int:
     return (month - 1) // 3 + 1
 
 
-def measure_filters(extra: Q | None = None) -> dict[str, Q]:
-    complaint = Q(kind=Kind.COMPLAINT)
-    if extra is not None:
-        complaint &= extra
-    satisfied_levels = stats.SATISFACTION_LEVELS[:2]
-    return {
-        "received": complaint,
-        "valid": complaint & Q(valid=True),
-        "invalid": complaint & Q(valid=False),
-        "undecided": complaint & Q(valid__isnull=True),
-        "replied": complaint & Q(first_replied_at__isnull=False),
-        "on_time": complaint & Q(first_replied_at__isnull=False, on_time=True),
-        # In the one count that needs it: the visit lookup runs for valid complaints only.
-        "valid_visited": complaint
-        & Q(valid=True)
-        & Q(Exists(Visit.objects.filter(complaint_id=OuterRef("pk")))),
-        "answered": complaint & ~Q(satisfaction=""),
-        "satisfied": complaint & Q(satisfaction__in=satisfied_levels),
-        "reopened": complaint & Q(reopen_count__gt=0),
-    }
-
-
-def rates(counts: dict[str, int]) -> dict[str, stats.Rate]:
-    return {
-        "on_time": stats.on_time_rate(counts["on_time"], counts["replied"]),
-        "follow_up_coverage": stats.follow_up_coverage(counts["valid_visited"], counts["valid"]),
-        "follow_up_satisfaction": stats.Rate(counts["satisfied"], counts["answered"]),
-    }
-
-
 @dataclass(frozen=True)
 class PeriodFigures:
     months: tuple[Month, ...]
     start: datetime
     end: datetime
-    totals: dict[str, int]  # MEASURES plus grievances and enquiries
-    by_month: tuple[dict[str, int], ...]  # MEASURES per month, in order
-    by_department: dict[int, dict[str, int]]  # department id → MEASURES
+    totals: dict[str, int]  # measures.COUNTS plus grievances and enquiries
+    by_month: tuple[dict[str, int], ...]  # measures.COUNTS per month, in order
+    by_department: dict[int, dict[str, int]]  # department id → measures.COUNTS
     department_by_month: dict[int, tuple[int, ...]]  # complaints received per month
     category_by_month: dict[str, tuple[int, ...]]
     estate_by_month: dict[int, tuple[int, ...]]
@@ -129,22 +85,22 @@ def period_figures(months: list[Month]) -> PeriodFigures:
         .order_by()
         .annotate(month_index=month_index(months, zone))
     )
-    counted = {**measure_filters(), "grievances": Q(kind=Kind.GRIEVANCE), "enquiries": Q(kind=Kind.ENQUIRY)}
+    counted = {**measures.count_filters(), **measures.OTHER_KINDS}
 
     # Department x month with every measure: totals, months and departments are its sums.
     totals = dict.fromkeys(counted, 0)
-    by_month = [dict.fromkeys(MEASURES, 0) for _ in months]
+    by_month = [dict.fromkeys(measures.COUNTS, 0) for _ in months]
     by_department: dict[int, dict[str, int]] = {}
     department_by_month: dict[int, list[int]] = {}
     rows: Any = records.values("department_id", "month_index").annotate(
         **{f"n_{name}": Count("pk", filter=q) for name, q in counted.items()}
     )
     for row in rows:
-        department = by_department.setdefault(row["department_id"], dict.fromkeys(MEASURES, 0))
+        department = by_department.setdefault(row["department_id"], dict.fromkeys(measures.COUNTS, 0))
         month = by_month[row["month_index"]]
         for name in counted:
             totals[name] += row[f"n_{name}"]
-        for name in MEASURES:
+        for name in measures.COUNTS:
             department[name] += row[f"n_{name}"]
             month[name] += row[f"n_{name}"]
         received = department_by_month.setdefault(row["department_id"], [0] * len(months))

@@ -11,16 +11,22 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
+from estatedesk.core.actors import Actor
 from estatedesk.core.policy import department_ids, is_staff_member, sees_all, staff_of
 from estatedesk.org.models import DepartmentKind, Role
-from estatedesk.reports.models import AnnualSummary, MonthlyReport, PeriodStatus, QuarterlyAnalysis
+from estatedesk.reports.models import (
+    AnnualStatus,
+    AnnualSummary,
+    MonthlyReport,
+    PeriodStatus,
+    QuarterlyAnalysis,
+    ReportStatus,
+)
 
 
-def in_customer_service(user: Any) -> bool:
+def in_customer_service(user: Actor) -> bool:
     staff = staff_of(user)
     if staff is None:
         return False
@@ -30,7 +36,7 @@ def in_customer_service(user: Any) -> bool:
     )
 
 
-def writes_quarterly(user: Any) -> bool:
+def writes_quarterly(user: Actor) -> bool:
     """The customer-service supervisor and the heads of customer-service departments."""
     staff = staff_of(user)
     if staff is None:
@@ -43,24 +49,24 @@ def writes_quarterly(user: Any) -> bool:
     )
 
 
-def writes_annual(user: Any) -> bool:
+def writes_annual(user: Actor) -> bool:
     staff = staff_of(user)
     return staff is not None and staff.role in (Role.DEPUTY_GM, Role.GM)
 
 
-def reviews_monthly(user: Any) -> bool:
+def reviews_monthly(user: Actor) -> bool:
     staff = staff_of(user)
     return staff is not None and staff.role in (Role.DEPUTY_GM, Role.GM)
 
 
-def monthly_reports_for(user: Any) -> QuerySet[MonthlyReport]:
+def monthly_reports_for(user: Actor) -> QuerySet[MonthlyReport]:
     reports = MonthlyReport.objects.select_related("department", "submitted_by__user", "reviewed_by__user")
     if sees_all(user) or in_customer_service(user):
         return reports
     return reports.filter(department__in=department_ids(user) or ())
 
 
-def quarterly_for(user: Any) -> QuerySet[QuarterlyAnalysis]:
+def quarterly_for(user: Actor) -> QuerySet[QuarterlyAnalysis]:
     analyses = QuarterlyAnalysis.objects.select_related("published_by__user", "edited_by__user")
     if sees_all(user) or in_customer_service(user):
         return analyses
@@ -69,7 +75,7 @@ def quarterly_for(user: Any) -> QuerySet[QuarterlyAnalysis]:
     return analyses.none()
 
 
-def annual_for(user: Any) -> QuerySet[AnnualSummary]:
+def annual_for(user: Actor) -> QuerySet[AnnualSummary]:
     summaries = AnnualSummary.objects.select_related("published_by__user")
     if sees_all(user):
         return summaries
@@ -77,12 +83,12 @@ def annual_for(user: Any) -> QuerySet[AnnualSummary]:
     if staff is not None and (
         staff.role in (Role.DEPARTMENT_HEAD, Role.CS_SUPERVISOR) or in_customer_service(user)
     ):
-        return summaries.filter(status=PeriodStatus.PUBLISHED)
+        return summaries.filter(status=AnnualStatus.ISSUED)
     return summaries.none()
 
 
-def review_queue(user: Any) -> QuerySet[MonthlyReport]:
+def review_queue(user: Actor) -> QuerySet[MonthlyReport]:
     """Submitted monthly reports awaiting the deputy GM's decision, oldest first."""
     if not reviews_monthly(user):
         return MonthlyReport.objects.none()
-    return monthly_reports_for(user).filter(status="submitted").order_by("submitted_at", "pk")
+    return monthly_reports_for(user).filter(status=ReportStatus.SUBMITTED).order_by("submitted_at", "pk")

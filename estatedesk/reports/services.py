@@ -1,4 +1,6 @@
-"""Writes of the monthly report (SPEC K-12): draft, refresh, submit (freeze), catch up.
+"""Writes of the monthly report (SPEC K-12, K-14): draft, refresh, save, submit (freeze),
+review, catch up. Each step is a transition of ``workflow.MONTHLY`` and writes its timeline
+event (``events``).
 
 Every month is keyed by (department, year, month), unique in the database, so running the
 period job twice, on two workers, or catching up after the laptop was off makes exactly one
@@ -16,13 +18,18 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from estatedesk.core.actors import SYSTEM, Actor
 from estatedesk.core.clock import company_zone
 from estatedesk.core.clock import now as clock_now
-from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed
-from estatedesk.core.policy import staff_of
-from estatedesk.org.models import Department, Role
+from estatedesk.core.errors import InvalidInput, NotAllowed
+from estatedesk.core.workflow import lock
+from estatedesk.improvement import services as improvement
+from estatedesk.improvement.models import Source
+from estatedesk.org.models import Department, Staff
+from estatedesk.reports import events
 from estatedesk.reports.figures import month_bounds, monthly_figures, previous_month
-from estatedesk.reports.models import MonthlyReport, ReportStatus
+from estatedesk.reports.models import MonthlyReport, ReportStatus, ReviewDecision
+from estatedesk.reports.workflow import MONTHLY, check, require
 
 __all__ = ["catch_up", "draft_month", "live_differs", "review", "save_analysis", "snapshot", "submit"]
 
@@ -79,7 +86,7 @@ def _company_departments() -> list[Department]:
     return list(Department.objects.filter(active=True, developer__isnull=True).order_by("pk"))
 
 
-def _draft_one(department: Department, year: int, month: int) -> MonthlyReport:
+def _draft_one(department: Department, year: int, month: int, actor: Actor) -> MonthlyReport:
     key = {"department": department, "year": year, "month": month}
     existing = MonthlyReport.objects.filter(**key).first()
     if existing is not None and existing.status != ReportStatus.DRAFT:
@@ -89,8 +96,11 @@ def _draft_one(department: Department, year: int, month: int) -> MonthlyReport:
     try:
         with transaction.atomic():
             report, created = MonthlyReport.objects.get_or_create(
-                **key, defaults={"figures": figures, "drafted_at": now, "status": ReportStatus.DRAFT}
+                **key,
+                defaults={"figures": figures, "drafted_at": now, "status": MONTHLY.get("draft").result("")},
             )
+            if created:
+                events.figures_drafted(report, actor)
     except IntegrityError:
         # Another worker created it between our look and our insert.
         report, created = MonthlyReport.objects.get(**key), False
@@ -106,14 +116,17 @@ def _draft_one(department: Department, year: int, month: int) -> MonthlyReport:
     return locked
 
 
-def draft_month(*, year: int, month: int, department: Department | None = None) -> list[MonthlyReport]:
+def draft_month(
+    *, year: int, month: int, department: Department | None = None, actor: Actor = SYSTEM
+) -> list[MonthlyReport]:
     """Draft (or refresh the draft of) each active company department's report for a month.
 
     A submitted report is returned as it is. Idempotent: one report per department-month.
+    ``actor`` is who asked (the nightly job is the system); who may ask is the page's rule.
     """
     month_bounds(year, month)  # ValueError for a month that is not one
     departments = [department] if department is not None else _company_departments()
-    return [_draft_one(d, year, month) for d in departments]
+    return [_draft_one(d, year, month, actor) for d in departments]
 
 
 def _next(year: int, month: int) -> tuple[int, int]:
@@ -143,29 +156,38 @@ def catch_up(now: datetime) -> list[MonthlyReport]:
     return reports
 
 
-def _head_of(actor: Any, report: MonthlyReport, refusal: Any) -> Any:
-    """The acting head of the report's department, or ``NotAllowed`` with ``refusal``."""
-    staff = staff_of(actor)
-    if (
-        staff is None
-        or staff.role != Role.DEPARTMENT_HEAD
-        or not staff.departments.filter(pk=report.department_id).exists()
-    ):
+def _head_of(actor: Actor, report: MonthlyReport, step: str, refusal: Any) -> Staff:
+    """The acting head of the report's department taking ``step``, or ``NotAllowed`` with ``refusal``."""
+    staff = require(actor, MONTHLY.get(step), refusal)
+    if not staff.departments.filter(pk=report.department_id).exists():
         raise NotAllowed(refusal)
     return staff
+
+
+def _locked(report: MonthlyReport | int) -> MonthlyReport:
+    # Not scoped: who may act on which report is each step's own rule (the head of its
+    # department, the leadership), which answers "not allowed" rather than "not found".
+    return lock(MonthlyReport.objects.all(), report.pk if isinstance(report, MonthlyReport) else report)
 
 
 # --- submission ----------------------------------------------------------------------------
 
 
 @transaction.atomic
-def submit(*, actor: Any, report: MonthlyReport | int, analysis: str) -> MonthlyReport:
+def submit(*, actor: Actor, report: MonthlyReport | int, analysis: str) -> MonthlyReport:
     """The department head's analysis; freezes the report with the figures as they are now."""
-    pk = report.pk if isinstance(report, MonthlyReport) else report
-    locked = MonthlyReport.objects.select_for_update().get(pk=pk)
-    staff = _head_of(actor, locked, _("Only the head of this department can submit its monthly report."))
-    if locked.status != ReportStatus.DRAFT:
-        raise AlreadyHandled(_("This monthly report has already been submitted."))
+    locked = _locked(report)
+    staff = _head_of(
+        actor, locked, "submit", _("Only the head of this department can submit its monthly report.")
+    )
+    transition = MONTHLY.get("submit")
+    check(
+        MONTHLY,
+        transition,
+        locked.status,
+        str(locked),
+        done=_("This monthly report has already been submitted."),
+    )
     text = analysis.strip()
     if not text:
         raise InvalidInput(_("Write the analysis before submitting."), field="analysis")
@@ -173,26 +195,35 @@ def submit(*, actor: Any, report: MonthlyReport | int, analysis: str) -> Monthly
     now = clock_now()
     if now < end:
         raise InvalidInput(_("The month is not over yet; submit its report after it ends."))
+    before = locked.status
     locked.figures = _current(locked)
     locked.analysis = text
-    locked.status = ReportStatus.SUBMITTED
+    locked.status = transition.result(before)
     locked.submitted_by = staff
     locked.submitted_at = now
     locked.drafted_at = now
     locked.save()
+    events.submitted(locked, actor, from_status=before)
     return locked
 
 
 @transaction.atomic
-def save_analysis(*, actor: Any, report: MonthlyReport | int, analysis: str) -> MonthlyReport:
+def save_analysis(*, actor: Actor, report: MonthlyReport | int, analysis: str) -> MonthlyReport:
     """Keep the head's draft analysis without submitting (the figures stay live)."""
-    pk = report.pk if isinstance(report, MonthlyReport) else report
-    locked = MonthlyReport.objects.select_for_update().get(pk=pk)
-    _head_of(actor, locked, _("Only the head of this department can write its monthly report."))
-    if locked.status != ReportStatus.DRAFT:
-        raise AlreadyHandled(_("This monthly report has already been submitted."))
+    locked = _locked(report)
+    _head_of(
+        actor, locked, "save_analysis", _("Only the head of this department can write its monthly report.")
+    )
+    check(
+        MONTHLY,
+        MONTHLY.get("save_analysis"),
+        locked.status,
+        str(locked),
+        done=_("This monthly report has already been submitted."),
+    )
     locked.analysis = analysis.strip()
     locked.save(update_fields=["analysis"])
+    events.analysis_saved(locked, actor)
     return locked
 
 
@@ -202,7 +233,7 @@ def save_analysis(*, actor: Any, report: MonthlyReport | int, analysis: str) -> 
 @transaction.atomic
 def review(
     *,
-    actor: Any,
+    actor: Actor,
     report: MonthlyReport | int,
     decision: str,
     note: str = "",
@@ -213,28 +244,27 @@ def review(
     With "actions", ``new_action`` (kind, title, problem, department) opens one linked to
     the report in the same transaction; actions already opened from the report also count.
     """
-    from estatedesk.improvement import services as improvement
-    from estatedesk.improvement.models import Source
-    from estatedesk.reports.models import ReviewDecision
-    from estatedesk.reports.selectors import reviews_monthly
-
-    pk = report.pk if isinstance(report, MonthlyReport) else report
-    locked = MonthlyReport.objects.select_for_update().get(pk=pk)
-    if not reviews_monthly(actor):
-        raise NotAllowed(_("Monthly reports are reviewed by the deputy general manager."))
-    if locked.status == ReportStatus.REVIEWED:
-        raise AlreadyHandled(_("This monthly report has already been reviewed."))
-    if locked.status != ReportStatus.SUBMITTED:
-        raise InvalidInput(_("Not possible now: the department head has not submitted this report yet."))
+    locked = _locked(report)
+    transition = MONTHLY.get("review")
+    staff = require(actor, transition, _("Monthly reports are reviewed by the deputy general manager."))
+    check(
+        MONTHLY,
+        transition,
+        locked.status,
+        str(locked),
+        done=_("This monthly report has already been reviewed."),
+        not_yet=_("Not possible now: the department head has not submitted this report yet."),
+    )
     if decision not in ReviewDecision.values:
         raise InvalidInput(_("Choose a decision."), field="decision")
     if decision == ReviewDecision.NO_ACTION and new_action:
         raise InvalidInput(
             _("You chose no action but described one; choose one or the other."), field="decision"
         )
+    opened = ""
     if decision == ReviewDecision.ACTIONS:
         if new_action:
-            improvement.open_action(
+            opened = improvement.open_action(
                 actor=actor,
                 kind=new_action.get("kind", ""),
                 source=Source.MONTHLY_REPORT,
@@ -242,13 +272,18 @@ def review(
                 title=new_action.get("title", ""),
                 problem=new_action.get("problem", ""),
                 department=new_action.get("department") or locked.department,
-            )
+            ).number
         elif not locked.improvement_actions.exists():
             raise InvalidInput(_("Describe the action to open, or choose no action."), field="title")
-    locked.status = ReportStatus.REVIEWED
+    before = locked.status
+    locked.status = transition.result(before)
     locked.decision = decision
     locked.review_note = note.strip()
-    locked.reviewed_by = staff_of(actor)
+    locked.reviewed_by = staff
     locked.reviewed_at = clock_now()
     locked.save(update_fields=["status", "decision", "review_note", "reviewed_by", "reviewed_at"])
+    if decision == ReviewDecision.ACTIONS:
+        events.reviewed_actions(locked, actor, from_status=before, opened=opened)
+    else:
+        events.reviewed_no_action(locked, actor, from_status=before)
     return locked

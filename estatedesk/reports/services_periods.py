@@ -1,34 +1,40 @@
 """Writes of the quarterly analysis (K-13) and the annual summary (K-15, I-2).
 
 Both are keyed by period (a unique constraint on year+quarter, on year), drafted by the
-period jobs with figures refreshed while a draft, and frozen when published. Catching up
-after the laptop was off drafts each missing period exactly once.
+period jobs with figures refreshed while a draft, and frozen when published (issued). Each
+step is a transition of ``workflow.QUARTERLY`` or ``workflow.ANNUAL`` and writes its timeline
+event (``events``). Catching up after the laptop was off drafts each missing period exactly once.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from estatedesk.core.actors import SYSTEM, Actor
 from estatedesk.core.clock import company_zone
 from estatedesk.core.clock import now as clock_now
-from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed
-from estatedesk.core.policy import staff_of
+from estatedesk.core.errors import InvalidInput, NotAllowed
+from estatedesk.core.i18n import in_company_language
+from estatedesk.core.workflow import Workflow, lock
+from estatedesk.improvement.models import Action, ActionStatus
+from estatedesk.improvement.workflow import NOT_CLOSED
+from estatedesk.notifications.services import tell
+from estatedesk.org.models import Staff
+from estatedesk.reports import events
 from estatedesk.reports.figures import month_bounds
-from estatedesk.reports.models import (
-    AnnualSummary,
-    MonthlyReport,
-    PeriodStatus,
-    QuarterlyAnalysis,
-    ReportStatus,
-)
+from estatedesk.reports.models import AnnualSummary, MonthlyReport, QuarterlyAnalysis, ReportStatus
 from estatedesk.reports.periods import months_of_quarter, months_of_year, period_figures, quarter_of
-from estatedesk.reports.selectors import writes_annual, writes_quarterly
+from estatedesk.reports.selectors import writes_quarterly
 from estatedesk.reports.services import snapshot
+from estatedesk.reports.workflow import ANNUAL, QUARTERLY, check, require
+
+Period = TypeVar("Period", QuarterlyAnalysis, AnnualSummary)
 
 __all__ = [
     "catch_up_periods",
@@ -53,10 +59,8 @@ def quarter_figures(year: int, quarter: int) -> dict[str, Any]:
 
 
 def _actions_summary(start: datetime, end: datetime) -> dict[str, Any]:
-    from estatedesk.improvement.models import Action, ActionStatus
-
     opened = Action.objects.filter(opened_at__gte=start, opened_at__lt=end)
-    open_statuses = [ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.VERIFYING]
+    open_statuses = list(NOT_CLOSED)
     totals = opened.aggregate(
         opened=Count("pk"),
         corrective=Count("pk", filter=Q(kind="corrective")),
@@ -94,39 +98,48 @@ def year_figures(year: int) -> dict[str, Any]:
     }
 
 
-def _draft(model: type[models.Model], key: dict[str, int], figures: dict[str, Any]) -> Any:
-    existing = model.objects.filter(**key).first()  # type: ignore[attr-defined]
-    if existing is not None and existing.status == PeriodStatus.PUBLISHED:
+def _draft(
+    model: type[Period], flow: Workflow, key: dict[str, int], figures: dict[str, Any], actor: Actor
+) -> Period:
+    final = flow.final
+    existing = model.objects.filter(**key).first()
+    if existing is not None and existing.status in final:
         return existing
     now = clock_now()
     try:
         with transaction.atomic():
-            record, created = model.objects.get_or_create(  # type: ignore[attr-defined]
-                **key, defaults={"figures": figures, "drafted_at": now}
+            record, created = model.objects.get_or_create(
+                **key,
+                defaults={"figures": figures, "drafted_at": now, "status": flow.get("draft").result("")},
             )
+            if created:
+                events.figures_drafted(record, actor)
     except IntegrityError:
-        record, created = model.objects.get(**key), False  # type: ignore[attr-defined]
+        record, created = model.objects.get(**key), False
     if created:
         return record
     with transaction.atomic():
-        locked = model.objects.select_for_update().get(pk=record.pk)  # type: ignore[attr-defined]
-        if locked.status == PeriodStatus.DRAFT and locked.figures != figures:
+        locked = model.objects.select_for_update().get(pk=record.pk)
+        if locked.status not in final and locked.figures != figures:
             locked.figures = figures
             locked.drafted_at = now
             locked.save(update_fields=["figures", "drafted_at"])
     return locked
 
 
-def draft_quarter(*, year: int, quarter: int) -> QuarterlyAnalysis:
-    result: QuarterlyAnalysis = _draft(
-        QuarterlyAnalysis, {"year": year, "quarter": quarter}, quarter_figures(year, quarter)
+def draft_quarter(*, year: int, quarter: int, actor: Actor = SYSTEM) -> QuarterlyAnalysis:
+    """Draft a quarter, or refresh its draft's figures; ``actor`` is who asked (the job: the system)."""
+    return _draft(
+        QuarterlyAnalysis,
+        QUARTERLY,
+        {"year": year, "quarter": quarter},
+        quarter_figures(year, quarter),
+        actor,
     )
-    return result
 
 
-def draft_year(*, year: int) -> AnnualSummary:
-    result: AnnualSummary = _draft(AnnualSummary, {"year": year}, year_figures(year))
-    return result
+def draft_year(*, year: int, actor: Actor = SYSTEM) -> AnnualSummary:
+    return _draft(AnnualSummary, ANNUAL, {"year": year}, year_figures(year), actor)
 
 
 def catch_up_periods(now: datetime) -> list[QuarterlyAnalysis | AnnualSummary]:
@@ -154,52 +167,77 @@ def _period_ended(end: datetime) -> None:
         raise InvalidInput(_("The period is not over yet; publish it after it ends."))
 
 
-@transaction.atomic
-def edit_quarter(*, actor: Any, analysis: QuarterlyAnalysis | int, text: str) -> QuarterlyAnalysis:
-    pk = analysis.pk if isinstance(analysis, QuarterlyAnalysis) else analysis
-    locked = QuarterlyAnalysis.objects.select_for_update().get(pk=pk)
+def _quarter_writer(actor: Actor, step: str, refusal: Any) -> Any:
+    """The customer-service supervisor, or the head of a customer-service department."""
+    staff = require(actor, QUARTERLY.get(step), refusal)
     if not writes_quarterly(actor):
-        raise NotAllowed(_("The quarterly analysis is written by the customer-service department."))
-    if locked.status == PeriodStatus.PUBLISHED:
-        raise AlreadyHandled(_("This quarterly analysis has already been published."))
+        raise NotAllowed(refusal)
+    return staff
+
+
+def _locked_quarter(analysis: QuarterlyAnalysis | int) -> QuarterlyAnalysis:
+    # Not scoped: the analysis is company-wide; who may write it is each step's rule.
+    return lock(QuarterlyAnalysis.objects.all(), analysis if isinstance(analysis, int) else analysis.pk)
+
+
+def _locked_year(summary: AnnualSummary | int) -> AnnualSummary:
+    return lock(AnnualSummary.objects.all(), summary if isinstance(summary, int) else summary.pk)
+
+
+@transaction.atomic
+def edit_quarter(*, actor: Actor, analysis: QuarterlyAnalysis | int, text: str) -> QuarterlyAnalysis:
+    locked = _locked_quarter(analysis)
+    staff = _quarter_writer(
+        actor, "save_analysis", _("The quarterly analysis is written by the customer-service department.")
+    )
+    check(
+        QUARTERLY,
+        QUARTERLY.get("save_analysis"),
+        locked.status,
+        str(locked),
+        done=_("This quarterly analysis has already been published."),
+    )
     locked.analysis = text.strip()
-    locked.edited_by = staff_of(actor)
+    locked.edited_by = staff
     locked.edited_at = clock_now()
     locked.save(update_fields=["analysis", "edited_by", "edited_at"])
+    events.analysis_saved(locked, actor)
     return locked
 
 
 @transaction.atomic
-def publish_quarter(*, actor: Any, analysis: QuarterlyAnalysis | int, text: str) -> QuarterlyAnalysis:
+def publish_quarter(*, actor: Actor, analysis: QuarterlyAnalysis | int, text: str) -> QuarterlyAnalysis:
     """Publish to every department: figures are computed one last time and frozen."""
-    pk = analysis.pk if isinstance(analysis, QuarterlyAnalysis) else analysis
-    locked = QuarterlyAnalysis.objects.select_for_update().get(pk=pk)
-    if not writes_quarterly(actor):
-        raise NotAllowed(_("The quarterly analysis is published by the customer-service department."))
-    if locked.status == PeriodStatus.PUBLISHED:
-        raise AlreadyHandled(_("This quarterly analysis has already been published."))
+    locked = _locked_quarter(analysis)
+    transition = QUARTERLY.get("publish")
+    staff = _quarter_writer(
+        actor, "publish", _("The quarterly analysis is published by the customer-service department.")
+    )
+    check(
+        QUARTERLY,
+        transition,
+        locked.status,
+        str(locked),
+        done=_("This quarterly analysis has already been published."),
+    )
     if not text.strip():
         raise InvalidInput(_("Write the analysis before publishing."), field="analysis")
     months = months_of_quarter(locked.year, locked.quarter)
     _period_ended(month_bounds(*months[-1])[1])
     now = clock_now()
+    before = locked.status
     locked.figures = quarter_figures(locked.year, locked.quarter)
     locked.analysis = text.strip()
-    locked.status = PeriodStatus.PUBLISHED
-    locked.published_by = locked.edited_by = staff_of(actor)
+    locked.status = transition.result(before)
+    locked.published_by = locked.edited_by = staff
     locked.published_at = locked.edited_at = locked.drafted_at = now
     locked.save()
+    events.published(locked, actor, from_status=before)
     _announce_quarter(locked)
     return locked
 
 
 def _announce_quarter(analysis: QuarterlyAnalysis) -> None:
-    from django.urls import reverse
-
-    from estatedesk.core.i18n import in_company_language
-    from estatedesk.notifications.services import tell
-    from estatedesk.org.models import Staff
-
     users = [
         s.user
         for s in Staff.objects.filter(user__is_active=True).exclude(role="admin").select_related("user")
@@ -218,34 +256,37 @@ def _announce_quarter(analysis: QuarterlyAnalysis) -> None:
 
 
 @transaction.atomic
-def publish_annual(*, actor: Any, summary: AnnualSummary | int, text: str) -> AnnualSummary:
-    pk = summary.pk if isinstance(summary, AnnualSummary) else summary
-    locked = AnnualSummary.objects.select_for_update().get(pk=pk)
-    if not writes_annual(actor):
-        raise NotAllowed(_("The annual summary is issued by the deputy general manager."))
-    if locked.status == PeriodStatus.PUBLISHED:
-        raise AlreadyHandled(_("This annual summary has already been issued."))
+def publish_annual(*, actor: Actor, summary: AnnualSummary | int, text: str) -> AnnualSummary:
+    locked = _locked_year(summary)
+    transition = ANNUAL.get("issue")
+    staff = require(actor, transition, _("The annual summary is issued by the deputy general manager."))
+    check(
+        ANNUAL, transition, locked.status, str(locked), done=_("This annual summary has already been issued.")
+    )
     if not text.strip():
         raise InvalidInput(_("Write the summary before issuing it."), field="summary")
     _period_ended(month_bounds(locked.year, 12)[1])
     now = clock_now()
+    before = locked.status
     locked.figures = year_figures(locked.year)
     locked.summary = text.strip()
-    locked.status = PeriodStatus.PUBLISHED
-    locked.published_by = staff_of(actor)
+    locked.status = transition.result(before)
+    locked.published_by = staff
     locked.published_at = locked.drafted_at = now
     locked.save()
+    events.issued(locked, actor, from_status=before)
     return locked
 
 
 @transaction.atomic
-def save_annual_text(*, actor: Any, summary: AnnualSummary | int, text: str) -> AnnualSummary:
-    pk = summary.pk if isinstance(summary, AnnualSummary) else summary
-    locked = AnnualSummary.objects.select_for_update().get(pk=pk)
-    if not writes_annual(actor):
-        raise NotAllowed(_("The annual summary is written by the deputy general manager."))
-    if locked.status == PeriodStatus.PUBLISHED:
-        raise AlreadyHandled(_("This annual summary has already been issued."))
+def save_annual_text(*, actor: Actor, summary: AnnualSummary | int, text: str) -> AnnualSummary:
+    locked = _locked_year(summary)
+    transition = ANNUAL.get("save_summary")
+    require(actor, transition, _("The annual summary is written by the deputy general manager."))
+    check(
+        ANNUAL, transition, locked.status, str(locked), done=_("This annual summary has already been issued.")
+    )
     locked.summary = text.strip()
     locked.save(update_fields=["summary"])
+    events.summary_saved(locked, actor)
     return locked

@@ -21,7 +21,7 @@ urlpatterns: list[URLPattern] = [
     path("annual/draft/", views_annual.annual_draft, name="annual_draft"),
     path("annual/<int:pk>/", views_annual.annual_detail, name="annual_detail"),
     path("annual/<int:pk>/save/", views_annual.annual_save, name="annual_save"),
-    path("annual/<int:pk>/print/", views.annual_print, name="annual_print"),
-    path("annual/<int:pk>/pdf/", views.annual_pdf, name="annual_pdf"),
-    path("annual/<int:pk>/xlsx/", views.annual_xlsx, name="annual_xlsx"),
+    path("annual/<int:pk>/print/", views_annual.annual_print, name="annual_print"),
+    path("annual/<int:pk>/pdf/", views_annual.annual_pdf, name="annual_pdf"),
+    path("annual/<int:pk>/xlsx/", views_annual.annual_xlsx, name="annual_xlsx"),
 ]

@@ -1,16 +1,16 @@
-"""Annual complaint summary pages (SPEC K-15, I-2): list, draft, detail, the deputy GM's summary.
+"""Annual complaint summary pages (SPEC K-15, I-2): list, draft, detail, the deputy GM's
+summary, and its print view, PDF and workbook.
 
-Split from ``views_periods`` (the quarterly analysis and the shared print/PDF/Excel views)."""
+The quarterly analysis has its pages in ``views_periods``; what both share is in ``views_shared``."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,20 +19,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from estatedesk.core.clock import company_now
-from estatedesk.core.errors import ServiceError
-from estatedesk.core.web import company_time, put_error
+from estatedesk.core.web import FormStep, company_time, form_step_view
 from estatedesk.core.xlsx import workbook_response
 from estatedesk.improvement.selectors import action_list
+from estatedesk.improvement.timeline import timeline_rows
 from estatedesk.reports import presenters, selectors, services_periods
+from estatedesk.reports.events import ReportEventKind
 from estatedesk.reports.figures import month_bounds
 from estatedesk.reports.forms_periods import DraftYearForm, SummaryForm
-from estatedesk.reports.models import AnnualSummary, PeriodStatus
-from estatedesk.reports.views_periods import _charts, _staff_name, _summary, _when
-
-log = logging.getLogger(__name__)
-
+from estatedesk.reports.models import AnnualStatus, AnnualSummary
+from estatedesk.reports.snapshots import PeriodReport
+from estatedesk.reports.views_shared import export_response, period_charts, staff_name, when
+from estatedesk.reports.workflow import ANNUAL
 
 # --- annual summary ------------------------------------------------------------------------
+
+
+def _summary(request: HttpRequest, pk: int) -> AnnualSummary:
+    summary = selectors.annual_for(request.user).filter(pk=pk).first()
+    if summary is None:
+        raise Http404
+    return summary
 
 
 def _annual_list(request: HttpRequest, form: DraftYearForm | None = None, status: int = 200) -> HttpResponse:
@@ -49,14 +56,17 @@ def _annual_list(request: HttpRequest, form: DraftYearForm | None = None, status
 
 def _annual_rows(request: HttpRequest) -> list[dict[str, Any]]:
     """The rows of the list page; its Excel export writes the same ones."""
-    return [
-        {
-            "summary": s,
-            "received": ((s.figures or {}).get("current") or {}).get("totals", {}).get("received"),
-            "actions": ((s.figures or {}).get("actions") or {}).get("opened"),
-        }
-        for s in selectors.annual_for(request.user).order_by("-year")
-    ]
+    rows = []
+    for s in selectors.annual_for(request.user).order_by("-year"):
+        figures = PeriodReport.from_json(s.figures)
+        rows.append(
+            {
+                "summary": s,
+                "received": figures.current.totals.get("received"),
+                "actions": (figures.actions or {}).get("opened"),
+            }
+        )
+    return rows
 
 
 @require_GET
@@ -74,14 +84,13 @@ def annual_export(request: HttpRequest) -> HttpResponse:
 
     def line(row: dict[str, Any]) -> list[Any]:
         summary = row["summary"]
-        issued = summary.status == PeriodStatus.PUBLISHED
         return [
             summary.year,
-            _("Issued") if issued else summary.get_status_display(),  # the list's wording
+            summary.get_status_display(),
             row["received"],
             row["actions"],
-            _staff_name(summary.published_by),
-            _when(summary.published_at),
+            staff_name(summary.published_by),
+            when(summary.published_at),
         ]
 
     return workbook_response("annual-summaries", headers, (line(row) for row in _annual_rows(request)))
@@ -101,8 +110,8 @@ def annual_draft(request: HttpRequest) -> HttpResponse:
     form = DraftYearForm(request.POST, now=timezone.now())
     if not form.is_valid():
         return _annual_list(request, form, status=422)
-    summary = services_periods.draft_year(year=form.cleaned_data["year"])
-    if summary.status == PeriodStatus.PUBLISHED:
+    summary = services_periods.draft_year(year=form.cleaned_data["year"], actor=request.user)
+    if summary.status == AnnualStatus.ISSUED:
         messages.info(
             request, _("%(year)d is already issued; its figures stay as issued.") % {"year": summary.year}
         )
@@ -127,20 +136,21 @@ def _render_annual(
     request: HttpRequest, summary: AnnualSummary, form: SummaryForm | None = None, status: int = 200
 ) -> HttpResponse:
     view = presenters.period_view(summary.figures or {})
-    draft = summary.status == PeriodStatus.DRAFT
+    draft = summary.status == AnnualStatus.DRAFT
     editable = draft and selectors.writes_annual(request.user)
     if editable and form is None:
         form = SummaryForm(initial={"summary": summary.summary})
     context = {
         "summary": summary,
         "view": view,
-        "charts": _charts(view, annual=True),
+        "charts": period_charts(view, annual=True),
         "actions": view["actions"] or {},
         "action_rows": _year_actions(request, summary.year),
         "reports": view["monthly_reports"] or {},
         "form": form if editable else None,
         "draft": draft,
         "ended": timezone.now() >= month_bounds(summary.year, 12)[1],
+        "timeline": timeline_rows(summary.events.all(), ANNUAL, dict(ReportEventKind.choices)),
     }
     response = render(request, "reports/annual_detail.html", context, status=status)
     patch_cache_control(response, private=True, no_cache=True)
@@ -153,26 +163,50 @@ def annual_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_annual(request, _summary(request, pk))
 
 
-@require_POST
-@company_time
-def annual_save(request: HttpRequest, pk: int) -> HttpResponse:
+def _run_annual(request: HttpRequest, summary: AnnualSummary, form: SummaryForm) -> str:
     """The "Save" button keeps the draft text; "Issue" freezes the figures and the summary."""
-    summary = _summary(request, pk)
-    form = SummaryForm(request.POST)
-    if not form.is_valid():
-        return _render_annual(request, summary, form, status=422)
     text = form.cleaned_data["summary"]
-    issue = "issue" in request.POST
-    try:
-        if issue:
-            services_periods.publish_annual(actor=request.user, summary=summary.pk, text=text)
-        else:
-            services_periods.save_annual_text(actor=request.user, summary=summary.pk, text=text)
-    except ServiceError as error:
-        put_error(form, error)
-        return _render_annual(request, _summary(request, pk), form, status=error.status)
-    if issue:
-        messages.success(request, _("Annual summary issued."))
-    else:
-        messages.success(request, _("Summary saved. It is still a draft."))
-    return redirect("reports:annual_detail", pk)
+    if "issue" in request.POST:
+        services_periods.publish_annual(actor=request.user, summary=summary.pk, text=text)
+        return _("Annual summary issued.")
+    services_periods.save_annual_text(actor=request.user, summary=summary.pk, text=text)
+    return _("Summary saved. It is still a draft.")
+
+
+annual_save = require_POST(
+    form_step_view(
+        FormStep(
+            load=_summary,
+            form=lambda request, summary, data: SummaryForm(data),
+            run=_run_annual,
+            render=lambda request, summary, form, status: _render_annual(request, summary, form, status),
+            back=lambda summary: reverse("reports:annual_detail", args=[summary.pk]),
+            name="annual_save",
+        )
+    )
+)
+
+
+# --- print, PDF and Excel ------------------------------------------------------------------
+
+
+def _annual_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    return export_response(request, _summary(request, pk), kind="annual", fmt=fmt)
+
+
+@require_GET
+@company_time
+def annual_print(request: HttpRequest, pk: int) -> HttpResponse:
+    return _annual_export(request, pk, "print")
+
+
+@require_GET
+@company_time
+def annual_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _annual_export(request, pk, "pdf")
+
+
+@require_GET
+@company_time
+def annual_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    return _annual_export(request, pk, "xlsx")

@@ -41,7 +41,7 @@ MINUS = "\u2212"
 
 
 def _rate(rate: stats.Rate) -> str:
-    return rate_text({"numerator": rate.numerator, "denominator": rate.denominator})
+    return rate_text(rate)
 
 
 def _percent(rate: stats.Rate) -> float | None:

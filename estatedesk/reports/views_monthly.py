@@ -23,18 +23,23 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from estatedesk.core.errors import NotAllowed, ServiceError
+from estatedesk.core.actors import Actor
+from estatedesk.core.errors import NotAllowed
 from estatedesk.core.pdf import PdfUnavailable
 from estatedesk.core.policy import department_ids, staff_of
-from estatedesk.core.web import company_time, put_error
+from estatedesk.core.web import FormStep, company_time, form_step_view
 from estatedesk.core.xlsx import workbook_response, xlsx_response
 from estatedesk.improvement import selectors as improvement_selectors
-from estatedesk.improvement.services import OPENER_ROLES
+from estatedesk.improvement.timeline import timeline_rows
+from estatedesk.improvement.workflow import OPENER_ROLES
 from estatedesk.org.models import Role
-from estatedesk.reports import echarts, presenters, selectors, services
+from estatedesk.reports import echarts, exports, presenters, selectors, services
+from estatedesk.reports.events import ReportEventKind
 from estatedesk.reports.figures import month_bounds, monthly_figures
 from estatedesk.reports.forms import AnalysisForm, DraftMonthForm, MonthlyFilterForm, ReviewForm
 from estatedesk.reports.models import MonthlyReport, ReportStatus
+from estatedesk.reports.snapshots import MonthSnapshot
+from estatedesk.reports.workflow import MONTHLY
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +69,7 @@ DEFINITIONS = (
 # --- scope ---------------------------------------------------------------------------------
 
 
-def _report(user: Any, pk: int) -> MonthlyReport:
+def _report(user: Actor, pk: int) -> MonthlyReport:
     report = selectors.monthly_reports_for(user).filter(pk=pk).first()
     if report is None:
         raise Http404
@@ -87,7 +92,7 @@ def _filtered(request: HttpRequest) -> tuple[MonthlyFilterForm, QuerySet[Monthly
     return form, reports.order_by("-year", "-month", "department__name", "pk")
 
 
-def _writes(user: Any, report: MonthlyReport) -> bool:
+def _writes(user: Actor, report: MonthlyReport) -> bool:
     """The head of the report's department, while the report is a draft."""
     staff = staff_of(user)
     return (
@@ -98,7 +103,7 @@ def _writes(user: Any, report: MonthlyReport) -> bool:
     )
 
 
-def _opens_actions(user: Any) -> bool:
+def _opens_actions(user: Actor) -> bool:
     staff = staff_of(user)
     return staff is not None and staff.role in OPENER_ROLES
 
@@ -155,15 +160,15 @@ def monthly_export(request: HttpRequest) -> HttpResponse:
 
     def rows() -> Any:
         for r in reports:
-            figures = r.figures or {}
+            figures = MonthSnapshot.from_json(r.figures)
             yield [
                 r.department.name,
                 r.year,
                 r.month,
                 r.get_status_display(),
-                figures.get("received"),
-                figures.get("valid"),
-                presenters.rate_text(figures.get("on_time")),
+                figures.received,
+                figures.valid,
+                presenters.rate_text(figures.rate("on_time")),
                 r.submitted_by.display_name if r.submitted_by else "",
                 when(r.submitted_at),
                 r.get_decision_display() if r.decision else "",
@@ -193,7 +198,7 @@ def monthly_draft(request: HttpRequest) -> HttpResponse:
     if start > timezone.now():
         form.add_error("month", _("This month has not begun yet."))
         return _render_list(request, draft_form=form, status=422)
-    (report,) = services.draft_month(year=year, month=month, department=department)
+    (report,) = services.draft_month(year=year, month=month, department=department, actor=request.user)
     if report.status == ReportStatus.DRAFT:
         messages.success(
             request, _("The figures of this month were drafted from the records as they are now.")
@@ -269,6 +274,7 @@ def render_detail(
             .order_by("opened_at", "pk")
         ),
         "can_open_action": _opens_actions(user),
+        "timeline": timeline_rows(report.events.all(), MONTHLY, dict(ReportEventKind.choices)),
     }
     response = render(request, "reports/monthly_detail.html", context, status=status)
     patch_cache_control(response, private=True, no_cache=True)
@@ -280,15 +286,16 @@ def monthly_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_detail(request, _report(request.user, pk))
 
 
-@company_time
-def monthly_save(request: HttpRequest, pk: int) -> HttpResponse:
+def _load(request: HttpRequest, pk: int) -> MonthlyReport:
+    return _report(request.user, pk)
+
+
+def _back(report: MonthlyReport) -> str:
+    return reverse("reports:monthly_detail", args=[report.pk])
+
+
+def _run_save(request: HttpRequest, report: MonthlyReport, form: AnalysisForm) -> str:
     """The head's analysis: "save" keeps a draft, "submit" sends the report to the deputy GM."""
-    report = _report(request.user, pk)
-    if request.method != "POST":
-        return redirect("reports:monthly_detail", pk)
-    form = AnalysisForm(request.POST)
-    if not form.is_valid():
-        return render_detail(request, report, analysis_form=form, status=422)
     text = form.cleaned_data["analysis"]
     submitting = "submit" in request.POST
     try:
@@ -297,26 +304,29 @@ def monthly_save(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.save_analysis(actor=request.user, report=report.pk, analysis=text)
     except NotAllowed as error:
+        # Not the head of this department: the "not allowed" page, not a note on the form.
         raise PermissionDenied(str(error.message)) from error
-    except ServiceError as error:
-        put_error(form, error)
-        return render_detail(request, _report(request.user, pk), analysis_form=form, status=error.status)
     if submitting:
-        messages.success(request, _("Submitted to the deputy general manager."))
-    else:
-        messages.success(request, _("Analysis saved as a draft."))
-    return redirect("reports:monthly_detail", pk)
+        return _("Submitted to the deputy general manager.")
+    return _("Analysis saved as a draft.")
 
 
-@company_time
-def monthly_review(request: HttpRequest, pk: int) -> HttpResponse:
+monthly_save = form_step_view(
+    FormStep(
+        load=_load,
+        form=lambda request, report, data: AnalysisForm(data),
+        run=_run_save,
+        render=lambda request, report, form, status: render_detail(
+            request, report, analysis_form=form, status=status
+        ),
+        back=_back,
+        name="monthly_save",
+    )
+)
+
+
+def _run_review(request: HttpRequest, report: MonthlyReport, form: ReviewForm) -> str:
     """The deputy GM's decision (K-14): no action, or an action opened and linked here."""
-    report = _report(request.user, pk)
-    if request.method != "POST":
-        return redirect("reports:monthly_detail", pk)
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        return render_detail(request, report, review_form=form, status=422)
     data = form.cleaned_data
     try:
         services.review(
@@ -327,12 +337,22 @@ def monthly_review(request: HttpRequest, pk: int) -> HttpResponse:
             new_action=form.new_action(),
         )
     except NotAllowed as error:
-        raise PermissionDenied(str(error.message)) from error
-    except ServiceError as error:
-        put_error(form, error)
-        return render_detail(request, _report(request.user, pk), review_form=form, status=error.status)
-    messages.success(request, _("Review recorded."))
-    return redirect("reports:monthly_detail", pk)
+        raise PermissionDenied(str(error.message)) from error  # as in _run_save
+    return _("Review recorded.")
+
+
+monthly_review = form_step_view(
+    FormStep(
+        load=_load,
+        form=lambda request, report, data: ReviewForm(data),
+        run=_run_review,
+        render=lambda request, report, form, status: render_detail(
+            request, report, review_form=form, status=status
+        ),
+        back=_back,
+        name="monthly_review",
+    )
+)
 
 
 @company_time
@@ -352,8 +372,6 @@ def _file_stem(report: MonthlyReport) -> str:
 
 @company_time
 def monthly_print(request: HttpRequest, pk: int) -> HttpResponse:
-    from estatedesk.reports import exports
-
     report = _report(request.user, pk)
     response = HttpResponse(exports.monthly_print_html(report, request=request))
     patch_cache_control(response, private=True, no_cache=True)
@@ -362,8 +380,6 @@ def monthly_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 @company_time
 def monthly_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    from estatedesk.reports import exports
-
     report = _report(request.user, pk)
     try:
         data = exports.monthly_pdf(report, request=request)
@@ -384,8 +400,6 @@ def monthly_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @company_time
 def monthly_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    from estatedesk.reports import exports
-
     report = _report(request.user, pk)
     response = xlsx_response(exports.monthly_xlsx(report), _file_stem(report))
     patch_cache_control(response, private=True, no_cache=True)

@@ -1,4 +1,4 @@
-"""Pages of the quarterly analysis (SPEC K-13) and the annual complaint summary (K-15, I-2).
+"""Pages of the quarterly analysis (SPEC K-13); the annual summary's are in ``views_annual``.
 
 Scope comes from the selectors: a draft the user may not see is "not found", exactly like a
 record of another estate. Figures are shown as stored (frozen once published) through
@@ -9,8 +9,6 @@ message and the text the user typed.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -24,17 +22,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from estatedesk.core.clock import company_now
-from estatedesk.core.errors import ServiceError
-from estatedesk.core.pdf import PdfUnavailable
-from estatedesk.core.web import company_time, put_error
-from estatedesk.core.xlsx import workbook_response, xlsx_response
-from estatedesk.reports import echarts, presenters, selectors, services_periods
+from estatedesk.core.web import FormStep, company_time, form_step_view
+from estatedesk.core.xlsx import workbook_response
+from estatedesk.improvement.timeline import timeline_rows
+from estatedesk.reports import presenters, selectors, services_periods
+from estatedesk.reports.events import ReportEventKind
 from estatedesk.reports.figures import month_bounds
 from estatedesk.reports.forms_periods import AnalysisForm, DraftQuarterForm
-from estatedesk.reports.models import AnnualSummary, PeriodStatus, QuarterlyAnalysis
+from estatedesk.reports.models import PeriodStatus, QuarterlyAnalysis
 from estatedesk.reports.periods import quarter_of
-
-log = logging.getLogger(__name__)
+from estatedesk.reports.snapshots import PeriodReport
+from estatedesk.reports.views_shared import export_response, period_charts, staff_name, when
+from estatedesk.reports.workflow import QUARTERLY
 
 
 def quarter_label(year: int, quarter: int) -> str:
@@ -50,60 +49,11 @@ def _last_ended_quarter() -> tuple[int, int]:
     return _previous_quarter(today.year, quarter_of(today.month))
 
 
-def _staff_name(staff: Any) -> str:
-    return staff.display_name if staff else ""
-
-
-def _when(value: Any) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 def _edited(analysis: QuarterlyAnalysis) -> str:
     """Who last edited it and when, as the list shows it."""
     if not analysis.edited_at:
         return ""
-    return f"{_staff_name(analysis.edited_by)} · {_when(analysis.edited_at)}"
-
-
-# --- charts --------------------------------------------------------------------------------
-
-
-def _percent(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
-
-
-def _charts(view: dict[str, Any], *, annual: bool) -> dict[str, Any]:
-    """ECharts options of a period: trend of counts, trend of rates, category Pareto."""
-    months = view["months"]
-    by_month = view["by_month"]
-    rates: dict[str, Sequence[float | int | None]] = {
-        _("On-time reply rate"): [_percent(r.on_time_value) for r in by_month]
-    }
-    if annual:
-        rates[_("Follow-up satisfaction")] = [_percent(r.satisfaction_value) for r in by_month]
-    pareto = view["category_pareto"]
-    charts = {
-        "trend": echarts.lines(
-            months,
-            {
-                _("Complaints received"): [r.received_so_far for r in by_month],
-                _("Valid"): [r.valid_so_far for r in by_month],
-            },
-        ),
-        "rates": echarts.lines(months, rates, percent=True),
-        "pareto": echarts.pareto(
-            [line.name for line in pareto],
-            [line.count for line in pareto],
-            [line.vital for line in pareto],
-            count_name=_("Complaints"),
-            cumulative_name=_("Cumulative share"),
-        ),
-    }
-    if annual:
-        charts["estates"] = echarts.bars(
-            months, {row.name: list(row.counts) for row in view["estate_by_month"]}, stacked=True
-        )
-    return charts
+    return f"{staff_name(analysis.edited_by)} · {when(analysis.edited_at)}"
 
 
 # --- quarterly analysis --------------------------------------------------------------------
@@ -138,7 +88,7 @@ def _quarterly_rows(request: HttpRequest) -> list[dict[str, Any]]:
         {
             "analysis": a,
             "label": quarter_label(a.year, a.quarter),
-            "received": ((a.figures or {}).get("current") or {}).get("totals", {}).get("received"),
+            "received": PeriodReport.from_json(a.figures).current.totals.get("received"),
         }
         for a in analyses
     ]
@@ -167,8 +117,8 @@ def quarterly_export(request: HttpRequest) -> HttpResponse:
             row["label"],
             row["analysis"].get_status_display(),
             row["received"],
-            _staff_name(row["analysis"].published_by),
-            _when(row["analysis"].published_at),
+            staff_name(row["analysis"].published_by),
+            when(row["analysis"].published_at),
             _edited(row["analysis"]),
         ]
         for row in _quarterly_rows(request)
@@ -186,7 +136,7 @@ def quarterly_draft(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _quarterly_list(request, form, status=422)
     analysis = services_periods.draft_quarter(
-        year=form.cleaned_data["year"], quarter=form.cleaned_data["quarter"]
+        year=form.cleaned_data["year"], quarter=form.cleaned_data["quarter"], actor=request.user
     )
     label = quarter_label(analysis.year, analysis.quarter)
     if analysis.status == PeriodStatus.PUBLISHED:
@@ -212,10 +162,11 @@ def _render_quarter(
         "label": quarter_label(analysis.year, analysis.quarter),
         "previous_label": quarter_label(*_previous_quarter(analysis.year, analysis.quarter)),
         "view": view,
-        "charts": _charts(view, annual=False),
+        "charts": period_charts(view, annual=False),
         "form": form if editable else None,
         "draft": draft,
         "ended": ended,
+        "timeline": timeline_rows(analysis.events.all(), QUARTERLY, dict(ReportEventKind.choices)),
     }
     response = render(request, "reports/quarterly_detail.html", context, status=status)
     patch_cache_control(response, private=True, no_cache=True)
@@ -228,87 +179,35 @@ def quarterly_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_quarter(request, _analysis(request, pk))
 
 
-@require_POST
-@company_time
-def quarterly_save(request: HttpRequest, pk: int) -> HttpResponse:
+def _run_quarter(request: HttpRequest, analysis: QuarterlyAnalysis, form: AnalysisForm) -> str:
     """The "Save" button keeps the draft text; "Publish" freezes the figures and shows it to every department."""
-    analysis = _analysis(request, pk)
-    form = AnalysisForm(request.POST)
-    if not form.is_valid():
-        return _render_quarter(request, analysis, form, status=422)
     text = form.cleaned_data["analysis"]
-    publish = "publish" in request.POST
-    try:
-        if publish:
-            services_periods.publish_quarter(actor=request.user, analysis=analysis.pk, text=text)
-        else:
-            services_periods.edit_quarter(actor=request.user, analysis=analysis.pk, text=text)
-    except ServiceError as error:
-        put_error(form, error)
-        return _render_quarter(request, _analysis(request, pk), form, status=error.status)
-    if publish:
-        messages.success(request, _("Published to all departments."))
-    else:
-        messages.success(request, _("Analysis saved. It is still a draft."))
-    return redirect("reports:quarterly_detail", pk)
+    if "publish" in request.POST:
+        services_periods.publish_quarter(actor=request.user, analysis=analysis.pk, text=text)
+        return _("Published to all departments.")
+    services_periods.edit_quarter(actor=request.user, analysis=analysis.pk, text=text)
+    return _("Analysis saved. It is still a draft.")
 
 
-def _summary(request: HttpRequest, pk: int) -> AnnualSummary:
-    summary = selectors.annual_for(request.user).filter(pk=pk).first()
-    if summary is None:
-        raise Http404
-    return summary
+quarterly_save = require_POST(
+    form_step_view(
+        FormStep(
+            load=_analysis,
+            form=lambda request, analysis, data: AnalysisForm(data),
+            run=_run_quarter,
+            render=lambda request, analysis, form, status: _render_quarter(request, analysis, form, status),
+            back=lambda analysis: reverse("reports:quarterly_detail", args=[analysis.pk]),
+            name="quarterly_save",
+        )
+    )
+)
 
 
 # --- print, PDF and Excel ------------------------------------------------------------------
 
 
-def _export(request: HttpRequest, record: Any, *, kind: str, fmt: str) -> HttpResponse:
-    """The print view, PDF or workbook made by ``exports`` (loaded on first use: it pulls in
-    matplotlib and XlsxWriter)."""
-    from estatedesk.reports import exports
-
-    if kind == "quarterly":
-        title, number = exports.quarterly_title(), exports.quarter_label(record.year, record.quarter)
-        filename = exports.quarterly_filename(record)
-        makers: dict[str, Callable[..., Any]] = {
-            "print": exports.quarterly_print_html,
-            "pdf": exports.quarterly_pdf,
-            "xlsx": exports.quarterly_xlsx,
-        }
-    else:
-        title, number = exports.annual_title(), str(record.year)
-        filename = exports.annual_filename(record)
-        makers = {"print": exports.annual_print_html, "pdf": exports.annual_pdf, "xlsx": exports.annual_xlsx}
-    if fmt == "xlsx":
-        response = xlsx_response(makers["xlsx"](record), filename)
-    elif fmt == "print":
-        response = HttpResponse(makers["print"](record, request=request))
-    else:
-        try:
-            data = makers["pdf"](record, request=request)
-        except (PdfUnavailable, OSError):
-            # WeasyPrint, Pango or the fonts missing or broken: the print view still works.
-            log.warning("PDF of the %s %s not made", kind, number, exc_info=True)
-            context = {
-                "form_title": title,
-                "number": number,
-                "html_url": reverse(f"reports:{kind}_print", args=[record.pk]),
-                "back_url": reverse(f"reports:{kind}_detail", args=[record.pk]),
-            }
-            return render(request, "complaints/print/unavailable.html", context, status=503)
-        response = HttpResponse(data, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
-    patch_cache_control(response, private=True, no_cache=True)
-    return response
-
-
 def _quarter_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    return _export(request, _analysis(request, pk), kind="quarterly", fmt=fmt)
-
-
-def _annual_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    return _export(request, _summary(request, pk), kind="annual", fmt=fmt)
+    return export_response(request, _analysis(request, pk), kind="quarterly", fmt=fmt)
 
 
 @require_GET
@@ -327,21 +226,3 @@ def quarterly_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @company_time
 def quarterly_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     return _quarter_export(request, pk, "xlsx")
-
-
-@require_GET
-@company_time
-def annual_print(request: HttpRequest, pk: int) -> HttpResponse:
-    return _annual_export(request, pk, "print")
-
-
-@require_GET
-@company_time
-def annual_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    return _annual_export(request, pk, "pdf")
-
-
-@require_GET
-@company_time
-def annual_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    return _annual_export(request, pk, "xlsx")

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 
 import openpyxl
 import pytest
-import time_machine
 from django.conf import settings
 from django.urls import reverse
 
@@ -20,6 +19,7 @@ from estatedesk.core.clock import company_today
 from estatedesk.improvement.models import Action, ActionStatus
 from estatedesk.improvement.panels import overdue_actions_panel
 from tests.complaints.conftest import at, record
+from tests.helpers import frozen_at
 
 
 def english(client):
@@ -219,7 +219,7 @@ def test_only_the_owner_or_a_manager_finishes_a_step(world):
 
 @pytest.mark.req("I-1")
 def test_overdue_actions_show_in_the_list_filter_and_the_panel(world):
-    with time_machine.travel(at(2026, 3, 2, 9, 0), tick=False):
+    with frozen_at(at(2026, 3, 2, 9, 0)):
         action = open_from_complaint(world, record(world))
         add_step(world, action, due=date(2026, 3, 6))
         late = english(world.client("office_head_a"))
@@ -227,7 +227,7 @@ def test_overdue_actions_show_in_the_list_filter_and_the_panel(world):
         assert action.number not in rows(page(late, "improvement:list", overdue="1"))
         assert overdue_actions_panel(world.users["office_head_a"])["count"] == 0
     # the step is due on the 6th, overdue from the 7th: on the 9th it is three days late
-    with time_machine.travel(at(2026, 3, 9, 10, 0), tick=False):
+    with frozen_at(at(2026, 3, 9, 10, 0)):
         late = english(world.client("office_head_a"))  # a new day, a new sign-in
         html = page(late, "improvement:list", overdue="1")
         row = re.search(
@@ -256,14 +256,14 @@ def test_overdue_actions_show_in_the_list_filter_and_the_panel(world):
 
 @pytest.mark.req("I-1")
 def test_the_panel_lists_the_five_most_overdue_first(world):
-    with time_machine.travel(at(2026, 3, 2, 9, 0), tick=False):
+    with frozen_at(at(2026, 3, 2, 9, 0)):
         actions = []
         for days in range(7):
             complaint = record(world, description=f"问题{days}")
             action = open_from_complaint(world, complaint, title=f"措施{days}")
             add_step(world, action, due=date(2026, 3, 3) + timedelta(days=days))
             actions.append(action)
-    with time_machine.travel(at(2026, 3, 20, 9, 0), tick=False):
+    with frozen_at(at(2026, 3, 20, 9, 0)):
         panel = overdue_actions_panel(world.users["deputy_gm"])
     assert panel["count"] == 7
     assert [r["number"] for r in panel["rows"]] == [a.number for a in actions[:5]]

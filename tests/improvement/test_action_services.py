@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
-import time_machine
 
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, NotFound
 from estatedesk.improvement import services
@@ -14,12 +13,9 @@ from estatedesk.improvement.models import ActionStatus, Source
 from estatedesk.improvement.selectors import action_scope, overdue
 from estatedesk.notifications.models import Message
 from tests.complaints.conftest import at, record
+from tests.helpers import frozen_at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("I-1")]
-
-
-def _at(when: datetime) -> Any:
-    return time_machine.travel(when, tick=False)
 
 
 def _open(world: Any, **overrides: Any) -> Any:
@@ -37,7 +33,7 @@ def _open(world: Any, **overrides: Any) -> Any:
 
 
 def test_an_action_runs_from_problem_to_verified_effective(world: Any) -> None:
-    with _at(at(2026, 5, 4, 9, 0)):
+    with frozen_at(at(2026, 5, 4, 9, 0)):
         action = _open(world)
         assert action.status == ActionStatus.OPEN
         assert action.department == action.source_complaint.department
@@ -61,18 +57,18 @@ def test_an_action_runs_from_problem_to_verified_effective(world: Any) -> None:
     assert action.next_due == date(2026, 5, 20)
     assert Message.objects.filter(user=world.users["handler_a"], key__startswith="capa-step:").exists()
 
-    with _at(at(2026, 5, 18, 9, 0)):
+    with frozen_at(at(2026, 5, 18, 9, 0)):
         services.finish_step(actor=world.users["handler_a"], step=step, result="已更換")
     action.refresh_from_db()
     assert action.status == ActionStatus.VERIFYING
     assert action.next_due is None
 
-    with _at(at(2026, 6, 18, 9, 0)):
+    with frozen_at(at(2026, 6, 18, 9, 0)):
         services.verify(actor=world.users["deputy_gm"], action=action, effective=False, note="6月仍停運一次")
     action.refresh_from_db()
     assert action.status == ActionStatus.IN_PROGRESS  # back to work: a new step is needed
 
-    with _at(at(2026, 6, 18, 10, 0)):
+    with frozen_at(at(2026, 6, 18, 10, 0)):
         second = services.add_step(
             actor=world.users["deputy_gm"],
             action=action,
@@ -81,7 +77,7 @@ def test_an_action_runs_from_problem_to_verified_effective(world: Any) -> None:
             due_date=date(2026, 7, 1),
         )
         services.finish_step(actor=world.users["handler_a"], step=second, result="已換")
-    with _at(at(2026, 8, 1, 9, 0)):
+    with frozen_at(at(2026, 8, 1, 9, 0)):
         closed = services.verify(actor=world.users["gm"], action=action, effective=True, note="7月無停運")
     assert closed.status == ActionStatus.CLOSED
     assert closed.closed_at == at(2026, 8, 1, 9, 0)
@@ -91,7 +87,7 @@ def test_an_action_runs_from_problem_to_verified_effective(world: Any) -> None:
 
 
 def test_verification_waits_for_every_step(world: Any) -> None:
-    with _at(at(2026, 5, 4, 9, 0)):
+    with frozen_at(at(2026, 5, 4, 9, 0)):
         action = _open(world)
         services.add_step(
             actor=world.users["deputy_gm"],
@@ -162,7 +158,7 @@ def test_bad_fishbones_are_refused(world: Any) -> None:
 
 
 def test_an_action_is_overdue_the_day_after_its_next_step_is_due(world: Any) -> None:
-    with _at(at(2026, 5, 4, 9, 0)):
+    with frozen_at(at(2026, 5, 4, 9, 0)):
         action = _open(world)
         services.add_step(
             actor=world.users["deputy_gm"],
@@ -174,7 +170,7 @@ def test_an_action_is_overdue_the_day_after_its_next_step_is_due(world: Any) -> 
     scope = action_scope(world.users["deputy_gm"])
     assert not overdue(scope, date(2026, 5, 20)).exists()
     assert list(overdue(scope, date(2026, 5, 21))) == [action]
-    with _at(at(2026, 5, 4, 9, 0)), pytest.raises(InvalidInput):
+    with frozen_at(at(2026, 5, 4, 9, 0)), pytest.raises(InvalidInput):
         services.add_step(
             actor=world.users["deputy_gm"],
             action=action,
@@ -186,7 +182,7 @@ def test_an_action_is_overdue_the_day_after_its_next_step_is_due(world: Any) -> 
 
 def test_yesterday_in_company_time_is_in_the_past_even_before_8_am(world: Any) -> None:
     # 07:00 on 2 March in Shanghai is still 1 March in UTC.
-    with _at(at(2026, 3, 2, 7, 0)):
+    with frozen_at(at(2026, 3, 2, 7, 0)):
         action = _open(world)
         with pytest.raises(InvalidInput) as refused:
             services.add_step(

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,6 +17,7 @@ from estatedesk.reports import services as report_services
 from estatedesk.reports import stats
 from estatedesk.reports.dashboard import dashboard_for, last_months, same_days_cut
 from tests.complaints.conftest import SHANGHAI, at, category, record
+from tests.helpers import frozen_at
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +26,6 @@ URL = "/reports/dashboard/"
 # settings, open work, months, categories and their names, departments and their names,
 # review queue, overdue actions, plus the base page's own queries.
 QUERY_BUDGET = 20
-
-
-def _at(when: datetime) -> Any:
-    return time_machine.travel(when, tick=False)
 
 
 def _assess(world: Any, c: Complaint, cause: str, persona: str = "handler_a") -> Complaint:
@@ -93,13 +89,13 @@ def two_estates(world: Any) -> dict[str, Complaint]:
     due Wed 4 Mar 17:30 — also overdue by Thursday except A3, replied on time.
     """
     made: dict[str, Complaint] = {}
-    with _at(at(2026, 3, 2, 9, 0)):
+    with frozen_at(at(2026, 3, 2, 9, 0)):
         made["A1"] = record(world)
         made["A2"] = _assess(world, record(world), "maintenance")
         made["A3"] = _assess(world, record(world), "maintenance")
         made["B1"] = _in_b(world)
         made["B2"] = _assess(world, _in_b(world), "management", persona="handler_b")
-    with _at(at(2026, 3, 2, 11, 0)):
+    with frozen_at(at(2026, 3, 2, 11, 0)):
         _reply(world, made["A3"])
     return made
 
@@ -108,7 +104,7 @@ def two_estates(world: Any) -> dict[str, Complaint]:
 @pytest.mark.req("P-1")
 def test_handler_b_never_counts_estate_a_and_the_deputy_gm_counts_both(world):
     two_estates(world)
-    with _at(at(2026, 3, 5, 10, 0)):
+    with frozen_at(at(2026, 3, 5, 10, 0)):
         board_b = dashboard_for(world.users["handler_b"])
         board_a = dashboard_for(world.users["handler_a"])
         board_gm = dashboard_for(world.users["deputy_gm"])
@@ -141,7 +137,7 @@ def test_handler_b_never_counts_estate_a_and_the_deputy_gm_counts_both(world):
 @pytest.mark.req("P-1")
 def test_the_overdue_tile_links_to_the_list_showing_those_complaints(world):
     made = two_estates(world)
-    with _at(at(2026, 3, 5, 10, 0)):
+    with frozen_at(at(2026, 3, 5, 10, 0)):
         client = world.client("handler_b")
         html = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
         link = reverse("complaints:list") + "?due=overdue"
@@ -153,11 +149,11 @@ def test_the_overdue_tile_links_to_the_list_showing_those_complaints(world):
 
 @pytest.mark.req("A-1")
 def test_due_soon_uses_the_companys_windows(world):
-    with _at(at(2026, 3, 2, 9, 0)):
+    with frozen_at(at(2026, 3, 2, 9, 0)):
         _assess(world, record(world), "maintenance")  # due Wed 4 Mar 17:30
-    with _at(at(2026, 3, 4, 14, 0)):  # 3.5 h before: inside the 4 h window
+    with frozen_at(at(2026, 3, 4, 14, 0)):  # 3.5 h before: inside the 4 h window
         assert dashboard_for(world.users["handler_a"]).open_work.due_soon == 1
-    with _at(at(2026, 3, 4, 12, 0)):  # 5.5 h before: not yet
+    with frozen_at(at(2026, 3, 4, 12, 0)):  # 5.5 h before: not yet
         assert dashboard_for(world.users["handler_a"]).open_work.due_soon == 0
 
 
@@ -170,35 +166,35 @@ def two_months(world: Any) -> None:
     replied on time; an enquiry (not a complaint: not counted); and a complaint in estate B
     (outside handler_a's scope).
     """
-    with _at(at(2026, 2, 3, 10, 0)):
+    with frozen_at(at(2026, 2, 3, 10, 0)):
         f1 = _assess(world, record(world), "maintenance")
-    with _at(at(2026, 2, 3, 11, 0)):
+    with frozen_at(at(2026, 2, 3, 11, 0)):
         _reply(world, f1)
-    with _at(at(2026, 2, 4, 10, 0)):
+    with frozen_at(at(2026, 2, 4, 10, 0)):
         _visit(world, f1, "satisfied")
-    with _at(at(2026, 2, 5, 9, 30)):
+    with frozen_at(at(2026, 2, 5, 9, 30)):
         f2 = _assess(world, record(world), "management")
-    with _at(at(2026, 2, 27, 10, 0)):
+    with frozen_at(at(2026, 2, 27, 10, 0)):
         _reply(world, f2)
-    with _at(at(2026, 2, 27, 15, 0)):
+    with frozen_at(at(2026, 2, 27, 15, 0)):
         _visit(world, f2, "dissatisfied")
-    with _at(at(2026, 2, 20, 10, 0)):
+    with frozen_at(at(2026, 2, 20, 10, 0)):
         f3 = _assess(world, record(world, category=category("cleaning")), "developer")
-    with _at(at(2026, 2, 20, 10, 30)):
+    with frozen_at(at(2026, 2, 20, 10, 30)):
         _reply(world, f3)
-    with _at(at(2026, 2, 25, 16, 0)):
+    with frozen_at(at(2026, 2, 25, 16, 0)):
         record(world)
-    with _at(at(2026, 3, 2, 10, 0)):
+    with frozen_at(at(2026, 3, 2, 10, 0)):
         m1 = _assess(world, record(world), "maintenance")
-    with _at(at(2026, 3, 2, 12, 0)):
+    with frozen_at(at(2026, 3, 2, 12, 0)):
         _reply(world, m1)
-    with _at(at(2026, 3, 3, 10, 0)):
+    with frozen_at(at(2026, 3, 3, 10, 0)):
         _visit(world, m1, "very_satisfied")
-    with _at(at(2026, 3, 4, 10, 0)):
+    with frozen_at(at(2026, 3, 4, 10, 0)):
         m2 = _assess(world, record(world), "external")
-    with _at(at(2026, 3, 4, 11, 0)):
+    with frozen_at(at(2026, 3, 4, 11, 0)):
         _reply(world, m2)
-    with _at(at(2026, 3, 5, 9, 0)):
+    with frozen_at(at(2026, 3, 5, 9, 0)):
         record(world, kind="enquiry", description="請問停車費", immediate_reply="不調整")
         _in_b(world)
 
@@ -207,7 +203,7 @@ def two_months(world: Any) -> None:
 def test_this_month_against_the_whole_last_month_and_its_same_days(world):
     two_months(world)
     # Tue 10 Mar 12:00: "same days last month" is 1 Feb 00:00 – 10 Feb 12:00 (F1, F2).
-    with _at(at(2026, 3, 10, 12, 0)):
+    with frozen_at(at(2026, 3, 10, 12, 0)):
         board = dashboard_for(world.users["handler_a"])
         html = _page(world, "handler_a")
     trend = board.trend
@@ -258,13 +254,13 @@ def test_the_twelve_month_trend_counts_each_month_by_company_time(world):
         (at(2026, 1, 31, 23, 59), "security"),
         (at(2026, 2, 1, 0, 0), "security"),
     ):
-        with _at(when):
+        with frozen_at(when):
             c = record(world, category=category(code))
         if when.month == 9 and code == "cleaning":
-            with _at(when.replace(hour=11)):
+            with frozen_at(when.replace(hour=11)):
                 _assess(world, c, "maintenance")
                 _reply(world, c)
-    with _at(at(2026, 3, 10, 12, 0)):
+    with frozen_at(at(2026, 3, 10, 12, 0)):
         board = dashboard_for(world.users["handler_a"])
         html = _page(world, "handler_a")
     trend = board.trend
@@ -294,7 +290,7 @@ def test_the_twelve_month_trend_counts_each_month_by_company_time(world):
 def _spread(world: Any, n: int) -> None:
     """n complaints in each of estates A and B over three months, in every state."""
     for i in range(n):
-        with _at(at(2026, 1 + i % 3, 2 + i % 20, 10, 0)):
+        with frozen_at(at(2026, 1 + i % 3, 2 + i % 20, 10, 0)):
             a = record(world, category=category(("repairs", "cleaning", "security", "charges")[i % 4]))
             b = _in_b(world)
             if i % 2:
@@ -314,7 +310,7 @@ def test_the_number_of_queries_does_not_grow_with_the_complaints(
         _spread(world, n)
         client = world.client(persona)  # signing in is not the page's cost
         with (
-            _at(at(2026, 3, 25, 12, 0)),
+            frozen_at(at(2026, 3, 25, 12, 0)),
             CaptureQueriesContext(connection) as queries,
             django_assert_max_num_queries(QUERY_BUDGET),
         ):
@@ -328,7 +324,7 @@ def test_the_number_of_queries_does_not_grow_with_the_complaints(
 @pytest.mark.parametrize("persona", ["auditor", "gm", "admin", "colleague_a", "office_head_a", "handler_b"])
 def test_every_staff_role_gets_the_page(world, persona):
     two_estates(world)
-    with _at(at(2026, 3, 5, 10, 0)):
+    with frozen_at(at(2026, 3, 5, 10, 0)):
         response = world.client(persona).get(reverse("reports:dashboard"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -338,7 +334,7 @@ def test_every_staff_role_gets_the_page(world, persona):
 @pytest.mark.req("A-1")
 def test_duty_staff_see_their_open_work_only(world):
     two_estates(world)
-    with _at(at(2026, 3, 5, 10, 0)):
+    with frozen_at(at(2026, 3, 5, 10, 0)):
         board = dashboard_for(world.users["colleague_a"])
         html = _page(world, "colleague_a")
     assert (board.open_work.total, board.open_work.overdue) == (3, 2)
@@ -350,11 +346,11 @@ def test_duty_staff_see_their_open_work_only(world):
 def test_a_handler_sees_the_complaints_assigned_to_them(world):
     made = two_estates(world)  # assessing made handler_a the handler of A2 and A3
     head = world.users["office_head_a"].staff
-    with _at(at(2026, 3, 3, 9, 0)):
+    with frozen_at(at(2026, 3, 3, 9, 0)):
         services.assign(
             actor=world.users["handler_a"], complaint=made["A2"], department=world.office_a, handler=head
         )
-    with _at(at(2026, 3, 5, 10, 0)):
+    with frozen_at(at(2026, 3, 5, 10, 0)):
         mine = dashboard_for(world.users["handler_a"]).open_work.mine
         heads = dashboard_for(world.users["office_head_a"]).open_work.mine
         html = _page(world, "handler_a")
@@ -366,7 +362,7 @@ def test_a_handler_sees_the_complaints_assigned_to_them(world):
 @pytest.mark.req("A-1")
 @pytest.mark.req("K-14")
 def test_a_department_head_sees_drafts_awaiting_and_the_deputy_gm_the_review_queue(world):
-    with _at(at(2026, 3, 5, 10, 0)):
+    with frozen_at(at(2026, 3, 5, 10, 0)):
         report_services.draft_month(year=2026, month=2, department=world.engineering)
         (office_report,) = report_services.draft_month(year=2026, month=2, department=world.office_a)
         report_services.submit(actor=world.users["office_head_a"], report=office_report, analysis="本月平穩")
@@ -391,7 +387,7 @@ def test_overdue_corrective_actions_in_scope(world):
     from estatedesk.improvement import services as improvement
 
     head = world.users["department_head"]
-    with _at(at(2026, 3, 2, 9, 0)):
+    with frozen_at(at(2026, 3, 2, 9, 0)):
         action = improvement.open_action(
             actor=head,
             kind="corrective",
@@ -404,7 +400,7 @@ def test_overdue_corrective_actions_in_scope(world):
         improvement.add_step(
             actor=head, action=action, description="更換控制板", owner=head.staff, due_date=date(2026, 3, 4)
         )
-    with _at(at(2026, 3, 10, 10, 0)):
+    with frozen_at(at(2026, 3, 10, 10, 0)):
         for_head = dashboard_for(head).overdue_actions
         for_b = dashboard_for(world.users["handler_b"]).overdue_actions
         html = _page(world, "department_head")

@@ -10,12 +10,10 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-from datetime import datetime
 from typing import Any
 
 import openpyxl
 import pytest
-import time_machine
 from django.test import RequestFactory
 from django.utils import translation
 
@@ -23,6 +21,7 @@ from estatedesk.core import pdf as printing
 from estatedesk.reports import exports, services, services_periods
 from estatedesk.reports.models import AnnualSummary, MonthlyReport, QuarterlyAnalysis
 from tests.complaints.conftest import at
+from tests.helpers import frozen_at
 from tests.reports.test_figures import march_2026
 from tests.reports.test_period_services import cs_supervisor
 
@@ -33,10 +32,6 @@ needs_pdf = pytest.mark.skipif(
     not printing.pdf_available() or shutil.which("pdftotext") is None,
     reason="WeasyPrint or poppler's pdftotext is not installed",
 )
-
-
-def _at(when: datetime) -> Any:
-    return time_machine.travel(when, tick=False)
 
 
 def _request(user: Any) -> Any:
@@ -78,16 +73,16 @@ def cells(ws: Any) -> list[Any]:
 
 def submitted_march(world: Any, *, analysis: str = INJECTION) -> MonthlyReport:
     march_2026(world)
-    with _at(at(2026, 4, 1, 9, 0)):
+    with frozen_at(at(2026, 4, 1, 9, 0)):
         services.draft_month(year=2026, month=3, department=world.office_a)
     report = MonthlyReport.objects.get(department=world.office_a, year=2026, month=3)
-    with _at(at(2026, 4, 3, 10, 0)):
+    with frozen_at(at(2026, 4, 3, 10, 0)):
         return services.submit(actor=world.users["office_head_a"], report=report, analysis=analysis)
 
 
 def reviewed_march(world: Any) -> MonthlyReport:
     report = submitted_march(world, analysis="維修類投訴佔六成，需加強電梯保養。")
-    with _at(at(2026, 4, 6, 10, 0)):
+    with frozen_at(at(2026, 4, 6, 10, 0)):
         return services.review(
             actor=world.users["deputy_gm"],
             report=report,
@@ -110,7 +105,7 @@ def reviewed_march(world: Any) -> MonthlyReport:
 @pytest.mark.req("K-12")
 def test_the_monthly_pdf_shows_the_department_categories_analysis_and_review(world: Any) -> None:
     report = reviewed_march(world)
-    with translation.override("zh-hans"), _at(at(2026, 4, 7, 9, 0)):
+    with translation.override("zh-hans"), frozen_at(at(2026, 4, 7, 9, 0)):
         data = exports.monthly_pdf(report, request=_request(world.users["deputy_gm"]))
     text = pdf_text(data)
     assert "翠湖花園管理處" in text
@@ -134,7 +129,7 @@ def test_the_monthly_print_view_says_when_live_figures_differ(world: Any) -> Non
     with translation.override("en"):
         before = exports.monthly_print_html(report, request=request)
         undecided = Complaint.objects.get(department=world.office_a, valid__isnull=True, kind="complaint")
-        with _at(at(2026, 4, 8, 10, 0)):
+        with frozen_at(at(2026, 4, 8, 10, 0)):
             complaint_services.assess(
                 actor=world.users["handler_a"],
                 complaint=undecided,
@@ -200,7 +195,7 @@ def test_the_monthly_workbook_has_the_figures_a_native_pareto_and_no_formulas(wo
 
 def published_q1(world: Any) -> QuarterlyAnalysis:
     march_2026(world)
-    with _at(at(2026, 4, 2, 9, 0)):
+    with frozen_at(at(2026, 4, 2, 9, 0)):
         analysis = services_periods.draft_quarter(year=2026, quarter=1)
         return services_periods.publish_quarter(actor=cs_supervisor(world), analysis=analysis, text=INJECTION)
 
@@ -254,7 +249,7 @@ def test_the_quarterly_workbook_has_departments_months_and_a_pareto(world: Any) 
 
 def drafted_2026(world: Any) -> AnnualSummary:
     reviewed_march(world)
-    with _at(at(2027, 1, 2, 9, 0)):
+    with frozen_at(at(2027, 1, 2, 9, 0)):
         summary = services_periods.draft_year(year=2026)
     summary.summary = INJECTION
     summary.save(update_fields=["summary"])

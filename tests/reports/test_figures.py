@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import pytest
-import time_machine
 
 from estatedesk.complaints import services
 from estatedesk.complaints.models import Complaint
 from estatedesk.reports import figures, stats
 from tests.complaints.conftest import at, category, record
+from tests.helpers import frozen_at
 
 pytestmark = pytest.mark.django_db
 
 # A month's figures take this many queries, whatever the number of complaints: company time
 # zone, totals, breakdown, reply times, repeat complainants, open items (two counts).
 QUERY_BUDGET = 7
-
-
-def _at(when: datetime) -> Any:
-    return time_machine.travel(when, tick=False)
 
 
 def _assess(world: Any, c: Complaint, cause: str) -> Complaint:
@@ -58,57 +53,57 @@ def march_2026(world: Any) -> dict[str, Complaint]:
     made: dict[str, Complaint] = {}
     # February: F1 valid, never answered (open at the end of March, carried over);
     # F2 invalid, answered in February but closed only on 2 April: still open on 31 March.
-    with _at(at(2026, 2, 25, 10, 0)):
+    with frozen_at(at(2026, 2, 25, 10, 0)):
         made["F1"] = _assess(world, record(world, **_stranger("陳一", "13500000001")), "maintenance")
-    with _at(at(2026, 2, 26, 10, 0)):
+    with frozen_at(at(2026, 2, 26, 10, 0)):
         made["F2"] = _assess(world, record(world, **_stranger("陳二", "13500000002")), "external")
-    with _at(at(2026, 2, 26, 15, 0)):
+    with frozen_at(at(2026, 2, 26, 15, 0)):
         _reply(world, made["F2"])
 
     # C1 valid, 王小明 (customer_a), Mon 2 Mar 10:00 → due Wed 4 Mar 17:30;
     # replied Mon 2 Mar 12:00: on time, 2 h = 7 200 s; visited Tue 3 Mar, satisfied → closed.
-    with _at(at(2026, 3, 2, 10, 0)):
+    with frozen_at(at(2026, 3, 2, 10, 0)):
         made["C1"] = _assess(
             world, record(world, channel="phone", category=category("repairs")), "maintenance"
         )
-    with _at(at(2026, 3, 2, 12, 0)):
+    with frozen_at(at(2026, 3, 2, 12, 0)):
         _reply(world, made["C1"])
-    with _at(at(2026, 3, 3, 10, 0)):
+    with frozen_at(at(2026, 3, 3, 10, 0)):
         _visit(world, made["C1"], "satisfied")
 
     # C2 valid, 王小明 again (a repeat complainant), Thu 5 Mar 09:30 → 2 working days after
     # Thursday are Fri 6 and Mon 9 → due Mon 9 Mar 17:30; replied Tue 10 Mar 09:30: late,
     # 5 days = 432 000 s; visited Tue 10 Mar 15:00, dissatisfied → reopened, still open.
-    with _at(at(2026, 3, 5, 9, 30)):
+    with frozen_at(at(2026, 3, 5, 9, 30)):
         made["C2"] = _assess(
             world, record(world, channel="face_to_face", category=category("cleaning")), "management"
         )
-    with _at(at(2026, 3, 10, 9, 30)):
+    with frozen_at(at(2026, 3, 10, 9, 30)):
         _reply(world, made["C2"])
-    with _at(at(2026, 3, 10, 15, 0)):
+    with frozen_at(at(2026, 3, 10, 15, 0)):
         _visit(world, made["C2"], "dissatisfied")
 
     # C3 invalid (developer), 李四, Wed 11 Mar 14:00 → 1 working day → due Thu 12 Mar 17:30;
     # replied Thu 12 Mar 10:00: on time, 20 h = 72 000 s; closed Thu 12 Mar 11:00.
-    with _at(at(2026, 3, 11, 14, 0)):
+    with frozen_at(at(2026, 3, 11, 14, 0)):
         made["C3"] = _assess(
             world,
             record(world, channel="wechat", category=category("repairs"), **_stranger("李四", "13700001111")),
             "developer",
         )
-    with _at(at(2026, 3, 12, 10, 0)):
+    with frozen_at(at(2026, 3, 12, 10, 0)):
         _reply(world, made["C3"])
-    with _at(at(2026, 3, 12, 11, 0)):
+    with frozen_at(at(2026, 3, 12, 11, 0)):
         services.close(actor=world.users["handler_a"], complaint=made["C3"])
 
     # C4 undecided (never assessed), 趙五, Mon 16 Mar 11:00: open.
-    with _at(at(2026, 3, 16, 11, 0)):
+    with frozen_at(at(2026, 3, 16, 11, 0)):
         made["C4"] = record(
             world, channel="phone", category=category("security"), **_stranger("趙五", "13600002222")
         )
 
     # C7 valid, 周八, Mon 30 Mar 16:00 → due Wed 1 Apr: not replied, not visited, open.
-    with _at(at(2026, 3, 30, 16, 0)):
+    with frozen_at(at(2026, 3, 30, 16, 0)):
         made["C7"] = _assess(
             world,
             record(
@@ -121,7 +116,7 @@ def march_2026(world: Any) -> dict[str, Complaint]:
         )
 
     # An enquiry (answered and closed) and a grievance (open), by other people.
-    with _at(at(2026, 3, 18, 9, 0)):
+    with frozen_at(at(2026, 3, 18, 9, 0)):
         made["E"] = record(
             world,
             kind="enquiry",
@@ -131,7 +126,7 @@ def march_2026(world: Any) -> dict[str, Complaint]:
             **_stranger("錢六", "13600004444"),
         )
         services.close(actor=world.users["handler_a"], complaint=made["E"])
-    with _at(at(2026, 3, 20, 9, 0)):
+    with frozen_at(at(2026, 3, 20, 9, 0)):
         made["G"] = record(
             world,
             kind="grievance",
@@ -141,7 +136,7 @@ def march_2026(world: Any) -> dict[str, Complaint]:
         )
 
     # Estate B's office: never counted for office A.
-    with _at(at(2026, 3, 9, 10, 0)):
+    with frozen_at(at(2026, 3, 9, 10, 0)):
         made["B"] = record(
             world,
             persona="handler_b",
@@ -152,7 +147,7 @@ def march_2026(world: Any) -> dict[str, Complaint]:
         )
 
     # 2 April: F2 is closed, after the month's end.
-    with _at(at(2026, 4, 2, 10, 0)):
+    with frozen_at(at(2026, 4, 2, 10, 0)):
         services.close(actor=world.users["handler_a"], complaint=made["F2"])
     return made
 
@@ -247,7 +242,7 @@ def test_the_query_count_does_not_grow_with_the_number_of_complaints(world, djan
 
     codes = ["repairs", "cleaning", "security", "vehicles", "charges"]
     for i in range(30):
-        with _at(at(2026, 3, 2 + i % 27, 9, 0)):
+        with frozen_at(at(2026, 3, 2 + i % 27, 9, 0)):
             c = record(
                 world,
                 category=category(codes[i % len(codes)]),

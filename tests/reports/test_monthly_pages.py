@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
 from typing import Any
 
 import openpyxl
 import pytest
-import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -22,15 +20,12 @@ from estatedesk.org.models import Department
 from estatedesk.reports import services
 from estatedesk.reports.models import MonthlyReport, ReportStatus
 from tests.complaints.conftest import at, record
+from tests.helpers import frozen_at
 
 pytestmark = [pytest.mark.django_db]
 
 APRIL_3 = at(2026, 4, 3, 10, 0)
 DUMP = False
-
-
-def _at(when: datetime) -> Any:
-    return time_machine.travel(when, tick=False)
 
 
 def _client(world: Any, persona: str) -> Client:
@@ -45,16 +40,16 @@ def _march(world: Any, department: Department | None = None) -> MonthlyReport:
 
 
 def _drafted_march(world: Any) -> Complaint:
-    with _at(at(2026, 3, 10, 10, 0)):
+    with frozen_at(at(2026, 3, 10, 10, 0)):
         complaint = record(world)
-    with _at(at(2026, 4, 1, 0, 30)):
+    with frozen_at(at(2026, 4, 1, 0, 30)):
         services.draft_month(year=2026, month=3)
     return complaint
 
 
 def _submitted_march(world: Any) -> tuple[MonthlyReport, Complaint]:
     complaint = _drafted_march(world)
-    with _at(APRIL_3):
+    with frozen_at(APRIL_3):
         report = services.submit(
             actor=world.users["office_head_a"], report=_march(world), analysis="維修為主"
         )
@@ -74,7 +69,7 @@ def test_staff_see_only_their_departments_reports(world: Any) -> None:
     _drafted_march(world)
     office_a_report = _march(world)
     office_b_report = _march(world, world.office_b)
-    with _at(APRIL_3):
+    with frozen_at(APRIL_3):
         handler_b = _client(world, "handler_b")
         listing = _html(handler_b.get(reverse("reports:monthly_list")))
         assert f"report-{office_b_report.pk}" in listing
@@ -96,7 +91,7 @@ def test_staff_see_only_their_departments_reports(world: Any) -> None:
 @pytest.mark.req("K-12")
 def test_the_list_filters_by_department_month_and_status(world: Any) -> None:
     _submitted_march(world)
-    with _at(APRIL_3):
+    with frozen_at(APRIL_3):
         services.draft_month(year=2026, month=2, department=world.office_a)
         client = _client(world, "deputy_gm")
         url = reverse("reports:monthly_list")
@@ -114,7 +109,7 @@ def test_the_list_filters_by_department_month_and_status(world: Any) -> None:
 @pytest.mark.req("A-3")
 def test_the_list_exports_to_excel_within_scope(world: Any) -> None:
     _submitted_march(world)
-    with _at(APRIL_3):
+    with frozen_at(APRIL_3):
         response = _client(world, "handler_a").get(reverse("reports:monthly_export"))
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
@@ -136,7 +131,7 @@ def test_the_list_page_query_count_does_not_grow_with_reports(world: Any) -> Non
             assert client.get(url).status_code == 200
         return len(captured)
 
-    with _at(APRIL_3):
+    with frozen_at(APRIL_3):
         services.draft_month(year=2026, month=3)
         few = count()
         for month in (1, 2):
@@ -152,10 +147,10 @@ def test_the_list_page_query_count_does_not_grow_with_reports(world: Any) -> Non
 
 @pytest.mark.req("K-12")
 def test_a_head_drafts_a_month_of_their_department_on_demand(world: Any) -> None:
-    with _at(at(2026, 3, 10, 10, 0)):
+    with frozen_at(at(2026, 3, 10, 10, 0)):
         record(world)
     url = reverse("reports:monthly_draft")
-    with _at(APRIL_3):
+    with frozen_at(APRIL_3):
         head = _client(world, "office_head_a")
         listing = _html(head.get(reverse("reports:monthly_list")))
         assert 'id="monthly-draft"' in listing
@@ -199,7 +194,7 @@ def test_the_head_saves_and_submits_the_analysis_through_the_page(world: Any) ->
     report = _march(world)
     save = reverse("reports:monthly_save", args=[report.pk])
     detail = reverse("reports:monthly_detail", args=[report.pk])
-    with _at(APRIL_3):
+    with frozen_at(APRIL_3):
         head = _client(world, "office_head_a")
         page = _html(head.get(detail))
         assert 'action="' + save + '"' in page
@@ -226,7 +221,7 @@ def test_the_head_saves_and_submits_the_analysis_through_the_page(world: Any) ->
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
     assert report.submitted_by is not None and report.submitted_by.user == world.users["office_head_a"]
-    with _at(APRIL_3):
+    with frozen_at(APRIL_3):
         again = _client(world, "office_head_a").post(save, {"analysis": "再交", "submit": "1"})
     assert again.status_code == 409
     assert "already been submitted" in _html(again)
@@ -234,7 +229,7 @@ def test_the_head_saves_and_submits_the_analysis_through_the_page(world: Any) ->
 
 @pytest.mark.req("K-12")
 def test_submitting_before_the_month_ends_keeps_the_typed_text(world: Any) -> None:
-    with _at(at(2026, 3, 20, 10, 0)):
+    with frozen_at(at(2026, 3, 20, 10, 0)):
         services.draft_month(year=2026, month=3, department=world.office_a)
         report = _march(world)
         response = _client(world, "office_head_a").post(
@@ -256,7 +251,7 @@ def test_the_deputy_gm_reviews_from_the_queue_with_no_action(world: Any) -> None
     report, _complaint = _submitted_march(world)
     review = reverse("reports:monthly_review", args=[report.pk])
     detail = reverse("reports:monthly_detail", args=[report.pk])
-    with _at(at(2026, 4, 4, 9, 0)):
+    with frozen_at(at(2026, 4, 4, 9, 0)):
         deputy = _client(world, "deputy_gm")
         queue = _html(deputy.get(reverse("reports:review_queue")))
         assert f"queue-{report.pk}" in queue and detail in queue
@@ -285,7 +280,7 @@ def test_the_deputy_gm_reviews_from_the_queue_with_no_action(world: Any) -> None
 def test_the_deputy_gm_opens_a_linked_action_in_the_review(world: Any) -> None:
     report, _complaint = _submitted_march(world)
     review = reverse("reports:monthly_review", args=[report.pk])
-    with _at(at(2026, 4, 4, 9, 0)):
+    with frozen_at(at(2026, 4, 4, 9, 0)):
         deputy = _client(world, "deputy_gm")
         missing = deputy.post(
             review, {"decision": "actions", "note": "需要改進", "department": world.engineering.pk}
@@ -322,7 +317,7 @@ def test_the_deputy_gm_opens_a_linked_action_in_the_review(world: Any) -> None:
     assert report.status == ReportStatus.REVIEWED and report.decision == "actions"
 
     # The head of the department sees the linked action too, but may not review.
-    with _at(at(2026, 4, 4, 9, 0)):
+    with frozen_at(at(2026, 4, 4, 9, 0)):
         head_page = _html(
             _client(world, "office_head_a").get(reverse("reports:monthly_detail", args=[report.pk]))
         )
@@ -336,10 +331,10 @@ def test_the_deputy_gm_opens_a_linked_action_in_the_review(world: Any) -> None:
 def test_the_page_warns_when_live_figures_differ_from_the_submitted_report(world: Any) -> None:
     report, complaint = _submitted_march(world)
     detail = reverse("reports:monthly_detail", args=[report.pk])
-    with _at(at(2026, 4, 4, 9, 0)):
+    with frozen_at(at(2026, 4, 4, 9, 0)):
         client = _client(world, "deputy_gm")
         assert 'id="live-differs"' not in _html(client.get(detail))
-    with _at(at(2026, 4, 5, 10, 0)):
+    with frozen_at(at(2026, 4, 5, 10, 0)):
         complaint_services.assess(
             actor=world.users["handler_a"],
             complaint=complaint,
@@ -371,7 +366,7 @@ def test_the_page_warns_when_live_figures_differ_from_the_submitted_report(world
 @pytest.mark.req("K-12")
 def test_one_report_prints_and_exports(world: Any) -> None:
     report, _complaint = _submitted_march(world)
-    with _at(APRIL_3):
+    with frozen_at(APRIL_3):
         client = _client(world, "office_head_a")
         printed = client.get(reverse("reports:monthly_print", args=[report.pk]))
         assert printed.status_code == 200 and "翠湖花園管理處" in _html(printed)

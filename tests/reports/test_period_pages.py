@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -16,13 +14,10 @@ from estatedesk.improvement import services as improvement
 from estatedesk.reports import services_periods
 from estatedesk.reports.models import AnnualSummary, PeriodStatus, QuarterlyAnalysis
 from tests.complaints.conftest import at
+from tests.helpers import frozen_at
 from tests.reports.test_period_services import cs_supervisor, first_quarter_2026
 
 pytestmark = pytest.mark.django_db
-
-
-def _at(when: datetime) -> Any:
-    return time_machine.travel(when, tick=False)
 
 
 def _login(user: Any) -> Client:
@@ -37,7 +32,7 @@ def _html(response: Any) -> str:
 
 def _q1(world: Any) -> QuarterlyAnalysis:
     first_quarter_2026(world)
-    with _at(at(2026, 4, 1, 1, 0)):
+    with frozen_at(at(2026, 4, 1, 1, 0)):
         return services_periods.draft_quarter(year=2026, quarter=1)
 
 
@@ -47,7 +42,7 @@ def test_customer_service_publishes_the_analysis_through_the_page(world: Any) ->
     writer = _login(cs_supervisor(world))
     detail = reverse("reports:quarterly_detail", args=[analysis.pk])
     save = reverse("reports:quarterly_save", args=[analysis.pk])
-    with _at(at(2026, 4, 3, 9, 0)):
+    with frozen_at(at(2026, 4, 3, 9, 0)):
         page = writer.get(detail)
         assert page.status_code == 200
         html = _html(page)
@@ -66,7 +61,7 @@ def test_customer_service_publishes_the_analysis_through_the_page(world: Any) ->
         assert analysis.analysis == "維修類投訴為主（初稿）" and analysis.status == PeriodStatus.DRAFT
 
     # Twenty minutes later (the session's idle limit is thirty).
-    with _at(at(2026, 4, 3, 9, 20)):
+    with frozen_at(at(2026, 4, 3, 9, 20)):
         published = writer.post(
             save, {"analysis": "維修類投訴佔六成，工程部需加強。", "publish": "1"}, follow=True
         )
@@ -85,7 +80,7 @@ def test_a_blank_analysis_is_refused_and_nothing_is_lost(world: Any) -> None:
     analysis = _q1(world)
     writer = _login(cs_supervisor(world))
     save = reverse("reports:quarterly_save", args=[analysis.pk])
-    with _at(at(2026, 4, 3, 9, 0)):
+    with frozen_at(at(2026, 4, 3, 9, 0)):
         writer.post(save, {"analysis": "已保存的初稿", "save": "1"})
         blank = writer.post(save, {"analysis": "  \n  ", "publish": "1"}, HTTP_ACCEPT_LANGUAGE="en")
     assert blank.status_code == 422
@@ -101,7 +96,7 @@ def test_a_blank_analysis_is_refused_and_nothing_is_lost(world: Any) -> None:
 @pytest.mark.req("K-13")
 def test_publishing_before_the_quarter_ends_keeps_the_typed_text(world: Any) -> None:
     writer = _login(cs_supervisor(world))
-    with _at(at(2026, 3, 20, 10, 0)):
+    with frozen_at(at(2026, 3, 20, 10, 0)):
         analysis = services_periods.draft_quarter(year=2026, quarter=1)
         page = writer.get(reverse("reports:quarterly_detail", args=[analysis.pk]))
         assert 'name="publish" value="1" disabled' in _html(page)
@@ -118,7 +113,7 @@ def test_publishing_before_the_quarter_ends_keeps_the_typed_text(world: Any) -> 
 @pytest.mark.req("K-13")
 def test_every_staff_member_reads_the_published_analysis(world: Any) -> None:
     analysis = _q1(world)
-    with _at(at(2026, 4, 3, 10, 0)):
+    with frozen_at(at(2026, 4, 3, 10, 0)):
         services_periods.publish_quarter(
             actor=cs_supervisor(world), analysis=analysis, text="全公司的季度分析"
         )
@@ -145,7 +140,7 @@ def test_a_draft_is_not_found_for_staff_outside_customer_service(world: Any) -> 
     )
     for name in ("quarterly_detail", "quarterly_print", "quarterly_pdf", "quarterly_xlsx"):
         assert client.get(reverse(f"reports:{name}", args=[pk])).status_code == 404, name
-    with _at(at(2026, 4, 3, 10, 0)):
+    with frozen_at(at(2026, 4, 3, 10, 0)):
         response = client.post(
             reverse("reports:quarterly_save", args=[pk]), {"analysis": "x", "publish": "1"}
         )
@@ -160,7 +155,7 @@ def test_the_leadership_reads_a_draft_but_only_customer_service_writes_it(world:
     client = world.client("deputy_gm")
     page = client.get(reverse("reports:quarterly_detail", args=[analysis.pk]))
     assert page.status_code == 200 and 'name="analysis"' not in _html(page)
-    with _at(at(2026, 4, 3, 10, 0)):
+    with frozen_at(at(2026, 4, 3, 10, 0)):
         refused = client.post(
             reverse("reports:quarterly_save", args=[analysis.pk]), {"analysis": "副總的意見", "publish": "1"}
         )
@@ -175,7 +170,7 @@ def test_the_leadership_reads_a_draft_but_only_customer_service_writes_it(world:
 @pytest.mark.req("K-13")
 def test_a_writer_drafts_a_quarter_on_demand(world: Any) -> None:
     writer = _login(cs_supervisor(world))
-    with _at(at(2026, 5, 10, 10, 0)):
+    with frozen_at(at(2026, 5, 10, 10, 0)):
         listing = writer.get(reverse("reports:quarterly_list"))
         assert 'id="draft-quarter"' in _html(listing)
         made = writer.post(reverse("reports:quarterly_draft"), {"year": 2026, "quarter": 1})
@@ -194,7 +189,7 @@ def test_a_writer_drafts_a_quarter_on_demand(world: Any) -> None:
 def test_the_quarterly_list_takes_the_same_queries_for_more_analyses(world: Any) -> None:
     author = cs_supervisor(world)
     writer = _login(author)
-    with _at(at(2026, 4, 2, 10, 0)):
+    with frozen_at(at(2026, 4, 2, 10, 0)):
         services_periods.draft_quarter(year=2026, quarter=1)
         writer.get(reverse("reports:quarterly_list"))  # warm the session and the company zone
         with CaptureQueriesContext(connection) as one:
@@ -214,7 +209,7 @@ def test_the_quarterly_list_takes_the_same_queries_for_more_analyses(world: Any)
 
 def _year_2026(world: Any) -> AnnualSummary:
     first_quarter_2026(world)
-    with _at(at(2026, 5, 10, 10, 0)):
+    with frozen_at(at(2026, 5, 10, 10, 0)):
         improvement.open_action(
             actor=world.users["deputy_gm"],
             kind="corrective",
@@ -224,7 +219,7 @@ def _year_2026(world: Any) -> AnnualSummary:
             problem="3栋电梯一月内停运两次",
             department=world.engineering,
         )
-    with _at(at(2027, 1, 1, 1, 0)):
+    with frozen_at(at(2027, 1, 1, 1, 0)):
         return services_periods.draft_year(year=2026)
 
 
@@ -233,7 +228,7 @@ def _year_2026(world: Any) -> AnnualSummary:
 def test_the_deputy_gm_writes_and_issues_the_annual_summary(world: Any) -> None:
     summary = _year_2026(world)
     detail = reverse("reports:annual_detail", args=[summary.pk])
-    with _at(at(2027, 1, 5, 9, 50)):
+    with frozen_at(at(2027, 1, 5, 9, 50)):
         client = world.client("deputy_gm")
         page = client.get(detail)
     assert page.status_code == 200
@@ -247,7 +242,7 @@ def test_the_deputy_gm_writes_and_issues_the_annual_summary(world: Any) -> None:
     assert world.office_b.name in html
 
     save = reverse("reports:annual_save", args=[summary.pk])
-    with _at(at(2027, 1, 5, 10, 0)):
+    with frozen_at(at(2027, 1, 5, 10, 0)):
         blank = client.post(save, {"summary": " ", "issue": "1"})
         assert blank.status_code == 422 and 'name="summary"' in _html(blank)
         issued = client.post(save, {"summary": "全年投訴總結，提交管理評審。", "issue": "1"}, follow=True)
@@ -258,7 +253,7 @@ def test_the_deputy_gm_writes_and_issues_the_annual_summary(world: Any) -> None:
     assert summary.status == PeriodStatus.PUBLISHED and summary.summary == "全年投訴總結，提交管理評審。"
 
     # Department heads read the issued summary, not an editor.
-    with _at(at(2027, 1, 6, 9, 0)):
+    with frozen_at(at(2027, 1, 6, 9, 0)):
         page = world.client("department_head").get(detail)
     assert page.status_code == 200 and "全年投訴總結" in _html(page) and 'name="summary"' not in _html(page)
 
@@ -266,7 +261,7 @@ def test_the_deputy_gm_writes_and_issues_the_annual_summary(world: Any) -> None:
 @pytest.mark.req("K-15")
 def test_annual_pages_are_not_found_for_handlers(world: Any) -> None:
     summary = _year_2026(world)
-    with _at(at(2027, 1, 5, 10, 0)):
+    with frozen_at(at(2027, 1, 5, 10, 0)):
         services_periods.publish_annual(actor=world.users["deputy_gm"], summary=summary, text="總結")
     for persona in ("handler_a", "handler_b", "colleague_a"):
         client = world.client(persona)
@@ -303,7 +298,7 @@ def test_the_summary_says_that_surveys_are_not_recorded_yet(world: Any) -> None:
 @pytest.mark.req("K-15")
 @pytest.mark.req("A-1")
 def test_the_annual_list_takes_the_same_queries_for_more_summaries(world: Any) -> None:
-    with _at(at(2027, 1, 5, 10, 0)):
+    with frozen_at(at(2027, 1, 5, 10, 0)):
         client = world.client("deputy_gm")
         services_periods.draft_year(year=2026)
         client.get(reverse("reports:annual_list"))
@@ -324,7 +319,7 @@ def test_the_annual_list_takes_the_same_queries_for_more_summaries(world: Any) -
 @pytest.mark.req("A-3")
 def test_the_quarterly_analysis_prints_and_exports(world: Any) -> None:
     analysis = _q1(world)
-    with _at(at(2026, 4, 3, 10, 0)):
+    with frozen_at(at(2026, 4, 3, 10, 0)):
         services_periods.publish_quarter(actor=cs_supervisor(world), analysis=analysis, text="季度分析正文")
     client = world.client("handler_b")
     printed = client.get(reverse("reports:quarterly_print", args=[analysis.pk]))

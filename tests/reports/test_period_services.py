@@ -3,12 +3,10 @@ quarter, one record per period, frozen when published, visible to the right peop
 
 from __future__ import annotations
 
-from datetime import datetime
 from io import StringIO
 from typing import Any
 
 import pytest
-import time_machine
 from django.core.management import call_command
 
 from estatedesk.complaints import services as complaint_services
@@ -21,6 +19,7 @@ from estatedesk.reports.models import AnnualSummary, MonthlyReport, PeriodStatus
 from estatedesk.reports.periods import months_of_quarter, period_figures
 from estatedesk.reports.selectors import annual_for, quarterly_for
 from tests.complaints.conftest import at, category, record
+from tests.helpers import frozen_at
 
 pytestmark = pytest.mark.django_db
 
@@ -35,10 +34,6 @@ STAFF_PERSONAS = (
     "auditor",
     "admin",
 )
-
-
-def _at(when: datetime) -> Any:
-    return time_machine.travel(when, tick=False)
 
 
 def cs_supervisor(world: Any) -> Any:
@@ -105,21 +100,21 @@ def first_quarter_2026(world: Any) -> dict[str, Complaint]:
     December 2025 (the previous quarter) and one in April 2026 (the next one).
     """
     made: dict[str, Complaint] = {}
-    with _at(at(2025, 12, 15, 10, 0)):
+    with frozen_at(at(2025, 12, 15, 10, 0)):
         made["D"] = record(world, category=category("cleaning"))
-    with _at(at(2026, 1, 12, 10, 0)):
+    with frozen_at(at(2026, 1, 12, 10, 0)):
         made["J1"] = _assess(world, record(world, category=category("repairs")), "maintenance")
-    with _at(at(2026, 1, 12, 12, 0)):
+    with frozen_at(at(2026, 1, 12, 12, 0)):
         _reply(world, made["J1"])
-    with _at(at(2026, 1, 13, 10, 0)):
+    with frozen_at(at(2026, 1, 13, 10, 0)):
         _visit(world, made["J1"], "satisfied")
-    with _at(at(2026, 1, 14, 10, 0)):
+    with frozen_at(at(2026, 1, 14, 10, 0)):
         made["J2"] = _assess(world, _b(world, category=category("cleaning")), "unfounded", "handler_b")
-    with _at(at(2026, 1, 14, 15, 0)):
+    with frozen_at(at(2026, 1, 14, 15, 0)):
         _reply(world, made["J2"], "handler_b")
-    with _at(at(2026, 2, 3, 10, 0)):
+    with frozen_at(at(2026, 2, 3, 10, 0)):
         made["F1"] = _assess(world, record(world, category=category("repairs")), "management")
-    with _at(at(2026, 2, 4, 10, 0)):
+    with frozen_at(at(2026, 2, 4, 10, 0)):
         made["E"] = record(
             world,
             kind="enquiry",
@@ -128,15 +123,15 @@ def first_quarter_2026(world: Any) -> dict[str, Complaint]:
             immediate_reply="不調整",
         )
         made["G"] = record(world, kind="grievance", category=category("security"), description="保安態度冷淡")
-    with _at(at(2026, 3, 10, 10, 0)):
+    with frozen_at(at(2026, 3, 10, 10, 0)):
         made["M1"] = _assess(world, _b(world, category=category("repairs")), "maintenance", "handler_b")
-    with _at(at(2026, 3, 20, 10, 0)):
+    with frozen_at(at(2026, 3, 20, 10, 0)):
         _reply(world, made["M1"], "handler_b")
-    with _at(at(2026, 3, 20, 15, 0)):
+    with frozen_at(at(2026, 3, 20, 15, 0)):
         _visit(world, made["M1"], "dissatisfied", "handler_b")
-    with _at(at(2026, 3, 11, 10, 0)):
+    with frozen_at(at(2026, 3, 11, 10, 0)):
         made["M2"] = record(world, category=category("security"))
-    with _at(at(2026, 4, 8, 10, 0)):
+    with frozen_at(at(2026, 4, 8, 10, 0)):
         made["A"] = record(world, category=category("repairs"))
     return made
 
@@ -217,7 +212,7 @@ def test_period_figures_match_the_hand_counted_quarter(world: Any) -> None:
 @pytest.mark.req("K-13")
 def test_the_quarter_snapshot_carries_the_previous_quarter_totals(world: Any) -> None:
     first_quarter_2026(world)
-    with _at(at(2026, 4, 1, 1, 0)):
+    with frozen_at(at(2026, 4, 1, 1, 0)):
         analysis = services_periods.draft_quarter(year=2026, quarter=1)
     assert analysis.status == PeriodStatus.DRAFT
     assert analysis.figures["current"]["totals"]["received"] == 5
@@ -230,12 +225,12 @@ def test_the_quarter_snapshot_carries_the_previous_quarter_totals(world: Any) ->
 
 @pytest.mark.req("K-13")
 def test_drafting_a_quarter_twice_makes_one_analysis_refreshed_while_a_draft(world: Any) -> None:
-    with _at(at(2026, 4, 1, 1, 0)):
+    with frozen_at(at(2026, 4, 1, 1, 0)):
         first = services_periods.draft_quarter(year=2026, quarter=1)
     assert first.figures["current"]["totals"]["received"] == 0
-    with _at(at(2026, 3, 30, 10, 0)):
+    with frozen_at(at(2026, 3, 30, 10, 0)):
         record(world)
-    with _at(at(2026, 4, 2, 1, 0)):
+    with frozen_at(at(2026, 4, 2, 1, 0)):
         second = services_periods.draft_quarter(year=2026, quarter=1)
     assert second.pk == first.pk
     assert QuarterlyAnalysis.objects.count() == 1
@@ -245,18 +240,18 @@ def test_drafting_a_quarter_twice_makes_one_analysis_refreshed_while_a_draft(wor
 @pytest.mark.req("K-13")
 @pytest.mark.req("K-15")
 def test_catching_up_after_the_laptop_was_off_drafts_each_missing_period_once(world: Any) -> None:
-    with _at(at(2025, 10, 2, 0, 40)):
+    with frozen_at(at(2025, 10, 2, 0, 40)):
         made = services_periods.catch_up_periods(at(2025, 10, 2, 0, 40))
     assert [(m.year, getattr(m, "quarter", None)) for m in made] == [(2025, 3), (2024, None)]
 
     # Off from October 2025 until July 2026: Q4 2025, Q1 and Q2 2026 and the year 2025 were missed.
-    with _at(at(2026, 7, 2, 0, 40)):
+    with frozen_at(at(2026, 7, 2, 0, 40)):
         services_periods.catch_up_periods(at(2026, 7, 2, 0, 40))
     quarters = list(QuarterlyAnalysis.objects.order_by("year", "quarter").values_list("year", "quarter"))
     assert quarters == [(2025, 3), (2025, 4), (2026, 1), (2026, 2)]
     assert list(AnnualSummary.objects.order_by("year").values_list("year", flat=True)) == [2024, 2025]
 
-    with _at(at(2026, 7, 3, 0, 40)):
+    with frozen_at(at(2026, 7, 3, 0, 40)):
         services_periods.catch_up_periods(at(2026, 7, 3, 0, 40))
     assert QuarterlyAnalysis.objects.count() == 4
     assert AnnualSummary.objects.count() == 2
@@ -265,7 +260,7 @@ def test_catching_up_after_the_laptop_was_off_drafts_each_missing_period_once(wo
 @pytest.mark.req("K-13")
 def test_catch_up_works_in_company_time(world: Any) -> None:
     # 31 March 17:00 UTC is 1 April 01:00 in Shanghai: the quarter has ended for the company.
-    with _at(at(2026, 4, 1, 1, 0)):
+    with frozen_at(at(2026, 4, 1, 1, 0)):
         made = services_periods.catch_up_periods(at(2026, 4, 1, 1, 0))
     assert {(m.year, getattr(m, "quarter", None)) for m in made} == {(2026, 1), (2025, None)}
 
@@ -273,7 +268,7 @@ def test_catch_up_works_in_company_time(world: Any) -> None:
 def _drafted_q1(world: Any) -> QuarterlyAnalysis:
     made = first_quarter_2026(world)
     world.made = made
-    with _at(at(2026, 4, 1, 1, 0)):
+    with frozen_at(at(2026, 4, 1, 1, 0)):
         return services_periods.draft_quarter(year=2026, quarter=1)
 
 
@@ -282,13 +277,13 @@ def _drafted_q1(world: Any) -> QuarterlyAnalysis:
 def test_customer_service_publishes_and_the_figures_freeze(world: Any, writer: Any) -> None:
     analysis = _drafted_q1(world)
     author = writer(world)
-    with _at(at(2026, 4, 3, 9, 0)):
+    with frozen_at(at(2026, 4, 3, 9, 0)):
         services_periods.edit_quarter(actor=author, analysis=analysis, text=" 草稿分析 ")
     analysis.refresh_from_db()
     assert analysis.analysis == "草稿分析" and analysis.status == PeriodStatus.DRAFT
     assert analysis.edited_by is not None and analysis.edited_by.user == author
 
-    with _at(at(2026, 4, 3, 10, 0)):
+    with frozen_at(at(2026, 4, 3, 10, 0)):
         published = services_periods.publish_quarter(
             actor=author, analysis=analysis.pk, text="維修類投訴佔六成。"
         )
@@ -300,7 +295,7 @@ def test_customer_service_publishes_and_the_figures_freeze(world: Any, writer: A
     assert frozen["current"]["totals"]["undecided"] == 1
 
     # M2 is assessed after publishing; the period job runs again: the analysis stays as published.
-    with _at(at(2026, 4, 5, 10, 0)):
+    with frozen_at(at(2026, 4, 5, 10, 0)):
         _assess(world, world.made["M2"], "maintenance")
         services_periods.draft_quarter(year=2026, quarter=1)
         services_periods.catch_up_periods(at(2026, 4, 5, 10, 0))
@@ -314,7 +309,7 @@ def test_customer_service_publishes_and_the_figures_freeze(world: Any, writer: A
 @pytest.mark.req("K-13")
 def test_only_customer_service_writes_the_quarterly_analysis(world: Any) -> None:
     analysis = _drafted_q1(world)
-    with _at(at(2026, 4, 3, 10, 0)):
+    with frozen_at(at(2026, 4, 3, 10, 0)):
         for persona in ("handler_a", "department_head", "office_head_a"):
             with pytest.raises(NotAllowed):
                 services_periods.publish_quarter(actor=world.users[persona], analysis=analysis, text="分析")
@@ -329,7 +324,7 @@ def test_only_customer_service_writes_the_quarterly_analysis(world: Any) -> None
 
 @pytest.mark.req("K-13")
 def test_a_quarter_cannot_be_published_before_it_ends(world: Any) -> None:
-    with _at(at(2026, 3, 25, 10, 0)):
+    with frozen_at(at(2026, 3, 25, 10, 0)):
         analysis = services_periods.draft_quarter(year=2026, quarter=1)
         with pytest.raises(InvalidInput):
             services_periods.publish_quarter(actor=cs_supervisor(world), analysis=analysis, text="分析")
@@ -341,7 +336,7 @@ def test_a_quarter_cannot_be_published_before_it_ends(world: Any) -> None:
 def test_publishing_twice_is_already_handled(world: Any) -> None:
     analysis = _drafted_q1(world)
     author = cs_supervisor(world)
-    with _at(at(2026, 4, 3, 10, 0)):
+    with frozen_at(at(2026, 4, 3, 10, 0)):
         services_periods.publish_quarter(actor=author, analysis=analysis, text="第一次")
         with pytest.raises(AlreadyHandled):
             services_periods.publish_quarter(actor=author, analysis=analysis, text="第二次")
@@ -354,7 +349,7 @@ def test_publishing_twice_is_already_handled(world: Any) -> None:
 @pytest.mark.req("K-13")
 def test_every_staff_member_sees_a_published_analysis_but_not_a_draft(world: Any) -> None:
     author = cs_supervisor(world)
-    with _at(at(2026, 7, 1, 9, 0)):
+    with frozen_at(at(2026, 7, 1, 9, 0)):
         draft = services_periods.draft_quarter(year=2026, quarter=2)
         published = services_periods.draft_quarter(year=2026, quarter=1)
         services_periods.publish_quarter(actor=author, analysis=published, text="分析")
@@ -373,9 +368,9 @@ def test_every_staff_member_sees_a_published_analysis_but_not_a_draft(world: Any
 
 
 def _year_2026_with_actions_and_reports(world: Any) -> None:
-    with _at(at(2026, 3, 10, 10, 0)):
+    with frozen_at(at(2026, 3, 10, 10, 0)):
         record(world)
-    with _at(at(2025, 12, 20, 10, 0)):
+    with frozen_at(at(2025, 12, 20, 10, 0)):
         record(world)
         improvement.open_action(
             actor=world.users["deputy_gm"],
@@ -386,7 +381,7 @@ def _year_2026_with_actions_and_reports(world: Any) -> None:
             problem="不計入2026年",
             department=world.engineering,
         )
-    with _at(at(2026, 5, 10, 10, 0)):
+    with frozen_at(at(2026, 5, 10, 10, 0)):
         improvement.open_action(
             actor=world.users["deputy_gm"],
             kind="corrective",
@@ -396,12 +391,12 @@ def _year_2026_with_actions_and_reports(world: Any) -> None:
             problem="3栋电梯一月内停运两次",
             department=world.engineering,
         )
-    with _at(at(2026, 4, 1, 1, 0)):
+    with frozen_at(at(2026, 4, 1, 1, 0)):
         services.draft_month(year=2026, month=3)
-    with _at(at(2026, 4, 3, 10, 0)):
+    with frozen_at(at(2026, 4, 3, 10, 0)):
         report = MonthlyReport.objects.get(department=world.office_a, year=2026, month=3)
         services.submit(actor=world.users["office_head_a"], report=report, analysis="維修類為主")
-    with _at(at(2026, 4, 5, 10, 0)):
+    with frozen_at(at(2026, 4, 5, 10, 0)):
         services.review(actor=world.users["deputy_gm"], report=report, decision="no_action", note="")
 
 
@@ -409,7 +404,7 @@ def _year_2026_with_actions_and_reports(world: Any) -> None:
 @pytest.mark.req("I-2")
 def test_the_annual_summary_packs_complaints_actions_and_monthly_reports(world: Any) -> None:
     _year_2026_with_actions_and_reports(world)
-    with _at(at(2027, 1, 1, 1, 0)):
+    with frozen_at(at(2027, 1, 1, 1, 0)):
         summary = services_periods.draft_year(year=2026)
     figures = summary.figures
     assert figures["current"]["totals"]["received"] == 1
@@ -430,7 +425,7 @@ def test_the_annual_summary_packs_complaints_actions_and_monthly_reports(world: 
     }
     assert figures["surveys"] is None
 
-    with _at(at(2027, 1, 2, 1, 0)):
+    with frozen_at(at(2027, 1, 2, 1, 0)):
         again = services_periods.draft_year(year=2026)
     assert again.pk == summary.pk and AnnualSummary.objects.count() == 1
 
@@ -438,9 +433,9 @@ def test_the_annual_summary_packs_complaints_actions_and_monthly_reports(world: 
 @pytest.mark.req("K-15")
 def test_only_the_deputy_gm_or_gm_issues_the_annual_summary(world: Any) -> None:
     _year_2026_with_actions_and_reports(world)
-    with _at(at(2027, 1, 1, 1, 0)):
+    with frozen_at(at(2027, 1, 1, 1, 0)):
         summary = services_periods.draft_year(year=2026)
-    with _at(at(2027, 1, 5, 10, 0)):
+    with frozen_at(at(2027, 1, 5, 10, 0)):
         for user in (world.users["department_head"], world.users["auditor"], cs_supervisor(world)):
             with pytest.raises(NotAllowed):
                 services_periods.publish_annual(actor=user, summary=summary, text="總結")
@@ -457,7 +452,7 @@ def test_only_the_deputy_gm_or_gm_issues_the_annual_summary(world: Any) -> None:
     assert issued.status == PeriodStatus.PUBLISHED
     assert issued.published_by is not None and issued.published_by.user == world.users["deputy_gm"]
     frozen = issued.figures
-    with _at(at(2027, 1, 6, 10, 0)):
+    with frozen_at(at(2027, 1, 6, 10, 0)):
         services_periods.draft_year(year=2026)
     issued.refresh_from_db()
     assert issued.figures == frozen and issued.summary == "全年總結"
@@ -465,7 +460,7 @@ def test_only_the_deputy_gm_or_gm_issues_the_annual_summary(world: Any) -> None:
 
 @pytest.mark.req("K-15")
 def test_a_year_cannot_be_issued_before_it_ends(world: Any) -> None:
-    with _at(at(2026, 12, 31, 10, 0)):
+    with frozen_at(at(2026, 12, 31, 10, 0)):
         summary = services_periods.draft_year(year=2026)
         with pytest.raises(InvalidInput):
             services_periods.publish_annual(actor=world.users["deputy_gm"], summary=summary, text="總結")
@@ -473,7 +468,7 @@ def test_a_year_cannot_be_issued_before_it_ends(world: Any) -> None:
 
 @pytest.mark.req("K-15")
 def test_who_sees_the_annual_summary(world: Any) -> None:
-    with _at(at(2027, 1, 5, 10, 0)):
+    with frozen_at(at(2027, 1, 5, 10, 0)):
         draft = services_periods.draft_year(year=2026)
         issued = services_periods.draft_year(year=2025)
         services_periods.publish_annual(actor=world.users["deputy_gm"], summary=issued, text="總結")
@@ -492,14 +487,14 @@ def test_who_sees_the_annual_summary(world: Any) -> None:
 @pytest.mark.req("K-15")
 def test_the_command_drafts_each_period_once(world: Any) -> None:
     out = StringIO()
-    with _at(at(2026, 4, 2, 9, 0)):
+    with frozen_at(at(2026, 4, 2, 9, 0)):
         call_command("draft_period_reports", stdout=out)
         call_command("draft_period_reports", stdout=out)
     assert list(QuarterlyAnalysis.objects.values_list("year", "quarter")) == [(2026, 1)]
     assert list(AnnualSummary.objects.values_list("year", flat=True)) == [2025]
     assert "2026 Q1" in out.getvalue()
 
-    with _at(at(2026, 4, 2, 9, 5)):
+    with frozen_at(at(2026, 4, 2, 9, 5)):
         call_command("draft_period_reports", "--year", "2025", "--quarter", "2", stdout=out)
         call_command("draft_period_reports", "--year", "2025", "--quarter", "2", stdout=out)
     assert QuarterlyAnalysis.objects.filter(year=2025, quarter=2).count() == 1
@@ -511,6 +506,6 @@ def test_the_command_drafts_each_period_once(world: Any) -> None:
 def test_the_periodic_task_catches_up(world: Any) -> None:
     from estatedesk.reports.tasks import draft_period_reports
 
-    with _at(at(2026, 4, 2, 0, 40)):
+    with frozen_at(at(2026, 4, 2, 0, 40)):
         made = draft_period_reports.call_local()
     assert made == 2  # Q1 2026 and the year 2025

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -15,10 +13,7 @@ from estatedesk.complaints import services as complaint_services
 from estatedesk.reports import presenters, services
 from estatedesk.reports.models import MonthlyReport, ReportStatus
 from tests.complaints.conftest import at, category, record
-
-
-def _at(when: datetime) -> Any:
-    return time_machine.travel(when, tick=False)
+from tests.helpers import frozen_at
 
 
 @pytest.fixture(autouse=True)
@@ -78,17 +73,17 @@ def _march(world: Any) -> MonthlyReport:
 @pytest.mark.req("K-12")
 @pytest.mark.req("K-18")
 def test_monthly_view_names_everything_and_hides_complainant_keys(world: Any) -> None:
-    with _at(at(2026, 3, 10, 10, 0)):
+    with frozen_at(at(2026, 3, 10, 10, 0)):
         first = record(world)
         complaint_services.assess(
             actor=world.users["handler_a"], complaint=first, cause="maintenance", serious=False, urgent=False
         )
-    with _at(at(2026, 3, 12, 10, 0)):
+    with frozen_at(at(2026, 3, 12, 10, 0)):
         second = record(world, category=category("cleaning"))
         # A complainant known only by name: the name must not reach the report.
         record(world, customer=None, complainant_name="李秘密", description="一")
         record(world, customer=None, complainant_name="李秘密", description="二")
-    with _at(at(2026, 4, 1, 9, 0)):
+    with frozen_at(at(2026, 4, 1, 9, 0)):
         services.draft_month(year=2026, month=3, department=world.office_a)
         view = presenters.monthly_view(_march(world))
 
@@ -129,9 +124,9 @@ def test_monthly_view_names_everything_and_hides_complainant_keys(world: Any) ->
 @pytest.mark.django_db
 @pytest.mark.req("K-12")
 def test_the_previous_month_comes_from_its_submitted_report(world: Any) -> None:
-    with _at(at(2026, 3, 10, 10, 0)):
+    with frozen_at(at(2026, 3, 10, 10, 0)):
         record(world)
-    with _at(at(2026, 4, 1, 9, 0)):
+    with frozen_at(at(2026, 4, 1, 9, 0)):
         services.draft_month(year=2026, month=3, department=world.office_a)
         services.draft_month(year=2026, month=2, department=world.office_a)
     february = MonthlyReport.objects.get(department=world.office_a, year=2026, month=2)
@@ -139,7 +134,7 @@ def test_the_previous_month_comes_from_its_submitted_report(world: Any) -> None:
     MonthlyReport.objects.filter(pk=february.pk).update(
         status=ReportStatus.SUBMITTED, figures={**february.figures, "received": 7}
     )
-    with _at(at(2026, 4, 1, 9, 0)):
+    with frozen_at(at(2026, 4, 1, 9, 0)):
         view = presenters.monthly_view(_march(world))
     received = next(r for r in view["headline"] if r.label == "Complaints received")
     assert (received.value, received.previous, received.change) == ("1", "7", "\u22126")
@@ -153,16 +148,16 @@ def test_monthly_view_queries_do_not_grow_with_repeat_complainants(world: Any) -
         for i in range(n_repeats):
             for _ in range(2):
                 record(world, customer=None, complainant_name=f"客{i}", description="x")
-        with _at(at(2026, 4, 1, 9, 0)):
+        with frozen_at(at(2026, 4, 1, 9, 0)):
             services.draft_month(year=2026, month=3, department=world.office_a)
             report = _march(world)
             with CaptureQueriesContext(connection) as captured:
                 presenters.monthly_view(report)
         return len(captured)
 
-    with _at(at(2026, 3, 10, 10, 0)):
+    with frozen_at(at(2026, 3, 10, 10, 0)):
         one = queries(1)
-    with _at(at(2026, 3, 11, 10, 0)):
+    with frozen_at(at(2026, 3, 11, 10, 0)):
         four = queries(3)
     assert one == four
 

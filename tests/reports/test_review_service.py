@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import pytest
-import time_machine
 
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed
 from estatedesk.improvement.models import Action, Source
@@ -14,19 +12,16 @@ from estatedesk.reports import services
 from estatedesk.reports.models import MonthlyReport, ReportStatus, ReviewDecision
 from estatedesk.reports.selectors import review_queue
 from tests.complaints.conftest import at, record
+from tests.helpers import frozen_at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.req("K-14")]
 
 
-def _at(when: datetime) -> Any:
-    return time_machine.travel(when, tick=False)
-
-
 def _submitted(world: Any, department: Any = None, month: int = 3) -> MonthlyReport:
     department = department or world.office_a
-    with _at(at(2026, month, 10, 10, 0)):
+    with frozen_at(at(2026, month, 10, 10, 0)):
         record(world)
-    with _at(at(2026, month + 1, 2, 9, 0)):
+    with frozen_at(at(2026, month + 1, 2, 9, 0)):
         (report,) = services.draft_month(year=2026, month=month, department=department)
         head = "office_head_a" if department == world.office_a else "department_head"
         return services.submit(actor=world.users[head], report=report, analysis="本月投訴以電梯為主。")
@@ -37,14 +32,14 @@ def test_submitted_reports_wait_in_the_deputy_gms_queue_oldest_first(world: Any)
     february = _submitted(world, month=2)
     assert list(review_queue(world.users["deputy_gm"])) == [february, march]
     assert list(review_queue(world.users["handler_a"])) == []
-    with _at(at(2026, 4, 3, 9, 0)):
+    with frozen_at(at(2026, 4, 3, 9, 0)):
         services.review(actor=world.users["deputy_gm"], report=march, decision=ReviewDecision.NO_ACTION)
     assert list(review_queue(world.users["deputy_gm"])) == [february]
 
 
 def test_no_action_records_who_decided_and_when(world: Any) -> None:
     report = _submitted(world)
-    with _at(at(2026, 4, 3, 9, 0)):
+    with frozen_at(at(2026, 4, 3, 9, 0)):
         reviewed = services.review(
             actor=world.users["deputy_gm"], report=report, decision=ReviewDecision.NO_ACTION, note="持續觀察"
         )
@@ -58,7 +53,7 @@ def test_no_action_records_who_decided_and_when(world: Any) -> None:
 
 def test_deciding_on_actions_opens_one_linked_to_the_report(world: Any) -> None:
     report = _submitted(world)
-    with _at(at(2026, 4, 3, 9, 0)):
+    with frozen_at(at(2026, 4, 3, 9, 0)):
         services.review(
             actor=world.users["deputy_gm"],
             report=report,
@@ -75,7 +70,7 @@ def test_deciding_on_actions_opens_one_linked_to_the_report(world: Any) -> None:
 
 def test_actions_without_an_action_is_refused_and_nothing_changes(world: Any) -> None:
     report = _submitted(world)
-    with _at(at(2026, 4, 3, 9, 0)), pytest.raises(InvalidInput):
+    with frozen_at(at(2026, 4, 3, 9, 0)), pytest.raises(InvalidInput):
         services.review(actor=world.users["deputy_gm"], report=report, decision=ReviewDecision.ACTIONS)
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
@@ -92,7 +87,7 @@ def test_only_the_leadership_reviews_and_only_once(world: Any) -> None:
 
 
 def test_a_draft_cannot_be_reviewed(world: Any) -> None:
-    with _at(at(2026, 4, 2, 9, 0)):
+    with frozen_at(at(2026, 4, 2, 9, 0)):
         (report,) = services.draft_month(year=2026, month=3, department=world.office_a)
     with pytest.raises(InvalidInput):
         services.review(actor=world.users["deputy_gm"], report=report, decision=ReviewDecision.NO_ACTION)
@@ -102,9 +97,9 @@ def test_a_reviewed_report_stays_frozen_when_the_month_is_drafted_again(world: A
     report = _submitted(world)
     services.review(actor=world.users["deputy_gm"], report=report, decision=ReviewDecision.NO_ACTION)
     frozen = MonthlyReport.objects.get(pk=report.pk).figures
-    with _at(at(2026, 3, 20, 10, 0)):
+    with frozen_at(at(2026, 3, 20, 10, 0)):
         record(world)
-    with _at(at(2026, 4, 5, 9, 0)):
+    with frozen_at(at(2026, 4, 5, 9, 0)):
         services.draft_month(year=2026, month=3, department=world.office_a)
     again = MonthlyReport.objects.get(pk=report.pk)
     assert again.status == ReportStatus.REVIEWED

@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.contrib.auth.models import AnonymousUser
 
 from estatedesk.core import policy
-from estatedesk.improvement import selectors, services
+from estatedesk.improvement import selectors, workflow
 
 register = template.Library()
 
@@ -18,12 +19,12 @@ register = template.Library()
 @register.inclusion_tag("improvement/_complaint_actions.html", takes_context=True)
 def actions_for_complaint(context: template.Context, complaint: Any) -> dict[str, Any]:
     request = context.get("request")
-    user = getattr(request, "user", None)
+    user = getattr(request, "user", None) or AnonymousUser()  # no request: nobody's scope
     actions = list(
         selectors.for_complaint(user, complaint.pk).select_related("department").order_by("opened_at", "pk")
     )
     return {
         "complaint": complaint,
         "actions": actions,
-        "can_open": policy.role_of(user) in services.OPENER_ROLES,
+        "can_open": policy.role_of(user) in workflow.OPENER_ROLES,
     }

@@ -1,6 +1,6 @@
 """Reports as printable HTML and PDF (SPEC A-3, K-12, K-13, K-15, I-2).
 
-The PDF is the HTML print view run through WeasyPrint (``complaints.printing``), so both
+The PDF is the HTML print view run through WeasyPrint (``core.pdf``), so both
 always show the same thing. Charts are drawn on the server by ``reports.charts`` as SVG
 (text as outlines) and embedded as ``data:`` images: they need no font and no JavaScript,
 pass the print view's Content-Security-Policy, and keep each chart's ids to itself.
@@ -24,7 +24,10 @@ from estatedesk.core import pdf as printing
 from estatedesk.core import policy
 from estatedesk.core.clock import company_now, company_zone
 from estatedesk.core.models import CompanySettings
-from estatedesk.reports import charts, exports, presenters
+from estatedesk.reports import charts, measures, presenters
+from estatedesk.reports.exports import common
+from estatedesk.reports.services import live_differs
+from estatedesk.reports.snapshots import PeriodSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -115,16 +118,14 @@ def _pdf(html: str, context: Mapping[str, Any], request: HttpRequest) -> bytes:
 
 
 def monthly_context(report: Any, *, request: HttpRequest, pdf: bool) -> dict[str, Any]:
-    from estatedesk.reports.services import live_differs
-
     view = presenters.monthly_view(report)
     context = _common(
         request,
         kind="monthly",
         pk=report.pk,
         pdf=pdf,
-        title=exports.monthly_title(),
-        short_title=exports.monthly_title(),
+        title=common.monthly_title(),
+        short_title=common.monthly_title(),
         period=view["period"],
     )
     context.update(
@@ -134,7 +135,7 @@ def monthly_context(report: Any, *, request: HttpRequest, pdf: bool) -> dict[str
         live_differs=live_differs(report),
         category_chart=_pareto_chart(view["category_pareto"], _("Complaints by category (Pareto)")),
         cause_chart=_pareto_chart(view["cause_pareto"], _("Complaints by cause (Pareto)")),
-        unassessed=(view["figures"].get("by_cause") or {}).get("", 0),
+        unassessed=view["figures"].by_cause.get("", 0),
         actions=list(report.improvement_actions.select_related("department").order_by("opened_at", "pk"))
         if report.decision
         else [],
@@ -157,15 +158,15 @@ def monthly_pdf(report: Any, *, request: HttpRequest) -> bytes:
 
 
 def _bounds(view: Mapping[str, Any]) -> tuple[datetime, datetime] | None:
-    figures = view["figures"]
-    if not figures.get("start") or not figures.get("end"):
+    figures: PeriodSnapshot = view["figures"]
+    if figures.start is None or figures.end is None:
         return None
-    return datetime.fromisoformat(figures["start"]), datetime.fromisoformat(figures["end"])
+    return figures.start, figures.end
 
 
 def _short_months(view: Mapping[str, Any]) -> list[str]:
     """Column heads for a year of months: the month's number (the table says "month")."""
-    return [str(int(m)) for _y, m in view["figures"].get("months") or ()]
+    return [str(m) for _y, m in view["figures"].months]
 
 
 def _trend_charts(view: Mapping[str, Any], *, year: bool) -> list[dict[str, str]]:
@@ -203,7 +204,7 @@ def _period_context(view: Mapping[str, Any], *, year: bool) -> dict[str, Any]:
         "trend_charts": _trend_charts(view, year=year),
         "category_chart": _pareto_chart(view["category_pareto"], _("Complaints by category (Pareto)")),
         "cause_chart": _pareto_chart(view["cause_pareto"], _("Complaints by cause (Pareto)")),
-        "unassessed": (view["figures"].get("by_cause") or {}).get("", 0),
+        "unassessed": view["figures"].by_cause.get("", 0),
     }
 
 
@@ -214,9 +215,9 @@ def quarterly_context(analysis: Any, *, request: HttpRequest, pdf: bool) -> dict
         kind="quarterly",
         pk=analysis.pk,
         pdf=pdf,
-        title=exports.quarterly_title(),
-        short_title=exports.quarterly_title(),
-        period=exports.quarter_label(analysis.year, analysis.quarter),
+        title=common.quarterly_title(),
+        short_title=common.quarterly_title(),
+        period=common.quarter_label(analysis.year, analysis.quarter),
     )
     context.update(_period_context(view, year=False), analysis=analysis, department=_("All departments"))
     return context
@@ -240,10 +241,10 @@ def _satisfaction_chart(view: Mapping[str, Any]) -> dict[str, str] | None:
     if not rows:
         return None
     title = _("Follow-up satisfaction and coverage by month")
-    figures_by_month: Sequence[Mapping[str, int]] = view["figures"].get("by_month") or ()
+    figures_by_month: Sequence[Mapping[str, int]] = view["figures"].by_month
     coverage = [
         None if v is None else 100 * v
-        for v in (exports.period_rate(c, "follow_up_coverage") for c in figures_by_month)
+        for v in (measures.FOLLOW_UP_COVERAGE.of(c).value for c in figures_by_month)
     ]
     svg = charts.lines_svg(
         _short_months(view),
@@ -264,25 +265,25 @@ def annual_context(summary: Any, *, request: HttpRequest, pdf: bool) -> dict[str
         kind="annual",
         pk=summary.pk,
         pdf=pdf,
-        title=exports.annual_title(),
-        short_title=exports.annual_short_title(),
-        period=exports.year_label(summary.year),
+        title=common.annual_title(),
+        short_title=common.annual_short_title(),
+        period=common.year_label(summary.year),
     )
     actions = view["actions"] or {}
-    sources = exports.source_names()
+    sources = common.source_names()
     bounds = _bounds(view)
     context.update(
         _period_context(view, year=True),
         summary=summary,
         department=_("All departments"),
         satisfaction_chart=_satisfaction_chart(view),
-        satisfaction_rows=list(zip(view["by_month"], view["figures"].get("by_month") or (), strict=False)),
+        satisfaction_rows=list(zip(view["by_month"], view["figures"].by_month, strict=False)),
         action_summary=actions,
         actions_by_source=sorted(
             ((sources.get(k, k), n) for k, n in (actions.get("by_source") or {}).items()),
             key=lambda kv: -kv[1],
         ),
-        action_rows=exports.action_rows(*bounds) if bounds else [],
+        action_rows=common.action_rows(*bounds) if bounds else [],
         monthly_reports=view["monthly_reports"] or {},
     )
     return context

@@ -24,8 +24,11 @@ from django.utils.translation import pgettext
 from estatedesk.core import xlsx
 from estatedesk.core.clock import company_zone
 from estatedesk.core.models import CompanySettings
-from estatedesk.reports import exports, presenters
+from estatedesk.org.models import Staff
+from estatedesk.reports import measures, presenters
 from estatedesk.reports.charts import CUMULATIVE, TRIVIAL, VITAL
+from estatedesk.reports.exports import common
+from estatedesk.reports.snapshots import MonthSnapshot, ParetoEntry
 
 PERCENT = "0.0%"
 HOURS = '0.0" h"'
@@ -126,7 +129,7 @@ def when_text(value: Any) -> str:
     return local_time(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def person(staff: Any) -> str:
+def person(staff: Staff | None) -> str:
     return staff.display_name if staff is not None else ""
 
 
@@ -143,7 +146,7 @@ def heading_lines(title: str, period: str, department: str = "") -> list[str]:
 def pareto_sheet(
     book: Book,
     name: str,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[ParetoEntry],
     names: Mapping[str, str],
     *,
     key_label: str,
@@ -154,19 +157,19 @@ def pareto_sheet(
     and a native Pareto chart beside the table."""
     ws = book.sheet(name)
     row = book.heading(ws, [*heading, title])
-    ordered = sorted(rows, key=lambda r: -int(r["count"]))  # stats.pareto order; stable for ties
+    ordered = sorted(rows, key=lambda r: -r.count)  # stats.pareto order; stable for ties
     data = []
     for r in ordered:
-        total = int(r["total"]) or 1
-        cumulative = 1.0 if r is ordered[-1] else int(r["cumulative_count"]) / total
+        total = r.total or 1
+        cumulative = 1.0 if r is ordered[-1] else r.cumulative_count / total
         data.append(
             [
-                names.get(str(r["key"]), str(r["key"])),
-                int(r["count"]),
-                int(r["count"]) / total,
-                int(r["cumulative_count"]),
+                names.get(r.key, r.key),
+                r.count,
+                r.count / total,
+                r.cumulative_count,
                 cumulative,
-                _("Yes") if r["vital"] else "",
+                _("Yes") if r.vital else "",
             ]
         )
     headers = [
@@ -187,7 +190,7 @@ def pareto_sheet(
         widths=[28, 11, 9, 12, 12, 9],
     )
     if data:
-        _pareto_chart(book, ws, first, first + len(data) - 1, [bool(r["vital"]) for r in ordered], title)
+        _pareto_chart(book, ws, first, first + len(data) - 1, [r.vital for r in ordered], title)
     return ws
 
 
@@ -238,7 +241,7 @@ def breakdown_sheet(
         ws,
         row,
         [key_label, _("Complaints"), _("Share")],
-        [[r.name, r.count, exports.ratio(r.count, total)] for r in rows],
+        [[r.name, r.count, common.ratio(r.count, total)] for r in rows],
         kinds=[None, "int", "percent"],
         widths=[30, 11, 9],
     )
@@ -281,43 +284,25 @@ _MONTHLY_COUNTS = (
     "open_from_earlier",
     "repeat_complainants",
 )
-RATES = ("on_time", "follow_up_coverage", "follow_up_satisfaction")
+RATES = tuple(rate.name for rate in measures.RATES)
 
 
 def count_labels() -> dict[str, str]:
-    return {
-        "received": _("Complaints received"),
-        "valid": _("Valid complaints"),
-        "invalid": _("Invalid complaints"),
-        "undecided": _("Not yet assessed"),
-        "grievances": _("Grievances"),
-        "enquiries": _("Enquiries"),
-        "reopened": _("Reopened complaints"),
-        "open_at_end": _("Open items at month end"),
-        "open_from_earlier": _("of which received before the month"),
-        "repeat_complainants": _("Repeat complainants"),
-        "on_time": _("On-time reply rate"),
-        "follow_up_coverage": _("Follow-up coverage"),
-        "follow_up_satisfaction": _("Follow-up satisfaction"),
-        "median": _("Median time to reply"),
-        "p90": _("90th percentile time to reply"),
-    }
+    """Every headline measure's name, in the active language (``measures.LABELS``)."""
+    return {name: str(label) for name, label in measures.LABELS.items()}
 
 
-def _monthly_value(figures: Mapping[str, Any] | None, name: str) -> tuple[float | None, str]:
+def _monthly_value(figures: MonthSnapshot | None, name: str) -> tuple[float | None, str]:
     """(number, basis text) of one headline measure; hours for reply times."""
     if figures is None:
         return None, ""
-    if name == "repeat_complainants":
-        return len(figures.get("repeat_complainants") or ()), ""
     if name in RATES:
-        rate = figures.get(name) or {}
-        return exports.rate_ratio(rate), f"{rate.get('numerator', 0)} / {rate.get('denominator', 0)}"
+        rate = figures.rate(name)
+        return rate.value, str(rate)
     if name in ("median", "p90"):
-        seconds = (figures.get("reply_times") or {}).get(name)
+        seconds = getattr(figures.reply_times, name)
         return (None if seconds is None else seconds / 3600), ""
-    value = figures.get(name)
-    return (None if value is None else value), ""
+    return figures.count(name), ""
 
 
 def change(now: float | None, before: float | None, name: str) -> float | None:
@@ -394,7 +379,7 @@ def _monthly_summary(book: Book, report: Any, view: Mapping[str, Any], heading: 
 
 def monthly_xlsx(report: Any) -> bytes:
     view = presenters.monthly_view(report)
-    heading = heading_lines(exports.monthly_title(), view["period"], view["department"])
+    heading = heading_lines(common.monthly_title(), view["period"], view["department"])
     book = Book()
     _monthly_summary(book, report, view, heading)
     figures = view["figures"]
@@ -403,7 +388,7 @@ def monthly_xlsx(report: Any) -> bytes:
     pareto_sheet(
         book,
         _("By category"),
-        figures.get("category_pareto") or (),
+        figures.category_pareto,
         categories,
         key_label=_("Category"),
         title=_("Complaints by category (Pareto)"),
@@ -412,13 +397,13 @@ def monthly_xlsx(report: Any) -> bytes:
     ws = pareto_sheet(
         book,
         _("By cause"),
-        figures.get("cause_pareto") or (),
+        figures.cause_pareto,
         causes,
         key_label=_("Cause"),
         title=_("Complaints by cause (Pareto)"),
         heading=heading,
     )
-    unassessed = (figures.get("by_cause") or {}).get("", 0)
+    unassessed = figures.by_cause.get("", 0)
     if unassessed:
         last = ws.dim_rowmax or 0
         xlsx.write_value(ws, last + 2, 0, _("Not yet assessed (not in the Pareto)"), book.bold)

@@ -1,5 +1,5 @@
 """Quarterly analysis (K-13) and annual summary / management-review pack (K-15, I-2) as
-Excel workbooks: the period sheets on top of the shared builders of ``exports_xlsx``.
+Excel workbooks: the period sheets on top of the shared builders of ``excel``.
 
 As there, every text goes through ``core.xlsx.write_value``: never a formula.
 """
@@ -7,16 +7,16 @@ As there, every text goes through ``core.xlsx.write_value``: never a formula.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from estatedesk.core import xlsx
-from estatedesk.reports import exports, presenters
+from estatedesk.reports import presenters
 from estatedesk.reports.charts import PALETTE
-from estatedesk.reports.exports_xlsx import (
+from estatedesk.reports.exports import common
+from estatedesk.reports.exports.excel import (
     RATES,
     Book,
     by_month_sheet,
@@ -44,7 +44,7 @@ def _period_summary(
 ) -> tuple[Any, int]:
     ws = book.sheet(_("Summary"))
     row = book.heading(ws, heading)
-    totals: Mapping[str, int] = view["figures"].get("totals") or {}
+    totals: Mapping[str, int] = view["figures"].totals
     previous: Mapping[str, int] | None = view["previous_totals"]
     labels = count_labels()
     headers = [
@@ -66,8 +66,8 @@ def _period_summary(
             )
         r += 1
     for name in RATES:
-        now_rate = exports.period_rate(totals, name)
-        before_rate = exports.period_rate(previous, name)
+        now_rate = common.period_rate(totals, name)
+        before_rate = common.period_rate(previous, name)
         values = [labels[name], now_rate, before_rate, change(now_rate, before_rate, name)]
         for col, value in enumerate(values):
             fmt = book.text if col == 0 else book.formats["points" if col == 3 else "percent"]
@@ -87,7 +87,7 @@ def _period_summary(
 def _department_sheet(book: Book, view: Mapping[str, Any], heading: list[str]) -> None:
     ws = book.sheet(_("By department"))
     row = book.heading(ws, heading)
-    raw: Mapping[str, Mapping[str, int]] = view["figures"].get("by_department") or {}
+    raw: Mapping[str, Mapping[str, int]] = view["figures"].by_department
     rows = []
     for d in view["by_department"]:
         counts = raw.get(d.key) or {}
@@ -99,7 +99,7 @@ def _department_sheet(book: Book, view: Mapping[str, Any], heading: list[str]) -
                 d.invalid,
                 d.undecided,
                 d.reopened,
-                *(exports.period_rate(counts, name) for name in RATES),
+                *(common.period_rate(counts, name) for name in RATES),
             ]
         )
     labels = count_labels()
@@ -134,7 +134,7 @@ def _month_sheet(book: Book, view: Mapping[str, Any], heading: list[str]) -> Non
     ws = book.sheet(_("By month"))
     row = book.heading(ws, heading)
     labels = count_labels()
-    by_month: Sequence[Mapping[str, int]] = view["figures"].get("by_month") or ()
+    by_month: Sequence[Mapping[str, int]] = view["figures"].by_month
     rows = []
     for label, counts in zip(view["months"], by_month, strict=False):
         rows.append(
@@ -145,7 +145,7 @@ def _month_sheet(book: Book, view: Mapping[str, Any], heading: list[str]) -> Non
                 counts.get("invalid", 0),
                 counts.get("undecided", 0),
                 counts.get("reopened", 0),
-                *(exports.period_rate(counts, name) for name in RATES),
+                *(common.period_rate(counts, name) for name in RATES),
             ]
         )
     headers = [
@@ -204,7 +204,7 @@ def _actions_sheet(
     ws = book.sheet(_("Actions"))
     row = book.heading(ws, heading)
     if summary:
-        sources = exports.source_names()
+        sources = common.source_names()
         lines = [
             (_("Actions opened"), summary.get("opened")),
             (_("Corrective"), summary.get("corrective")),
@@ -223,7 +223,7 @@ def _actions_sheet(
             xlsx.write_value(ws, row, 1, value, book.formats["int"])
             row += 1
         row += 1
-    actions = exports.action_rows(start, end)
+    actions = common.action_rows(start, end)
     book.table(
         ws,
         row,
@@ -255,7 +255,7 @@ def _period_sheets(book: Book, view: Mapping[str, Any], heading: list[str]) -> N
     pareto_sheet(
         book,
         _("By category"),
-        figures.get("category_pareto") or (),
+        figures.category_pareto,
         categories,
         key_label=_("Category"),
         title=_("Complaints by category (Pareto)"),
@@ -264,7 +264,7 @@ def _period_sheets(book: Book, view: Mapping[str, Any], heading: list[str]) -> N
     pareto_sheet(
         book,
         _("By cause"),
-        figures.get("cause_pareto") or (),
+        figures.cause_pareto,
         causes,
         key_label=_("Cause"),
         title=_("Complaints by cause (Pareto)"),
@@ -285,12 +285,12 @@ def _period_sheets(book: Book, view: Mapping[str, Any], heading: list[str]) -> N
 
 def _period_bounds(view: Mapping[str, Any]) -> tuple[Any, Any]:
     figures = view["figures"]
-    return datetime.fromisoformat(figures["start"]), datetime.fromisoformat(figures["end"])
+    return figures.start, figures.end
 
 
 def quarterly_xlsx(analysis: Any) -> bytes:
     view = presenters.period_view(analysis.figures)
-    heading = heading_lines(exports.quarterly_title(), exports.quarter_label(analysis.year, analysis.quarter))
+    heading = heading_lines(common.quarterly_title(), common.quarter_label(analysis.year, analysis.quarter))
     book = Book()
     status = [
         (_("Status"), analysis.get_status_display()),
@@ -300,14 +300,14 @@ def quarterly_xlsx(analysis: Any) -> bytes:
     ]
     _period_summary(book, view, heading, status=status, text_label=_("Analysis"), text=analysis.analysis)
     _period_sheets(book, view, heading)
-    if view["figures"].get("start"):
+    if view["figures"].start:
         _actions_sheet(book, *_period_bounds(view), heading, None)
     return book.close()
 
 
 def annual_xlsx(summary: Any) -> bytes:
     view = presenters.period_view(summary.figures)
-    heading = heading_lines(exports.annual_title(), exports.year_label(summary.year))
+    heading = heading_lines(common.annual_title(), common.year_label(summary.year))
     book = Book()
     status = [
         (_("Status"), summary.get_status_display()),
@@ -341,7 +341,7 @@ def annual_xlsx(summary: Any) -> bytes:
     if view["surveys"] is None:
         xlsx.write_value(ws, row, 0, _survey_note(summary.year), book.bold)
     _period_sheets(book, view, heading)
-    if view["figures"].get("start"):
+    if view["figures"].start:
         _actions_sheet(book, *_period_bounds(view), heading, view["actions"])
     return book.close()
 

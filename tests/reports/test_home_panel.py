@@ -1,0 +1,71 @@
+"""The home page's "reports" panel (SPEC A-1, K-14): registered by the reports app, filled
+within the user's scope — the reports waiting for the deputy GM's or the GM's review, the
+latest reviewed ones for the auditor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from estatedesk.core import panels
+from estatedesk.reports import services
+from estatedesk.reports.models import MonthlyReport
+from tests.complaints.conftest import at, record
+from tests.helpers import frozen_at
+
+pytestmark = [pytest.mark.django_db, pytest.mark.req("A-1"), pytest.mark.req("K-14")]
+
+
+def _submitted(world: Any, month: int) -> MonthlyReport:
+    with frozen_at(at(2026, month, 10, 10, 0)):
+        record(world)
+    with frozen_at(at(2026, month + 1, 2, 9, 0)):
+        (report,) = services.draft_month(year=2026, month=month, department=world.office_a)
+        return services.submit(actor=world.users["office_head_a"], report=report, analysis="本月分析")
+
+
+def _panel(user: Any) -> panels.Panel:
+    (panel,) = [p for p in panels.panels_for(user) if p.key == "reports"]
+    return panel
+
+
+def test_the_reports_panel_is_registered_for_the_leadership_and_the_auditor() -> None:
+    assert "reports" in panels.registered()
+    assert [role for role, keys in panels.ROLE_PANELS.items() if "reports" in keys] == [
+        "deputy_gm",
+        "gm",
+        "auditor",
+    ]
+
+
+def test_reviewers_see_what_waits_for_them_and_the_auditor_what_was_reviewed(world: Any) -> None:
+    february, march = _submitted(world, 2), _submitted(world, 3)
+    february_url = reverse("reports:monthly_detail", args=[february.pk])
+    march_url = reverse("reports:monthly_detail", args=[march.pk])
+
+    waiting = _panel(world.users["deputy_gm"]).items
+    assert len(waiting) == 2
+    assert february_url in waiting[0] and march_url in waiting[1]  # oldest first
+    assert world.office_a.name in waiting[0]
+    assert _panel(world.users["gm"]).items == waiting
+    assert _panel(world.users["auditor"]).items == []  # nothing reviewed yet
+
+    with frozen_at(at(2026, 4, 5, 9, 0)):
+        services.review(actor=world.users["deputy_gm"], report=february, decision="no_action")
+    waiting = _panel(world.users["deputy_gm"]).items
+    assert len(waiting) == 1 and march_url in waiting[0]
+    reviewed = _panel(world.users["auditor"]).items
+    assert len(reviewed) == 1 and february_url in reviewed[0] and "2026-04-05" in reviewed[0]
+
+
+def test_the_panel_is_on_the_home_page_and_not_for_other_roles(world: Any) -> None:
+    _submitted(world, 3)
+    client = world.client("deputy_gm")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("home")).content.decode()
+    assert 'data-panel="reports"' in html and "Monthly reports" in html
+    for persona in ("handler_a", "office_head_a"):
+        assert "reports" not in [p.key for p in panels.panels_for(world.users[persona])]
