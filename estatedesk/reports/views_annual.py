@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from estatedesk.core.clock import company_now
+from estatedesk.core.timeline import timeline_rows
 from estatedesk.core.web import FormStep, company_time, form_step_view
 from estatedesk.core.xlsx import workbook_response
 from estatedesk.improvement.selectors import action_list
-from estatedesk.improvement.timeline import timeline_rows
 from estatedesk.reports import presenters, selectors, services_periods
 from estatedesk.reports.events import ReportEventKind
 from estatedesk.reports.figures import month_bounds

@@ -27,10 +27,10 @@ from estatedesk.core.actors import Actor
 from estatedesk.core.errors import NotAllowed
 from estatedesk.core.pdf import PdfUnavailable
 from estatedesk.core.policy import department_ids, staff_of
+from estatedesk.core.timeline import timeline_rows
 from estatedesk.core.web import FormStep, company_time, form_step_view
 from estatedesk.core.xlsx import workbook_response, xlsx_response
 from estatedesk.improvement import selectors as improvement_selectors
-from estatedesk.improvement.timeline import timeline_rows
 from estatedesk.improvement.workflow import OPENER_ROLES
 from estatedesk.org.models import Role
 from estatedesk.reports import echarts, exports, presenters, selectors, services

@@ -1,8 +1,8 @@
 """A record's timeline as the detail pages show it (SPEC P-2): what happened, who, when
 (company time on the page), the status it moved from and to, and its note.
 
-Written for any ``core.events.TimelineEvent`` rows with a ``kind`` field: the action's page
-uses it, and the report pages above (``reports``) too.
+Written for any ``core.events.TimelineEvent`` rows with a ``kind`` field (corrective actions,
+the three reports; new modules the same), shown with the template ``core/_timeline.html``.
 """
 
 from __future__ import annotations
