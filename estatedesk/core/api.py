@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
@@ -34,6 +35,9 @@ from pydantic_core import PydanticCustomError
 from estatedesk.core import policy
 from estatedesk.core.paging import rows_by_ids
 from estatedesk.core.services import authenticate_token
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger("estatedesk.api")
 
@@ -258,7 +262,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 # --- Authentication ----------------------------------------------------------------------
 
 
-def _admit(request: HttpRequest, user: Any) -> Any:
+def _admit(request: HttpRequest, user: AbstractBaseUser) -> AbstractBaseUser:
     """Only staff members use the API; a signed-in resident is known but not allowed."""
     if not policy.is_staff_member(user):
         raise ApiError(403, "not_staff", _("The API is only for staff members."))
@@ -299,8 +303,9 @@ class StaffSessionAuth(APIKeyCookie):
         return None
 
 
-def current_user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
+def current_user(request: HttpRequest) -> User:
+    """The staff member the API admitted (``_admit``): always a signed-in account."""
+    return cast("User", request.auth)  # type: ignore[attr-defined]
 
 
 # --- Paging ------------------------------------------------------------------------------

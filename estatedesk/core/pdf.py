@@ -45,6 +45,7 @@ class Refused(ValueError):
 @cache
 def _weasyprint() -> ModuleType | None:
     try:
+        # Imported on first use: without Pango everything but the PDFs still runs.
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: the Pango shared library is missing
         log.warning("PDF output is off: WeasyPrint cannot be loaded (%s)", exc)

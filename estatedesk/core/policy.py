@@ -12,12 +12,14 @@ Two layers:
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.apps import apps
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
 if TYPE_CHECKING:
+    from estatedesk.core.actors import Actor
     from estatedesk.org.models import Staff
 
 
@@ -121,48 +123,56 @@ ROSTER_EDITOR_ROLES = frozenset({"handler", "department_head", "cs_supervisor"})
 READ_ONLY_ROLES = frozenset({"auditor"})
 
 
-def staff_of(user: Any) -> Staff | None:
+# The answers below are cached on the user object, which lives as long as the request.
+_STAFF_CACHE = "_estatedesk_staff"
+_ESTATES_CACHE = "_estatedesk_estates"
+_NOT_CACHED = object()
+
+
+def staff_of(user: Actor | None) -> Staff | None:
     """The user's staff row, cached on the user object for the request."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    if hasattr(user, "_estatedesk_staff"):
-        cached: Staff | None = user._estatedesk_staff
-        return cached
-    staff = apps.get_model("org", "Staff").objects.filter(user=user).first()
-    user._estatedesk_staff = staff
-    return staff
+    if not isinstance(user, AbstractBaseUser) or not user.is_authenticated or not user.is_active:
+        return None  # the system, a portal resident, an anonymous visitor or a disabled account
+    cached: Any = getattr(user, _STAFF_CACHE, _NOT_CACHED)
+    if cached is not _NOT_CACHED:
+        return cast("Staff | None", cached)
+    staff = apps.get_model("org", "Staff").objects.filter(user_id=user.pk).first()
+    setattr(user, _STAFF_CACHE, staff)
+    return cast("Staff | None", staff)
 
 
-def is_staff_member(user: Any) -> bool:
-    return staff_of(user) is not None or bool(getattr(user, "is_superuser", False) and user.is_active)
+def is_staff_member(user: Actor | None) -> bool:
+    return staff_of(user) is not None or bool(
+        getattr(user, "is_superuser", False) and getattr(user, "is_active", False)
+    )
 
 
-def is_admin(user: Any) -> bool:
-    if getattr(user, "is_superuser", False) and user.is_active:
+def is_admin(user: Actor | None) -> bool:
+    if getattr(user, "is_superuser", False) and getattr(user, "is_active", False):
         return True
     staff = staff_of(user)
     return staff is not None and staff.role == "admin"
 
 
-def sees_all(user: Any) -> bool:
+def sees_all(user: Actor | None) -> bool:
     if is_admin(user):
         return True
     staff = staff_of(user)
     return staff is not None and staff.role in ALL_SEEING_ROLES
 
 
-def role_of(user: Any) -> str | None:
-    if getattr(user, "is_superuser", False) and user.is_active and staff_of(user) is None:
+def role_of(user: Actor | None) -> str | None:
+    if getattr(user, "is_superuser", False) and getattr(user, "is_active", False) and staff_of(user) is None:
         return "admin"
     staff = staff_of(user)
     return staff.role if staff else None
 
 
-def estate_ids(user: Any) -> frozenset[int] | None:
+def estate_ids(user: Actor | None) -> frozenset[int] | None:
     """The estates a user may see; None means all of them."""
     if sees_all(user):
         return None
-    cached = getattr(user, "_estatedesk_estates", None)
+    cached: frozenset[int] | None = getattr(user, _ESTATES_CACHE, None)
     if cached is not None:
         return cached
     staff = staff_of(user)
@@ -177,11 +187,12 @@ def estate_ids(user: Any) -> frozenset[int] | None:
             .values_list("estate_id", flat=True)
         )
         ids = frozenset(direct | set(via_departments))
-    user._estatedesk_estates = ids
+    if user is not None:
+        setattr(user, _ESTATES_CACHE, ids)
     return ids
 
 
-def department_ids(user: Any) -> frozenset[int] | None:
+def department_ids(user: Actor | None) -> frozenset[int] | None:
     if sees_all(user):
         return None
     staff = staff_of(user)
@@ -190,11 +201,11 @@ def department_ids(user: Any) -> frozenset[int] | None:
     return frozenset(staff.departments.values_list("id", flat=True))
 
 
-def check_rule(user: Any, rule: Rule) -> bool:
+def check_rule(user: Actor | None, rule: Rule) -> bool:
     if rule in (Rule.PUBLIC, Rule.API):
         return True
     if rule is Rule.ADMIN_SITE:
-        return bool(getattr(user, "is_superuser", False) and user.is_active)
+        return bool(getattr(user, "is_superuser", False) and getattr(user, "is_active", False))
     if rule is Rule.STAFF:
         return is_staff_member(user)
     if rule is Rule.ADMIN:
@@ -205,14 +216,14 @@ def check_rule(user: Any, rule: Rule) -> bool:
 # --- Object scope ----------------------------------------------------------------------
 
 
-def scope_by_estate(user: Any, queryset: QuerySet, field: str = "estate") -> QuerySet:
+def scope_by_estate(user: Actor | None, queryset: QuerySet, field: str = "estate") -> QuerySet:
     ids = estate_ids(user)
     if ids is None:
         return queryset
     return queryset.filter(**{f"{field}__in": ids})
 
 
-def scope_departments(user: Any, queryset: QuerySet) -> QuerySet:
+def scope_departments(user: Actor | None, queryset: QuerySet) -> QuerySet:
     """Departments a user sees: company-wide ones, those of their estates, and their own."""
     ids = estate_ids(user)
     if ids is None:
@@ -221,7 +232,7 @@ def scope_departments(user: Any, queryset: QuerySet) -> QuerySet:
     return queryset.filter(Q(estate__isnull=True, developer__isnull=True) | Q(estate__in=ids) | Q(id__in=own))
 
 
-def scope_staff(user: Any, queryset: QuerySet) -> QuerySet:
+def scope_staff(user: Actor | None, queryset: QuerySet) -> QuerySet:
     """Colleagues: staff sharing an estate or a department, and the all-seeing leadership."""
     ids = estate_ids(user)
     if ids is None:
@@ -235,7 +246,7 @@ def scope_staff(user: Any, queryset: QuerySet) -> QuerySet:
     ).distinct()
 
 
-def can_edit_roster(user: Any, estate_id: int | None) -> bool:
+def can_edit_roster(user: Actor | None, estate_id: int | None) -> bool:
     """Units, customers and committee members: administrators anywhere, office leads in their estates."""
     if is_admin(user):
         return True
@@ -246,11 +257,11 @@ def can_edit_roster(user: Any, estate_id: int | None) -> bool:
     return estate_id is None or ids is None or estate_id in ids
 
 
-def can_see_contact_names(user: Any) -> bool:
+def can_see_contact_names(user: Actor | None) -> bool:
     """Auditors review figures and processes, not people: they get masked names (SPEC D-3)."""
     role = role_of(user)
     return role is not None and role not in READ_ONLY_ROLES
 
 
-def can_reveal_contact(user: Any) -> bool:
+def can_reveal_contact(user: Actor | None) -> bool:
     return can_see_contact_names(user)

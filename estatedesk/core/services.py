@@ -1,32 +1,43 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from estatedesk.core.actors import Actor, user_of
 from estatedesk.core.models import ApiToken
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 @transaction.atomic
-def create_api_token(*, user, name: str) -> tuple[ApiToken, str]:
+def create_api_token(*, user: Actor, name: str) -> tuple[ApiToken, str]:
     """Returns the token row and the clear token, which is never stored and shown only now."""
+    account = user_of(user)
+    if account is None:
+        # As Django itself answers when a foreign key is given something that is not an account.
+        raise ValueError("Only a signed-in user has API tokens.")
     raw = ApiToken.new_raw()
     token = ApiToken.objects.create(
-        user=user, name=name.strip()[:100] or "API", token_hash=ApiToken.hash(raw), hint=raw[:10]
+        user=account, name=name.strip()[:100] or "API", token_hash=ApiToken.hash(raw), hint=raw[:10]
     )
     return token, raw
 
 
 @transaction.atomic
-def revoke_api_token(*, user, token_id: int) -> bool:
-    updated = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
+def revoke_api_token(*, user: Actor, token_id: int) -> bool:
+    account = user_of(user)
+    if account is None:
+        return False
+    updated = ApiToken.objects.filter(pk=token_id, user=account, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
     return bool(updated)
 
 
-def authenticate_token(raw: str):
+def authenticate_token(raw: str) -> User | None:
     """The active user behind a clear token, or None. Marks the token used at most once a minute."""
     if not raw or not raw.startswith(ApiToken.PREFIX):
         return None
@@ -53,8 +64,6 @@ def refresh_query_statistics(*, force: bool = False) -> bool:
     second per million rows, under the write lock), but only when a large table has no
     statistics yet or has grown or shrunk by a tenth since. Returns whether it ran.
     """
-    from django.db import connection
-
     if connection.vendor != "sqlite":
         return False
     with connection.cursor() as cursor:

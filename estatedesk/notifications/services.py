@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from estatedesk.notifications import tasks
 from estatedesk.notifications.models import Channel, Message, MessageStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def notify(
@@ -17,7 +21,7 @@ def notify(
     channel: str,
     subject: str,
     body: str,
-    user: Any = None,
+    user: User | None = None,
     address: str = "",
     link: str = "",
 ) -> Message | None:
@@ -46,12 +50,10 @@ def notify(
 
 
 def _enqueue(message_id: int) -> None:
-    from estatedesk.notifications import tasks
-
     tasks.deliver(message_id)
 
 
-def tell(users: Iterable[Any], *, key: str, subject: str, body: str, link: str) -> None:
+def tell(users: Iterable[User], *, key: str, subject: str, body: str, link: str) -> None:
     """In-app messages to staff (they see them on their home page), one per user and key."""
     for user in users:
         notify(

@@ -20,6 +20,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool
 
 from estatedesk.core import crypto, policy
+from estatedesk.core.actors import Actor
 from estatedesk.core.api import (
     READ_ERRORS,
     WRITE_ERRORS,
@@ -43,12 +44,12 @@ router = Router()
 SearchText = Annotated[str, text(100)]
 
 
-def _only_admin(user: Any) -> None:
+def _only_admin(user: Actor) -> None:
     if not policy.is_admin(user):
         raise PermissionDenied(_("Only administrators may change this."))
 
 
-def _may_edit_roster(user: Any, estate_id: int | None) -> None:
+def _may_edit_roster(user: Actor, estate_id: int | None) -> None:
     """Units and customers: the web interface's rule (administrators, and office leads in their estates)."""
     if policy.role_of(user) in policy.READ_ONLY_ROLES or not policy.can_edit_roster(user, estate_id):
         raise PermissionDenied(_("You may not change records of this estate."))
@@ -378,7 +379,7 @@ def _mask_email(value: str) -> str:
     return (local[:1] + "***" + at + domain) if value else ""
 
 
-def _customer_out(customer: Customer, user: Any) -> dict[str, Any]:
+def _customer_out(customer: Customer, user: Actor) -> dict[str, Any]:
     names = policy.can_see_contact_names(user)
     return {
         "id": customer.pk,
@@ -435,7 +436,7 @@ class CustomerFilters(Schema):
     q: SearchText = Field("", description="Part of the name, or a full phone number.")
 
 
-def _customers(user: Any) -> QuerySet[Customer]:
+def _customers(user: Actor) -> QuerySet[Customer]:
     return selectors.customers_for(user).prefetch_related("occupancies")
 
 
@@ -444,7 +445,7 @@ def _check_phone(phone: str | None) -> None:
         raise invalid("phone", _("Enter a phone number of 7 to 15 digits, for example 13812341234."))
 
 
-def _pick_units(user: Any, ids: list[int], estate_id: int) -> list[Unit]:
+def _pick_units(user: Actor, ids: list[int], estate_id: int) -> list[Unit]:
     units = list(selectors.units_for(user).filter(pk__in=ids, estate_id=estate_id))
     missing = sorted(set(ids) - {u.pk for u in units})
     if missing:

@@ -8,6 +8,7 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
+        # Imported in ready(), with the other apps' registrations (core imports no app).
         from estatedesk.core import panels
 
         # A hint with a link in the page's menu, not rows: the roster import is the way in.

@@ -23,6 +23,7 @@ from faker import Faker
 from simple_history.utils import bulk_create_with_history
 
 from estatedesk.core import crypto
+from estatedesk.core.actors import SYSTEM
 from estatedesk.core.models import CompanySettings
 from estatedesk.org import services
 from estatedesk.org.models import (
@@ -268,18 +269,18 @@ class _Seeder:
         company = CompanySettings.load()
         if not company.name:
             company.name = COMPANY_NAME
-            services.save_record(actor=None, instance=company)
+            services.save_record(actor=SYSTEM, instance=company)
 
     def _estates(self) -> None:
         for code, name, kind, address, hours in _ESTATES:
             estate = Estate(code=code, name=name, kind=kind, address=address, office_hours=hours)
-            services.save_record(actor=None, instance=estate)
+            services.save_record(actor=SYSTEM, instance=estate)
             self.estates[code] = estate
 
     def _organisation(self) -> None:
         developer = Developer(name=DEVELOPER_NAME, contact_person="梁志明", phone="0755-86001234")
         services.save_record(
-            actor=None, instance=developer, m2m={"estates": [self.estates[CUIHU], self.estates[JINSHAN]]}
+            actor=SYSTEM, instance=developer, m2m={"estates": [self.estates[CUIHU], self.estates[JINSHAN]]}
         )
         departments = [Department(name=name, kind=kind) for name, kind in _COMPANY_DEPARTMENTS]
         departments += [
@@ -291,7 +292,7 @@ class _Seeder:
             Department(name=RECTIFICATION_DEPT, kind=DepartmentKind.RECTIFICATION_TEAM, developer=developer),
         ]
         for department in departments:
-            services.save_record(actor=None, instance=department)
+            services.save_record(actor=SYSTEM, instance=department)
             self.departments[department.name] = department
 
     # --- units -------------------------------------------------------------------------
@@ -309,14 +310,14 @@ class _Seeder:
         units: list[Unit] = []
         for code, name, floors, per_floor, kind, areas in plans:
             building = Building(estate=self.estates[code], name=name, floors=floors.stop - 1)
-            services.save_record(actor=None, instance=building)
+            services.save_record(actor=SYSTEM, instance=building)
             for floor in floors:
                 for position in range(1, per_floor + 1):
                     units.append(
                         self._unit(building, f"{floor}{position:02d}", floor, areas[position - 1], kind)
                     )
         shops = Building(estate=self.estates[JINSHAN], name="商业街", floors=1)
-        services.save_record(actor=None, instance=shops)
+        services.save_record(actor=SYSTEM, instance=shops)
         for n in range(1, 13):
             area = f"{self.rng.choice([45, 60, 80, 120])}.00"
             units.append(self._unit(shops, f"S{n:02d}", 1, area, UnitKind.SHOP))
@@ -474,7 +475,7 @@ class _Seeder:
                     term_start=date(2024, 7, 1),
                     term_end=date(2029, 6, 30),
                 )
-                services.save_record(actor=None, instance=member)
+                services.save_record(actor=SYSTEM, instance=member)
 
     # --- staff -------------------------------------------------------------------------
 
@@ -491,7 +492,7 @@ class _Seeder:
                 # Someone created this account before the demo loaded: leave it (and its password) alone.
                 continue
             staff = services.save_staff(
-                actor=None,
+                actor=SYSTEM,
                 staff=None,
                 username=spec.username,
                 display_name=spec.display_name,

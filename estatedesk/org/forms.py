@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import re
+import zoneinfo
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
 from estatedesk.core import crypto, policy
+from estatedesk.core.actors import Actor
 from estatedesk.core.models import CompanySettings
 from estatedesk.org import selectors
 from estatedesk.org.models import (
@@ -17,6 +20,7 @@ from estatedesk.org.models import (
     Developer,
     Estate,
     Role,
+    Staff,
     Unit,
 )
 
@@ -41,7 +45,7 @@ def clean_phone(value: str) -> str:
 class ScopedForm(forms.ModelForm):
     """A model form whose choices of estates, buildings and customers are limited to the user's scope."""
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         scoped = {
@@ -232,7 +236,9 @@ class StaffForm(forms.Form):
     )
     is_active = forms.BooleanField(label=_("active"), required=False, initial=True)
 
-    def __init__(self, *args: Any, user: Any = None, instance: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Actor | None = None, instance: Staff | None = None, **kwargs: Any
+    ) -> None:
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "username": instance.user.username,
@@ -251,8 +257,6 @@ class StaffForm(forms.Form):
         style_widgets(self)
 
     def clean_username(self) -> str:
-        from django.contrib.auth import get_user_model
-
         name = self.cleaned_data["username"].strip()
         if self.instance is None and get_user_model().objects.filter(username__iexact=name).exists():
             raise forms.ValidationError(_("This user name is taken."))
@@ -262,8 +266,6 @@ class StaffForm(forms.Form):
         return crypto.normalise_phone(clean_phone(self.cleaned_data["phone"]))
 
     def clean_password(self) -> str:
-        from django.contrib.auth import password_validation
-
         value = self.cleaned_data["password"]
         if value:
             password_validation.validate_password(value)
@@ -287,8 +289,6 @@ class CompanySettingsForm(ScopedForm):
         ]
 
     def clean_time_zone(self) -> str:
-        import zoneinfo
-
         value = self.cleaned_data["time_zone"].strip()
         try:
             zoneinfo.ZoneInfo(value)

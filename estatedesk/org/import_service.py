@@ -19,11 +19,13 @@ from typing import Any
 from uuid import uuid4
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
+from estatedesk.core.actors import SYSTEM, Actor, user_of
 from estatedesk.org import importer
 from estatedesk.org.import_upsert import import_rows
 from estatedesk.org.import_vocab import render
@@ -75,14 +77,14 @@ def _cyclic_gc_paused() -> Iterator[None]:
 IMPORT_DIR = "imports"
 
 
-def create_job(*, actor: Any, upload: Any, language: str = "") -> ImportJob:
+def create_job(*, actor: Actor, upload: File, language: str = "") -> ImportJob:
     """Keep the upload under a name we make (never the user's) and queue its import."""
     original = Path(getattr(upload, "name", "") or "roster").name[:255]
     suffix = ".xlsx" if original.lower().endswith(".xlsx") else ".csv"
     path = default_storage.save(f"{IMPORT_DIR}/{uuid4().hex}{suffix}", upload)
     with transaction.atomic():
         job = ImportJob.objects.create(
-            created_by=actor if getattr(actor, "pk", None) else None,
+            created_by=user_of(actor),
             file=path,
             original_name=original,
             language=language or translation.get_language() or settings.LANGUAGE_CODE,
@@ -92,6 +94,7 @@ def create_job(*, actor: Any, upload: Any, language: str = "") -> ImportJob:
 
 
 def _enqueue(job_id: int) -> None:
+    # Imported here: org.tasks imports this module (its task calls run_job).
     from estatedesk.org.tasks import run_import
 
     run_import(job_id)
@@ -132,7 +135,9 @@ def run_job(job_id: int) -> bool:
                 )
                 return True
             ImportJob.objects.filter(pk=job.pk).update(total_rows=parsed.total_rows)
-            outcome = import_rows(actor=job.created_by, rows=parsed.rows, reason=f"roster import #{job.pk}")
+            outcome = import_rows(
+                actor=job.created_by or SYSTEM, rows=parsed.rows, reason=f"roster import #{job.pk}"
+            )
             _finish(
                 job,
                 ImportStatus.DONE,

@@ -20,13 +20,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from estatedesk.core import crypto
+from estatedesk.core.actors import Actor, user_of
 from estatedesk.org import importer
 from estatedesk.org.models import (
     Building,
@@ -38,6 +39,9 @@ from estatedesk.org.models import (
     Unit,
     UnitKind,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 BATCH = 2000
 
@@ -79,7 +83,7 @@ def _chunks(items: Sequence[M], size: int = BATCH) -> Iterable[Sequence[M]]:
 class _Stamp:
     """Who, when and why, written on every history row of one import (SPEC P-2)."""
 
-    actor: Any
+    user: User | None
     reason: str
     at: datetime
 
@@ -91,7 +95,7 @@ def _create(objs: list[M], model: type[M], stamp: _Stamp) -> None:
                 list(chunk),
                 model,
                 batch_size=500,
-                default_user=stamp.actor,
+                default_user=stamp.user,
                 default_change_reason=stamp.reason,
                 default_date=stamp.at,
             )
@@ -105,7 +109,7 @@ def _update(objs: list[M], model: type[M], fields: list[str], stamp: _Stamp) -> 
                 model,
                 fields,
                 batch_size=500,
-                default_user=stamp.actor,
+                default_user=stamp.user,
                 default_change_reason=stamp.reason,
                 default_date=stamp.at,
             )
@@ -131,13 +135,11 @@ def _next_codes(existing: set[str], count: int) -> list[str]:
     return codes
 
 
-def import_rows(*, actor: Any, rows: Sequence[importer.RosterRow], reason: str = "") -> Outcome:
+def import_rows(*, actor: Actor, rows: Sequence[importer.RosterRow], reason: str = "") -> Outcome:
     """Upsert the checked rows. Matching: estates by name, buildings by (estate, name), units by
     (building, number), customers by (estate, phone) when a phone is given, else by
     (estate, name, unit); a missing occupancy link is created."""
-    if actor is not None and not getattr(actor, "pk", None):
-        actor = None
-    stamp = _Stamp(actor=actor, reason=reason, at=timezone.now())
+    stamp = _Stamp(user=user_of(actor), reason=reason, at=timezone.now())
     status = _Rows(rows)
     summary: dict[str, dict[str, int]] = {}
 

@@ -21,7 +21,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from estatedesk.org import import_service, importer
 from estatedesk.org.forms import ImportForm
-from estatedesk.org.models import Building, Customer, Estate, ImportJob, Occupancy, Unit
+from estatedesk.org.models import (
+    Building,
+    Customer,
+    CustomerKind,
+    Estate,
+    EstateKind,
+    ImportJob,
+    Occupancy,
+    Unit,
+    UnitKind,
+)
 
 ERRORS_PER_PAGE = 200
 
@@ -128,7 +138,6 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _template_xlsx(headers: list[str], example: list[Any]) -> bytes:
-    from estatedesk.org.models import CustomerKind, EstateKind, UnitKind
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})

@@ -257,6 +257,7 @@ def header_map() -> dict[str, str]:
 
 
 def _choice_labels(kind: str) -> dict[str, tuple[str, ...]]:
+    # Imported here: this module stays importable without the app registry (see the docstring).
     from estatedesk.org.models import CustomerKind, EstateKind, UnitKind
 
     choices: Any = {"estate": EstateKind, "unit": UnitKind, "customer": CustomerKind}[kind]
@@ -301,6 +302,7 @@ def template_headers() -> list[str]:
 
 def template_example() -> list[Any]:
     """One example row, in the active language's words for the choices (which the importer accepts)."""
+    # Imported here: this module stays importable without the app registry (see the docstring).
     from estatedesk.org.models import CustomerKind, EstateKind, UnitKind
 
     return [

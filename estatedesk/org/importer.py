@@ -276,6 +276,7 @@ def _read_csv(source: bytes | IO[bytes] | Path | str) -> Iterator[tuple[int, Seq
 
 
 def _read_xlsx(source: bytes | IO[bytes] | Path | str) -> Iterator[tuple[int, Sequence[Any]]]:
+    # Imported here: openpyxl takes a while to load and only .xlsx rosters need it.
     import openpyxl
 
     handle: Any = io.BytesIO(source) if isinstance(source, bytes) else source

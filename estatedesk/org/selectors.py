@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from estatedesk.core import crypto, policy
+from estatedesk.core.actors import Actor
 from estatedesk.org.models import (
     Building,
     CommitteeMember,
@@ -20,35 +20,35 @@ from estatedesk.org.models import (
 )
 
 
-def estates_for(user: Any) -> QuerySet[Estate]:
+def estates_for(user: Actor | None) -> QuerySet[Estate]:
     return policy.scope_by_estate(user, Estate.objects.all(), field="id")
 
 
-def buildings_for(user: Any) -> QuerySet[Building]:
+def buildings_for(user: Actor | None) -> QuerySet[Building]:
     return policy.scope_by_estate(user, Building.objects.select_related("estate"))
 
 
-def units_for(user: Any) -> QuerySet[Unit]:
+def units_for(user: Actor | None) -> QuerySet[Unit]:
     return policy.scope_by_estate(user, Unit.objects.select_related("building", "estate"))
 
 
-def customers_for(user: Any) -> QuerySet[Customer]:
+def customers_for(user: Actor | None) -> QuerySet[Customer]:
     return policy.scope_by_estate(user, Customer.objects.select_related("estate"))
 
 
-def committee_for(user: Any) -> QuerySet[CommitteeMember]:
+def committee_for(user: Actor | None) -> QuerySet[CommitteeMember]:
     return policy.scope_by_estate(user, CommitteeMember.objects.select_related("estate", "customer"))
 
 
-def departments_for(user: Any) -> QuerySet[Department]:
+def departments_for(user: Actor | None) -> QuerySet[Department]:
     return policy.scope_departments(user, Department.objects.select_related("estate", "developer"))
 
 
-def developers_for(user: Any) -> QuerySet[Developer]:
+def developers_for(user: Actor | None) -> QuerySet[Developer]:
     return Developer.objects.all() if policy.is_staff_member(user) else Developer.objects.none()
 
 
-def staff_for(user: Any) -> QuerySet[Staff]:
+def staff_for(user: Actor | None) -> QuerySet[Staff]:
     return policy.scope_staff(user, Staff.objects.select_related("user"))
 
 

@@ -8,26 +8,22 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
+from estatedesk.core.actors import Actor, stamp
 from estatedesk.core.models import CompanySettings
+from estatedesk.org import hooks
 from estatedesk.org.models import Customer, Department, Estate, Staff, Unit
-
-
-def _stamp(instance: models.Model, actor: Any) -> None:
-    # simple-history records who made the change; outside a request it cannot know.
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        instance._history_user = actor  # type: ignore[attr-defined]
 
 
 @transaction.atomic
 def save_record(
-    *, actor: Any, instance: models.Model, m2m: dict[str, Iterable[Any]] | None = None
+    *, actor: Actor, instance: models.Model, m2m: dict[str, Iterable[Any]] | None = None
 ) -> models.Model:
     """Validate and save one organisation record (estates, buildings, departments, …)."""
     if isinstance(instance, Unit) and instance.building_id:
         instance.estate_id = instance.building.estate_id
     instance.full_clean()
     hours_before = _office_hours_before(instance)
-    _stamp(instance, actor)
+    stamp(instance, actor)
     instance.save()
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
@@ -60,21 +56,20 @@ def _office_hours_before(instance: models.Model) -> tuple[Any, ...] | None:
 
 
 def _recompute_after_commit(instance: models.Model) -> None:
-    """Open reply deadlines follow office hours and deadline settings (SPEC K-5), in the worker."""
-    from estatedesk.workcal import tasks
-
+    """Open reply deadlines follow office hours and deadline settings (SPEC K-5): the calendar
+    app recomputes them (in the worker) through the hook it registered in ``org.hooks``."""
     estate_id = instance.pk if isinstance(instance, Estate) else None
-    transaction.on_commit(lambda: tasks.recompute_hours(estate_id))
+    transaction.on_commit(lambda: hooks.office_hours_changed(estate_id))
 
 
 @transaction.atomic
 def save_customer(
-    *, actor: Any, customer: Customer, phone: str | None = None, units: Iterable[Unit] | None = None
+    *, actor: Actor, customer: Customer, phone: str | None = None, units: Iterable[Unit] | None = None
 ) -> Customer:
     if phone is not None:
         customer.set_phone(phone)
     customer.full_clean(exclude=["phone_index"])
-    _stamp(customer, actor)
+    stamp(customer, actor)
     customer.save()
     if units is not None:
         units = list(units)
@@ -92,7 +87,7 @@ def save_customer(
 @transaction.atomic
 def save_staff(
     *,
-    actor: Any,
+    actor: Actor,
     staff: Staff | None,
     username: str,
     display_name: str,
@@ -128,7 +123,7 @@ def save_staff(
     staff.role = role
     staff.phone = phone
     staff.full_clean(exclude=["user"])
-    _stamp(staff, actor)
+    stamp(staff, actor)
     staff.save()
     staff.estates.set(estates)
     staff.departments.set(departments)

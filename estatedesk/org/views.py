@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from estatedesk.core import crypto, policy
+from estatedesk.core.actors import Actor
 from estatedesk.core.crud import Column, Filter, Register, get_scoped, page_views
 from estatedesk.core.models import CompanySettings
 from estatedesk.org import exports, forms, selectors, services
@@ -58,24 +59,24 @@ def committee_label(obj: CommitteeMember, request: HttpRequest) -> str:
     return f"{person_name(obj, request)} ({obj.position})"
 
 
-def _admin_only(user: Any, obj: Any = None) -> bool:
+def _admin_only(user: Actor, obj: Any = None) -> bool:
     return policy.is_admin(user)
 
 
-def _roster_create(user: Any) -> bool:
+def _roster_create(user: Actor) -> bool:
     return policy.can_edit_roster(user, None)
 
 
-def _roster_edit(user: Any, obj: Any) -> bool:
+def _roster_edit(user: Actor, obj: Any) -> bool:
     return policy.can_edit_roster(user, obj.estate_id)
 
 
-def _save_model(*, actor: Any, form: Any, request: HttpRequest) -> Any:
+def _save_model(*, actor: Actor, form: Any, request: HttpRequest) -> Any:
     m2m = {name: form.cleaned_data[name] for name in ("estates",) if name in form.cleaned_data}
     return services.save_record(actor=actor, instance=form.save(commit=False), m2m=m2m)
 
 
-def _save_customer(*, actor: Any, form: Any, request: HttpRequest) -> Customer:
+def _save_customer(*, actor: Actor, form: Any, request: HttpRequest) -> Customer:
     phone = form.cleaned_data.get("phone_input") or None
     if form.cleaned_data.get("remove_phone"):
         phone = ""
@@ -84,7 +85,7 @@ def _save_customer(*, actor: Any, form: Any, request: HttpRequest) -> Customer:
     )
 
 
-def _save_developer(*, actor: Any, form: Any, request: HttpRequest) -> Developer:
+def _save_developer(*, actor: Actor, form: Any, request: HttpRequest) -> Developer:
     developer = form.save(commit=False)
     if form.cleaned_data.get("phone_input"):
         developer.phone = crypto.normalise_phone(form.cleaned_data["phone_input"])
@@ -92,7 +93,7 @@ def _save_developer(*, actor: Any, form: Any, request: HttpRequest) -> Developer
     return developer
 
 
-def _save_staff(*, actor: Any, form: Any, request: HttpRequest) -> Staff:
+def _save_staff(*, actor: Actor, form: Any, request: HttpRequest) -> Staff:
     data = form.cleaned_data
     return services.save_staff(
         actor=actor,

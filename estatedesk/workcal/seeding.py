@@ -17,11 +17,14 @@ and two bulk inserts (well under a second).
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+
+from django.apps import apps as django_apps
 
 REGION = "CN"
 SEEDED_YEARS = range(2010, 2027)
@@ -41,6 +44,8 @@ class SeedDay:
 
 
 def _holiday_tables(years: range, *, observed: bool) -> dict[str, Any]:
+    # The holidays package is imported only when seeding: it is large, and a running site
+    # never needs it.
     from holidays.countries.china import China
 
     # One year either side: a block of days off can straddle New Year.
@@ -50,7 +55,7 @@ def _holiday_tables(years: range, *, observed: bool) -> dict[str, Any]:
 
 def _substitutions() -> dict[date, tuple[date, int]]:
     """Day off → (the weekend day worked for it, the notice year), from the package's notices."""
-    from holidays.countries.china import ChinaStaticHolidays
+    from holidays.countries.china import ChinaStaticHolidays  # only when seeding: see _holiday_tables
 
     result: dict[date, tuple[date, int]] = {}
     for notice_year, entries in ChinaStaticHolidays.special_public_holidays.items():
@@ -67,7 +72,7 @@ def _substitutions() -> dict[date, tuple[date, int]]:
 
 def published_years() -> set[int]:
     """Years for which the package transcribes a notice (it has its special days)."""
-    from holidays.countries.china import ChinaStaticHolidays
+    from holidays.countries.china import ChinaStaticHolidays  # only when seeding: see _holiday_tables
 
     return set(ChinaStaticHolidays.special_public_holidays)
 
@@ -129,7 +134,7 @@ def official_days(years: range = SEEDED_YEARS) -> list[SeedDay]:
 
 
 def _package_version() -> str:
-    import holidays
+    import holidays  # only when seeding: see _holiday_tables
 
     return str(getattr(holidays, "__version__", "?"))
 
@@ -141,8 +146,6 @@ def seed(apps: Any = None, schema_editor: Any = None, *, years: range = SEEDED_Y
     and years already present are left as they are, so running it twice changes nothing.
     """
     if apps is None:
-        from django.apps import apps as django_apps
-
         apps = django_apps
     Year = apps.get_model("workcal", "CalendarYear")
     Day = apps.get_model("workcal", "CalendarDay")
@@ -196,8 +199,6 @@ def seed(apps: Any = None, schema_editor: Any = None, *, years: range = SEEDED_Y
 
 
 def _token() -> str:
-    import uuid
-
     return uuid.uuid4().hex
 
 

@@ -23,6 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from estatedesk.core.actors import Actor, stamp, user_of
+from estatedesk.workcal import tasks
 from estatedesk.workcal.models import (
     CalendarDay,
     CalendarRevision,
@@ -194,14 +196,9 @@ class CalendarChange:
     recomputed: dict[str, int] | None = field(default=None)
 
 
-def _stamp(instance: Any, actor: Any, reason: str) -> None:
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        instance._history_user = actor
+def _stamp(instance: Any, actor: Actor, reason: str) -> None:
+    stamp(instance, actor)
     instance._change_reason = reason[:100]
-
-
-def _actor_or_none(actor: Any) -> Any:
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 def _check_region(region: str) -> None:
@@ -216,8 +213,6 @@ def _mark_changed(change: CalendarChange) -> None:
     def run() -> None:
         # In the worker, so saving a notice stays fast however many complaints are open;
         # with an immediate queue (tests, a one-process run) the counts come back at once.
-        from estatedesk.workcal import tasks
-
         result = tasks.recompute_years(sorted(change.years))
         if settings.HUEY.get("immediate"):
             change.recomputed = result.get() if result is not None else None
@@ -244,7 +239,7 @@ def _make_up_names(make_up: MakeUpDay, ranges: Sequence[HolidayRange]) -> tuple[
 @transaction.atomic
 def enter_year_notice(
     *,
-    actor: Any,
+    actor: Actor,
     region: str,
     year: int,
     holiday_ranges: Sequence[HolidayRange | Sequence[Any]],
@@ -278,7 +273,7 @@ def enter_year_notice(
     existing = CalendarDay.objects.select_for_update().filter(region=region)
     rows = {row.date: row for row in existing.filter(year=year, source=Source.OFFICIAL)}
     rows.update({row.date: row for row in existing.filter(date__in=list(wanted))})
-    confirmer = _actor_or_none(actor)
+    confirmer = user_of(actor)
     for day, row in sorted(rows.items()):
         if day not in wanted:
             _stamp(row, actor, reason)
@@ -325,7 +320,7 @@ DAY_KINDS = (DayKind.HOLIDAY.value, DayKind.WORKDAY.value, NORMAL)
 @transaction.atomic
 def correct_day(
     *,
-    actor: Any,
+    actor: Actor,
     region: str,
     day: date,
     kind: str,
@@ -366,7 +361,7 @@ def correct_day(
             "name_zh_hant": hant[:100],
             "name_en": en[:100],
             "source": Source.MANUAL,
-            "confirmed_by": _actor_or_none(actor),
+            "confirmed_by": user_of(actor),
             "note": note,
         }
         if row is None:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -42,7 +43,7 @@ def _check_year(year: int) -> None:
         raise Http404
 
 
-def _who(user: Any) -> str:
+def _who(user: User | None) -> str:
     if user is None:
         return ""
     staff = policy.staff_of(user)

@@ -5,6 +5,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
+    # Imported when the step runs, so that loading the migration graph stays light.
     from estatedesk.workcal import seeding
 
     seeding.seed(apps, schema_editor, years=range(2010, 2027))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -17,6 +17,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+from estatedesk.core.actors import SYSTEM
 from estatedesk.org import services
 
 USERNAME_ENV = "ESTATEDESK_ADMIN_USERNAME"
@@ -28,9 +32,9 @@ def _problems(error: ValidationError) -> str:
 
 
 @transaction.atomic
-def create_admin(*, username: str, password: str) -> Any:
+def create_admin(*, username: str, password: str) -> User:
     staff = services.save_staff(
-        actor=None,
+        actor=SYSTEM,
         staff=None,
         username=username,
         display_name=username,
