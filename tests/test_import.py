@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from estatedesk.core import crypto
-from estatedesk.org import import_service, importer, selectors
+from estatedesk.org import import_queue, import_service, importer, selectors
 from estatedesk.org.models import Building, Customer, Estate, ImportJob, ImportStatus, Occupancy, Unit
 
 EN_HEADERS = [
@@ -135,7 +135,7 @@ def as_xlsx(rows: list[list[Any]]) -> bytes:
 
 
 def run(world: Any, content: bytes, name: str = "roster.csv", language: str = "en") -> ImportJob:
-    job = import_service.create_job(
+    job = import_queue.create_job(
         actor=world.users["admin"], upload=ContentFile(content, name=name), language=language
     )
     assert import_service.run_job(job.pk)
@@ -327,7 +327,7 @@ def test_file_without_the_needed_columns_or_not_a_spreadsheet_fails_clearly(worl
 
 @pytest.mark.req("A-1")
 def test_a_job_runs_once_and_its_upload_is_deleted(world):
-    job = import_service.create_job(
+    job = import_queue.create_job(
         actor=world.users["admin"], upload=ContentFile(as_csv(roster(3)), name="r.csv"), language="en"
     )
     stored = Path(settings.MEDIA_ROOT) / job.file

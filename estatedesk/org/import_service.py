@@ -14,18 +14,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 from django.conf import settings
-from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
-from estatedesk.core.actors import SYSTEM, Actor, user_of
+from estatedesk.core.actors import SYSTEM
 from estatedesk.org import importer
 from estatedesk.org.import_upsert import import_rows
 from estatedesk.org.import_vocab import render
@@ -73,31 +69,6 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 
 # --- Jobs -----------------------------------------------------------------------------------
-
-IMPORT_DIR = "imports"
-
-
-def create_job(*, actor: Actor, upload: File, language: str = "") -> ImportJob:
-    """Keep the upload under a name we make (never the user's) and queue its import."""
-    original = Path(getattr(upload, "name", "") or "roster").name[:255]
-    suffix = ".xlsx" if original.lower().endswith(".xlsx") else ".csv"
-    path = default_storage.save(f"{IMPORT_DIR}/{uuid4().hex}{suffix}", upload)
-    with transaction.atomic():
-        job = ImportJob.objects.create(
-            created_by=user_of(actor),
-            file=path,
-            original_name=original,
-            language=language or translation.get_language() or settings.LANGUAGE_CODE,
-        )
-        transaction.on_commit(lambda: _enqueue(job.pk))
-    return job
-
-
-def _enqueue(job_id: int) -> None:
-    # Imported here: org.tasks imports this module (its task calls run_job).
-    from estatedesk.org.tasks import run_import
-
-    run_import(job_id)
 
 
 def claim_job(job_id: int) -> bool:

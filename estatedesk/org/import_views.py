@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from estatedesk.org import import_service, importer
+from estatedesk.org import import_queue, importer
 from estatedesk.org.forms import ImportForm
 from estatedesk.org.models import (
     Building,
@@ -42,7 +42,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            job = import_service.create_job(
+            job = import_queue.create_job(
                 actor=request.user, upload=form.cleaned_data["file"], language=translation.get_language()
             )
             return redirect("org:import_detail", pk=job.pk)
