@@ -2,7 +2,7 @@
 """Set up EstateDesk in ./.venv and run it: the README's two commands.
 
     python3 quickstart.py demo [estatedesk demo options]   # e.g. --port 8001 --data-dir ./data
-    python3 quickstart.py test [pytest options]            # the whole test suite
+    python3 quickstart.py test [pytest options]            # the whole test suite, on 2 workers
     python3 quickstart.py install                          # only create/refresh .venv
 
 Standard library only; works on Linux, macOS and Windows with Python 3.11+. The project is
@@ -73,6 +73,16 @@ def ensure_installed() -> None:
     STAMP.write_text(stamp + "\n", encoding="ascii")
 
 
+def workers(pytest_args: list[str]) -> list[str]:
+    """Two test processes, each with its own database, unless the options choose otherwise
+    (``-n 0`` for one process, ``--pdb`` to debug). docs/testing.md has the timings."""
+    chosen = ("-n", "--numprocesses", "--dist", "--pdb", "--trace", "-pno:xdist")
+    joined = [a + b if a == "-p" else a for a, b in zip(pytest_args, [*pytest_args[1:], ""], strict=False)]
+    if any(arg.startswith(chosen) for arg in joined):
+        return []
+    return ["-n", "2"]
+
+
 def launch(command: list[str]) -> int:
     if WINDOWS:
         # os.exec* on Windows starts a new process and returns to the shell at once; wait instead.
@@ -97,7 +107,7 @@ def main(argv: list[str]) -> int:
     if action == "demo":
         return launch([str(ESTATEDESK), "demo", *rest])
     try:
-        code = subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode  # noqa: S603
+        code = subprocess.run([str(PYTHON), "-m", "pytest", *workers(rest), *rest], cwd=ROOT).returncode  # noqa: S603
     except KeyboardInterrupt:
         return 130
     if code == PYTEST_NO_TESTS:

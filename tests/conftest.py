@@ -3,20 +3,40 @@
 Personas (healthchecks-style) make permission tests cheap: handler of estate A, a colleague
 in A, the handler of estate B, a department head, the deputy GM, an auditor, an
 administrator, a resident (an account with no staff role) and an anonymous visitor.
+
+Two things here keep the suite fast (docs/testing.md says how much and why they are safe):
+
+- The world is made once per test process and kept, in a transaction that stays open,
+  under the run of tests that use it; each test still runs in its own savepoint and is
+  rolled back, and gets freshly read objects. Before a test that does not use the world,
+  the transaction is rolled back, so that test never sees it.
+- The data the migrations seed (the working-day calendar, the complaint categories) is put
+  back, committed, right after a ``transaction=True`` test has emptied every table, instead
+  of inside (and rolled back with) each test that follows.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 from django.test import Client
 
+from estatedesk.complaints.models import Category
+from estatedesk.core.actors import SYSTEM
 from estatedesk.core.models import CompanySettings
 from estatedesk.org import services
-from estatedesk.org.models import Building, Customer, Department, Estate, Unit
+from estatedesk.org.models import Building, Customer, Department, Estate, Staff, Unit
+from estatedesk.workcal import seeding, selectors
+from estatedesk.workcal.models import CalendarYear
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 PASSWORD = "correct-horse-battery"
 
@@ -35,7 +55,7 @@ class World:
     office_b: Department
     engineering: Department
     customer_service: Department
-    users: dict[str, Any]
+    users: dict[str, User]
 
     def client(self, persona: str) -> Client:
         client = Client()
@@ -55,13 +75,13 @@ def make_world() -> World:
         estate=estate_b, building=building_b, number="2001", kind="office", occupied=True
     )
     customer_a = services.save_customer(
-        actor=None,
+        actor=SYSTEM,
         customer=Customer(estate=estate_a, name="王小明", kind="owner"),
         phone="13812341234",
         units=[unit_a],
     )
     customer_b = services.save_customer(
-        actor=None,
+        actor=SYSTEM,
         customer=Customer(estate=estate_b, name="金山科技有限公司", kind="office_tenant"),
         phone="13987654321",
         units=[unit_b],
@@ -71,15 +91,20 @@ def make_world() -> World:
     engineering = Department.objects.create(name="工程部", kind="engineering")
     customer_service = Department.objects.create(name="客戶服務部", kind="customer_service")
 
-    def staff(username: str, role: str, estates=(), departments=()) -> Any:
+    def staff(
+        username: str,
+        role: str,
+        estates: list[Estate] | None = None,
+        departments: list[Department] | None = None,
+    ) -> User:
         return services.save_staff(
-            actor=None,
+            actor=SYSTEM,
             staff=None,
             username=username,
             display_name=username,
             role=role,
-            estates=estates,
-            departments=departments,
+            estates=estates or [],
+            departments=departments or [],
             password=PASSWORD,
         ).user
 
@@ -112,24 +137,170 @@ def make_world() -> World:
     )
 
 
+# --- The world, made once and kept under the tests that use it ------------------------------
+
+# Which attribute of the World holds which kind of record.
+_RECORDS: dict[str, type[Any]] = {
+    "estate_a": Estate,
+    "estate_b": Estate,
+    "building_a": Building,
+    "building_b": Building,
+    "unit_a": Unit,
+    "unit_b": Unit,
+    "customer_a": Customer,
+    "customer_b": Customer,
+    "office_a": Department,
+    "office_b": Department,
+    "engineering": Department,
+    "customer_service": Department,
+}
+
+
+def _keys_of(world: World) -> dict[str, Any]:
+    keys: dict[str, Any] = {name: getattr(world, name).pk for name in _RECORDS}
+    keys["users"] = {persona: user.pk for persona, user in world.users.items()}
+    return keys
+
+
+def _read_world(keys: dict[str, Any]) -> World:
+    """New objects for one test, read from the kept rows, with the same related objects already
+    attached as ``make_world`` leaves them (so a test's query counts do not change)."""
+    found: dict[str, Any] = {}
+    for model in dict.fromkeys(_RECORDS.values()):
+        names = [name for name, kind in _RECORDS.items() if kind is model]
+        rows = model.objects.in_bulk([keys[name] for name in names])
+        found.update({name: rows[keys[name]] for name in names})
+    for name in ("building_a", "building_b", "unit_a", "unit_b", "customer_a", "customer_b"):
+        found[name].estate = found["estate_" + name[-1]]
+    found["unit_a"].building = found["building_a"]
+    found["unit_b"].building = found["building_b"]
+    for name in ("office_a", "office_b"):
+        found[name].estate = found["estate_" + name[-1]]
+    staff = {
+        s.user_id: s for s in Staff.objects.select_related("user").filter(user_id__in=keys["users"].values())
+    }
+    users: dict[str, Any] = {}
+    for persona, pk in keys["users"].items():
+        users[persona] = staff[pk].user if pk in staff else get_user_model().objects.get(pk=pk)
+    return World(**found, users=users)
+
+
+def _transactional(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    by_marker = marker is not None and bool(
+        marker.kwargs.get("transaction")
+        or (marker.args and marker.args[0])
+        or marker.kwargs.get("reset_sequences")
+    )
+    return by_marker or "transactional_db" in names or "live_server" in names
+
+
+def _uses_kept_world(item: pytest.Item | None) -> bool:
+    return item is not None and "world" in getattr(item, "fixturenames", ()) and not _transactional(item)
+
+
+class _KeptWorld:
+    """The outer transaction holding the world rows, on the default database connection."""
+
+    def __init__(self) -> None:
+        self.blocker: Any = None  # pytest-django's django_db_blocker, once the test database exists
+        self.atomic: Any = None
+        self.keys: dict[str, Any] | None = None
+
+    def held(self) -> bool:
+        """Open, and the outermost block of the connection (tests stack their savepoints on it)."""
+        blocks = connection.atomic_blocks
+        return self.atomic is not None and bool(blocks) and blocks[0] is self.atomic
+
+    def open(self) -> None:
+        if self.atomic is not None or self.blocker is None:
+            return
+        with self.blocker.unblock():
+            if connection.in_atomic_block:
+                return  # something else holds a transaction (a module's own data): no kept world
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            try:
+                keys = _keys_of(make_world())
+            except BaseException:
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+                raise
+        self.atomic, self.keys = atomic, keys
+
+    def close(self) -> None:
+        if self.atomic is None:
+            return
+        with self.blocker.unblock():
+            if not (self.held() and len(connection.atomic_blocks) == 1):
+                raise RuntimeError(
+                    "The kept world's transaction is not the only one open: a module-scoped fixture "
+                    "opened a transaction on top of it. Give that module's tests the world through "
+                    "make_world() instead, or keep such fixtures out of modules that use `world`."
+                )
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+        self.atomic = self.keys = None
+
+
+_kept = _KeptWorld()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    _kept.blocker = django_db_blocker
+    yield
+    _kept.close()  # before pytest-django removes the test database
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    try:
+        return (yield)
+    finally:
+        # Every fixture of this test is gone now (a module's fixtures too, when the next test
+        # is in another module): get the database ready for the next test.
+        if _kept.blocker is not None:
+            if _transactional(item):
+                with _kept.blocker.unblock():
+                    restore_seed_data()
+            if _uses_kept_world(nextitem):
+                _kept.open()
+            else:
+                _kept.close()
+
+
 @pytest.fixture
-def world(db) -> World:
+def world(db: None) -> World:
+    if _kept.held() and _kept.keys is not None:
+        return _read_world(_kept.keys)
+    # The first test of a process, a transactional test, or a module holding its own transaction.
     return make_world()
 
 
-def restore_seed_data() -> None:
-    """Data the migrations seed (the working-day calendar, the complaint categories) is
-    emptied by any ``transaction=True`` test when it ends; put it back for the tests after."""
-    from estatedesk.complaints.models import Category
-    from estatedesk.workcal import seeding, selectors
-    from estatedesk.workcal.models import CalendarYear
+# --- Order for several workers ---------------------------------------------------------------
 
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Runs after pytest-django's ordering (database tests, then transactional ones, then the
+    rest). Tests marked ``slow`` (whole subprocesses: a server, a first start) go first, so
+    that on two workers they overlap with the others instead of ending the run alone. (Not
+    ``--dist loadscope``/``loadgroup``: they key tests by node id, and schemathesis gives all
+    its cases of one test the same id, so all but one would silently not run.)"""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+# --- Data the migrations seed --------------------------------------------------------------
+
+
+def restore_seed_data() -> None:
+    """Put back what the migrations seed (the working-day calendar, the complaint categories),
+    after a ``transaction=True`` test emptied every table when it ended."""
     if not CalendarYear.objects.filter(region="CN", year=2026).exists():
         seeding.seed()
         selectors.clear_cache()
     if not Category.objects.exists():
-        import importlib
-
         defaults = importlib.import_module("estatedesk.complaints.migrations.0002_default_categories")
         for order, (code, hans, hant, en) in enumerate(defaults.CATEGORIES, start=1):
             Category.objects.create(
@@ -138,10 +309,9 @@ def restore_seed_data() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _seed_data_present(request):
-    if "db" in request.fixturenames or "world" in request.fixturenames:
-        request.getfixturevalue("db")
-        restore_seed_data()
-    elif "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+def _seed_data_present(request: pytest.FixtureRequest) -> None:
+    """A transactional test starts from the seeded data too (the one before it may have failed
+    before putting it back)."""
+    if _transactional(request.node):
         request.getfixturevalue("transactional_db")
         restore_seed_data()

@@ -53,6 +53,7 @@ def test_every_subcommand_accepts_data_dir():
         assert args.data_dir == "/somewhere", command
 
 
+@pytest.mark.slow
 def test_manage_check_creates_private_keys_in_the_data_folder(tmp_path):
     folder = tmp_path / "data"
     result = run_estatedesk("manage", "check", "--data-dir", str(folder))
@@ -72,6 +73,7 @@ def test_manage_check_creates_private_keys_in_the_data_folder(tmp_path):
 # --- estatedesk up: the first administrator --------------------------------------------
 
 
+@pytest.mark.slow
 def test_up_creates_the_first_administrator_from_the_environment(tmp_path):
     env = clean_env(ESTATEDESK_ADMIN_USERNAME="boss", ESTATEDESK_ADMIN_PASSWORD="Lantern-Orchard-92")
     result = run_estatedesk("up", "--no-serve", "--data-dir", str(tmp_path), env=env)
@@ -91,6 +93,7 @@ def test_up_creates_the_first_administrator_from_the_environment(tmp_path):
     assert "No administrator yet" not in again.stdout
 
 
+@pytest.mark.slow
 def test_up_without_a_terminal_or_variables_says_what_to_set(tmp_path):
     result = run_estatedesk("up", "--no-serve", "--data-dir", str(tmp_path))
     assert result.returncode == 1
@@ -130,6 +133,7 @@ def test_createadmin_without_input_or_variables_fails_clearly(monkeypatch):
 # --- estatedesk demo -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @needs_seed_demo
 def test_demo_setup_runs_twice_without_duplicating(tmp_path):
     first = run_estatedesk("demo", "--no-serve", "--data-dir", str(tmp_path))

@@ -106,7 +106,9 @@ def test_serve_runs_gunicorn_behind_a_tls_proxy(tmp_path):
     base = f"http://127.0.0.1:{port}"
     proxied = {"Host": "estatedesk.example.com", "X-Forwarded-Proto": "https"}
     try:
-        deadline = time.monotonic() + 90
+        # collectstatic compresses every static file before gunicorn starts: about a minute on a
+        # quiet 2-core machine, and well over 90 s on a busy one, so the wait is generous.
+        deadline = time.monotonic() + 240
         while True:
             assert process.poll() is None, log.read_text()
             try:

@@ -11,14 +11,8 @@ from django.utils.translation import gettext as _
 
 from estatedesk.core.models import CompanySettings
 from estatedesk.workcal import services
-from tests.workcal.test_calendar_db import ensure_seeded
 
 pytestmark = [pytest.mark.req("P-4"), pytest.mark.req("A-2")]
-
-
-@pytest.fixture(autouse=True)
-def seeded_calendar(db):
-    ensure_seeded()
 
 
 def _get(client, path: str, language: str = "en", **params):

@@ -1,6 +1,7 @@
 """The calendar table, its seed, its upkeep and the recompute hook (SPEC P-4).
 
-The seed runs in the test database's migrations, exactly as on a fresh install.
+The seed runs in the test database's migrations, exactly as on a fresh install (and
+tests/conftest.py puts it back after a ``transaction=True`` test has emptied the tables).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from estatedesk.core.models import CompanySettings
-from estatedesk.workcal import recompute, seeding, selectors, services
+from estatedesk.org import hooks
+from estatedesk.org import services as org_services
+from estatedesk.workcal import recompute, seeding, selectors, services, tasks
 from estatedesk.workcal.models import CalendarDay, CalendarRevision, CalendarYear
 from estatedesk.workcal.selectors import HolidayRange, MakeUpDay
 
@@ -37,21 +40,6 @@ NOTICE_2027 = dict(
     ],
     reference="国办发明电〔2026〕99号（测试）",
 )
-
-
-def ensure_seeded() -> None:
-    """The seed comes with the migrations, but a test with ``transaction=True`` (the browser
-    journeys) empties every table when it ends; put it back for the tests that follow."""
-    if not CalendarYear.objects.filter(region="CN", year=2026).exists():
-        seeding.seed()
-        selectors.clear_cache()
-
-
-@pytest.fixture(autouse=True)
-def seeded_calendar(request):
-    if "db" in request.fixturenames or "world" in request.fixturenames:
-        request.getfixturevalue("db")
-        ensure_seeded()
 
 
 @pytest.fixture
@@ -397,3 +385,35 @@ def test_a_rolled_back_change_recomputes_nothing(world, provider_calls, django_c
         transaction.set_rollback(True)
     assert provider_calls == []
     assert not selectors.load_calendar().is_confirmed(date(2027, 1, 1))
+
+
+# --- Office hours: org tells the calendar through its hook registry -----------------------
+
+
+@pytest.mark.req("K-5")
+def test_the_calendar_listens_for_office_hours_changes_through_the_org_hooks():
+    # workcal builds on org, never the reverse: it registers when its app is ready.
+    assert tasks.recompute_hours in hooks.office_hours_hooks()
+
+
+@pytest.mark.req("K-5")
+def test_office_hours_changes_reach_the_hooks_once_committed(world, django_capture_on_commit_callbacks):
+    told: list[int | None] = []
+    hooks.on_office_hours_changed(told.append)
+    try:
+        estate = world.estate_a
+        estate.office_hours = "09:00-18:00"
+        with django_capture_on_commit_callbacks() as callbacks:
+            org_services.save_record(actor=world.users["admin"], instance=estate)
+            org_services.save_record(actor=world.users["admin"], instance=estate)  # unchanged: no call
+        assert told == []
+        company = CompanySettings.objects.get(pk=1)
+        company.office_hours = "08:30-17:30"
+        with django_capture_on_commit_callbacks() as more:
+            org_services.save_record(actor=world.users["admin"], instance=company)
+        for callback in [*callbacks, *more]:
+            callback()
+        assert told == [estate.pk, None]
+    finally:
+        hooks.remove_office_hours_hook(told.append)
+    assert told.append not in hooks.office_hours_hooks()

@@ -13,16 +13,11 @@ from django.urls import reverse
 
 from estatedesk.workcal import recompute, selectors
 from estatedesk.workcal.models import CalendarDay, CalendarYear
-from tests.workcal.test_calendar_db import NOTICE_2027, ensure_seeded
+from tests.workcal.test_calendar_db import NOTICE_2027
 
 pytestmark = [pytest.mark.req("P-4"), pytest.mark.req("A-1")]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture(autouse=True)
-def seeded_calendar(db):
-    ensure_seeded()
 
 
 def _client(world, persona: str, language: str = "en"):

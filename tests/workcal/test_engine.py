@@ -313,6 +313,7 @@ def test_table_provisional(process_tz: str, what, function, received, n, confirm
 
 @P4
 @K5
+@pytest.mark.slow
 @pytest.mark.parametrize("tz", sorted(GMT_OFFSETS))
 def test_tables_in_a_process_started_with_tz(tz: str) -> None:
     """The tables again, in an interpreter whose TZ (and Django's TIME_ZONE) was set at launch."""
