@@ -137,6 +137,13 @@ def soon_windows(company: CompanySettings | None = None) -> SoonWindows:
 
 
 def due_state_of(complaint: Complaint, now: datetime, windows: SoonWindows) -> DueState:
+    """The badge; it agrees with ``filter_due_state`` (tests/complaints/test_due_agreement.py).
+
+    A complaint closed without a reply (a superior's reason after a reopening) waits for
+    nothing any more: no due state, as the filter leaves it out of due / due soon / overdue.
+    """
+    if complaint.replied_at is None and complaint.status not in AWAITING_REPLY:
+        return DueState.NONE
     return due_state(
         now=now,
         due=complaint.reply_due,

@@ -129,12 +129,6 @@ def test_the_list_filter_and_the_badge_agree_on_waiting_complaints(pool, situati
     assert disagreements(pool, now, soon) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known disagreement, reported to the lead (issue 10): a complaint a superior closed "
-    "after a dissatisfied visit keeps its reply_due without replied_at; the function still gives "
-    "it a due state (the badge), the filter leaves closed complaints out.",
-)
 def test_a_complaint_closed_by_a_superior_while_waiting_for_a_reply_gets_the_same_answer(world):
     handler, head = world.users["handler_a"], world.users["office_head_a"]
     c = services.assess(
