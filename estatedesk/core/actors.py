@@ -42,6 +42,8 @@ SYSTEM: Final = System()
 RESIDENT: Final = PortalResident()
 
 Actor: TypeAlias = "AbstractBaseUser | AnonymousUser | System | PortalResident"
+# The user of a web request (signed in or not): what views, pages and home panels get.
+RequestUser: TypeAlias = "AbstractBaseUser | AnonymousUser"
 
 
 def user_of(actor: Actor | None) -> User | None:

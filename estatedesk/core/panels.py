@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from estatedesk.core import policy
+from estatedesk.core.actors import RequestUser
 
 # filler(user, shared) -> the panel's rows; ``shared`` is one dict per page, so fillers of
 # one app can read something once (the complaints' clock) however many panels they fill.
-Filler = Callable[[Any, dict[str, Any]], list[Any]]
+Filler = Callable[[RequestUser, dict[str, Any]], list[Any]]
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ ROLE_PANELS: dict[str, list[str]] = {
 }
 
 
-def panels_for(user: Any) -> list[Panel]:
+def panels_for(user: RequestUser) -> list[Panel]:
     """The user's panels that some app has registered, each filled with its rows."""
     role = policy.role_of(user) or ""
     shared: dict[str, Any] = {}

@@ -3,18 +3,11 @@ and the words for due states. Imports no other view module, so every view module
 
 from __future__ import annotations
 
-from typing import TypeAlias
-
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _l
 
 from estatedesk.complaints.deadlines import DueState
 from estatedesk.core import crypto, policy
-
-# Who a page is for: ``request.user``, signed in or not (the policy middleware has already
-# turned away anyone who may not reach the page at all).
-RequestUser: TypeAlias = AbstractBaseUser | AnonymousUser
+from estatedesk.core.actors import RequestUser
 
 
 def person_name(user: RequestUser, name: str) -> str:

@@ -25,9 +25,10 @@ from django.utils.translation import gettext_lazy as _l
 from estatedesk.complaints import forms_actions as f
 from estatedesk.complaints import papers, selectors, services, uploads, workflow
 from estatedesk.complaints.models import Complaint, Kind, Signature
-from estatedesk.complaints.views.common import DUE_LABELS, RequestUser, person_name
+from estatedesk.complaints.views.common import DUE_LABELS, person_name
 from estatedesk.complaints.views.timeline import timeline_rows
 from estatedesk.core import policy
+from estatedesk.core.actors import RequestUser
 from estatedesk.core.errors import InvalidInput
 from estatedesk.core.web import FormStep, company_time, form_step_view
 from estatedesk.records.services import log_personal_data_access

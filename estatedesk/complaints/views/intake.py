@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from estatedesk.complaints import selectors, services, uploads, workflow
 from estatedesk.complaints.forms_intake import FILES_NOT_KEPT, IntakeForm
-from estatedesk.complaints.views.common import RequestUser
 from estatedesk.core import crypto, policy
+from estatedesk.core.actors import RequestUser
 from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import ServiceError
 from estatedesk.org import selectors as org_selectors

@@ -24,8 +24,9 @@ from django.views.decorators.http import require_GET
 from estatedesk.complaints import selectors, workflow
 from estatedesk.complaints.deadlines import DueState, SoonWindows
 from estatedesk.complaints.models import OPEN_STATUSES, Category, Complaint, Kind, Status
-from estatedesk.complaints.views.common import DUE_LABELS, RequestUser
+from estatedesk.complaints.views.common import DUE_LABELS
 from estatedesk.core import crypto, policy
+from estatedesk.core.actors import RequestUser
 from estatedesk.core.clock import company_zone
 from estatedesk.core.models import CompanySettings
 from estatedesk.core.paging import CappedPaginator

@@ -26,10 +26,10 @@ from estatedesk.complaints import selectors, workflow
 from estatedesk.complaints.deadlines import DueState
 from estatedesk.complaints.models import OPEN_STATUSES, Complaint, TransferSlip
 from estatedesk.complaints.papers import week_of
-from estatedesk.complaints.views.common import RequestUser
 from estatedesk.complaints.views.lists import Clock, my_work
 from estatedesk.complaints.views.weekly import WEEKS_SHOWN
 from estatedesk.core import panels, policy
+from estatedesk.core.actors import RequestUser
 
 PANEL_ROWS = 6
 

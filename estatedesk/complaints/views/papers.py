@@ -26,8 +26,9 @@ from estatedesk.complaints.forms_actions import (
     SlipResultForm,
 )
 from estatedesk.complaints.models import Signature, TransferSlip, WorkNotice
-from estatedesk.complaints.views.common import RequestUser, person_name
+from estatedesk.complaints.views.common import person_name
 from estatedesk.core import policy
+from estatedesk.core.actors import RequestUser
 from estatedesk.core.errors import ServiceError
 from estatedesk.core.web import FormStep, company_time, form_step_view, put_error
 

@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from estatedesk.complaints import papers, selectors
 from estatedesk.complaints.forms_actions import WeeklyReviewForm
 from estatedesk.complaints.models import Complaint, TransferSlip, WeeklyReview
-from estatedesk.complaints.views.common import RequestUser, person_name
+from estatedesk.complaints.views.common import person_name
 from estatedesk.core import policy
+from estatedesk.core.actors import RequestUser
 from estatedesk.core.clock import company_today, company_zone
 from estatedesk.core.errors import ServiceError
 from estatedesk.core.web import company_time, put_error
