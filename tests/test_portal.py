@@ -22,7 +22,9 @@ from PIL import Image
 from estatedesk.complaints import services, uploads
 from estatedesk.complaints.models import Category, Channel, Complaint
 from estatedesk.core.actors import RESIDENT
+from estatedesk.core.errors import InvalidInput
 from estatedesk.notifications.models import Message
+from estatedesk.org import services as org_services
 from estatedesk.portal import ratelimit
 from tests.complaints.conftest import record
 
@@ -50,9 +52,15 @@ def signed_key(page: str) -> str:
     return match.group(1)
 
 
-def photo(name: str = "leak.jpg") -> SimpleUploadedFile:
+def notice_version(page: str) -> str:
+    match = re.search(r'name="privacy_version" value="(\d+)"', page)
+    assert match, "the form carries the version of the privacy notice it shows"
+    return match.group(1)
+
+
+def photo(name: str = "leak.jpg", colour: tuple[int, int, int] = (90, 90, 200)) -> SimpleUploadedFile:
     buffer = io.BytesIO()
-    Image.new("RGB", (16, 12), (90, 90, 200)).save(buffer, "JPEG")
+    Image.new("RGB", (16, 12), colour).save(buffer, "JPEG")
     return SimpleUploadedFile(name, buffer.getvalue(), "image/jpeg")
 
 
@@ -60,6 +68,8 @@ def fill(client: Client, world: Any, **overrides: Any) -> dict[str, Any]:
     page = client.get(estate_url(world)).content.decode()
     data: dict[str, Any] = {
         "submission_key": signed_key(page),
+        "privacy_version": notice_version(page),
+        "privacy_ack": "on",
         "kind": "complaint",
         "category": Category.objects.get(code="repairs").pk,
         "description": "地下车库B2入口漏水，地面很滑",
@@ -129,6 +139,82 @@ def test_sending_the_same_form_twice_makes_one_complaint(world):
     assert Complaint.objects.count() == 1
     assert first.status_code == again.status_code == 302
     assert first["Location"] == again["Location"]
+
+
+@pytest.mark.req("W-1")
+def test_the_same_form_sent_again_with_other_line_endings_and_blanks_gets_the_first_receipt(world):
+    client = resident()
+    data = fill(client, world, description="车库漏水\n地面很滑")
+
+    first = client.post(estate_url(world), {**data, "photos": [photo("a.jpg")]})
+    again = client.post(
+        estate_url(world), {**data, "description": " 车库漏水\r\n地面很滑 ", "photos": [photo("a.jpg")]}
+    )
+
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"]
+    assert Complaint.objects.count() == 1
+
+
+@pytest.mark.req("W-1")
+@pytest.mark.parametrize(
+    "changed",
+    [
+        lambda: {"description": "另一件事：3栋电梯停运"},
+        lambda: {"phone": "13900001111"},
+        lambda: {"photos": [photo("b.jpg", colour=(0, 160, 0))]},
+    ],
+    ids=["text", "phone", "photo"],
+)
+def test_the_same_key_with_different_content_is_refused_and_keeps_what_was_typed(world, changed):
+    client = resident()
+    data = fill(client, world)
+    client.post(estate_url(world), {**data, "photos": [photo("a.jpg")]})
+    done = Complaint.objects.get()
+
+    response = client.post(estate_url(world), {"photos": [photo("a.jpg")], **data, **changed()})
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "This form was already sent, with different content." in page
+    assert done.number not in page and done.portal_token not in page  # not the first one's receipt
+    assert "地下车库B2入口漏水" in page or "另一件事：3栋电梯停运" in page
+    assert Complaint.objects.count() == 1
+    # The page carries a fresh key: sending again makes the second text a new submission.
+    fresh = signed_key(page)
+    assert fresh != data["submission_key"]
+    again = client.post(
+        estate_url(world), {"photos": [photo("a.jpg")], **data, **changed(), "submission_key": fresh}
+    )
+    assert again.status_code == 302 and Complaint.objects.count() == 2
+
+
+@pytest.mark.req("W-1")
+def test_the_intake_service_refuses_a_known_key_with_another_body(world):
+    notice = org_services.current_privacy_notice()
+    fields = {
+        "estate": world.estate_a,
+        "kind": "complaint",
+        "channel": Channel.PORTAL,
+        "category": Category.objects.get(code="repairs"),
+        "phone": "13812341234",
+        "submission_key": "k" * 32,
+        "privacy_notice": notice,
+    }
+    first = services.record_complaint(
+        actor=RESIDENT, data=services.Intake(description="漏水", submission_hash="a" * 64, **fields)
+    )
+
+    same = services.record_complaint(
+        actor=RESIDENT, data=services.Intake(description="漏水", submission_hash="a" * 64, **fields)
+    )
+    with pytest.raises(InvalidInput) as refused:
+        services.record_complaint(
+            actor=RESIDENT, data=services.Intake(description="停电", submission_hash="b" * 64, **fields)
+        )
+
+    assert same.pk == first.pk and refused.value.status == 422
+    assert Complaint.objects.count() == 1
 
 
 @pytest.mark.req("W-1")
@@ -371,3 +457,41 @@ def test_portal_settings_have_sane_defaults():
     assert settings.PORTAL_MAX_PHOTOS >= 1
     for name in ("PORTAL_RATE_SUBMIT_IP", "PORTAL_RATE_SUBMIT_ESTATE", "PORTAL_RATE_LOOKUP_IP"):
         assert ratelimit.setting(name).count >= 1
+
+
+# --- Addresses with secrets ---------------------------------------------------------------------
+
+
+@pytest.mark.req("W-1")
+@pytest.mark.req("D-3")
+def test_no_page_with_a_token_or_code_in_its_address_sends_it_on_as_a_referrer(world):
+    from tests.test_permissions import all_patterns  # reason: the same walk of every URL pattern
+
+    client = resident()
+    submit(client, world, photos=[photo()])
+    complaint = Complaint.objects.get()
+    token = complaint.portal_token
+    secret_urls = {
+        "portal:estate": [world.estate_a.code],
+        "portal:status": [token],
+        "portal:receipt": [token],
+        "portal:photo": [token, complaint.attachments.get().pk],
+    }
+    # Outside the portal, string parts of addresses are names (a flowchart, a file format).
+    with_secret = {
+        name for name, route, _ in all_patterns() if name and name.startswith("portal:") and "<str:" in route
+    }
+    assert with_secret <= set(secret_urls), f"add these to the walk: {with_secret - set(secret_urls)}"
+
+    answers = [client.get(reverse(name, args=args)) for name, args in secret_urls.items()]
+    answers += [
+        client.get(reverse("portal:status", args=["x" * 32])),  # not found
+        client.post(estate_url(world), {"description": "只写了一半"}),  # sent back to finish
+    ]
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 200, 404, 422]
+    # At most the site's origin, never the path: no-referrer would make the browser send
+    # "Origin: null" with the page's own forms, which CSRF refuses (the browser test sends one).
+    assert {a["Referrer-Policy"] for a in answers} == {"strict-origin"}
+    # Staff pages keep the site-wide policy.
+    assert world.client("handler_a").get(reverse("home"))["Referrer-Policy"] == "same-origin"

@@ -32,7 +32,7 @@ from estatedesk.core.policy import role_of, staff_of
 from estatedesk.core.workflow import require
 from estatedesk.notifications.recipients import people_of
 from estatedesk.notifications.services import tell
-from estatedesk.org.models import Customer, Department, DepartmentKind, Estate, Unit
+from estatedesk.org.models import Customer, Department, DepartmentKind, Estate, PrivacyNotice, Unit
 
 # A reply time asked for on a complaint received within this long ago must still be ahead.
 BACKDATED_AFTER = timedelta(hours=24)
@@ -58,6 +58,14 @@ class Intake:
     immediate_reply: str = ""
     reply_manner: str = ReplyManner.ORAL
     submission_key: str | None = None
+    # SHA-256 of the form's normalised content, kept with the key (W-1).
+    submission_hash: str = ""
+    # The privacy notice the resident acknowledged; required through the portal (PIPL, D-3).
+    privacy_notice: PrivacyNotice | None = None
+
+
+class SubmissionKeyReused(InvalidInput):
+    """The key of a form already sent came back with other content (W-1)."""
 
 
 def default_department(estate: Estate) -> Department:
@@ -81,6 +89,11 @@ def _check_intake(actor: Actor, data: Intake, current: datetime) -> None:
     if portal:
         if data.channel != Channel.PORTAL:
             raise NotAllowed(_("Only staff can record a complaint from this channel."))
+        if data.privacy_notice is None:
+            raise InvalidInput(
+                _("Read the privacy notice and tick that you have read it before sending."),
+                field="privacy_notice",
+            )
     else:
         require(actor, workflow.COMPLAINT.get("record"))
         ids = policy.estate_ids(actor)
@@ -131,6 +144,20 @@ def _check_intake(actor: Actor, data: Intake, current: datetime) -> None:
         raise InvalidInput(_("Choose how the reply was given."), field="reply_manner")
 
 
+def same_submission(existing: Complaint, submission_hash: str) -> Complaint:
+    """The complaint already recorded under a submission's key: the same form sent twice
+    makes one complaint. The same key with other content is refused, so that the second
+    text is neither lost silently nor answered with the first one's receipt. Complaints
+    recorded before hashes were kept match any content."""
+    if submission_hash and existing.submission_hash and existing.submission_hash != submission_hash:
+        raise SubmissionKeyReused(
+            _(
+                "This form was already sent, with different content. What you typed is kept below: send it again to make it a new submission."
+            )
+        )
+    return existing
+
+
 @transaction.atomic
 def record_complaint(*, actor: Actor, data: Intake, attachments: Iterable[Any] = ()) -> Complaint:
     """Intake (K-1, K-2, C-7, W-1). ``actor`` is staff, or ``RESIDENT`` through the portal."""
@@ -138,7 +165,7 @@ def record_complaint(*, actor: Actor, data: Intake, attachments: Iterable[Any] =
     if data.submission_key:
         existing = Complaint.objects.filter(submission_key=data.submission_key).first()
         if existing is not None:
-            return existing  # the same form sent twice makes one complaint
+            return same_submission(existing, data.submission_hash)
     _check_intake(actor, data, current)
     staff = staff_of(actor)
     received = data.received_at or current
@@ -162,6 +189,8 @@ def record_complaint(*, actor: Actor, data: Intake, attachments: Iterable[Any] =
         requested_reply_at=data.requested_reply_at,
         department=data.department or default_department(data.estate),
         submission_key=data.submission_key or None,
+        submission_hash=data.submission_hash if data.submission_key else "",
+        privacy_notice=data.privacy_notice,
     )
     complaint.set_phone(phone)
     apply_deadline(complaint)
@@ -180,7 +209,7 @@ def record_complaint(*, actor: Actor, data: Intake, attachments: Iterable[Any] =
         if data.submission_key:
             existing = Complaint.objects.filter(submission_key=data.submission_key).first()
             if existing is not None:
-                return existing
+                return same_submission(existing, data.submission_hash)
         raise
     (events.recorded_answered if answered else events.recorded)(complaint, actor, at=current)
     for upload in attachments:

@@ -21,7 +21,7 @@ from estatedesk.complaints.workflow import NoticeStatus, SlipStatus, Status
 from estatedesk.core import crypto
 from estatedesk.core.events import TimelineEvent
 from estatedesk.core.fields import EncryptedTextField
-from estatedesk.org.models import Customer, Department, Developer, Estate, Staff, Unit
+from estatedesk.org.models import Customer, Department, Developer, Estate, PrivacyNotice, Staff, Unit
 
 
 class Kind(models.TextChoices):
@@ -254,10 +254,24 @@ class Complaint(models.Model):
     # Resident portal (W-1)
     portal_token = models.CharField(max_length=64, unique=True, default=new_portal_token, editable=False)
     submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    # SHA-256 of what the form with that key said: the same key with other words is refused (422).
+    submission_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # The privacy notice the resident was shown and acknowledged before sending (PIPL, D-3).
+    privacy_notice = models.ForeignKey(
+        PrivacyNotice,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("privacy notice shown"),
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["phone_index", "portal_token", "submission_key"])
+    history = HistoricalRecords(
+        excluded_fields=["phone_index", "portal_token", "submission_key", "submission_hash"]
+    )
 
     class Meta:
         verbose_name = _("complaint")

@@ -21,8 +21,10 @@ from estatedesk.complaints.intake import (  # noqa: F401 - callers import intake
     BACKDATED_AFTER,
     FUTURE_TOLERANCE,
     Intake,
+    SubmissionKeyReused,
     default_department,
     record_complaint,
+    same_submission,
 )
 from estatedesk.complaints.models import (
     COMPANY_CAUSES,

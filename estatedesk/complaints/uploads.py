@@ -393,12 +393,16 @@ def attach(*, actor: Actor, complaint: Complaint | int, files: Iterable[Any]) ->
 
 
 def file_response(attachment: Attachment) -> FileResponse:
-    """The file with headers that keep a browser from treating it as anything but what we stored."""
+    """The file with headers that keep a browser from treating it as anything but what we
+    stored: pictures shown inline, PDFs only as downloads."""
     path = path_of(attachment)
     if not path.is_file():
         raise Http404
     response = FileResponse(path.open("rb"), content_type=attachment.content_type)
-    response["Content-Disposition"] = "inline; filename*=UTF-8''" + quote(
+    # A PDF is saved, never opened in the browser's viewer: a resident's PDF may carry scripts
+    # and forms, and one a colleague attached may well be a resident's, forwarded.
+    disposition = "attachment" if attachment.content_type == PDF_TYPE[0] else "inline"
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''" + quote(
         attachment.original_name or path.name, safe=""
     )
     response["X-Content-Type-Options"] = "nosniff"

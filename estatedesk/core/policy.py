@@ -89,6 +89,10 @@ URL_RULES: dict[str, Rule] = {
     "org:import_start": Rule.ADMIN,
     "org:import_detail": Rule.ADMIN,
     "org:import_template": Rule.STAFF,
+    # Every staff member may read the notice residents are shown; publishing checks the role.
+    "org:privacy_notice": Rule.STAFF,
+    "org:privacy_notice_detail": Rule.STAFF,
+    "org:privacy_notice_publish": Rule.STAFF,
     "workcal:current": Rule.STAFF,
     "workcal:year": Rule.STAFF,
     "workcal:notice": Rule.ADMIN,
@@ -121,6 +125,8 @@ def rule_for(view_name: str) -> Rule | None:
 ALL_SEEING_ROLES = frozenset({"deputy_gm", "gm", "auditor", "admin"})
 ROSTER_EDITOR_ROLES = frozenset({"handler", "department_head", "cs_supervisor"})
 READ_ONLY_ROLES = frozenset({"auditor"})
+# Who words the privacy notice residents read on the portal (PIPL; SPEC D-3, W-1).
+PRIVACY_NOTICE_EDITOR_ROLES = frozenset({"cs_supervisor", "gm", "admin"})
 
 
 # The answers below are cached on the user object, which lives as long as the request.
@@ -255,6 +261,10 @@ def can_edit_roster(user: Actor | None, estate_id: int | None) -> bool:
         return False
     ids = estate_ids(user)
     return estate_id is None or ids is None or estate_id in ids
+
+
+def can_edit_privacy_notice(user: Actor | None) -> bool:
+    return role_of(user) in PRIVACY_NOTICE_EDITOR_ROLES
 
 
 def can_see_contact_names(user: Actor | None) -> bool:

@@ -18,11 +18,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone
 
@@ -31,6 +32,7 @@ from estatedesk.core.errors import ServiceError
 
 R = TypeVar("R")
 F = TypeVar("F", bound=forms.BaseForm)
+V = TypeVar("V", bound=Callable[..., HttpResponseBase])
 
 
 def company_time(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -42,6 +44,26 @@ def company_time(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def secret_address(view: V) -> V:
+    """For pages whose address carries a secret (a resident's private token, an estate's code):
+    the browser never sends the address on in its ``Referer`` header, neither to another site
+    nor to our own server with the page's photos, styles and forms, where access logs keep it.
+
+    ``strict-origin`` sends at most ``https://host/``, never a path. ``no-referrer`` would do
+    the same for links, but makes the browser send ``Origin: null`` with the page's own
+    forms (the portal's submission and its language switch), which CSRF protection rightly
+    refuses: 403 for every resident.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "strict-origin"
+        return response
+
+    return cast(V, wrapper)
 
 
 def put_error(form: forms.BaseForm, error: ServiceError) -> None:

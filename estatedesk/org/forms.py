@@ -313,3 +313,31 @@ class ImportForm(forms.Form):
         if upload.size > 50 * 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than 50 MB."))
         return upload
+
+
+class PrivacyNoticeForm(forms.Form):
+    """A new text of the portal's privacy notice, edited from the version it names."""
+
+    # The version the text was edited from: a newer one published meanwhile is a conflict (409).
+    based_on_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    text_zh_hans = forms.CharField(
+        label=_("Simplified Chinese"), max_length=20000, widget=forms.Textarea(attrs={"rows": 18})
+    )
+    text_zh_hant = forms.CharField(
+        label=_("Traditional Chinese"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text=_("Leave empty to show the Simplified Chinese text."),
+    )
+    text_en = forms.CharField(
+        label=_("English"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text=_("Leave empty to show the Simplified Chinese text."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_widgets(self)

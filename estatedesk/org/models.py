@@ -346,3 +346,47 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+
+class PrivacyNotice(models.Model):
+    """The privacy notice residents read on the portal before they send anything (PIPL art. 17,
+    SPEC D-3, W-1): who processes their data, for what, how long it is kept, their rights and
+    whom to contact.
+
+    A published version is never changed: a new text is a new version, and every complaint
+    sent through the portal points at the version its sender was shown. The versions are the
+    notice's history, so it carries no ``HistoricalRecords``.
+    """
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    text_zh_hans = models.TextField(_("text in Simplified Chinese"))
+    text_zh_hant = models.TextField(_("text in Traditional Chinese"), blank=True)
+    text_en = models.TextField(_("text in English"), blank=True)
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    # Kept beside the account, so the name stays if the account is removed.
+    published_by_name = models.CharField(_("published by"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("privacy notice")
+        verbose_name_plural = _("privacy notices")
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return str(_("Privacy notice, version %(version)d") % {"version": self.version})
+
+    def text_for(self, language: str | None) -> str:
+        """The text in a page's language; Simplified Chinese where no other text was written."""
+        code = (language or "").lower()
+        if code.startswith("en"):
+            return self.text_en or self.text_zh_hans
+        if code in {"zh-hant", "zh-tw", "zh-hk", "zh-mo"}:
+            return self.text_zh_hant or self.text_zh_hans
+        return self.text_zh_hans

@@ -15,6 +15,7 @@ from estatedesk.org.models import (
     Department,
     Developer,
     Estate,
+    PrivacyNotice,
     Staff,
     Unit,
 )
@@ -99,3 +100,9 @@ def estate_summary(estate: Estate) -> dict[str, int]:
         "occupied": units["occupied"],
         "customers": estate.customers.count(),
     }
+
+
+def privacy_notices() -> QuerySet[PrivacyNotice]:
+    """Every version of the portal's privacy notice, newest first. Company-wide and public
+    text: every staff member may read every version (complaints point at them)."""
+    return PrivacyNotice.objects.order_by("-version")

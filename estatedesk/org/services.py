@@ -6,12 +6,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
 
-from estatedesk.core.actors import Actor, stamp
+from estatedesk.core import policy
+from estatedesk.core.actors import Actor, name_of, stamp, user_of
+from estatedesk.core.clock import now
+from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed
 from estatedesk.core.models import CompanySettings
-from estatedesk.org import hooks
-from estatedesk.org.models import Customer, Department, Estate, Staff, Unit
+from estatedesk.org import hooks, privacy
+from estatedesk.org.models import Customer, Department, Estate, PrivacyNotice, Staff, Unit
 
 
 @transaction.atomic
@@ -128,3 +132,81 @@ def save_staff(
     staff.estates.set(estates)
     staff.departments.set(departments)
     return staff
+
+
+# --- The privacy notice of the resident portal (PIPL; SPEC D-3, W-1) ---------------------------
+
+PRIVACY_TEXT_FIELDS = ("text_zh_hans", "text_zh_hant", "text_en")
+
+
+def current_privacy_notice() -> PrivacyNotice:
+    """The notice residents are shown now. The first time it is needed, version 1 is written
+    from the default texts with the company's name (decision 0008)."""
+    latest = PrivacyNotice.objects.order_by("-version").first()
+    if latest is not None:
+        return latest
+    company = CompanySettings.objects.filter(pk=1).values_list("name", flat=True).first() or ""
+    try:
+        with transaction.atomic():
+            return PrivacyNotice.objects.create(
+                version=1, published_at=now(), published_by=None, **privacy.default_texts(company)
+            )
+    except IntegrityError:  # another request wrote version 1 at the same moment
+        return PrivacyNotice.objects.get(version=1)
+
+
+def _notice_text(value: str) -> str:
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+@transaction.atomic
+def publish_privacy_notice(
+    *, actor: Actor, based_on_version: int, text_zh_hans: str, text_zh_hant: str = "", text_en: str = ""
+) -> PrivacyNotice:
+    """Publish a new version of the notice, edited from version ``based_on_version``.
+
+    Versions are never changed, because complaints point at the one their sender read. An
+    edit of a version that is no longer the newest is refused as "already handled" (409),
+    so that nobody overwrites a colleague's text without having seen it.
+    """
+    if not policy.can_edit_privacy_notice(actor):
+        raise NotAllowed(
+            _(
+                "Only the customer-service supervisor, the general manager or an administrator may change the privacy notice."
+            )
+        )
+    texts = {
+        "text_zh_hans": _notice_text(text_zh_hans),
+        "text_zh_hant": _notice_text(text_zh_hant),
+        "text_en": _notice_text(text_en),
+    }
+    if not texts["text_zh_hans"]:
+        raise InvalidInput(_("Write the notice in Simplified Chinese."), field="text_zh_hans")
+    latest = PrivacyNotice.objects.order_by("-version").first()
+    newest = latest.version if latest is not None else 0
+    if based_on_version < newest:
+        raise AlreadyHandled(_newer_version_message(newest))
+    if based_on_version > newest:
+        raise InvalidInput(
+            _("There is no version %(version)d of the notice.") % {"version": based_on_version}
+        )
+    if latest is not None and all(getattr(latest, f) == texts[f] for f in PRIVACY_TEXT_FIELDS):
+        raise InvalidInput(_("Nothing was changed: the text is the same as the current version."))
+    try:
+        with transaction.atomic():
+            return PrivacyNotice.objects.create(
+                version=newest + 1,
+                published_at=now(),
+                published_by=user_of(actor),
+                published_by_name=name_of(actor),
+                **texts,
+            )
+    except IntegrityError:  # a colleague published the same version number a moment earlier
+        raise AlreadyHandled(_newer_version_message(newest + 1)) from None
+
+
+def _newer_version_message(version: int) -> str:
+    return _(
+        "Someone published version %(version)d of the notice while you were editing. "
+        "Their text is shown next to yours: compare them, then publish again."
+    ) % {"version": version}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from estatedesk.org import import_views, views
+from estatedesk.org import import_views, privacy_views, views
 
 app_name = "org"
 
@@ -20,4 +20,7 @@ urlpatterns += [
     path("import/", import_views.import_start, name="import_start"),
     path("import/<int:pk>/", import_views.import_detail, name="import_detail"),
     path("import/template.<str:fmt>", import_views.import_template, name="import_template"),
+    path("privacy-notice/", privacy_views.current, name="privacy_notice"),
+    path("privacy-notice/<int:pk>/", privacy_views.detail, name="privacy_notice_detail"),
+    path("privacy-notice/<int:pk>/publish/", privacy_views.publish, name="privacy_notice_publish"),
 ]

@@ -6,13 +6,17 @@ the service checks every rule again. Messages here speak to residents, not to st
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
+import unicodedata
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core import signing
 from django.template.defaultfilters import filesizeformat
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from estatedesk.complaints import services, uploads
@@ -20,12 +24,22 @@ from estatedesk.complaints.models import Category, Channel, Kind
 from estatedesk.core import crypto
 from estatedesk.core.errors import InvalidInput, ServiceError
 from estatedesk.org import selectors as org_selectors
-from estatedesk.org.models import Estate, Unit
+from estatedesk.org.models import Estate, PrivacyNotice, Unit
 
 KEY_SALT = "estatedesk.portal.submission"
 
 # Service error fields shown next to a differently named form field.
-SERVICE_FIELD_TO_FORM = {"complainant_name": "phone", "unit": "unit", "attachments": "photos"}
+SERVICE_FIELD_TO_FORM = {
+    "complainant_name": "phone",
+    "unit": "unit",
+    "attachments": "photos",
+    "privacy_notice": "privacy_ack",
+}
+
+# What a submission says: the body hash covers these and the photos, not the key, the CSRF
+# token or the acknowledgement of the privacy notice.
+CONTENT_FIELDS = ("kind", "category", "description", "unit", "name", "phone")
+LARGEST_VERSION = 2**31 - 1
 
 FILES_NOT_KEPT = _("Browsers cannot keep chosen photos after an error: please choose them again.")
 
@@ -53,6 +67,26 @@ def read_submission_key(signed: str | None) -> str | None:
         return signing.Signer(salt=KEY_SALT).unsign(signed)
     except signing.BadSignature:
         return None
+
+
+def fingerprint(data: Any, files: MultiValueDict[str, Any]) -> str:
+    """SHA-256 of a submission's normalised content, kept with its key: a second send with
+    the same key is the same submission only if it says the same (W-1)."""
+    photos = []
+    for upload in files.getlist("photos"):
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        photos.append(digest.hexdigest())
+    content = {name: _normal_text(str(data.get(name, ""))) for name in CONTENT_FIELDS}
+    body = json.dumps({"fields": content, "photos": photos}, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _normal_text(value: str) -> str:
+    """Line endings, Unicode composition and surrounding blanks do not make another text."""
+    return unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 # --- Fields -------------------------------------------------------------------------------------
@@ -117,10 +151,21 @@ class SubmissionForm(forms.Form):
         help_text=_("If you give a phone number, we will send you an SMS when we reply."),
     )
     photos = PhotosField(label=_("Photos"), required=False)
+    # The version of the privacy notice on the page the resident read (PIPL, D-3).
+    privacy_version = forms.IntegerField(
+        required=False, min_value=1, max_value=LARGEST_VERSION, widget=forms.HiddenInput
+    )
+    privacy_ack = forms.BooleanField(
+        label=_("I have read the privacy notice and know how my information will be handled."),
+        error_messages={"required": _("Please read the privacy notice and tick the box before sending.")},
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
-    def __init__(self, *args: Any, estate: Estate, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, estate: Estate, notice: PrivacyNotice, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.estate = estate
+        # The notice on the page: the current one, or the one the resident read when sent back.
+        self.notice = notice
         self.resolved_unit: Unit | None = None
         self.fields["category"].queryset = Category.objects.filter(active=True)  # type: ignore[attr-defined]
         self.fields["photos"].help_text = _("Up to %(count)d photos, each at most %(size)s.") % {
@@ -159,6 +204,16 @@ class SubmissionForm(forms.Form):
             raise forms.ValidationError(_("Enter a phone number of 7 to 15 digits."))
         return phone
 
+    def clean_privacy_version(self) -> PrivacyNotice:
+        version = self.cleaned_data.get("privacy_version")
+        shown = PrivacyNotice.objects.filter(version=version).first() if version else None
+        if shown is None:
+            raise forms.ValidationError(
+                _("The privacy notice on this page has changed. Please read it and send again.")
+            )
+        self.notice = shown
+        return shown
+
     def clean_photos(self) -> list[Any]:
         photos: list[Any] = self.cleaned_data.get("photos") or []
         if len(photos) > max_photos():
@@ -183,7 +238,7 @@ class SubmissionForm(forms.Form):
             )
         return data
 
-    def intake(self, submission_key: str) -> services.Intake:
+    def intake(self, submission_key: str, submission_hash: str) -> services.Intake:
         data = self.cleaned_data
         return services.Intake(
             estate=self.estate,
@@ -195,12 +250,14 @@ class SubmissionForm(forms.Form):
             complainant_name=data.get("name", "").strip(),
             phone=data.get("phone", ""),
             submission_key=submission_key,
+            submission_hash=submission_hash,
+            privacy_notice=data["privacy_version"],
         )
 
     def mark_errors(self) -> None:
         """Fields with an error are marked for screen readers and styled, their message linked."""
         for name in self.errors:
-            if name in self.fields and name != "kind":
+            if name in self.fields and name != "kind" and not self.fields[name].widget.is_hidden:
                 attrs = self.fields[name].widget.attrs
                 attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
                 attrs["aria-invalid"] = "true"

@@ -14,8 +14,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from estatedesk.complaints import services, uploads
@@ -24,11 +24,14 @@ from estatedesk.core import qr
 from estatedesk.core.actors import RESIDENT
 from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import ServiceError
+from estatedesk.core.web import secret_address
+from estatedesk.org import services as org_services
 from estatedesk.org.models import Estate
 from estatedesk.portal import ratelimit
 from estatedesk.portal.forms import (
     FILES_NOT_KEPT,
     SubmissionForm,
+    fingerprint,
     max_photos,
     new_submission_key,
     read_submission_key,
@@ -82,35 +85,60 @@ def _form_context(
         "form": form,
         "signed_key": signed_key,
         "max_photos": max_photos(),
+        "notice": form.notice,
+        "notice_text": form.notice.text_for(get_language()),
         # Sent back with errors: the browser has dropped the chosen files.
         "files_lost": FILES_NOT_KEPT if form.is_bound and request.FILES else "",
     }
 
 
+def _refused(request: HttpRequest, estate: Estate, form: SubmissionForm, signed: str) -> HttpResponse:
+    return _render(request, "portal/submit.html", _form_context(request, estate, form, signed), status=422)
+
+
+def _key_reused(
+    request: HttpRequest, estate: Estate, form: SubmissionForm, error: ServiceError
+) -> HttpResponse:
+    """The key of a form already sent, with other content: neither the first receipt nor a
+    silent second complaint. Everything typed is kept, with a fresh key, so that sending
+    again makes it a new submission if that is what the resident wants."""
+    form.is_valid()
+    form.add_error(None, str(error.message))
+    _key, signed = new_submission_key()
+    return _refused(request, estate, form, signed)
+
+
+@secret_address
 @require_http_methods(["GET", "POST"])
 def estate(request: HttpRequest, code: str) -> HttpResponse:
-    """The page an estate's QR code opens: complaint, grievance or enquiry, with photos."""
+    """The page an estate's QR code opens: complaint, grievance or enquiry, with photos,
+    after the privacy notice the resident must acknowledge."""
     place = _estate(code)
     if place is None:
         return _not_found(request)
+    notice = org_services.current_privacy_notice()
     if request.method != "POST":
         _key, signed = new_submission_key()
-        context = _form_context(request, place, SubmissionForm(estate=place), signed)
+        context = _form_context(request, place, SubmissionForm(estate=place, notice=notice), signed)
         return _render(request, "portal/submit.html", context)
 
+    form = SubmissionForm(request.POST, request.FILES, estate=place, notice=notice)
+    body = fingerprint(request.POST, request.FILES)
     key = read_submission_key(request.POST.get("submission_key"))
     if key is None:
         key, signed = new_submission_key()
     else:
         signed = request.POST["submission_key"]
         # Sent twice (double tap, back and send again): the same receipt, no second complaint.
-        done = Complaint.objects.filter(submission_key=key).values_list("portal_token", flat=True).first()
+        done = Complaint.objects.filter(submission_key=key).only("portal_token", "submission_hash").first()
         if done is not None:
-            return redirect("portal:receipt", token=done)
+            try:
+                return redirect("portal:receipt", token=services.same_submission(done, body).portal_token)
+            except services.SubmissionKeyReused as error:
+                return _key_reused(request, place, form, error)
 
-    form = SubmissionForm(request.POST, request.FILES, estate=place)
     if not form.is_valid():
-        return _render(request, "portal/submit.html", _form_context(request, place, form, signed), status=422)
+        return _refused(request, place, form, signed)
     wait = ratelimit.hit(
         "submit-ip", ratelimit.client_ip(request), ratelimit.setting("PORTAL_RATE_SUBMIT_IP")
     )
@@ -121,11 +149,13 @@ def estate(request: HttpRequest, code: str) -> HttpResponse:
     try:
         with uploads.discard_on_failure():
             complaint = services.record_complaint(
-                actor=RESIDENT, data=form.intake(key), attachments=form.cleaned_data["photos"]
+                actor=RESIDENT, data=form.intake(key, body), attachments=form.cleaned_data["photos"]
             )
+    except services.SubmissionKeyReused as error:  # the same key sent with other words at the same moment
+        return _key_reused(request, place, form, error)
     except ServiceError as error:
         form.add_service_error(error)
-        return _render(request, "portal/submit.html", _form_context(request, place, form, signed), status=422)
+        return _refused(request, place, form, signed)
     return redirect("portal:receipt", token=complaint.portal_token)
 
 
@@ -156,6 +186,7 @@ def _resident_photos(complaint: Complaint) -> list[Attachment]:
     return list(complaint.attachments.filter(uploaded_by__isnull=True))
 
 
+@secret_address
 def receipt(request: HttpRequest, token: str) -> HttpResponse:
     """After sending: the number, the private link and its QR code to keep."""
     found = _lookup(request, token)
@@ -166,6 +197,7 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
     return _render(request, "portal/receipt.html", context)
 
 
+@secret_address
 def status(request: HttpRequest, token: str) -> HttpResponse:
     """The private status page: what the resident sent, where it stands, and the reply."""
     found = _lookup(request, token)
@@ -181,6 +213,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
     return _render(request, "portal/status.html", context)
 
 
+@secret_address
 def photo(request: HttpRequest, token: str, photo_id: int) -> HttpResponseBase:
     """One of the resident's own photos, reached through their token only."""
     found = _lookup(request, token)

@@ -88,10 +88,20 @@ def test_a_resident_sends_a_complaint_from_the_estate_page_and_follows_it(browse
     page.select_option("select[name=category]", index=1)
     page.fill("textarea[name=description]", "2号楼门口路灯不亮")
     page.fill("input[name=phone]", "13800138000")
+    page.locator("#privacy-notice summary").click()  # the notice opens before the send button
+    assert "个人信息" in page.locator("#privacy-text").inner_text()
+    page.check("input[name=privacy_ack]")
     page.locator("form button[type=submit]").last.click()
     page.wait_for_load_state()
     complaint = Complaint.objects.get()
     assert complaint.channel == "portal" and complaint.number in page.content()
+    referers: list[str] = []
+    page.on("request", lambda r: referers.append(r.headers.get("referer") or ""))
     page.goto(f"{live_server.url}/r/c/{complaint.portal_token}/")
     assert complaint.number in page.content()
+    # The page's own form still works (CSRF), and its address never travels as a referrer.
+    page.locator("button[name=language][value=zh-hant]").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "zh-hant" and complaint.number in page.content()
+    assert len(referers) > 3 and not [r for r in referers if complaint.portal_token in r]
     assert outside == [] and blocked == []

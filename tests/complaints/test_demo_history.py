@@ -86,6 +86,8 @@ def test_the_year_has_every_status_kind_and_several_channels(replayed):
     channels = set(complaints.values_list("channel", flat=True))
     assert {Channel.PHONE, Channel.PORTAL} <= channels and len(channels) >= 5
     assert complaints.filter(recorded_by__isnull=True, channel=Channel.PORTAL).exists()
+    # Residents of the demo read the privacy notice before sending, as real ones must (D-3).
+    assert not complaints.filter(channel=Channel.PORTAL, privacy_notice__isnull=True).exists()
     assert len(set(complaints.values_list("category__code", flat=True))) >= 8
     assert set(complaints.values_list("estate__name", flat=True)) == {"翠湖花园", "金山苑", "金融大厦"}
     assert complaints.filter(replied_at_intake=True).exists()

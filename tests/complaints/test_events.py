@@ -13,6 +13,7 @@ from estatedesk.complaints import events, workflow
 from estatedesk.complaints.events import ComplaintEvent
 from estatedesk.complaints.models import Event
 from estatedesk.core.actors import SYSTEM
+from estatedesk.org import services as org_services
 from tests.complaints.conftest import record
 
 
@@ -51,7 +52,14 @@ def test_an_unknown_stored_kind_is_shown_as_it_is():
 @pytest.mark.django_db
 @pytest.mark.req("P-2")
 def test_the_timeline_names_the_resident_portal_and_the_system_when_nobody_signed_in(world):
-    complaint = record(world, persona="", channel="portal", customer=None, phone="13812345678")
+    complaint = record(
+        world,
+        persona="",
+        channel="portal",
+        customer=None,
+        phone="13812345678",
+        privacy_notice=org_services.current_privacy_notice(),
+    )
     events.deadline_changed(complaint, SYSTEM, reason="Office hours changed", change={})
     stored = list(complaint.events.order_by("at", "id"))
     assert [(e.action, e.actor_id, e.actor_name) for e in stored] == [

@@ -20,7 +20,7 @@ from PIL import Image
 
 from estatedesk.complaints import services, uploads
 from estatedesk.complaints.models import Attachment, Complaint, Event
-from estatedesk.core.actors import SYSTEM
+from estatedesk.core.actors import RESIDENT, SYSTEM
 from estatedesk.core.errors import InvalidInput
 from tests.complaints.conftest import category
 
@@ -290,6 +290,20 @@ def test_a_pdf_is_served_in_a_sandbox(world, complaint):
 
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Security-Policy"] == "sandbox"
+
+
+@pytest.mark.req("D-3")
+@pytest.mark.req("W-1")
+@pytest.mark.parametrize("sender", ["resident", "handler_a"])
+def test_a_pdf_is_served_to_staff_as_a_download_never_inline(world, complaint, sender):
+    actor = RESIDENT if sender == "resident" else world.users[sender]
+    document = uploads.store(complaint=complaint, upload=upload("繳費單.pdf", pdf()), actor=actor)
+
+    response = world.client("handler_a").get(reverse("complaints:attachment", args=[document.pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == "attachment; filename*=UTF-8''%E7%B9%B3%E8%B2%BB%E5%96%AE.pdf"
+    assert b"".join(response.streaming_content) == pdf()
 
 
 # --- Adding files to a complaint ---------------------------------------------------------------

@@ -17,6 +17,7 @@ from estatedesk.complaints.demo import texts
 from estatedesk.complaints.demo.story import OPEN, Head, Life, Site, Story
 from estatedesk.complaints.models import Category, Complaint, TransferSlip, WorkNotice
 from estatedesk.core.actors import RESIDENT, Actor
+from estatedesk.org import services as org_services
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -84,6 +85,7 @@ def intake(s: Story, p: Plan) -> Steps[tuple[Complaint, datetime]]:
         requested_reply_at=p.requested,
         immediate_reply=p.answer,
         submission_key=p.key,
+        privacy_notice=org_services.current_privacy_notice() if portal else None,
     )
     c = services.record_complaint(actor=p.recorder, data=data)
     if p.recorder in (s.cast.deputy_gm, s.cast.gm):
