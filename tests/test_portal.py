@@ -420,7 +420,23 @@ def test_the_portal_follows_the_browsers_language(world, accept, html_lang):
     page = resident(language=accept).get(estate_url(world)).content.decode()
 
     assert f'<html lang="{html_lang}">' in page
-    assert f'action="{reverse("set_language")}"' in page  # the small switch
+    assert 'href="?lang=en"' in page  # the small switch
+
+
+@pytest.mark.req("P-3")
+@pytest.mark.req("W-1")
+def test_a_resident_switches_language_by_link_and_keeps_the_page(world):
+    client = resident()
+    submit(client, world)
+    status_url = reverse("portal:status", args=[Complaint.objects.get().portal_token])
+
+    switched = client.get(status_url + "?lang=zh-hant")
+
+    assert switched.status_code == 302 and switched["Location"] == status_url
+    assert '<html lang="zh-hant">' in client.get(status_url).content.decode()
+    # A language that does not exist changes nothing and breaks nothing.
+    assert client.get(status_url + "?lang=xx")["Location"] == status_url
+    assert '<html lang="zh-hant">' in client.get(status_url).content.decode()
 
 
 # --- The poster ---------------------------------------------------------------------------------
@@ -490,8 +506,14 @@ def test_no_page_with_a_token_or_code_in_its_address_sends_it_on_as_a_referrer(w
     ]
 
     assert [a.status_code for a in answers] == [200, 200, 200, 200, 404, 422]
-    # At most the site's origin, never the path: no-referrer would make the browser send
-    # "Origin: null" with the page's own forms, which CSRF refuses (the browser test sends one).
-    assert {a["Referrer-Policy"] for a in answers} == {"strict-origin"}
+    policies = [a["Referrer-Policy"] for a in answers]
+    # A private token never travels on: the status page, the receipt, the photos, not found.
+    assert policies[1:5] == ["no-referrer"] * 4
+    # The estate's submission page posts its own form, and under no-referrer browsers send
+    # "Origin: null", which CSRF refuses (the browser test posts it): the origin only, no path.
+    assert policies[0] == policies[5] == "strict-origin"
+    # Pages that send no referrer have no form to post: their language switch is links.
+    status_page = answers[1].content.decode()
+    assert "<form" not in status_page and 'href="?lang=zh-hant"' in status_page
     # Staff pages keep the site-wide policy.
     assert world.client("handler_a").get(reverse("home"))["Referrer-Policy"] == "same-origin"

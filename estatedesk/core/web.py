@@ -46,24 +46,32 @@ def company_time(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     return wrapper
 
 
-def secret_address(view: V) -> V:
-    """For pages whose address carries a secret (a resident's private token, an estate's code):
-    the browser never sends the address on in its ``Referer`` header, neither to another site
-    nor to our own server with the page's photos, styles and forms, where access logs keep it.
+def referrer_policy(value: str) -> Callable[[V], V]:
+    """A view decorator that sends ``Referrer-Policy: value`` with the view's every answer."""
 
-    ``strict-origin`` sends at most ``https://host/``, never a path. ``no-referrer`` would do
-    the same for links, but makes the browser send ``Origin: null`` with the page's own
-    forms (the portal's submission and its language switch), which CSRF protection rightly
-    refuses: 403 for every resident.
-    """
+    def decorate(view: V) -> V:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            response = view(request, *args, **kwargs)
+            response["Referrer-Policy"] = value
+            return response
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "strict-origin"
-        return response
+        return cast(V, wrapper)
 
-    return cast(V, wrapper)
+    return decorate
+
+
+# For pages whose address carries a secret (a resident's private token): the browser never
+# sends the address on in a ``Referer`` header, neither to another site nor to our own server
+# with the page's pictures and styles, where access logs would keep it. Under ``no-referrer``
+# browsers send ``Origin: null`` with the page's own form posts, which CSRF protection rightly
+# refuses, so such a page must not post forms (the portal's language switch there is links).
+secret_address = referrer_policy("no-referrer")
+
+# For a page that carries an identifier in its address and posts its own form (the estate's
+# submission page, whose code is printed on the poster): ``strict-origin`` sends at most
+# ``https://host/``, never the path, and keeps the ``Origin`` header CSRF protection checks.
+posting_address = referrer_policy("strict-origin")
 
 
 def put_error(form: forms.BaseForm, error: ServiceError) -> None:

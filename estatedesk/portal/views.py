@@ -8,9 +8,12 @@ per client address and per estate; a refused submission keeps everything typed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +27,7 @@ from estatedesk.core import qr
 from estatedesk.core.actors import RESIDENT
 from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import ServiceError
-from estatedesk.core.web import secret_address
+from estatedesk.core.web import posting_address, secret_address
 from estatedesk.org import services as org_services
 from estatedesk.org.models import Estate
 from estatedesk.portal import ratelimit
@@ -53,6 +56,34 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], status
         response = render(request, template, context, status=status)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def _language_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The portal's language switch is links (``?lang=zh-hant``), not a posted form: pages whose
+    address holds a token send no referrer, and browsers then refuse their forms an origin."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        chosen = request.GET.get("lang") if request.method == "GET" else None
+        if chosen is None:
+            return view(request, *args, **kwargs)
+        rest = request.GET.copy()
+        del rest["lang"]
+        response = HttpResponseRedirect(request.path + (f"?{rest.urlencode()}" if rest else ""))
+        if chosen in dict(settings.LANGUAGES):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                chosen,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
+
+    return wrapper
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
@@ -108,8 +139,9 @@ def _key_reused(
     return _refused(request, estate, form, signed)
 
 
-@secret_address
+@posting_address
 @require_http_methods(["GET", "POST"])
+@_language_link
 def estate(request: HttpRequest, code: str) -> HttpResponse:
     """The page an estate's QR code opens: complaint, grievance or enquiry, with photos,
     after the privacy notice the resident must acknowledge."""
@@ -187,6 +219,7 @@ def _resident_photos(complaint: Complaint) -> list[Attachment]:
 
 
 @secret_address
+@_language_link
 def receipt(request: HttpRequest, token: str) -> HttpResponse:
     """After sending: the number, the private link and its QR code to keep."""
     found = _lookup(request, token)
@@ -198,6 +231,7 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @secret_address
+@_language_link
 def status(request: HttpRequest, token: str) -> HttpResponse:
     """The private status page: what the resident sent, where it stands, and the reply."""
     found = _lookup(request, token)
