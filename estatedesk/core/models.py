@@ -125,3 +125,18 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.year}: {self.value}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The background worker's last sign of life, one row per worker host (``/health/``).
+
+    The worker writes it when it starts and from a periodic task every minute, so a fresh
+    ``beat_at`` means both that the scheduler enqueues and that a consumer runs tasks.
+    """
+
+    worker = models.CharField(max_length=200, unique=True)  # the host name: bounded, never a person
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker}: {self.beat_at:%Y-%m-%d %H:%M:%S}"

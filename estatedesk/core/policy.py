@@ -38,6 +38,7 @@ URL_RULES: dict[str, Rule] = {
     "logout": Rule.PUBLIC,
     "set_language": Rule.PUBLIC,
     "health": Rule.PUBLIC,
+    "health_live": Rule.PUBLIC,
     "home": Rule.STAFF,
     "profile": Rule.STAFF,
     "token_create": Rule.STAFF,
