@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/profile/", core_views.profile, name="profile"),
     path("accounts/tokens/", core_views.token_create, name="token_create"),
     path("accounts/tokens/<int:pk>/revoke/", core_views.token_revoke, name="token_revoke"),
+    path("exports/", core_views.export_log, name="export_log"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("org/", include("estatedesk.org.urls")),
     path("calendar/", include("estatedesk.workcal.urls")),
