@@ -14,7 +14,8 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -114,10 +115,104 @@ def _stop_child(child: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
             child.wait()
 
 
-def _watch_worker(child: subprocess.Popen[bytes], stopping: threading.Event) -> None:
-    code = child.wait()
-    if not stopping.is_set():
-        _say(f"The background worker stopped unexpectedly (exit code {code}); the web server keeps running.")
+# A dead worker is started again after a pause that doubles with each quick death in a row
+# (1, 2, 4 … 60 s), so a worker that cannot start (a broken queue file, a database that is
+# down) does not spin; one that ran for a while before dying starts over from the first pause.
+RESTART_FIRST_DELAY = 1.0
+RESTART_MAX_DELAY = 60.0
+RESTART_RESET_AFTER = 300.0
+# Ctrl-C in a terminal reaches the worker too: it exits while the server is stopping, which
+# is no reason to say anything. This long is given to the stop to arrive first.
+STOP_GRACE = 0.5
+
+
+def restart_delay(
+    failures: int, *, first: float = RESTART_FIRST_DELAY, cap: float = RESTART_MAX_DELAY
+) -> float:
+    """The pause before restarting a worker that died ``failures`` times in a row (1 and up)."""
+    return min(cap, first * 2 ** min(max(failures, 1) - 1, 32))
+
+
+class WorkerSupervisor:
+    """Runs the worker child, and starts it again whenever it dies until ``stop()``.
+
+    ``start`` makes a child; ``delay(failures)`` is the pause before a restart; ``clock``
+    measures how long a child ran (a run of ``reset_after`` seconds or more resets the count).
+    """
+
+    def __init__(
+        self,
+        start: Callable[[], subprocess.Popen[bytes]],
+        *,
+        say: Callable[[str], None] = _say,
+        delay: Callable[[int], float] = restart_delay,
+        reset_after: float = RESTART_RESET_AFTER,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._start = start
+        self._say = say
+        self._delay = delay
+        self._reset_after = reset_after
+        self._clock = clock
+        self._lock = threading.Lock()  # a child is never started once stop() has begun
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.child: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
+
+    def start(self) -> None:
+        """Start the first child here (an error shows at once) and watch it from a thread."""
+        self._launch()
+        self._thread = threading.Thread(target=self._watch, name="worker-supervisor", daemon=True)
+        self._thread.start()
+
+    def _launch(self) -> subprocess.Popen[bytes] | None:
+        """A new child, or None once stopping. Raises OSError when it cannot be started."""
+        with self._lock:
+            if self._stopping.is_set():
+                return None
+            self.child = None
+            self.child = self._start()
+            return self.child
+
+    def _watch(self) -> None:
+        failures = 0
+        error = ""
+        while True:
+            started = self._clock()
+            code = self.child.wait() if self.child is not None else None
+            ran = self._clock() - started
+            failures = 1 if ran >= self._reset_after else failures + 1
+            pause = self._delay(failures)
+            grace = min(STOP_GRACE, pause)
+            if self._stopping.wait(grace):
+                return
+            if code is None:
+                what = f"The background worker could not be started ({error})"
+            else:
+                what = f"The background worker stopped unexpectedly (exit code {code}) after {ran:.0f} s"
+            self._say(f"{what}; starting it again in {pause:g} s.")
+            if self._stopping.wait(pause - grace):
+                return
+            try:
+                child = self._launch()
+            except OSError as exc:
+                error = str(exc)
+                continue
+            if child is None:
+                return
+            self.restarts += 1
+            self._say(f"The background worker is running again (process {child.pid}).")
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Stop watching, then stop the child (SIGTERM, then SIGKILL after ``timeout``)."""
+        with self._lock:
+            self._stopping.set()
+            child = self.child
+        if child is not None:
+            _stop_child(child, timeout)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
 
 
 def _serve_embedded(folder: Path, host: str, port: int, sign_ins: Sequence[tuple[str, str, str]]) -> int:
@@ -137,7 +232,6 @@ def _serve_embedded(folder: Path, host: str, port: int, sign_ins: Sequence[tuple
             file=sys.stderr,
         )
         return 1
-    stopping = threading.Event()
 
     def on_terminate(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
@@ -146,8 +240,8 @@ def _serve_embedded(folder: Path, host: str, port: int, sign_ins: Sequence[tuple
     signal.signal(signal.SIGTERM, on_terminate)
     signal.signal(signal.SIGINT, on_terminate)
 
-    child = _start_worker_child(folder)
-    threading.Thread(target=_watch_worker, args=(child, stopping), daemon=True).start()
+    supervisor = WorkerSupervisor(lambda: _start_worker_child(folder))
+    supervisor.start()
 
     shown_host = f"[{host}]" if ":" in host else host
     _say()
@@ -165,10 +259,9 @@ def _serve_embedded(folder: Path, host: str, port: int, sign_ins: Sequence[tuple
     except KeyboardInterrupt:
         pass
     finally:
-        stopping.set()
         server.close()
         _say("Stopping the background worker…")
-        _stop_child(child)
+        supervisor.stop()
         _say("EstateDesk stopped.")
     return 0
 

@@ -156,6 +156,11 @@ else:
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
 
+# /health/ fails (503) when the worker's last heartbeat, or the oldest message still waiting
+# in the outbox, is older than this many seconds (docs/deployment.md, "Monitoring: /health/").
+HEALTH_WORKER_MAX_AGE = int(env("HEALTH_WORKER_MAX_AGE", "300"))
+HEALTH_OUTBOX_MAX_AGE = int(env("HEALTH_OUTBOX_MAX_AGE", "900"))
+
 # --- Authentication and sessions -------------------------------------------------------
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -200,7 +205,7 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     # Load balancers probe over plain HTTP; a redirect would read as "down".
-    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^health/live/$"]
     SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -10,6 +10,7 @@ from estatedesk.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("health/", core_views.health, name="health"),
+    path("health/live/", core_views.health_live, name="health_live"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
@@ -21,6 +22,7 @@ urlpatterns = [
     path("accounts/profile/", core_views.profile, name="profile"),
     path("accounts/tokens/", core_views.token_create, name="token_create"),
     path("accounts/tokens/<int:pk>/revoke/", core_views.token_revoke, name="token_revoke"),
+    path("exports/", core_views.export_log, name="export_log"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("org/", include("estatedesk.org.urls")),
     path("calendar/", include("estatedesk.workcal.urls")),

@@ -222,6 +222,14 @@ def test_demo_serves_sign_in_page_with_a_worker_and_stops_cleanly(tmp_path):
         workers = _children(process.pid)
         assert len(workers) == 1 and _alive(workers[0]), "the Huey worker child is not running"
         assert "estatedesk.cli" in Path(f"/proc/{workers[0]}/cmdline").read_text().replace("\0", " ")
+
+        # A worker that dies is started again, and the console says so.
+        os.kill(workers[0], signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while not [pid for pid in _children(process.pid) if pid != workers[0] and _alive(pid)]:
+            assert time.monotonic() < deadline, "the killed worker was not started again"
+            time.sleep(0.1)
+        assert "stopped unexpectedly (exit code -9)" in log.read_text()
     finally:
         workers = _stop(process, signal.SIGINT)
     for pid in workers:

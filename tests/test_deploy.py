@@ -112,7 +112,7 @@ def test_serve_runs_gunicorn_behind_a_tls_proxy(tmp_path):
         while True:
             assert process.poll() is None, log.read_text()
             try:
-                status, _, _ = _get(f"{base}/health/", Host="estatedesk.example.com")
+                status, _, _ = _get(f"{base}/health/live/", Host="estatedesk.example.com")
                 if status == 200:
                     break
             except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -120,7 +120,11 @@ def test_serve_runs_gunicorn_behind_a_tls_proxy(tmp_path):
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.25)
 
-        # Plain HTTP is sent to HTTPS (the health probe above is the one exception).
+        # No worker runs in this test: the monitor's probe says so, over plain HTTP too.
+        status, _, _ = _get(f"{base}/health/", Host="estatedesk.example.com")
+        assert status == 503
+
+        # Plain HTTP is sent to HTTPS (the health probes above are the exceptions).
         status, headers, _ = _get(f"{base}/accounts/login/", Host="estatedesk.example.com")
         assert status == 301 and headers["Location"].startswith("https://estatedesk.example.com/")
 

@@ -6,6 +6,8 @@ import io
 
 import openpyxl
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
 
 from estatedesk.core.xlsx import workbook_response
 
@@ -13,8 +15,11 @@ DANGEROUS = ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", '=HYPERLINK("h
 
 
 @pytest.mark.req("A-3")
+@pytest.mark.django_db  # the export is recorded for the audit
 def test_text_starting_with_formula_characters_is_stored_as_text() -> None:
-    response = workbook_response("t", ["matter", "count"], [[text, 3] for text in DANGEROUS])
+    request = RequestFactory().get("/export/")
+    request.user = AnonymousUser()
+    response = workbook_response(request, "t", ["matter", "count"], [[text, 3] for text in DANGEROUS])
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     sheet = book.active
     assert sheet is not None

@@ -125,3 +125,46 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.year}: {self.value}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The background worker's last sign of life, one row per worker host (``/health/``).
+
+    The worker writes it when it starts and from a periodic task every minute, so a fresh
+    ``beat_at`` means both that the scheduler enqueues and that a consumer runs tasks.
+    """
+
+    worker = models.CharField(max_length=200, unique=True)  # the host name: bounded, never a person
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker}: {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ExportRecord(models.Model):
+    """Who exported which list, with which filters and how many rows (SPEC D-3, P-2). Never edited."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    # Kept as text too: the row still says who it was if the account is ever deleted.
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    list_name = models.CharField(_("list"), max_length=100, db_index=True)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)  # None: a document, not a list
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.list_name} ({self.row_count})"

@@ -38,10 +38,12 @@ URL_RULES: dict[str, Rule] = {
     "logout": Rule.PUBLIC,
     "set_language": Rule.PUBLIC,
     "health": Rule.PUBLIC,
+    "health_live": Rule.PUBLIC,
     "home": Rule.STAFF,
     "profile": Rule.STAFF,
     "token_create": Rule.STAFF,
     "token_revoke": Rule.STAFF,
+    "export_log": Rule.STAFF,  # the view admits those who see everything
     "password_change": Rule.STAFF,
     "password_change_done": Rule.STAFF,
     "org:estate_list": Rule.STAFF,

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import socket
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from estatedesk.core.actors import Actor, user_of
-from estatedesk.core.models import ApiToken
+from estatedesk.core.models import ApiToken, WorkerHeartbeat
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -90,3 +91,20 @@ def _statistics_stale(cursor: Any) -> bool:
         if abs(rows - known) > max(1000, known // 10):
             return True
     return False
+
+
+def record_heartbeat(*, starting: bool = False, worker: str | None = None) -> None:
+    """The worker is alive: stamp its host's row (``/health/`` reads the newest one).
+
+    One row per host, so restarts do not pile rows up; ``starting`` also resets its start time.
+    """
+    now = timezone.now()
+    name = (worker or socket.gethostname() or "worker")[:200]
+    fields: dict[str, Any] = {"beat_at": now, **({"started_at": now} if starting else {})}
+    if WorkerHeartbeat.objects.filter(worker=name).update(**fields):
+        return
+    try:
+        with transaction.atomic():
+            WorkerHeartbeat.objects.create(worker=name, started_at=now, beat_at=now)
+    except IntegrityError:  # another thread of the same worker made the row first
+        WorkerHeartbeat.objects.filter(worker=name).update(**fields)

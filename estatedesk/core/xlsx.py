@@ -13,8 +13,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import xlsxwriter
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+
+from estatedesk.core.exportlog import record_export
 
 WORKBOOK_OPTIONS: dict[str, Any] = {"strings_to_formulas": False, "strings_to_urls": False}
 
@@ -47,7 +49,14 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def workbook_response(filename: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> HttpResponse:
+class NoteRow(list[Any]):
+    """A row that says something about the export (it was cut short), not a record: not counted."""
+
+
+def workbook_response(
+    request: HttpRequest, filename: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]]
+) -> HttpResponse:
+    """The list as a workbook; the export is recorded (who, which list, filters, rows) for the audit."""
     buffer = io.BytesIO()
     book = new_workbook(buffer, constant_memory=True)
     sheet = book.add_worksheet()
@@ -55,8 +64,11 @@ def workbook_response(filename: str, headers: Sequence[Any], rows: Iterable[Sequ
     for col, header in enumerate(headers):
         sheet.write_string(0, col, str(header), bold)
         sheet.set_column(col, col, 16)
+    records = 0
     for row_index, row in enumerate(rows, start=1):
+        records += not isinstance(row, NoteRow)
         for col, value in enumerate(row):
             write_value(sheet, row_index, col, value)
     book.close()
+    record_export(request, list_name=filename, filters=request.GET, row_count=records)
     return xlsx_response(buffer.getvalue(), filename)

@@ -29,7 +29,7 @@ from estatedesk.core.actors import Actor
 from estatedesk.core.clock import company_today
 from estatedesk.core.errors import InvalidInput, ServiceError
 from estatedesk.core.web import company_time, put_error
-from estatedesk.core.xlsx import workbook_response
+from estatedesk.core.xlsx import NoteRow, workbook_response
 from estatedesk.improvement import selectors, services, sources, workflow
 from estatedesk.improvement.forms import OpenActionForm
 from estatedesk.improvement.models import Action, ActionKind, ActionStatus, Source
@@ -180,7 +180,9 @@ def _local(value: Any) -> str:
 def export_rows(actions: QuerySet[Action], today: date, limit: int = EXPORT_MAX) -> Iterator[Sequence[Any]]:
     for index, a in enumerate(actions[: limit + 1].iterator(chunk_size=1000)):
         if index == limit:
-            yield [_("Only the first %(limit)s rows are exported; narrow the filters.") % {"limit": limit}]
+            yield NoteRow(
+                [_("Only the first %(limit)s rows are exported; narrow the filters.") % {"limit": limit}]
+            )
             return
         late = days_overdue(a, today)
         yield [
@@ -209,7 +211,7 @@ def export(request: HttpRequest) -> HttpResponse:
     today = company_today()
     actions, _filters = filter_actions(request, today)
     return workbook_response(
-        "actions", EXPORT_HEADERS, export_rows(actions.order_by("-opened_at", "-pk"), today)
+        request, "actions", EXPORT_HEADERS, export_rows(actions.order_by("-opened_at", "-pk"), today)
     )
 
 

@@ -93,7 +93,9 @@ def annual_export(request: HttpRequest) -> HttpResponse:
             when(summary.published_at),
         ]
 
-    return workbook_response("annual-summaries", headers, (line(row) for row in _annual_rows(request)))
+    return workbook_response(
+        request, "annual-summaries", headers, (line(row) for row in _annual_rows(request))
+    )
 
 
 @require_GET

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from estatedesk.core.actors import Actor
 from estatedesk.core.errors import NotAllowed
+from estatedesk.core.exportlog import record_export
 from estatedesk.core.pdf import PdfUnavailable
 from estatedesk.core.policy import department_ids, staff_of
 from estatedesk.core.timeline import timeline_rows
@@ -176,7 +177,7 @@ def monthly_export(request: HttpRequest) -> HttpResponse:
                 when(r.reviewed_at),
             ]
 
-    return workbook_response("monthly-reports", headers, rows())
+    return workbook_response(request, "monthly-reports", headers, rows())
 
 
 @company_time
@@ -392,6 +393,9 @@ def monthly_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             "back_url": reverse("reports:monthly_detail", args=[pk]),
         }
         return render(request, "complaints/print/unavailable.html", context, status=503)
+    record_export(
+        request, list_name="monthly-report", filters={"id": report.pk, "format": "pdf"}, row_count=None
+    )
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{_file_stem(report)}.pdf"'
     patch_cache_control(response, private=True, no_cache=True)
@@ -402,5 +406,8 @@ def monthly_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def monthly_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request.user, pk)
     response = xlsx_response(exports.monthly_xlsx(report), _file_stem(report))
+    record_export(
+        request, list_name="monthly-report", filters={"id": report.pk, "format": "xlsx"}, row_count=None
+    )
     patch_cache_control(response, private=True, no_cache=True)
     return response

@@ -123,7 +123,7 @@ def quarterly_export(request: HttpRequest) -> HttpResponse:
         ]
         for row in _quarterly_rows(request)
     )
-    return workbook_response("quarterly-analyses", headers, rows)
+    return workbook_response(request, "quarterly-analyses", headers, rows)
 
 
 @require_POST

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from estatedesk.core.exportlog import record_export
 from estatedesk.core.pdf import PdfUnavailable
 from estatedesk.core.xlsx import xlsx_response
 from estatedesk.org.models import Staff
@@ -107,5 +108,8 @@ def export_response(request: HttpRequest, record: Any, *, kind: str, fmt: str) -
             return render(request, "complaints/print/unavailable.html", context, status=503)
         response = HttpResponse(data, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    if fmt != "print":
+        document = "quarterly-analysis" if kind == "quarterly" else "annual-summary"
+        record_export(request, list_name=document, filters={"id": record.pk, "format": fmt}, row_count=None)
     patch_cache_control(response, private=True, no_cache=True)
     return response

@@ -30,7 +30,7 @@ from estatedesk.core.actors import RequestUser
 from estatedesk.core.clock import company_zone
 from estatedesk.core.models import CompanySettings
 from estatedesk.core.paging import CappedPaginator
-from estatedesk.core.xlsx import workbook_response
+from estatedesk.core.xlsx import NoteRow, workbook_response
 from estatedesk.org import selectors as org_selectors
 
 PAGE_SIZE = 50
@@ -256,12 +256,14 @@ def export_rows(
     validity = {True: _("Valid"), False: _("Invalid"), None: ""}
     for index, c in enumerate(queryset[: limit + 1].iterator(chunk_size=2000)):
         if index == limit:
-            yield [
-                _(
-                    "Only the first %(limit)s rows are exported. Narrow the filters (for example the dates) to export the rest."
-                )
-                % {"limit": f"{limit:,}"}
-            ]
+            yield NoteRow(
+                [
+                    _(
+                        "Only the first %(limit)s rows are exported. Narrow the filters (for example the dates) to export the rest."
+                    )
+                    % {"limit": f"{limit:,}"}
+                ]
+            )
             return
         name = c.complainant_name if see_names else crypto.mask_name(c.complainant_name)
         yield [
@@ -317,4 +319,4 @@ def export(request: HttpRequest) -> HttpResponse:
         clock,
         see_names=policy.can_see_contact_names(request.user),
     )
-    return workbook_response("complaints", EXPORT_HEADERS, rows)
+    return workbook_response(request, "complaints", EXPORT_HEADERS, rows)

@@ -42,6 +42,7 @@ from estatedesk.complaints.views.common import person_name
 from estatedesk.core import flowchart, policy, qr
 from estatedesk.core import pdf as printing
 from estatedesk.core.clock import company_now, company_zone
+from estatedesk.core.exportlog import record_export
 from estatedesk.core.models import CompanySettings
 from estatedesk.core.workflow import Workflow
 from estatedesk.org.models import Role
@@ -214,6 +215,9 @@ FORMS: dict[str, tuple[Callable[[HttpRequest, int], tuple[Any, dict[str, Any]]],
     "notice": (_notice, "complaints/print/notice.html"),
 }
 
+# What the export audit calls each form's PDF.
+DOCUMENTS = {"record": "complaint-record", "slip": "transfer-slip", "notice": "work-notice"}
+
 
 def _show(request: HttpRequest, form: str, pk: int, *, pdf: bool) -> HttpResponse:
     load, template = FORMS[form]
@@ -255,6 +259,9 @@ def _show(request: HttpRequest, form: str, pk: int, *, pdf: bool) -> HttpRespons
             # Pango or its fonts broken at run time: the print view still works.
             log.exception("PDF of %s %s failed", form, obj.number)
             return render(request, "complaints/print/unavailable.html", context, status=503)
+    record_export(
+        request, list_name=DOCUMENTS[form], filters={"number": obj.number, "format": "pdf"}, row_count=None
+    )
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{obj.number}.pdf"'
     patch_cache_control(response, private=True, no_cache=True)
