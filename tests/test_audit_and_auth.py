@@ -67,6 +67,18 @@ def test_sign_in_locks_out_after_repeated_failures(world):
 
 
 @pytest.mark.req("P-1")
+@pytest.mark.parametrize("username", ["x" * 5000, "handler_a" + "é" * 300, "gm\x00"])
+def test_an_impossible_user_name_is_answered_as_a_wrong_user_name_or_password(world, username):
+    # 5,000 characters did not fit the lock-out table on PostgreSQL (a 500); NUL is refused by the form.
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(reverse("login"), {"username": username, "password": "wrong"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Please enter a correct username and password" in page or "Null characters are not allowed" in page
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.req("P-1")
 def test_sign_in_works_and_a_wrong_password_keeps_the_user_name(world):
     client = Client()
     response = client.post(reverse("login"), {"username": "handler_a", "password": "nope"})

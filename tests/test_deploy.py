@@ -23,6 +23,7 @@ pytestmark = pytest.mark.req("A-1")
 
 
 def production_env(data_dir, **extra: str) -> dict[str, str]:
+    extra.setdefault("TRUSTED_PROXIES", "127.0.0.1")  # the TLS proxy, on this host
     return clean_env(
         ESTATEDESK_MODE="production",
         SECRET_KEY=secrets.token_urlsafe(60),
@@ -62,6 +63,16 @@ def test_check_deploy_catches_debug_left_on_in_production(tmp_path):
     result = check_deploy(production_env(tmp_path, DEBUG="1"))
     assert result.returncode != 0
     assert "security.W018" in result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_no_proxy_is_trusted_behind_a_tls_proxy(tmp_path):
+    # Every client would have the proxy's address: one wrong-password lock-out for everyone.
+    result = check_deploy(production_env(tmp_path, TRUSTED_PROXIES=""))
+    assert result.returncode != 0
+    assert "estatedesk.W001" in result.stdout + result.stderr
+    assert (
+        check_deploy(production_env(tmp_path, TRUSTED_PROXIES="", BEHIND_TLS_PROXY="false")).returncode == 0
+    )
 
 
 def test_nothing_is_silenced():

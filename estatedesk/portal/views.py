@@ -22,6 +22,7 @@ from estatedesk.complaints import services, uploads
 from estatedesk.complaints.models import AWAITING_REPLY, Attachment, Channel, Complaint, Status
 from estatedesk.core import qr
 from estatedesk.core.actors import RESIDENT
+from estatedesk.core.clientaddr import client_ip
 from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import ServiceError
 from estatedesk.org.models import Estate
@@ -111,9 +112,7 @@ def estate(request: HttpRequest, code: str) -> HttpResponse:
     form = SubmissionForm(request.POST, request.FILES, estate=place)
     if not form.is_valid():
         return _render(request, "portal/submit.html", _form_context(request, place, form, signed), status=422)
-    wait = ratelimit.hit(
-        "submit-ip", ratelimit.client_ip(request), ratelimit.setting("PORTAL_RATE_SUBMIT_IP")
-    )
+    wait = ratelimit.hit("submit-ip", client_ip(request), ratelimit.setting("PORTAL_RATE_SUBMIT_IP"))
     if wait is None:
         wait = ratelimit.hit("submit-estate", str(place.pk), ratelimit.setting("PORTAL_RATE_SUBMIT_ESTATE"))
     if wait is not None:
@@ -134,9 +133,7 @@ def estate(request: HttpRequest, code: str) -> HttpResponse:
 
 def _lookup(request: HttpRequest, token: str) -> Complaint | HttpResponse:
     """The complaint of a token, or the response to give instead (rate limit, not found)."""
-    wait = ratelimit.hit(
-        "lookup-ip", ratelimit.client_ip(request), ratelimit.setting("PORTAL_RATE_LOOKUP_IP")
-    )
+    wait = ratelimit.hit("lookup-ip", client_ip(request), ratelimit.setting("PORTAL_RATE_LOOKUP_IP"))
     if wait is not None:
         return _too_many(request, wait, {}, "portal/limited.html")
     complaint = (
