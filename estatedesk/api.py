@@ -2,8 +2,9 @@
 
 The policy middleware lets the "api:" namespace through; every endpoint here authenticates
 (personal token or staff session, see ``estatedesk.core.api``) and authorises itself with
-``estatedesk.core.policy``. The interactive docs are served from ninja's bundled static
-files, so they work without internet access.
+``estatedesk.core.policy``. The document and the interactive docs are for staff members
+signed in or holding a token, unless ``API_DOCS_PUBLIC`` publishes them; the docs are served
+from ninja's bundled static files, so they work without internet access.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from ninja import NinjaAPI
 
 from estatedesk.complaints.api.complaints import router as complaints_router
-from estatedesk.core.api import StaffSessionAuth, TokenAuth, install_error_handlers
+from estatedesk.core.api import StaffSessionAuth, TokenAuth, docs_access, install_error_handlers
 from estatedesk.org.api import router as org_router
 from estatedesk.workcal.api import router as workcal_router
 
@@ -36,6 +37,7 @@ api = EstateDeskAPI(
         "language of the request (`Accept-Language`)."
     ),
     auth=[TokenAuth(), StaffSessionAuth()],
+    docs_decorator=docs_access,
 )
 install_error_handlers(api)
 api.add_router("/", org_router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,14 @@ elif env("FIELD_ENCRYPTION_KEY_FILE"):
     FIELD_ENCRYPTION_KEY = Path(env("FIELD_ENCRYPTION_KEY_FILE")).read_text(encoding="utf-8").strip()
 else:
     FIELD_ENCRYPTION_KEY = paths.read_or_create_secret(DATA_DIR, "field_key", paths.new_field_key)
+
+# Proxies (addresses or networks, IPv4 or IPv6) whose X-Forwarded-For is believed: the client's
+# address for lock-out, access logs and rate limits (core/clientaddr.py). Empty: nobody's.
+TRUSTED_PROXIES = [p.strip() for p in env("TRUSTED_PROXIES").split(",") if p.strip()]
+for _proxy in TRUSTED_PROXIES:
+    ipaddress.ip_network(_proxy, strict=False)  # a typo stops the start, not the first request
+# The OpenAPI document and /api/docs: for signed-in staff and token holders, unless published.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
@@ -168,7 +177,7 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "estatedesk.core.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -186,6 +195,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Lock-out counts per user name AND client address (behind a proxy: TRUSTED_PROXIES below), so
+# a stranger's wrong passwords lock the stranger out, not the user everywhere.
+AXES_CLIENT_IP_CALLABLE = "estatedesk.core.clientaddr.client_ip"
+# Only a user name that fits axes' column is recorded (a 5,000-character one is just wrong).
+AXES_USERNAME_CALLABLE = "estatedesk.core.signin.attempted_username"
 
 # Idle expiry: the cookie lives SESSION_IDLE_SECONDS past the last request.
 # Absolute expiry: SessionExpiryMiddleware signs the user out SESSION_ABSOLUTE_SECONDS after sign-in.
@@ -203,6 +217,10 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # "__Host-": the browser keeps these cookies only when Secure, for the whole site (Path=/) and
+    # for this host alone (no Domain), so a sibling subdomain cannot plant or overwrite them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     # Load balancers probe over plain HTTP; a redirect would read as "down".
     SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^health/live/$"]
@@ -238,7 +256,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env("TIME_ZONE", "Asia/Shanghai")
-LANGUAGE_COOKIE_NAME = "estatedesk_language"
+LANGUAGE_COOKIE_NAME = "__Host-estatedesk_language" if PRODUCTION else "estatedesk_language"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- Static and uploaded files ----------------------------------------------------------
@@ -312,11 +331,6 @@ PORTAL_MAX_PHOTOS = int(env("PORTAL_MAX_PHOTOS", "6"))
 PORTAL_RATE_SUBMIT_IP = env("PORTAL_RATE_SUBMIT_IP", "5/10m")
 PORTAL_RATE_SUBMIT_ESTATE = env("PORTAL_RATE_SUBMIT_ESTATE", "60/1h")
 PORTAL_RATE_LOOKUP_IP = env("PORTAL_RATE_LOOKUP_IP", "60/1m")
-# Behind a proxy every request comes from the proxy's address; the client's is the n-th
-# entry from the right of X-Forwarded-For. 0 = use the connection's address.
-CLIENT_IP_PROXY_COUNT = int(
-    env("CLIENT_IP_PROXY_COUNT", "1" if PRODUCTION and env_bool("BEHIND_TLS_PROXY", True) else "0")
-)
 # Rate-limit counters: Redis when the queue is on Redis (shared by every host), else files in
 # the data folder (shared by the worker processes of one host).
 CACHES: dict[str, dict[str, Any]] = dict(

@@ -27,6 +27,7 @@ _SETTINGS_VARIABLES = (
     "DEBUG",
     "WEB_CONCURRENCY",
     "BIND",
+    "TRUSTED_PROXIES",
 )
 
 

@@ -422,7 +422,8 @@ def test_the_management_command_refuses_an_unknown_user(world):
 
 
 def test_the_openapi_spec_and_offline_docs_are_served(world):
-    spec = Client().get("/api/openapi.json").json()
+    staff = world.client("handler_a")
+    spec = staff.get("/api/openapi.json").json()
     paths = spec["paths"]
     assert {
         "/api/units/",
@@ -434,9 +435,35 @@ def test_the_openapi_spec_and_offline_docs_are_served(world):
     assert set(paths["/api/units/{unit_id}/"]["patch"]["responses"]) >= {"200", "401", "403", "404", "422"}
     assert set(spec["components"]["securitySchemes"]) == {"TokenAuth", "StaffSessionAuth"}
 
-    docs = Client().get("/api/docs")
+    docs = staff.get("/api/docs")
     assert docs.status_code == 200
     urls = re.findall(r'(?:src|href)="([^"]+)"', docs.content.decode())
     assert urls and all(url.startswith("/static/") for url in urls), urls
     for url in urls:
         assert Client().get(url).status_code == 200, url
+
+
+@pytest.mark.req("P-1")
+def test_the_openapi_document_and_docs_are_for_staff_and_token_holders_only(world, api, settings):
+    anonymous = Client(HTTP_ACCEPT_LANGUAGE="en")
+    body = assert_error(anonymous.get("/api/openapi.json"), 401, "not_authenticated")
+    assert "API token" in body["detail"]
+    assert anonymous.get("/api/openapi.json")["WWW-Authenticate"].startswith("Bearer")
+    docs = anonymous.get("/api/docs")
+    assert docs.status_code == 302 and docs["Location"] == "/accounts/login/?next=/api/docs"
+    assert_error(Api("edk_not-a-token").get("/openapi.json"), 401, "invalid_token")
+    assert_error(
+        Api(None).client.get("/api/openapi.json", HTTP_AUTHORIZATION="Bearer "), 401, "invalid_token"
+    )
+    assert_error(world.client("resident").get("/api/openapi.json"), 403, "not_staff")
+
+    # A token holder reads the document without a session; a signed-in staff member reads both.
+    assert "/api/units/" in api("handler_a").get("/openapi.json").json()["paths"]
+    staff = world.client("handler_a")
+    assert staff.get("/api/openapi.json").status_code == 200
+    assert staff.get("/api/docs").status_code == 200
+
+    # The company may publish them (API_DOCS_PUBLIC).
+    settings.API_DOCS_PUBLIC = True
+    assert anonymous.get("/api/openapi.json").status_code == 200
+    assert anonymous.get("/api/docs").status_code == 200

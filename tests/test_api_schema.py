@@ -87,7 +87,11 @@ def check(case, headers: dict[str, str]) -> None:
 
 
 def test_the_served_document_is_the_one_tested(world):
-    assert Client().get("/api/openapi.json").json() == DOCUMENT
+    # Served to staff and token holders only (API_DOCS_PUBLIC off).
+    assert Client().get("/api/openapi.json").status_code == 401
+    _, raw = create_api_token(user=world.users["handler_a"], name="document")
+    served = Client().get("/api/openapi.json", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert served.json() == DOCUMENT
 
 
 @as_admin.parametrize()

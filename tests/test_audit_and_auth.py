@@ -68,6 +68,44 @@ def test_sign_in_locks_out_after_repeated_failures(world):
 
 
 @pytest.mark.req("P-1")
+@pytest.mark.parametrize("username", ["x" * 5000, "handler_a" + "é" * 300, "gm\x00"])
+def test_an_impossible_user_name_is_answered_as_a_wrong_user_name_or_password(world, username):
+    # 5,000 characters did not fit the lock-out table on PostgreSQL (a 500); NUL is refused by the form.
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(reverse("login"), {"username": username, "password": "wrong"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Please enter a correct username and password" in page or "Null characters are not allowed" in page
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.req("P-1")
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("zh-hans", "密码太短：至少需要 12 个字符。"), ("zh-hant", "密碼太短：至少需要 12 個字元。")],
+)
+def test_a_password_needs_twelve_characters_and_the_refusal_is_in_the_users_language(
+    world, language, message
+):
+    client = world.client("handler_a")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    url = reverse("password_change")
+    eleven = "Tiger-lily1"
+    response = client.post(url, {"old_password": PASSWORD, "new_password1": eleven, "new_password2": eleven})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page and "too short" not in page
+    world.users["handler_a"].refresh_from_db()
+    assert world.users["handler_a"].check_password(PASSWORD)
+
+    twelve = "Tiger-lily12"
+    response = client.post(url, {"old_password": PASSWORD, "new_password1": twelve, "new_password2": twelve})
+    assert response.status_code == 302
+    world.users["handler_a"].refresh_from_db()
+    assert world.users["handler_a"].check_password(twelve)
+
+
+@pytest.mark.req("P-1")
 def test_sign_in_works_and_a_wrong_password_keeps_the_user_name(world):
     client = Client()
     response = client.post(reverse("login"), {"username": "handler_a", "password": "nope"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.req("A-1")
 
 
 def production_env(data_dir, **extra: str) -> dict[str, str]:
+    extra.setdefault("TRUSTED_PROXIES", "127.0.0.1")  # the TLS proxy, on this host
     return clean_env(
         ESTATEDESK_MODE="production",
         SECRET_KEY=secrets.token_urlsafe(60),
@@ -62,6 +64,75 @@ def test_check_deploy_catches_debug_left_on_in_production(tmp_path):
     result = check_deploy(production_env(tmp_path, DEBUG="1"))
     assert result.returncode != 0
     assert "security.W018" in result.stdout + result.stderr
+
+
+def test_check_deploy_warns_when_no_proxy_is_trusted_behind_a_tls_proxy(tmp_path):
+    # Every client would have the proxy's address: one wrong-password lock-out for everyone.
+    result = check_deploy(production_env(tmp_path, TRUSTED_PROXIES=""))
+    assert result.returncode != 0
+    assert "estatedesk.W001" in result.stdout + result.stderr
+    assert (
+        check_deploy(production_env(tmp_path, TRUSTED_PROXIES="", BEHIND_TLS_PROXY="false")).returncode == 0
+    )
+
+
+# Production settings, imported in a process of their own; the pages need no database.
+COOKIES = """
+import json
+import django
+django.setup()
+from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+from django.test.utils import override_settings
+
+# The hashed static files of production need collectstatic; the pages only link them.
+plain = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+with override_settings(STORAGES=plain):
+    client = Client(HTTP_HOST="estatedesk.example.com")
+    csrf = client.get("/accounts/login/", secure=True).cookies
+    language = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"}, secure=True)
+    page = client.get("/accounts/login/", secure=True).content.decode()
+
+
+def signed_in(request):
+    request.session["estatedesk_seen"] = 1
+    return HttpResponse()
+
+
+# The session middleware as a sign-in leaves it; a database-free engine, same cookie settings.
+with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies"):
+    request = RequestFactory().get("/", secure=True, HTTP_HOST="estatedesk.example.com")
+    session = SessionMiddleware(signed_in)(request).cookies
+
+print(json.dumps({
+    "cookies": [c.output(header="") for c in (*csrf.values(), *language.cookies.values(), *session.values())],
+    "english_page": '<html lang="en">' in page,
+}))
+"""
+
+
+def test_production_cookies_are_host_only_secure_and_site_wide(tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-c", COOKIES],
+        env=production_env(tmp_path),
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    cookies = {c.strip().split("=", 1)[0]: c for c in answer["cookies"]}
+    assert set(cookies) == {"__Host-csrftoken", "__Host-estatedesk_language", "__Host-sessionid"}
+    for text in cookies.values():
+        # What a "__Host-" cookie must be, or the browser drops it.
+        assert "Secure" in text and "Path=/;" in text + ";" and "Domain" not in text, text
+    assert "HttpOnly" in cookies["__Host-sessionid"]
+    # And the renamed language cookie is the one read: the next page is in English.
+    assert answer["english_page"]
 
 
 def test_nothing_is_silenced():
@@ -132,6 +203,7 @@ def test_serve_runs_gunicorn_behind_a_tls_proxy(tmp_path):
         assert status == 200
         assert "max-age=31536000" in headers["Strict-Transport-Security"]
         assert "Secure" in headers["Set-Cookie"]
+        assert headers["Set-Cookie"].startswith("__Host-csrftoken=")
 
         # collectstatic ran: hashed static files are served by whitenoise.
         static = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from functools import wraps
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -301,6 +303,48 @@ class StaffSessionAuth(APIKeyCookie):
         self, request: HttpRequest, key: str | None
     ) -> Any:  # pragma: no cover - __call__ decides
         return None
+
+
+def docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Guards the OpenAPI document and ``/api/docs`` (ninja's ``docs_decorator``).
+
+    They are for staff members signed in or holding a token, as the API itself is, unless
+    ``API_DOCS_PUBLIC`` publishes them. A stranger asking for the document gets a 401 in the
+    API's error format; one opening the docs page is sent to sign in.
+    """
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if settings.API_DOCS_PUBLIC:
+            return view(request, *args, **kwargs)
+        scheme, _space, credential = request.headers.get("Authorization", "").partition(" ")
+        user: Any
+        if scheme.lower() == "bearer":
+            user = authenticate_token(credential.strip())
+            if user is None:
+                return _docs_refusal(
+                    401, "invalid_token", _("The API token is not valid or has been revoked.")
+                )
+        else:
+            user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            match = request.resolver_match
+            if match is not None and match.url_name == "openapi-view":
+                return redirect_to_login(request.get_full_path())
+            detail = _("Authentication required: send an API token (Authorization: Bearer …) or sign in.")
+            return _docs_refusal(401, "not_authenticated", detail)
+        if not policy.is_staff_member(user):
+            return _docs_refusal(403, "not_staff", _("The API is only for staff members."))
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def _docs_refusal(status: int, code: str, detail: str) -> HttpResponse:
+    response = JsonResponse(_body(detail, code), status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
 
 
 def current_user(request: HttpRequest) -> User:

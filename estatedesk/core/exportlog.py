@@ -17,6 +17,7 @@ from typing import Any
 from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from estatedesk.core.clientaddr import client_ip
 from estatedesk.core.models import ExportRecord
 
 # What the export log page calls each list or document (the names its exports record).
@@ -57,8 +58,8 @@ _PHONE_LIKE = re.compile(r"\+?\d(?:\s?\d){6,}|(?<!\d)(?:0\d{2,3}-\d{7,8}|1\d{2}-
 
 
 def client_address(request: HttpRequest) -> str | None:
-    """The client's address, or None. The one place the export log reads it."""
-    value = str(request.META.get("REMOTE_ADDR") or "")
+    """The client's address (behind trusted proxies too), or None when it is no address."""
+    value = client_ip(request)
     try:
         return str(ipaddress.ip_address(value))
     except ValueError:

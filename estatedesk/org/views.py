@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from estatedesk.core import crypto, policy
 from estatedesk.core.actors import Actor
+from estatedesk.core.clientaddr import client_ip
 from estatedesk.core.crud import Column, Filter, Register, get_scoped, page_views
 from estatedesk.core.models import CompanySettings
 from estatedesk.org import exports, forms, selectors, services
@@ -386,7 +387,7 @@ def customer_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         subject=customer,
         field="phone",
         reason=request.POST.get("reason", ""),
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
     )
     if request.htmx:  # type: ignore[attr-defined]
         return HttpResponse(

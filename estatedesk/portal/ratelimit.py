@@ -3,8 +3,9 @@
 Counters live in the ``ratelimit`` cache (Redis when configured, else files in the data
 folder, so the worker processes of one host share them). A fixed window may let through up
 to twice the count around a window's edge; for slowing down abuse that is enough, and it
-costs one cache increment per request. Client addresses are hashed before they become keys:
-the cache holds no readable addresses.
+costs one cache increment per request. Client addresses (``core.clientaddr.client_ip``, the
+same as for sign-in lock-out and the access log) are hashed before they become keys: the
+cache holds no readable addresses.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpRequest
 
 CACHE_ALIAS = "ratelimit"
 _RATE = re.compile(r"^\s*(?P<count>\d+)\s*/\s*(?P<amount>\d*)\s*(?P<unit>[smh])\s*$")
@@ -40,20 +40,6 @@ def parse(text: str) -> Rate:
 
 def setting(name: str) -> Rate:
     return parse(str(getattr(settings, name)))
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address; behind ``CLIENT_IP_PROXY_COUNT`` proxies, taken from X-Forwarded-For.
-
-    Entries are counted from the right, the ones our own proxies appended, because anything
-    further left is whatever the client chose to send.
-    """
-    proxies = int(getattr(settings, "CLIENT_IP_PROXY_COUNT", 0))
-    if proxies > 0:
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def _key(scope: str, ident: str, window: int) -> str:

@@ -25,6 +25,7 @@ from estatedesk.complaints import services, uploads
 from estatedesk.complaints.models import AWAITING_REPLY, Attachment, Channel, Complaint, Status
 from estatedesk.core import qr
 from estatedesk.core.actors import RESIDENT
+from estatedesk.core.clientaddr import client_ip
 from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import ServiceError
 from estatedesk.core.web import posting_address, secret_address
@@ -171,9 +172,7 @@ def estate(request: HttpRequest, code: str) -> HttpResponse:
 
     if not form.is_valid():
         return _refused(request, place, form, signed)
-    wait = ratelimit.hit(
-        "submit-ip", ratelimit.client_ip(request), ratelimit.setting("PORTAL_RATE_SUBMIT_IP")
-    )
+    wait = ratelimit.hit("submit-ip", client_ip(request), ratelimit.setting("PORTAL_RATE_SUBMIT_IP"))
     if wait is None:
         wait = ratelimit.hit("submit-estate", str(place.pk), ratelimit.setting("PORTAL_RATE_SUBMIT_ESTATE"))
     if wait is not None:
@@ -196,9 +195,7 @@ def estate(request: HttpRequest, code: str) -> HttpResponse:
 
 def _lookup(request: HttpRequest, token: str) -> Complaint | HttpResponse:
     """The complaint of a token, or the response to give instead (rate limit, not found)."""
-    wait = ratelimit.hit(
-        "lookup-ip", ratelimit.client_ip(request), ratelimit.setting("PORTAL_RATE_LOOKUP_IP")
-    )
+    wait = ratelimit.hit("lookup-ip", client_ip(request), ratelimit.setting("PORTAL_RATE_LOOKUP_IP"))
     if wait is not None:
         return _too_many(request, wait, {}, "portal/limited.html")
     complaint = (

@@ -29,6 +29,7 @@ from estatedesk.complaints.views.common import DUE_LABELS, person_name
 from estatedesk.complaints.views.timeline import timeline_rows
 from estatedesk.core import policy
 from estatedesk.core.actors import RequestUser
+from estatedesk.core.clientaddr import client_ip
 from estatedesk.core.errors import InvalidInput
 from estatedesk.core.web import FormStep, company_time, form_step_view
 from estatedesk.records.services import log_personal_data_access
@@ -387,7 +388,7 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
         subject=complaint,
         field="contact_phone",
         reason=request.POST.get("reason", ""),
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=client_ip(request),
     )
     if getattr(request, "htmx", False):
         return HttpResponse(
