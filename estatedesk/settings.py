@@ -26,7 +26,9 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = paths.data_dir()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Private to the service's user (0700), like every file made in it (0600): the database, the
+# queue, uploads and keys hold personal data (docs/deployment.md, "Files in the data folder").
+paths.private_dir(DATA_DIR)
 
 # "demo" (laptop, plain HTTP on localhost) or "production" (behind TLS).
 MODE = env("ESTATEDESK_MODE", "demo")
@@ -136,6 +138,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+if not env("DATABASE_URL"):
+    # SQLite gives its -wal and -shm files the database file's mode: create it 0600 first.
+    paths.private_sqlite(DATA_DIR / "estatedesk.sqlite3")
 
 # --- Background work -------------------------------------------------------------------
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
@@ -155,6 +160,7 @@ else:
         "immediate": HUEY_IMMEDIATE,
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
+    paths.private_sqlite(DATA_DIR / "huey.sqlite3")
 
 # --- Authentication and sessions -------------------------------------------------------
 PASSWORD_HASHERS = [
@@ -257,6 +263,10 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded files (roster imports in MEDIA_ROOT) for the service's user only; complaint photos
+# are written by complaints/uploads.py, 0600 as well. Collected static files follow these too.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # --- E-mail and SMS --------------------------------------------------------------------
@@ -324,6 +334,7 @@ CACHES["ratelimit"] = (
     {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
     if env("REDIS_URL")
     else {
+        # Django writes these files 0600, in folders it makes 0700.
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(DATA_DIR / "cache" / "ratelimit"),
         "OPTIONS": {"MAX_ENTRIES": 20000},
