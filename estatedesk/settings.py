@@ -282,12 +282,34 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "estatedesk@localhost")
 SMS_PROVIDER = env("SMS_PROVIDER", "console")
 
 # --- Logging ---------------------------------------------------------------------------
+# Every handler redacts: no full phone number, typed search or private link reaches a log
+# (core/redact.py; the web server's access log is cleaned by core/accesslog.py). "django" and
+# "django.server" are named so that Django's own handlers, which do not redact, are replaced.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "estatedesk.core.redact.RedactingFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
-    "loggers": {"estatedesk": {"level": env("LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "estatedesk": {"level": env("LOG_LEVEL", "INFO")},
+        "django": {"level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
@@ -301,6 +323,9 @@ NOTIFICATION_PROVIDERS = {
     "sms": env("ESTATEDESK_SMS_PROVIDER", SMS_PROVIDER),
     "wechat": env("ESTATEDESK_WECHAT_PROVIDER", "console"),
 }
+# Production refuses to start while a channel only writes to the log (notifications/checks.py),
+# unless this says that is intended (a trial with real data but no SMS gateway yet).
+ALLOW_CONSOLE_PROVIDERS = env_bool("ESTATEDESK_ALLOW_CONSOLE_PROVIDERS", False)
 # Links in e-mail and SMS are site paths; this address goes in front: https://estatedesk.example.com
 ESTATEDESK_SITE_URL = env("ESTATEDESK_SITE_URL").rstrip("/")
 if PRODUCTION and not env("EMAIL_BACKEND"):
