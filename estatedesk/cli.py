@@ -97,6 +97,24 @@ def _has_superuser() -> bool:
     return get_user_model().objects.filter(is_superuser=True).exists()
 
 
+def _production_checks_pass(command: str) -> bool:
+    """Django's system checks with the deployment ones; errors are printed and stop the command.
+
+    Web servers run no checks themselves: without this a production set-up that would log
+    messages instead of sending them (notifications.E001) would start silently.
+    """
+    # lazy: Django is set up only once the data folder is chosen
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    try:
+        call_command("check", deploy=True)
+    except CommandError as exc:
+        print(f"estatedesk {command}: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
 # --- Running the web server and the worker together -------------------------------------
 
 
@@ -289,6 +307,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     from django.core.management.base import CommandError
 
     _setup_django()
+    if settings.PRODUCTION and not _production_checks_pass("up"):
+        return 2
     _migrate()
     if settings.PRODUCTION:
         # Production settings serve hashed files from STATIC_ROOT (see docs/deployment.md, Windows).
@@ -303,6 +323,25 @@ def cmd_up(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     return _serve_embedded(args.folder, args.host, args.port, [])
+
+
+def gunicorn_argv(*, workers: str, bind: str) -> list[str]:
+    """gunicorn as ``estatedesk serve`` runs it: its access log on standard output, redacted
+    by our logger class (no phone number from a search, no private link; core/accesslog.py)."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "estatedesk.wsgi:application",
+        "--workers",
+        workers,
+        "--bind",
+        bind,
+        "--access-logfile",
+        "-",
+        "--logger-class",
+        "estatedesk.core.accesslog.RedactingLogger",
+    ]
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -338,21 +377,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     _setup_django()
+    if not _production_checks_pass("serve"):
+        return 2
     call_command("collectstatic", interactive=False, verbosity=0)
     workers = os.environ.get("WEB_CONCURRENCY") or str(2 * (os.cpu_count() or 1) + 1)
     bind = os.environ.get("BIND", "0.0.0.0:8000")  # noqa: S104 - a server behind a proxy listens on all interfaces
-    argv = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "estatedesk.wsgi:application",
-        "--workers",
-        workers,
-        "--bind",
-        bind,
-        "--access-logfile",
-        "-",
-    ]
+    argv = gunicorn_argv(workers=workers, bind=bind)
     sys.stdout.flush()
     sys.stderr.flush()
     # Replace this process so the process manager's signals reach gunicorn's master directly.

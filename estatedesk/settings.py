@@ -27,7 +27,9 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = paths.data_dir()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Private to the service's user (0700), like every file made in it (0600): the database, the
+# queue, uploads and keys hold personal data (docs/deployment.md, "Files in the data folder").
+paths.private_dir(DATA_DIR)
 
 # "demo" (laptop, plain HTTP on localhost) or "production" (behind TLS).
 MODE = env("ESTATEDESK_MODE", "demo")
@@ -145,6 +147,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+if not env("DATABASE_URL"):
+    # SQLite gives its -wal and -shm files the database file's mode: create it 0600 first.
+    paths.private_sqlite(DATA_DIR / "estatedesk.sqlite3")
 
 # --- Background work -------------------------------------------------------------------
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
@@ -164,6 +169,7 @@ else:
         "immediate": HUEY_IMMEDIATE,
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
+    paths.private_sqlite(DATA_DIR / "huey.sqlite3")
 
 # /health/ fails (503) when the worker's last heartbeat, or the oldest message still waiting
 # in the outbox, is older than this many seconds (docs/deployment.md, "Monitoring: /health/").
@@ -209,6 +215,9 @@ SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it from the meta tag, not the cookie
+# Messages ("Saved.") are kept in the session on the server, never in a cookie: Django's default
+# puts them in one, signed but readable by whoever holds it (SPEC D-3).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Security headers ------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -278,6 +287,10 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded files (roster imports in MEDIA_ROOT) for the service's user only; complaint photos
+# are written by complaints/uploads.py, 0600 as well. Collected static files follow these too.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # --- E-mail and SMS --------------------------------------------------------------------
@@ -293,12 +306,34 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "estatedesk@localhost")
 SMS_PROVIDER = env("SMS_PROVIDER", "console")
 
 # --- Logging ---------------------------------------------------------------------------
+# Every handler redacts: no full phone number, typed search or private link reaches a log
+# (core/redact.py; the web server's access log is cleaned by core/accesslog.py). "django" and
+# "django.server" are named so that Django's own handlers, which do not redact, are replaced.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "estatedesk.core.redact.RedactingFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
-    "loggers": {"estatedesk": {"level": env("LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "estatedesk": {"level": env("LOG_LEVEL", "INFO")},
+        "django": {"level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
@@ -312,6 +347,9 @@ NOTIFICATION_PROVIDERS = {
     "sms": env("ESTATEDESK_SMS_PROVIDER", SMS_PROVIDER),
     "wechat": env("ESTATEDESK_WECHAT_PROVIDER", "console"),
 }
+# Production refuses to start while a channel only writes to the log (notifications/checks.py),
+# unless this says that is intended (a trial with real data but no SMS gateway yet).
+ALLOW_CONSOLE_PROVIDERS = env_bool("ESTATEDESK_ALLOW_CONSOLE_PROVIDERS", False)
 # Links in e-mail and SMS are site paths; this address goes in front: https://estatedesk.example.com
 ESTATEDESK_SITE_URL = env("ESTATEDESK_SITE_URL").rstrip("/")
 if PRODUCTION and not env("EMAIL_BACKEND"):
@@ -340,6 +378,7 @@ CACHES["ratelimit"] = (
     {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
     if env("REDIS_URL")
     else {
+        # Django writes these files 0600, in folders it makes 0700.
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(DATA_DIR / "cache" / "ratelimit"),
         "OPTIONS": {"MAX_ENTRIES": 20000},

@@ -6,6 +6,7 @@ import io
 
 import openpyxl
 import pytest
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import connection
 from django.urls import reverse
 
@@ -134,3 +135,43 @@ def test_an_auditor_opening_a_customer_sees_the_masked_name_in_the_title_too(wor
     )
     assert world.customer_a.name not in page
     assert crypto.mask_name(world.customer_a.name) in page
+
+
+def _cookie_texts(response) -> list[str]:
+    """Every cookie the response sets, and what a messages cookie says once decoded."""
+    texts = []
+    for morsel in response.cookies.values():
+        texts.append(morsel.value)
+        if morsel.key == CookieStorage.cookie_name and morsel.value:
+            stored = CookieStorage(response.wsgi_request)._decode(morsel.value) or []
+            texts.extend(str(message) for message in stored)
+    return texts
+
+
+@pytest.mark.req("D-3")
+def test_revealing_without_htmx_shows_the_number_in_the_page_and_never_in_a_cookie(world):
+    client = world.client("handler_a")
+    response = client.post(reverse("org:customer_reveal", args=[world.customer_a.pk]))
+    assert response.status_code == 200
+    assert "13812341234" in response.content.decode()  # the page itself shows it, once
+    assert CookieStorage.cookie_name not in response.cookies
+    assert all("13812341234" not in text for text in _cookie_texts(response))
+    assert PersonalDataAccess.objects.filter(subject_id=world.customer_a.pk, field="phone").count() == 1
+    # The next visit of the page shows the masked number again.
+    again = client.get(reverse("org:customer_detail", args=[world.customer_a.pk])).content.decode()
+    assert "13812341234" not in again and "138****1234" in again
+
+
+@pytest.mark.req("D-3")
+def test_messages_are_kept_on_the_server_never_in_a_cookie(world):
+    client = world.client("admin")
+    response = client.post(
+        reverse("org:customer_edit", args=[world.customer_a.pk]),
+        {"estate": world.estate_a.pk, "name": "王小明", "kind": "owner", "phone_input": "13812341234"},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert CookieStorage.cookie_name not in response.cookies
+    assert "13812341234" not in "".join(_cookie_texts(response))
+    shown = client.get(response["Location"]).content.decode()
+    assert "已保存。" in shown  # "Saved.", carried by the session to the next page
+    assert "13812341234" not in shown and "138****1234" in shown

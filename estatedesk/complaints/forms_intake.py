@@ -153,8 +153,10 @@ class IntakeForm(forms.Form):
             {
                 "autocomplete": "off",
                 "autofocus": True,
-                # htmx: look up as the duty officer types (the page works without it too).
-                "hx-get": reverse("complaints:intake_lookup"),
+                # htmx: look up as the duty officer types (the page works without it too). POSTed
+                # with only these two fields: a typed phone number must not travel in a URL (D-3).
+                "hx-post": reverse("complaints:intake_lookup"),
+                "hx-params": "unit_text,estate",
                 "hx-trigger": "input changed delay:300ms, search",
                 "hx-target": "#intake-lookup",
                 "hx-include": "#id_estate",

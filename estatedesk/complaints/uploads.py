@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from estatedesk import paths
 from estatedesk.complaints import events, workflow
 from estatedesk.complaints.models import Attachment, Complaint
 from estatedesk.complaints.selectors import complaints_for
@@ -319,8 +320,9 @@ def _write(data: bytes, extension: str, when: datetime) -> tuple[str, Path]:
     local = timezone.localtime(when)
     relative_folder = f"{FOLDER}/{local:%Y}/{local:%m}"
     folder = upload_root() / relative_folder
-    folder.mkdir(parents=True, exist_ok=True)
+    paths.private_dir(folder)
     name = f"{uuid.uuid4().hex}.{extension}"
+    # mkstemp creates the file 0600, and the rename keeps it so (SPEC D-3).
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=".part-")
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -168,23 +168,29 @@ class ExportPage(View):
         return workbook_response(request, f"{reg.name.split(':')[-1]}s", headers, export_rows(reg, request))
 
 
+def render_detail(
+    reg: Register, request: HttpRequest, obj: Any, extra: dict[str, Any] | None = None
+) -> HttpResponse:
+    """The record's page; ``extra`` adds what one answer shows only once (a revealed number)."""
+    context = {
+        "register": reg,
+        "object": obj,
+        "object_label": reg.label(obj, request) if reg.label else str(obj),
+        "fields": [(c.label, c.value(obj, request)) for c in reg.detail],
+        "history": history_rows(obj),
+        "edit_url": reg.url("edit", obj.pk) if reg.form_class and reg.can_edit(request.user, obj) else "",
+    }
+    if reg.extra_detail:
+        context.update(reg.extra_detail(request, obj))
+    context.update(extra or {})
+    return render(request, "crud/detail.html", context)
+
+
 class DetailPage(View):
     register: Register = cast(Register, None)  # set by as_view(register=…)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        reg = self.register
-        obj = get_scoped(reg, request, pk)
-        context = {
-            "register": reg,
-            "object": obj,
-            "object_label": reg.label(obj, request) if reg.label else str(obj),
-            "fields": [(c.label, c.value(obj, request)) for c in reg.detail],
-            "history": history_rows(obj),
-            "edit_url": reg.url("edit", obj.pk) if reg.form_class and reg.can_edit(request.user, obj) else "",
-        }
-        if reg.extra_detail:
-            context.update(reg.extra_detail(request, obj))
-        return render(request, "crud/detail.html", context)
+        return render_detail(self.register, request, get_scoped(self.register, request, pk))
 
 
 class EditPage(View):

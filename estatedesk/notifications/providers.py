@@ -20,6 +20,7 @@ from django.core.mail import send_mail
 from django.utils.module_loading import import_string
 
 from estatedesk.core import crypto
+from estatedesk.core.redact import redact
 from estatedesk.notifications.models import Channel, Message
 
 logger = logging.getLogger("estatedesk.notifications")
@@ -61,10 +62,17 @@ def _masked(message: Message) -> str:
 
 
 class ConsoleProvider(Provider):
-    """Writes the message to the log instead of sending it: the default for SMS and WeChat."""
+    """Writes the message to the log instead of sending it: the default for SMS and WeChat.
+
+    The text is redacted (SPEC D-3, W-1): a resident's SMS carries the private link to their
+    complaint, and whoever reads the log must not be able to open it. Production refuses to
+    start with this provider unless told to (``notifications/checks.py``).
+    """
 
     def send(self, message: Message) -> None:
-        logger.info("[%s to %s] %s\n%s", message.channel, _masked(message), message.subject, text_of(message))
+        logger.info(
+            "[%s to %s] %s\n%s", message.channel, _masked(message), message.subject, redact(text_of(message))
+        )
 
 
 class EmailProvider(Provider):

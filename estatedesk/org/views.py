@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from estatedesk.core import crypto, policy
 from estatedesk.core.actors import Actor
 from estatedesk.core.clientaddr import client_ip
-from estatedesk.core.crud import Column, Filter, Register, get_scoped, page_views
+from estatedesk.core.crud import Column, Filter, Register, get_scoped, page_views, render_detail
 from estatedesk.core.models import CompanySettings
 from estatedesk.org import exports, forms, selectors, services
 from estatedesk.org.models import (
@@ -393,10 +393,8 @@ def customer_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponse(
             format_html('<span class="font-monospace" id="phone-value">{}</span>', customer.phone)
         )
-    messages.info(
-        request, _("Phone number of %(name)s: %(phone)s") % {"name": customer.name, "phone": customer.phone}
-    )
-    return redirect(CUSTOMERS.url("detail", pk))
+    # The number goes into this page only, never into the messages (they could end up in a cookie).
+    return render_detail(CUSTOMERS, request, customer, extra={"revealed_phone": customer.phone})
 
 
 def unit_export(request: HttpRequest) -> HttpResponse:

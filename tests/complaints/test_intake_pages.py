@@ -148,6 +148,19 @@ def test_the_lookup_shows_the_callers_earlier_complaints(world):
     assert earlier.received_at.astimezone(SHANGHAI).strftime("%Y-%m-%d") in picked
 
 
+@pytest.mark.req("D-3")
+def test_a_phone_number_typed_into_the_lookup_travels_in_the_body_not_the_url(world):
+    earlier = record(world, description="电梯停运")
+    client = client_for(world, "colleague_a")
+    page = client.get(INTAKE).content.decode()
+    field = re.search(r"<input[^>]*name=\"unit_text\"[^>]*>", page)
+    assert field, "the intake form has the look-up field"
+    assert f'hx-post="{LOOKUP}"' in field.group(0) and "hx-get" not in field.group(0)
+    assert 'hx-params="unit_text,estate"' in field.group(0)  # not the rest of the form
+    found = client.post(LOOKUP, {"unit_text": "13812341234", "estate": world.estate_a.pk}).content.decode()
+    assert earlier.number in found and "138****1234" in found and "13812341234" not in found
+
+
 @pytest.mark.req("K-18")
 def test_the_intake_page_shows_earlier_complaints_again_after_an_error(world):
     earlier = record(world)

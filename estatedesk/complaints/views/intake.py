@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from estatedesk.complaints import selectors, services, uploads, workflow
 from estatedesk.complaints.forms_intake import FILES_NOT_KEPT, IntakeForm
@@ -160,21 +160,26 @@ def _choices(units: list[Unit], customers: list[Customer]) -> list[Choice]:
     return choices
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def intake_lookup(request: HttpRequest) -> HttpResponse:
-    """Units and customers of the user's estates matching what was typed; or, once one is picked, its history."""
+    """Units and customers of the user's estates matching what was typed; or, once one is picked, its history.
+
+    The page posts what is typed (often a phone number) so that it travels in the body, not in
+    a URL that proxies and web servers log (SPEC D-3); a picked unit or customer is a GET by id.
+    """
     _require_intake_role(request.user)
     user = request.user
+    params = request.POST if request.method == "POST" else request.GET
     units_qs = org_selectors.units_for(user)
     customers_qs = org_selectors.customers_for(user)
-    estate_id = _int(request.GET.get("estate"))
+    estate_id = _int(params.get("estate"))
     if estate_id:
         units_qs, customers_qs = (
             units_qs.filter(estate_id=estate_id),
             customers_qs.filter(estate_id=estate_id),
         )
     with timezone.override(company_zone()):
-        unit_id, customer_id = _int(request.GET.get("unit")), _int(request.GET.get("customer"))
+        unit_id, customer_id = _int(params.get("unit")), _int(params.get("customer"))
         if unit_id or customer_id:
             unit = units_qs.filter(pk=unit_id).first() if unit_id else None
             customer = customers_qs.filter(pk=customer_id).first() if customer_id else None
@@ -182,7 +187,7 @@ def intake_lookup(request: HttpRequest) -> HttpResponse:
             return render(
                 request, "complaints/intake_earlier.html", {**context, "has_earlier": bool(context)}
             )
-        text = (request.GET.get("q") or request.GET.get("unit_text") or "").strip()
+        text = (params.get("q") or params.get("unit_text") or "").strip()
         if not text:
             return render(request, "complaints/intake_lookup.html", {"text": ""})
         phone = crypto.is_valid_phone(text)
