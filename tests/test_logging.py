@@ -231,7 +231,7 @@ def test_gunicorn_access_log_has_no_phone_number_and_no_token(tmp_path):
         while True:
             assert server.poll() is None, log.read_text()
             try:
-                if _get(f"{base}/health/") == 200:
+                if _get(f"{base}/health/live/") == 200:
                     break
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
@@ -241,7 +241,7 @@ def test_gunicorn_access_log_has_no_phone_number_and_no_token(tmp_path):
         _get(f"{base}/complaints/new/lookup/?q=%2B86{PHONE}")
         _get(f"{base}/api/complaints?q={PHONE}")
         _get(f"{base}/r/c/{token}/")
-        _get(f"{base}/health/", Referer=f"{base}/r/c/{token}/?q={PHONE}")
+        _get(f"{base}/health/live/", Referer=f"{base}/r/c/{token}/?q={PHONE}")
     finally:
         server.send_signal(signal.SIGTERM)
         try:
