@@ -26,6 +26,7 @@ from estatedesk.complaints.models import (
 )
 from estatedesk.complaints.selectors import slips_for
 from estatedesk.core.actors import Actor
+from estatedesk.core.versioning import version_field, version_initial
 from estatedesk.org import selectors as org_selectors
 from estatedesk.org.forms import style_widgets
 from estatedesk.org.models import Department, Developer, Estate, Staff
@@ -154,12 +155,18 @@ class HandleForm(StepForm):
     cause_analysis = text_field(_("cause analysis"), required=False)
     measures = text_field(_("measures"), required=False)
     result = text_field(_("result"), required=False)
+    based_on_version = version_field()
 
     def setup(self) -> None:
         c = self.complaint
         if c is not None and not self.is_bound:
             self.initial.update(
-                {"cause_analysis": c.cause_analysis, "measures": c.measures, "result": c.result}
+                {
+                    "cause_analysis": c.cause_analysis,
+                    "measures": c.measures,
+                    "result": c.result,
+                    **version_initial(c),
+                }
             )
 
 
@@ -224,11 +231,12 @@ class LinkForm(StepForm):
 
 class AnalyseForm(StepForm):
     analysis = text_field(_("department head's analysis"), rows=4)
+    based_on_version = version_field()
 
     def setup(self) -> None:
         c = self.complaint
-        if c is not None and not self.is_bound and c.grievance_analysis:
-            self.initial["analysis"] = c.grievance_analysis
+        if c is not None and not self.is_bound:
+            self.initial.update({"analysis": c.grievance_analysis, **version_initial(c)})
 
 
 class SlipForm(StepForm):
@@ -241,6 +249,7 @@ class SlipForm(StepForm):
 
 class SignForm(StepForm):
     opinion = text_field(_("opinion"))
+    based_on_version = version_field()
     # The two submit buttons carry the decision; a plain field keeps a typed value on errors.
     decision = forms.ChoiceField(
         choices=[("escalate", _("Pass up")), ("decide", _("Decide"))],
@@ -257,6 +266,7 @@ class SignForm(StepForm):
 
 class SlipResultForm(StepForm):
     result = text_field(_("final result"))
+    based_on_version = version_field()
 
 
 class NoticeForm(StepForm):
@@ -279,6 +289,7 @@ class NoticeForm(StepForm):
 
 class NoticeReportForm(StepForm):
     report = text_field(_("completion report"), rows=4)
+    based_on_version = version_field()
 
 
 class NoticeVerifyForm(StepForm):
@@ -288,6 +299,7 @@ class NoticeVerifyForm(StepForm):
         widget=forms.RadioSelect,
     )
     verification = text_field(_("verification"))
+    based_on_version = version_field()
 
     def setup(self) -> None:
         self.fields["accepted"].widget.attrs["class"] = RADIO_CLASS

@@ -21,6 +21,7 @@ from estatedesk.complaints.workflow import NoticeStatus, SlipStatus, Status
 from estatedesk.core import crypto
 from estatedesk.core.events import TimelineEvent
 from estatedesk.core.fields import EncryptedTextField
+from estatedesk.core.versioning import Versioned
 from estatedesk.org.models import Customer, Department, Developer, Estate, PrivacyNotice, Staff, Unit
 
 
@@ -121,7 +122,7 @@ def new_portal_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Complaint(models.Model):
+class Complaint(Versioned):
     number = models.CharField(_("number"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMPLAINT)
     status = models.CharField(

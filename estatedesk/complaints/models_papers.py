@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from estatedesk.complaints import workflow
 from estatedesk.complaints.workflow import NoticeStatus, SlipStatus
+from estatedesk.core.versioning import Versioned
 from estatedesk.org.models import Department, Estate, Staff
 
 
@@ -20,7 +21,7 @@ class SlipLevel(models.TextChoices):
     GM = "gm", _("General manager")
 
 
-class TransferSlip(models.Model):
+class TransferSlip(Versioned):
     """工作傳簽單 (K-8): a matter a handler cannot resolve, passed up the chain."""
 
     number = models.CharField(_("number"), max_length=20, unique=True)
@@ -74,7 +75,7 @@ class NoticeOrigin(models.TextChoices):
     SLIP = "slip", _("From a work transfer slip")
 
 
-class WorkNotice(models.Model):
+class WorkNotice(Versioned):
     """工作安排通知單 (K-9)."""
 
     number = models.CharField(_("number"), max_length=20, unique=True)

@@ -1,10 +1,15 @@
 """Writes for the papers around complaints: work transfer slips (K-8), work arrangement
 notices (K-9) and weekly reviews (K-11). One function per transition of ``workflow.SLIP``
 and ``workflow.NOTICE``; same rules as ``services``.
+
+The texts of a slip (its opinions and result) and of a notice (its completion report and
+verification) are versioned (decision 0011): each step that writes one takes ``based_on``,
+the paper's ``edit_version`` the person saw.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -28,6 +33,7 @@ from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, Not
 from estatedesk.core.i18n import in_company_language
 from estatedesk.core.numbering import next_number
 from estatedesk.core.policy import staff_of
+from estatedesk.core.versioning import MOVED_ON_MESSAGE, take_edit
 from estatedesk.core.workflow import check_source, lock, require
 from estatedesk.notifications.recipients import people_of, people_with_role
 from estatedesk.notifications.services import tell
@@ -92,11 +98,24 @@ def _may_sign(actor: Actor, slip: TransferSlip) -> None:
         raise NotAllowed(_("Only the head of the handling department signs at this step."))
 
 
+def _last_opinion(s: TransferSlip) -> dict[str, str]:
+    last = s.signatures.order_by("-signed_at", "-id").first()
+    return {"opinion": last.opinion if last is not None else ""}
+
+
 @transaction.atomic
-def sign_slip(*, actor: Actor, slip: TransferSlip | int, opinion: str, decision: str) -> TransferSlip:
-    """The current signer writes an opinion and either passes the slip up or decides (K-8)."""
+def sign_slip(
+    *, actor: Actor, slip: TransferSlip | int, opinion: str, decision: str, based_on: int | None = None
+) -> TransferSlip:
+    """The current signer writes an opinion and either passes the slip up or decides (K-8).
+
+    Two signers at once (a department with two heads): the second is shown the first one's
+    opinion (``StaleEdit``), not "waits for another signer"."""
     pk = slip if isinstance(slip, int) else slip.pk
     s = lock(slips_for(actor), pk)
+    # Before the signer and status checks: each signature moves the slip on, so a newer version
+    # means someone signed meanwhile; they are shown that opinion (409), not "another signer".
+    take_edit(s, based_on, current=_last_opinion(s), message=MOVED_ON_MESSAGE)
     if decision not in ("escalate", "decide"):
         raise InvalidInput(_("Choose to decide or to pass up."), field="decision")
     level = {workflow.AT_HEAD: "head", workflow.AT_DEPUTY_GM: "deputy", workflow.AT_GM: "gm"}.get(s.status)
@@ -140,12 +159,15 @@ def sign_slip(*, actor: Actor, slip: TransferSlip | int, opinion: str, decision:
 
 
 @transaction.atomic
-def record_slip_result(*, actor: Actor, slip: TransferSlip | int, result: str) -> TransferSlip:
+def record_slip_result(
+    *, actor: Actor, slip: TransferSlip | int, result: str, based_on: int | None = None
+) -> TransferSlip:
     """The final result written on the slip; it is then replied to the customer on the complaint."""
     transition = workflow.SLIP.get("record_result")
     staff = require(actor, transition)
     pk = slip if isinstance(slip, int) else slip.pk
     s = lock(slips_for(actor), pk)
+    take_edit(s, based_on, current={"result": s.result}, message=MOVED_ON_MESSAGE)
     check_source(workflow.SLIP, transition, s.status, s.number)
     if not result.strip():
         raise InvalidInput(_("Write the final result."), field="result")
@@ -229,19 +251,31 @@ def issue_notice(
 
 
 def _locked_notice(
-    actor: Actor, notice: WorkNotice | int, name: str
+    actor: Actor,
+    notice: WorkNotice | int,
+    name: str,
+    based_on: int | None,
+    text: Callable[[WorkNotice], dict[str, str]],
 ) -> tuple[WorkNotice, workflow.Transition]:
+    """The notice locked for a step that writes one of its texts (``text``: it, as now saved)."""
     transition = workflow.NOTICE.get(name)
     require(actor, transition)
     pk = notice if isinstance(notice, int) else notice.pk
     n = lock(notices_for(actor), pk)
     check_source(workflow.NOTICE, transition, n.status, n.number)
+    # The status guard misses a notice returned and reported again since the form was opened:
+    # its status is back where it was, its texts are not.
+    take_edit(n, based_on, current=text(n))
     return n, transition
 
 
 @transaction.atomic
-def report_notice(*, actor: Actor, notice: WorkNotice | int, report: str) -> WorkNotice:
-    n, transition = _locked_notice(actor, notice, "report")
+def report_notice(
+    *, actor: Actor, notice: WorkNotice | int, report: str, based_on: int | None = None
+) -> WorkNotice:
+    n, transition = _locked_notice(
+        actor, notice, "report", based_on, lambda n: {"report": n.completion_report}
+    )
     staff = staff_of(actor)
     assert staff is not None
     if not policy.sees_all(actor) and not staff.departments.filter(pk=n.department_id).exists():
@@ -266,8 +300,21 @@ def report_notice(*, actor: Actor, notice: WorkNotice | int, report: str) -> Wor
 
 
 @transaction.atomic
-def verify_notice(*, actor: Actor, notice: WorkNotice | int, accepted: bool, verification: str) -> WorkNotice:
-    n, transition = _locked_notice(actor, notice, "verify" if accepted else "return")
+def verify_notice(
+    *,
+    actor: Actor,
+    notice: WorkNotice | int,
+    accepted: bool,
+    verification: str,
+    based_on: int | None = None,
+) -> WorkNotice:
+    n, transition = _locked_notice(
+        actor,
+        notice,
+        "verify" if accepted else "return",
+        based_on,
+        lambda n: {"verification": n.verification},
+    )
     staff = staff_of(actor)
     assert staff is not None
     if n.issued_by_id != staff.pk and staff.role not in ("deputy_gm", "gm"):

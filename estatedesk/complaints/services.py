@@ -3,7 +3,9 @@
 Each runs in one transaction, locks the complaint, checks that its status still allows
 the step (else ``AlreadyHandled``: two people acting at once get one success), writes the
 change, a timeline event and any messages (the outbox, delivered after commit). Views,
-the API, the portal, tasks and the demo loader all come through here.
+the API, the portal, tasks and the demo loader all come through here. The steps that edit
+texts in place (``handle``, ``analyse``) also take the version those texts were based on
+(``core.versioning``, decision 0011).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from estatedesk.core.clock import now
 from estatedesk.core.errors import InvalidInput, NotAllowed
 from estatedesk.core.i18n import in_company_language
 from estatedesk.core.policy import role_of, staff_of
+from estatedesk.core.versioning import take_edit
 from estatedesk.core.workflow import check_source, lock, require
 from estatedesk.notifications.models import Channel as MessageChannel
 from estatedesk.notifications.recipients import people_of
@@ -66,6 +69,10 @@ def _locked(
         )
     check_source(workflow.COMPLAINT, transition, locked.status, locked.number)
     return locked, transition, staff
+
+
+def _handling_texts(c: Complaint) -> dict[str, str]:
+    return {"cause_analysis": c.cause_analysis, "measures": c.measures, "result": c.result}
 
 
 def _take(complaint: Complaint, actor: Actor, transition: workflow.Transition) -> str:
@@ -224,17 +231,32 @@ def record_referral_result(
     return c
 
 
+HANDLING_TEXTS = ("cause_analysis", "measures", "result")
+
+
 @transaction.atomic
 def handle(
-    *, actor: Actor, complaint: Complaint | int, cause_analysis: str, measures: str, result: str = ""
+    *,
+    actor: Actor,
+    complaint: Complaint | int,
+    cause_analysis: str,
+    measures: str,
+    result: str = "",
+    based_on: int | None = None,
 ) -> Complaint:
-    """The handler's analysis, measures and result (K-7); duplicates get the same record."""
+    """The handler's analysis, measures and result (K-7); duplicates get the same record.
+
+    ``based_on``: the complaint's ``edit_version`` the texts were written on (decision 0011);
+    if someone saved them since, ``StaleEdit`` with their texts, and nothing is written."""
     c, transition, _staff = _locked(actor, complaint, "handle")
+    take_edit(c, based_on, current=_handling_texts(c), fields=HANDLING_TEXTS)
     if not (cause_analysis.strip() or measures.strip() or result.strip()):
         raise InvalidInput(_("Write the cause, the measures or the result."), field="measures")
     for target in [c, *_followers(c)]:
         if not transition.allows(target.status):
             continue
+        if target is not c:
+            take_edit(target, None)  # the lead's text, as always, for the whole group
         target.cause_analysis = cause_analysis.strip()
         target.measures = measures.strip()
         target.result = result.strip()
@@ -396,15 +418,19 @@ def link(*, actor: Actor, complaint: Complaint | int, lead: Complaint | int | No
         c.status = workflow.IN_PROGRESS
         apply_deadline(c)
     if not c.measures and target.measures:
+        take_edit(c, None)  # its handling texts change: a form opened before is out of date
         c.cause_analysis, c.measures, c.result = target.cause_analysis, target.measures, target.result
     events.linked(c, actor, from_status=_take(c, actor, transition), lead=target)
     return c
 
 
 @transaction.atomic
-def analyse(*, actor: Actor, complaint: Complaint | int, analysis: str) -> Complaint:
-    """The department head's analysis of a grievance (C-7, §7.2.11)."""
+def analyse(
+    *, actor: Actor, complaint: Complaint | int, analysis: str, based_on: int | None = None
+) -> Complaint:
+    """The department head's analysis of a grievance (C-7, §7.2.11); ``based_on`` as in ``handle``."""
     c, transition, _staff = _locked(actor, complaint, "analyse")
+    take_edit(c, based_on, current={"analysis": c.grievance_analysis}, fields=("grievance_analysis",))
     if not analysis.strip():
         raise InvalidInput(_("Write the analysis."), field="analysis")
     c.grievance_analysis = analysis.strip()

@@ -8,12 +8,16 @@ the web interface.
 Errors: every failure, from a malformed body to a duplicate record, is answered as
 ``{"detail": …, "code": …, "errors": [{"loc": […], "msg": …}]}`` with ``detail`` in the
 request's language, so clients need one error parser and never see an HTML error page.
+A text saved by someone else since the client read it (``code`` ``stale_edit``, 409) also
+carries ``current`` (the texts now saved), ``version`` (to send when saving again),
+``saved_by`` and ``saved_at`` (decision 0011).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from functools import wraps
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
@@ -35,6 +39,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from estatedesk.core import policy
+from estatedesk.core.clock import company_zone
+from estatedesk.core.errors import StaleEdit
 from estatedesk.core.paging import rows_by_ids
 from estatedesk.core.services import authenticate_token
 
@@ -97,23 +103,67 @@ class Error(Schema):
     detail: str = Field(description="What went wrong, in the request's language.")
     code: str = Field(description="A stable machine-readable code, e.g. 'not_found', 'invalid'.")
     errors: list[ErrorItem] = Field(default_factory=list)
+    current: dict[str, str] | None = Field(
+        None,
+        description="Only with code 'stale_edit': the texts someone else saved since you read the "
+        "record, by the body field that edits each. Nothing of yours was saved.",
+    )
+    version: int | None = Field(
+        None, description="Only with code 'stale_edit': the record's version now; send it to save again."
+    )
+    saved_by: str | None = Field(None, description="Only with code 'stale_edit': who saved that version.")
+    saved_at: datetime | None = Field(None, description="Only with code 'stale_edit': when.")
+
+
+# The body field of every edit of a versioned text (decision 0011).
+VERSION_DESCRIPTION = (
+    "The record's `version` you read before editing (GET answers it). Required: if someone saved "
+    "the text since, the answer is 409 with code 'stale_edit', their text in `current`, and nothing "
+    "is overwritten; compare, then send again with the new `version`."
+)
 
 
 class ApiError(Exception):
     """Raised by endpoints for an answer in the error format with a chosen status and code."""
 
-    def __init__(self, status: int, code: str, detail: str, errors: Iterable[Mapping[str, Any]] = ()) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        detail: str,
+        errors: Iterable[Mapping[str, Any]] = (),
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.code = code
         self.detail = detail
         self.errors = list(errors)
+        self.extra = dict(extra or {})
 
 
 def invalid(field: str, msg: str, *, where: str = "body") -> ApiError:
     """A 422 about one input field."""
     return ApiError(
         422, "invalid", _("Some of the data sent is not valid."), [{"loc": [where, field], "msg": msg}]
+    )
+
+
+def stale_edit(exc: StaleEdit) -> ApiError:
+    """Someone else saved the text since the client read it: 409 with their text and the version."""
+    message = str(exc.message)
+    return ApiError(
+        409,
+        exc.code,
+        message,
+        [{"loc": ["body", "version"], "msg": message}],
+        extra={
+            "current": exc.current,
+            "version": exc.version,
+            "saved_by": exc.saved_by,
+            # In company time, like every time the API answers.
+            "saved_at": exc.saved_at.astimezone(company_zone()).isoformat() if exc.saved_at else None,
+        },
     )
 
 
@@ -190,7 +240,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @handler(ApiError)
     def api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-        return respond(request, exc.status, _body(exc.detail, exc.code, exc.errors))
+        return respond(request, exc.status, {**_body(exc.detail, exc.code, exc.errors), **exc.extra})
 
     @handler(NinjaValidationError)
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import models
 
 from estatedesk.core.fields import EncryptedTextField
+from estatedesk.core.versioning import EDIT_VERSION
 
 HIDDEN = "••••"
 
@@ -56,7 +57,7 @@ def history_rows(obj: models.Model, limit: int = 50) -> list[HistoryRow]:
             delta = record.diff_against(previous)
             for change in delta.changes:
                 field = model_fields.get(change.field)
-                if field is None:
+                if field is None or change.field == EDIT_VERSION:  # bookkeeping, not content
                     continue
                 changes.append(
                     Change(str(field.verbose_name), _display(field, change.old), _display(field, change.new))

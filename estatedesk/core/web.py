@@ -10,6 +10,9 @@ sign a slip, verify an action, submit a report). Every such step works the same 
 - the step's one service is called; a ``ServiceError`` (not allowed, not possible now,
   already handled by someone else) shows the page again, as it is now, with the message next
   to its field and everything typed kept, answered with the error's status (403, 409, 422);
+- a ``StaleEdit`` (someone else saved the same text meanwhile, ``core.versioning``) is a 409
+  like that, which also shows the other person's text next to one's own and bases the form
+  on the version now saved, so that saving again after comparing goes through;
 - success goes back to the record's page with a message.
 """
 
@@ -28,7 +31,8 @@ from django.shortcuts import redirect
 from django.utils import timezone
 
 from estatedesk.core.clock import company_zone
-from estatedesk.core.errors import ServiceError
+from estatedesk.core.errors import ServiceError, StaleEdit
+from estatedesk.core.versioning import show_stale
 
 R = TypeVar("R")
 F = TypeVar("F", bound=forms.BaseForm)
@@ -82,6 +86,14 @@ def put_error(form: forms.BaseForm, error: ServiceError) -> None:
     form.add_error(field, str(error.message))
 
 
+def hidden_errors_on_top(form: forms.BaseForm) -> None:
+    """A hidden field's error (an out-of-date ``based_on_version``) on top of the form, where
+    the page shows it; pages do not show errors next to fields nobody sees."""
+    for bound in form.hidden_fields():
+        for message in bound.errors:
+            form.add_error(None, message)
+
+
 @dataclass(frozen=True)
 class FormStep(Generic[R, F]):
     """One step on one record, as a page form.
@@ -108,11 +120,14 @@ def form_step_view(step: FormStep[R, F]) -> Callable[..., HttpResponse]:
             return redirect(step.back(record))
         form = step.form(request, record, request.POST)
         if not form.is_valid():
+            hidden_errors_on_top(form)
             return step.render(request, record, form, 422)
         try:
             message = step.run(request, record, form)
         except ServiceError as error:
             put_error(form, error)
+            if isinstance(error, StaleEdit):
+                show_stale(form, error)
             # Someone may have moved it meanwhile: show the page as it is now.
             return step.render(request, step.load(request, pk), form, error.status)
         if message:

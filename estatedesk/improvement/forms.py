@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from estatedesk.core import policy
 from estatedesk.core.actors import Actor
+from estatedesk.core.versioning import FORM_FIELD, version_field
 from estatedesk.improvement.models import ActionKind, Bone, Source
 from estatedesk.org.forms import style_widgets
 from estatedesk.org.models import Department, Staff
@@ -88,6 +89,7 @@ class OpenActionForm(ActionBaseForm):
 
 class AnalyseForm(ActionBaseForm):
     cause_analysis = text_field(_("cause analysis"), required=False, rows=5)
+    based_on_version = version_field()
 
     def setup(self) -> None:
         for bone in Bone:
@@ -105,8 +107,8 @@ class AnalyseForm(ActionBaseForm):
         return {bone.value: self.cleaned_data.get(f"fishbone_{bone.value}") or "" for bone in Bone}
 
     @staticmethod
-    def initial_for(cause_analysis: str, fishbone: dict[str, list[str]]) -> dict[str, str]:
-        initial = {"cause_analysis": cause_analysis}
+    def initial_for(cause_analysis: str, fishbone: dict[str, list[str]], version: int) -> dict[str, Any]:
+        initial: dict[str, Any] = {"cause_analysis": cause_analysis, FORM_FIELD: version}
         for bone in Bone:
             initial[f"fishbone_{bone.value}"] = "\n".join(fishbone.get(bone.value) or [])
         return initial

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from estatedesk.complaints.models import Complaint
 from estatedesk.core.events import TimelineEvent
+from estatedesk.core.versioning import Versioned
 from estatedesk.improvement.events import ActionEventKind
 from estatedesk.improvement.workflow import ACTION, ActionStatus
 from estatedesk.org.models import Department, Estate, Staff
@@ -45,7 +46,7 @@ class Bone(models.TextChoices):
     MEASUREMENT = "measurement", _("Measurement")
 
 
-class Action(models.Model):
+class Action(Versioned):
     number = models.CharField(_("number"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=ActionKind.choices)
     source = models.CharField(_("source"), max_length=30, choices=Source.choices)

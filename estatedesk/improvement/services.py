@@ -35,6 +35,7 @@ from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, Not
 from estatedesk.core.i18n import in_company_language
 from estatedesk.core.numbering import next_number
 from estatedesk.core.policy import scope_departments, scope_staff, staff_of
+from estatedesk.core.versioning import EDIT_VERSION, take_edit
 from estatedesk.core.workflow import Transition, check_source, lock, require
 from estatedesk.improvement import events, workflow
 from estatedesk.improvement.models import Action, ActionKind, ActionStatus, Bone, Source, Step, Verification
@@ -252,21 +253,37 @@ def open_action(
     return action
 
 
+def _analysis_texts(action: Action) -> dict[str, str]:
+    """The cause analysis and the fishbone as the analysis form shows them (one cause a line)."""
+    texts = {"cause_analysis": action.cause_analysis}
+    for bone in Bone.values:
+        texts[f"fishbone_{bone}"] = "\n".join(action.fishbone.get(bone) or [])
+    return texts
+
+
 @transaction.atomic
 def analyse(
-    *, actor: Actor, action: Action | int, cause_analysis: str, fishbone: dict[str, Any] | None = None
+    *,
+    actor: Actor,
+    action: Action | int,
+    cause_analysis: str,
+    fishbone: dict[str, Any] | None = None,
+    based_on: int | None = None,
 ) -> Action:
+    """The cause analysis and the fishbone. ``based_on``: the action's ``edit_version`` they
+    were written on (decision 0011); the managers of an action may edit them at once."""
     locked = _locked(actor, action)
     transition = workflow.ACTION.get("analyse")
     _manager(actor, locked, transition, _("Only the people running this action can change its analysis."))
     _check(transition, locked, done=_("This action is closed; its analysis is kept as it was."))
+    take_edit(locked, based_on, current=_analysis_texts(locked))
     text = cause_analysis.strip()
     bones = clean_fishbone(fishbone)
     if not text and not bones:
         raise InvalidInput(_("Write the cause analysis or fill in the fishbone."), field="cause_analysis")
     locked.cause_analysis = text
     locked.fishbone = bones
-    locked.save(update_fields=["cause_analysis", "fishbone"])
+    locked.save(update_fields=["cause_analysis", "fishbone", EDIT_VERSION])
     events.analysed(locked, actor)
     return locked
 

@@ -117,7 +117,7 @@ def render_detail(
         "can_manage": manager or analyse_form is not None or step_form is not None,
         "analyse_form": analyse_form
         or AnalyseForm(
-            initial=AnalyseForm.initial_for(action.cause_analysis, action.fishbone),
+            initial=AnalyseForm.initial_for(action.cause_analysis, action.fishbone, action.edit_version),
             user=user,
             auto_id="id_analyse_%s",
         ),
@@ -151,6 +151,7 @@ def _run_analyse(request: HttpRequest, action: Action, form: AnalyseForm) -> str
         action=action.pk,
         cause_analysis=form.cleaned_data["cause_analysis"],
         fishbone=form.fishbone(),
+        based_on=form.cleaned_data["based_on_version"],
     )
     return _("Cause analysis saved.")
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from estatedesk.core.actors import Actor
 from estatedesk.core.policy import department_ids, sees_all, staff_of
+from estatedesk.core.versioning import version_field
 from estatedesk.improvement.models import ActionKind
 from estatedesk.org.models import Department, Role
 from estatedesk.reports.models import ReportStatus, ReviewDecision
@@ -99,6 +100,7 @@ class AnalysisForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Causes behind the figures, what the department did and will do."),
     )
+    based_on_version = version_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from estatedesk.core.versioning import version_field
 from estatedesk.reports.figures import month_bounds
 from estatedesk.reports.periods import months_of_quarter
 
@@ -79,6 +80,7 @@ class AnalysisForm(forms.Form):
             "previous quarter, and what each department should do."
         ),
     )
+    based_on_version = version_field()
 
 
 class SummaryForm(forms.Form):
@@ -95,3 +97,4 @@ class SummaryForm(forms.Form):
             "preventive actions, and the proposals for management review."
         ),
     )
+    based_on_version = version_field()

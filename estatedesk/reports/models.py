@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from estatedesk.core.events import TimelineEvent
+from estatedesk.core.versioning import Versioned
 from estatedesk.org.models import Department, Staff
 from estatedesk.reports.events import ReportEventKind
 from estatedesk.reports.workflow import ANNUAL, MONTHLY, QUARTERLY, AnnualStatus, PeriodStatus, ReportStatus
@@ -31,7 +32,7 @@ class ReviewDecision(models.TextChoices):
     ACTIONS = "actions", _("Corrective / preventive actions opened")
 
 
-class MonthlyReport(models.Model):
+class MonthlyReport(Versioned):
     """A department's monthly complaint report.
 
     While a draft, ``figures`` is refreshed by the period job; on submission it is computed
@@ -95,7 +96,7 @@ class MonthlyReport(models.Model):
         return f"{self.department} {self.year}-{self.month:02d}"
 
 
-class QuarterlyAnalysis(models.Model):
+class QuarterlyAnalysis(Versioned):
     """The customer-service department's cross-department analysis of a quarter (K-13).
 
     Drafted with figures by the period job; customer service writes the analysis and
@@ -147,7 +148,7 @@ class QuarterlyAnalysis(models.Model):
         return f"{self.year} Q{self.quarter}"
 
 
-class AnnualSummary(models.Model):
+class AnnualSummary(Versioned):
     """The deputy GM's annual complaint summary and management-review pack (K-15, I-2)."""
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)

@@ -22,6 +22,7 @@ from estatedesk.core.actors import SYSTEM, Actor
 from estatedesk.core.clock import company_zone
 from estatedesk.core.clock import now as clock_now
 from estatedesk.core.errors import InvalidInput, NotAllowed
+from estatedesk.core.versioning import EDIT_VERSION, take_edit
 from estatedesk.core.workflow import lock
 from estatedesk.improvement import services as improvement
 from estatedesk.improvement.models import Source
@@ -174,8 +175,13 @@ def _locked(report: MonthlyReport | int) -> MonthlyReport:
 
 
 @transaction.atomic
-def submit(*, actor: Actor, report: MonthlyReport | int, analysis: str) -> MonthlyReport:
-    """The department head's analysis; freezes the report with the figures as they are now."""
+def submit(
+    *, actor: Actor, report: MonthlyReport | int, analysis: str, based_on: int | None = None
+) -> MonthlyReport:
+    """The department head's analysis; freezes the report with the figures as they are now.
+
+    ``based_on``: the report's ``edit_version`` the text was written on (decision 0011): the
+    text submitted may not silently replace a draft another head saved meanwhile."""
     locked = _locked(report)
     staff = _head_of(
         actor, locked, "submit", _("Only the head of this department can submit its monthly report.")
@@ -188,6 +194,7 @@ def submit(*, actor: Actor, report: MonthlyReport | int, analysis: str) -> Month
         str(locked),
         done=_("This monthly report has already been submitted."),
     )
+    take_edit(locked, based_on, current={"analysis": locked.analysis})
     text = analysis.strip()
     if not text:
         raise InvalidInput(_("Write the analysis before submitting."), field="analysis")
@@ -208,8 +215,11 @@ def submit(*, actor: Actor, report: MonthlyReport | int, analysis: str) -> Month
 
 
 @transaction.atomic
-def save_analysis(*, actor: Actor, report: MonthlyReport | int, analysis: str) -> MonthlyReport:
-    """Keep the head's draft analysis without submitting (the figures stay live)."""
+def save_analysis(
+    *, actor: Actor, report: MonthlyReport | int, analysis: str, based_on: int | None = None
+) -> MonthlyReport:
+    """Keep the head's draft analysis without submitting (the figures stay live); ``based_on``
+    as in ``submit``."""
     locked = _locked(report)
     _head_of(
         actor, locked, "save_analysis", _("Only the head of this department can write its monthly report.")
@@ -221,8 +231,9 @@ def save_analysis(*, actor: Actor, report: MonthlyReport | int, analysis: str) -
         str(locked),
         done=_("This monthly report has already been submitted."),
     )
+    take_edit(locked, based_on, current={"analysis": locked.analysis})
     locked.analysis = analysis.strip()
-    locked.save(update_fields=["analysis"])
+    locked.save(update_fields=["analysis", EDIT_VERSION])
     events.analysis_saved(locked, actor)
     return locked
 

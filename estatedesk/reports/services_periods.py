@@ -21,6 +21,7 @@ from estatedesk.core.clock import company_zone
 from estatedesk.core.clock import now as clock_now
 from estatedesk.core.errors import InvalidInput, NotAllowed
 from estatedesk.core.i18n import in_company_language
+from estatedesk.core.versioning import EDIT_VERSION, take_edit
 from estatedesk.core.workflow import Workflow, lock
 from estatedesk.improvement.models import Action, ActionStatus
 from estatedesk.improvement.workflow import NOT_CLOSED
@@ -185,7 +186,11 @@ def _locked_year(summary: AnnualSummary | int) -> AnnualSummary:
 
 
 @transaction.atomic
-def edit_quarter(*, actor: Actor, analysis: QuarterlyAnalysis | int, text: str) -> QuarterlyAnalysis:
+def edit_quarter(
+    *, actor: Actor, analysis: QuarterlyAnalysis | int, text: str, based_on: int | None = None
+) -> QuarterlyAnalysis:
+    """Save the draft text. ``based_on``: the ``edit_version`` it was written on (decision 0011);
+    a text saved by a colleague since is not replaced (``StaleEdit``). Publishing likewise."""
     locked = _locked_quarter(analysis)
     staff = _quarter_writer(
         actor, "save_analysis", _("The quarterly analysis is written by the customer-service department.")
@@ -197,16 +202,19 @@ def edit_quarter(*, actor: Actor, analysis: QuarterlyAnalysis | int, text: str) 
         str(locked),
         done=_("This quarterly analysis has already been published."),
     )
+    take_edit(locked, based_on, current={"analysis": locked.analysis})
     locked.analysis = text.strip()
     locked.edited_by = staff
     locked.edited_at = clock_now()
-    locked.save(update_fields=["analysis", "edited_by", "edited_at"])
+    locked.save(update_fields=["analysis", "edited_by", "edited_at", EDIT_VERSION])
     events.analysis_saved(locked, actor)
     return locked
 
 
 @transaction.atomic
-def publish_quarter(*, actor: Actor, analysis: QuarterlyAnalysis | int, text: str) -> QuarterlyAnalysis:
+def publish_quarter(
+    *, actor: Actor, analysis: QuarterlyAnalysis | int, text: str, based_on: int | None = None
+) -> QuarterlyAnalysis:
     """Publish to every department: figures are computed one last time and frozen."""
     locked = _locked_quarter(analysis)
     transition = QUARTERLY.get("publish")
@@ -220,6 +228,7 @@ def publish_quarter(*, actor: Actor, analysis: QuarterlyAnalysis | int, text: st
         str(locked),
         done=_("This quarterly analysis has already been published."),
     )
+    take_edit(locked, based_on, current={"analysis": locked.analysis})
     if not text.strip():
         raise InvalidInput(_("Write the analysis before publishing."), field="analysis")
     months = months_of_quarter(locked.year, locked.quarter)
@@ -256,13 +265,16 @@ def _announce_quarter(analysis: QuarterlyAnalysis) -> None:
 
 
 @transaction.atomic
-def publish_annual(*, actor: Actor, summary: AnnualSummary | int, text: str) -> AnnualSummary:
+def publish_annual(
+    *, actor: Actor, summary: AnnualSummary | int, text: str, based_on: int | None = None
+) -> AnnualSummary:
     locked = _locked_year(summary)
     transition = ANNUAL.get("issue")
     staff = require(actor, transition, _("The annual summary is issued by the deputy general manager."))
     check(
         ANNUAL, transition, locked.status, str(locked), done=_("This annual summary has already been issued.")
     )
+    take_edit(locked, based_on, current={"summary": locked.summary})
     if not text.strip():
         raise InvalidInput(_("Write the summary before issuing it."), field="summary")
     _period_ended(month_bounds(locked.year, 12)[1])
@@ -279,14 +291,19 @@ def publish_annual(*, actor: Actor, summary: AnnualSummary | int, text: str) -> 
 
 
 @transaction.atomic
-def save_annual_text(*, actor: Actor, summary: AnnualSummary | int, text: str) -> AnnualSummary:
+def save_annual_text(
+    *, actor: Actor, summary: AnnualSummary | int, text: str, based_on: int | None = None
+) -> AnnualSummary:
+    """Save the draft summary; ``based_on`` as in ``edit_quarter`` (the deputy GM and the GM
+    may both write it)."""
     locked = _locked_year(summary)
     transition = ANNUAL.get("save_summary")
     require(actor, transition, _("The annual summary is written by the deputy general manager."))
     check(
         ANNUAL, transition, locked.status, str(locked), done=_("This annual summary has already been issued.")
     )
+    take_edit(locked, based_on, current={"summary": locked.summary})
     locked.summary = text.strip()
-    locked.save(update_fields=["summary"])
+    locked.save(update_fields=["summary", EDIT_VERSION])
     events.summary_saved(locked, actor)
     return locked

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from estatedesk.core.clock import company_now
 from estatedesk.core.timeline import timeline_rows
+from estatedesk.core.versioning import version_initial
 from estatedesk.core.web import FormStep, company_time, form_step_view
 from estatedesk.core.xlsx import workbook_response
 from estatedesk.improvement.selectors import action_list
@@ -141,7 +142,7 @@ def _render_annual(
     draft = summary.status == AnnualStatus.DRAFT
     editable = draft and selectors.writes_annual(request.user)
     if editable and form is None:
-        form = SummaryForm(initial={"summary": summary.summary})
+        form = SummaryForm(initial={"summary": summary.summary, **version_initial(summary)})
     context = {
         "summary": summary,
         "view": view,
@@ -149,7 +150,9 @@ def _render_annual(
         "actions": view["actions"] or {},
         "action_rows": _year_actions(request, summary.year),
         "reports": view["monthly_reports"] or {},
-        "form": form if editable else None,
+        # A form posted (and refused) is shown even if the text can no longer be edited: what
+        # was typed is never lost.
+        "form": form if editable or (form is not None and form.is_bound) else None,
         "draft": draft,
         "ended": timezone.now() >= month_bounds(summary.year, 12)[1],
         "timeline": timeline_rows(summary.events.all(), ANNUAL, dict(ReportEventKind.choices)),
@@ -168,10 +171,11 @@ def annual_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _run_annual(request: HttpRequest, summary: AnnualSummary, form: SummaryForm) -> str:
     """The "Save" button keeps the draft text; "Issue" freezes the figures and the summary."""
     text = form.cleaned_data["summary"]
+    based_on = form.cleaned_data["based_on_version"]
     if "issue" in request.POST:
-        services_periods.publish_annual(actor=request.user, summary=summary.pk, text=text)
+        services_periods.publish_annual(actor=request.user, summary=summary.pk, text=text, based_on=based_on)
         return _("Annual summary issued.")
-    services_periods.save_annual_text(actor=request.user, summary=summary.pk, text=text)
+    services_periods.save_annual_text(actor=request.user, summary=summary.pk, text=text, based_on=based_on)
     return _("Summary saved. It is still a draft.")
 
 

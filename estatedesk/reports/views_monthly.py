@@ -29,6 +29,7 @@ from estatedesk.core.exportlog import record_export
 from estatedesk.core.pdf import PdfUnavailable
 from estatedesk.core.policy import department_ids, staff_of
 from estatedesk.core.timeline import timeline_rows
+from estatedesk.core.versioning import version_initial
 from estatedesk.core.web import FormStep, company_time, form_step_view
 from estatedesk.core.xlsx import workbook_response, xlsx_response
 from estatedesk.improvement import selectors as improvement_selectors
@@ -246,7 +247,7 @@ def render_detail(
     view = presenters.monthly_view(report, figures=figures)
     writes = _writes(user, report)
     if analysis_form is None and writes:
-        analysis_form = AnalysisForm(initial={"analysis": report.analysis})
+        analysis_form = AnalysisForm(initial={"analysis": report.analysis, **version_initial(report)})
     if review_form is None and report.status == ReportStatus.SUBMITTED and selectors.reviews_monthly(user):
         review_form = ReviewForm(initial={"kind": "corrective", "department": report.department_id})
     draft_form = DraftMonthForm(
@@ -298,12 +299,13 @@ def _back(report: MonthlyReport) -> str:
 def _run_save(request: HttpRequest, report: MonthlyReport, form: AnalysisForm) -> str:
     """The head's analysis: "save" keeps a draft, "submit" sends the report to the deputy GM."""
     text = form.cleaned_data["analysis"]
+    based_on = form.cleaned_data["based_on_version"]
     submitting = "submit" in request.POST
     try:
         if submitting:
-            services.submit(actor=request.user, report=report.pk, analysis=text)
+            services.submit(actor=request.user, report=report.pk, analysis=text, based_on=based_on)
         else:
-            services.save_analysis(actor=request.user, report=report.pk, analysis=text)
+            services.save_analysis(actor=request.user, report=report.pk, analysis=text, based_on=based_on)
     except NotAllowed as error:
         # Not the head of this department: the "not allowed" page, not a note on the form.
         raise PermissionDenied(str(error.message)) from error

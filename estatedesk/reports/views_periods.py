@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from estatedesk.core.clock import company_now
 from estatedesk.core.timeline import timeline_rows
+from estatedesk.core.versioning import version_initial
 from estatedesk.core.web import FormStep, company_time, form_step_view
 from estatedesk.core.xlsx import workbook_response
 from estatedesk.reports import presenters, selectors, services_periods
@@ -155,7 +156,7 @@ def _render_quarter(
     draft = analysis.status == PeriodStatus.DRAFT
     editable = draft and selectors.writes_quarterly(request.user)
     if editable and form is None:
-        form = AnalysisForm(initial={"analysis": analysis.analysis})
+        form = AnalysisForm(initial={"analysis": analysis.analysis, **version_initial(analysis)})
     ended = timezone.now() >= month_bounds(analysis.year, 3 * analysis.quarter)[1]
     context = {
         "analysis": analysis,
@@ -163,7 +164,9 @@ def _render_quarter(
         "previous_label": quarter_label(*_previous_quarter(analysis.year, analysis.quarter)),
         "view": view,
         "charts": period_charts(view, annual=False),
-        "form": form if editable else None,
+        # A form posted (and refused) is shown even if the text can no longer be edited: what
+        # was typed is never lost.
+        "form": form if editable or (form is not None and form.is_bound) else None,
         "draft": draft,
         "ended": ended,
         "timeline": timeline_rows(analysis.events.all(), QUARTERLY, dict(ReportEventKind.choices)),
@@ -182,10 +185,13 @@ def quarterly_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _run_quarter(request: HttpRequest, analysis: QuarterlyAnalysis, form: AnalysisForm) -> str:
     """The "Save" button keeps the draft text; "Publish" freezes the figures and shows it to every department."""
     text = form.cleaned_data["analysis"]
+    based_on = form.cleaned_data["based_on_version"]
     if "publish" in request.POST:
-        services_periods.publish_quarter(actor=request.user, analysis=analysis.pk, text=text)
+        services_periods.publish_quarter(
+            actor=request.user, analysis=analysis.pk, text=text, based_on=based_on
+        )
         return _("Published to all departments.")
-    services_periods.edit_quarter(actor=request.user, analysis=analysis.pk, text=text)
+    services_periods.edit_quarter(actor=request.user, analysis=analysis.pk, text=text, based_on=based_on)
     return _("Analysis saved. It is still a draft.")
 
 

@@ -32,9 +32,19 @@ def ok(response: Any, status: int = 200) -> dict[str, Any]:
     return response.json()
 
 
+# A conflicting edit of a text also says what is saved now, and its version (decision 0011).
+STALE_EDIT_KEYS = {"current", "version", "saved_by", "saved_at"}
+
+
 def error(response: Any, status: int, code: str) -> dict[str, Any]:
     """An answer in the API's one error format, with this status and code."""
     assert response.status_code == status, response.content
     body = response.json()
-    assert set(body) == {"detail", "code", "errors"} and body["code"] == code
+    keys = {"detail", "code", "errors"} | (STALE_EDIT_KEYS if code == "stale_edit" else set())
+    assert set(body) == keys and body["code"] == code
     return body
+
+
+def version(api: Api, path: str) -> int:
+    """The record's version as a client reads it before editing one of its texts."""
+    return int(ok(api.get(path))["version"])

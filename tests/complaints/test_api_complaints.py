@@ -282,7 +282,8 @@ def test_a_valid_complaint_goes_through_the_api_to_closed(world, api):
     ok(handler.post(f"/complaints/{number}/assess", {"cause": "maintenance", "serious": True}))
     ok(
         handler.post(
-            f"/complaints/{number}/handle", {"cause_analysis": "控制板老化", "measures": "更换控制板"}
+            f"/complaints/{number}/handle",
+            {"cause_analysis": "控制板老化", "measures": "更换控制板", "version": detail["version"]},
         )
     )
     replied = ok(handler.post(f"/complaints/{number}/reply", {"content": "已安排维修", "manner": "oral"}))
@@ -296,7 +297,11 @@ def test_a_valid_complaint_goes_through_the_api_to_closed(world, api):
         )
     )
     assert (reopened["status"], reopened["closing"]["reopen_count"]) == ("in_progress", 1)
-    ok(handler.post(f"/complaints/{number}/handle", {"measures": "更换整套主机"}))
+    ok(
+        handler.post(
+            f"/complaints/{number}/handle", {"measures": "更换整套主机", "version": reopened["version"]}
+        )
+    )
     ok(handler.post(f"/complaints/{number}/reply", {"content": "主机已更换", "manner": "written"}))
     closed = ok(
         handler.post(
@@ -406,7 +411,11 @@ def test_another_estates_papers_are_404_exactly_like_missing_ones(world, api):
     missing = error(client.get("/complaints/TS-2026-999999"), 404, "not_found")
     assert error(client.get(f"/complaints/{theirs.number}"), 404, "not_found") == missing
     assert (
-        error(client.post(f"/complaints/{theirs.number}/handle", {"measures": "x"}), 404, "not_found")
+        error(
+            client.post(f"/complaints/{theirs.number}/handle", {"measures": "x", "version": 0}),
+            404,
+            "not_found",
+        )
         == missing
     )
     assert (
@@ -417,10 +426,14 @@ def test_another_estates_papers_are_404_exactly_like_missing_ones(world, api):
     )
     assert error(client.get(f"/slips/{slip.number}"), 404, "not_found") == missing
     assert error(
-        client.post(f"/slips/{slip.number}/sign", {"opinion": "x", "decision": "decide"}), 404, "not_found"
+        client.post(f"/slips/{slip.number}/sign", {"opinion": "x", "decision": "decide", "version": 0}),
+        404,
+        "not_found",
     )
     assert error(client.get(f"/notices/{notice.number}"), 404, "not_found") == missing
-    assert error(client.post(f"/notices/{notice.number}/report", {"report": "x"}), 404, "not_found")
+    assert error(
+        client.post(f"/notices/{notice.number}/report", {"report": "x", "version": 0}), 404, "not_found"
+    )
     assert ok(client.get("/slips"))["count"] == 0 and ok(client.get("/notices"))["count"] == 0
     assert Complaint.objects.get(pk=theirs.pk).measures == ""
     # Linking to it is refused like linking to nothing.

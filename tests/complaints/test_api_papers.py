@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.complaints.api_client import Api, error, ok
+from tests.complaints.api_client import Api, error, ok, version
 
 pytestmark = pytest.mark.req("A-2")
 
@@ -34,23 +34,38 @@ def test_a_slip_goes_up_the_chain_and_a_notice_comes_back_done(world, api, compl
     assert ok(head.get("/slips", status="at_head"))["items"][0]["waiting_for"] == "department_head"
 
     error(
-        handler.post(f"/slips/{slip}/sign", {"opinion": "同意", "decision": "decide"}),
+        handler.post(f"/slips/{slip}/sign", {"opinion": "同意", "decision": "decide", "version": 0}),
         403,
         "permission_denied",
     )
     assert (
-        ok(head.post(f"/slips/{slip}/sign", {"opinion": "请副总决定", "decision": "escalate"}))["status"]
+        ok(head.post(f"/slips/{slip}/sign", {"opinion": "请副总决定", "decision": "escalate", "version": 0}))[
+            "status"
+        ]
         == "at_deputy_gm"
     )
     assert (
-        ok(deputy.post(f"/slips/{slip}/sign", {"opinion": "请总经理决定", "decision": "escalate"}))["status"]
+        ok(
+            deputy.post(
+                f"/slips/{slip}/sign",
+                {
+                    "opinion": "请总经理决定",
+                    "decision": "escalate",
+                    "version": version(deputy, f"/slips/{slip}"),
+                },
+            )
+        )["status"]
         == "at_gm"
     )
     refused = error(
-        gm.post(f"/slips/{slip}/sign", {"opinion": "再上报", "decision": "escalate"}), 422, "invalid"
+        gm.post(f"/slips/{slip}/sign", {"opinion": "再上报", "decision": "escalate", "version": 2}),
+        422,
+        "invalid",
     )
     assert refused["errors"][0]["loc"] == ["body", "decision"]
-    decided = ok(gm.post(f"/slips/{slip}/sign", {"opinion": "由工程部更换", "decision": "decide"}))
+    decided = ok(
+        gm.post(f"/slips/{slip}/sign", {"opinion": "由工程部更换", "decision": "decide", "version": 2})
+    )
     assert decided["status"] == "decided" and decided["waiting_for"] is None
     assert [s["level"] for s in decided["signatures"]] == ["department_head", "deputy_gm", "gm"]
 
@@ -74,18 +89,33 @@ def test_a_slip_goes_up_the_chain_and_a_notice_comes_back_done(world, api, compl
         "issued",
     )
     engineering = api("department_head")
-    error(handler.post(f"/notices/{notice}/report", {"report": "完成"}), 403, "permission_denied")
-    assert ok(engineering.post(f"/notices/{notice}/report", {"report": "主机已更换"}))["status"] == "reported"
-    returned = ok(gm.post(f"/notices/{notice}/verify", {"accepted": False, "verification": "噪音仍大"}))
+    error(
+        handler.post(f"/notices/{notice}/report", {"report": "完成", "version": 0}), 403, "permission_denied"
+    )
+    reported = ok(engineering.post(f"/notices/{notice}/report", {"report": "主机已更换", "version": 0}))
+    assert reported["status"] == "reported"
+    returned = ok(
+        gm.post(
+            f"/notices/{notice}/verify",
+            {"accepted": False, "verification": "噪音仍大", "version": reported["version"]},
+        )
+    )
     assert returned["status"] == "issued"
-    ok(engineering.post(f"/notices/{notice}/report", {"report": "已调校"}))
+    ok(engineering.post(f"/notices/{notice}/report", {"report": "已调校", "version": returned["version"]}))
     assert (
-        ok(gm.post(f"/notices/{notice}/verify", {"accepted": True, "verification": "验收合格"}))["status"]
+        ok(
+            gm.post(
+                f"/notices/{notice}/verify",
+                {"accepted": True, "verification": "验收合格", "version": version(gm, f"/notices/{notice}")},
+            )
+        )["status"]
         == "verified"
     )
     assert ok(engineering.get("/notices", status="verified"))["items"][0]["number"] == notice
 
-    done = ok(handler.post(f"/slips/{slip}/result", {"result": "工程部已更换主机"}))
+    done = ok(
+        handler.post(f"/slips/{slip}/result", {"result": "工程部已更换主机", "version": decided["version"]})
+    )
     assert (done["status"], done["result"], done["notices"]) == ("done", "工程部已更换主机", [notice])
     detail = ok(handler.get(f"/complaints/{complaint.number}"))
     assert detail["slips"][0]["status"] == "done" and detail["notices"][0]["number"] == notice

@@ -30,6 +30,8 @@ def page(client, complaint) -> str:
 
 
 def act(client, complaint, step, **data):
+    """Post a step's form as the page shows it now: with the version of the texts it edits."""
+    data.setdefault("based_on_version", Complaint.objects.get(pk=complaint.pk).edit_version)
     return client.post(reverse(f"complaints:act_{step}", args=[complaint.pk]), data)
 
 

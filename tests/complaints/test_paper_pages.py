@@ -30,6 +30,9 @@ def get(client, name, *args, **params) -> str:
 
 
 def post_ok(client, name, pk, data, *, to: str) -> None:
+    """Post a paper's form as its page shows it now (with the version it carries)."""
+    model = TransferSlip if name.startswith("complaints:slip_") else WorkNotice
+    data = {"based_on_version": model.objects.get(pk=pk).edit_version, **data}
     response = client.post(reverse(name, args=[pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert response["Location"] == reverse(to, args=[pk])
@@ -108,7 +111,8 @@ def test_the_gm_cannot_pass_a_slip_further_and_a_wrong_signer_is_refused(world, 
     slip = slip_of(world, complaint)
     english_client = english(world.client("deputy_gm"))
     response = english_client.post(
-        reverse("complaints:slip_sign", args=[slip.pk]), {"opinion": "越級", "decision": "decide"}
+        reverse("complaints:slip_sign", args=[slip.pk]),
+        {"opinion": "越級", "decision": "decide", "based_on_version": 0},
     )
     assert response.status_code == 403
     assert "waits for another signer" in response.content.decode() and "越級" in response.content.decode()
@@ -117,7 +121,8 @@ def test_the_gm_cannot_pass_a_slip_further_and_a_wrong_signer_is_refused(world, 
     html = get(world.client("gm"), "complaints:slip_detail", slip.pk)
     assert 'value="decide"' in html and 'value="escalate"' not in html
     response = english(world.client("gm")).post(
-        reverse("complaints:slip_sign", args=[slip.pk]), {"opinion": "", "decision": "decide"}
+        reverse("complaints:slip_sign", args=[slip.pk]),
+        {"opinion": "", "decision": "decide", "based_on_version": 2},
     )
     assert response.status_code == 422
     assert TransferSlip.objects.get(pk=slip.pk).status == "at_gm"

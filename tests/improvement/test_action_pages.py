@@ -41,6 +41,8 @@ def rows(html: str) -> str:
 
 
 def post_ok(client, name, pk, data) -> None:
+    """Post a form of the action's page as the page shows it now (with its texts' version)."""
+    data = {"based_on_version": Action.objects.get(pk=pk).edit_version, **data}
     response = client.post(reverse(name, args=[pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert response["Location"] == reverse("improvement:detail", args=[pk])
@@ -358,7 +360,7 @@ def test_analysis_and_step_errors_keep_what_was_typed(world):
     nine = "\n".join(f"原因{i}" for i in range(9))
     response = client.post(
         reverse("improvement:analyse", args=[action.pk]),
-        {"cause_analysis": "分析文字", "fishbone_method": nine},
+        {"cause_analysis": "分析文字", "fishbone_method": nine, "based_on_version": 0},
     )
     assert response.status_code == 422
     html = response.content.decode()

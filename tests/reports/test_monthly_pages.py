@@ -28,6 +28,11 @@ APRIL_3 = at(2026, 4, 3, 10, 0)
 DUMP = False
 
 
+def _version(report: MonthlyReport) -> int:
+    """The version of the report's text the page's form carries now."""
+    return MonthlyReport.objects.get(pk=report.pk).edit_version
+
+
 def _client(world: Any, persona: str) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(world.users[persona])
@@ -204,25 +209,38 @@ def test_the_head_saves_and_submits_the_analysis_through_the_page(world: Any) ->
 
         # Others see the report but not the form.
         assert save not in _html(_client(world, "handler_a").get(detail))
-        assert _client(world, "handler_a").post(save, {"analysis": "x", "submit": "1"}).status_code == 403
+        assert (
+            _client(world, "handler_a")
+            .post(save, {"analysis": "x", "submit": "1", "based_on_version": _version(report)})
+            .status_code
+            == 403
+        )
 
-        blank = head.post(save, {"analysis": "   ", "submit": "1"})
+        blank = head.post(save, {"analysis": "   ", "submit": "1", "based_on_version": _version(report)})
         assert blank.status_code == 422
         assert "Write the analysis before submitting." in _html(blank)
 
-        saved = head.post(save, {"analysis": "電梯維修投訴集中於3栋", "save": "1"})
+        saved = head.post(
+            save, {"analysis": "電梯維修投訴集中於3栋", "save": "1", "based_on_version": _version(report)}
+        )
         assert saved.status_code == 302
         report.refresh_from_db()
         assert report.analysis == "電梯維修投訴集中於3栋" and report.status == ReportStatus.DRAFT
         assert "電梯維修投訴集中於3栋" in _html(head.get(detail))
 
-        submitted = head.post(save, {"analysis": "電梯維修投訴集中於3栋。", "submit": "1"}, follow=True)
+        submitted = head.post(
+            save,
+            {"analysis": "電梯維修投訴集中於3栋。", "submit": "1", "based_on_version": _version(report)},
+            follow=True,
+        )
         assert "Submitted to the deputy general manager." in _html(submitted)
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
     assert report.submitted_by is not None and report.submitted_by.user == world.users["office_head_a"]
     with frozen_at(APRIL_3):
-        again = _client(world, "office_head_a").post(save, {"analysis": "再交", "submit": "1"})
+        again = _client(world, "office_head_a").post(
+            save, {"analysis": "再交", "submit": "1", "based_on_version": _version(report)}
+        )
     assert again.status_code == 409
     assert "already been submitted" in _html(again)
 
@@ -233,7 +251,8 @@ def test_submitting_before_the_month_ends_keeps_the_typed_text(world: Any) -> No
         services.draft_month(year=2026, month=3, department=world.office_a)
         report = _march(world)
         response = _client(world, "office_head_a").post(
-            reverse("reports:monthly_save", args=[report.pk]), {"analysis": "三月初步分析", "submit": "1"}
+            reverse("reports:monthly_save", args=[report.pk]),
+            {"analysis": "三月初步分析", "submit": "1", "based_on_version": _version(report)},
         )
     assert response.status_code == 422
     html = _html(response)

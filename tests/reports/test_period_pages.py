@@ -20,6 +20,11 @@ from tests.reports.test_period_services import cs_supervisor, first_quarter_2026
 pytestmark = pytest.mark.django_db
 
 
+def _version(record: QuarterlyAnalysis | AnnualSummary) -> int:
+    """The version of the text the page's form carries now."""
+    return type(record).objects.get(pk=record.pk).edit_version
+
+
 def _login(user: Any) -> Client:
     client = Client()
     client.force_login(user)
@@ -55,7 +60,9 @@ def test_customer_service_publishes_the_analysis_through_the_page(world: Any) ->
         assert "vendor/echarts/echarts.min.js" in html and "estatedesk/charts.js" in html
         assert "66.7% (2 / 3)" in html  # the company's on-time rate: J1 J2 of J1 J2 M1
 
-        saved = writer.post(save, {"analysis": "維修類投訴為主（初稿）", "save": "1"})
+        saved = writer.post(
+            save, {"analysis": "維修類投訴為主（初稿）", "save": "1", "based_on_version": _version(analysis)}
+        )
         assert saved.status_code == 302
         analysis.refresh_from_db()
         assert analysis.analysis == "維修類投訴為主（初稿）" and analysis.status == PeriodStatus.DRAFT
@@ -63,7 +70,13 @@ def test_customer_service_publishes_the_analysis_through_the_page(world: Any) ->
     # Twenty minutes later (the session's idle limit is thirty).
     with frozen_at(at(2026, 4, 3, 9, 20)):
         published = writer.post(
-            save, {"analysis": "維修類投訴佔六成，工程部需加強。", "publish": "1"}, follow=True
+            save,
+            {
+                "analysis": "維修類投訴佔六成，工程部需加強。",
+                "publish": "1",
+                "based_on_version": _version(analysis),
+            },
+            follow=True,
         )
     assert published.status_code == 200
     html = _html(published)
@@ -81,8 +94,12 @@ def test_a_blank_analysis_is_refused_and_nothing_is_lost(world: Any) -> None:
     writer = _login(cs_supervisor(world))
     save = reverse("reports:quarterly_save", args=[analysis.pk])
     with frozen_at(at(2026, 4, 3, 9, 0)):
-        writer.post(save, {"analysis": "已保存的初稿", "save": "1"})
-        blank = writer.post(save, {"analysis": "  \n  ", "publish": "1"}, HTTP_ACCEPT_LANGUAGE="en")
+        writer.post(save, {"analysis": "已保存的初稿", "save": "1", "based_on_version": _version(analysis)})
+        blank = writer.post(
+            save,
+            {"analysis": "  \n  ", "publish": "1", "based_on_version": _version(analysis)},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
     assert blank.status_code == 422
     html = _html(blank)
     # The message sits under the text box, which is still there to write in.
@@ -102,7 +119,7 @@ def test_publishing_before_the_quarter_ends_keeps_the_typed_text(world: Any) -> 
         assert 'name="publish" value="1" disabled' in _html(page)
         refused = writer.post(
             reverse("reports:quarterly_save", args=[analysis.pk]),
-            {"analysis": "季度未完的分析", "publish": "1"},
+            {"analysis": "季度未完的分析", "publish": "1", "based_on_version": _version(analysis)},
         )
     assert refused.status_code == 422
     assert "季度未完的分析" in _html(refused)
@@ -142,7 +159,8 @@ def test_a_draft_is_not_found_for_staff_outside_customer_service(world: Any) -> 
         assert client.get(reverse(f"reports:{name}", args=[pk])).status_code == 404, name
     with frozen_at(at(2026, 4, 3, 10, 0)):
         response = client.post(
-            reverse("reports:quarterly_save", args=[pk]), {"analysis": "x", "publish": "1"}
+            reverse("reports:quarterly_save", args=[pk]),
+            {"analysis": "x", "publish": "1", "based_on_version": 0},
         )
     assert response.status_code == 404
     analysis.refresh_from_db()
@@ -157,7 +175,8 @@ def test_the_leadership_reads_a_draft_but_only_customer_service_writes_it(world:
     assert page.status_code == 200 and 'name="analysis"' not in _html(page)
     with frozen_at(at(2026, 4, 3, 10, 0)):
         refused = client.post(
-            reverse("reports:quarterly_save", args=[analysis.pk]), {"analysis": "副總的意見", "publish": "1"}
+            reverse("reports:quarterly_save", args=[analysis.pk]),
+            {"analysis": "副總的意見", "publish": "1", "based_on_version": _version(analysis)},
         )
         drafting = client.post(reverse("reports:quarterly_draft"), {"year": 2026, "quarter": 2})
     assert refused.status_code == 403
@@ -243,9 +262,13 @@ def test_the_deputy_gm_writes_and_issues_the_annual_summary(world: Any) -> None:
 
     save = reverse("reports:annual_save", args=[summary.pk])
     with frozen_at(at(2027, 1, 5, 10, 0)):
-        blank = client.post(save, {"summary": " ", "issue": "1"})
+        blank = client.post(save, {"summary": " ", "issue": "1", "based_on_version": _version(summary)})
         assert blank.status_code == 422 and 'name="summary"' in _html(blank)
-        issued = client.post(save, {"summary": "全年投訴總結，提交管理評審。", "issue": "1"}, follow=True)
+        issued = client.post(
+            save,
+            {"summary": "全年投訴總結，提交管理評審。", "issue": "1", "based_on_version": _version(summary)},
+            follow=True,
+        )
     html = _html(issued)
     assert 'id="published-by"' in html and "deputy_gm" in html and "2027-01-05 10:00" in html
     assert 'name="summary"' not in html

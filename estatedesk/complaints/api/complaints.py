@@ -322,6 +322,7 @@ def handle_complaint(request: HttpRequest, number: Number, payload: HandleIn) ->
             cause_analysis=payload.cause_analysis,
             measures=payload.measures,
             result=payload.result,
+            based_on=payload.version,
         ),
     )
 
@@ -412,7 +413,9 @@ def analyse_grievance(request: HttpRequest, number: Number, payload: AnalyseIn) 
         request,
         number,
         payload,
-        lambda user, pk: services.analyse(actor=user, complaint=pk, analysis=payload.analysis),
+        lambda user, pk: services.analyse(
+            actor=user, complaint=pk, analysis=payload.analysis, based_on=payload.version
+        ),
     )
 
 

@@ -23,9 +23,9 @@ from estatedesk.complaints.deadlines import SoonWindows
 from estatedesk.complaints.models import Complaint, TransferSlip, WorkNotice
 from estatedesk.core import crypto, policy
 from estatedesk.core.actors import Actor
-from estatedesk.core.api import ApiError, invalid
+from estatedesk.core.api import ApiError, invalid, stale_edit
 from estatedesk.core.clock import company_zone
-from estatedesk.core.errors import AlreadyHandled, NotAllowed, NotFound, ServiceError
+from estatedesk.core.errors import AlreadyHandled, NotAllowed, NotFound, ServiceError, StaleEdit
 from estatedesk.core.models import CompanySettings
 
 
@@ -80,6 +80,8 @@ def service_errors(payload: Any = None) -> Iterator[None]:
     fields: set[str] = set(type(payload).model_fields) if payload is not None else set()
     try:
         yield
+    except StaleEdit as exc:
+        raise stale_edit(exc) from exc
     except AlreadyHandled as exc:
         raise ApiError(409, "conflict", str(exc.message)) from exc
     except NotAllowed as exc:
@@ -267,6 +269,7 @@ def complaint_detail(c: Complaint, viewer: Viewer) -> dict[str, Any]:
                 for e in selectors.timeline(c)
             ],
             "allowed_actions": allowed_actions(viewer.user, c),
+            "version": c.edit_version,
         }
     )
     return out
@@ -310,6 +313,7 @@ def slip_detail(s: TransferSlip, viewer: Viewer) -> dict[str, Any]:
             "result_by": _staff_name(s.result_by),
             "result_at": viewer.time(s.result_at),
             "notices": list(s.notices.order_by("issued_at", "id").values_list("number", flat=True)),
+            "version": s.edit_version,
         }
     )
     return out
@@ -347,6 +351,7 @@ def notice_detail(n: WorkNotice, viewer: Viewer) -> dict[str, Any]:
             "verification": n.verification,
             "verified_by": _staff_name(n.verified_by),
             "verified_at": viewer.time(n.verified_at),
+            "version": n.edit_version,
         }
     )
     return out

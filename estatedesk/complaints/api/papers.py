@@ -94,7 +94,13 @@ def sign_slip(request: HttpRequest, number: Number, payload: SignIn) -> Any:
     user = current_user(request)
     slip = _one(_slips(user), number)
     with service_errors(payload):
-        papers.sign_slip(actor=user, slip=slip.pk, opinion=payload.opinion, decision=payload.decision)
+        papers.sign_slip(
+            actor=user,
+            slip=slip.pk,
+            opinion=payload.opinion,
+            decision=payload.decision,
+            based_on=payload.version,
+        )
     return slip_detail(_one(_slips(user), number), Viewer.of(user))
 
 
@@ -104,7 +110,7 @@ def record_slip_result(request: HttpRequest, number: Number, payload: SlipResult
     user = current_user(request)
     slip = _one(_slips(user), number)
     with service_errors(payload):
-        papers.record_slip_result(actor=user, slip=slip.pk, result=payload.result)
+        papers.record_slip_result(actor=user, slip=slip.pk, result=payload.result, based_on=payload.version)
     return slip_detail(_one(_slips(user), number), Viewer.of(user))
 
 
@@ -173,7 +179,7 @@ def report_notice(request: HttpRequest, number: Number, payload: ReportIn) -> An
     user = current_user(request)
     notice = _one(_notices(user), number)
     with service_errors(payload):
-        papers.report_notice(actor=user, notice=notice.pk, report=payload.report)
+        papers.report_notice(actor=user, notice=notice.pk, report=payload.report, based_on=payload.version)
     return notice_detail(_one(_notices(user), number), Viewer.of(user))
 
 
@@ -186,6 +192,10 @@ def verify_notice(request: HttpRequest, number: Number, payload: VerifyIn) -> An
     notice = _one(_notices(user), number)
     with service_errors(payload):
         papers.verify_notice(
-            actor=user, notice=notice.pk, accepted=payload.accepted, verification=payload.verification
+            actor=user,
+            notice=notice.pk,
+            accepted=payload.accepted,
+            verification=payload.verification,
+            based_on=payload.version,
         )
     return notice_detail(_one(_notices(user), number), Viewer.of(user))

@@ -28,7 +28,8 @@ from estatedesk.complaints.models import (
     Status,
     VisitMethod,
 )
-from estatedesk.core.api import BodyId, Id, Input, text
+from estatedesk.core.api import VERSION_DESCRIPTION, BodyId, Id, Input, JsonInt, text
+from estatedesk.core.versioning import MAX_VERSION
 
 # Times outside these years are typing mistakes, and far ones would overflow the calendar.
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -38,6 +39,9 @@ Number = Annotated[str, StringConstraints(max_length=20, pattern=r"^[A-Z]{2}-[0-
 ShortText = Annotated[str, text(2000)]
 LongText = Annotated[str, text(5000)]
 RequiredText = Annotated[str, text(5000, required=True)]
+# The version an edit of a versioned text was based on (decision 0011): required, never guessed.
+Version = Annotated[JsonInt, Field(ge=0, le=MAX_VERSION, description=VERSION_DESCRIPTION)]
+RECORD_VERSION = "The version of the record's texts; send it back with an edit of them."
 
 
 def _aware(value: Any) -> Any:
@@ -228,6 +232,7 @@ class ComplaintOut(ComplaintItem):
     attachments: list[AttachmentOut]
     events: list[EventOut] = Field(description="The timeline, oldest first.")
     allowed_actions: list[ActionOut] = Field(description="The steps you may take now.")
+    version: int = Field(description=RECORD_VERSION)
 
 
 # --- Complaints: writing -------------------------------------------------------------------
@@ -289,6 +294,7 @@ class HandleIn(Input):
     cause_analysis: LongText = ""
     measures: LongText = ""
     result: LongText = ""
+    version: Version
 
 
 class ReplyIn(Input):
@@ -319,6 +325,7 @@ class LinkIn(Input):
 
 class AnalyseIn(Input):
     analysis: RequiredText
+    version: Version
 
 
 class SlipIn(Input):
@@ -371,15 +378,18 @@ class SlipOut(SlipItem):
     result_by: str
     result_at: datetime | None
     notices: list[str]
+    version: int = Field(description=RECORD_VERSION)
 
 
 class SignIn(Input):
     opinion: RequiredText
     decision: Literal["escalate", "decide"] = Field(description="Pass it up the chain, or decide.")
+    version: Version
 
 
 class SlipResultIn(Input):
     result: RequiredText
+    version: Version
 
 
 # --- Work arrangement notices --------------------------------------------------------------
@@ -423,6 +433,7 @@ class NoticeOut(NoticeItem):
     verification: str
     verified_by: str
     verified_at: datetime | None
+    version: int = Field(description=RECORD_VERSION)
 
 
 class NoticeIn(Input):
@@ -437,8 +448,10 @@ class NoticeIn(Input):
 
 class ReportIn(Input):
     report: RequiredText
+    version: Version
 
 
 class VerifyIn(Input):
     accepted: StrictBool = Field(description="false returns the notice to the department.")
     verification: RequiredText
+    version: Version

@@ -73,6 +73,7 @@ def _handle(user: RequestUser, c: Complaint, d: dict[str, Any]) -> None:
         cause_analysis=d["cause_analysis"],
         measures=d["measures"],
         result=d["result"],
+        based_on=d["based_on_version"],
     )
 
 
@@ -113,7 +114,7 @@ def _link(user: RequestUser, c: Complaint, d: dict[str, Any]) -> None:
 
 
 def _analyse(user: RequestUser, c: Complaint, d: dict[str, Any]) -> None:
-    services.analyse(actor=user, complaint=c.pk, analysis=d["analysis"])
+    services.analyse(actor=user, complaint=c.pk, analysis=d["analysis"], based_on=d["based_on_version"])
 
 
 def _slip(user: RequestUser, c: Complaint, d: dict[str, Any]) -> None:

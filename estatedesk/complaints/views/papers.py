@@ -30,6 +30,7 @@ from estatedesk.complaints.views.common import person_name
 from estatedesk.core import policy
 from estatedesk.core.actors import RequestUser
 from estatedesk.core.errors import ServiceError
+from estatedesk.core.versioning import version_initial
 from estatedesk.core.web import FormStep, company_time, form_step_view, put_error
 
 PAGE_SIZE = 50
@@ -125,9 +126,10 @@ def render_slip(
             "notices": list(slip.notices.select_related("department")),
             "can_sign": can_sign or sign_form is not None,
             "last_signer": slip.status == workflow.AT_GM,
-            "sign_form": sign_form or SignForm(auto_id="id_sign_%s"),
+            "sign_form": sign_form or SignForm(initial=version_initial(slip), auto_id="id_sign_%s"),
             "can_result": can_result or result_form is not None,
-            "result_form": result_form or SlipResultForm(auto_id="id_result_%s"),
+            "result_form": result_form
+            or SlipResultForm(initial=version_initial(slip), auto_id="id_result_%s"),
             "can_issue": may_issue_from(user, slip),
             "waiting_role": workflow.SLIP_SIGNER.get(slip.status, ""),
         },
@@ -154,6 +156,7 @@ def _sign(request: HttpRequest, slip: TransferSlip, form: SignForm) -> Any:
         slip=slip.pk,
         opinion=form.cleaned_data["opinion"],
         decision=form.cleaned_data["decision"],
+        based_on=form.cleaned_data["based_on_version"],
     )
     if signed.status == workflow.DECIDED:
         return _("Signed and decided.")
@@ -173,7 +176,12 @@ slip_sign = form_step_view(
 
 
 def _record_result(request: HttpRequest, slip: TransferSlip, form: SlipResultForm) -> Any:
-    papers.record_slip_result(actor=request.user, slip=slip.pk, result=form.cleaned_data["result"])
+    papers.record_slip_result(
+        actor=request.user,
+        slip=slip.pk,
+        result=form.cleaned_data["result"],
+        based_on=form.cleaned_data["based_on_version"],
+    )
     return _("Final result recorded. Reply it to the customer on the complaint.")
 
 
@@ -314,9 +322,11 @@ def render_notice(
             "notice": notice,
             "overdue": notice.due_at < timezone.now() and notice.status != workflow.VERIFIED,
             "can_report": may_report(user, notice) or report_form is not None,
-            "report_form": report_form or NoticeReportForm(auto_id="id_report_%s"),
+            "report_form": report_form
+            or NoticeReportForm(initial=version_initial(notice), auto_id="id_report_%s"),
             "can_verify": may_verify(user, notice) or verify_form is not None,
-            "verify_form": verify_form or NoticeVerifyForm(auto_id="id_verify_%s"),
+            "verify_form": verify_form
+            or NoticeVerifyForm(initial=version_initial(notice), auto_id="id_verify_%s"),
         },
         status=status,
     )
@@ -336,7 +346,12 @@ def _notice_page(notice: WorkNotice) -> str:
 
 
 def _report(request: HttpRequest, notice: WorkNotice, form: NoticeReportForm) -> Any:
-    papers.report_notice(actor=request.user, notice=notice.pk, report=form.cleaned_data["report"])
+    papers.report_notice(
+        actor=request.user,
+        notice=notice.pk,
+        report=form.cleaned_data["report"],
+        based_on=form.cleaned_data["based_on_version"],
+    )
     return _("Completion reported; the issuer will verify it.")
 
 
@@ -361,6 +376,7 @@ def _verify(request: HttpRequest, notice: WorkNotice, form: NoticeVerifyForm) ->
         notice=notice.pk,
         accepted=accepted,
         verification=form.cleaned_data["verification"],
+        based_on=form.cleaned_data["based_on_version"],
     )
     if accepted:
         return _("Verified: the notice is done.")
