@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from estatedesk.complaints.workflow import COMPLAINT, SLIP
 from estatedesk.core.actors import Actor
@@ -53,23 +53,23 @@ class ComplaintEvent(models.TextChoices):
     LINK = "link", COMPLAINT.get("link").label
     ANALYSE = "analyse", COMPLAINT.get("analyse").label
     # Steps whose timeline line says what happened rather than what the step is called.
-    ASSIGN = "assign", _l("Forwarded to a department")
-    CHANGE_REQUEST = "change_request", _l("Requested reply time changed")
-    RAISE_SLIP = "raise_slip", _l("Work transfer slip raised")
+    ASSIGN = "assign", gettext_lazy("Forwarded to a department")
+    CHANGE_REQUEST = "change_request", gettext_lazy("Requested reply time changed")
+    RAISE_SLIP = "raise_slip", gettext_lazy("Work transfer slip raised")
     # Facts recorded on the complaint.
-    DEADLINE_CHANGED = "deadline_changed", _l("Reply deadline changed")
-    ATTACH = "attach", _l("File attached")
+    DEADLINE_CHANGED = "deadline_changed", gettext_lazy("Reply deadline changed")
+    ATTACH = "attach", gettext_lazy("File attached")
     # The transfer slip's signatures and result (K-8).
     SLIP_ESCALATE_HEAD = "slip_escalate_head", _slip_label("escalate_head")
     SLIP_ESCALATE_DEPUTY = "slip_escalate_deputy", _slip_label("escalate_deputy")
     SLIP_DECIDE_HEAD = "slip_decide_head", _slip_label("decide_head")
     SLIP_DECIDE_DEPUTY = "slip_decide_deputy", _slip_label("decide_deputy")
     SLIP_DECIDE_GM = "slip_decide_gm", _slip_label("decide_gm")
-    SLIP_RESULT = "slip_result", _l("Work transfer slip: final result recorded")
+    SLIP_RESULT = "slip_result", gettext_lazy("Work transfer slip: final result recorded")
     # The work arrangement notice (K-9).
-    ISSUE_NOTICE = "issue_notice", _l("Work arrangement notice issued")
-    NOTICE_VERIFY = "notice_verify", _l("Work arrangement notice verified: accepted")
-    NOTICE_RETURN = "notice_return", _l("Work arrangement notice returned: not done")
+    ISSUE_NOTICE = "issue_notice", gettext_lazy("Work arrangement notice issued")
+    NOTICE_VERIFY = "notice_verify", gettext_lazy("Work arrangement notice verified: accepted")
+    NOTICE_RETURN = "notice_return", gettext_lazy("Work arrangement notice returned: not done")
 
 
 # Events written by the resident portal when no one is signed in.

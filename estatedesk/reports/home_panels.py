@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from estatedesk.core import panels
 from estatedesk.core.actors import Actor
@@ -68,7 +68,7 @@ def register_panels() -> None:
     """Called from ``registrations.register`` when the app starts."""
     panels.register(
         "reports",
-        title=_l("Monthly reports"),
-        empty=_l("No monthly report to show yet."),
+        title=gettext_lazy("Monthly reports"),
+        empty=gettext_lazy("No monthly report to show yet."),
         fill=reports_panel,
     )

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from estatedesk.core.actors import Actor
 from estatedesk.core.errors import NotAllowed
@@ -49,22 +49,28 @@ PAGE_SIZE = 30
 
 # Short sentences from figures.py's definitions, printed under "How these figures are computed".
 DEFINITIONS = (
-    _l("A complaint belongs to the month in which it was received (company time zone)."),
-    _l("Grievances and enquiries are counted on their own; the figures below are complaints only."),
-    _l("Valid: caused by the company; invalid: any other cause; not yet assessed: no cause recorded yet."),
-    _l("Breakdowns and both Pareto charts count every complaint of the month, valid or not."),
-    _l("On-time reply rate: first replies made by the deadline ÷ complaints with a first reply."),
-    _l("Reply time: from receipt to the first reply; median and 90th percentile (nearest rank)."),
-    _l("Follow-up coverage: valid complaints with at least one visit ÷ valid complaints."),
-    _l("Follow-up satisfaction: each complaint's latest answer, satisfied or very satisfied ÷ answers."),
-    _l("Reopened: complaints reopened after a dissatisfied visit."),
-    _l(
+    gettext_lazy("A complaint belongs to the month in which it was received (company time zone)."),
+    gettext_lazy("Grievances and enquiries are counted on their own; the figures below are complaints only."),
+    gettext_lazy(
+        "Valid: caused by the company; invalid: any other cause; not yet assessed: no cause recorded yet."
+    ),
+    gettext_lazy("Breakdowns and both Pareto charts count every complaint of the month, valid or not."),
+    gettext_lazy("On-time reply rate: first replies made by the deadline ÷ complaints with a first reply."),
+    gettext_lazy("Reply time: from receipt to the first reply; median and 90th percentile (nearest rank)."),
+    gettext_lazy("Follow-up coverage: valid complaints with at least one visit ÷ valid complaints."),
+    gettext_lazy(
+        "Follow-up satisfaction: each complaint's latest answer, satisfied or very satisfied ÷ answers."
+    ),
+    gettext_lazy("Reopened: complaints reopened after a dissatisfied visit."),
+    gettext_lazy(
         "Repeat complainants: two or more complaints in the month from the same customer, "
         "phone number or name."
     ),
-    _l("Open items: records of the department received before the month's end and still open then."),
-    _l("Pareto: categories (or causes) by count; the vital few reach 80% of the total together."),
-    _l("A submitted report keeps the figures it was submitted with; later edits do not change it."),
+    gettext_lazy(
+        "Open items: records of the department received before the month's end and still open then."
+    ),
+    gettext_lazy("Pareto: categories (or causes) by count; together the vital few make up 80%."),
+    gettext_lazy("A submitted report keeps the figures it was submitted with; later edits do not change it."),
 )
 
 

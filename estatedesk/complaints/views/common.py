@@ -3,7 +3,7 @@ and the words for due states. Imports no other view module, so every view module
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from estatedesk.complaints.deadlines import DueState
 from estatedesk.core import crypto, policy
@@ -16,10 +16,10 @@ def person_name(user: RequestUser, name: str) -> str:
 
 
 DUE_LABELS = {
-    DueState.NONE: _l("No deadline"),
-    DueState.DUE: _l("Due"),
-    DueState.DUE_SOON: _l("Due soon"),
-    DueState.OVERDUE: _l("Overdue"),
-    DueState.MET: _l("Replied on time"),
-    DueState.LATE: _l("Replied late"),
+    DueState.NONE: gettext_lazy("No deadline"),
+    DueState.DUE: gettext_lazy("Due"),
+    DueState.DUE_SOON: gettext_lazy("Due soon"),
+    DueState.OVERDUE: gettext_lazy("Overdue"),
+    DueState.MET: gettext_lazy("Replied on time"),
+    DueState.LATE: gettext_lazy("Replied late"),
 }

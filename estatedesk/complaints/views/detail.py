@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from estatedesk.complaints import forms_actions as f
 from estatedesk.complaints import papers, selectors, services, uploads, workflow
@@ -129,118 +129,123 @@ class Step:
     transitions: frozenset[str]  # the workflow steps that make this form available
     run: Callable[[RequestUser, Complaint, dict[str, Any]], None]
     done: Any
-    button: Any = _l("Save")
+    button: Any = gettext_lazy("Save")
     style: str = "primary"
 
 
 STEPS: tuple[Step, ...] = (
     Step(
         "assess",
-        _l("Assess cause and urgency"),
+        gettext_lazy("Assess cause and urgency"),
         f.AssessForm,
         frozenset({"assess", "reassess"}),
         _assess,
-        _l("Assessment saved; the reply deadline follows it."),
+        gettext_lazy("Assessment saved; the reply deadline follows it."),
     ),
     Step(
-        "handle", _l("Cause, measures and result"), f.HandleForm, frozenset({"handle"}), _handle, _l("Saved.")
+        "handle",
+        gettext_lazy("Cause, measures and result"),
+        f.HandleForm,
+        frozenset({"handle"}),
+        _handle,
+        gettext_lazy("Saved."),
     ),
     Step(
         "reply",
-        _l("Reply to the customer"),
+        gettext_lazy("Reply to the customer"),
         f.ReplyForm,
         frozenset({"reply"}),
         _reply,
-        _l("Reply recorded."),
-        _l("Record the reply"),
+        gettext_lazy("Reply recorded."),
+        gettext_lazy("Record the reply"),
     ),
     Step(
         "visit",
-        _l("Follow-up visit"),
+        gettext_lazy("Follow-up visit"),
         f.VisitForm,
         frozenset({"visit_satisfied", "visit_dissatisfied"}),
         _visit,
-        _l("Visit recorded."),
-        _l("Record the visit"),
+        gettext_lazy("Visit recorded."),
+        gettext_lazy("Record the visit"),
     ),
     Step(
         "refer",
-        _l("Refer to developer or outside party"),
+        gettext_lazy("Refer to developer or outside party"),
         f.ReferForm,
         frozenset({"refer"}),
         _refer,
-        _l("Referral recorded."),
-        _l("Refer"),
+        gettext_lazy("Referral recorded."),
+        gettext_lazy("Refer"),
     ),
     Step(
         "referral_result",
-        _l("Record the party's result"),
+        gettext_lazy("Record the party's result"),
         f.ReferralResultForm,
         frozenset({"referral_result"}),
         _referral_result,
-        _l("The party's result is recorded."),
+        gettext_lazy("The party's result is recorded."),
     ),
     Step(
         "request",
-        _l("Change the requested reply time"),
+        gettext_lazy("Change the requested reply time"),
         f.RequestForm,
         frozenset({"change_request"}),
         _request,
-        _l("Requested reply time changed; the deadline follows it."),
+        gettext_lazy("Requested reply time changed; the deadline follows it."),
     ),
     Step(
         "assign",
-        _l("Forward to a department"),
+        gettext_lazy("Forward to a department"),
         f.AssignForm,
         frozenset({"assign"}),
         _assign,
-        _l("Forwarded."),
-        _l("Forward"),
+        gettext_lazy("Forwarded."),
+        gettext_lazy("Forward"),
     ),
     Step(
         "link",
-        _l("Handle together with a lead complaint"),
+        gettext_lazy("Handle together with a lead complaint"),
         f.LinkForm,
         frozenset({"link"}),
         _link,
-        _l("Link saved."),
-        _l("Link"),
+        gettext_lazy("Link saved."),
+        gettext_lazy("Link"),
     ),
     Step(
         "slip",
-        _l("Raise a work transfer slip"),
+        gettext_lazy("Raise a work transfer slip"),
         f.SlipForm,
         frozenset({"raise_slip"}),
         _slip,
-        _l("Work transfer slip raised; it waits for the department head."),
-        _l("Raise the slip"),
+        gettext_lazy("Work transfer slip raised; it waits for the department head."),
+        gettext_lazy("Raise the slip"),
     ),
     Step(
         "analyse",
-        _l("Department head's analysis"),
+        gettext_lazy("Department head's analysis"),
         f.AnalyseForm,
         frozenset({"analyse"}),
         _analyse,
-        _l("Analysis saved."),
+        gettext_lazy("Analysis saved."),
     ),
     Step(
         "close",
-        _l("Close"),
+        gettext_lazy("Close"),
         f.CloseForm,
         frozenset({"close"}),
         _close,
-        _l("Closed."),
-        _l("Close"),
+        gettext_lazy("Closed."),
+        gettext_lazy("Close"),
         "secondary",
     ),
     Step(
         "close_superior",
-        _l("Close with a superior's reason"),
+        gettext_lazy("Close with a superior's reason"),
         f.CloseSuperiorForm,
         frozenset({"close_by_superior"}),
         _close_superior,
-        _l("Closed with your reason."),
-        _l("Close"),
+        gettext_lazy("Closed with your reason."),
+        gettext_lazy("Close"),
         "danger",
     ),
 )

@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from estatedesk.complaints import selectors, workflow
 from estatedesk.complaints.deadlines import DueState
@@ -184,37 +184,37 @@ def register_panels() -> None:
     """Called from ``ComplaintsConfig.ready``."""
     panels.register(
         "my_work",
-        title=_l("My work"),
-        empty=_l("No complaints waiting for you."),
+        title=gettext_lazy("My work"),
+        empty=gettext_lazy("No complaints waiting for you."),
         fill=lambda user, shared: _my_work(user, _clock(shared)),
     )
     panels.register(
         "due_soon",
-        title=_l("Due soon and overdue"),
-        empty=_l("Nothing is due soon."),
+        title=gettext_lazy("Due soon and overdue"),
+        empty=gettext_lazy("Nothing is due soon."),
         fill=lambda user, shared: _due_soon(user, _clock(shared)),
     )
     panels.register(
         "intake",
-        title=_l("Today's intake"),
-        empty=_l("No complaints recorded today."),
+        title=gettext_lazy("Today's intake"),
+        empty=gettext_lazy("No complaints recorded today."),
         fill=lambda user, shared: _intake(user, _clock(shared)),
     )
     panels.register(
         "department",
-        title=_l("My department"),
-        empty=_l("No open items in your department."),
+        title=gettext_lazy("My department"),
+        empty=gettext_lazy("No open items in your department."),
         fill=lambda user, shared: _department(user, _clock(shared)),
     )
     panels.register(
         "approvals",
-        title=_l("Waiting for my signature"),
-        empty=_l("No transfer slips waiting."),
+        title=gettext_lazy("Waiting for my signature"),
+        empty=gettext_lazy("No transfer slips waiting."),
         fill=lambda user, shared: _approvals(user, _clock(shared)),
     )
     panels.register(
         "weekly_review",
-        title=_l("Weekly review"),
-        empty=_l("No weekly review is waiting."),
+        title=gettext_lazy("Weekly review"),
+        empty=gettext_lazy("No weekly review is waiting."),
         fill=lambda user, shared: _weekly_review(user, _clock(shared)),
     )

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from estatedesk.complaints.models import Category, Cause, Channel, Complaint
 from estatedesk.org.models import Department, Estate
@@ -109,7 +109,7 @@ def month_label(year: int, month: int) -> str:
 
 # --- names ---------------------------------------------------------------------------------
 
-CAUSE_NAMES: dict[str, Any] = {**dict(Cause.choices), "": _l("Not yet assessed")}
+CAUSE_NAMES: dict[str, Any] = {**dict(Cause.choices), "": gettext_lazy("Not yet assessed")}
 CHANNEL_NAMES: dict[str, Any] = dict(Channel.choices)
 
 
