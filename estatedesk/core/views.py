@@ -1,15 +1,25 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_POST
 
 from estatedesk.core import policy, services
 from estatedesk.core.models import ApiToken
 from estatedesk.core.panels import panels_for
+from estatedesk.core.web import too_large
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 400 (handler400), except for a form or body over the size limit: 413."""
+    if isinstance(exception, RequestDataTooBig):
+        return too_large(request)
+    return defaults.bad_request(request, exception)
 
 
 def health(request: HttpRequest) -> JsonResponse:

@@ -24,8 +24,12 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from estatedesk.core.api import error_response, too_large_detail
 from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import ServiceError
 
@@ -42,6 +46,35 @@ def company_time(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def refused(request: HttpRequest, status: int, code: str, title: str, message: str) -> HttpResponse:
+    """A request refused before (or instead of) its view: the API's error format under /api/,
+    else a plain page in the request's language (no site layout: it may run before sign-in
+    is known)."""
+    if request.path.startswith(reverse("api:api-root")):
+        return error_response(status, code, message)
+    html = render_to_string("core/refused.html", {"title": title, "message": message})
+    return HttpResponse(html, status=status)
+
+
+def unusable_address(request: HttpRequest) -> HttpResponse:
+    """400 for a path or query string with a control character or bytes that are not UTF-8."""
+    return refused(
+        request,
+        400,
+        "bad_request",
+        _("This address cannot be opened"),
+        _(
+            "The address contains characters no link of ours has (a control character, or text that "
+            "is not UTF-8). Check the link or type the search again."
+        ),
+    )
+
+
+def too_large(request: HttpRequest) -> HttpResponse:
+    """413 for a form or body over DATA_UPLOAD_MAX_MEMORY_SIZE."""
+    return refused(request, 413, "too_large", _("Too much was sent"), too_large_detail())
 
 
 def put_error(form: forms.BaseForm, error: ServiceError) -> None:
