@@ -7,6 +7,9 @@ from django.views.i18n import set_language
 from estatedesk.api import api
 from estatedesk.core import views as core_views
 
+# A form over DATA_UPLOAD_MAX_MEMORY_SIZE is 413, not Django's 400.
+handler400 = core_views.bad_request
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("health/", core_views.health, name="health"),

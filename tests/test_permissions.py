@@ -64,7 +64,8 @@ def _estate_b_report_and_action(world, complaint_id):
     return {"reports:monthly_": report.pk, "reports:review": report.pk, "improvement:": action.pk}
 
 
-def _estate_b_objects(world):
+def estate_b_objects(world):
+    """A record of estate B behind every object URL, keyed by URL-name prefix (the hostile-input walk uses them too)."""
     member = CommitteeMember.objects.create(estate=world.estate_b, name="李委員", position="主任")
     papers = estate_b_complaint_papers(world)
     return {
@@ -94,7 +95,7 @@ NOT_ESTATE_SCOPED = {
 
 @pytest.mark.req("P-1")
 def test_every_object_url_answers_404_for_another_estates_record(world):
-    objects = _estate_b_objects(world)
+    objects = estate_b_objects(world)
     client = world.client("handler_a")
     checked = 0
     for name, route, _pattern in all_patterns():

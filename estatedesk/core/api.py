@@ -7,7 +7,9 @@ the web interface.
 
 Errors: every failure, from a malformed body to a duplicate record, is answered as
 ``{"detail": …, "code": …, "errors": [{"loc": […], "msg": …}]}`` with ``detail`` in the
-request's language, so clients need one error parser and never see an HTML error page.
+request's language, so clients need one error parser and never see an HTML error page —
+also for what is refused before the API runs (a control character in the query string, 400;
+see ``core.params``) and for a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (413).
 A text saved by someone else since the client read it (``code`` ``stale_edit``, 409) also
 carries ``current`` (the texts now saved), ``version`` (to send when saving again),
 ``saved_by`` and ``saved_at`` (decision 0011).
@@ -17,14 +19,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from functools import wraps
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.db.models import QuerySet
@@ -42,6 +44,7 @@ from estatedesk.core import policy
 from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import StaleEdit
 from estatedesk.core.paging import rows_by_ids
+from estatedesk.core.params import DATE_MAX, DATE_MIN, MAX_ID, DateOutOfRange, parse_day
 from estatedesk.core.services import authenticate_token
 
 if TYPE_CHECKING:
@@ -49,8 +52,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("estatedesk.api")
 
-# Database ids are 64-bit; bounding them keeps out-of-range numbers a 422, not a driver error.
-MAX_ID = 2**63 - 1
+# Database ids are 64-bit (core.params); bounding them keeps out-of-range numbers a 422, not a driver error.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
@@ -64,6 +66,30 @@ def _json_integer(value: Any) -> Any:
 # Numbers in JSON bodies: exactly what the schema says.
 JsonInt = Annotated[int, BeforeValidator(_json_integer)]
 BodyId = Annotated[JsonInt, Field(ge=1, le=MAX_ID)]
+
+
+def _query_day(value: Any) -> Any:
+    # YYYY-MM-DD text only, in core.params' range: pydantic alone takes 0 for 1970-01-01 and
+    # any year up to 9999, whose day after does not exist.
+    if isinstance(value, date):
+        value = value.isoformat()
+    message = _("Give a date from %(first)s to %(last)s.") % {
+        "first": DATE_MIN.isoformat(),
+        "last": DATE_MAX.isoformat(),
+    }
+    if not isinstance(value, str):
+        raise PydanticCustomError("date_type", message)
+    try:
+        day = parse_day(value)
+    except DateOutOfRange:
+        raise PydanticCustomError("out_of_range", message) from None
+    if day is None:
+        raise PydanticCustomError("date_parsing", message)
+    return day
+
+
+# A date in a query string (a list filter).
+QueryDay = Annotated[date, BeforeValidator(_query_day)]
 
 
 def omissible(description: str | None = None) -> Any:
@@ -174,9 +200,10 @@ def responses(ok: int, model: Any, *codes: int) -> dict[int, Any]:
     return result
 
 
-# Statuses every authenticated endpoint may answer, besides its own.
-READ_ERRORS = (401, 403, 422)
-WRITE_ERRORS = (400, 401, 403, 409, 422)
+# Statuses every authenticated endpoint may answer, besides its own. 400: a path or query
+# string with a control character (refused before the API runs); 413: a body too large.
+READ_ERRORS = (400, 401, 403, 422)
+WRITE_ERRORS = (400, 401, 403, 409, 413, 422)
 
 
 def _body(detail: str, code: str, errors: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
@@ -187,6 +214,17 @@ def _body(detail: str, code: str, errors: Iterable[Mapping[str, Any]] = ()) -> d
             {"loc": [str(p) if not isinstance(p, int) else p for p in e["loc"]], "msg": str(e["msg"])}
             for e in errors
         ],
+    }
+
+
+def error_response(status: int, code: str, detail: str) -> JsonResponse:
+    """An answer in the error format from outside the API's views (the request-line check)."""
+    return JsonResponse(_body(detail, code), status=status)
+
+
+def too_large_detail() -> str:
+    return _("The request is too large: send at most %(size)s MB.") % {
+        "size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
     }
 
 
@@ -274,6 +312,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return respond(
             request, exc.status_code, _body(detail, HTTP_ERROR_CODES.get(exc.status_code, "error"))
         )
+
+    @handler(RequestDataTooBig)
+    def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return respond(request, 413, _body(too_large_detail(), "too_large"))
 
     @handler(Http404)
     def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from estatedesk.core.audit import history_rows
+from estatedesk.core.params import Params
 from estatedesk.core.xlsx import workbook_response
 
 PAGE_SIZE = 50
@@ -88,13 +89,16 @@ def filter_choices(flt: Filter, request: HttpRequest) -> list[tuple[str, Any]]:
 
 
 def filtered(register: Register, request: HttpRequest) -> QuerySet:
+    """The register's rows for the request's search and filters, read through ``core.params``:
+    the search is cleaned text, a filter value must be one of its choices."""
+    params = Params(request.GET)
     queryset = register.queryset(request.user)
-    q = request.GET.get("q", "").strip()
+    q = params.text("q")
     if q and register.search:
         queryset = register.search(queryset, q)
     for flt in register.filters:
-        value = request.GET.get(flt.key, "").strip()
-        if value and value in {v for v, _label in filter_choices(flt, request)}:
+        value = params.choice(flt.key, (v for v, _label in filter_choices(flt, request)))
+        if value:
             queryset = flt.apply(queryset, value)
     return queryset
 
@@ -105,6 +109,7 @@ class ListPage(View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         reg = self.register
+        params = Params(request.GET)
         paginator = Paginator(filtered(reg, request), PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         rows = [(obj, [c.value(obj, request) for c in reg.columns]) for obj in page.object_list]
@@ -117,11 +122,9 @@ class ListPage(View):
                 "register": reg,
                 "page": page,
                 "rows": rows,
-                "q": request.GET.get("q", ""),
+                "q": params.text("q"),
                 "has_search": reg.search is not None,
-                "filters": [
-                    (flt, filter_choices(flt, request), request.GET.get(flt.key, "")) for flt in reg.filters
-                ],
+                "filters": [(flt, filter_choices(flt, request), params.text(flt.key)) for flt in reg.filters],
                 "querystring": query.urlencode(),
                 "create_url": reg.url("create") if reg.can_create(request.user) else "",
                 "export_url": reg.url("export") if reg.export else "",

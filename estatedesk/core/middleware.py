@@ -7,11 +7,32 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 from estatedesk.core import policy
+from estatedesk.core.params import request_line_problem
+from estatedesk.core.web import unusable_address
 
 SIGNED_IN_AT = "estatedesk_signed_in_at"
+
+
+class RequestLineMiddleware:
+    """400 before anything else reads the request when its path or query string holds a NUL or
+    another control character, or a query string is not UTF-8 (``core.params``): no view, no
+    token look-up (``/r/c/<token>%00/``) and no search ever gets one. Early in the chain, so
+    the language is taken from the request here."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        raw_query = get_bytes_from_wsgi(request.META, "QUERY_STRING", "")
+        if request_line_problem(request.path_info, request.GET, raw_query) is None:
+            return self.get_response(request)
+        with translation.override(translation.get_language_from_request(request)):
+            return unusable_address(request)
 
 
 class SessionExpiryMiddleware:

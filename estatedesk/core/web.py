@@ -28,8 +28,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from estatedesk.core.api import error_response, too_large_detail
 from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import ServiceError, StaleEdit
 from estatedesk.core.versioning import show_stale
@@ -76,6 +80,35 @@ secret_address = referrer_policy("no-referrer")
 # submission page, whose code is printed on the poster): ``strict-origin`` sends at most
 # ``https://host/``, never the path, and keeps the ``Origin`` header CSRF protection checks.
 posting_address = referrer_policy("strict-origin")
+
+
+def refused(request: HttpRequest, status: int, code: str, title: str, message: str) -> HttpResponse:
+    """A request refused before (or instead of) its view: the API's error format under /api/,
+    else a plain page in the request's language (no site layout: it may run before sign-in
+    is known)."""
+    if request.path.startswith(reverse("api:api-root")):
+        return error_response(status, code, message)
+    html = render_to_string("core/refused.html", {"title": title, "message": message})
+    return HttpResponse(html, status=status)
+
+
+def unusable_address(request: HttpRequest) -> HttpResponse:
+    """400 for a path or query string with a control character or bytes that are not UTF-8."""
+    return refused(
+        request,
+        400,
+        "bad_request",
+        _("This address cannot be opened"),
+        _(
+            "The address contains characters no link of ours has (a control character, or text that "
+            "is not UTF-8). Check the link or type the search again."
+        ),
+    )
+
+
+def too_large(request: HttpRequest) -> HttpResponse:
+    """413 for a form or body over DATA_UPLOAD_MAX_MEMORY_SIZE."""
+    return refused(request, 413, "too_large", _("Too much was sent"), too_large_detail())
 
 
 def put_error(form: forms.BaseForm, error: ServiceError) -> None:

@@ -28,6 +28,7 @@ from estatedesk.core import policy
 from estatedesk.core.actors import Actor
 from estatedesk.core.clock import company_today
 from estatedesk.core.errors import InvalidInput, ServiceError
+from estatedesk.core.params import Params
 from estatedesk.core.web import company_time, put_error
 from estatedesk.core.xlsx import NoteRow, workbook_response
 from estatedesk.improvement import selectors, services, sources, workflow
@@ -96,25 +97,20 @@ def _choices(user: Actor) -> dict[str, list[tuple[str, Any]]]:
 
 def filter_actions(request: HttpRequest, today: date) -> tuple[QuerySet[Action], ListFilters]:
     """The list's filters, shared by the page and its export (same rows, same scope)."""
-    params = request.GET
+    params = Params(request.GET)
     actions = selectors.action_list(request.user).select_related("source_report__department")
     result = ListFilters(choices=_choices(request.user))
     for key, choices in result.choices.items():
-        value = params.get(key, "").strip()
+        value = params.choice(key, (v for v, _label in choices), FILTER_LABELS[key])
         if not value:
-            continue
-        if value not in {v for v, _label in choices}:
-            result.notes.append(
-                _("The %(filter)s “%(value)s” is not one of the choices; that filter was ignored.")
-                % {"filter": FILTER_LABELS[key], "value": value}
-            )
             continue
         result.values[key] = value
         actions = actions.filter(**{"department_id" if key == "department" else key: value})
-    if params.get("overdue") == "1":
+    result.notes = params.notes
+    if params.flag("overdue"):
         result.values["overdue"] = "1"
         actions = selectors.overdue(actions, today)
-    text = params.get("q", "").strip()[:100]
+    text = params.text("q")
     if text:
         result.values["q"] = text
         actions = actions.filter(Q(number__icontains=text) | Q(title__icontains=text))
@@ -226,12 +222,11 @@ def _prefill(request: HttpRequest) -> tuple[dict[str, Any], Complaint | None, Mo
     """Initial values from ``?complaint=`` or ``?report=``; a record out of scope is 404."""
     initial: dict[str, Any] = {"kind": ActionKind.CORRECTIVE}
     complaint = report = None
-    complaint_pk = request.GET.get("complaint", "")
-    report_pk = request.GET.get("report", "")
-    if complaint_pk:
-        if not complaint_pk.isdigit():
-            raise Http404
-        complaint = complaints_for(request.user).select_related("department").filter(pk=complaint_pk).first()
+    params = Params(request.GET)
+    complaint_id, report_id = params.id("complaint"), params.id("report")
+    if params.raw("complaint").strip():
+        scoped = complaints_for(request.user).select_related("department")
+        complaint = scoped.filter(pk=complaint_id).first() if complaint_id else None
         if complaint is None:
             raise Http404
         initial.update(
@@ -239,10 +234,8 @@ def _prefill(request: HttpRequest) -> tuple[dict[str, Any], Complaint | None, Mo
             source_complaint=complaint.number,
             department=complaint.department_id,
         )
-    elif report_pk:
-        if not report_pk.isdigit():
-            raise Http404
-        report = sources.find_report(request.user, int(report_pk))
+    elif params.raw("report").strip():
+        report = sources.find_report(request.user, report_id) if report_id is not None else None
         if report is None:
             raise Http404
         initial.update(source=Source.MONTHLY_REPORT, source_report=report.pk, department=report.department_id)

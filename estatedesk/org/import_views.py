@@ -19,6 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from estatedesk.core.params import Params
 from estatedesk.org import import_queue, importer
 from estatedesk.org.forms import ImportForm
 from estatedesk.org.models import (
@@ -85,7 +86,7 @@ def _message(job: ImportJob) -> str:
 @require_GET
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
-    if request.GET.get("download") == "errors":
+    if Params(request.GET).choice("download", ("errors",)):
         return _errors_csv(job)
     page = Paginator(job.errors or [], ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     context = {

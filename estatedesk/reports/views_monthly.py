@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from estatedesk.core.actors import Actor
 from estatedesk.core.errors import NotAllowed
 from estatedesk.core.exportlog import record_export
+from estatedesk.core.params import Params
 from estatedesk.core.pdf import PdfUnavailable
 from estatedesk.core.policy import department_ids, staff_of
 from estatedesk.core.timeline import timeline_rows
@@ -242,7 +243,7 @@ def render_detail(
     user = request.user
     frozen = report.status != ReportStatus.DRAFT
     differs = frozen and services.live_differs(report)
-    live = frozen and request.GET.get("live") == "1"
+    live = frozen and Params(request.GET).flag("live")
     figures = (
         services.snapshot(
             monthly_figures(department_id=report.department_id, year=report.year, month=report.month)

@@ -21,8 +21,9 @@ from pydantic import BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
 from estatedesk.core import clock
-from estatedesk.core.api import MAX_ID, READ_ERRORS, current_user, invalid, responses
+from estatedesk.core.api import READ_ERRORS, current_user, invalid, responses
 from estatedesk.core.models import CompanySettings, CountingMode
+from estatedesk.core.params import MAX_ID
 from estatedesk.org.selectors import estates_for
 from estatedesk.workcal import engine, selectors
 from estatedesk.workcal.models import DayKind, Region, Source

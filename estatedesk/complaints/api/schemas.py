@@ -7,7 +7,7 @@ refused with a message saying how to write it.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
@@ -28,7 +28,7 @@ from estatedesk.complaints.models import (
     Status,
     VisitMethod,
 )
-from estatedesk.core.api import VERSION_DESCRIPTION, BodyId, Id, Input, JsonInt, text
+from estatedesk.core.api import VERSION_DESCRIPTION, BodyId, Id, Input, JsonInt, QueryDay, text
 from estatedesk.core.versioning import MAX_VERSION
 
 # Times outside these years are typing mistakes, and far ones would overflow the calendar.
@@ -80,8 +80,12 @@ class ComplaintFilters(Schema):
     due_state: Literal["due", "due_soon", "overdue"] | None = Field(
         None, description="Open complaints still waiting for their reply, by how their deadline stands now."
     )
-    received_from: date | None = Field(None, description="YYYY-MM-DD, company time, inclusive.")
-    received_to: date | None = Field(None, description="YYYY-MM-DD, company time, inclusive.")
+    received_from: QueryDay | None = Field(
+        None, description="YYYY-MM-DD from 1900-01-01 to 2100-12-31, company time, inclusive."
+    )
+    received_to: QueryDay | None = Field(
+        None, description="YYYY-MM-DD from 1900-01-01 to 2100-12-31, company time, inclusive."
+    )
     q: Annotated[str, text(100)] = Field(
         "",
         description="Part of the number, the description or the complainant's name, or a full phone number.",

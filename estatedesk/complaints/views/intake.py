@@ -23,6 +23,7 @@ from estatedesk.core import crypto, policy
 from estatedesk.core.actors import RequestUser
 from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import ServiceError
+from estatedesk.core.params import Params
 from estatedesk.org import selectors as org_selectors
 from estatedesk.org.models import Customer, Occupancy, Unit
 
@@ -132,13 +133,6 @@ class Choice:
         return f"{reverse('complaints:intake_lookup')}?{urlencode(params)}"
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 def _choices(units: list[Unit], customers: list[Customer]) -> list[Choice]:
     choices: list[Choice] = []
     seen: set[tuple[int | None, int | None]] = set()
@@ -169,17 +163,17 @@ def intake_lookup(request: HttpRequest) -> HttpResponse:
     """
     _require_intake_role(request.user)
     user = request.user
-    params = request.POST if request.method == "POST" else request.GET
+    params = Params(request.POST if request.method == "POST" else request.GET)
     units_qs = org_selectors.units_for(user)
     customers_qs = org_selectors.customers_for(user)
-    estate_id = _int(params.get("estate"))
+    estate_id = params.id("estate")
     if estate_id:
         units_qs, customers_qs = (
             units_qs.filter(estate_id=estate_id),
             customers_qs.filter(estate_id=estate_id),
         )
     with timezone.override(company_zone()):
-        unit_id, customer_id = _int(params.get("unit")), _int(params.get("customer"))
+        unit_id, customer_id = params.id("unit"), params.id("customer")
         if unit_id or customer_id:
             unit = units_qs.filter(pk=unit_id).first() if unit_id else None
             customer = customers_qs.filter(pk=customer_id).first() if customer_id else None
@@ -187,7 +181,7 @@ def intake_lookup(request: HttpRequest) -> HttpResponse:
             return render(
                 request, "complaints/intake_earlier.html", {**context, "has_earlier": bool(context)}
             )
-        text = (params.get("q") or params.get("unit_text") or "").strip()
+        text = params.text("q") or params.text("unit_text")
         if not text:
             return render(request, "complaints/intake_lookup.html", {"text": ""})
         phone = crypto.is_valid_phone(text)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,6 @@ from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -30,6 +29,7 @@ from estatedesk.core.actors import RequestUser
 from estatedesk.core.clock import company_zone
 from estatedesk.core.models import CompanySettings
 from estatedesk.core.paging import CappedPaginator
+from estatedesk.core.params import Params
 from estatedesk.core.xlsx import NoteRow, workbook_response
 from estatedesk.org import selectors as org_selectors
 
@@ -104,28 +104,15 @@ FILTER_LABELS = {
 }
 
 
-def _parse_day(value: str) -> date | None:
-    try:
-        return parse_date(value)
-    except ValueError:
-        return None
-
-
 def filter_complaints(
     request: HttpRequest, queryset: QuerySet[Complaint], clock: Clock
 ) -> tuple[QuerySet[Complaint], ListFilters]:
     """The department list's filters, shared by the page and its export (same rows, same scope)."""
-    params = request.GET
+    params = Params(request.GET)
     result = ListFilters(choices=_choice_lists(request.user))
     for key, choices in result.choices.items():
-        value = params.get(key, "").strip()
+        value = params.choice(key, (v for v, _label in choices), FILTER_LABELS[key])
         if not value:
-            continue
-        if value not in {v for v, _label in choices}:
-            result.notes.append(
-                _("The %(filter)s “%(value)s” is not one of the choices; that filter was ignored.")
-                % {"filter": FILTER_LABELS[key], "value": value}
-            )
             continue
         result.values[key] = value
         if key == "validity":
@@ -135,22 +122,10 @@ def filter_complaints(
         else:
             column = {"estate": "estate_id", "department": "department_id", "category": "category_id"}
             queryset = queryset.filter(**{column.get(key, key): value})
-    days: dict[str, date] = {}
-    for key in ("from", "to"):
-        value = params.get(key, "").strip()
-        if not value:
-            continue
-        day = _parse_day(value)
-        if day is None:
-            result.notes.append(
-                _("“%(value)s” is not a date (use the form 2026-03-31); that date was ignored.")
-                % {"value": value}
-            )
-            continue
-        days[key] = day
+    days = {key: day for key in ("from", "to") if (day := params.day(key)) is not None}
     if "from" in days and "to" in days and days["from"] > days["to"]:
         days["from"], days["to"] = days["to"], days["from"]
-        result.notes.append(_("The dates were the wrong way round; they were swapped."))
+        params.notes.append(_("The dates were the wrong way round; they were swapped."))
     if "from" in days:
         result.values["from"] = days["from"].isoformat()
         queryset = queryset.filter(received_at__gte=datetime.combine(days["from"], time.min, clock.zone))
@@ -158,7 +133,8 @@ def filter_complaints(
         result.values["to"] = days["to"].isoformat()
         end = datetime.combine(days["to"] + timedelta(days=1), time.min, clock.zone)
         queryset = queryset.filter(received_at__lt=end)
-    text = params.get("q", "").strip()[:100]
+    result.notes = params.notes
+    text = params.text("q")
     if text:
         result.values["q"] = text
         match = (

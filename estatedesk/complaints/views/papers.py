@@ -30,6 +30,7 @@ from estatedesk.complaints.views.common import person_name
 from estatedesk.core import policy
 from estatedesk.core.actors import RequestUser
 from estatedesk.core.errors import ServiceError
+from estatedesk.core.params import Params
 from estatedesk.core.versioning import version_initial
 from estatedesk.core.web import FormStep, company_time, form_step_view, put_error
 
@@ -69,11 +70,12 @@ def may_issue_from(user: RequestUser, slip: TransferSlip) -> bool:
 
 def filtered_slips(request: HttpRequest) -> QuerySet[TransferSlip]:
     """The slips of the list page with its filters, in its order; the Excel export reads the same."""
+    params = Params(request.GET)
     slips = selectors.slips_for(request.user).select_related("complaint__estate")
-    if request.GET.get("mine") == "1":
+    if params.flag("mine"):
         slips = selectors.slips_waiting_for(request.user, slips)
-    status = request.GET.get("status", "")
-    if status in dict(workflow.SLIP.states):
+    status = params.choice("status", dict(workflow.SLIP.states))
+    if status:
         slips = slips.filter(status=status)
     return slips.order_by("-raised_at", "-id")
 
@@ -213,7 +215,7 @@ def is_overdue(notice: WorkNotice, now: Any) -> bool:
 def filtered_notices(request: HttpRequest, now: Any) -> QuerySet[WorkNotice]:
     """The notices of the list page with its filter, in its order; the Excel export reads the same."""
     notices = selectors.notices_for(request.user)
-    state = request.GET.get("state", "")
+    state = Params(request.GET).choice("state", ("open", "overdue"))
     if state == "open":
         notices = notices.exclude(status=workflow.VERIFIED)
     elif state == "overdue":
@@ -250,9 +252,10 @@ def notice_create(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         initial: dict[str, Any] = {}
         slip = None
-        slip_pk = request.GET.get("slip", "")
-        if slip_pk.isdigit():
-            slip = selectors.slips_for(request.user).filter(pk=int(slip_pk)).first()
+        params = Params(request.GET)
+        if params.raw("slip").strip():
+            slip_id = params.id("slip")
+            slip = selectors.slips_for(request.user).filter(pk=slip_id).first() if slip_id else None
             if slip is None:
                 raise Http404
             initial = {"slip": slip.pk, "estate": slip.complaint.estate_id}

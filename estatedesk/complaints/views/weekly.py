@@ -26,6 +26,7 @@ from estatedesk.core import policy
 from estatedesk.core.actors import RequestUser
 from estatedesk.core.clock import company_today, company_zone
 from estatedesk.core.errors import ServiceError
+from estatedesk.core.params import Params
 from estatedesk.core.web import company_time, put_error
 from estatedesk.org.models import Department, Staff
 
@@ -143,18 +144,16 @@ def weekly(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _week_param(value: str, today: date) -> date:
-    try:
-        return papers.week_of(date.fromisoformat(value))
-    except ValueError:
-        return papers.week_of(today)
+def _week_param(request: HttpRequest, today: date) -> date:
+    """The week of ``?week=`` (any day of it); this week when it is missing or not a usable date."""
+    return papers.week_of(Params(request.GET).day("week") or today)
 
 
 @company_time
 def weekly_review(request: HttpRequest, pk: int) -> HttpResponse:
     department = visible_department(request.user, pk)
     today = company_today()
-    week = _week_param(request.GET.get("week", ""), today)
+    week = _week_param(request, today)
     status = 200
     form = WeeklyReviewForm(auto_id="id_review_%s")
     if request.method == "POST":
