@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.test import Client
 
@@ -315,3 +316,11 @@ def _seed_data_present(request: pytest.FixtureRequest) -> None:
     if _transactional(request.node):
         request.getfixturevalue("transactional_db")
         restore_seed_data()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Every test starts with empty portal rate-limit counters: they live in the worker's data
+    folder, and a test that sends many anonymous requests (the hostile-input walk) would
+    otherwise leave the next test's client over its limit."""
+    caches["ratelimit"].clear()
