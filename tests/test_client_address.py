@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pytest
 from django.conf import settings as django_settings
@@ -23,6 +24,7 @@ from estatedesk.records.models import PersonalDataAccess
 from tests.clirun import clean_env
 from tests.complaints.conftest import record
 from tests.conftest import PASSWORD
+from tests.helpers import frozen_at
 
 PROXY = "10.0.0.2"
 CLIENT_A = "198.51.100.7"
@@ -109,17 +111,19 @@ def test_the_access_log_records_the_clients_address_not_the_proxys(world, behind
 def test_behind_the_proxy_the_portal_limits_each_resident_by_their_own_address(world, behind_proxy, settings):
     settings.PORTAL_RATE_LOOKUP_IP = "2/1m"
     caches[ratelimit.CACHE_ALIAS].clear()
-    status = reverse("portal:status", args=["x" * 32])
-    first = via_proxy(CLIENT_A)
-    assert [first.get(status).status_code for _ in range(2)] == [404, 404]
-    assert first.get(status).status_code == 429
+    # Mid-minute with the clock stopped: a window ending during the test would reset the counts.
+    with frozen_at(datetime(2026, 12, 3, 4, 0, 30, tzinfo=UTC)):
+        status = reverse("portal:status", args=["x" * 32])
+        first = via_proxy(CLIENT_A)
+        assert [first.get(status).status_code for _ in range(2)] == [404, 404]
+        assert first.get(status).status_code == 429
 
-    # Another resident behind the same proxy is not held back by the first one's tries.
-    assert via_proxy(CLIENT_B).get(status).status_code == 404
-    # Writing a new address into X-Forwarded-For without coming through the proxy changes nothing.
-    for n in range(3):
-        forged = Client(REMOTE_ADDR="192.0.2.200", HTTP_X_FORWARDED_FOR=f"192.0.2.{n + 1}")
-        assert forged.get(status).status_code == (404 if n < 2 else 429)
+        # Another resident behind the same proxy is not held back by the first one's tries.
+        assert via_proxy(CLIENT_B).get(status).status_code == 404
+        # Writing a new address into X-Forwarded-For without coming through the proxy changes nothing.
+        for n in range(3):
+            forged = Client(REMOTE_ADDR="192.0.2.200", HTTP_X_FORWARDED_FOR=f"192.0.2.{n + 1}")
+            assert forged.get(status).status_code == (404 if n < 2 else 429)
     caches[ratelimit.CACHE_ALIAS].clear()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from estatedesk.notifications.models import Message
 from estatedesk.org import services as org_services
 from estatedesk.portal import ratelimit
 from tests.complaints.conftest import record
+from tests.helpers import frozen_at
 
 
 @pytest.fixture(autouse=True)
@@ -293,8 +295,17 @@ def test_an_unknown_or_inactive_estate_answers_not_found(world, code):
 # --- Rate limits --------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def still_clock():
+    """The clock stopped mid-minute: a rate window ending during a test would reset its counts."""
+    with frozen_at(datetime(2026, 12, 3, 4, 5, 30, tzinfo=UTC)):
+        yield
+
+
 @pytest.mark.req("W-1")
-def test_too_many_submissions_from_one_address_get_a_friendly_429_with_the_text_kept(world, settings):
+def test_too_many_submissions_from_one_address_get_a_friendly_429_with_the_text_kept(
+    world, settings, still_clock
+):
     settings.PORTAL_RATE_SUBMIT_IP = "1/10m"
     client = resident()
     assert submit(client, world).status_code == 302
@@ -312,7 +323,7 @@ def test_too_many_submissions_from_one_address_get_a_friendly_429_with_the_text_
 
 
 @pytest.mark.req("W-1")
-def test_an_estate_takes_only_so_many_submissions_an_hour(world, settings):
+def test_an_estate_takes_only_so_many_submissions_an_hour(world, settings, still_clock):
     settings.PORTAL_RATE_SUBMIT_ESTATE = "2/1h"
     for n in range(2):
         assert submit(resident(ip=f"198.51.100.{n + 1}"), world).status_code == 302
@@ -322,7 +333,7 @@ def test_an_estate_takes_only_so_many_submissions_an_hour(world, settings):
 
 
 @pytest.mark.req("W-1")
-def test_status_lookups_are_limited_per_address(world, settings):
+def test_status_lookups_are_limited_per_address(world, settings, still_clock):
     settings.PORTAL_RATE_LOOKUP_IP = "3/1m"
     client = resident()
     for _ in range(3):
