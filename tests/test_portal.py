@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -32,11 +31,9 @@ from tests.helpers import frozen_at
 
 
 @pytest.fixture(autouse=True)
-def fresh_limits(settings: Any, tmp_path: Path):
+def own_uploads(settings: Any, tmp_path: Path):
+    # Rate-limit counters start empty in every test (tests/conftest.py).
     settings.UPLOAD_ROOT = tmp_path / "uploads"
-    caches[ratelimit.CACHE_ALIAS].clear()
-    yield
-    caches[ratelimit.CACHE_ALIAS].clear()
 
 
 def resident(language: str = "en", ip: str = "203.0.113.7") -> Client:

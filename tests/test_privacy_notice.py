@@ -19,7 +19,7 @@ from estatedesk.complaints.models import Complaint
 from estatedesk.core.actors import SYSTEM
 from estatedesk.org import services as org_services
 from estatedesk.org.models import PrivacyNotice
-from tests.test_portal import estate_url, fill, fresh_limits, resident  # noqa: F401 - fresh_limits is a fixture
+from tests.test_portal import estate_url, fill, own_uploads, resident  # noqa: F401 - own_uploads is a fixture
 
 
 def staff_client(world: Any, persona: str) -> Client:

@@ -13,7 +13,6 @@ With no trusted proxies (the default), the connection's own address is the clien
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
 from functools import lru_cache
 
 from django.conf import settings
@@ -23,23 +22,10 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
-def parse_networks(entries: Iterable[str]) -> tuple[Network, ...]:
-    """``["10.0.0.5", "192.168.0.0/16", "fd00::/8"]`` → networks; a bad entry is a configuration error."""
-    networks = []
-    for entry in entries:
-        entry = entry.strip()
-        if not entry:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(entry, strict=False))
-        except ValueError as error:
-            raise ValueError(f"TRUSTED_PROXIES: {entry!r} is not an IP address or network") from error
-    return tuple(networks)
-
-
 @lru_cache(maxsize=8)
 def _networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
-    return parse_networks(entries)
+    # settings.py has already refused an entry that is not an address or network.
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
 
 
 def _trusted() -> tuple[Network, ...]:
