@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 from django.test import Client
 
@@ -322,5 +323,16 @@ def _seed_data_present(request: pytest.FixtureRequest) -> None:
 def _fresh_rate_limits() -> None:
     """Every test starts with empty portal rate-limit counters: they live in the worker's data
     folder, and a test that sends many anonymous requests (the hostile-input walk) would
-    otherwise leave the next test's client over its limit."""
-    caches["ratelimit"].clear()
+    otherwise leave the next test's client over its limit.
+
+    On Redis only this worker's keys go (tests/settings.py gives each worker a prefix):
+    ``clear()`` would empty the database both workers share, in the middle of the other's test.
+    """
+    cache = caches["ratelimit"]
+    if not isinstance(cache, RedisCache):
+        cache.clear()  # files in this worker's own data folder
+        return
+    client = cache._cache.get_client(write=True)  # noqa: SLF001 - Django's cache has no delete-by-prefix
+    keys = list(client.scan_iter(match=cache.make_key("*")))
+    if keys:
+        client.delete(*keys)

@@ -21,3 +21,7 @@ from estatedesk.settings import *  # noqa: E402,F403
 
 # Argon2 is deliberately slow; tests sign in hundreds of times.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303
+
+# On Redis the test workers share one database: each keeps its rate-limit counters under its
+# own prefix, so that one worker emptying its counters (tests/conftest.py) leaves the other's.
+CACHES["ratelimit"]["KEY_PREFIX"] = f"test-{_worker or 'main'}"  # noqa: F405
