@@ -91,7 +91,7 @@ ROLE_PANELS: dict[str, list[str]] = {
     "duty_staff": ["intake", "my_work", "due_soon"],
     "handler": ["my_work", "due_soon", "department"],
     "department_head": ["approvals", "department", "due_soon", "weekly_review"],
-    "cs_supervisor": ["department", "due_soon", "approvals"],
+    "cs_supervisor": ["department", "due_soon"],
     "deputy_gm": ["approvals", "review_queue", "due_soon"],
     "gm": ["approvals", "review_queue", "due_soon"],
     "developer_cs": ["my_work"],
