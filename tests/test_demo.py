@@ -241,3 +241,58 @@ def test_the_demo_history_job_is_found_by_the_worker():
     autodiscover_modules("tasks")
     task = HUEY._registry.string_to_task("estatedesk.demo.tasks.load_demo_history")
     assert task is tasks.load_demo_history.task_class
+
+
+@pytest.mark.req("A-1")
+def test_the_home_page_says_how_far_the_demo_history_has_loaded():
+    from django.conf import settings
+
+    from estatedesk.demo import progress
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="deputy_gm"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+
+    def notice() -> str:
+        page = client.get(reverse("home")).content.decode()
+        found = page.split("data-notice>", 1)
+        return found[1].split("</div>", 1)[0] if len(found) > 1 else ""
+
+    assert notice() == ""  # nothing is loading
+    progress.queued(13)
+    assert "演示数据加载中：已载入 0/13 个月" in notice()
+    progress.months_done(7, 13)
+    assert "已载入 7/13 个月" in notice() and 'value="7"' in notice()
+    progress.writing_reports()
+    assert "月度报告" in notice()
+    progress.finished()
+    assert notice() == ""
+
+
+@pytest.mark.req("K-1")
+def test_a_number_taken_while_the_history_loads_is_above_the_whole_history():
+    """The replayed year numbers from a block set aside before it starts; someone registering a
+    complaint in the middle of the load gets the next number after the block."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from estatedesk.core import numbering
+
+    march = datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    numbering.reserve_history("TS", 2026, 50)
+    numbering.reserve_history("TS", 2026, 50)  # a resumed load reserves nothing more
+    with numbering.numbering_history():
+        first = numbering.next_number("TS", march)
+    today = numbering.next_number("TS", march)  # registered meanwhile, outside the replay
+    with numbering.numbering_history():
+        later = numbering.next_number("TS", march)
+    numbering.release_history("TS", 2026)
+    after = numbering.next_number("TS", march)
+    assert (first, later) == ("TS-2026-000001", "TS-2026-000002")
+    assert today == "TS-2026-000051" and after == "TS-2026-000052"  # rising, whatever the order
+
+    numbering.reserve_history("CQ", 2026, 50)
+    with numbering.numbering_history():
+        slips = [numbering.next_number("CQ", march) for _ in range(3)]
+    numbering.release_history("CQ", 2026)
+    assert slips[-1] == "CQ-2026-000003" and numbering.next_number("CQ", march) == "CQ-2026-000004"

@@ -199,6 +199,16 @@ def slips_waiting_for(user: Actor, queryset: QuerySet[TransferSlip]) -> QuerySet
     return queryset
 
 
+def slips_to_sign(user: Actor) -> QuerySet[TransferSlip]:
+    """The slips waiting for this user's signature, for the home page (A-1, K-8): in the user's
+    scope, at the step of the user's role (the slip's status read through ``SLIP_SIGNER``,
+    however the slip got there), and never one the user raised — nobody signs their own slip."""
+    staff = policy.staff_of(user)
+    if staff is None:
+        return TransferSlip.objects.none()
+    return slips_waiting_for(user, slips_for(user)).exclude(raised_by=staff)
+
+
 # --- Weekly reviews (K-11) ------------------------------------------------------------------------
 
 

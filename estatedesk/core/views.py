@@ -14,7 +14,7 @@ from estatedesk.core import health as core_health
 from estatedesk.core import policy, services
 from estatedesk.core.exportlog import filters_text, list_label
 from estatedesk.core.models import ApiToken, ExportRecord
-from estatedesk.core.panels import panels_for
+from estatedesk.core.panels import notices_for, panels_for
 from estatedesk.core.web import too_large
 
 
@@ -41,7 +41,11 @@ def health_live(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    context = {"panels": panels_for(request.user), "has_role": policy.role_of(request.user) is not None}
+    context = {
+        "panels": panels_for(request.user),
+        "notices": notices_for(request.user),
+        "has_role": policy.role_of(request.user) is not None,
+    }
     return render(request, "core/home.html", context)
 
 

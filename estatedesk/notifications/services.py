@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import F, QuerySet
 
+from estatedesk.core.clock import now
 from estatedesk.notifications import tasks
 from estatedesk.notifications.models import Channel, Message, MessageStatus
 
@@ -28,6 +30,7 @@ def notify(
     """Queue one message; the same ``key`` twice stores it once. Returns None when it existed."""
     if channel != Channel.IN_APP and not address:
         return None
+    when = now()  # the replayed time under ``clock_at`` (the demo's history), else the present
     try:
         with transaction.atomic():
             message = Message.objects.create(
@@ -39,8 +42,9 @@ def notify(
                 body=body,
                 link=link,
                 status=MessageStatus.SENT if channel == Channel.IN_APP else MessageStatus.PENDING,
-                sent_at=timezone.now() if channel == Channel.IN_APP else None,
-                next_attempt_at=None if channel == Channel.IN_APP else timezone.now(),
+                created_at=when,
+                sent_at=when if channel == Channel.IN_APP else None,
+                next_attempt_at=None if channel == Channel.IN_APP else when,
             )
     except IntegrityError:
         return None
@@ -59,3 +63,17 @@ def tell(users: Iterable[User], *, key: str, subject: str, body: str, link: str)
         notify(
             key=f"{key}:u{user.pk}", channel=Channel.IN_APP, user=user, subject=subject, body=body, link=link
         )
+
+
+def settle_replayed(messages: QuerySet[Message], *, read: bool, read_before: datetime) -> None:
+    """Messages written while a past is replayed (the demo's year), as that past left them: texts
+    and e-mails went out when they were written, and in-app messages written before
+    ``read_before`` — or all of them, with ``read`` — were read then. Only messages written
+    under ``clock_at`` may be passed here: none is ever sent."""
+    messages.filter(status=MessageStatus.PENDING).exclude(channel=Channel.IN_APP).update(
+        status=MessageStatus.SENT, sent_at=F("created_at"), next_attempt_at=None
+    )
+    unread = messages.filter(channel=Channel.IN_APP, read_at__isnull=True)
+    if not read:
+        unread = unread.filter(created_at__lt=read_before)
+    unread.update(read_at=F("created_at"))

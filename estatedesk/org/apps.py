@@ -10,11 +10,11 @@ class OrgConfig(AppConfig):
     def ready(self) -> None:
         # Imported in ready(), with the other apps' registrations (core imports no app).
         from estatedesk.core import panels
+        from estatedesk.org.home_panel import roster_panel
 
-        # A hint with a link in the page's menu, not rows: the roster import is the way in.
         panels.register(
             "roster",
-            title=_("Roster"),
+            title=_("Staff and roster"),
             empty=_("Import a roster to add estates, units and customers."),
-            fill=lambda user, shared: [],
+            fill=roster_panel,
         )

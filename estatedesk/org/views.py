@@ -371,6 +371,14 @@ STAFF = Register(
     ],
     form_class=forms.StaffForm,  # type: ignore[arg-type]
     search=lambda qs, q: qs.filter(display_name__icontains=q) | qs.filter(user__username__icontains=q),
+    filters=[
+        Filter(
+            "active",
+            gettext_lazy("active"),
+            lambda qs, v: qs.filter(user__is_active=(v == "1")),
+            lambda user: [("1", _("Yes")), ("0", _("No"))],
+        ),
+    ],
     can_create=_admin_only,
     can_edit=_admin_only,
     save=_save_staff,

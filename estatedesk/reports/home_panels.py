@@ -1,8 +1,9 @@
-"""The "reports" panel of the home page (SPEC A-1, K-14): monthly reports for the leadership.
+"""The report panels of the home page (SPEC A-1, K-14): monthly reports for the leadership.
 
-The deputy GM and the GM see the submitted reports waiting for their review, oldest first;
-anyone else with the panel (the auditor) sees the latest reviewed ones. Both read through the
-scoped selectors, so the panel never shows what the report list would not.
+"review_queue": the deputy GM and the GM see the submitted reports waiting for their review,
+oldest first, from the same selector as the review queue page. "reports": the auditor sees the
+latest reviewed ones. Both read through the scoped selectors, so a panel never shows what the
+report pages would not.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from estatedesk.core import panels
@@ -22,6 +22,7 @@ from estatedesk.core.actors import Actor
 from estatedesk.core.clock import company_zone
 from estatedesk.reports import selectors
 from estatedesk.reports.models import MonthlyReport, ReportStatus
+from estatedesk.reports.presenters.formats import month_label
 
 PANEL_ROWS = 6
 
@@ -32,30 +33,26 @@ def _item(report: MonthlyReport, status: str, when: Any) -> SafeString:
         '<a class="fw-semibold" href="{}">{} {}</a> <span class="text-muted">{} {}</span>',
         reverse("reports:monthly_detail", args=[report.pk]),
         report.department.name,
-        f"{report.year}-{report.month:02d}",
+        month_label(report.year, report.month),
         status,
         local,
     )
 
 
-def _rows(reports: QuerySet[MonthlyReport], more_url: str, at: str) -> list[SafeString]:
-    found = list(reports[: PANEL_ROWS + 1])
+def _rows(reports: QuerySet[MonthlyReport], more_url: str, at: str) -> panels.Rows:
+    found = list(reports[:PANEL_ROWS])
+    count = len(found) if len(found) < PANEL_ROWS else reports.count()
     status = {value: str(label) for value, label in ReportStatus.choices}
-    items = [_item(r, status[r.status], getattr(r, at)) for r in found[:PANEL_ROWS]]
-    if len(found) > PANEL_ROWS:
-        items.append(
-            format_html(
-                '<a class="small" href="{}">{} <i class="bi bi-arrow-right" aria-hidden="true"></i></a>',
-                more_url,
-                _("See all"),
-            )
-        )
-    return items
+    return panels.Rows([_item(r, status[r.status], getattr(r, at)) for r in found], count, more_url)
 
 
-def reports_panel(user: Actor, shared: dict[str, Any]) -> list[SafeString]:
-    if selectors.reviews_monthly(user):
-        return _rows(selectors.review_queue(user), reverse("reports:review_queue"), "submitted_at")
+def review_queue_panel(user: Actor, shared: dict[str, Any]) -> panels.Rows:
+    """The deputy GM's and the GM's queue: exactly what the review queue page lists."""
+    return _rows(selectors.review_queue(user), reverse("reports:review_queue"), "submitted_at")
+
+
+def reviewed_panel(user: Actor, shared: dict[str, Any]) -> panels.Rows:
+    """The latest reviewed reports in the user's scope (the auditor's home page)."""
     reviewed = (
         selectors.monthly_reports_for(user)
         .filter(status=ReportStatus.REVIEWED)
@@ -67,8 +64,14 @@ def reports_panel(user: Actor, shared: dict[str, Any]) -> list[SafeString]:
 def register_panels() -> None:
     """Called from ``registrations.register`` when the app starts."""
     panels.register(
+        "review_queue",
+        title=gettext_lazy("Monthly reports to review"),
+        empty=gettext_lazy("No monthly report is waiting for your review."),
+        fill=review_queue_panel,
+    )
+    panels.register(
         "reports",
-        title=gettext_lazy("Monthly reports"),
-        empty=gettext_lazy("No monthly report to show yet."),
-        fill=reports_panel,
+        title=gettext_lazy("Reviewed monthly reports"),
+        empty=gettext_lazy("No monthly report has been reviewed yet."),
+        fill=reviewed_panel,
     )

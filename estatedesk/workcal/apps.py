@@ -13,13 +13,13 @@ class WorkcalConfig(AppConfig):
         from estatedesk.core import panels
         from estatedesk.org import hooks
         from estatedesk.workcal import tasks
-        from estatedesk.workcal.views import upkeep_panel_items
+        from estatedesk.workcal.views import upkeep_panel_rows
 
         panels.register(
             "calendar",
             title=_("Calendar upkeep"),
             empty=_("The calendar is up to date."),
-            fill=lambda user, shared: upkeep_panel_items(),
+            fill=lambda user, shared: upkeep_panel_rows(),
         )
         # Open reply deadlines follow office hours (SPEC K-5); org tells us after the change commits.
         hooks.on_office_hours_changed(tasks.recompute_hours)

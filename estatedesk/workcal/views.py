@@ -15,11 +15,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.dates import MONTHS, WEEKDAYS_ABBR
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 
-from estatedesk.core import clock, policy
+from estatedesk.core import clock, panels, policy
 from estatedesk.workcal import engine, forms, selectors, services
 from estatedesk.workcal.models import CalendarDay, DayKind, Source
 
@@ -330,7 +329,7 @@ def day_page(request: HttpRequest, day: date) -> HttpResponse:
 # --- The administrators' home panel ------------------------------------------------------
 
 
-def upkeep_panel_items() -> list[SafeString]:
+def upkeep_panel_rows() -> panels.Rows:
     """From 15 November, a warning for each year whose notice is still to be entered (SPEC P-4)."""
     items = []
     for year in selectors.years_needing_notice(clock.company_today(), REGION):
@@ -343,4 +342,4 @@ def upkeep_panel_items() -> list[SafeString]:
                 _("Enter the notice"),
             )
         )
-    return items
+    return panels.Rows(items, len(items))

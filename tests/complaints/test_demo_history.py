@@ -11,12 +11,16 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import F
 
-from estatedesk.complaints import selectors
+from estatedesk.complaints import selectors, services
 from estatedesk.complaints.demo import history
 from estatedesk.complaints.models import (
+    Category,
     Channel,
     Complaint,
     Event,
@@ -29,8 +33,10 @@ from estatedesk.complaints.models import (
     WorkNotice,
 )
 from estatedesk.complaints.papers import week_of
+from estatedesk.core.models import Counter as NumberCounter
 from estatedesk.notifications.models import Message, MessageStatus
 from estatedesk.org import demo
+from estatedesk.org.models import Estate
 from estatedesk.workcal import engine
 from estatedesk.workcal.selectors import load_calendar, office_hours_for
 
@@ -40,6 +46,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 # A Wednesday afternoon: the present of the replay (the year before it is replayed).
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=SHANGHAI)
 SIZE = 120
+PROGRESS: list[tuple[int, int]] = []  # what the loader told the progress record, in order
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -47,7 +54,9 @@ def replayed(django_db_setup, django_db_blocker):
     """The demo company and a small year, loaded once for the module and rolled back at the end."""
     with django_db_blocker.unblock(), transaction.atomic():
         assert demo.seed() is not None
-        summary = history.load_history(count=SIZE, now=NOW)
+        summary = history.load_history(
+            count=SIZE, now=NOW, progress=lambda done, total: PROGRESS.append((done, total))
+        )
         assert summary is not None
         yield summary
         transaction.set_rollback(True)
@@ -274,3 +283,57 @@ def test_an_interrupted_load_resumes_where_it_stopped(monkeypatch):
         assert history.history_state() == "loaded"
         assert numbers_in_order_recorded()
         transaction.set_rollback(True)
+
+
+@pytest.mark.req("A-4")
+def test_messages_of_the_past_carry_their_own_times_and_only_the_present_days_are_unread():
+    """Past messages are stamped when they happened (not when the demo was loaded), and read;
+    an inbox after the load holds only what is new on the present's day."""
+    day_start = datetime.combine(NOW.date(), datetime.min.time(), SHANGHAI)
+    in_app = Message.objects.filter(channel="in_app")
+    assert in_app.filter(created_at__lt=NOW - timedelta(days=300)).exists()
+    assert not Message.objects.filter(created_at__gt=NOW).exists()
+    assert not in_app.filter(created_at__lt=day_start, read_at__isnull=True).exists()
+    assert not in_app.exclude(read_at=None).exclude(read_at=F("created_at")).exists()  # read back then
+    assert in_app.filter(created_at__gte=day_start, read_at__isnull=True).exists()  # today's news
+    texts = Message.objects.exclude(channel="in_app")
+    assert texts.exists() and not texts.exclude(sent_at=F("created_at")).exists()
+    # What a handler sees in the inbox is a day's work, not the year.
+    handler = get_user_model().objects.get(username="handler_a")
+    unread = in_app.filter(user=handler, read_at__isnull=True).count()
+    assert unread <= 10
+
+
+@pytest.mark.req("K-1")
+def test_a_complaint_registered_after_the_load_numbers_above_the_whole_replayed_year():
+    numbers = list(
+        Complaint.objects.filter(number__startswith=f"TS-{NOW.year}-").values_list("number", flat=True)
+    )
+    duty = get_user_model().objects.get(username="duty")
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        new = services.record_complaint(
+            actor=duty,
+            data=services.Intake(
+                estate=Estate.objects.get(code=demo.CUIHU),
+                kind="complaint",
+                channel="phone",
+                category=Category.objects.get(code="repairs"),
+                description="楼道灯不亮",
+                complainant_name="王先生",
+                phone="13800001111",
+            ),
+        )
+    assert new.number > max(numbers)
+    assert int(new.number.rsplit("-", 1)[1]) == len(numbers) + 1  # and no gap after the history
+    assert not NumberCounter.objects.exclude(
+        prefix__regex=r"^[A-Z]+$"
+    ).exists()  # the reserved blocks are gone
+
+
+@pytest.mark.req("K-1")
+def test_the_loader_tells_the_progress_record_month_by_month():
+    months = history.history_months(NOW)
+    assert len(months) == 13 and months[0] == (2025, 11) and months[-1] == (2026, 11)
+    done = [d for d, total in PROGRESS if total == len(months)]
+    assert len(done) == len(PROGRESS) and done == sorted(done) and len(set(done)) > 6
+    assert done[-1] == len(months)

@@ -28,17 +28,17 @@ def _submitted(world: Any, month: int) -> MonthlyReport:
 
 
 def _panel(user: Any) -> panels.Panel:
-    (panel,) = [p for p in panels.panels_for(user) if p.key == "reports"]
+    (panel,) = [p for p in panels.panels_for(user) if p.key in ("review_queue", "reports")]
     return panel
 
 
-def test_the_reports_panel_is_registered_for_the_leadership_and_the_auditor() -> None:
-    assert "reports" in panels.registered()
-    assert [role for role, keys in panels.ROLE_PANELS.items() if "reports" in keys] == [
+def test_the_report_panels_are_registered_for_the_leadership_and_the_auditor() -> None:
+    assert {"review_queue", "reports"} <= panels.registered()
+    assert [role for role, keys in panels.ROLE_PANELS.items() if "review_queue" in keys] == [
         "deputy_gm",
         "gm",
-        "auditor",
     ]
+    assert [role for role, keys in panels.ROLE_PANELS.items() if "reports" in keys] == ["auditor"]
 
 
 def test_reviewers_see_what_waits_for_them_and_the_auditor_what_was_reviewed(world: Any) -> None:
@@ -46,8 +46,9 @@ def test_reviewers_see_what_waits_for_them_and_the_auditor_what_was_reviewed(wor
     february_url = reverse("reports:monthly_detail", args=[february.pk])
     march_url = reverse("reports:monthly_detail", args=[march.pk])
 
-    waiting = _panel(world.users["deputy_gm"]).items
-    assert len(waiting) == 2
+    queue = _panel(world.users["deputy_gm"])
+    waiting = queue.items
+    assert len(waiting) == 2 and queue.count == 2
     assert february_url in waiting[0] and march_url in waiting[1]  # oldest first
     assert world.office_a.name in waiting[0]
     assert _panel(world.users["gm"]).items == waiting
@@ -66,6 +67,7 @@ def test_the_panel_is_on_the_home_page_and_not_for_other_roles(world: Any) -> No
     client = world.client("deputy_gm")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(reverse("home")).content.decode()
-    assert 'data-panel="reports"' in html and "Monthly reports" in html
+    assert 'data-panel="review_queue"' in html and "Monthly reports to review" in html
     for persona in ("handler_a", "office_head_a"):
-        assert "reports" not in [p.key for p in panels.panels_for(world.users[persona])]
+        keys = [p.key for p in panels.panels_for(world.users[persona])]
+        assert "reports" not in keys and "review_queue" not in keys

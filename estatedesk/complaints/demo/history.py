@@ -24,8 +24,9 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -36,11 +37,13 @@ from django.db.models import Q
 from django.utils import timezone, translation
 
 from estatedesk.complaints.demo import plans
-from estatedesk.complaints.demo.story import HISTORY_SIZE, KEY_PREFIX, SEED, Cast, Replay, Story
+from estatedesk.complaints.demo.story import DAYS, HISTORY_SIZE, KEY_PREFIX, SEED, Cast, Replay, Story
 from estatedesk.complaints.models import Complaint, Event, TransferSlip, WeeklyReview, WorkNotice
+from estatedesk.core import numbering
+from estatedesk.core.clock import company_zone
 from estatedesk.core.models import CompanySettings
-from estatedesk.notifications.models import Channel as MessageChannel
-from estatedesk.notifications.models import Message, MessageStatus
+from estatedesk.notifications import services as notifications
+from estatedesk.notifications.models import Message
 from estatedesk.org import demo as org_demo
 
 __all__ = [
@@ -48,12 +51,16 @@ __all__ = [
     "SEED",
     "HistorySummary",
     "Story",
+    "history_months",
     "history_state",
     "load_history",
+    "present",
     "started_replay",
 ]
 
 log = logging.getLogger("estatedesk.demo")
+
+Progress = Callable[[int, int], None]  # (months replayed, months in all)
 
 
 @dataclass(frozen=True)
@@ -87,12 +94,36 @@ def history_state() -> str:
     return "loaded" if loaded >= replay.count else "partial"
 
 
+def history_months(present: datetime) -> list[tuple[int, int]]:
+    """The calendar months the year before ``present`` touches, oldest first (company time)."""
+    zone = company_zone()
+    day = (present.astimezone(zone) - timedelta(days=DAYS)).date()
+    last = present.astimezone(zone).date()
+    months = [(day.year, day.month)]
+    while months[-1] != (last.year, last.month):
+        year, month = months[-1]
+        months.append((year + 1, 1) if month == 12 else (year, month + 1))
+    return months
+
+
+def present() -> datetime | None:
+    """The demo history's present (when its year ends), once a load has begun."""
+    replay = started_replay()
+    return replay.now if replay else None
+
+
 def load_history(
-    *, count: int = HISTORY_SIZE, random_seed: int = SEED, now: datetime | None = None, pace: bool = True
+    *,
+    count: int = HISTORY_SIZE,
+    random_seed: int = SEED,
+    now: datetime | None = None,
+    pace: bool = True,
+    progress: Progress | None = None,
 ) -> HistorySummary | None:
     """Replay (or finish replaying) a year of complaints; None when there is nothing to do.
 
-    ``pace`` leaves SQLite's write lock free now and then, for a web server running meanwhile."""
+    ``pace`` leaves SQLite's write lock free now and then, for a web server running meanwhile.
+    ``progress(done, total)`` is told each time the replay has finished another month."""
     started = time.perf_counter()
     with transaction.atomic():
         _serialise()
@@ -108,18 +139,28 @@ def load_history(
     log.info("demo history: replaying %d matters of the past year", replay.count)
     # Notes the services write (timeline, messages) are in the company's language, as for the
     # worker's own messages; the replay has no request to take a language from.
+    months = history_months(replay.now)
+    today = datetime.combine(replay.now.astimezone(story.zone).date(), datetime.min.time(), story.zone)
     with translation.override(settings.LANGUAGE_CODE):
         items = plans.lives(story, replay)
+        blocks = _reserve_numbers(items, months)
         pause = _Pacer(pace)
-        for item in sorted(items, key=lambda i: (i.first, i.order)):
-            pause.now_and_then()
-            with transaction.atomic():
-                _serialise()
-                if item.done():
-                    continue
-                marks = _Marks.take()
-                outcome = story.play(item)
-                _settle_messages(marks, item.first, read=outcome == "done")
+        done = 0
+        with numbering.numbering_history():
+            for item in sorted(items, key=lambda i: (i.first, i.order)):
+                done = _tell_progress(progress, months, done, item.first, story.zone)
+                pause.now_and_then()
+                with transaction.atomic():
+                    _serialise()
+                    if item.done():
+                        continue
+                    marks = _Marks.take()
+                    outcome = story.play(item)
+                    _settle_messages(marks, item.first, read=outcome == "done", today=today)
+        for prefix, year in blocks:
+            numbering.release_history(prefix, year)
+        if progress is not None:
+            progress(len(months), len(months))
     summary = HistorySummary(
         complaints=Complaint.objects.count(),
         slips=TransferSlip.objects.count(),
@@ -173,9 +214,41 @@ class _Marks:
         return cls(last(Message), last(Event), last(WorkNotice))
 
 
-def _settle_messages(marks: _Marks, first: datetime, *, read: bool) -> None:
-    """Messages of the replayed past: residents' texts were sent back then, and staff have read
-    what is about matters since finished; matters still open keep their messages unread.
+def _reserve_numbers(items: list[plans.Item], months: list[tuple[int, int]]) -> list[tuple[str, int]]:
+    """Set aside the numbers the year will use, so a complaint registered during the load (or
+    after it) numbers above every replayed one: per year, the matters that begin in it, and for
+    slips and notices as many as the whole year may raise (the unused ends are given back)."""
+    zone = company_zone()
+    matters: dict[int, int] = {}
+    for item in items:
+        year = item.first.astimezone(zone).year
+        matters[year] = matters.get(year, 0) + item.matters
+    papers = sum(item.papers for item in items)
+    blocks = []
+    for year in sorted({year for year, _month in months}):
+        # A few spare numbers: a cluster's last household may be recorded after New Year.
+        sizes = {"TS": matters.get(year, 0) + 10, "CQ": papers, "AP": papers}
+        for prefix, size in sizes.items():
+            numbering.reserve_history(prefix, year, size)
+            blocks.append((prefix, year))
+    return blocks
+
+
+def _tell_progress(
+    progress: Progress | None, months: list[tuple[int, int]], done: int, at: datetime, zone: Any
+) -> int:
+    """Every life beginning before ``at`` has been played: the months before its month are done."""
+    local = at.astimezone(zone)
+    reached = sum(1 for month in months if month < (local.year, local.month))
+    if progress is not None and reached > done:
+        progress(reached, len(months))
+    return max(done, reached)
+
+
+def _settle_messages(marks: _Marks, first: datetime, *, read: bool, today: datetime) -> None:
+    """Messages of the replayed past: residents' texts were sent back then, staff have read
+    what is about matters since finished, and what came before the present's day; only the
+    present day's messages about matters still open are unread.
 
     Only the life's own messages are touched (their keys start with the numbers of its
     complaints, slips and notices), never one another process wrote meanwhile."""
@@ -192,8 +265,4 @@ def _settle_messages(marks: _Marks, first: datetime, *, read: bool) -> None:
     ours = Message.objects.filter(id__gt=marks.message).filter(
         reduce(or_, (Q(key__startswith=f"{number}:") for number in numbers))
     )
-    ours.filter(status=MessageStatus.PENDING).exclude(channel=MessageChannel.IN_APP).update(
-        status=MessageStatus.SENT, sent_at=timezone.now(), next_attempt_at=None
-    )
-    if read:
-        ours.filter(channel=MessageChannel.IN_APP, read_at__isnull=True).update(read_at=timezone.now())
+    notifications.settle_replayed(ours, read=read, read_before=today)

@@ -343,6 +343,10 @@ class Item:
     order: int
     key: str | None = None
     played: Callable[[], bool] | None = None
+    # What it may number (the history reserves its numbers, core.numbering): at most so many
+    # matters (TS), transfer slips (CQ) and work notices (AP).
+    matters: int = 0
+    papers: int = 0
 
     def done(self) -> bool:
         if self.key is not None:
@@ -365,19 +369,25 @@ def lives(story: Story, replay: Replay) -> list[Item]:
     s.rng.shuffle(scenarios)
     plans: list[tuple[Life, Plan]] = [_life(planner, scenario, planner.received()) for scenario in scenarios]
     plans += _open_now(planner, overdue, held)
+    households: dict[int, int] = {}  # a cluster's matters, by its lead plan
     for index in range(clusters):
         lead, followers = planner.cluster(index)
         for n, plan in enumerate([lead, *followers]):
             plan.key = replay.key(f"c{index}-{n}")
         plans.append((lives_.cluster_life(s, lead, followers), lead))
+        households[id(lead)] = 1 + len(followers)
     items = []
     for order, (life, plan) in enumerate(plans):
         if plan.key is None:
             plan.key = replay.key(f"n{order}")
-        items.append(Item(life, next(life), order, key=plan.key))
-    extra = _reviews(s) + _initiatives(s, max(1, count // 300))
+        matters = households.get(id(plan), 1)
+        papers = 1 if plan.scenario == "slip" else 0  # a slip, and perhaps a notice from it
+        items.append(Item(life, next(life), order, key=plan.key, matters=matters, papers=papers))
+    extra = _reviews(s)
     for order, (life, played) in enumerate(extra, start=len(items)):
         items.append(Item(life, next(life), order, played=played))
+    for order, (life, played) in enumerate(_initiatives(s, max(1, count // 300)), start=len(items)):
+        items.append(Item(life, next(life), order, played=played, papers=1))
     return items
 
 

@@ -48,25 +48,17 @@ def _item(complaint: Complaint, clock: Clock) -> SafeString:
     )
 
 
-def _more(url: str, label: str) -> SafeString:
-    return format_html(
-        '<a class="small" href="{}">{} <i class="bi bi-arrow-right" aria-hidden="true"></i></a>', url, label
-    )
+def _rows(queryset: QuerySet[Complaint], clock: Clock, more_url: str) -> panels.Rows:
+    rows = list(queryset[:PANEL_ROWS])
+    count = len(rows) if len(rows) < PANEL_ROWS else queryset.count()
+    return panels.Rows([_item(c, clock) for c in rows], count, more_url)
 
 
-def _rows(queryset: QuerySet[Complaint], clock: Clock, more_url: str) -> list[SafeString]:
-    rows = list(queryset[: PANEL_ROWS + 1])
-    items = [_item(c, clock) for c in rows[:PANEL_ROWS]]
-    if len(rows) > PANEL_ROWS:
-        items.append(_more(more_url, _("See all")))
-    return items
-
-
-def _my_work(user: RequestUser, clock: Clock) -> list[SafeString]:
+def _my_work(user: RequestUser, clock: Clock) -> panels.Rows:
     return _rows(my_work(user), clock, reverse("complaints:mine"))
 
 
-def _due_soon(user: RequestUser, clock: Clock) -> list[SafeString]:
+def _due_soon(user: RequestUser, clock: Clock) -> panels.Rows:
     scoped = selectors.complaint_list(user)
     overdue = selectors.filter_due_state(scoped, DueState.OVERDUE, clock.now, clock.windows)
     soon = selectors.filter_due_state(scoped, DueState.DUE_SOON, clock.now, clock.windows)
@@ -74,35 +66,29 @@ def _due_soon(user: RequestUser, clock: Clock) -> list[SafeString]:
     return _rows(both, clock, f"{reverse('complaints:list')}?due={DueState.OVERDUE}")
 
 
-def _intake(user: RequestUser, clock: Clock) -> list[SafeString]:
+def _intake(user: RequestUser, clock: Clock) -> panels.Rows:
     today = clock.now.astimezone(clock.zone).date()
     start = datetime.combine(today, time.min, clock.zone)
     recorded = selectors.complaint_list(user).filter(
         received_at__gte=start, received_at__lt=start + timedelta(days=1)
     )
-    items = _rows(
+    rows = _rows(
         recorded.order_by("-received_at", "-id"),
         clock,
         f"{reverse('complaints:list')}?from={today.isoformat()}&to={today.isoformat()}",
     )
-    if policy.role_of(user) in workflow.INTAKE_ROLES:
-        # The duty officer's first move on a call: one click from the home page.
-        if not items:
-            items.append(
-                format_html('<span class="panel-empty">{}</span>', _("No complaints recorded today."))
-            )
-        items.insert(
-            0,
-            format_html(
-                '<a class="btn btn-sm btn-primary" href="{}"><i class="bi bi-plus-lg" aria-hidden="true"></i> {}</a>',
-                reverse("complaints:intake"),
-                _("New complaint"),
-            ),
-        )
-    return items
+    if policy.role_of(user) not in workflow.INTAKE_ROLES:
+        return rows
+    # The duty officer's first move on a call: one click from the home page.
+    button = format_html(
+        '<a class="btn btn-sm btn-primary" href="{}"><i class="bi bi-plus-lg" aria-hidden="true"></i> {}</a>',
+        reverse("complaints:intake"),
+        _("New complaint"),
+    )
+    return panels.Rows(rows.items, rows.count, rows.more, actions=[button])
 
 
-def _department(user: RequestUser, clock: Clock) -> list[SafeString]:
+def _department(user: RequestUser, clock: Clock) -> panels.Rows:
     scoped = selectors.complaint_list(user).filter(status__in=OPEN_STATUSES)
     departments = policy.department_ids(user)
     if departments is not None:
@@ -126,23 +112,24 @@ def _slip_item(slip: TransferSlip, clock: Clock) -> SafeString:
     )
 
 
-def _approvals(user: RequestUser, clock: Clock) -> list[SafeString]:
-    """Transfer slips at the signing step of the user's role, in the user's scope, longest waiting first."""
-    waiting = selectors.slips_waiting_for(user, selectors.slips_for(user))
-    rows = list(waiting.select_related("complaint").order_by("raised_at", "id")[: PANEL_ROWS + 1])
-    items = [_slip_item(s, clock) for s in rows[:PANEL_ROWS]]
-    if len(rows) > PANEL_ROWS:
-        items.append(_more(f"{reverse('complaints:slip_list')}?mine=1", _("See all")))
-    return items
+def _approvals(user: RequestUser, clock: Clock) -> panels.Rows:
+    """Transfer slips at the user's signing step (by the slip's status), in the user's scope and not
+    raised by the user, longest waiting first."""
+    waiting = selectors.slips_to_sign(user).order_by("raised_at", "id")
+    rows = list(waiting[:PANEL_ROWS])
+    count = len(rows) if len(rows) < PANEL_ROWS else waiting.count()
+    return panels.Rows(
+        [_slip_item(s, clock) for s in rows], count, f"{reverse('complaints:slip_list')}?mine=1"
+    )
 
 
-def _weekly_review(user: RequestUser, clock: Clock) -> list[SafeString]:
+def _weekly_review(user: RequestUser, clock: Clock) -> panels.Rows:
     """The weeks of the head's departments whose review is missing, as the weekly page marks them."""
     if policy.role_of(user) != "department_head":
-        return []  # only the head of a department signs its weekly review
+        return panels.Rows([], 0)  # only the head of a department signs its weekly review
     departments = list(selectors.departments_headed_by(user).order_by("kind", "name"))
     if not departments:
-        return []
+        return panels.Rows([], 0)
     current = week_of(clock.now.astimezone(clock.zone).date())
     weeks = [current - timedelta(weeks=i) for i in range(WEEKS_SHOWN - 1, 0, -1)]  # oldest first
     ids = [d.pk for d in departments]
@@ -167,9 +154,7 @@ def _weekly_review(user: RequestUser, clock: Clock) -> list[SafeString]:
         )
         for week, d in missing[:PANEL_ROWS]
     ]
-    if len(missing) > PANEL_ROWS:
-        items.append(_more(reverse("complaints:weekly"), _("See all")))
-    return items
+    return panels.Rows(items, len(missing), reverse("complaints:weekly"))
 
 
 def _clock(shared: dict[str, Any]) -> Clock:

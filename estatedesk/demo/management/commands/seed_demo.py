@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from estatedesk.complaints.demo import history
-from estatedesk.demo import tasks
+from estatedesk.demo import loading, progress, tasks
 from estatedesk.org import demo
 
 
@@ -54,7 +55,7 @@ class Command(BaseCommand):
         if mode == "skip" or state not in ("needed", "partial"):
             return
         if mode == "now":
-            loaded = history.load_history(count=count, pace=False)
+            loaded = loading.load_everything(count=count, pace=False)
             if loaded is not None:
                 self.stdout.write(
                     f"demo complaint history loaded in {loaded.seconds:.0f} s: {loaded.complaints:,} complaints, "
@@ -69,6 +70,8 @@ class Command(BaseCommand):
                 "load it with: estatedesk manage seed_demo --history now"
             )
             return
+        # From now until the worker has loaded it all, the home page says how far it has come.
+        progress.queued(len(history.history_months(history.present() or timezone.now())))
         tasks.load_demo_history(count)
         what = "the rest of the" if state == "partial" else f"about {count:,}"
         self.stdout.write(
