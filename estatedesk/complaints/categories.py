@@ -98,12 +98,15 @@ def add_category(
     _only_admins(actor)
     ordered = _all_locked()
     names = _clean_names({"name_zh_hans": name_zh_hans, "name_zh_hant": name_zh_hant, "name_en": name_en})
-    category = Category(code=_new_code(code, names["name_en"]), order=0, active=True, **names)
-    stamp(category, actor)
-    category.save()
     position = len(ordered)
     if ordered and ordered[-1].code == "other":
         position -= 1
+    # Created at its place, so that its history starts there; the ones after it move down.
+    category = Category(
+        code=_new_code(code, names["name_en"]), order=(position + 1) * ORDER_STEP, active=True, **names
+    )
+    stamp(category, actor)
+    category.save()
     ordered.insert(position, category)
     _renumber(ordered, actor)
     return category

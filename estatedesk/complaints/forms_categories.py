@@ -27,6 +27,11 @@ class CategoryNamesForm(forms.Form):
         help_text=_("Left empty, the Simplified Chinese name is shown."),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+
     def names(self) -> dict[str, str]:
         return {name: self.cleaned_data[name] for name in ("name_zh_hans", "name_zh_hant", "name_en")}
 

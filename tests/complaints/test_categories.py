@@ -3,9 +3,11 @@ reorder, deactivate, delete only while unused; everyone sees the names in their 
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
+import openpyxl
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -55,6 +57,7 @@ def test_an_administrator_adds_a_category_and_it_is_offered_at_once(world):
     assert response.status_code == 302 and response["Location"] == reverse("complaints:category_list")
     lifts = Category.objects.get(name_en="Lifts")
     assert lifts.code == "lifts" and lifts.active
+    assert list(lifts.history.values_list("order", flat=True)) == [110]  # created at its place
     # New categories go before "Other", which stays last.
     codes = _listed(admin.get(reverse("complaints:category_list")).content.decode())
     assert codes[-2:] == ["lifts", "other"]
@@ -238,3 +241,5 @@ def test_the_name_is_shown_in_the_users_language(world, language, name):
     assert name in handler.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
     assert name in _offered(handler.get(reverse("complaints:intake")).content.decode())
     assert name in _offered(resident(language).get(estate_url(world)).content.decode())
+    book = openpyxl.load_workbook(io.BytesIO(handler.get(reverse("complaints:export")).content))
+    assert name in [cell for row in book.worksheets[0].iter_rows(values_only=True) for cell in row]
