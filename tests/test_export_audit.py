@@ -97,8 +97,17 @@ def test_the_row_count_is_what_the_user_could_see(world):
 def test_a_note_that_the_export_was_cut_short_is_not_counted_as_a_row(world):
     request = RequestFactory().get("/complaints/export/", {"q": "x"})
     request.user = world.users["gm"]
-    workbook_response(request, "complaints", ["Number"], [["TS-1"], ["TS-2"], NoteRow(["Only the first 2"])])
+    response = workbook_response(
+        request,
+        "complaints",
+        ["Number"],
+        [["TS-1"], ["TS-2"], NoteRow(["Only the first 2"])],
+        sheet="Complaints",
+    )
     assert ExportRecord.objects.get().row_count == 2
+    # The filter covers the header and the rows, not the note under them.
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content))["Complaints"]
+    assert sheet.auto_filter.ref == "A1:A3" and sheet["A4"].value == "Only the first 2"
 
 
 @pytest.mark.req("D-3")

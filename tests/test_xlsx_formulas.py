@@ -19,10 +19,13 @@ DANGEROUS = ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)", '=HYPERLINK("h
 def test_text_starting_with_formula_characters_is_stored_as_text() -> None:
     request = RequestFactory().get("/export/")
     request.user = AnonymousUser()
-    response = workbook_response(request, "t", ["matter", "count"], [[text, 3] for text in DANGEROUS])
+    response = workbook_response(
+        request, "t", ["matter", "count"], [[text, 3] for text in DANGEROUS], sheet="=SUM(A1:A2)"
+    )
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     sheet = book.active
     assert sheet is not None
+    assert sheet.title == "=SUM(A1 A2)"  # a sheet's name is only a name, within Excel's rules
     cells = [sheet.cell(row=i + 2, column=1) for i in range(len(DANGEROUS))]
     assert [c.value for c in cells] == DANGEROUS
     assert {c.data_type for c in cells} == {"s"}, "a user's text became a formula"

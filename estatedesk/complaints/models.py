@@ -51,8 +51,13 @@ class Channel(models.TextChoices):
 LEADERSHIP_CHANNELS = frozenset({Channel.COMPANY, Channel.GROUP_COMPANY, Channel.MEDIA, Channel.GOVERNMENT})
 
 
-class Category(models.Model):
-    """The complaint categories of §7.3.1 / §4.1 (SPEC K-3); administrators may add more."""
+class Category(Versioned):
+    """The complaint categories of §7.3.1 / §4.1 (SPEC K-3), kept by administrators.
+
+    Written only by ``complaints.categories`` (add, rename, reorder, deactivate, delete while
+    unused); a rename is based on the ``edit_version`` the form showed (decision 0011). A
+    deactivated category is no longer offered for new complaints, and stays on old ones.
+    """
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name_zh_hans = models.CharField(_("name (Simplified Chinese)"), max_length=50)
@@ -60,6 +65,7 @@ class Category(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=50)
     order = models.PositiveSmallIntegerField(_("order"), default=100)
     active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("category")
@@ -67,11 +73,15 @@ class Category(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
-        lang = (get_language() or "zh-hans").lower()
+        return self.name_in(get_language())
+
+    def name_in(self, language: str | None) -> str:
+        """The name in ``language`` (the active one for ``str()``); Simplified Chinese by default."""
+        lang = (language or "zh-hans").lower()
         if lang.startswith("en"):
-            return self.name_en
+            return self.name_en or self.name_zh_hans
         if lang in ("zh-hant", "zh-tw", "zh-hk"):
-            return self.name_zh_hant
+            return self.name_zh_hant or self.name_zh_hans
         return self.name_zh_hans
 
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 
 from estatedesk.complaints.deadlines import DueState, SoonWindows, due_state
@@ -125,7 +125,13 @@ def earlier_complaints(
 
 
 def active_categories() -> QuerySet[Category]:
+    """The categories offered for a new complaint (staff intake, portal, API)."""
     return Category.objects.filter(active=True)
+
+
+def categories_with_use() -> QuerySet[Category]:
+    """Every category in its order, with how many complaints use it (administrators' page)."""
+    return Category.objects.annotate(used=Count("complaints")).order_by("order", "code")
 
 
 def soon_windows(company: CompanySettings | None = None) -> SoonWindows:

@@ -168,7 +168,9 @@ class ExportPage(View):
     def get(self, request: HttpRequest) -> HttpResponse:
         reg = self.register
         headers = [capfirst(str(c.label)) for c in reg.columns]
-        return workbook_response(request, f"{reg.name.split(':')[-1]}s", headers, export_rows(reg, request))
+        return workbook_response(
+            request, f"{reg.name.split(':')[-1]}s", headers, export_rows(reg, request), sheet=reg.title
+        )
 
 
 def render_detail(

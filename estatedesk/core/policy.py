@@ -99,6 +99,14 @@ URL_RULES: dict[str, Rule] = {
     "workcal:year": Rule.STAFF,
     "workcal:notice": Rule.ADMIN,
     "workcal:day": Rule.ADMIN,
+    # The complaint categories (K-3): administrators keep the list; the services check again.
+    "complaints:category_list": Rule.ADMIN,
+    "complaints:category_create": Rule.ADMIN,
+    "complaints:category_edit": Rule.ADMIN,
+    "complaints:category_rename": Rule.ADMIN,
+    "complaints:category_move": Rule.ADMIN,
+    "complaints:category_active": Rule.ADMIN,
+    "complaints:category_delete": Rule.ADMIN,
 }
 
 URL_PREFIX_RULES: dict[str, Rule] = {

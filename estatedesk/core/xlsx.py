@@ -1,5 +1,10 @@
 """Excel export of any list (SPEC A-3): one sheet, a header row, written in constant memory.
 
+Every sheet the product writes is named in the reader's language (``sheet_name``: "投诉清单",
+not "Sheet1", within Excel's rules), and its table has the header row frozen and a filter
+over the data (``filter_table``), here for every list and in ``reports.exports`` for the
+report workbooks.
+
 User text never becomes a formula: XlsxWriter's ``write()`` turns a string starting with
 ``=`` into a formula, so every string goes through ``write_text`` (a text cell, whatever it
 starts with: ``=``, ``+``, ``-``, ``@``), and workbooks are opened with
@@ -9,7 +14,8 @@ starts with: ``=``, ``+``, ``-``, ``@``), and workbooks are opened with
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 import xlsxwriter
@@ -19,6 +25,32 @@ from django.utils import timezone
 from estatedesk.core.exportlog import record_export
 
 WORKBOOK_OPTIONS: dict[str, Any] = {"strings_to_formulas": False, "strings_to_urls": False}
+# Excel's rules for a sheet's name: at most 31 characters, none of []:*?/\, not starting or
+# ending with an apostrophe, not "History" (reserved), unique in the workbook ignoring case.
+SHEET_NAME_LENGTH = 31
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+_RESERVED_SHEET_NAMES = frozenset({"history"})
+
+
+def sheet_name(name: Any, taken: Collection[str] = ()) -> str:
+    """``name`` (a translated title) made a valid sheet name, unique among ``taken`` (ignoring case)."""
+    clean = " ".join(_BAD_SHEET_CHARS.sub(" ", str(name)).split()).strip("'")
+    clean = clean[:SHEET_NAME_LENGTH].strip() or "Sheet"
+    if clean.lower() in _RESERVED_SHEET_NAMES:
+        clean = f"{clean} 1"
+    used = {t.lower() for t in taken}
+    candidate, n = clean, 2
+    while candidate.lower() in used:
+        suffix = f" {n}"
+        candidate, n = clean[: SHEET_NAME_LENGTH - len(suffix)].rstrip() + suffix, n + 1
+    return candidate
+
+
+def filter_table(sheet: Any, header_row: int, last_row: int, columns: int) -> None:
+    """Freeze everything down to the header row, and put a filter over the header and the data."""
+    sheet.freeze_panes(header_row + 1, 0)
+    if columns:
+        sheet.autofilter(header_row, 0, max(last_row, header_row), columns - 1)
 
 
 def new_workbook(buffer: io.BytesIO, *, constant_memory: bool = False) -> xlsxwriter.Workbook:
@@ -54,21 +86,30 @@ class NoteRow(list[Any]):
 
 
 def workbook_response(
-    request: HttpRequest, filename: str, headers: Sequence[Any], rows: Iterable[Sequence[Any]]
+    request: HttpRequest,
+    filename: str,
+    headers: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    *,
+    sheet: Any,
 ) -> HttpResponse:
-    """The list as a workbook; the export is recorded (who, which list, filters, rows) for the audit."""
+    """The list as a workbook, its one sheet named ``sheet`` (the list's translated title), the
+    header frozen and filtered; the export is recorded (who, which list, filters, rows) for the audit."""
     buffer = io.BytesIO()
     book = new_workbook(buffer, constant_memory=True)
-    sheet = book.add_worksheet()
+    worksheet = book.add_worksheet(sheet_name(sheet))
     bold = book.add_format({"bold": True, "bg_color": "#E9ECEF"})
     for col, header in enumerate(headers):
-        sheet.write_string(0, col, str(header), bold)
-        sheet.set_column(col, col, 16)
-    records = 0
+        worksheet.write_string(0, col, str(header), bold)
+        worksheet.set_column(col, col, 16)
+    records = last = 0
     for row_index, row in enumerate(rows, start=1):
-        records += not isinstance(row, NoteRow)
+        if not isinstance(row, NoteRow):
+            records += 1
+            last = row_index  # a note after the rows stays outside the filter
         for col, value in enumerate(row):
-            write_value(sheet, row_index, col, value)
+            write_value(worksheet, row_index, col, value)
+    filter_table(worksheet, 0, last, len(headers))
     book.close()
     record_export(request, list_name=filename, filters=request.GET, row_count=records)
     return xlsx_response(buffer.getvalue(), filename)

@@ -207,7 +207,11 @@ def export(request: HttpRequest) -> HttpResponse:
     today = company_today()
     actions, _filters = filter_actions(request, today)
     return workbook_response(
-        request, "actions", EXPORT_HEADERS, export_rows(actions.order_by("-opened_at", "-pk"), today)
+        request,
+        "actions",
+        EXPORT_HEADERS,
+        export_rows(actions.order_by("-opened_at", "-pk"), today),
+        sheet=_("Corrective and preventive actions"),
     )
 
 

@@ -32,7 +32,7 @@ def units_xlsx(request: HttpRequest, register: Register) -> HttpResponse:
         _("kind"),
         _("occupied"),
     ]
-    return workbook_response(request, "units", headers, rows)
+    return workbook_response(request, "units", headers, rows, sheet=register.title)
 
 
 def customers_xlsx(request: HttpRequest, register: Register) -> HttpResponse:
@@ -42,4 +42,4 @@ def customers_xlsx(request: HttpRequest, register: Register) -> HttpResponse:
         for c in filtered(register, request).iterator(chunk_size=2000)
     )
     headers = [_("estate"), _("name"), _("customer type"), _("phone")]
-    return workbook_response(request, "customers", headers, rows)
+    return workbook_response(request, "customers", headers, rows, sheet=register.title)

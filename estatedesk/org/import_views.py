@@ -11,7 +11,6 @@ import csv
 import io
 from typing import Any
 
-import xlsxwriter
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from estatedesk.core import xlsx
 from estatedesk.core.params import Params
 from estatedesk.org import import_queue, importer
 from estatedesk.org.forms import ImportForm
@@ -141,11 +141,11 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
 def _template_xlsx(headers: list[str], example: list[Any]) -> bytes:
 
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsx.new_workbook(buffer)
     bold = book.add_format({"bold": True, "bg_color": "#E9ECEF", "border": 1})
     text = book.add_format({"num_format": "@"})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
-    sheet = book.add_worksheet(_safe_sheet_name(_("Roster")))
+    sheet = book.add_worksheet(xlsx.sheet_name(_("Roster")))
     text_columns = {"building", "unit", "customer", "phone", "email", "estate"}
     for col, (column, header) in enumerate(zip(importer.COLUMNS, headers, strict=True)):
         sheet.write_string(0, col, header, bold)
@@ -156,9 +156,9 @@ def _template_xlsx(headers: list[str], example: list[Any]) -> bytes:
             sheet.write_number(1, col, value)
         else:
             sheet.write_string(1, col, str(value))
-    sheet.freeze_panes(1, 0)
+    xlsx.filter_table(sheet, 0, 1, len(headers))
 
-    help_sheet = book.add_worksheet(_safe_sheet_name(_("Instructions")))
+    help_sheet = book.add_worksheet(xlsx.sheet_name(_("Instructions"), [sheet.name]))
     help_sheet.set_column(0, 0, 20)
     help_sheet.set_column(1, 1, 90, wrap)
     required = {"estate", "building", "unit"}
@@ -170,6 +170,7 @@ def _template_xlsx(headers: list[str], example: list[Any]) -> bytes:
     }
     help_sheet.write_string(0, 0, _("Column"), bold)
     help_sheet.write_string(0, 1, _("How to fill it in"), bold)
+    xlsx.filter_table(help_sheet, 0, len(importer.COLUMNS), 2)
     for row, (column, header) in enumerate(zip(importer.COLUMNS, headers, strict=True), start=1):
         notes = [_("Required.") if column.key in required else _("Optional.")]
         if column.key in allowed:
@@ -191,9 +192,3 @@ def _template_xlsx(headers: list[str], example: list[Any]) -> bytes:
         row += 1
     book.close()
     return buffer.getvalue()
-
-
-def _safe_sheet_name(name: str) -> str:
-    for char in "[]:*?/\\":
-        name = name.replace(char, " ")
-    return name[:31] or "Sheet"

@@ -95,7 +95,11 @@ def annual_export(request: HttpRequest) -> HttpResponse:
         ]
 
     return workbook_response(
-        request, "annual-summaries", headers, (line(row) for row in _annual_rows(request))
+        request,
+        "annual-summaries",
+        headers,
+        (line(row) for row in _annual_rows(request)),
+        sheet=_("Annual summaries"),
     )
 
 

@@ -185,7 +185,7 @@ def monthly_export(request: HttpRequest) -> HttpResponse:
                 when(r.reviewed_at),
             ]
 
-    return workbook_response(request, "monthly-reports", headers, rows())
+    return workbook_response(request, "monthly-reports", headers, rows(), sheet=_("Monthly reports"))
 
 
 @company_time

@@ -124,7 +124,7 @@ def quarterly_export(request: HttpRequest) -> HttpResponse:
         ]
         for row in _quarterly_rows(request)
     )
-    return workbook_response(request, "quarterly-analyses", headers, rows)
+    return workbook_response(request, "quarterly-analyses", headers, rows, sheet=_("Quarterly analyses"))
 
 
 @require_POST

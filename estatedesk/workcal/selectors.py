@@ -100,6 +100,11 @@ def days_in_year(region: str, year: int) -> list[CalendarDay]:
     return list(CalendarDay.objects.filter(region=region, date__year=year).order_by("date"))
 
 
+def days_between(region: str, first: date, last: date) -> list[CalendarDay]:
+    """The stored days from ``first`` to ``last``: a year's holiday spans may start in the one before."""
+    return list(CalendarDay.objects.filter(region=region, date__range=(first, last)).order_by("date"))
+
+
 def day_record(region: str, day: date) -> CalendarDay | None:
     return CalendarDay.objects.filter(region=region, date=day).first()
 

@@ -13,13 +13,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import dateformat
 from django.utils.dates import MONTHS, WEEKDAYS_ABBR
 from django.utils.html import format_html
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from estatedesk.core import clock, panels, policy
-from estatedesk.workcal import engine, forms, selectors, services
+from estatedesk.workcal import engine, forms, selectors, services, spans
 from estatedesk.workcal.models import CalendarDay, DayKind, Source
 
 REGION = selectors.DEFAULT_REGION
@@ -84,7 +85,12 @@ def _state_labels() -> dict[str, str]:
 
 
 def month_grid(
-    year: int, cal: engine.Calendar, days: dict[date, CalendarDay], today: date, language: str | None
+    year: int,
+    cal: engine.Calendar,
+    days: dict[date, CalendarDay],
+    today: date,
+    language: str | None,
+    holiday_spans: list[spans.Span] | None = None,
 ) -> list[Month]:
     labels = _state_labels()
     months = []
@@ -97,14 +103,19 @@ def month_grid(
                 if day.month != number:
                     row.append(Cell(None))
                     continue
-                record = days.get(day) or _inside_holiday(day, days)
-                if record is not None and record.kind == DayKind.HOLIDAY:
+                record = days.get(day)
+                # A weekend inside an announced span is part of the holiday (display only).
+                span = spans.span_of(day, holiday_spans or []) if record is None else None
+                if (record is not None and record.kind == DayKind.HOLIDAY) or span is not None:
                     state = "holiday"
                 elif record is not None and record.kind == DayKind.WORKDAY:
                     state = "makeup" if day.weekday() >= 5 else "work"
                 else:
                     state = "work" if cal.is_working_day(day) else "weekend"
-                name = record.name_for(language) if record is not None else ""
+                if record is not None:
+                    name = record.name_for(language)
+                else:
+                    name = span.name_for(language) if span is not None else ""
                 title = " · ".join(part for part in (day.isoformat(), name, labels[state]) if part)
                 row.append(Cell(day, state, name, title, day == today))
             weeks.append(row)
@@ -112,28 +123,35 @@ def month_grid(
     return months
 
 
-def _inside_holiday(day: date, days: dict[date, CalendarDay]) -> CalendarDay | None:
-    """A weekend day between two days off of the same holiday shows as part of it.
+def year_spans(records: list[CalendarDay]) -> list[spans.Span]:
+    holidays = {
+        r.date: (r.name_zh_hans, r.name_zh_hant, r.name_en) for r in records if r.kind == DayKind.HOLIDAY
+    }
+    workdays = {r.date for r in records if r.kind == DayKind.WORKDAY}
+    return spans.holiday_spans(holidays, workdays)
 
-    Seeded years store only the weekdays of a range (counting needs nothing more); this
-    fills the weekend inside, so Spring Festival reads as one block. Display only.
-    """
-    if day.weekday() < 5:
-        return None
-    before, after = day - timedelta(days=1), day + timedelta(days=1)
-    while before.weekday() >= 5 and before not in days:
-        before -= timedelta(days=1)
-    while after.weekday() >= 5 and after not in days:
-        after += timedelta(days=1)
-    first, last = days.get(before), days.get(after)
-    if (
-        first is not None
-        and last is not None
-        and first.kind == last.kind == DayKind.HOLIDAY
-        and first.name_zh_hans == last.name_zh_hans
-    ):
-        return first
-    return None
+
+@dataclass
+class SpanRow:
+    name: str
+    first: date
+    last: date
+    dates: str
+    length: str
+
+
+def _span_rows(all_spans: list[spans.Span], year: int, language: str | None) -> list[SpanRow]:
+    # "6月19日" / "Jun 19": month and day, as the notice writes them.
+    month_day = pgettext("holiday span: a month and day (Django date format)", "M j")
+    rows = []
+    for span in all_spans:
+        if span.last.year < year or span.first.year > year:
+            continue
+        first, last = dateformat.format(span.first, month_day), dateformat.format(span.last, month_day)
+        dates = first if span.first == span.last else f"{first}–{last}"
+        length = ngettext("%(days)d day", "%(days)d days", span.days) % {"days": span.days}
+        rows.append(SpanRow(span.name_for(language), span.first, span.last, dates, length))
+    return rows
 
 
 def current_year(request: HttpRequest) -> HttpResponse:
@@ -144,6 +162,9 @@ def year_page(request: HttpRequest, year: int) -> HttpResponse:
     _check_year(year)
     cal = selectors.load_calendar(REGION)
     records = selectors.days_in_year(REGION, year)
+    # A span may begin in December of the year before (元旦) or run into the next year.
+    window = selectors.days_between(REGION, date(year - 1, 12, 20), date(year + 1, 1, 10))
+    holiday_spans = year_spans(window)
     status = selectors.year_status(REGION, year)
     language = get_language()
     labels = _state_labels()
@@ -154,7 +175,10 @@ def year_page(request: HttpRequest, year: int) -> HttpResponse:
             "year": year,
             "status": status,
             "confirmed_by": _who(status.confirmed_by),
-            "months": month_grid(year, cal, {r.date: r for r in records}, clock.company_today(), language),
+            "months": month_grid(
+                year, cal, {r.date: r for r in records}, clock.company_today(), language, holiday_spans
+            ),
+            "spans": _span_rows(holiday_spans, year, language),
             "weekdays": WEEKDAY_HEADS,
             "exceptions": [
                 {

@@ -67,7 +67,7 @@ def slip_export(request: HttpRequest) -> HttpResponse:
                 _local(s.result_at),
             ]
 
-    return workbook_response(request, "transfer-slips", headers, rows())
+    return workbook_response(request, "transfer-slips", headers, rows(), sheet=_("Work transfer slips"))
 
 
 @require_GET
@@ -110,4 +110,4 @@ def notice_export(request: HttpRequest) -> HttpResponse:
                 n.completion_report,
             ]
 
-    return workbook_response(request, "work-notices", headers, rows())
+    return workbook_response(request, "work-notices", headers, rows(), sheet=_("Work arrangement notices"))

@@ -295,4 +295,4 @@ def export(request: HttpRequest) -> HttpResponse:
         clock,
         see_names=policy.can_see_contact_names(request.user),
     )
-    return workbook_response(request, "complaints", EXPORT_HEADERS, rows)
+    return workbook_response(request, "complaints", EXPORT_HEADERS, rows, sheet=_("Complaint list"))

@@ -13,7 +13,6 @@ a complaint, a name or an analysis starting with "=" stays text (CSV/formula inj
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -35,7 +34,6 @@ HOURS = '0.0" h"'
 HOURS_CHANGE = '+0.0" h";-0.0" h";0.0" h"'
 POINTS = '+0.0" pp";-0.0" pp";0.0" pp"'
 CHANGE = "+0;-0;0"
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
 class Book:
@@ -62,16 +60,20 @@ class Book:
             "datetime": add({"num_format": "yyyy-mm-dd hh:mm"}),
         }
         self._names: set[str] = set()
+        self._filtered: set[str] = set()
 
     def sheet(self, name: str) -> Any:
-        """A sheet named in the active language; Excel allows 31 characters and no []:*?/\\."""
-        clean = _BAD_SHEET_CHARS.sub(" ", name).strip()[:31] or "Sheet"
-        candidate, n = clean, 2
-        while candidate.lower() in self._names:
-            suffix = f" {n}"
-            candidate, n = clean[: 31 - len(suffix)] + suffix, n + 1
-        self._names.add(candidate.lower())
+        """A sheet named in the active language, within Excel's rules (``core.xlsx.sheet_name``)."""
+        candidate = xlsx.sheet_name(name, self._names)
+        self._names.add(candidate)
         return self.book.add_worksheet(candidate)
+
+    def filter(self, ws: Any, header_row: int, last_row: int, columns: int) -> None:
+        """The sheet's first table gets the frozen header and the filter (Excel allows one per sheet)."""
+        if ws.name in self._filtered:
+            return
+        self._filtered.add(ws.name)
+        xlsx.filter_table(ws, header_row, last_row, columns)
 
     def heading(self, ws: Any, lines: Sequence[str]) -> int:
         """Title lines at the top of a sheet; returns the next free row."""
@@ -92,6 +94,7 @@ class Book:
         """A header row and data rows from ``row``; ``kinds`` picks a number format per column."""
         for col, header in enumerate(headers):
             xlsx.write_value(ws, row, col, header, self.header)
+        self.filter(ws, row, row + len(rows), len(headers))
         for col, width in enumerate(widths):
             ws.set_column(col, col, width)
         for r, values in enumerate(rows, start=row + 1):
@@ -348,6 +351,7 @@ def _monthly_summary(book: Book, report: Any, view: Mapping[str, Any], heading: 
     ]
     for col, header in enumerate(headers):
         xlsx.write_value(ws, row, col, header, book.header)
+    book.filter(ws, row, row + len(rows), len(headers))
     for r, (values, name) in enumerate(zip(rows, kinds_by_row, strict=True), start=row + 1):
         value_format, change_format = book.formats[_kind(name)], book.formats[_change_kind(name)]
         for col, value in enumerate(values):

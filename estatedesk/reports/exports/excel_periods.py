@@ -55,6 +55,7 @@ def _period_summary(
     ]
     for col, header in enumerate(headers):
         xlsx.write_value(ws, row, col, header, book.header)
+    book.filter(ws, row, row + len(_PERIOD_COUNTS) + len(RATES), len(headers))
     r = row + 1
     for name in _PERIOD_COUNTS:
         now = totals.get(name)
