@@ -56,10 +56,10 @@ MIN_TEXT_W = 84
 MAX_TEXT_W = 112  # about 8 CJK glyphs a line: the picture stays within PRINT_WIDTH
 LABEL_PAD_X = 10
 LABEL_H = 28
-HEAD_W = 150
+HEAD_W = 140
 HEAD_TEXT_W = HEAD_W - 20
 HEAD_MAX_LINES = 6
-MARGIN = 16
+MARGIN = 10
 TAIL = 26
 HEAD_GAP = 14  # from the last bone's foot to the head
 # The text width of an A4 page (CSS px) and the widest picture that still prints its cause

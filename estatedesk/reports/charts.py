@@ -360,6 +360,9 @@ def lines_svg(
             axes.set_ylim(0, max(1.0, float(top) * 1.12))
             axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.grid(axis="y", color=GRID, linewidth=0.6)
+        # Half a step either side, whatever months have data: the first month is not drawn on
+        # the value axis, and a year with one month of data keeps its twelve slots.
+        axes.set_xlim(-0.5, max(len(categories), 1) - 0.5)
         _category_labels(axes, categories)
         if series:
             axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))

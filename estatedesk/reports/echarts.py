@@ -6,10 +6,23 @@ the caller.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 PALETTE = ["#0d6efd", "#dc3545", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#6c757d", "#d63384"]
+
+
+LABEL_WIDTH = 140  # px: a longer category name is shortened with "…" (the tooltip has it whole)
+
+
+def _first_label_room(labels: Sequence[str]) -> int:
+    """Pixels left of the plot for the first slanted category name (12 px font, estimated)."""
+    if not labels:
+        return 12
+    text = labels[0]
+    width = sum(12 if unicodedata.east_asian_width(ch) in ("W", "F") else 7 for ch in text)
+    return max(12, round(min(width, LABEL_WIDTH) * 0.87) - 24)
 
 
 def nice_axis(top: float, intervals: int = 5) -> tuple[int, int]:
@@ -59,8 +72,19 @@ def pareto(
         "color": PALETTE,
         "tooltip": {"trigger": "axis"},
         "legend": {"data": [count_name, cumulative_name], "top": 0},
-        "grid": {"left": 12, "right": 12, "bottom": 8, "top": 44, "containLabel": True},
-        "xAxis": {"type": "category", "data": list(labels), "axisLabel": {"rotate": 30, "interval": 0}},
+        # The slanted first label reaches left of its bar: room for it, not a clipped "…ance".
+        "grid": {
+            "left": _first_label_room(labels),
+            "right": 12,
+            "bottom": 8,
+            "top": 44,
+            "containLabel": True,
+        },
+        "xAxis": {
+            "type": "category",
+            "data": list(labels),
+            "axisLabel": {"rotate": 30, "interval": 0, "width": LABEL_WIDTH, "overflow": "truncate"},
+        },
         "yAxis": [
             {
                 "type": "value",

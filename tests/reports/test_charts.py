@@ -203,3 +203,14 @@ def test_month_labels_break_between_the_year_and_the_month_never_inside_a_number
     assert charts._wrap("2026年1月", 7) == "2026年\n1月"
     assert charts._wrap("Repairs and maintenance", 12) == "Repairs and\nmaintenance"
     assert charts._wrap("维修", 7) == "维修"
+
+
+@pytest.mark.req("A-1")
+def test_a_long_first_category_name_is_not_cut_off_at_the_left_edge() -> None:
+    option = echarts.pareto(
+        ["Repairs and maintenance", "Other"], [5, 1], [True, False], count_name="C", cumulative_name="%"
+    )
+    assert option["grid"]["left"] >= 80  # room for the slanted first label
+    assert option["xAxis"]["axisLabel"]["overflow"] == "truncate"  # longer names end in "…"
+    short = echarts.pareto(["维修", "其他"], [5, 1], [True, False], count_name="C", cumulative_name="%")
+    assert short["grid"]["left"] == 12
