@@ -35,6 +35,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import get_language
 
+from estatedesk.reports.echarts import nice_axis
+
 log = logging.getLogger(__name__)
 
 __all__ = ["bars_svg", "data_uri", "lines_svg", "pareto_points", "pareto_svg"]
@@ -185,28 +187,43 @@ def data_uri(svg: str) -> str:
 # --- labels --------------------------------------------------------------------------------
 
 
-def _wrap(label: str, width: int) -> str:
-    """Break a long category label into lines of about ``width`` columns (a CJK glyph is 2)."""
-    lines: list[str] = []
-    line, used = "", 0
+def _columns(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _tokens(label: str) -> list[str]:
+    """Words (letters and digits kept together: "2026", "12") and single CJK glyphs; spaces
+    are their own tokens, so a line may break there."""
+    tokens: list[str] = []
     for ch in label:
-        w = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-        if used + w > width and line:
-            cut = line.rfind(" ")
-            if ch != " " and cut > 0 and not line.endswith(" "):
-                lines.append(line[:cut])
-                line = line[cut + 1 :]
-                used = sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in line)
-            else:
-                lines.append(line.rstrip())
-                line, used = "", 0
-            if ch == " ":
-                continue
-        line += ch
-        used += w
-    if line:
+        wide = unicodedata.east_asian_width(ch) in ("W", "F")
+        if wide or ch == " " or not tokens or tokens[-1] == " " or _columns(tokens[-1][-1]) == 2:
+            tokens.append(ch)
+        else:
+            tokens[-1] += ch
+    return tokens
+
+
+def _wrap(label: str, width: int) -> str:
+    """Break a category label into at most three lines of about ``width`` columns (a CJK
+    glyph is 2), between words or CJK glyphs, never inside a number, and a number stays with
+    the CJK unit after it: "2026年" / "12月", not "2026年1" / "2月"."""
+    lines: list[list[str]] = []
+    line: list[str] = []
+    for token in _tokens(label):
+        if "".join(line).strip() and _columns("".join([*line, token]).rstrip()) > width:
+            carried: list[str] = []
+            if len(line) > 1 and line[-1].isalnum() and _columns(line[-1][-1]) == 1 and _columns(token) == 2:
+                carried = [line.pop()]  # the number goes down with its unit (年, 月, 日, 号…)
+            lines.append(line)
+            line = carried if token == " " else [*carried, token]
+            continue
+        if token == " " and not line:
+            continue
+        line.append(token)
+    if "".join(line).strip():
         lines.append(line)
-    return "\n".join(lines[:3])
+    return "\n".join("".join(parts).strip() for parts in lines[:3])
 
 
 def _category_labels(axes: Any, labels: Sequence[str]) -> None:
@@ -243,17 +260,19 @@ def pareto_svg(
     cumulative_label: str,
     traditional: bool | None = None,
 ) -> str:
-    """Bars largest first (the vital few darker), the cumulative % on a 0–100 right axis, 80 % dashed."""
+    """Bars in the order given (largest first, "Other" last; the vital few darker), the
+    cumulative % on a 0–100 right axis, 80 % dashed."""
     if not len(labels) == len(counts) == len(vital):
         raise ValueError("labels, counts and vital must have the same length")
-    # The caller passes stats.pareto order already; a stable sort keeps its tie order.
-    rows = sorted(zip(labels, counts, vital, strict=True), key=lambda r: -r[1])
+    # The bars stand in the caller's order (``stats.pareto``: largest first, "Other" last);
+    # sorting again here by count would pull "Other" forward.
+    rows = list(zip(labels, counts, vital, strict=True))
     names = [r[0] for r in rows]
     values = [int(r[1]) for r in rows]
     points = pareto_points(values)
 
     def paint(figure: Any) -> None:
-        from matplotlib.ticker import MaxNLocator, PercentFormatter  # on first use (_matplotlib)
+        from matplotlib.ticker import PercentFormatter  # on first use (_matplotlib)
 
         axes = figure.add_subplot()
         axes.patch.set_gid("plot-area")
@@ -269,9 +288,11 @@ def pareto_svg(
         for i, bar in enumerate(bars):
             bar.set_gid(f"bar-{i}")
         axes.bar_label(bars, padding=1.5, fontsize=7.5)
-        top = max(values, default=0)
-        axes.set_ylim(0, max(1.0, top * 1.12))
-        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        # Headroom above the tallest bar (and its count), five steps like the 0–100 % axis
+        # so both axes share their grid lines.
+        top, step = nice_axis(max(values, default=0))
+        axes.set_ylim(0, top)
+        axes.set_yticks(range(0, top + 1, step))
         axes.set_ylabel(count_label)
         axes.grid(axis="y", color=GRID, linewidth=0.6, zorder=0)
         axes.set_xlim(-0.6, max(len(values), 1) - 0.4)
@@ -280,12 +301,15 @@ def pareto_svg(
         right = axes.twinx()
         right.spines["top"].set_visible(False)
         right.set_ylim(0, 100)
+        right.set_yticks([0, 20, 40, 60, 80, 100])
         right.yaxis.set_major_formatter(PercentFormatter(100, decimals=0))
         right.axhline(80, color="#6c757d", linestyle=(0, (4, 3)), linewidth=0.9, gid="line-80")
         (line,) = right.plot(
             xs, points, color=CUMULATIVE, marker="o", markersize=3.5, linewidth=1.4, label=cumulative_label
         )
         line.set_gid("cumulative")
+        # The last point is exactly 100 %, on the top edge: draw its marker whole, not halved.
+        line.set_clip_on(False)
         figure.legend([bars, line], [count_label, cumulative_label], loc="outside upper right", ncols=2)
         axes.set_title(title, loc="left")
 
@@ -336,6 +360,9 @@ def lines_svg(
             axes.set_ylim(0, max(1.0, float(top) * 1.12))
             axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.grid(axis="y", color=GRID, linewidth=0.6)
+        # Half a step either side, whatever months have data: the first month is not drawn on
+        # the value axis, and a year with one month of data keeps its twelve slots.
+        axes.set_xlim(-0.5, max(len(categories), 1) - 0.5)
         _category_labels(axes, categories)
         if series:
             axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))

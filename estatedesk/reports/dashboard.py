@@ -267,9 +267,16 @@ def _trend(scoped: QuerySet[Complaint], clock: Clock) -> Trend:
     per_category: dict[str | None, tuple[int, ...]] = {
         codes.get(k): tuple(v) for k, v in per_category_id.items()
     }
-    ranked = sorted(per_category.items(), key=lambda kv: (-sum(kv[1]), kv[0] or ""))
+    # The catch-all category 其他 (and complaints without one) is never a "top" category of
+    # its own: it goes into "Other categories", the last band, as on the Pareto chart.
+    ranked = sorted(
+        ((code, counts) for code, counts in per_category.items() if code and code != stats.OTHER_KEY),
+        key=lambda kv: (-sum(kv[1]), kv[0]),
+    )
     top = [(code, counts) for code, counts in ranked[:TOP_CATEGORIES] if sum(counts)]
-    other = [sum(column) for column in zip(*(c for _k, c in ranked[TOP_CATEGORIES:]), strict=True)]
+    rest = [c for _k, c in ranked[TOP_CATEGORIES:]]
+    rest += [c for code, c in per_category.items() if not code or code == stats.OTHER_KEY]
+    other = [sum(column) for column in zip(*rest, strict=True)]
     names = {c.code: str(c) for c in Category.objects.filter(code__in=[code for code, _c in top])}
     return Trend(
         months=tuple(months),

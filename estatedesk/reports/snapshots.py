@@ -77,7 +77,16 @@ class ParetoEntry:
 
 
 def _pareto(rows: Any) -> tuple[ParetoEntry, ...]:
-    return tuple(ParetoEntry.from_json(r) for r in rows or ())
+    """The stored bars in today's order rule (``stats.pareto``: "Other" last), recomputed from
+    their stored counts: a report stored before the rule changed shows the same counts, its
+    bars in the order every new report uses (the running shares and the vital few follow)."""
+    entries = [ParetoEntry.from_json(r) for r in rows or ()]
+    counts: dict[str, int] = {}
+    for entry in entries:
+        counts[entry.key] = counts.get(entry.key, 0) + entry.count
+    return tuple(
+        ParetoEntry(r.key, r.count, r.cumulative_count, r.total, r.vital) for r in stats.pareto(counts)
+    )
 
 
 @dataclass(frozen=True)

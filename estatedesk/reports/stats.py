@@ -17,6 +17,10 @@ Definitions used everywhere
   lower middle value); reports show "median", never "p50".
 * Pareto cumulative shares come from integer running sums divided by the total, so the
   last row is exactly 1.0. Zero-count keys are dropped: a bar of height 0 is noise.
+* A Pareto's catch-all ("Other", 其他: key ``OTHER_KEY``) is always the last bar, whatever
+  its count: it is not one cause to act on, and a chart that puts it first hides the real
+  largest category. The cumulative line follows the bars as drawn; the catch-all is
+  never one of the vital few (it is no one thing to act on).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ else:
 Id = TypeVar("Id", bound=Hashable)
 
 __all__ = [
+    "OTHER_KEY",
     "SATISFIED_LEVELS",
     "SATISFACTION_LEVELS",
     "CountChange",
@@ -51,6 +56,7 @@ __all__ = [
     "median",
     "on_time_rate",
     "pareto",
+    "pareto_order",
     "percentile",
     "repeat_complainants",
     "satisfaction_rate",
@@ -61,6 +67,9 @@ __all__ = [
 # complaints.models.Satisfaction, repeated here so this module needs no Django).
 SATISFACTION_LEVELS = ("very_satisfied", "satisfied", "neutral", "dissatisfied", "very_dissatisfied")
 SATISFIED_LEVELS = frozenset({"very_satisfied", "satisfied"})
+
+# The catch-all category's code (complaints migration 0002: 其他 / Other); a Pareto draws it last.
+OTHER_KEY = "other"
 
 
 def _exact(x: float | Fraction) -> Fraction:
@@ -199,25 +208,37 @@ class ParetoRow(Generic[K]):
         return self.cumulative_count / self.total
 
 
-def pareto(counts: Mapping[K, int], threshold: float | Fraction = 0.8) -> list[ParetoRow[K]]:
-    """Bars by count descending (ties by key, so the chart is the same on every run).
+def pareto_order(counts: Mapping[K, int], *, last: object = OTHER_KEY) -> list[tuple[K, int]]:
+    """(key, count) as the bars stand: count descending, ties by key (the same chart on every
+    run), the catch-all ``last`` after all others whatever its count; zero counts dropped."""
+    if any(n < 0 for n in counts.values()):
+        raise ValueError("Pareto counts cannot be negative")
+    return sorted(
+        ((k, n) for k, n in counts.items() if n > 0),
+        key=lambda kv: (kv[0] == last, -kv[1], kv[0]),
+    )
+
+
+def pareto(
+    counts: Mapping[K, int], threshold: float | Fraction = 0.8, *, last: object = OTHER_KEY
+) -> list[ParetoRow[K]]:
+    """Bars in ``pareto_order``: count descending, the catch-all ``last`` at the end.
 
     ``vital`` marks the "vital few": the shortest prefix whose cumulative share reaches the
     threshold, i.e. a row is vital when the rows before it have not yet reached it. The
     first row is therefore always vital. A tie across the boundary is broken by key, like
-    the order; the chart shows the tied bar next to it for the reader to judge.
+    the order; the chart shows the tied bar next to it for the reader to judge. The catch-all
+    is never vital: "Other" is no one thing to act on, however large.
     """
     limit = _exact(threshold)
     if not 0 < limit <= 1:
         raise ValueError(f"a Pareto threshold needs 0 < threshold <= 1, got {threshold}")
-    if any(n < 0 for n in counts.values()):
-        raise ValueError("Pareto counts cannot be negative")
-    items = sorted(((k, n) for k, n in counts.items() if n > 0), key=lambda kv: (-kv[1], kv[0]))
+    items = pareto_order(counts, last=last)
     total = sum(n for _, n in items)
     rows: list[ParetoRow[K]] = []
     running = 0
     for key, n in items:
-        vital = Fraction(running, total) < limit
+        vital = Fraction(running, total) < limit and key != last
         running += n
         rows.append(ParetoRow(key, n, running, total, vital))
     return rows

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils import translation
 
-from estatedesk.reports import charts
+from estatedesk.reports import charts, echarts
 
 SVG = "{http://www.w3.org/2000/svg}"
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
@@ -61,20 +61,34 @@ def pareto(labels: list[str], counts: list[int], vital: list[bool], **kwargs: ob
 
 @pytest.mark.req("A-3")
 @pytest.mark.req("K-12")
-def test_a_pareto_chart_sorts_the_bars_and_its_cumulative_line_ends_at_100_percent() -> None:
-    # Given out of order: the chart still draws the largest first.
-    svg = pareto(["清洁", "维修", "治安", "车辆"], [3, 7, 1, 2], [True, True, False, False])
+def test_a_pareto_chart_draws_the_bars_as_given_with_other_last_and_ends_at_100_percent() -> None:
+    # stats.pareto's order: largest first, 其他 (Other) last although it is not the smallest.
+    svg = pareto(["维修", "清洁", "车辆", "治安", "其他"], [7, 3, 2, 1, 4], [True, True, False, False, False])
 
-    heights = _bar_heights(svg, 4)
-    assert heights == sorted(heights, reverse=True)
+    heights = _bar_heights(svg, 5)
+    assert heights[:4] == sorted(heights[:4], reverse=True)
+    assert heights[4] == pytest.approx(4 * heights[3], rel=1e-3)  # 其他 (4) stays last
     assert heights[0] == pytest.approx(7 * heights[3], rel=1e-3)  # 7 and 1 complaints
 
     cumulative = _cumulative_percent(svg)
     assert cumulative[-1] == pytest.approx(100, abs=1e-6)
-    # 7, 10, 12, 13 of 13 complaints
-    assert cumulative == pytest.approx([100 * 7 / 13, 100 * 10 / 13, 100 * 12 / 13, 100], abs=0.01)
-    assert cumulative == sorted(cumulative)
+    # 7, 10, 12, 13, 17 of 17 complaints
+    assert cumulative == pytest.approx([100 * n / 17 for n in (7, 10, 12, 13, 17)], abs=0.01)
     assert 'id="line-80"' in svg  # the dashed 80 % line
+
+
+@pytest.mark.req("A-3")
+@pytest.mark.req("K-12")
+def test_the_tallest_bar_has_headroom_and_the_100_percent_marker_is_not_clipped() -> None:
+    # issue 12: the top bar touched the top of the plot; the last marker was cut in half.
+    svg = pareto(["维修", "清洁", "其他"], [40, 18, 22], [True, True, False])
+    plot_top, plot_bottom = _box(svg, "plot-area")
+    bar_top, _bar_bottom = _box(svg, "bar-0")
+    assert (bar_top - plot_top) / (plot_bottom - plot_top) >= 0.09  # 40 on a 0–50 axis: 20 %
+    root = ET.fromstring(svg)  # noqa: S314 - our own output
+    line = root.find(f".//{SVG}g[@id='cumulative']")
+    assert line is not None
+    assert not [e for e in line.iter() if "clip-path" in e.attrib]
 
 
 @pytest.mark.req("A-3")
@@ -132,3 +146,71 @@ def test_lines_and_bars_draw_every_series() -> None:
 def test_pareto_refuses_mismatched_inputs() -> None:
     with pytest.raises(ValueError):
         pareto(["维修"], [1, 2], [True])
+
+
+# --- the same charts in the browser (ECharts options, reports.echarts) ----------------------
+
+
+@pytest.mark.req("A-1")
+@pytest.mark.req("K-12")
+@pytest.mark.parametrize(
+    ("top", "expected"),
+    [
+        (0, (5, 1)),
+        (1, (5, 1)),
+        (4, (5, 1)),
+        (5, (10, 2)),
+        (25, (30, 6)),
+        (40, (50, 10)),
+        (60, (75, 15)),
+        (95, (125, 25)),
+    ],
+)
+def test_the_count_axis_ends_on_a_round_number_above_the_tallest_bar(
+    top: int, expected: tuple[int, int]
+) -> None:
+    maximum, step = echarts.nice_axis(top)
+    assert (maximum, step) == expected
+    assert maximum >= top * 1.1 and maximum > top and maximum == 5 * step
+
+
+@pytest.mark.req("A-1")
+@pytest.mark.req("K-12")
+def test_the_browser_pareto_keeps_the_order_has_headroom_and_labels_80_percent_inside_the_plot() -> None:
+    option = echarts.pareto(
+        ["维修", "清洁", "车辆", "其他"],
+        [40, 18, 12, 22],
+        [True, True, False, False],
+        count_name="投诉",
+        cumulative_name="累计占比",
+    )
+    bars, line = option["series"]
+    assert [d["value"] for d in bars["data"]] == [40, 18, 12, 22]  # 其他 stays last
+    assert option["xAxis"]["data"] == ["维修", "清洁", "车辆", "其他"]
+    assert line["data"][-1] == 100.0
+    count_axis, percent_axis = option["yAxis"]
+    assert count_axis["max"] == 50 and count_axis["interval"] == 10  # 40 does not touch the top
+    assert percent_axis["max"] == 100 and percent_axis["interval"] == 20  # grid lines shared
+    # issue 12: the 80 % label sat on the right axis over its own "80"; now inside the plot
+    label = line["markLine"]["label"]
+    assert label["position"].startswith("inside") and label["formatter"] == "80 %"
+    assert line["markLine"]["data"] == [{"yAxis": 80}]
+
+
+@pytest.mark.req("A-3")
+def test_month_labels_break_between_the_year_and_the_month_never_inside_a_number() -> None:
+    assert charts._wrap("2026年12月", 7) == "2026年\n12月"
+    assert charts._wrap("2026年1月", 7) == "2026年\n1月"
+    assert charts._wrap("Repairs and maintenance", 12) == "Repairs and\nmaintenance"
+    assert charts._wrap("维修", 7) == "维修"
+
+
+@pytest.mark.req("A-1")
+def test_a_long_first_category_name_is_not_cut_off_at_the_left_edge() -> None:
+    option = echarts.pareto(
+        ["Repairs and maintenance", "Other"], [5, 1], [True, False], count_name="C", cumulative_name="%"
+    )
+    assert option["grid"]["left"] >= 80  # room for the slanted first label
+    assert option["xAxis"]["axisLabel"]["overflow"] == "truncate"  # longer names end in "…"
+    short = echarts.pareto(["维修", "其他"], [5, 1], [True, False], count_name="C", cumulative_name="%")
+    assert short["grid"]["left"] == 12

@@ -287,6 +287,19 @@ def test_the_twelve_month_trend_counts_each_month_by_company_time(world):
     assert 'id="chart-volume" type="application/json"' in html and 'data-chart="chart-volume"' in html
 
 
+@pytest.mark.req("A-1")
+def test_the_catch_all_category_is_folded_into_other_categories_not_a_band_of_its_own(world):
+    # issue 12: 其他 was drawn as a "top" category beside "Other categories" (其他类别).
+    with frozen_at(at(2026, 3, 2, 10, 0)):
+        for code in ("other", "other", "other", "repairs"):
+            record(world, category=category(code))
+    with frozen_at(at(2026, 3, 10, 12, 0)):
+        trend = dashboard_for(world.users["deputy_gm"]).trend
+    assert trend is not None
+    assert [code for code, _name, _counts in trend.categories] == ["repairs"]
+    assert trend.other_categories[-1] == 3  # the three 其他 complaints, in the last band
+
+
 def _spread(world: Any, n: int) -> None:
     """n complaints in each of estates A and B over three months, in every state."""
     for i in range(n):

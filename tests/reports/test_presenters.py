@@ -12,6 +12,8 @@ from django.utils import translation
 from estatedesk.complaints import services as complaint_services
 from estatedesk.reports import presenters, services
 from estatedesk.reports.models import MonthlyReport, ReportStatus
+from estatedesk.reports.presenters.formats import breakdown_rows
+from estatedesk.reports.snapshots import MonthSnapshot
 from tests.complaints.conftest import at, category, record
 from tests.helpers import frozen_at
 
@@ -63,6 +65,31 @@ def test_pareto_rows_name_the_keys_and_reach_one_hundred_percent() -> None:
         ("乙", "75.0%", "75.0%", True),
         ("甲", "25.0%", "100.0%", False),
     ]
+
+
+@pytest.mark.req("K-12")
+def test_a_report_stored_with_other_before_smaller_bars_reads_back_with_other_last() -> None:
+    # Stored before issue 12: 其他 (5) second, ahead of 清洁 (3). The counts stay, the order
+    # (and so the running shares and the vital few) follows today's rule.
+    data = {
+        "category_pareto": [
+            {"key": "repairs", "count": 10, "cumulative_count": 10, "total": 18, "vital": True},
+            {"key": "other", "count": 5, "cumulative_count": 15, "total": 18, "vital": True},
+            {"key": "cleaning", "count": 3, "cumulative_count": 18, "total": 18, "vital": False},
+        ]
+    }
+    rows = MonthSnapshot.from_json(data).category_pareto
+    assert [(r.key, r.count, r.cumulative_count, r.vital) for r in rows] == [
+        ("repairs", 10, 10, True),
+        ("cleaning", 3, 13, True),
+        ("other", 5, 18, False),
+    ]
+
+
+@pytest.mark.req("K-12")
+def test_breakdown_tables_list_other_last_like_the_chart() -> None:
+    rows = breakdown_rows({"other": 9, "repairs": 4, "cleaning": 6}, {"other": "Other"})
+    assert [r.key for r in rows] == ["cleaning", "repairs", "other"]
 
 
 def _march(world: Any) -> MonthlyReport:

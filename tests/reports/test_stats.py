@@ -18,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from estatedesk.reports.stats import (
+    OTHER_KEY,
     CountChange,
     Rate,
     RateChange,
@@ -26,6 +27,7 @@ from estatedesk.reports.stats import (
     median,
     on_time_rate,
     pareto,
+    pareto_order,
     percentile,
     repeat_complainants,
     satisfaction_rate,
@@ -150,6 +152,48 @@ def test_pareto_cumulative_ends_at_exactly_one() -> None:
 )
 def test_pareto_table(counts: dict[str, int], threshold: float, expected: list[tuple[str, bool]]) -> None:
     assert [(r.key, r.vital) for r in pareto(counts, threshold)] == expected
+
+
+@K12
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        # issue 12: 其他 (Other) is the last bar whatever its count
+        (
+            {"other": 30, "repairs": 10, "cleaning": 5},
+            [("repairs", True), ("cleaning", True), ("other", False)],
+        ),
+        # 10 of 16 is 62.5 % < 80 %: cleaning is still vital, Other never
+        (
+            {"repairs": 10, "other": 5, "cleaning": 1},
+            [("repairs", True), ("cleaning", True), ("other", False)],
+        ),
+        ({"other": 8}, [("other", False)]),  # only Other: shown, but no one thing to act on
+        ({"other": 0, "a": 2}, [("a", True)]),  # zero Other is dropped like any zero
+        (
+            {"b": 4, "other": 4, "a": 4},
+            [("a", True), ("b", True), ("other", False)],
+        ),  # ties by key, Other last
+    ],
+)
+def test_pareto_puts_other_last_and_never_among_the_vital_few(
+    counts: dict[str, int], expected: list[tuple[str, bool]]
+) -> None:
+    rows = pareto(counts)
+    assert [(r.key, r.vital) for r in rows] == expected
+    assert [(r.key, r.count) for r in rows] == [(k, counts[k]) for k, _v in expected]
+    if rows:
+        assert rows[-1].cumulative_share == 1.0
+
+
+@K12
+def test_pareto_order_takes_any_catch_all_key() -> None:
+    assert pareto_order({"其他": 9, "噪音": 3, "漏水": 5}, last="其他") == [
+        ("漏水", 5),
+        ("噪音", 3),
+        ("其他", 9),
+    ]
+    assert OTHER_KEY == "other"  # the catch-all category's code (complaints migration 0002)
 
 
 @K12
@@ -278,6 +322,29 @@ def test_pareto_properties(counts: dict[str, int]) -> None:
     assert vital[-1].cumulative_count * 5 >= rows[0].total * 4
     if len(vital) > 1:
         assert vital[-2].cumulative_count * 5 < rows[0].total * 4
+
+
+@K12
+@given(
+    counts=st.dictionaries(
+        st.one_of(st.just(OTHER_KEY), st.text(max_size=3)), st.integers(0, 10**6), min_size=1
+    )
+)
+def test_pareto_bars_descend_except_other_which_is_last(counts: dict[str, int]) -> None:
+    rows = pareto(counts)
+    assert sorted((r.key, r.count) for r in rows) == sorted((k, n) for k, n in counts.items() if n > 0)
+    others = [r for r in rows if r.key == OTHER_KEY]
+    rest = [r for r in rows if r.key != OTHER_KEY]
+    assert [r.count for r in rest] == sorted((r.count for r in rest), reverse=True)
+    if others:
+        assert rows[-1].key == OTHER_KEY and not rows[-1].vital
+    if rows:
+        # the cumulative line rises to exactly 100 % at the last bar, Other included
+        assert [r.cumulative_count for r in rows] == sorted(r.cumulative_count for r in rows)
+        assert rows[-1].cumulative_share == 1.0
+        assert rows[-1].cumulative_count == sum(counts.values())
+        vital = [r for r in rows if r.vital]
+        assert rows[: len(vital)] == vital
 
 
 @K12

@@ -156,11 +156,13 @@ def pareto_sheet(
     title: str,
     heading: Sequence[str],
 ) -> Any:
-    """Largest first with count, share, cumulative share (the last exactly 100 %), vital few,
+    """Largest first ("Other" last) with count, share, cumulative share (the last exactly 100 %), vital few,
     and a native Pareto chart beside the table."""
     ws = book.sheet(name)
     row = book.heading(ws, [*heading, title])
-    ordered = sorted(rows, key=lambda r: -r.count)  # stats.pareto order; stable for ties
+    # The rows stand in stats.pareto order (largest first, "Other" last); sorting again by
+    # count would pull "Other" forward.
+    ordered = list(rows)
     data = []
     for r in ordered:
         total = r.total or 1

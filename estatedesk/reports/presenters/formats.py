@@ -196,10 +196,11 @@ class RepeatRow:
 
 
 def breakdown_rows(counts: Mapping[str, int], names: Mapping[Any, Any]) -> list[BreakdownRow]:
-    """Largest first (ties by name) with each row's share of the total."""
+    """Largest first (ties by name), the catch-all 其他 last as on the Pareto chart, with each
+    row's share of the total."""
     total = sum(counts.values())
     rows = [BreakdownRow(str(k), name_of(names, k), n, share_text(n, total)) for k, n in counts.items() if n]
-    return sorted(rows, key=lambda r: (-r.count, r.name))
+    return sorted(rows, key=lambda r: (r.key == stats.OTHER_KEY, -r.count, r.name))
 
 
 def pareto_rows(

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from estatedesk.reports import measures
+from estatedesk.reports import measures, stats
 from estatedesk.reports.figures import month_bounds
 from estatedesk.reports.presenters.formats import (
     CAUSE_NAMES,
@@ -96,8 +96,9 @@ class ByMonthRow:
 
 
 def _by_month_rows(table: Mapping[str, Sequence[int]], names: Mapping[Any, Any]) -> list[ByMonthRow]:
+    """Largest total first, the catch-all category 其他 last (as on the Pareto chart)."""
     rows = [ByMonthRow(str(k), name_of(names, k), tuple(v), sum(v)) for k, v in table.items()]
-    return sorted(rows, key=lambda r: (-r.total, r.name))
+    return sorted(rows, key=lambda r: (r.key == stats.OTHER_KEY, -r.total, r.name))
 
 
 def period_view(
