@@ -266,6 +266,7 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["estatedesk.formats"]  # YEAR_MONTH_FORMAT: 2026年6月 / 2026-06
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env("TIME_ZONE", "Asia/Shanghai")

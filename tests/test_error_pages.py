@@ -79,7 +79,7 @@ def test_the_signed_in_layout_shows_on_404_and_403(world):
 
 
 @pytest.mark.req("P-3")
-def test_the_500_page_needs_no_database_and_no_session(django_assert_num_queries):
+def test_the_500_page_needs_no_database_and_no_session(db, django_assert_num_queries):
     request = RequestFactory().get("/complaints/1/")
     with translation.override("zh-hans"), django_assert_num_queries(0):
         response = error_pages.server_error(request)

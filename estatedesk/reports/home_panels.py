@@ -32,7 +32,7 @@ def _item(report: MonthlyReport, status: str, when: Any) -> SafeString:
         '<a class="fw-semibold" href="{}">{} {}</a> <span class="text-muted">{} {}</span>',
         reverse("reports:monthly_detail", args=[report.pk]),
         report.department.name,
-        f"{report.year}-{report.month:02d}",
+        report.period,
         status,
         local,
     )
