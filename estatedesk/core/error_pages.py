@@ -90,7 +90,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     context = {"title": title, "message": message, "status": 500, "home": not _for_residents(request)}
     try:
         # No request: no context processor, no session, no database.
-        html = render_to_string(TEMPLATE, context)
+        html: str = render_to_string(TEMPLATE, context)
     except Exception:  # noqa: BLE001 - the last resort must answer
         html = (
             f'<!doctype html><html lang="{escape(get_language() or "zh-hans")}"><head><meta charset="utf-8">'
