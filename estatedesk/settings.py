@@ -216,6 +216,9 @@ SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it from the meta tag, not the cookie
+CSRF_FAILURE_VIEW = (
+    "estatedesk.core.error_pages.csrf_failure"  # in the layout and language, not Django's English
+)
 # Messages ("Saved.") are kept in the session on the server, never in a cookie: Django's default
 # puts them in one, signed but readable by whoever holds it (SPEC D-3).
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
@@ -263,6 +266,7 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["estatedesk.formats"]  # YEAR_MONTH_FORMAT: 2026年6月 / 2026-06
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env("TIME_ZONE", "Asia/Shanghai")

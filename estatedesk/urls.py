@@ -5,10 +5,15 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from estatedesk.api import api
+from estatedesk.core import error_pages
 from estatedesk.core import views as core_views
 
-# A form over DATA_UPLOAD_MAX_MEMORY_SIZE is 413, not Django's 400.
-handler400 = core_views.bad_request
+# Error pages in the site's layout and the visitor's language (a form over
+# DATA_UPLOAD_MAX_MEMORY_SIZE is 413, not 400).
+handler400 = error_pages.bad_request
+handler403 = error_pages.permission_denied
+handler404 = error_pages.page_not_found
+handler500 = error_pages.server_error
 
 urlpatterns = [
     path("", core_views.home, name="home"),

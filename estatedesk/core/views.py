@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -15,14 +14,6 @@ from estatedesk.core import policy, services
 from estatedesk.core.exportlog import filters_text, list_label
 from estatedesk.core.models import ApiToken, ExportRecord
 from estatedesk.core.panels import notices_for, panels_for
-from estatedesk.core.web import too_large
-
-
-def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """Django's 400 (handler400), except for a form or body over the size limit: 413."""
-    if isinstance(exception, RequestDataTooBig):
-        return too_large(request)
-    return defaults.bad_request(request, exception)
 
 
 @never_cache

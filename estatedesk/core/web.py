@@ -84,11 +84,13 @@ posting_address = referrer_policy("strict-origin")
 
 def refused(request: HttpRequest, status: int, code: str, title: str, message: str) -> HttpResponse:
     """A request refused before (or instead of) its view: the API's error format under /api/,
-    else a plain page in the request's language (no site layout: it may run before sign-in
-    is known)."""
+    else the error page in the request's language (rendered without the request: it may run
+    before sign-in is known)."""
     if request.path.startswith(reverse("api:api-root")):
         return error_response(status, code, message)
-    html = render_to_string("core/refused.html", {"title": title, "message": message})
+    html = render_to_string(
+        "core/error.html", {"title": title, "message": message, "status": status, "home": True}
+    )
     return HttpResponse(html, status=status)
 
 

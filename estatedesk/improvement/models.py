@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from estatedesk.complaints.models import Complaint
@@ -41,7 +42,7 @@ class Bone(models.TextChoices):
     MAN = "man", _("Man")
     MACHINE = "machine", _("Machine")
     MATERIAL = "material", _("Material")
-    METHOD = "method", _("Method")
+    METHOD = "method", pgettext_lazy("fishbone bone", "Method")  # 法, not the visit's 方式
     ENVIRONMENT = "environment", _("Environment")
     MEASUREMENT = "measurement", _("Measurement")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -190,7 +191,7 @@ class CommitteeMember(models.Model):
         ordering = ["estate_id", "id"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.position})"
+        return gettext("%(name)s (%(role)s)") % {"name": self.name, "role": self.position}
 
 
 class Developer(models.Model):
@@ -293,7 +294,7 @@ class Staff(models.Model):
         ordering = ["role", "display_name"]
 
     def __str__(self) -> str:
-        return f"{self.display_name} ({self.get_role_display()})"
+        return gettext("%(name)s (%(role)s)") % {"name": self.display_name, "role": self.get_role_display()}
 
 
 class ImportStatus(models.TextChoices):

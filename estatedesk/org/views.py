@@ -15,6 +15,7 @@ from estatedesk.core import crypto, policy
 from estatedesk.core.actors import Actor
 from estatedesk.core.clientaddr import client_ip
 from estatedesk.core.crud import Column, Filter, Register, get_scoped, page_views, render_detail
+from estatedesk.core.i18n import join_list
 from estatedesk.core.models import CompanySettings
 from estatedesk.org import exports, forms, selectors, services
 from estatedesk.org.models import (
@@ -57,7 +58,7 @@ customer_name = person_name
 
 
 def committee_label(obj: CommitteeMember, request: HttpRequest) -> str:
-    return f"{person_name(obj, request)} ({obj.position})"
+    return _("%(name)s (%(role)s)") % {"name": person_name(obj, request), "role": obj.position}
 
 
 def _admin_only(user: Actor, obj: Any = None) -> bool:
@@ -334,7 +335,7 @@ DEVELOPERS = Register(
         Column(gettext_lazy("contact person"), _attr("contact_person")),
         Column(gettext_lazy("phone"), lambda obj, request: crypto.mask_phone(obj.phone) or "—"),
         Column(
-            gettext_lazy("estates"), lambda obj, request: ", ".join(e.name for e in obj.estates.all()) or "—"
+            gettext_lazy("estates"), lambda obj, request: join_list(e.name for e in obj.estates.all()) or "—"
         ),
     ],
     form_class=forms.DeveloperForm,
@@ -361,11 +362,11 @@ STAFF = Register(
         Column(gettext_lazy("role"), _display("role")),
         Column(gettext_lazy("phone"), lambda obj, request: crypto.mask_phone(obj.phone) or "—"),
         Column(
-            gettext_lazy("estates"), lambda obj, request: ", ".join(e.name for e in obj.estates.all()) or "—"
+            gettext_lazy("estates"), lambda obj, request: join_list(e.name for e in obj.estates.all()) or "—"
         ),
         Column(
             gettext_lazy("departments"),
-            lambda obj, request: ", ".join(d.name for d in obj.departments.all()) or "—",
+            lambda obj, request: join_list(d.name for d in obj.departments.all()) or "—",
         ),
         Column(gettext_lazy("active"), lambda obj, request: _("Yes") if obj.user.is_active else _("No")),
     ],

@@ -22,7 +22,6 @@ from estatedesk.core.actors import Actor
 from estatedesk.core.clock import company_zone
 from estatedesk.reports import selectors
 from estatedesk.reports.models import MonthlyReport, ReportStatus
-from estatedesk.reports.presenters.formats import month_label
 
 PANEL_ROWS = 6
 
@@ -33,7 +32,7 @@ def _item(report: MonthlyReport, status: str, when: Any) -> SafeString:
         '<a class="fw-semibold" href="{}">{} {}</a> <span class="text-muted">{} {}</span>',
         reverse("reports:monthly_detail", args=[report.pk]),
         report.department.name,
-        month_label(report.year, report.month),
+        report.period,
         status,
         local,
     )

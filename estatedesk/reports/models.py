@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from estatedesk.core.events import TimelineEvent
+from estatedesk.core.i18n import month_label
 from estatedesk.core.versioning import Versioned
 from estatedesk.org.models import Department, Staff
 from estatedesk.reports.events import ReportEventKind
@@ -93,7 +94,12 @@ class MonthlyReport(Versioned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.department} {self.year}-{self.month:02d}"
+        return f"{self.department} {self.period}"
+
+    @property
+    def period(self) -> str:
+        """2026年6月 (2026-06 in English)."""
+        return month_label(self.year, self.month)
 
 
 class QuarterlyAnalysis(Versioned):

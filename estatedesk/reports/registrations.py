@@ -21,7 +21,7 @@ from estatedesk.reports.workflow import ANNUAL, MONTHLY, QUARTERLY
 
 def report_name(report: MonthlyReport) -> str:
     """How an action names the monthly report it came from: department and month."""
-    return f"{report.department.name} {report.year}-{report.month:02d}"
+    return f"{report.department.name} {report.period}"
 
 
 def report_url(report: MonthlyReport) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar as pycalendar
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import dateformat
 from django.utils.dates import MONTHS, WEEKDAYS_ABBR
 from django.utils.html import format_html
-from django.utils.translation import get_language, ngettext, pgettext, pgettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from estatedesk.core import clock, panels, policy
@@ -341,7 +342,8 @@ def day_page(request: HttpRequest, day: date) -> HttpResponse:
             "confirmed": cal.is_confirmed(day),
             "form": form,
             "history": [
-                {"record": h, "who": _who(h.history_user)} for h in selectors.day_history(REGION, day)
+                {"record": h, "who": _who(h.history_user), "reason": _reason(h.history_change_reason)}
+                for h in selectors.day_history(REGION, day)
             ],
             "previous_day": day - timedelta(days=1),
             "next_day": day + timedelta(days=1),
@@ -367,3 +369,22 @@ def upkeep_panel_rows() -> panels.Rows:
             )
         )
     return panels.Rows(items, len(items))
+
+
+# The history keeps why a day changed in a fixed form (services._stamp, seeding.seed): shown
+# in the reader's language.
+_REASONS = (
+    (
+        re.compile(r"Seeded from the holidays package (\S*)"),
+        gettext_lazy("loaded from the holidays package %(x)s"),
+    ),
+    (re.compile(r"notice (\d{4})"), gettext_lazy("State Council notice for %(x)s")),
+    (re.compile(r"correction (\d{4}-\d{2}-\d{2})"), gettext_lazy("correction of %(x)s")),
+)
+
+
+def _reason(stored: str | None) -> str:
+    for pattern, text in _REASONS:
+        if found := pattern.fullmatch(stored or ""):
+            return str(text) % {"x": found.group(1)}
+    return stored or ""

@@ -114,7 +114,7 @@ def test_the_monthly_pdf_shows_the_department_categories_analysis_and_review(wor
     assert "需加強電梯保養" in text  # the head's analysis
     assert "電梯保養計劃" in text  # the action the review opened
     assert "CA-2026-" in text
-    assert "2026年03月" in text  # the period, in the reader's language
+    assert "2026年3月" in text  # the period, in the reader's language
     # The repeat complainant is not named: neither the customer nor the phone key.
     assert "王小明" not in text and "customer:" not in text and "phone:" not in text
 

@@ -43,6 +43,7 @@ from estatedesk.core import flowchart, policy, qr
 from estatedesk.core import pdf as printing
 from estatedesk.core.clock import company_now, company_zone
 from estatedesk.core.exportlog import record_export
+from estatedesk.core.i18n import join_list
 from estatedesk.core.models import CompanySettings
 from estatedesk.core.workflow import Workflow
 from estatedesk.org.models import Role
@@ -316,9 +317,9 @@ def _steps(wf: Workflow) -> list[dict[str, str]]:
             {
                 "name": t.name,
                 "label": str(t.label),
-                "from": ", ".join(str(states[s]) for s in t.sources) or _("(new record)"),
+                "from": join_list(str(states[s]) for s in t.sources) or _("(new record)"),
                 "to": str(states[t.target]) if t.target else _("(state unchanged)"),
-                "who": ", ".join(str(roles.get(r, r)) for r in who),
+                "who": join_list(str(roles.get(r, r)) for r in who),
             }
         )
     return rows

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from estatedesk.complaints.models import Category, Cause, Channel, Complaint
+from estatedesk.core import i18n
 from estatedesk.org.models import Department, Estate
 from estatedesk.reports import stats
 from estatedesk.reports.snapshots import ParetoEntry, RepeatEntry
@@ -104,7 +105,7 @@ def count_text(value: int | None) -> str:
 
 
 def month_label(year: int, month: int) -> str:
-    return _("%(year)d-%(month)02d") % {"year": year, "month": month}
+    return i18n.month_label(year, month)
 
 
 # --- names ---------------------------------------------------------------------------------

@@ -1,0 +1,223 @@
+"""Chinese pages show no English (SPEC P-3): key pages, filled with a complaint's whole
+journey, a transfer slip, a corrective action with its fishbone and a monthly report, are
+rendered in Simplified Chinese as each kind of staff member, and every visible text (and
+title, placeholder, label for screen readers) is read for English words and for ASCII
+punctuation next to Chinese characters."""
+
+from __future__ import annotations
+
+import pprint
+import re
+from datetime import date
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from estatedesk.complaints import papers
+from estatedesk.complaints import services as complaints
+from estatedesk.improvement import services as improvement
+from estatedesk.org.models import Staff
+from estatedesk.reports import services as reports
+from estatedesk.reports.models import MonthlyReport
+from tests.complaints.conftest import at, record
+from tests.helpers import frozen_at
+
+# Words that stay as they are in Chinese text: the product's name, file formats, codes.
+ALLOWED = {
+    w.lower()
+    for w in [
+        "EstateDesk",
+        "Excel",
+        "PDF",
+        "API",
+        "QR",
+        "SMS",
+        "CSV",
+        "XLSX",
+        "JSON",
+        "URL",
+        "ID",
+        "MB",
+        "KB",
+        "PNG",
+        "JPEG",
+        "WebP",
+        "GIF",
+        "HEIC",
+        "HEIF",
+        "iPhone",
+        "UTC",
+        "ISO",
+        "Bearer",
+        "Authorization",
+        "Token",
+        "WeChat",
+        "Pareto",
+    ]
+}
+WORD = re.compile(r"(?<![\w@./-])[A-Za-z]{2,}(?:['’][a-z]+)?(?![\w@/-])")
+CJK = r"[\u3400-\u9fff]"
+# "回复期限: 2026" or "翠湖花园, 金山苑" or "王小明 (业主)": Chinese uses ：，（）
+ASCII_PUNCTUATION = re.compile(rf"{CJK}[:,;?!)]|[(]{CJK}")
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class _Texts(HTMLParser):
+    """The texts a person sees or hears: text nodes outside scripts and code, and the
+    attributes browsers show or read out."""
+
+    HIDDEN = {"script", "style", "template", "code", "pre", "textarea"}
+    SHOWN = ("title", "placeholder", "aria-label", "alt")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag not in VOID:
+            self.open.append("lang-en" if (found.get("lang") or "").startswith("en") else tag)
+        if "lang-en" in self.open:
+            return  # marked as English on purpose (the language switch's "English")
+        self.texts += [v for k, v in found.items() if k in self.SHOWN and v]
+        if tag == "input" and found.get("type") in ("submit", "button") and found.get("value"):
+            self.texts.append(found["value"] or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.open or "lang-en" in self.open:
+            while self.open and self.open.pop() not in (tag, "lang-en"):
+                pass
+
+    def handle_data(self, data: str) -> None:
+        if data.strip() and not self.HIDDEN.intersection(self.open) and "lang-en" not in self.open:
+            self.texts.append(" ".join(data.split()))
+
+
+def leftovers(html: str) -> list[str]:
+    parser = _Texts()
+    parser.feed(html)
+    found = []
+    for text in parser.texts:
+        english = [w for w in WORD.findall(text) if w.lower() not in ALLOWED]
+        if english or ASCII_PUNCTUATION.search(text):
+            found.append(text[:120])
+    return sorted(set(found))
+
+
+def test_the_reader_finds_english_and_ascii_punctuation():
+    html = (
+        "<h2>Follow-up visit</h2><p>回复期限: 2026-06-01</p><span>翠湖花园, 金山苑</span>"
+        '<button aria-label="breadcrumb">x</button><p>TS-2026-000001 · EstateDesk · PDF · 3栋-1201 · 08:30</p>'
+        "<script>var English = 1;</script>"
+    )
+    html += '<select><option lang="en" value="en">English</option><option>Open</option></select>'
+    assert leftovers(html) == [
+        "Follow-up visit",
+        "Open",
+        "breadcrumb",
+        "回复期限: 2026-06-01",
+        "翠湖花园, 金山苑",
+    ]
+
+
+def _journey(world: Any) -> dict[str, int]:
+    """March 2026 at estate A: a complaint from intake to a satisfied visit, a slip, a
+    corrective action with its fishbone and a step, and the office's submitted monthly report."""
+    handler, deputy, head = world.users["handler_a"], world.users["deputy_gm"], world.users["office_head_a"]
+    with frozen_at(at(2026, 3, 10, 10, 0)):
+        complaint = record(world)
+        complaints.assess(actor=handler, complaint=complaint, cause="maintenance", serious=False, urgent=True)
+        slip = papers.raise_slip(actor=handler, complaint=complaint, matter="需要更换电梯控制柜")
+        complaints.handle(
+            actor=handler,
+            complaint=complaint,
+            cause_analysis="控制柜老化",
+            measures="更换控制柜",
+            result="已恢复",
+        )
+        complaints.reply(actor=handler, complaint=complaint, content="电梯已修复", manner="oral")
+    with frozen_at(at(2026, 3, 12, 10, 0)):
+        complaints.visit(
+            actor=handler, complaint=complaint, method="phone", opinion="满意", satisfaction="satisfied"
+        )
+        action = improvement.open_action(
+            actor=deputy,
+            kind="corrective",
+            source="complaint",
+            title="3栋电梯反复停运",
+            problem="一个月内停运三次",
+            source_complaint=complaint,
+        )
+        improvement.analyse(
+            actor=deputy,
+            action=action,
+            cause_analysis="控制柜老化",
+            fishbone={"machine": ["控制柜老化"], "man": ["巡查不到位"], "method": ["保养计划不全"]},
+        )
+        improvement.add_step(
+            actor=deputy,
+            action=action,
+            description="更换控制柜",
+            owner=handler.staff,
+            due_date=date(2026, 3, 20),
+        )
+    with frozen_at(at(2026, 4, 1, 0, 30)):
+        reports.draft_month(year=2026, month=3)
+    with frozen_at(at(2026, 4, 3, 10, 0)):
+        report = MonthlyReport.objects.get(department=world.office_a, year=2026, month=3)
+        reports.submit(actor=head, report=report, analysis="以维修类投诉为主")
+    return {
+        "complaint": complaint.pk,
+        "slip": slip.pk,
+        "action": action.pk,
+        "report": report.pk,
+        "year": 2026,
+    }
+
+
+PAGES = [
+    ("home", None),
+    ("complaints:mine", None),
+    ("complaints:list", None),
+    ("complaints:detail", "complaint"),
+    ("complaints:slip_list", None),
+    ("complaints:slip_detail", "slip"),
+    ("complaints:notice_list", None),
+    ("complaints:weekly", None),
+    ("improvement:list", None),
+    ("improvement:detail", "action"),
+    ("reports:monthly_list", None),
+    ("reports:monthly_detail", "report"),
+    ("reports:dashboard", None),
+    ("workcal:year", "year"),
+    ("org:unit_list", None),
+    ("org:customer_list", None),
+    ("org:staff_list", None),
+]
+
+
+@pytest.mark.req("P-3")
+@pytest.mark.parametrize("persona", ["handler_a", "office_head_a", "deputy_gm"])
+def test_chinese_pages_show_no_english(world, persona):
+    # The test company's staff are named after their personas (handler_a, gm): Chinese names
+    # here, as in the demo, so that only the product's own words are read.
+    for n, staff in enumerate(Staff.objects.order_by("pk")):
+        Staff.objects.filter(pk=staff.pk).update(display_name=f"员工{n + 1}号")
+    keys = _journey(world)
+    client = world.client(persona)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    found = {}
+    with frozen_at(at(2026, 4, 3, 11, 0)):
+        for name, key in PAGES:
+            response = client.get(reverse(name, args=[keys[key]] if key else []))
+            if response.status_code == 404 and key:
+                continue  # out of this persona's scope
+            assert response.status_code == 200, name
+            usernames = {u.username for u in world.users.values()}  # the sign-in column lists them
+            if bits := [b for b in leftovers(response.content.decode()) if b not in usernames]:
+                found[name] = bits
+    assert found == {}, pprint.pformat(found, width=140)
