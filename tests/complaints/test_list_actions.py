@@ -77,7 +77,8 @@ def test_take_it_from_the_list_makes_me_the_handler(world, complaint):
     c = fresh(complaint)
     assert c.handler == world.users["handler_a"].staff
     assert c.department == world.office_a  # the complaint's own department
-    assert any(e.action == "assign" for e in c.events.all())  # through the assign service
+    [event] = [e for e in c.events.all() if e.action == "assign"]  # through the assign service
+    assert "handler_a" in event.note and "翠湖花園管理處" in event.note  # taken by, for the department
     assert said(response) == [f"Taken, you are the handler: {c.number}."]
     assert f'name="take_one" value="{complaint.pk}"' not in client.get(MINE).content.decode()
 
