@@ -58,3 +58,23 @@ def test_a_long_complaint_list_counts_up_to_a_cap_and_asks_for_filters(world, mo
     assert 'id="pager-capped"' not in page
     pages = CappedPaginator(Unit.objects.order_by("pk"), 2)
     assert pages.count == Unit.objects.count() == 2 and not pages.capped
+
+
+@pytest.mark.req("A-1")
+@pytest.mark.parametrize(
+    ("number", "pages", "window"),
+    [
+        (6, 20, [1, None, 4, 5, 6, 7, 8, None, 20]),
+        (1, 20, [1, 2, 3, None, 20]),
+        (20, 20, [1, None, 18, 19, 20]),
+        (4, 20, [1, 2, 3, 4, 5, 6, None, 20]),  # a gap of one page shows the page, not "…"
+        (3, 5, [1, 2, 3, 4, 5]),
+        (1, 1, [1]),
+        (99, 7, [1, None, 5, 6, 7]),  # past the end: the last page
+        (1, 0, []),
+    ],
+)
+def test_the_pager_links_the_ends_and_the_pages_around_the_current_one(number, pages, window):
+    from estatedesk.core.paging import page_window
+
+    assert page_window(number, pages) == window

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from estatedesk.complaints.workflow import COMPLAINT, SLIP
-from estatedesk.core.actors import Actor
+from estatedesk.core.actors import Actor, user_of
 from estatedesk.core.events import event_fields
 
 if TYPE_CHECKING:
@@ -179,9 +179,19 @@ def assigned(
         ComplaintEvent.ASSIGN,
         actor,
         from_status,
-        note=_("Forwarded to %(department)s") % {"department": department.name},
+        note=_assigned_note(actor, department, handler),
         data={"department": department.pk, "handler": handler.pk if handler else None},
     )
+
+
+def _assigned_note(actor: Actor, department: Department, handler: Staff | None) -> str:
+    """Who has it now: the department, the person named, or the handler who took it (接手)."""
+    values = {"department": department.name, "handler": handler.display_name if handler else ""}
+    if handler is None:
+        return _("Forwarded to %(department)s") % values
+    if handler.user_id == getattr(user_of(actor), "pk", None):
+        return _("Taken by %(handler)s, for %(department)s") % values
+    return _("Forwarded to %(department)s, handler %(handler)s") % values
 
 
 def referred(complaint: Complaint, actor: Actor, *, from_status: str, note: str = "") -> Event:

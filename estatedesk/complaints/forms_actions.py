@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -114,19 +115,66 @@ class RequestForm(StepForm):
             self.initial["requested_reply_at"] = c.requested_reply_at
 
 
+def handler_choices(user: Actor, department: Department | int | None = None) -> Any:
+    """People the user may name as handler, of ``department`` when given: what the forward
+    form accepts, and what its handler list shows once a department is chosen."""
+    staff = org_selectors.staff_for(user).filter(role__in=workflow.HANDLING_ROLES, user__is_active=True)
+    if department is not None:
+        staff = staff.filter(departments=department)
+    return staff.order_by("display_name")
+
+
+def narrow_handlers(form: forms.Form, target: str) -> None:
+    """Choosing a department asks the server for its handlers (htmx) and puts them in the
+    select ``target``; the service still checks the pair (the person is in the department)."""
+    form.fields["department"].widget.attrs.update(
+        {
+            "hx-get": reverse("complaints:forward_handlers"),
+            "hx-trigger": "change",
+            "hx-target": target,
+            "hx-swap": "innerHTML",
+            "aria-controls": target.lstrip("#"),
+        }
+    )
+
+
 class AssignForm(StepForm):
+    department = forms.ModelChoiceField(label=_("handling department"), queryset=Department.objects.none())
+    handler = StaffChoiceField(
+        label=_("handler"),
+        queryset=Staff.objects.none(),
+        required=False,
+        help_text=_("Leave empty to tell the department's handlers and head."),
+    )
+
+    def setup(self) -> None:
+        self.fields["department"].queryset = company_departments(self.user)  # type: ignore[attr-defined]
+        # Bound, every handler in scope is accepted here and the service checks the pair, so a
+        # wrong pair gets its own message; unbound, the list shows the chosen department's people.
+        department = None if self.is_bound or self.complaint is None else self.complaint.department_id
+        self.fields["handler"].queryset = handler_choices(self.user, department)  # type: ignore[attr-defined]
+        if self.complaint is not None and not self.is_bound:
+            self.initial["department"] = self.complaint.department_id
+        narrow_handlers(self, "#" + str(self.auto_id) % "handler")
+
+
+class TakeForm(StepForm):
+    """接手: no fields; the complaint goes to the user, in its own department."""
+
+
+class BulkAssignForm(StepForm):
+    """The department (and handler) that the list's bulk "forward" sends every chosen complaint to."""
+
     department = forms.ModelChoiceField(label=_("handling department"), queryset=Department.objects.none())
     handler = StaffChoiceField(label=_("handler"), queryset=Staff.objects.none(), required=False)
 
     def setup(self) -> None:
         self.fields["department"].queryset = company_departments(self.user)  # type: ignore[attr-defined]
-        self.fields["handler"].queryset = (  # type: ignore[attr-defined]
-            org_selectors.staff_for(self.user)
-            .filter(role__in=workflow.HANDLING_ROLES, user__is_active=True)
-            .order_by("display_name")
-        )
-        if self.complaint is not None and not self.is_bound:
-            self.initial["department"] = self.complaint.department_id
+        # The list's bar starts with no names (no query for a page view); choosing a department
+        # fills them (htmx). Bound, every handler in scope is accepted and the service checks the pair.
+        handlers = handler_choices(self.user) if self.is_bound else Staff.objects.none()
+        self.fields["handler"].queryset = handlers  # type: ignore[attr-defined]
+        narrow_handlers(self, "#" + str(self.auto_id) % "handler")
 
 
 class ReferForm(StepForm):

@@ -30,6 +30,9 @@ DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 # Service error fields that are shown next to a differently named form field.
 SERVICE_FIELD_TO_FORM = {"unit": "unit_text", "customer": "unit_text"}
 
+# The character of a masked phone number (crypto.mask_phone: 138****1234).
+MASK = "*"
+
 FILES_NOT_KEPT = _("Browsers cannot keep chosen files after an error: choose the photos or documents again.")
 
 
@@ -84,7 +87,12 @@ class IntakeForm(forms.Form):
     unit = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
     customer = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
     complainant_name = forms.CharField(label=_("Complainant"), required=False, max_length=100)
-    phone = forms.CharField(label=_("Contact phone"), required=False, max_length=30)
+    phone = forms.CharField(
+        label=_("Contact phone"),
+        required=False,
+        max_length=30,
+        help_text=_("Picking a customer fills in their number, masked: the number on record is used."),
+    )
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
     requested_reply_at = forms.DateTimeField(
@@ -182,6 +190,8 @@ class IntakeForm(forms.Form):
 
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()
+        if MASK in phone:
+            return phone  # a picked customer's masked number: checked in clean(), once they are known
         if phone and not crypto.is_valid_phone(phone):
             raise forms.ValidationError(_("Enter a phone number of 7 to 15 digits, for example 13812341234."))
         return phone
@@ -221,7 +231,25 @@ class IntakeForm(forms.Form):
             elif "estate" not in self.errors:
                 self.add_error("estate", _("Choose the estate."))
         self.resolved_unit, self.resolved_customer = unit, customer
+        self._stored_phone(customer)
         return data
+
+    def _stored_phone(self, customer: Customer | None) -> None:
+        """A masked number left as the look-up filled it stands for the picked customer's phone
+        on record, which the service then uses; the full number never went to the browser (D-3)."""
+        phone = self.cleaned_data.get("phone", "")
+        if MASK not in phone:
+            return
+        if customer is not None and phone == customer.masked_phone:
+            self.cleaned_data["phone"] = ""
+            return
+        self.add_error(
+            "phone",
+            _(
+                "A masked number stands only for the phone of the customer picked in the look-up. "
+                "Type the full number, or pick the customer again."
+            ),
+        )
 
     def _resolve(
         self, text: str, units: QuerySet[Unit], customers: QuerySet[Customer]

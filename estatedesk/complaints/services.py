@@ -41,7 +41,7 @@ from estatedesk.complaints.models import (
     VisitMethod,
 )
 from estatedesk.complaints.selectors import complaints_for
-from estatedesk.core.actors import Actor, stamp
+from estatedesk.core.actors import Actor, stamp, user_of
 from estatedesk.core.clock import now
 from estatedesk.core.errors import InvalidInput, NotAllowed
 from estatedesk.core.i18n import in_company_language
@@ -177,9 +177,12 @@ def assign(
     c.handler = handler
     before = _take(c, actor, transition)
     events.assigned(c, actor, from_status=before, department=department, handler=handler)
+    told = [handler.user] if handler else people_of(department, ("handler", "department_head"))
+    # Nobody is told about their own step (a handler taking a complaint, 接手).
+    told = [user for user in told if user != user_of(actor)]
     with in_company_language():
         tell(
-            [handler.user] if handler else people_of(department, ("handler", "department_head")),
+            told,
             key=f"{c.number}:assign:{department.pk}:{handler.pk if handler else 0}",
             subject=_("%(number)s forwarded to you") % {"number": c.number},
             body=c.description[:300],

@@ -2,12 +2,14 @@
 
 from django.urls import URLPattern, path
 
-from estatedesk.complaints.views import categories, exports, intake, lists
+from estatedesk.complaints.views import bulk, categories, exports, intake, lists
 
 urlpatterns: list[URLPattern] = [
     path("", lists.department_list, name="list"),
     path("mine/", lists.mine, name="mine"),
     path("export/", lists.export, name="export"),
+    path("bulk/", bulk.bulk, name="bulk"),
+    path("forward/handlers/", bulk.forward_handlers, name="forward_handlers"),
     path("new/", intake.intake, name="intake"),
     path("new/lookup/", intake.intake_lookup, name="intake_lookup"),
     path("slips/export/", exports.slip_export, name="slip_export"),

@@ -14,6 +14,31 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
+# The pager links the first and last pages and this many on each side of the current one.
+AROUND = 2
+ENDS = 1
+
+
+def page_window(number: int, num_pages: int, *, around: int = AROUND, ends: int = ENDS) -> list[int | None]:
+    """The page numbers a pager links, in order, with ``None`` for each gap (shown as …):
+    ``1 … 4 5 [6] 7 8 … 20``. A gap of a single page shows that page instead of "…"."""
+    if num_pages < 1:
+        return []
+    number = min(max(number, 1), num_pages)
+    shown = set(range(1, min(ends, num_pages) + 1))
+    shown |= set(range(max(num_pages - ends + 1, 1), num_pages + 1))
+    shown |= set(range(max(number - around, 1), min(number + around, num_pages) + 1))
+    window: list[int | None] = []
+    previous = 0
+    for page in sorted(shown):
+        if page - previous == 2:
+            window.append(previous + 1)
+        elif page - previous > 2:
+            window.append(None)
+        window.append(page)
+        previous = page
+    return window
+
 
 def rows_by_ids(queryset: QuerySet[Any], start: int, stop: int) -> list[Any]:
     """``queryset[start:stop]``, in the same order, fetched as ids first and rows second."""

@@ -142,6 +142,7 @@ PRIVACY_NOTICE_EDITOR_ROLES = frozenset({"cs_supervisor", "gm", "admin"})
 # The answers below are cached on the user object, which lives as long as the request.
 _STAFF_CACHE = "_estatedesk_staff"
 _ESTATES_CACHE = "_estatedesk_estates"
+_DEPARTMENTS_CACHE = "_estatedesk_departments"
 _NOT_CACHED = object()
 
 
@@ -211,10 +212,21 @@ def estate_ids(user: Actor | None) -> frozenset[int] | None:
 def department_ids(user: Actor | None) -> frozenset[int] | None:
     if sees_all(user):
         return None
+    return own_department_ids(user)
+
+
+def own_department_ids(user: Actor | None) -> frozenset[int]:
+    """The departments the user belongs to, whatever they may see; cached on the user object
+    for the request, like the estates."""
     staff = staff_of(user)
     if staff is None:
         return frozenset()
-    return frozenset(staff.departments.values_list("id", flat=True))
+    cached: frozenset[int] | None = getattr(user, _DEPARTMENTS_CACHE, None)
+    if cached is not None:
+        return cached
+    ids = frozenset(staff.departments.values_list("id", flat=True))
+    setattr(user, _DEPARTMENTS_CACHE, ids)
+    return ids
 
 
 def check_rule(user: Actor | None, rule: Rule) -> bool:

@@ -22,8 +22,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from estatedesk.complaints import batch, papers, selectors, services, uploads, workflow
 from estatedesk.complaints import forms_actions as f
-from estatedesk.complaints import papers, selectors, services, uploads, workflow
 from estatedesk.complaints.models import Complaint, Kind, Signature
 from estatedesk.complaints.views.common import DUE_LABELS, person_name
 from estatedesk.complaints.views.timeline import timeline_rows
@@ -35,6 +35,10 @@ from estatedesk.core.web import FormStep, company_time, form_step_view
 from estatedesk.records.services import log_personal_data_access
 
 # --- The steps -----------------------------------------------------------------------------------
+
+
+def _take(user: RequestUser, c: Complaint, d: dict[str, Any]) -> None:
+    batch.take(actor=user, complaint=c.pk)
 
 
 def _assess(user: RequestUser, c: Complaint, d: dict[str, Any]) -> None:
@@ -134,6 +138,15 @@ class Step:
 
 
 STEPS: tuple[Step, ...] = (
+    Step(
+        "take",
+        gettext_lazy("Take it"),
+        f.TakeForm,
+        frozenset({"assign"}),
+        _take,
+        gettext_lazy("Taken: you are its handler now."),
+        gettext_lazy("Take it"),
+    ),
     Step(
         "assess",
         gettext_lazy("Assess cause and urgency"),
@@ -255,6 +268,8 @@ def available_steps(user: RequestUser, complaint: Complaint) -> list[Step]:
     """The forms this user gets on this complaint now; read-only roles get none."""
     names = {t.name for t in services.staff_can(user, complaint)}
     steps = [s for s in STEPS if s.transitions & names]
+    if any(s.name == "take" for s in steps) and not batch.may_take(*batch.staff_departments(user), complaint):
+        steps = [s for s in steps if s.name != "take"]
     if complaint.kind == Kind.COMPLAINT and complaint.valid:
         # A valid complaint closes only through a satisfied visit (K-10).
         steps = [s for s in steps if s.name != "close"]

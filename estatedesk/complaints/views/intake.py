@@ -19,11 +19,13 @@ from django.views.decorators.http import require_http_methods
 
 from estatedesk.complaints import selectors, services, uploads, workflow
 from estatedesk.complaints.forms_intake import FILES_NOT_KEPT, IntakeForm
+from estatedesk.complaints.models import Complaint
 from estatedesk.core import crypto, policy
 from estatedesk.core.actors import RequestUser
 from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import ServiceError
 from estatedesk.core.params import Params
+from estatedesk.notifications.recipients import people_of
 from estatedesk.org import selectors as org_selectors
 from estatedesk.org.models import Customer, Occupancy, Unit
 
@@ -95,14 +97,47 @@ def intake(request: HttpRequest) -> HttpResponse:
             except ServiceError as error:
                 form.add_service_error(error)
             else:
-                values = {"kind": complaint.get_kind_display(), "number": complaint.number}
-                if complaint.replied_at_intake:
-                    text = _("%(kind)s %(number)s recorded as answered; the handler has been informed.")
-                else:
-                    text = _("%(kind)s %(number)s recorded and passed to the handler.")
-                messages.success(request, text % values)
+                messages.success(request, recorded_message(complaint))
+                if request.POST.get("another"):
+                    # A busy phone shift: straight on to the next caller, on a fresh form.
+                    return redirect("complaints:intake")
                 return redirect("complaints:detail", pk=complaint.pk)
         return _render_intake(request, form, status=422)
+
+
+def recorded_message(complaint: Complaint) -> str:
+    """What intake really did (K-1): who has the complaint now, and who was told."""
+    values = {
+        "kind": complaint.get_kind_display(),
+        "number": complaint.number,
+        "department": complaint.department.name,
+        "handler": complaint.handler.display_name if complaint.handler else "",
+    }
+    if complaint.handler is not None:
+        return _("%(kind)s %(number)s recorded and passed to %(handler)s.") % values
+    # The same people record_complaint told (notifications.recipients).
+    told = people_of(complaint.department, ("handler", "department_head"))
+    if complaint.replied_at_intake:
+        if told:
+            text = _(
+                "%(kind)s %(number)s recorded as answered; %(department)s has been told, for information."
+            )
+        else:
+            text = _(
+                "%(kind)s %(number)s recorded as answered, for %(department)s; nobody there could be told: "
+                "it has no active handler or head."
+            )
+    elif told:
+        text = _(
+            "%(kind)s %(number)s recorded for %(department)s; no handler is assigned yet. "
+            "The department's handlers and head have been told."
+        )
+    else:
+        text = _(
+            "%(kind)s %(number)s recorded for %(department)s; no handler is assigned yet, and nobody "
+            "there could be told: it has no active handler or head. Call the department."
+        )
+    return text % values
 
 
 # --- Look-up while typing ---------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from estatedesk.complaints import selectors, workflow
+from estatedesk.complaints import batch, forms_actions, selectors, workflow
 from estatedesk.complaints.deadlines import DueState, SoonWindows
 from estatedesk.complaints.models import OPEN_STATUSES, Category, Complaint, Kind, Status
 from estatedesk.complaints.views.common import DUE_LABELS
@@ -155,6 +155,21 @@ def _page(request: HttpRequest, queryset: QuerySet[Complaint], clock: Clock) -> 
     return page
 
 
+def _actions(request: HttpRequest, page: Any) -> dict[str, Any]:
+    """What a row offers: "take it" (接手) where the user may take it, and the checkboxes and bar
+    of the bulk actions for those who handle complaints. Two queries, whatever the rows."""
+    staff, departments = batch.staff_departments(request.user)
+    for complaint in page.object_list:
+        complaint.can_take = batch.may_take(staff, departments, complaint)  # type: ignore[attr-defined]
+    if staff is None or staff.role not in workflow.HANDLING_ROLES or not page.object_list:
+        return {"bulk": False}
+    return {
+        "bulk": True,
+        "bulk_form": forms_actions.BulkAssignForm(user=request.user, auto_id="bulk_%s"),
+        "next_url": request.get_full_path(),
+    }
+
+
 def _querystring(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
@@ -169,7 +184,7 @@ def my_work(user: RequestUser) -> QuerySet[Complaint]:
     staff = policy.staff_of(user)
     if staff is None:
         return Complaint.objects.none()
-    departments = staff.departments.values_list("id", flat=True)
+    departments = policy.own_department_ids(user)
     return (
         selectors.complaint_list(user)
         .filter(status__in=OPEN_STATUSES)
@@ -186,7 +201,12 @@ def mine(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "complaints/mine.html",
-            {"page": page, "querystring": _querystring(request), "due_labels": DUE_LABELS},
+            {
+                "page": page,
+                "querystring": _querystring(request),
+                "due_labels": DUE_LABELS,
+                **_actions(request, page),
+            },
         )
 
 
@@ -208,6 +228,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
                 "f": filters.values,
                 "querystring": querystring,
                 "can_record": policy.role_of(request.user) in workflow.INTAKE_ROLES,
+                **_actions(request, page),
             },
         )
 

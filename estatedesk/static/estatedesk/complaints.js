@@ -13,6 +13,12 @@
       var el = byId(id);
       if (el) el.value = "";
     });
+    // A masked number filled by a pick stands only for that customer: it goes with the pick.
+    var phone = byId("id_phone");
+    if (phone && phone.hasAttribute("data-filled")) {
+      phone.value = "";
+      phone.removeAttribute("data-filled");
+    }
   }
 
   document.addEventListener("click", function (event) {
@@ -34,6 +40,15 @@
       if (picked) name.setAttribute("data-filled", "");
       else name.removeAttribute("data-filled");
     }
+    // The phone as the look-up shows it, masked (the full number never reaches the browser):
+    // left unchanged, the server uses the customer's number on record.
+    var phone = byId("id_phone");
+    var masked = pick.getAttribute("data-phone") || "";
+    if (phone && (!phone.value || phone.hasAttribute("data-filled"))) {
+      phone.value = masked;
+      if (masked) phone.setAttribute("data-filled", "");
+      else phone.removeAttribute("data-filled");
+    }
     var list = pick.parentNode;
     if (list) {
       Array.prototype.forEach.call(list.querySelectorAll("[data-pick]"), function (el) {
@@ -49,7 +64,7 @@
     var el = event.target;
     if (!el) return;
     if (el.id === "id_unit_text") clearPick(); // typing again means a new look-up
-    if (el.id === "id_complainant_name") el.removeAttribute("data-filled");
+    if (el.id === "id_complainant_name" || el.id === "id_phone") el.removeAttribute("data-filled");
   });
 
   document.addEventListener("change", function (event) {
