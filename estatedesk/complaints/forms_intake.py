@@ -21,6 +21,7 @@ from estatedesk.core import crypto, policy
 from estatedesk.core.actors import Actor
 from estatedesk.core.clock import company_now
 from estatedesk.core.errors import ServiceError
+from estatedesk.core.widgets import TelInput
 from estatedesk.org import selectors as org_selectors
 from estatedesk.org.forms import style_widgets
 from estatedesk.org.models import Customer, Department, Estate, Unit
@@ -84,7 +85,7 @@ class IntakeForm(forms.Form):
     unit = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
     customer = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
     complainant_name = forms.CharField(label=_("Complainant"), required=False, max_length=100)
-    phone = forms.CharField(label=_("Contact phone"), required=False, max_length=30)
+    phone = forms.CharField(label=_("Contact phone"), required=False, max_length=30, widget=TelInput())
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
     requested_reply_at = forms.DateTimeField(
@@ -164,7 +165,6 @@ class IntakeForm(forms.Form):
                 "aria-controls": "intake-lookup",
             }
         )
-        self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
         self.resolved_unit: Unit | None = None
         self.resolved_customer: Customer | None = None
 

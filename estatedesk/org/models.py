@@ -23,6 +23,13 @@ class Estate(models.Model):
         _("kind"), max_length=20, choices=EstateKind.choices, default=EstateKind.RESIDENTIAL
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
+    # The number residents call (客服电话 of the management office): public, not personal data.
+    service_phone = models.CharField(
+        _("service phone"),
+        max_length=30,
+        blank=True,
+        help_text=_("The management office's number for residents; shown on the resident portal."),
+    )
     office_hours = models.CharField(
         _("office hours"),
         max_length=200,
