@@ -183,7 +183,7 @@ def test_added_information_reaches_the_staff_timeline_and_the_handler(world):
         {"action": "info", "info-text": "晚上十点后漏水更严重", "info-photos": [photo("night.jpg")]},
     )
 
-    assert response.status_code == 302 and response["Location"] == status_url(c) + "?done=info"
+    assert response.status_code == 302 and response["Location"] == status_url(c) + "?done=info#done"
     page = client.get(response["Location"]).content.decode()
     assert "晚上十点后漏水更严重" in page and "What you added is with the person handling" in page
     assert page.count('src="/r/c/') == 1  # the new photo, the resident's own
@@ -224,7 +224,7 @@ def test_a_chase_reaches_the_department_head_while_nobody_is_assigned(world):
         assert c.handler is None
         response = client.post(status_url(c), {"action": "chase"})
 
-    assert response.status_code == 302 and response["Location"].endswith("?done=chase")
+    assert response.status_code == 302 and response["Location"].endswith("?done=chase#done")
     assert any("催办" in m.subject or c.number in m.subject for m in inbox(world, "office_head_a"))
     chased = Event.objects.get(complaint=c, action="resident_chase")
     assert "office_head_a" in chased.note  # staff see whom it reached
@@ -321,7 +321,7 @@ def test_a_reply_is_rated_once_and_shown_as_rated(world):
     )
     second = client.post(status_url(c), {"action": "rate", "rate-score": "dissatisfied"})
 
-    assert first.status_code == 302 and first["Location"].endswith("?done=rate")
+    assert first.status_code == 302 and first["Location"].endswith("?done=rate#done")
     assert second.status_code == 422 and "already rated this reply" in second.content.decode()
     rating = ResidentRating.objects.get()
     assert (rating.score, rating.comment, rating.reopened) == ("basically_satisfied", "还行", False)
@@ -343,7 +343,7 @@ def test_a_dissatisfied_rating_reopens_the_complaint_like_a_dissatisfied_visit(w
             status_url(c), {"action": "rate", "rate-score": "dissatisfied", "rate-comment": "问题没解决"}
         )
 
-    assert response["Location"].endswith("?done=reopened")
+    assert response["Location"].endswith("?done=reopened#done")
     c.refresh_from_db()
     assert (c.status, c.reopen_count, c.replied_at) == ("in_progress", 1, None)
     assert c.reopened_at == MONDAY and c.reply_due is not None and c.reply_due > MONDAY
@@ -368,6 +368,8 @@ def test_a_dissatisfied_rating_after_closing_asks_the_handler_and_head_to_follow
     services.visit(
         actor=world.users["handler_a"], complaint=c, method="phone", opinion="好", satisfaction="satisfied"
     )
+    page = resident().get(status_url(c)).content.decode()
+    assert "the person in charge will contact you" in page and "handle your matter again" not in page
 
     rating = resident_steps.rate(actor=RESIDENT, complaint=c.pk, score="dissatisfied", comment="其实还在响")
 

@@ -206,6 +206,12 @@ def can_rate(c: Complaint) -> bool:
     )
 
 
+def dissatisfied_reopens(c: Complaint) -> bool:
+    """Whether a dissatisfied rating would reopen the complaint now (else it asks for a follow-up)."""
+    reopen = workflow.COMPLAINT.get("resident_dissatisfied")
+    return reopen.allows(c.status) and reopen.applies_to(c.kind)
+
+
 @transaction.atomic
 def rate(*, actor: Actor, complaint: Complaint | int, score: str, comment: str = "") -> ResidentRating:
     """The resident's rating of the reply, once per reply (decision 0013).
@@ -241,9 +247,8 @@ def rate(*, actor: Actor, complaint: Complaint | int, score: str, comment: str =
     events.resident_rated(c, actor, rating=rating)
     if score != RatingScore.DISSATISFIED:
         return rating
-    reopen = workflow.COMPLAINT.get("resident_dissatisfied")
-    if reopen.allows(c.status) and reopen.applies_to(c.kind):
-        _reopen(c, actor, reopen, rating)
+    if dissatisfied_reopens(c):
+        _reopen(c, actor, workflow.COMPLAINT.get("resident_dissatisfied"), rating)
     _tell_dissatisfied(c, rating)
     return rating
 

@@ -104,7 +104,7 @@ COMPLAINT = Workflow(
         ),
         Transition(
             "resident_dissatisfied",
-            _("Resident rates the reply: dissatisfied, reopen"),
+            _("Resident's rating: dissatisfied, reopen"),
             (REPLIED,),
             IN_PROGRESS,
             RESIDENT_ROLES,

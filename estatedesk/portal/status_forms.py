@@ -24,6 +24,7 @@ class InformationForm(forms.Form):
     text = forms.CharField(
         label=_("What would you like to add?"),
         max_length=TEXT_LIMIT,
+        error_messages={"required": _("Write what you want to add.")},
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
     photos = PhotosField(label=_("Photos"), required=False)

@@ -284,6 +284,7 @@ def _status_context(
         "chase_opens_at": opens_at,
         "chase_error": chase_error,
         "can_rate": resident.can_rate(found),
+        "rating_reopens": resident.dissatisfied_reopens(found),
         "rating": resident.current_rating(found),
         "done_message": DONE.get(done, ""),
         "files_lost": FILES_NOT_KEPT if info_form.is_bound and request.FILES else "",
@@ -295,7 +296,11 @@ def _status_page(request: HttpRequest, found: Complaint, status: int = 200, **fo
 
 
 def _done(found: Complaint, what: str) -> HttpResponse:
-    return HttpResponseRedirect(reverse("portal:status", args=[found.portal_token]) + f"?done={what}")
+    # The fragment replaces the form's own (#add-information…), which a browser would carry over
+    # to the redirect: the page opens at the thank-you line.
+    return HttpResponseRedirect(
+        reverse("portal:status", args=[found.portal_token]) + (f"?done={what}#done" if what else "")
+    )
 
 
 @posting_address
