@@ -422,3 +422,19 @@ def test_junk_on_the_status_page_gets_an_answer_never_a_500(world, data):
     assert response.status_code in (302, 422, 429)
     if response.status_code == 422:
         assert c.number in response.content.decode()
+
+
+@pytest.mark.req("W-1")
+def test_an_estates_service_phone_must_be_a_phone_number(world):
+    from django.core.exceptions import ValidationError
+
+    from estatedesk.core.actors import SYSTEM
+    from estatedesk.org import services as org_services
+
+    world.estate_a.service_phone = "call the office"
+    with pytest.raises(ValidationError):
+        org_services.save_record(actor=SYSTEM, instance=world.estate_a)
+    world.estate_a.service_phone = "400-800-1234"
+    assert org_services.save_record(actor=SYSTEM, instance=world.estate_a).service_phone == "400-800-1234"
+    answer = world.client("admin").get(reverse("api:api-root") + f"estates/{world.estate_a.pk}/")
+    assert answer.json()["service_phone"] == "400-800-1234"

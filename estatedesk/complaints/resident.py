@@ -181,8 +181,8 @@ def chase(*, actor: Actor, complaint: Complaint | int, rate: ChaseRate) -> Compl
         )
     told = _handlers(c)
     names = [u.staff.display_name if hasattr(u, "staff") else u.get_username() for u in told]
-    event = events.resident_chased(c, actor, told=names)
-    with in_company_language():
+    with in_company_language():  # the timeline is read by staff, whatever the resident's language
+        event = events.resident_chased(c, actor, told=names)
         due = _("reply due %(time)s") % {"time": _local(c.reply_due)} if c.reply_due else ""
         tell(
             told,
@@ -244,7 +244,8 @@ def rate(*, actor: Actor, complaint: Complaint | int, score: str, comment: str =
             rating.save()
     except IntegrityError:
         raise InvalidInput(_("You have already rated this reply. Thank you.")) from None
-    events.resident_rated(c, actor, rating=rating)
+    with in_company_language():
+        events.resident_rated(c, actor, rating=rating)
     if score != RatingScore.DISSATISFIED:
         return rating
     if dissatisfied_reopens(c):

@@ -72,11 +72,6 @@ class EstateForm(ScopedForm):
         fields = ["name", "code", "kind", "address", "service_phone", "office_hours", "active"]
         widgets = {"service_phone": TelInput()}
 
-    def clean_service_phone(self) -> str:
-        # Kept as written (0755-86008801, 400-800-1234): residents read and dial it.
-        value = " ".join(self.cleaned_data.get("service_phone", "").split())
-        return clean_phone(value) and value
-
 
 class BuildingForm(ScopedForm):
     class Meta:

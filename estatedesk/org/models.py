@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -14,6 +15,12 @@ from estatedesk.core.fields import EncryptedTextField
 class EstateKind(models.TextChoices):
     RESIDENTIAL = "residential", _("Residential compound")
     OFFICE = "office", _("Office building")
+
+
+def validate_service_phone(value: str) -> None:
+    """An office number as residents dial it (0755-86008801, 400-800-1234): 7 to 15 digits."""
+    if value and not crypto.is_valid_phone(value):
+        raise ValidationError(_("Enter a phone number of 7 to 15 digits, for example 13812341234."))
 
 
 class Estate(models.Model):
@@ -29,6 +36,7 @@ class Estate(models.Model):
         max_length=30,
         blank=True,
         help_text=_("The management office's number for residents; shown on the resident portal."),
+        validators=[validate_service_phone],
     )
     office_hours = models.CharField(
         _("office hours"),
