@@ -374,6 +374,10 @@ PORTAL_MAX_PHOTOS = int(env("PORTAL_MAX_PHOTOS", "6"))
 PORTAL_RATE_SUBMIT_IP = env("PORTAL_RATE_SUBMIT_IP", "5/10m")
 PORTAL_RATE_SUBMIT_ESTATE = env("PORTAL_RATE_SUBMIT_ESTATE", "60/1h")
 PORTAL_RATE_LOOKUP_IP = env("PORTAL_RATE_LOOKUP_IP", "60/1m")
+# On the status page: chases (催办) of one complaint, counted on its timeline, and posts
+# (information, chases, ratings) per client address.
+PORTAL_RATE_CHASE = env("PORTAL_RATE_CHASE", "1/4h")
+PORTAL_RATE_WRITE_IP = env("PORTAL_RATE_WRITE_IP", "20/10m")
 # Rate-limit counters: Redis when the queue is on Redis (shared by every host), else files in
 # the data folder (shared by the worker processes of one host).
 CACHES: dict[str, dict[str, Any]] = dict(

@@ -244,6 +244,7 @@ def test_an_administrator_creates_and_updates_with_history(world, api):
         "code": "N",
         "kind": "office",
         "address": "",
+        "service_phone": "",
         "office_hours": "",
         "active": True,
     }

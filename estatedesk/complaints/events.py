@@ -25,7 +25,7 @@ from estatedesk.core.actors import Actor, user_of
 from estatedesk.core.events import event_fields
 
 if TYPE_CHECKING:
-    from estatedesk.complaints.models import Complaint, Event, TransferSlip, Visit, WorkNotice
+    from estatedesk.complaints.models import Complaint, Event, ResidentRating, TransferSlip, Visit, WorkNotice
     from estatedesk.org.models import Department, Staff
 
 
@@ -52,6 +52,7 @@ class ComplaintEvent(models.TextChoices):
     CLOSE_BY_SUPERIOR = "close_by_superior", COMPLAINT.get("close_by_superior").label
     LINK = "link", COMPLAINT.get("link").label
     ANALYSE = "analyse", COMPLAINT.get("analyse").label
+    RESIDENT_DISSATISFIED = "resident_dissatisfied", COMPLAINT.get("resident_dissatisfied").label
     # Steps whose timeline line says what happened rather than what the step is called.
     ASSIGN = "assign", gettext_lazy("Forwarded to a department")
     CHANGE_REQUEST = "change_request", gettext_lazy("Requested reply time changed")
@@ -59,6 +60,10 @@ class ComplaintEvent(models.TextChoices):
     # Facts recorded on the complaint.
     DEADLINE_CHANGED = "deadline_changed", gettext_lazy("Reply deadline changed")
     ATTACH = "attach", gettext_lazy("File attached")
+    # What the resident does on the status page (W-1).
+    RESIDENT_INFO = "resident_info", gettext_lazy("Resident added information")
+    RESIDENT_CHASE = "resident_chase", gettext_lazy("Resident chased (asked us to hurry)")
+    RESIDENT_RATING = "resident_rating", gettext_lazy("Resident rated the reply")
     # The transfer slip's signatures and result (K-8).
     SLIP_ESCALATE_HEAD = "slip_escalate_head", _slip_label("escalate_head")
     SLIP_ESCALATE_DEPUTY = "slip_escalate_deputy", _slip_label("escalate_deputy")
@@ -73,7 +78,16 @@ class ComplaintEvent(models.TextChoices):
 
 
 # Events written by the resident portal when no one is signed in.
-PORTAL_KINDS = frozenset({ComplaintEvent.RECORD, ComplaintEvent.RECORD_ANSWERED})
+PORTAL_KINDS = frozenset(
+    {
+        ComplaintEvent.RECORD,
+        ComplaintEvent.RECORD_ANSWERED,
+        ComplaintEvent.RESIDENT_INFO,
+        ComplaintEvent.RESIDENT_CHASE,
+        ComplaintEvent.RESIDENT_RATING,
+        ComplaintEvent.RESIDENT_DISSATISFIED,
+    }
+)
 
 
 def label_of(action: str) -> Any:
@@ -273,6 +287,50 @@ def deadline_changed(complaint: Complaint, actor: Actor, *, reason: str, change:
 
 def attached(complaint: Complaint, actor: Actor, *, file_name: str) -> Event:
     return _event(complaint, ComplaintEvent.ATTACH, actor, note=file_name)
+
+
+# --- What the resident does on the status page (W-1) ---------------------------------------------------
+
+
+def resident_added(complaint: Complaint, actor: Actor, *, text: str, photos: list[int]) -> Event:
+    """``photos``: the ids of the files sent with the words (shown back to the resident)."""
+    return _event(complaint, ComplaintEvent.RESIDENT_INFO, actor, note=text, data={"photos": photos})
+
+
+def resident_chased(complaint: Complaint, actor: Actor, *, told: list[str]) -> Event:
+    """``told``: the names of the staff the chase reached (staff see them; the resident never does)."""
+    return _event(
+        complaint,
+        ComplaintEvent.RESIDENT_CHASE,
+        actor,
+        note=_("Passed to %(names)s") % {"names": ", ".join(told)} if told else "",
+        data={"status": complaint.status},
+    )
+
+
+def resident_rated(complaint: Complaint, actor: Actor, *, rating: ResidentRating) -> Event:
+    return _event(
+        complaint,
+        ComplaintEvent.RESIDENT_RATING,
+        actor,
+        note=_("%(score)s: %(comment)s") % {"score": rating.get_score_display(), "comment": rating.comment}
+        if rating.comment
+        else str(rating.get_score_display()),
+        data={"score": rating.score, "reply_round": rating.reply_round},
+    )
+
+
+def resident_reopened(
+    complaint: Complaint, actor: Actor, *, from_status: str, rating: ResidentRating
+) -> Event:
+    return _step(
+        complaint,
+        ComplaintEvent.RESIDENT_DISSATISFIED,
+        actor,
+        from_status,
+        note=rating.comment[:300],
+        data={"score": rating.score},
+    )
 
 
 # --- Transfer slips and work notices ------------------------------------------------------------------

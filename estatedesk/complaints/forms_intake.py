@@ -21,6 +21,7 @@ from estatedesk.core import crypto, policy
 from estatedesk.core.actors import Actor
 from estatedesk.core.clock import company_now
 from estatedesk.core.errors import ServiceError
+from estatedesk.core.widgets import TelInput
 from estatedesk.org import selectors as org_selectors
 from estatedesk.org.forms import style_widgets
 from estatedesk.org.models import Customer, Department, Estate, Unit
@@ -91,6 +92,7 @@ class IntakeForm(forms.Form):
         label=_("Contact phone"),
         required=False,
         max_length=30,
+        widget=TelInput(),
         help_text=_("Picking a customer fills in their number, masked: the number on record is used."),
     )
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none())
@@ -172,7 +174,6 @@ class IntakeForm(forms.Form):
                 "aria-controls": "intake-lookup",
             }
         )
-        self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
         self.resolved_unit: Unit | None = None
         self.resolved_customer: Customer | None = None
 

@@ -123,6 +123,15 @@ class Satisfaction(models.TextChoices):
 SATISFIED_ANSWERS = frozenset({Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED})
 
 
+class RatingScore(models.TextChoices):
+    """The resident's own rating of a reply on the status page: the three answers residents know
+    from satisfaction cards (满意 / 基本满意 / 不满意); the first two count as satisfied."""
+
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+
 class VisitMethod(models.TextChoices):
     PHONE = "phone", _("By phone")
     IN_PERSON = "in_person", _("In person")
@@ -359,6 +368,41 @@ class Visit(models.Model):
         return self.satisfaction in SATISFIED_ANSWERS
 
 
+class ResidentRating(models.Model):
+    """The resident's own rating of a reply, given through the private status link (W-1).
+
+    Not a follow-up visit: §7.2.10 has the handler (or someone they authorise) visit and write
+    the complainant's opinion on the record form; this is what the resident said unasked. One per
+    reply: ``reply_round`` is the complaint's ``reopen_count`` when the reply was given, so a
+    reply given after a reopening can be rated again (decision 0016)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="resident_ratings")
+    reply_round = models.PositiveSmallIntegerField(_("reply round"))
+    replied_at = models.DateTimeField(_("reply rated"))
+    score = models.CharField(_("rating"), max_length=20, choices=RatingScore.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated at"))
+    reopened = models.BooleanField(_("reopened the complaint"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("resident's rating")
+        verbose_name_plural = _("residents' ratings")
+        ordering = ["rated_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "reply_round"], name="resident_rating_once_per_reply"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.score}"
+
+    @property
+    def satisfied(self) -> bool:
+        return self.score != RatingScore.DISSATISFIED
+
+
 class Attachment(models.Model):
     """A photo or document. Stored under a server-made name; served only through a scoped view."""
 
@@ -405,7 +449,9 @@ __all__ = [
     "Kind",
     "NoticeOrigin",
     "NoticeStatus",
+    "RatingScore",
     "ReplyManner",
+    "ResidentRating",
     "Satisfaction",
     "Signature",
     "SlipLevel",

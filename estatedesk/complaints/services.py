@@ -14,7 +14,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from estatedesk.complaints import events, workflow
@@ -40,6 +39,7 @@ from estatedesk.complaints.models import (
     Visit,
     VisitMethod,
 )
+from estatedesk.complaints.resident_messages import tell_resident
 from estatedesk.complaints.selectors import complaints_for
 from estatedesk.core.actors import Actor, stamp, user_of
 from estatedesk.core.clock import now
@@ -48,9 +48,8 @@ from estatedesk.core.i18n import in_company_language
 from estatedesk.core.policy import role_of, staff_of
 from estatedesk.core.versioning import take_edit
 from estatedesk.core.workflow import check_source, lock, require
-from estatedesk.notifications.models import Channel as MessageChannel
 from estatedesk.notifications.recipients import people_of
-from estatedesk.notifications.services import notify, tell
+from estatedesk.notifications.services import tell
 from estatedesk.org.models import Department, Developer, Staff
 
 
@@ -295,24 +294,8 @@ def reply(
         c.first_replied_at = when
         c.on_time = c.reply_due is None or when <= c.reply_due
     events.replied(c, actor, from_status=_take(c, actor, transition))
-    _tell_resident(c)
+    tell_resident(c)
     return c
-
-
-def _tell_resident(c: Complaint) -> None:
-    """Residents who gave a phone number get an SMS with the link to their complaint (A-4)."""
-    if not c.contact_phone:
-        return
-    with in_company_language():
-        notify(
-            key=f"{c.number}:reply:{c.replied_at.isoformat() if c.replied_at else ''}",
-            channel=MessageChannel.SMS,
-            address=c.contact_phone,
-            subject=_("Reply to %(number)s") % {"number": c.number},
-            body=_("Your %(kind)s %(number)s has been answered. See the reply:")
-            % {"kind": c.get_kind_display(), "number": c.number},
-            link=reverse("portal:status", args=[c.portal_token]),
-        )
 
 
 @transaction.atomic
@@ -362,6 +345,7 @@ def visit(
         apply_deadline(c)
     visited = events.visited_satisfied if satisfied else events.visited_dissatisfied
     visited(c, actor, from_status=_take(c, actor, transition), visit=record)
+    tell_resident(c)
     return record
 
 
@@ -375,6 +359,7 @@ def close(*, actor: Actor, complaint: Complaint | int, note: str = "") -> Compla
         raise InvalidInput(_("Assess the complaint before closing it."), field="cause")
     c.closed_at = now()
     events.closed(c, actor, from_status=_take(c, actor, transition), note=note)
+    tell_resident(c)
     return c
 
 
@@ -391,6 +376,7 @@ def close_by_superior(*, actor: Actor, complaint: Complaint | int, reason: str) 
     c.closing_reason = reason.strip()
     c.closed_at = now()
     events.closed_by_superior(c, actor, from_status=_take(c, actor, transition))
+    tell_resident(c)
     return c
 
 

@@ -36,7 +36,6 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import transaction
 from django.http import FileResponse, Http404
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -48,6 +47,7 @@ from estatedesk.complaints.selectors import complaints_for
 from estatedesk.core import policy
 from estatedesk.core.actors import Actor, user_of
 from estatedesk.core.errors import InvalidInput, NotAllowed
+from estatedesk.core.sizes import file_size
 from estatedesk.core.workflow import lock
 
 FIELD = "attachments"
@@ -109,7 +109,7 @@ def max_pixels() -> int:
 def _too_big(name: str) -> InvalidInput:
     return InvalidInput(
         _("“%(name)s” is larger than %(limit)s, the most a file may be. Send a smaller file.")
-        % {"name": name, "limit": filesizeformat(max_bytes())},
+        % {"name": name, "limit": file_size(max_bytes())},
         field=FIELD,
     )
 

@@ -20,6 +20,9 @@ LEADERSHIP_ROLES = frozenset({"deputy_gm", "gm"})
 SUPERIOR_ROLES = frozenset({"department_head", "deputy_gm", "gm"})
 ISSUER_ROLES = frozenset({"department_head", "cs_supervisor", "deputy_gm", "gm"})
 
+# A resident acting through the complaint's private link (no account, no staff role).
+RESIDENT_ROLES = frozenset({"resident"})
+
 ALL_KINDS = frozenset({"complaint", "grievance", "enquiry"})
 COMPLAINT_ONLY = frozenset({"complaint"})
 
@@ -97,6 +100,14 @@ COMPLAINT = Workflow(
             (REPLIED,),
             IN_PROGRESS,
             HANDLING_ROLES,
+            frozenset({"complaint", "grievance"}),
+        ),
+        Transition(
+            "resident_dissatisfied",
+            _("Resident's rating: dissatisfied, reopen"),
+            (REPLIED,),
+            IN_PROGRESS,
+            RESIDENT_ROLES,
             frozenset({"complaint", "grievance"}),
         ),
         Transition("close", _("Close"), (REPLIED,), CLOSED, HANDLING_ROLES),

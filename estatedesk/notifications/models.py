@@ -28,6 +28,8 @@ class MessageStatus(models.TextChoices):
     SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    # Not sent because a newer message about the same matter replaced it before it went out.
+    WITHDRAWN = "withdrawn", _("Withdrawn: out of date")
 
 
 class Message(models.Model):

@@ -53,6 +53,23 @@ def notify(
     return message
 
 
+def withdraw(*, key_prefix: str) -> int:
+    """Withdraw the messages not yet handed to a provider whose key starts with ``key_prefix``:
+    a newer message about the same matter says what is true now, and an older one arriving
+    after it would contradict it. One conditional update: a row a worker is sending, or has
+    sent, is left alone. Returns how many were withdrawn."""
+    if not key_prefix:
+        return 0
+    return (
+        Message.objects.filter(key__startswith=key_prefix, status__in=WITHDRAWABLE)
+        .exclude(channel=Channel.IN_APP)
+        .update(status=MessageStatus.WITHDRAWN, next_attempt_at=None)
+    )
+
+
+WITHDRAWABLE = (MessageStatus.PENDING, MessageStatus.FAILED)
+
+
 def _enqueue(message_id: int) -> None:
     tasks.deliver(message_id)
 

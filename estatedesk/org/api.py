@@ -77,6 +77,7 @@ class EstateOut(Schema):
     code: str
     kind: EstateKind
     address: str
+    service_phone: str
     office_hours: str
     active: bool
 
@@ -86,6 +87,9 @@ class EstateIn(Input):
     code: Annotated[str, text(20, required=True)]
     kind: EstateKind = EstateKind.RESIDENTIAL
     address: Annotated[str, text(255)] = ""
+    service_phone: Annotated[str, text(30)] = Field(
+        "", description="The management office's number for residents, shown on the resident portal."
+    )
     office_hours: Annotated[str, text(200)] = Field(
         "", description="e.g. '08:30-12:00,13:30-17:30'; empty for the company's default"
     )
@@ -97,6 +101,7 @@ class EstatePatch(Input):
     code: Annotated[str, text(20, required=True)] = omissible()
     kind: EstateKind = omissible()
     address: Annotated[str, text(255)] = omissible()
+    service_phone: Annotated[str, text(30)] = omissible()
     office_hours: Annotated[str, text(200)] = omissible()
     active: StrictBool = omissible()
 

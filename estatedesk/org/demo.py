@@ -61,10 +61,17 @@ CUIHU, JINSHAN, TOWER = "CHHY", "JSY", "JRDS"
 MARKER_CODE = CUIHU
 
 _ESTATES = [
-    # code, name, kind, address, office hours ("" = the company's default)
-    (CUIHU, "翠湖花园", EstateKind.RESIDENTIAL, "深圳市南山区翠湖路88号", ""),
-    (JINSHAN, "金山苑", EstateKind.RESIDENTIAL, "深圳市福田区金山路16号", ""),
-    (TOWER, "金融大厦", EstateKind.OFFICE, "深圳市福田区深南大道6008号", "08:30-12:00,13:00-18:00"),
+    # code, name, kind, address, office hours ("" = the company's default), service phone
+    (CUIHU, "翠湖花园", EstateKind.RESIDENTIAL, "深圳市南山区翠湖路88号", "", "0755-86008801"),
+    (JINSHAN, "金山苑", EstateKind.RESIDENTIAL, "深圳市福田区金山路16号", "", "0755-83006602"),
+    (
+        TOWER,
+        "金融大厦",
+        EstateKind.OFFICE,
+        "深圳市福田区深南大道6008号",
+        "08:30-12:00,13:00-18:00",
+        "0755-82006003",
+    ),
 ]
 
 # Company departments; the management offices and the developer's teams are added per estate.
@@ -272,8 +279,10 @@ class _Seeder:
             services.save_record(actor=SYSTEM, instance=company)
 
     def _estates(self) -> None:
-        for code, name, kind, address, hours in _ESTATES:
-            estate = Estate(code=code, name=name, kind=kind, address=address, office_hours=hours)
+        for code, name, kind, address, hours, phone in _ESTATES:
+            estate = Estate(
+                code=code, name=name, kind=kind, address=address, office_hours=hours, service_phone=phone
+            )
             services.save_record(actor=SYSTEM, instance=estate)
             self.estates[code] = estate
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from estatedesk.core import crypto, policy
 from estatedesk.core.actors import Actor
 from estatedesk.core.models import CompanySettings
+from estatedesk.core.widgets import TelInput
 from estatedesk.org import selectors
 from estatedesk.org.models import (
     Building,
@@ -68,7 +69,8 @@ class ScopedForm(forms.ModelForm):
 class EstateForm(ScopedForm):
     class Meta:
         model = Estate
-        fields = ["name", "code", "kind", "address", "office_hours", "active"]
+        fields = ["name", "code", "kind", "address", "service_phone", "office_hours", "active"]
+        widgets = {"service_phone": TelInput()}
 
 
 class BuildingForm(ScopedForm):
@@ -94,6 +96,7 @@ class CustomerForm(ScopedForm):
         label=_("phone"),
         required=False,
         max_length=30,
+        widget=TelInput(),
         help_text=_("Leave empty to keep the current number."),
     )
     remove_phone = forms.BooleanField(label=_("remove the phone number"), required=False)
@@ -110,7 +113,6 @@ class CustomerForm(ScopedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["phone_input"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
         if self.instance.pk is None:
             self.fields["phone_input"].help_text = ""
             del self.fields["remove_phone"]
@@ -152,6 +154,7 @@ class CommitteeMemberForm(ScopedForm):
         label=_("customer's phone"),
         required=False,
         max_length=30,
+        widget=TelInput(),
         help_text=_("Links the member to the customer record with this full phone number."),
     )
 
@@ -165,7 +168,6 @@ class CommitteeMemberForm(ScopedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["customer_phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
         if self.instance.customer_id:
             self.fields["customer_phone"].help_text = _(
                 "Linked to %(name)s. Leave empty to keep the link, or enter another customer's phone."
@@ -206,7 +208,7 @@ class DepartmentForm(ScopedForm):
 
 
 class DeveloperForm(ScopedForm):
-    phone_input = forms.CharField(label=_("phone"), required=False, max_length=30)
+    phone_input = forms.CharField(label=_("phone"), required=False, max_length=30, widget=TelInput())
 
     class Meta:
         model = Developer
@@ -221,7 +223,7 @@ class StaffForm(forms.Form):
     display_name = forms.CharField(label=_("name"), max_length=100)
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
     email = forms.EmailField(label=_("e-mail"), required=False)
-    phone = forms.CharField(label=_("phone"), required=False, max_length=30)
+    phone = forms.CharField(label=_("phone"), required=False, max_length=30, widget=TelInput())
     estates = forms.ModelMultipleChoiceField(
         label=_("estates"), queryset=Estate.objects.all(), required=False
     )

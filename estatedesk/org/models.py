@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,12 @@ class EstateKind(models.TextChoices):
     OFFICE = "office", _("Office building")
 
 
+def validate_service_phone(value: str) -> None:
+    """An office number as residents dial it (0755-86008801, 400-800-1234): 7 to 15 digits."""
+    if value and not crypto.is_valid_phone(value):
+        raise ValidationError(_("Enter a phone number of 7 to 15 digits, for example 13812341234."))
+
+
 class Estate(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     code = models.CharField(_("code"), max_length=20, unique=True)
@@ -24,6 +31,14 @@ class Estate(models.Model):
         _("kind"), max_length=20, choices=EstateKind.choices, default=EstateKind.RESIDENTIAL
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
+    # The number residents call (客服电话 of the management office): public, not personal data.
+    service_phone = models.CharField(
+        _("service phone"),
+        max_length=30,
+        blank=True,
+        help_text=_("The management office's number for residents; shown on the resident portal."),
+        validators=[validate_service_phone],
+    )
     office_hours = models.CharField(
         _("office hours"),
         max_length=200,

@@ -151,6 +151,7 @@ ESTATES = Register(
         Column(gettext_lazy("name"), _attr("name")),
         Column(gettext_lazy("kind"), _display("kind")),
         Column(gettext_lazy("address"), _attr("address")),
+        Column(gettext_lazy("service phone"), _attr("service_phone")),
         Column(gettext_lazy("office hours"), _attr("office_hours")),
         Column(gettext_lazy("active"), _yes_no("active")),
     ],

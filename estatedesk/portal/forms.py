@@ -15,7 +15,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.template.defaultfilters import filesizeformat
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +22,8 @@ from estatedesk.complaints import services, uploads
 from estatedesk.complaints.models import Category, Channel, Kind
 from estatedesk.core import crypto
 from estatedesk.core.errors import InvalidInput, ServiceError
+from estatedesk.core.sizes import file_size
+from estatedesk.core.widgets import TelInput
 from estatedesk.org import selectors as org_selectors
 from estatedesk.org.models import Estate, PrivacyNotice, Unit
 
@@ -141,13 +142,8 @@ class SubmissionForm(forms.Form):
         label=_("Mobile phone"),
         required=False,
         max_length=20,
-        widget=forms.TextInput(
-            attrs={
-                "class": "form-control form-control-lg",
-                "inputmode": "tel",
-                "autocomplete": "tel",
-            }
-        ),
+        # The number pad, not the letter keyboard; the browser may offer the phone's own number.
+        widget=TelInput(attrs={"class": "form-control form-control-lg", "autocomplete": "tel"}),
         help_text=_("If you give a phone number, we will send you an SMS when we reply."),
     )
     photos = PhotosField(label=_("Photos"), required=False)
@@ -168,10 +164,7 @@ class SubmissionForm(forms.Form):
         self.notice = notice
         self.resolved_unit: Unit | None = None
         self.fields["category"].queryset = Category.objects.filter(active=True)  # type: ignore[attr-defined]
-        self.fields["photos"].help_text = _("Up to %(count)d photos, each at most %(size)s.") % {
-            "count": max_photos(),
-            "size": filesizeformat(uploads.max_bytes()),
-        }
+        self.fields["photos"].help_text = photos_help()
 
     def kind_options(self) -> list[dict[str, Any]]:
         """The radio buttons with a hint under each, for a layout that is easy to tap."""
@@ -215,15 +208,7 @@ class SubmissionForm(forms.Form):
         return shown
 
     def clean_photos(self) -> list[Any]:
-        photos: list[Any] = self.cleaned_data.get("photos") or []
-        if len(photos) > max_photos():
-            raise forms.ValidationError(_("Send at most %(count)d photos.") % {"count": max_photos()})
-        for photo in photos:
-            try:
-                uploads.precheck(photo)
-            except InvalidInput as error:
-                raise forms.ValidationError(str(error.message)) from None
-        return photos
+        return check_photos(self.cleaned_data.get("photos") or [])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -270,6 +255,26 @@ class SubmissionForm(forms.Form):
 
 def max_photos() -> int:
     return int(settings.PORTAL_MAX_PHOTOS)
+
+
+def photos_help() -> str:
+    return _("Up to %(count)d photos, each at most %(size)s.") % {
+        "count": max_photos(),
+        "size": file_size(uploads.max_bytes()),
+    }
+
+
+def check_photos(photos: list[Any]) -> list[Any]:
+    """The portal's photo rules, for the submission and for information added later: how many,
+    and each one's size and kind before anything is stored (``uploads.precheck``)."""
+    if len(photos) > max_photos():
+        raise forms.ValidationError(_("Send at most %(count)d photos.") % {"count": max_photos()})
+    for photo in photos:
+        try:
+            uploads.precheck(photo)
+        except InvalidInput as error:
+            raise forms.ValidationError(str(error.message)) from None
+    return photos
 
 
 def _normal_unit(text: str) -> str:

@@ -9,6 +9,7 @@ per client address and per estate; a refused submission keeps everything typed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -16,12 +17,13 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from estatedesk.complaints import services, uploads
+from estatedesk.complaints import resident, services, uploads
 from estatedesk.complaints.models import AWAITING_REPLY, Attachment, Channel, Complaint, Status
 from estatedesk.core import qr
 from estatedesk.core.actors import RESIDENT
@@ -39,6 +41,13 @@ from estatedesk.portal.forms import (
     max_photos,
     new_submission_key,
     read_submission_key,
+)
+from estatedesk.portal.status_forms import (
+    ACTIONS,
+    InformationForm,
+    RatingForm,
+    add_service_error,
+    mark_errors,
 )
 
 # The status as a resident would say it; "referred" is still being handled, by someone else.
@@ -210,9 +219,13 @@ def _lookup(request: HttpRequest, token: str) -> Complaint | HttpResponse:
 
 def _resident_photos(complaint: Complaint) -> list[Attachment]:
     """Only what the resident sent through the portal: staff files may be internal material."""
-    if complaint.channel != Channel.PORTAL:
+    added = resident.added_photo_ids(complaint)
+    if complaint.channel != Channel.PORTAL and not added:
         return []
-    return list(complaint.attachments.filter(uploaded_by__isnull=True))
+    files = complaint.attachments.filter(uploaded_by__isnull=True)
+    if complaint.channel != Channel.PORTAL:
+        files = files.filter(pk__in=added)
+    return list(files)
 
 
 @secret_address
@@ -227,21 +240,141 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
     return _render(request, "portal/receipt.html", context)
 
 
-@secret_address
-@_language_link
-def status(request: HttpRequest, token: str) -> HttpResponse:
-    """The private status page: what the resident sent, where it stands, and the reply."""
-    found = _lookup(request, token)
-    if isinstance(found, HttpResponse):
-        return found
-    context = {
+def chase_rate() -> resident.ChaseRate:
+    rate = ratelimit.setting("PORTAL_RATE_CHASE")
+    return resident.ChaseRate(times=rate.count, within=timedelta(seconds=rate.seconds))
+
+
+DONE: dict[str, Any] = {
+    "info": gettext_lazy("Thank you. What you added is with the person handling your matter."),
+    "chase": gettext_lazy("Thank you. We have asked the person handling your matter to hurry."),
+    "rate": gettext_lazy("Thank you for rating our reply."),
+    "reopened": gettext_lazy(
+        "Thank you. We are sorry the reply did not help: your matter is being handled again."
+    ),
+}
+
+
+def _status_context(
+    request: HttpRequest,
+    found: Complaint,
+    info_form: InformationForm | None = None,
+    rating_form: RatingForm | None = None,
+    chase_error: str = "",
+) -> dict[str, Any]:
+    info_form = info_form or InformationForm()
+    rating_form = rating_form or RatingForm()
+    for form in (info_form, rating_form):
+        mark_errors(form)
+    opens_at = resident.chase_opens_at(found, chase_rate()) if resident.can_chase(found) else None
+    done = request.GET.get("done", "") if request.method == "GET" else ""
+    return {
         "complaint": found,
         "plain_status": PLAIN_STATUS.get(found.status, found.get_status_display()),
         "awaiting_reply": found.status in AWAITING_REPLY,
         "replied": bool(found.replied_at and found.reply),
         "photos": _resident_photos(found),
+        "additions": resident.additions(found),
+        "office_phone": found.estate.service_phone,
+        "info_form": info_form,
+        "rating_form": rating_form,
+        "can_add": found.is_open,
+        "can_chase": resident.can_chase(found) and opens_at is None,
+        "chase_waiting": resident.can_chase(found) and opens_at is not None,
+        "chase_opens_at": opens_at,
+        "chase_error": chase_error,
+        "can_rate": resident.can_rate(found),
+        "rating_reopens": resident.dissatisfied_reopens(found),
+        "rating": resident.current_rating(found),
+        "done_message": DONE.get(done, ""),
+        "files_lost": FILES_NOT_KEPT if info_form.is_bound and request.FILES else "",
     }
-    return _render(request, "portal/status.html", context)
+
+
+def _status_page(request: HttpRequest, found: Complaint, status: int = 200, **forms: Any) -> HttpResponse:
+    return _render(request, "portal/status.html", _status_context(request, found, **forms), status=status)
+
+
+def _done(found: Complaint, what: str) -> HttpResponse:
+    # The fragment replaces the form's own (#add-information…), which a browser would carry over
+    # to the redirect: the page opens at the thank-you line.
+    return HttpResponseRedirect(
+        reverse("portal:status", args=[found.portal_token]) + (f"?done={what}#done" if what else "")
+    )
+
+
+@posting_address
+@require_http_methods(["GET", "POST"])
+@_language_link
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    """The private status page: what the resident sent, where it stands, the reply, the office's
+    phone number; and the resident's own steps (posted here, ``action`` in the body): add
+    information, chase, rate the reply. It posts forms, so it sends ``strict-origin`` (the
+    origin only, never the token in its path), not ``no-referrer`` (decision 0008)."""
+    found = _lookup(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    if request.method != "POST":
+        return _status_page(request, found)
+    action = request.POST.get("action", "")
+    if action not in ACTIONS:
+        return _done(found, "")
+    wait = ratelimit.hit("write-ip", client_ip(request), ratelimit.setting("PORTAL_RATE_WRITE_IP"))
+    if wait is not None:
+        return _too_many(request, wait, _status_context(request, found), "portal/status.html")
+    if action == "info":
+        return _add_information(request, found)
+    if action == "chase":
+        return _chase(request, found)
+    return _rate(request, found)
+
+
+def _add_information(request: HttpRequest, found: Complaint) -> HttpResponse:
+    form = InformationForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _status_page(request, found, 422, info_form=form)
+    try:
+        with uploads.discard_on_failure():
+            resident.add_information(
+                actor=RESIDENT,
+                complaint=found,
+                text=form.cleaned_data["text"],
+                photos=form.cleaned_data["photos"],
+            )
+    except ServiceError as error:
+        add_service_error(form, error)
+        return _status_page(request, found, 422, info_form=form)
+    return _done(found, "info")
+
+
+def _chase(request: HttpRequest, found: Complaint) -> HttpResponse:
+    try:
+        resident.chase(actor=RESIDENT, complaint=found, rate=chase_rate())
+    except resident.ChaseTooSoon as error:
+        wait = max(1, int((error.opens_at - timezone.now()).total_seconds()))
+        response = _status_page(request, found, 429, chase_error=str(error.message))
+        response["Retry-After"] = str(wait)
+        return response
+    except ServiceError as error:
+        return _status_page(request, found, 422, chase_error=str(error.message))
+    return _done(found, "chase")
+
+
+def _rate(request: HttpRequest, found: Complaint) -> HttpResponse:
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _status_page(request, found, 422, rating_form=form)
+    try:
+        rating = resident.rate(
+            actor=RESIDENT,
+            complaint=found,
+            score=form.cleaned_data["score"],
+            comment=form.cleaned_data["comment"],
+        )
+    except ServiceError as error:
+        add_service_error(form, error)
+        return _status_page(request, found, 422, rating_form=form)
+    return _done(found, "reopened" if rating.reopened else "rate")
 
 
 @secret_address

@@ -103,5 +103,14 @@ def test_a_resident_sends_a_complaint_from_the_estate_page_and_follows_it(browse
     page.locator(".portal-languages a[lang=zh-hant]").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "zh-hant" and complaint.number in page.content()
+    # The page posts its own forms: a real browser's post passes CSRF under its referrer policy.
+    page.fill("textarea[name=info-text]", "晚上八點後完全不亮")
+    page.locator("#information-form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "已轉給負責處理的工作人員" in page.locator("#done").inner_text()
+    page.locator("#chase-form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("#chase-again").count() == 1
+    assert {"resident_info", "resident_chase"} <= set(complaint.events.values_list("action", flat=True))
     assert len(referers) > 3 and not [r for r in referers if complaint.portal_token in r]
     assert outside == [] and blocked == []
