@@ -136,7 +136,8 @@ def _apply_assessment(
     assessed = events.assessed if transition.name == "assess" else events.reassessed
     assessed(c, actor, from_status=before, note=note)
     if moved:
-        events.deadline_changed(c, actor, reason=_("Assessment changed"), change=moved)
+        with in_company_language():
+            events.deadline_changed(c, actor, reason=_("Assessment changed"), change=moved)
 
 
 def _assess_step(status: str) -> str:
@@ -158,7 +159,8 @@ def change_request(
     before = _take(c, actor, transition)
     events.request_changed(c, actor, from_status=before)
     if moved:
-        events.deadline_changed(c, actor, reason=_("Requested reply time changed"), change=moved)
+        with in_company_language():
+            events.deadline_changed(c, actor, reason=_("Requested reply time changed"), change=moved)
     return c
 
 
