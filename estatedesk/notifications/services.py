@@ -86,8 +86,10 @@ def settle_replayed(messages: QuerySet[Message], *, read: bool, read_before: dat
     """Messages written while a past is replayed (the demo's year), as that past left them: texts
     and e-mails went out when they were written, and in-app messages written before
     ``read_before`` — or all of them, with ``read`` — were read then. Only messages written
-    under ``clock_at`` may be passed here: none is ever sent."""
-    messages.filter(status=MessageStatus.PENDING).exclude(channel=Channel.IN_APP).update(
+    under ``clock_at`` may be passed here: none is ever sent. A text a later one of the same
+    replay withdrew (``withdraw``) went out too: in the past it was written days before the
+    later one, and a worker sends within seconds."""
+    messages.filter(status__in=(MessageStatus.PENDING, MessageStatus.WITHDRAWN)).exclude(channel=Channel.IN_APP).update(
         status=MessageStatus.SENT, sent_at=F("created_at"), next_attempt_at=None
     )
     unread = messages.filter(channel=Channel.IN_APP, read_at__isnull=True)
