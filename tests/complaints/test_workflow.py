@@ -197,6 +197,24 @@ def test_the_customers_requested_time_is_the_deadline(world):
 
 
 @pytest.mark.req("K-5")
+def test_an_invalid_complaint_is_explained_within_a_working_day_whatever_time_was_asked(world):
+    """§7.2.3: the customer's time is for valid complaints; an unfounded one is explained within
+    1 working day. 30 September 15:00, asked for 20 October: the National Day holidays (1–7 October)
+    are not counted, so 8 October at the end of office hours."""
+    with time_machine.travel(at(2026, 9, 30, 15, 5), tick=False):
+        c = record(world, received_at=at(2026, 9, 30, 15, 0), requested_reply_at=at(2026, 10, 20, 17, 0))
+        assert c.reply_due == at(2026, 10, 20, 17, 0) and c.due_basis == "requested"
+        c = services.assess(
+            actor=_user(world, "handler_a"), complaint=c, cause="unfounded", serious=False, urgent=False
+        )
+        assert (c.reply_due, c.due_basis) == (at(2026, 10, 8, 17, 30), "invalid")
+        c = services.assess(
+            actor=_user(world, "handler_a"), complaint=c, cause="management", serious=False, urgent=False
+        )
+        assert (c.reply_due, c.due_basis) == (at(2026, 10, 20, 17, 0), "requested")
+
+
+@pytest.mark.req("K-5")
 def test_changing_urgency_recomputes_the_deadline_and_records_the_change(world):
     c = record(world, received_at=at(2026, 11, 23, 10, 0))
     handler = _user(world, "handler_a")
