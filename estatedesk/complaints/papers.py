@@ -69,11 +69,8 @@ def _nearest_superior(actor: Actor, complaint: Complaint | int) -> str:
     if role == "deputy_gm":
         return "gm"
     if role in workflow.SLIP.get(workflow.SLIP_RAISE["department_head"]).roles:
-        c = (
-            complaint
-            if isinstance(complaint, Complaint)
-            else complaints_for(actor).filter(pk=complaint).first()
-        )
+        pk = complaint if isinstance(complaint, int) else complaint.pk
+        c = complaints_for(actor).filter(pk=pk).first()  # as saved now: it may have been forwarded
         if c is not None and _heads_of(c, staff.pk if staff is not None else None):
             return "department_head"
     return "deputy_gm"

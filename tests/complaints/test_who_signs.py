@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from estatedesk.complaints import papers, services
 from estatedesk.complaints.models import TransferSlip
@@ -21,6 +21,13 @@ from estatedesk.org import services as org_services
 from tests.complaints.conftest import record
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """The services' refusals read in English here, whatever an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 def _assessed(world):
