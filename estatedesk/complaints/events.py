@@ -66,6 +66,7 @@ class ComplaintEvent(models.TextChoices):
     RESIDENT_RATING = "resident_rating", gettext_lazy("Resident rated the reply")
     # The transfer slip's signatures and result (K-8).
     SLIP_ESCALATE_HEAD = "slip_escalate_head", _slip_label("escalate_head")
+    SLIP_ESCALATE_HEAD_GM = "slip_escalate_head_gm", _slip_label("escalate_head_gm")
     SLIP_ESCALATE_DEPUTY = "slip_escalate_deputy", _slip_label("escalate_deputy")
     SLIP_DECIDE_HEAD = "slip_decide_head", _slip_label("decide_head")
     SLIP_DECIDE_DEPUTY = "slip_decide_deputy", _slip_label("decide_deputy")
@@ -124,32 +125,35 @@ def _step(complaint: Complaint, kind: ComplaintEvent, actor: Actor, from_status:
 # --- Intake ---------------------------------------------------------------------------------------
 
 
-def _intake_data(complaint: Complaint) -> dict[str, Any]:
-    return {
+def _intake_data(complaint: Complaint, acting_for: str) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "channel": complaint.channel,
         "reply_due": complaint.reply_due.isoformat() if complaint.reply_due else None,
     }
+    if acting_for:
+        data["acting_for"] = acting_for  # the GM receiving a complaint for the deputy GM
+    return data
 
 
-def recorded(complaint: Complaint, actor: Actor, *, at: datetime) -> Event:
+def recorded(complaint: Complaint, actor: Actor, *, at: datetime, acting_for: str = "") -> Event:
     return _event(
         complaint,
         ComplaintEvent.RECORD,
         actor,
         to_status=complaint.status,
         at=at,
-        data=_intake_data(complaint),
+        data=_intake_data(complaint, acting_for),
     )
 
 
-def recorded_answered(complaint: Complaint, actor: Actor, *, at: datetime) -> Event:
+def recorded_answered(complaint: Complaint, actor: Actor, *, at: datetime, acting_for: str = "") -> Event:
     return _event(
         complaint,
         ComplaintEvent.RECORD_ANSWERED,
         actor,
         to_status=complaint.status,
         at=at,
-        data=_intake_data(complaint),
+        data=_intake_data(complaint, acting_for),
     )
 
 
@@ -337,13 +341,19 @@ def resident_reopened(
 
 
 def slip_raised(complaint: Complaint, actor: Actor, *, slip: TransferSlip) -> Event:
+    """``data["to"]``: the first signer the raiser chose."""
     return _event(
-        complaint, ComplaintEvent.RAISE_SLIP, actor, note=slip.matter[:300], data={"slip": slip.number}
+        complaint,
+        ComplaintEvent.RAISE_SLIP,
+        actor,
+        note=slip.matter[:300],
+        data={"slip": slip.number, "to": slip.first_signer},
     )
 
 
 SLIP_SIGNATURES = {
     "escalate_head": ComplaintEvent.SLIP_ESCALATE_HEAD,
+    "escalate_head_gm": ComplaintEvent.SLIP_ESCALATE_HEAD_GM,
     "escalate_deputy": ComplaintEvent.SLIP_ESCALATE_DEPUTY,
     "decide_head": ComplaintEvent.SLIP_DECIDE_HEAD,
     "decide_deputy": ComplaintEvent.SLIP_DECIDE_DEPUTY,
@@ -351,16 +361,14 @@ SLIP_SIGNATURES = {
 }
 
 
-def slip_signed(slip: TransferSlip, actor: Actor, *, step: str, opinion: str) -> Event:
+def slip_signed(slip: TransferSlip, actor: Actor, *, step: str, opinion: str, acting_for: str = "") -> Event:
     """A signer passed the slip up or decided it: ``step`` is the slip workflow's transition
-    (one of ``SLIP_SIGNATURES``, each its own kind)."""
-    return _event(
-        slip.complaint,
-        SLIP_SIGNATURES[step],
-        actor,
-        note=opinion[:300],
-        data={"slip": slip.number, "to": slip.status},
-    )
+    (one of ``SLIP_SIGNATURES``, each its own kind). ``acting_for``: the role the signer stood in
+    for (the timeline shows "孙总（代 副总经理）")."""
+    data = {"slip": slip.number, "to": slip.status}
+    if acting_for:
+        data["acting_for"] = acting_for
+    return _event(slip.complaint, SLIP_SIGNATURES[step], actor, note=opinion[:300], data=data)
 
 
 def slip_result(slip: TransferSlip, actor: Actor) -> Event:

@@ -25,7 +25,8 @@ from estatedesk.complaints.models import (
     TransferSlip,
     VisitMethod,
 )
-from estatedesk.complaints.selectors import slips_for
+from estatedesk.complaints.selectors import addressable_departments, slips_for
+from estatedesk.core import policy
 from estatedesk.core.actors import Actor
 from estatedesk.core.versioning import version_field, version_initial
 from estatedesk.org import selectors as org_selectors
@@ -287,9 +288,53 @@ class AnalyseForm(StepForm):
             self.initial.update({"analysis": c.grievance_analysis, **version_initial(c)})
 
 
+FIRST_SIGNER_CHOICES = [
+    ("department_head", _("The head of the complaint's department")),
+    ("deputy_gm", _("Directly the deputy general manager")),
+    ("gm", _("Directly the general manager")),
+]
+
+
 class SlipForm(StepForm):
     matter = text_field(_("matter"))
     handler_opinion = text_field(_("handler's opinion"), required=False)
+    first_signer = forms.ChoiceField(
+        label=_("first signer"),
+        choices=FIRST_SIGNER_CHOICES,
+        initial="department_head",
+        widget=forms.RadioSelect,
+        required=False,  # left out: the first choice offered (the head, for a head the deputy GM)
+        help_text=_("Each signer decides or passes the slip up; nobody signs a slip they raised."),
+    )
+
+    def _department_has_head(self) -> bool:
+        assert self.complaint is not None
+        me = policy.staff_of(self.user)
+        heads = Staff.objects.filter(
+            role="department_head", departments=self.complaint.department_id, user__is_active=True
+        )
+        if me is not None:
+            heads = heads.exclude(pk=me.pk)
+        return heads.exists()
+
+    def clean_first_signer(self) -> str:
+        return self.cleaned_data.get("first_signer") or self.fields["first_signer"].initial
+
+    def setup(self) -> None:
+        """Only the superiors the user may send a slip to (a department head: the deputy GM or the GM)."""
+        role = policy.role_of(self.user)
+        choices = [
+            (value, label)
+            for value, label in FIRST_SIGNER_CHOICES
+            if role in workflow.SLIP.get(workflow.SLIP_RAISE[value]).roles
+        ]
+        if self.complaint is not None and not self._department_has_head():
+            # A management office whose supervisor handles it has no head above him: the deputy GM.
+            choices = [(value, label) for value, label in choices if value != "department_head"]
+        field = self.fields["first_signer"]
+        field.choices = choices or FIRST_SIGNER_CHOICES  # type: ignore[attr-defined]
+        field.initial = field.choices[0][0]  # type: ignore[attr-defined]
+        field.widget.attrs["class"] = RADIO_CLASS
 
 
 # --- Slips, notices and weekly reviews --------------------------------------------------------
@@ -300,14 +345,18 @@ class SignForm(StepForm):
     based_on_version = version_field()
     # The two submit buttons carry the decision; a plain field keeps a typed value on errors.
     decision = forms.ChoiceField(
-        choices=[("escalate", _("Pass up")), ("decide", _("Decide"))],
+        choices=[
+            ("escalate", _("Pass up")),
+            ("escalate_gm", _("Pass up to the GM")),
+            ("decide", _("Decide")),
+        ],
         widget=forms.HiddenInput,
         required=False,
     )
 
     def clean_decision(self) -> str:
         value = self.cleaned_data.get("decision") or ""
-        if value not in ("escalate", "decide"):
+        if value not in ("escalate", "escalate_gm", "decide"):
             raise forms.ValidationError(_("Choose to decide or to pass up."))
         return value
 
@@ -331,7 +380,8 @@ class NoticeForm(StepForm):
 
     def setup(self) -> None:
         self.fields["slip"].queryset = slips_for(self.user).filter(status=workflow.DECIDED)  # type: ignore[attr-defined]
-        self.fields["department"].queryset = company_departments(self.user)  # type: ignore[attr-defined]
+        # Only the departments under the user (K-9): those they head, or any for the deputy GM / GM.
+        self.fields["department"].queryset = addressable_departments(self.user)  # type: ignore[attr-defined]
         self.fields["estate"].queryset = org_selectors.estates_for(self.user)  # type: ignore[attr-defined]
 
 

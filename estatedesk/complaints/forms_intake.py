@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from estatedesk.complaints import selectors, services, workflow
+from estatedesk.complaints import intake, selectors, services, workflow
 from estatedesk.complaints.models import LEADERSHIP_CHANNELS, Category, Channel, Kind, ReplyManner
 from estatedesk.core import crypto, policy
 from estatedesk.core.actors import Actor
@@ -141,7 +141,7 @@ class IntakeForm(forms.Form):
         channel_field.widget.choices = [
             (v, label)
             for v, label in channel_field.choices
-            if self.leadership or v not in LEADERSHIP_CHANNELS
+            if (self.leadership and intake.may_receive(user, v)) or v not in LEADERSHIP_CHANNELS
         ]
         if self.leadership:
             department_field: Any = self.fields["department"]

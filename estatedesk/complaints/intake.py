@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from estatedesk.complaints import events, uploads, workflow
 from estatedesk.complaints.actions import apply_deadline, complaint_link
@@ -32,6 +33,7 @@ from estatedesk.core.policy import role_of, staff_of
 from estatedesk.core.workflow import require
 from estatedesk.notifications.recipients import people_of
 from estatedesk.notifications.services import tell
+from estatedesk.org.acting import acting_for
 from estatedesk.org.models import Customer, Department, DepartmentKind, Estate, PrivacyNotice, Unit
 
 # A reply time asked for on a complaint received within this long ago must still be ahead.
@@ -66,6 +68,28 @@ class Intake:
 
 class SubmissionKeyReused(InvalidInput):
     """The key of a form already sent came back with other content (W-1)."""
+
+
+# Who receives a complaint made over the company's head (§5.1, §5.2, §7.2.2): complaints to the
+# company go to the deputy GM (the GM in his place when the company settings allow it); those to
+# the group company or the government to the GM. Media complaints: either leader.
+RECEIVERS = {
+    Channel.COMPANY.value: "deputy_gm",
+    Channel.GROUP_COMPANY.value: "gm",
+    Channel.GOVERNMENT.value: "gm",
+}
+RECEIVER_REFUSALS = {
+    "deputy_gm": gettext_lazy("Complaints made to the company are received by the deputy general manager."),
+    "gm": gettext_lazy(
+        "Complaints to the group company or the government are handled by the general manager."
+    ),
+}
+
+
+def may_receive(actor: Actor, channel: str) -> bool:
+    """Whether the actor may enter a complaint of this channel themselves (or in their receiver's place)."""
+    receiver = RECEIVERS.get(channel)
+    return receiver is None or acting_for(actor, receiver) is not None
 
 
 def default_department(estate: Estate) -> Department:
@@ -106,6 +130,9 @@ def _check_intake(actor: Actor, data: Intake, current: datetime) -> None:
                 ),
                 field="channel",
             )
+        receiver = RECEIVERS.get(data.channel)
+        if receiver is not None and acting_for(actor, receiver) is None:
+            raise NotAllowed(RECEIVER_REFUSALS[receiver], field="channel")
     if data.kind not in Kind.values:
         raise InvalidInput(_("Choose complaint, grievance or enquiry."), field="kind")
     if data.channel not in Channel.values:
@@ -211,7 +238,11 @@ def record_complaint(*, actor: Actor, data: Intake, attachments: Iterable[Any] =
             if existing is not None:
                 return same_submission(existing, data.submission_hash)
         raise
-    (events.recorded_answered if answered else events.recorded)(complaint, actor, at=current)
+    receiver = RECEIVERS.get(complaint.channel)
+    acting = (acting_for(actor, receiver) or "") if receiver is not None and staff is not None else ""
+    (events.recorded_answered if answered else events.recorded)(
+        complaint, actor, at=current, acting_for=acting
+    )
     for upload in attachments:
         uploads.store(complaint=complaint, upload=upload, actor=actor)
     with in_company_language():

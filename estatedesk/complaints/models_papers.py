@@ -35,6 +35,11 @@ class TransferSlip(Versioned):
         Staff, on_delete=models.PROTECT, related_name="+", verbose_name=_("raised by")
     )
     raised_at = models.DateTimeField(_("raised at"))
+    # The first signer the raiser chose (§7.2.8): the head of the complaint's department, or
+    # directly the deputy GM or the GM; the steps before it are skipped.
+    first_signer = models.CharField(
+        _("first signer"), max_length=20, choices=SlipLevel.choices, default=SlipLevel.DEPARTMENT_HEAD
+    )
     matter = models.TextField(_("matter"))
     handler_opinion = models.TextField(_("handler's opinion"), blank=True)
     result = models.TextField(_("final result"), blank=True)
@@ -62,6 +67,9 @@ class Signature(models.Model):
     signed_at = models.DateTimeField(_("signed at"))
     opinion = models.TextField(_("opinion"))
     decision = models.CharField(max_length=12)  # "escalate" | "decide"
+    # The role the signer signed for when standing in for it (the GM for the deputy GM, when the
+    # company settings allow it); empty when signing in their own role.
+    acting_for = models.CharField(_("acting for"), max_length=20, choices=SlipLevel.choices, blank=True)
 
     class Meta:
         ordering = ["signed_at", "id"]

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from estatedesk.complaints import events, workflow
 from estatedesk.complaints.models import (
@@ -25,7 +27,7 @@ from estatedesk.complaints.models import (
     WeeklyReview,
     WorkNotice,
 )
-from estatedesk.complaints.selectors import complaints_for, notices_for, slips_for
+from estatedesk.complaints.selectors import addressable_departments, complaints_for, notices_for, slips_for
 from estatedesk.core import policy
 from estatedesk.core.actors import Actor, stamp
 from estatedesk.core.clock import company_zone, now
@@ -37,17 +39,68 @@ from estatedesk.core.versioning import MOVED_ON_MESSAGE, take_edit
 from estatedesk.core.workflow import check_source, lock, require
 from estatedesk.notifications.recipients import people_of, people_with_role
 from estatedesk.notifications.services import tell
-from estatedesk.org.models import Department, Estate
+from estatedesk.org.acting import STAND_INS, acting_for, stand_in_allowed
+from estatedesk.org.models import Department, Estate, Staff
 
 # --- Work transfer slips (K-8) -----------------------------------------------------------------
 
 
+# Who has no first signer to choose from (by role): the refusal, in the words people know.
+FIRST_SIGNER_REFUSALS = {
+    "department_head": gettext_lazy(
+        "Nobody signs a slip they raised: a department head sends it to the deputy GM or the GM."
+    ),
+    "deputy_gm": gettext_lazy("Nobody signs a slip they raised: send it to the GM."),
+    "gm": gettext_lazy("The general manager decides without a slip."),
+}
+
+
+def _heads_of(c: Complaint, raiser_id: int | None = None) -> list[Any]:
+    """The heads of the complaint's department who may sign at its first step (not the raiser)."""
+    heads = Staff.objects.filter(role="department_head", departments=c.department_id, user__is_active=True)
+    if raiser_id is not None:
+        heads = heads.exclude(pk=raiser_id)
+    return list(heads.select_related("user"))
+
+
+def _nearest_superior(actor: Actor, complaint: Complaint | int) -> str:
+    staff = staff_of(actor)
+    role = staff.role if staff is not None else ""
+    if role == "deputy_gm":
+        return "gm"
+    if role in workflow.SLIP.get(workflow.SLIP_RAISE["department_head"]).roles:
+        pk = complaint if isinstance(complaint, int) else complaint.pk
+        c = complaints_for(actor).filter(pk=pk).first()  # as saved now: it may have been forwarded
+        if c is not None and _heads_of(c, staff.pk if staff is not None else None):
+            return "department_head"
+    return "deputy_gm"
+
+
 @transaction.atomic
 def raise_slip(
-    *, actor: Actor, complaint: Complaint | int, matter: str, handler_opinion: str = ""
+    *,
+    actor: Actor,
+    complaint: Complaint | int,
+    matter: str,
+    handler_opinion: str = "",
+    first_signer: str = "",
 ) -> TransferSlip:
-    """A handler who cannot resolve a complaint passes it to the department head."""
-    staff = require(actor, workflow.SLIP.get("raise"))
+    """A handler who cannot resolve a complaint passes it to a superior (§7.2.8): the head of the
+    complaint's department, or when the matter needs it directly the deputy GM or the GM. Nobody
+    signs a slip they raised, so a department head chooses the deputy GM or the GM.
+
+    ``first_signer`` left empty: the nearest superior — the head of the complaint's department
+    when it has one (not the raiser), otherwise the deputy GM (a management office's supervisor
+    has nobody else above him), for the deputy GM the GM."""
+    staff = staff_of(actor)
+    if not first_signer:
+        first_signer = _nearest_superior(actor, complaint)
+    if first_signer not in workflow.SLIP_RAISE:
+        raise InvalidInput(_("Choose who signs first."), field="first_signer")
+    raising = workflow.SLIP.get(workflow.SLIP_RAISE[first_signer])
+    if staff is not None and staff.role in FIRST_SIGNER_REFUSALS and staff.role not in raising.roles:
+        raise NotAllowed(FIRST_SIGNER_REFUSALS[staff.role], field="first_signer")
+    staff = require(actor, raising)
     step = workflow.COMPLAINT.get("raise_slip")
     pk = complaint if isinstance(complaint, int) else complaint.pk
     c = lock(complaints_for(actor).select_related("department"), pk)
@@ -56,11 +109,18 @@ def raise_slip(
         raise InvalidInput(_("Describe what you cannot resolve."), field="matter")
     if c.slips.exclude(status=workflow.DONE).exists():
         raise AlreadyHandled(_("%(number)s already has an open work transfer slip.") % {"number": c.number})
+    if first_signer == "department_head" and not _heads_of(c, staff.pk):
+        raise InvalidInput(
+            _("%(department)s has no department head to sign: send the slip to the deputy GM or the GM.")
+            % {"department": c.department.name},
+            field="first_signer",
+        )
     current = now()
     slip = TransferSlip(
         number=next_number("CQ", current),
         complaint=c,
-        status=workflow.SLIP.get("raise").result(""),
+        status=raising.result(""),
+        first_signer=first_signer,
         raised_by=staff,
         raised_at=current,
         matter=matter.strip(),
@@ -73,11 +133,24 @@ def raise_slip(
     return slip
 
 
-def _tell_signers(slip: TransferSlip, c: Complaint) -> None:
+def _signers(slip: TransferSlip, c: Complaint) -> list[Any]:
+    """Who is told that the slip waits: the heads of the complaint's department (never the
+    raiser), the deputy GM, or the GM. With no deputy GM and the GM standing in for one, the GM."""
     role = workflow.SLIP_SIGNER.get(slip.status)
     if role is None:
+        return []
+    if role == "department_head":
+        return [h.user for h in _heads_of(c, slip.raised_by_id)]
+    users = [u for u in people_with_role(role) if u.pk != slip.raised_by.user_id]
+    if not users and role in STAND_INS and stand_in_allowed(role):
+        users = [u for u in people_with_role(STAND_INS[role]) if u.pk != slip.raised_by.user_id]
+    return users
+
+
+def _tell_signers(slip: TransferSlip, c: Complaint) -> None:
+    users = _signers(slip, c)
+    if not users:
         return
-    users = people_of(c.department, (role,)) if role == "department_head" else people_with_role(role)
     with in_company_language():
         tell(
             users,
@@ -88,14 +161,36 @@ def _tell_signers(slip: TransferSlip, c: Complaint) -> None:
         )
 
 
-def _may_sign(actor: Actor, slip: TransferSlip) -> None:
-    """The signer of the current step: the head of the complaint's department, then the deputy GM, then the GM."""
+def signing_as(actor: Actor, slip: TransferSlip) -> str | None:
+    """The role the actor signs the slip's current step in (``""``: their own; ``"deputy_gm"``:
+    the GM standing in), or ``None`` when it is not theirs to sign. Nobody signs a slip they raised;
+    at the head's step, only a head of the complaint's department signs."""
     role = workflow.SLIP_SIGNER.get(slip.status)
     staff = staff_of(actor)
-    if staff is None or role is None or staff.role != role:
-        raise NotAllowed(_("This slip waits for another signer."))
+    if staff is None or role is None or staff.pk == slip.raised_by_id:
+        return None
+    acting = acting_for(actor, role)
+    if acting is None:
+        return None
     if role == "department_head" and not staff.departments.filter(pk=slip.complaint.department_id).exists():
+        return None
+    return acting
+
+
+def _may_sign(actor: Actor, slip: TransferSlip) -> str:
+    acting = signing_as(actor, slip)
+    if acting is not None:
+        return acting
+    staff = staff_of(actor)
+    if staff is not None and staff.pk == slip.raised_by_id:
+        raise NotAllowed(_("Nobody signs a slip they raised."))
+    if (
+        workflow.SLIP_SIGNER.get(slip.status) == "department_head"
+        and staff is not None
+        and staff.role == "department_head"
+    ):
         raise NotAllowed(_("Only the head of the handling department signs at this step."))
+    raise NotAllowed(_("This slip waits for another signer."))
 
 
 def _last_opinion(s: TransferSlip) -> dict[str, str]:
@@ -105,9 +200,17 @@ def _last_opinion(s: TransferSlip) -> dict[str, str]:
 
 @transaction.atomic
 def sign_slip(
-    *, actor: Actor, slip: TransferSlip | int, opinion: str, decision: str, based_on: int | None = None
+    *,
+    actor: Actor,
+    slip: TransferSlip | int,
+    opinion: str,
+    decision: str,
+    to: str = "",
+    based_on: int | None = None,
 ) -> TransferSlip:
-    """The current signer writes an opinion and either passes the slip up or decides (K-8).
+    """The current signer writes an opinion and either decides or passes the slip up (K-8):
+    the head to the deputy GM (``to`` "deputy_gm", the default) or directly to the GM, the deputy
+    GM to the GM; the GM decides.
 
     Two signers at once (a department with two heads): the second is shown the first one's
     opinion (``StaleEdit``), not "waits for another signer"."""
@@ -118,14 +221,20 @@ def sign_slip(
     take_edit(s, based_on, current=_last_opinion(s), message=MOVED_ON_MESSAGE)
     if decision not in ("escalate", "decide"):
         raise InvalidInput(_("Choose to decide or to pass up."), field="decision")
-    level = {workflow.AT_HEAD: "head", workflow.AT_DEPUTY_GM: "deputy", workflow.AT_GM: "gm"}.get(s.status)
+    level = workflow.SLIP_SIGNER.get(s.status)
     if level is None:
         raise AlreadyHandled(_("%(number)s has already been decided.") % {"number": s.number})
-    name = f"{'escalate' if decision == 'escalate' else 'decide'}_{level}"
-    if name == "escalate_gm":
+    if decision == "decide":
+        name = workflow.SLIP_DECIDE[level]
+    elif level == "gm":
         raise InvalidInput(_("The general manager is the last signer: decide."), field="decision")
+    else:
+        target = to or ("deputy_gm" if level == "department_head" else "gm")
+        if (level, target) not in workflow.SLIP_PASS_UP:
+            raise InvalidInput(_("Pass the slip up to a signer above you."), field="to")
+        name = workflow.SLIP_PASS_UP[(level, target)]
     transition = workflow.SLIP.get(name)
-    _may_sign(actor, s)
+    acting = _may_sign(actor, s)
     check_source(workflow.SLIP, transition, s.status, s.number)
     if not opinion.strip():
         raise InvalidInput(_("Write your opinion."), field="opinion")
@@ -136,6 +245,7 @@ def sign_slip(
         slip=s,
         level=workflow.SLIP_SIGNER[before],
         signer=staff,
+        acting_for=acting,
         signed_at=now(),
         opinion=opinion.strip(),
         decision=decision,
@@ -143,7 +253,7 @@ def sign_slip(
     s.status = transition.result(before)
     stamp(s, actor)
     s.save()
-    events.slip_signed(s, actor, step=name, opinion=opinion.strip())
+    events.slip_signed(s, actor, step=name, opinion=opinion.strip(), acting_for=acting)
     if s.status == workflow.DECIDED:
         with in_company_language():
             tell(
@@ -184,6 +294,12 @@ def record_slip_result(
 # --- Work arrangement notices (K-9) -------------------------------------------------------------
 
 
+def decider_of(slip: TransferSlip) -> int | None:
+    """The staff id of the leader who decided the slip (its last signature, a decision)."""
+    last = slip.signatures.order_by("-signed_at", "-id").first()
+    return last.signer_id if last is not None and last.decision == "decide" else None
+
+
 @transaction.atomic
 def issue_notice(
     *,
@@ -194,12 +310,30 @@ def issue_notice(
     slip: TransferSlip | int | None = None,
     estate: Estate | None = None,
 ) -> WorkNotice:
-    """Issued on a superior's own initiative, or from a decided slip to the responsible department."""
+    """A superior's instruction to a department under them (§7.2.9): issued on their own
+    initiative, or by the leader who decided a slip, to the responsible department. A department
+    head addresses the departments they head; the deputy GM and the GM any department."""
     transition = workflow.NOTICE.get("issue")
+    if policy.role_of(actor) not in transition.roles:
+        raise NotAllowed(
+            _(
+                "A work arrangement notice is a leader's instruction: it is issued by a department head, "
+                "the deputy GM or the GM."
+            )
+        )
     staff = require(actor, transition)
     current = now()
     if department.developer_id is not None or not department.active:
         raise InvalidInput(_("Choose one of the company's own departments."), field="department")
+    if not addressable_departments(actor).filter(pk=department.pk).exists():
+        raise NotAllowed(
+            _(
+                "%(department)s is not under you: a department head issues notices only to the "
+                "departments they head."
+            )
+            % {"department": department.name},
+            field="department",
+        )
     if not task.strip():
         raise InvalidInput(_("Describe the task."), field="task")
     if due_at <= current:
@@ -213,9 +347,8 @@ def issue_notice(
             raise NotFound(_("Not found, or not yours to see."), field="slip")
         if the_slip.status != workflow.DECIDED:
             raise InvalidInput(_("A notice is issued from a slip once the slip is decided."), field="slip")
-        signed = the_slip.signatures.filter(signer=staff).exists()
-        if not signed and staff.role not in ("deputy_gm", "gm"):
-            raise NotAllowed(_("Only a superior who signed the slip issues its notice."))
+        if decider_of(the_slip) != staff.pk:
+            raise NotAllowed(_("The notice of a slip is issued by the leader who decided it."), field="slip")
         complaint = the_slip.complaint
         estate = complaint.estate
     elif estate is not None:

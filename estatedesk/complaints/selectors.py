@@ -29,6 +29,7 @@ from estatedesk.core import policy
 from estatedesk.core.actors import Actor
 from estatedesk.core.clock import company_zone
 from estatedesk.core.models import CompanySettings
+from estatedesk.org.acting import STAND_INS, stand_in_allowed
 from estatedesk.org.models import Department
 
 
@@ -192,14 +193,34 @@ def departments_headed_by(user: Actor) -> QuerySet[Department]:
     return staff.departments.filter(active=True)
 
 
+def addressable_departments(user: Actor) -> QuerySet[Department]:
+    """The departments a work arrangement notice from this user may go to (K-9, §7.2.9): a
+    superior's instruction to departments under them. A department head: the departments they
+    head; the deputy GM and the GM: any of the company's departments; nobody else."""
+    staff = policy.staff_of(user)
+    company = Department.objects.filter(active=True, developer__isnull=True)
+    if staff is None:
+        return company.none()
+    if staff.role in ("deputy_gm", "gm"):
+        return company
+    if staff.role == "department_head":
+        return company.filter(pk__in=staff.departments.values("pk"))
+    return company.none()
+
+
 def slips_waiting_for(user: Actor, queryset: QuerySet[TransferSlip]) -> QuerySet[TransferSlip]:
-    """Slips whose current step is this user's signature: the head of the complaint's department,
-    then the deputy GM, then the GM (K-8)."""
+    """Slips whose current step is this user's signature (K-8): at the head's step the heads of
+    the complaint's department, then the deputy GM (or the GM standing in for one, when the
+    company settings allow it), then the GM; never a slip the user raised."""
     staff = policy.staff_of(user)
     if staff is None:
         return queryset.none()
-    statuses = [status for status, role in SLIP_SIGNER.items() if role == staff.role]
-    queryset = queryset.filter(status__in=statuses)
+    roles = {staff.role}
+    roles |= {
+        role for role, stand_in in STAND_INS.items() if stand_in == staff.role and stand_in_allowed(role)
+    }
+    statuses = [status for status, role in SLIP_SIGNER.items() if role in roles]
+    queryset = queryset.filter(status__in=statuses).exclude(raised_by=staff)
     if staff.role == "department_head":
         queryset = queryset.filter(complaint__department__in=policy.department_ids(user) or frozenset())
     return queryset

@@ -18,7 +18,11 @@ HANDLING_ROLES = frozenset({"handler", "department_head", "cs_supervisor", "depu
 INTAKE_ROLES = HANDLING_ROLES | {"duty_staff"}
 LEADERSHIP_ROLES = frozenset({"deputy_gm", "gm"})
 SUPERIOR_ROLES = frozenset({"department_head", "deputy_gm", "gm"})
-ISSUER_ROLES = frozenset({"department_head", "cs_supervisor", "deputy_gm", "gm"})
+# Who issues a work arrangement notice (§7.2.9): a leader, to departments under them (a head to
+# the departments they head; the deputy GM and the GM to any). Notices issued before this rule
+# by the customer-service supervisor are still verified by them (``VERIFIER_ROLES``).
+ISSUER_ROLES = frozenset({"department_head", "deputy_gm", "gm"})
+VERIFIER_ROLES = ISSUER_ROLES | {"cs_supervisor"}
 
 # A resident acting through the complaint's private link (no account, no staff role).
 RESIDENT_ROLES = frozenset({"resident"})
@@ -128,7 +132,11 @@ COMPLAINT = Workflow(
             frozenset({"grievance"}),
         ),
         Transition(
-            "raise_slip", _("Raise a work transfer slip"), (NEW, IN_PROGRESS, REFERRED), None, HANDLING_ROLES
+            "raise_slip",
+            _("Raise a work transfer slip"),
+            (NEW, IN_PROGRESS, REFERRED),
+            None,
+            HANDLING_ROLES - {"gm"},  # the GM has nobody above: he decides without a slip
         ),
     ),
 )
@@ -146,21 +154,58 @@ class SlipStatus(models.TextChoices):
 
 AT_HEAD, AT_DEPUTY_GM, AT_GM, DECIDED, DONE = (s.value for s in SlipStatus)
 SLIP_SIGNING = (AT_HEAD, AT_DEPUTY_GM, AT_GM)
-# Who signs at each step of the chain, and where "pass up" leads (§7.2.8, §9.5).
+# Who signs at each step of the chain (§7.2.8, §9.5), in the chain's order.
 SLIP_SIGNER = {AT_HEAD: "department_head", AT_DEPUTY_GM: "deputy_gm", AT_GM: "gm"}
-SLIP_NEXT = {AT_HEAD: AT_DEPUTY_GM, AT_DEPUTY_GM: AT_GM}
+SIGNER_STEP = {role: status for status, role in SLIP_SIGNER.items()}
+SIGNER_ROLES = tuple(SLIP_SIGNER.values())  # "department_head", "deputy_gm", "gm"
+
+# The raiser chooses the first signer among their superiors (§7.2.8: the superior, or when the
+# matter needs it directly the deputy GM or the GM). Nobody signs a slip they raised, so a
+# department head raises to the deputy GM or the GM, and the deputy GM to the GM; the GM, with
+# nobody above, decides himself and raises no slip.
+RAISERS = frozenset({"handler", "cs_supervisor"})
+SLIP_RAISE = {"department_head": "raise", "deputy_gm": "raise_to_deputy", "gm": "raise_to_gm"}
+# Each signer decides or passes it up: the head to the deputy GM or directly to the GM, the
+# deputy GM to the GM; the GM decides. (signer, pass up to) -> transition.
+SLIP_PASS_UP = {
+    ("department_head", "deputy_gm"): "escalate_head",
+    ("department_head", "gm"): "escalate_head_gm",
+    ("deputy_gm", "gm"): "escalate_deputy",
+}
+SLIP_DECIDE = {"department_head": "decide_head", "deputy_gm": "decide_deputy", "gm": "decide_gm"}
 
 SLIP = Workflow(
     name="slip",
     states=tuple(SlipStatus.choices),
     final=frozenset({DONE}),
     transitions=(
-        Transition("raise", _("Raise the slip"), (), AT_HEAD, HANDLING_ROLES),
+        Transition("raise", _("Raise the slip to the department head"), (), AT_HEAD, RAISERS),
+        Transition(
+            "raise_to_deputy",
+            _("Raise the slip directly to the deputy GM"),
+            (),
+            AT_DEPUTY_GM,
+            RAISERS | {"department_head"},
+        ),
+        Transition(
+            "raise_to_gm",
+            _("Raise the slip directly to the GM"),
+            (),
+            AT_GM,
+            RAISERS | {"department_head", "deputy_gm"},
+        ),
         Transition(
             "escalate_head",
             _("Department head: pass up"),
             (AT_HEAD,),
             AT_DEPUTY_GM,
+            frozenset({"department_head"}),
+        ),
+        Transition(
+            "escalate_head_gm",
+            _("Department head: pass up to the GM"),
+            (AT_HEAD,),
+            AT_GM,
             frozenset({"department_head"}),
         ),
         Transition(
@@ -195,8 +240,8 @@ NOTICE = Workflow(
     transitions=(
         Transition("issue", _("Issue the notice"), (), ISSUED, ISSUER_ROLES),
         Transition("report", _("Report completion"), (ISSUED,), REPORTED, HANDLING_ROLES | {"duty_staff"}),
-        Transition("verify", _("Verify: accepted"), (REPORTED,), VERIFIED, ISSUER_ROLES),
-        Transition("return", _("Verify: not done, return"), (REPORTED,), ISSUED, ISSUER_ROLES),
+        Transition("verify", _("Verify: accepted"), (REPORTED,), VERIFIED, VERIFIER_ROLES),
+        Transition("return", _("Verify: not done, return"), (REPORTED,), ISSUED, VERIFIER_ROLES),
     ),
 )
 

@@ -51,6 +51,15 @@ class CompanySettings(models.Model):
     satisfaction_target = models.DecimalField(
         _("satisfaction-rate target (%)"), max_digits=5, decimal_places=2, default=90
     )
+    gm_acts_for_deputy_gm = models.BooleanField(
+        _("The general manager may act for the deputy GM"),
+        default=False,
+        help_text=_(
+            "When on, the general manager may take the deputy GM's steps (receiving complaints made to "
+            "the company, signing a transfer slip at the deputy GM's step, reviewing monthly reports, "
+            "writing the annual summary); the record says who acted in whose place."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -7,7 +7,7 @@ the three reports; new modules the same), shown with the template ``core/_timeli
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,8 +28,21 @@ class TimelineRow:
     note: str
 
 
-def timeline_rows(events: Iterable[Any], workflow: Workflow, labels: Mapping[str, Any]) -> list[TimelineRow]:
-    """``events`` oldest first; ``labels`` names each kind (its enum's labels)."""
+def _who(event: Any, acting: Callable[[str, str], str] | None) -> str:
+    if not event.actor_name:
+        return _("System")
+    role = str((event.data or {}).get("acting_for", ""))
+    return acting(event.actor_name, role) if acting is not None and role else event.actor_name
+
+
+def timeline_rows(
+    events: Iterable[Any],
+    workflow: Workflow,
+    labels: Mapping[str, Any],
+    acting: Callable[[str, str], str] | None = None,
+) -> list[TimelineRow]:
+    """``events`` oldest first; ``labels`` names each kind (its enum's labels). ``acting`` names
+    someone who stood in for a role (``data["acting_for"]``): "孙总（代 副总经理）"."""
     rows = []
     for event in events:
         moved = bool(event.from_status and event.to_status and event.from_status != event.to_status)
@@ -39,7 +52,7 @@ def timeline_rows(events: Iterable[Any], workflow: Workflow, labels: Mapping[str
                 pk=event.pk,
                 label=str(labels.get(event.kind, event.kind)),
                 # No name: the nightly job (or a record from before names were kept).
-                who=event.actor_name or _("System"),
+                who=_who(event, acting),
                 at=event.at,
                 from_status=workflow.label_of(event.from_status) if moved else "",
                 to_status=workflow.label_of(event.to_status) if moved or created else "",

@@ -288,6 +288,7 @@ class CompanySettingsForm(ScopedForm):
             "due_soon_hours",
             "urgent_due_soon_minutes",
             "satisfaction_target",
+            "gm_acts_for_deputy_gm",
         ]
 
     def clean_time_zone(self) -> str:

@@ -65,14 +65,26 @@ def submitted(report: MonthlyReport, actor: Actor, *, from_status: str) -> Repor
     return _write(report, actor, ReportEventKind.SUBMITTED, from_status=from_status)
 
 
-def reviewed_no_action(report: MonthlyReport, actor: Actor, *, from_status: str) -> ReportEvent:
+def _acting(acting_for: str) -> dict[str, object]:
+    """Who the actor stood in for (the GM for the deputy GM): the timeline says "孙总（代 副总经理）"."""
+    return {"acting_for": acting_for} if acting_for else {}
+
+
+def reviewed_no_action(
+    report: MonthlyReport, actor: Actor, *, from_status: str, acting_for: str = ""
+) -> ReportEvent:
     return _write(
-        report, actor, ReportEventKind.REVIEWED_NO_ACTION, from_status=from_status, note=report.review_note
+        report,
+        actor,
+        ReportEventKind.REVIEWED_NO_ACTION,
+        from_status=from_status,
+        note=report.review_note,
+        data=_acting(acting_for) or None,
     )
 
 
 def reviewed_actions(
-    report: MonthlyReport, actor: Actor, *, from_status: str, opened: str = ""
+    report: MonthlyReport, actor: Actor, *, from_status: str, opened: str = "", acting_for: str = ""
 ) -> ReportEvent:
     """``opened``: the number of the action opened with the review, if one was."""
     return _write(
@@ -81,7 +93,7 @@ def reviewed_actions(
         ReportEventKind.REVIEWED_ACTIONS,
         from_status=from_status,
         note=report.review_note,
-        data={"action": opened} if opened else None,
+        data={**({"action": opened} if opened else {}), **_acting(acting_for)} or None,
     )
 
 
@@ -89,9 +101,17 @@ def published(analysis: QuarterlyAnalysis, actor: Actor, *, from_status: str) ->
     return _write(analysis, actor, ReportEventKind.PUBLISHED, from_status=from_status)
 
 
-def summary_saved(summary: AnnualSummary, actor: Actor) -> ReportEvent:
-    return _write(summary, actor, ReportEventKind.SUMMARY_SAVED, from_status=summary.status)
+def summary_saved(summary: AnnualSummary, actor: Actor, *, acting_for: str = "") -> ReportEvent:
+    return _write(
+        summary,
+        actor,
+        ReportEventKind.SUMMARY_SAVED,
+        from_status=summary.status,
+        data=_acting(acting_for) or None,
+    )
 
 
-def issued(summary: AnnualSummary, actor: Actor, *, from_status: str) -> ReportEvent:
-    return _write(summary, actor, ReportEventKind.ISSUED, from_status=from_status)
+def issued(summary: AnnualSummary, actor: Actor, *, from_status: str, acting_for: str = "") -> ReportEvent:
+    return _write(
+        summary, actor, ReportEventKind.ISSUED, from_status=from_status, data=_acting(acting_for) or None
+    )

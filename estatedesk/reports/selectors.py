@@ -7,6 +7,10 @@
   them (customer service) and the leadership.
 * Annual summaries: department heads, customer service and the leadership; drafts only to
   the deputy GM, GM, auditors and administrators.
+
+Reviewing the monthly reports and writing the annual summary are the deputy GM's (§7.2.15–16);
+the GM takes them only in the deputy GM's place, when the company settings allow it
+(``org.acting``, decision 0017).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from django.db.models import QuerySet
 
 from estatedesk.core.actors import Actor
 from estatedesk.core.policy import department_ids, is_staff_member, sees_all, staff_of
+from estatedesk.org.acting import acting_for
 from estatedesk.org.models import DepartmentKind, Role
 from estatedesk.reports.models import (
     AnnualStatus,
@@ -49,14 +54,19 @@ def writes_quarterly(user: Actor) -> bool:
     )
 
 
+def as_deputy_gm(user: Actor) -> str | None:
+    """The deputy GM's steps (§7.2.15–16: reviewing the monthly reports, writing the annual
+    summary): ``""`` for the deputy GM, ``"deputy_gm"`` for the GM standing in when the company
+    settings allow it (the record says so), ``None`` for anyone else."""
+    return acting_for(user, Role.DEPUTY_GM)
+
+
 def writes_annual(user: Actor) -> bool:
-    staff = staff_of(user)
-    return staff is not None and staff.role in (Role.DEPUTY_GM, Role.GM)
+    return as_deputy_gm(user) is not None
 
 
 def reviews_monthly(user: Actor) -> bool:
-    staff = staff_of(user)
-    return staff is not None and staff.role in (Role.DEPUTY_GM, Role.GM)
+    return as_deputy_gm(user) is not None
 
 
 def monthly_reports_for(user: Actor) -> QuerySet[MonthlyReport]:

@@ -30,6 +30,7 @@ from estatedesk.org.models import Department, Staff
 from estatedesk.reports import events
 from estatedesk.reports.figures import month_bounds, monthly_figures, previous_month
 from estatedesk.reports.models import MonthlyReport, ReportStatus, ReviewDecision
+from estatedesk.reports.selectors import as_deputy_gm
 from estatedesk.reports.workflow import MONTHLY, check, require
 
 __all__ = ["catch_up", "draft_month", "live_differs", "review", "save_analysis", "snapshot", "submit"]
@@ -257,7 +258,11 @@ def review(
     """
     locked = _locked(report)
     transition = MONTHLY.get("review")
-    staff = require(actor, transition, _("Monthly reports are reviewed by the deputy general manager."))
+    refusal = _("Monthly reports are reviewed by the deputy general manager.")
+    staff = require(actor, transition, refusal)
+    acting = as_deputy_gm(actor)
+    if acting is None:
+        raise NotAllowed(refusal)
     check(
         MONTHLY,
         transition,
@@ -294,7 +299,7 @@ def review(
     locked.reviewed_at = clock_now()
     locked.save(update_fields=["status", "decision", "review_note", "reviewed_by", "reviewed_at"])
     if decision == ReviewDecision.ACTIONS:
-        events.reviewed_actions(locked, actor, from_status=before, opened=opened)
+        events.reviewed_actions(locked, actor, from_status=before, opened=opened, acting_for=acting)
     else:
-        events.reviewed_no_action(locked, actor, from_status=before)
+        events.reviewed_no_action(locked, actor, from_status=before, acting_for=acting)
     return locked

@@ -31,7 +31,7 @@ from estatedesk.reports import events
 from estatedesk.reports.figures import month_bounds
 from estatedesk.reports.models import AnnualSummary, MonthlyReport, QuarterlyAnalysis, ReportStatus
 from estatedesk.reports.periods import months_of_quarter, months_of_year, period_figures, quarter_of
-from estatedesk.reports.selectors import writes_quarterly
+from estatedesk.reports.selectors import as_deputy_gm, writes_quarterly
 from estatedesk.reports.services import snapshot
 from estatedesk.reports.workflow import ANNUAL, QUARTERLY, check, require
 
@@ -270,7 +270,11 @@ def publish_annual(
 ) -> AnnualSummary:
     locked = _locked_year(summary)
     transition = ANNUAL.get("issue")
-    staff = require(actor, transition, _("The annual summary is issued by the deputy general manager."))
+    refusal = _("The annual summary is issued by the deputy general manager.")
+    staff = require(actor, transition, refusal)
+    acting = as_deputy_gm(actor)
+    if acting is None:
+        raise NotAllowed(refusal)
     check(
         ANNUAL, transition, locked.status, str(locked), done=_("This annual summary has already been issued.")
     )
@@ -286,7 +290,7 @@ def publish_annual(
     locked.published_by = staff
     locked.published_at = locked.drafted_at = now
     locked.save()
-    events.issued(locked, actor, from_status=before)
+    events.issued(locked, actor, from_status=before, acting_for=acting)
     return locked
 
 
@@ -298,12 +302,16 @@ def save_annual_text(
     may both write it)."""
     locked = _locked_year(summary)
     transition = ANNUAL.get("save_summary")
-    require(actor, transition, _("The annual summary is written by the deputy general manager."))
+    refusal = _("The annual summary is written by the deputy general manager.")
+    require(actor, transition, refusal)
+    acting = as_deputy_gm(actor)
+    if acting is None:
+        raise NotAllowed(refusal)
     check(
         ANNUAL, transition, locked.status, str(locked), done=_("This annual summary has already been issued.")
     )
     take_edit(locked, based_on, current={"summary": locked.summary})
     locked.summary = text.strip()
     locked.save(update_fields=["summary", EDIT_VERSION])
-    events.summary_saved(locked, actor)
+    events.summary_saved(locked, actor, acting_for=acting)
     return locked

@@ -24,6 +24,7 @@ from estatedesk.core.versioning import version_initial
 from estatedesk.core.web import FormStep, company_time, form_step_view
 from estatedesk.core.xlsx import workbook_response
 from estatedesk.improvement.selectors import action_list
+from estatedesk.org.acting import name_acting
 from estatedesk.reports import presenters, selectors, services_periods
 from estatedesk.reports.events import ReportEventKind
 from estatedesk.reports.figures import month_bounds
@@ -159,7 +160,7 @@ def _render_annual(
         "form": form if editable or (form is not None and form.is_bound) else None,
         "draft": draft,
         "ended": timezone.now() >= month_bounds(summary.year, 12)[1],
-        "timeline": timeline_rows(summary.events.all(), ANNUAL, dict(ReportEventKind.choices)),
+        "timeline": timeline_rows(summary.events.all(), ANNUAL, dict(ReportEventKind.choices), name_acting),
     }
     response = render(request, "reports/annual_detail.html", context, status=status)
     patch_cache_control(response, private=True, no_cache=True)

@@ -35,6 +35,7 @@ from estatedesk.core.web import FormStep, company_time, form_step_view
 from estatedesk.core.xlsx import workbook_response, xlsx_response
 from estatedesk.improvement import selectors as improvement_selectors
 from estatedesk.improvement.workflow import OPENER_ROLES
+from estatedesk.org.acting import name_acting
 from estatedesk.org.models import Role
 from estatedesk.reports import echarts, exports, presenters, selectors, services
 from estatedesk.reports.events import ReportEventKind
@@ -283,7 +284,7 @@ def render_detail(
             .order_by("opened_at", "pk")
         ),
         "can_open_action": _opens_actions(user),
-        "timeline": timeline_rows(report.events.all(), MONTHLY, dict(ReportEventKind.choices)),
+        "timeline": timeline_rows(report.events.all(), MONTHLY, dict(ReportEventKind.choices), name_acting),
     }
     response = render(request, "reports/monthly_detail.html", context, status=status)
     patch_cache_control(response, private=True, no_cache=True)

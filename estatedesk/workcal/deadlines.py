@@ -2,11 +2,12 @@
 
 Which period applies, first match wins:
 
-1. the customer asked for a reply time: that time (basis ``requested``, never
+1. the complaint is invalid (``valid is False``): the reason is explained within
+   ``invalid_working_days`` working days (basis ``invalid``), whatever time the customer
+   asked for: §7.2.3 gives the customer's time to *valid* complaints only;
+2. the customer asked for a reply time: that time (basis ``requested``, never
    provisional). It is taken as given, even if it is earlier than the receipt: checking it
    is the form's job, and the customer's word is what the reply is measured against;
-2. the complaint is invalid (``valid is False``): the reason is explained within
-   ``invalid_working_days`` working days (basis ``invalid``);
 3. urgent: ``urgent_hours`` clock hours, 24/7 (basis ``urgent``);
 4. otherwise ``normal_working_days`` working days (basis ``normal``).
 
@@ -91,14 +92,14 @@ def reply_deadline(
 ) -> ReplyDeadline:
     if received_at.utcoffset() is None:
         raise ValueError(NAIVE_MESSAGE)
-    if requested_at is not None:
-        if requested_at.utcoffset() is None:
-            raise ValueError(NAIVE_MESSAGE)
-        return ReplyDeadline(requested_at.astimezone(hours.tz), False, "requested")
+    if requested_at is not None and requested_at.utcoffset() is None:
+        raise ValueError(NAIVE_MESSAGE)
     count = add_business_time if policy.mode is CountingMode.BUSINESS else add_working_days
     if valid is False:
         deadline = count(received_at, policy.invalid_working_days, cal, hours)
         return ReplyDeadline(deadline.due, deadline.provisional, "invalid")
+    if requested_at is not None:
+        return ReplyDeadline(requested_at.astimezone(hours.tz), False, "requested")
     if urgent:
         deadline = add_clock_hours(received_at, policy.urgent_hours)
         return ReplyDeadline(deadline.due.astimezone(hours.tz), False, "urgent")

@@ -159,3 +159,52 @@ def test_a_superior_issues_a_notice_on_their_own_initiative(world, api):
         "permission_denied",
     )
     assert ok(api("handler_a").get(f"/notices/{issued['number']}"))["task"] == "巡查消防通道"
+
+
+@pytest.mark.req("K-8")
+def test_the_raiser_chooses_the_first_signer_and_the_head_may_pass_straight_to_the_gm(world, api):
+    from tests.complaints.conftest import record
+
+    handler, head, gm = api("handler_a"), api("office_head_a"), api("gm")
+    first, second, third = (record(world).number for _ in range(3))
+    for number in (first, second, third):
+        ok(handler.post(f"/complaints/{number}/assess", {"cause": "maintenance"}))
+    straight = ok(
+        handler.post(f"/complaints/{first}/slip", {"matter": "业主要求总经理出面", "first_signer": "gm"})
+    )
+    slip = straight["slips"][0]["number"]
+    got = ok(gm.get(f"/slips/{slip}"))
+    assert (got["status"], got["first_signer"], got["waiting_for"]) == ("at_gm", "gm", "gm")
+    # a department head does not send a slip to himself: left out, it goes to the deputy GM
+    refused = error(
+        head.post(f"/complaints/{second}/slip", {"matter": "需基金", "first_signer": "department_head"}),
+        403,
+        "permission_denied",
+    )
+    assert "nobody signs a slip they raised" in str(refused).lower()
+    own = ok(head.post(f"/complaints/{second}/slip", {"matter": "需基金"}))
+    own_slip = ok(head.get(f"/slips/{own['slips'][0]['number']}"))
+    assert (own_slip["status"], own_slip["first_signer"]) == ("at_deputy_gm", "deputy_gm")
+    # the head passes a handler's slip directly to the GM
+    raised = ok(handler.post(f"/complaints/{third}/slip", {"matter": "外墙大修"}))
+    number = raised["slips"][0]["number"]
+    passed = ok(
+        head.post(
+            f"/slips/{number}/sign",
+            {"opinion": "直接呈总经理", "decision": "escalate", "to": "gm", "version": 0},
+        )
+    )
+    assert (passed["status"], passed["signatures"][0]["acting_for"]) == ("at_gm", "")
+
+
+@pytest.mark.req("K-9")
+def test_a_head_issues_notices_only_to_the_departments_he_heads(world, api):
+    body = {"task": "清洗水箱", "due_at": "2030-01-01T09:00:00+08:00"}
+    refused = error(
+        api("office_head_a").post("/notices", {**body, "department": world.engineering.pk}),
+        403,
+        "permission_denied",
+    )
+    assert "工程部" in str(refused)
+    issued = ok(api("office_head_a").post("/notices", {**body, "department": world.office_a.pk}), 201)
+    assert issued["department"] == world.office_a.pk

@@ -131,25 +131,31 @@ def test_the_gm_cannot_pass_a_slip_further_and_a_wrong_signer_is_refused(world, 
 @pytest.mark.req("K-9")
 def test_notice_from_a_decided_slip_is_reported_returned_and_verified(world, complaint):
     slip = slip_of(world, complaint)
-    papers.sign_slip(actor=world.users["office_head_a"], slip=slip, opinion="工程部負責", decision="decide")
+    papers.sign_slip(
+        actor=world.users["office_head_a"], slip=slip, opinion="管理處維修組三日內更換主機", decision="decide"
+    )
     head = world.client("office_head_a")
     html = get(head, "complaints:slip_detail", slip.pk)
     assert f"{reverse('complaints:notice_create')}?slip={slip.pk}" in html
     assert "?slip=" not in get(
         world.client("handler_a"), "complaints:slip_detail", slip.pk
     )  # handlers do not issue
+    assert "?slip=" not in get(world.client("gm"), "complaints:slip_detail", slip.pk)  # not the decider
+    # pre-filled with the decision: the deciding opinion as the task, the complaint's department
     form = get(head, "complaints:notice_create", slip=slip.pk)
     assert re.search(rf'<option value="{slip.pk}" selected>', form)
+    assert re.search(rf'<option value="{world.office_a.pk}" selected>', form)
+    assert "管理處維修組三日內更換主機</textarea>" in form
+    # only the departments the head heads are offered, and the server refuses the others
+    assert f'<option value="{world.engineering.pk}"' not in form
     due = (timezone.now() + timedelta(days=3)).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
-    response = head.post(
-        reverse("complaints:notice_create"),
-        {
-            "slip": slip.pk,
-            "department": world.engineering.pk,
-            "task": "三日內完成電梯主機更換",
-            "due_at": due,
-        },
+    fields = {"slip": slip.pk, "task": "三日內完成電梯主機更換", "due_at": due}
+    refused = english(head).post(
+        reverse("complaints:notice_create"), {**fields, "department": world.engineering.pk}
     )
+    assert refused.status_code == 422  # not a choice of the form
+    assert "三日內完成電梯主機更換" in refused.content.decode()
+    response = head.post(reverse("complaints:notice_create"), {**fields, "department": world.office_a.pk})
     assert response.status_code == 302
     notice = WorkNotice.objects.get()
     assert response["Location"] == reverse("complaints:notice_detail", args=[notice.pk])
@@ -161,9 +167,9 @@ def test_notice_from_a_decided_slip_is_reported_returned_and_verified(world, com
     )
     assert notice.due_at.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M") == due
 
-    engineering = world.client("department_head")
+    engineering = world.client("handler_a")  # the management office's handler reports for it
     assert 'id="report"' in get(engineering, "complaints:notice_detail", notice.pk)
-    assert 'id="report"' not in get(world.client("handler_a"), "complaints:notice_detail", notice.pk)
+    assert 'id="report"' not in get(world.client("department_head"), "complaints:notice_detail", notice.pk)
     post_ok(
         engineering,
         "complaints:notice_report",

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from estatedesk.complaints import papers, services, workflow
@@ -87,10 +89,13 @@ def test_a_unit_of_another_estate_is_refused(world):
 def test_complaints_to_the_government_are_entered_by_leadership_and_forwarded(world):
     with pytest.raises(NotAllowed):
         record(world, persona="handler_a", channel="government")
-    c = record(world, persona="deputy_gm", channel="government", department=world.engineering)
+    with pytest.raises(NotAllowed) as err:  # §5.1: the GM handles complaints to the government
+        record(world, persona="deputy_gm", channel="government")
+    assert err.value.field == "channel"
+    c = record(world, persona="gm", channel="government", department=world.engineering)
     assert c.department == world.engineering
     c = services.assign(
-        actor=_user(world, "deputy_gm"),
+        actor=_user(world, "gm"),
         complaint=c,
         department=world.office_a,
         handler=_user(world, "handler_a").staff,
@@ -98,6 +103,31 @@ def test_complaints_to_the_government_are_entered_by_leadership_and_forwarded(wo
     assert c.handler == _user(world, "handler_a").staff
     assert Message.objects.filter(user=_user(world, "handler_a"), subject__contains="forwarded").exists() or (
         Message.objects.filter(user=_user(world, "handler_a"), subject__contains=c.number).exists()
+    )
+
+
+@pytest.mark.req("K-2")
+def test_the_deputy_gm_receives_complaints_to_the_company_and_the_gm_only_in_his_place(world):
+    """§5.2: complaints made to the company are the deputy GM's; §5.1: those to the group company
+    or the government the GM's. The GM receives a company complaint only when the settings let him
+    stand in for the deputy GM, and the timeline says so."""
+    from estatedesk.core.models import CompanySettings
+
+    with pytest.raises(NotAllowed):
+        record(world, persona="deputy_gm", channel="group_company")
+    with pytest.raises(NotAllowed):
+        record(world, persona="gm", channel="company")
+    c = record(world, persona="deputy_gm", channel="company")
+    assert c.events.get(action="record").data.get("acting_for") is None
+    record(world, persona="gm", channel="group_company")
+    CompanySettings.objects.filter(pk=1).update(gm_acts_for_deputy_gm=True)
+    c = record(world, persona="gm", channel="company")
+    assert c.events.get(action="record").data["acting_for"] == "deputy_gm"
+    client = world.client("gm")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert (
+        "gm (for the Deputy general manager)"
+        in client.get(reverse("complaints:detail", args=[c.pk])).content.decode()
     )
 
 
@@ -194,6 +224,24 @@ def test_the_customers_requested_time_is_the_deadline(world):
             actor=_user(world, "handler_a"), complaint=c, cause="management", serious=False, urgent=True
         )
         assert c.reply_due == at(2026, 11, 23, 15, 0)
+
+
+@pytest.mark.req("K-5")
+def test_an_invalid_complaint_is_explained_within_a_working_day_whatever_time_was_asked(world):
+    """§7.2.3: the customer's time is for valid complaints; an unfounded one is explained within
+    1 working day. 30 September 15:00, asked for 20 October: the National Day holidays (1–7 October)
+    are not counted, so 8 October at the end of office hours."""
+    with time_machine.travel(at(2026, 9, 30, 15, 5), tick=False):
+        c = record(world, received_at=at(2026, 9, 30, 15, 0), requested_reply_at=at(2026, 10, 20, 17, 0))
+        assert c.reply_due == at(2026, 10, 20, 17, 0) and c.due_basis == "requested"
+        c = services.assess(
+            actor=_user(world, "handler_a"), complaint=c, cause="unfounded", serious=False, urgent=False
+        )
+        assert (c.reply_due, c.due_basis) == (at(2026, 10, 8, 17, 30), "invalid")
+        c = services.assess(
+            actor=_user(world, "handler_a"), complaint=c, cause="management", serious=False, urgent=False
+        )
+        assert (c.reply_due, c.due_basis) == (at(2026, 10, 20, 17, 0), "requested")
 
 
 @pytest.mark.req("K-5")
@@ -414,29 +462,37 @@ def test_work_notice_from_a_slip_is_reported_and_verified(world):
     due = timezone.now() + timedelta(days=2)
     with pytest.raises(InvalidInput):
         papers.issue_notice(
-            actor=_user(world, "office_head_a"), department=world.engineering, task="x", due_at=due, slip=slip
+            actor=_user(world, "office_head_a"), department=world.office_a, task="x", due_at=due, slip=slip
         )
     papers.sign_slip(
-        actor=_user(world, "office_head_a"), slip=slip, opinion="由工程部處理", decision="decide"
+        actor=_user(world, "office_head_a"), slip=slip, opinion="由管理處維修組處理", decision="decide"
     )
+    with pytest.raises(NotAllowed) as err:  # the deciding head addresses only the departments he heads
+        papers.issue_notice(
+            actor=_user(world, "office_head_a"), department=world.engineering, task="x", due_at=due, slip=slip
+        )
+    assert err.value.field == "department"
+    with pytest.raises(NotAllowed) as err:  # only the leader who decided the slip issues its notice
+        papers.issue_notice(
+            actor=_user(world, "gm"), department=world.office_a, task="x", due_at=due, slip=slip
+        )
+    assert err.value.field == "slip"
     notice = papers.issue_notice(
         actor=_user(world, "office_head_a"),
-        department=world.engineering,
+        department=world.office_a,
         task="更換水泵減震墊",
         due_at=due,
         slip=slip,
     )
     assert notice.origin == "slip" and notice.complaint == c and notice.number.startswith("AP-")
-    with pytest.raises(NotAllowed):
-        papers.report_notice(actor=handler, notice=notice, report="done")  # handler_a is not in engineering
-    notice = papers.report_notice(
-        actor=_user(world, "department_head"), notice=notice, report="已更換，噪音消除"
-    )
+    with pytest.raises(NotAllowed):  # engineering is not the responsible department
+        papers.report_notice(actor=_user(world, "department_head"), notice=notice, report="done")
+    notice = papers.report_notice(actor=handler, notice=notice, report="已更換，噪音消除")
     notice = papers.verify_notice(
         actor=_user(world, "office_head_a"), notice=notice, accepted=False, verification="仍有噪音"
     )
     assert notice.status == "issued"
-    papers.report_notice(actor=_user(world, "department_head"), notice=notice, report="加裝隔音棉")
+    papers.report_notice(actor=handler, notice=notice, report="加裝隔音棉")
     notice = papers.verify_notice(
         actor=_user(world, "office_head_a"), notice=notice, accepted=True, verification="已無噪音"
     )

@@ -120,6 +120,10 @@ def test_two_customer_service_writers_of_the_quarterly_analysis_lose_nothing(wor
 @pytest.mark.req("K-15")
 @pytest.mark.req("P-2")
 def test_the_deputy_gm_and_the_gm_writing_the_annual_summary_at_once_lose_nothing(world):
+    from estatedesk.core.models import CompanySettings
+
+    # The GM writes the summary only in the deputy GM's place, when the settings allow it (0017).
+    CompanySettings.objects.filter(pk=1).update(gm_acts_for_deputy_gm=True)
     with frozen_at(at(2027, 1, 5, 10, 0)):
         summary = services_periods.draft_year(year=2026)
         first, second = browser(world.users["deputy_gm"]), browser(world.users["gm"])

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from estatedesk.core import panels
+from estatedesk.core.models import CompanySettings
 from estatedesk.reports import services
 from estatedesk.reports.models import MonthlyReport
 from tests.complaints.conftest import at, record
@@ -51,7 +52,12 @@ def test_reviewers_see_what_waits_for_them_and_the_auditor_what_was_reviewed(wor
     assert len(waiting) == 2 and queue.count == 2
     assert february_url in waiting[0] and march_url in waiting[1]  # oldest first
     assert world.office_a.name in waiting[0]
+    # Reviewing is the deputy GM's (§7.2.15): the GM's panel shows the reviewed reports, or the
+    # queue when the company settings let him stand in for the deputy GM (decision 0017).
+    assert _panel(world.users["gm"]).items == []
+    CompanySettings.objects.filter(pk=1).update(gm_acts_for_deputy_gm=True)
     assert _panel(world.users["gm"]).items == waiting
+    CompanySettings.objects.filter(pk=1).update(gm_acts_for_deputy_gm=False)
     assert _panel(world.users["auditor"]).items == []  # nothing reviewed yet
 
     with frozen_at(at(2026, 4, 5, 9, 0)):
@@ -60,6 +66,7 @@ def test_reviewers_see_what_waits_for_them_and_the_auditor_what_was_reviewed(wor
     assert len(waiting) == 1 and march_url in waiting[0]
     reviewed = _panel(world.users["auditor"]).items
     assert len(reviewed) == 1 and february_url in reviewed[0] and "2026-04-05" in reviewed[0]
+    assert _panel(world.users["gm"]).items == reviewed
 
 
 def test_the_panel_is_on_the_home_page_and_not_for_other_roles(world: Any) -> None:

@@ -286,7 +286,9 @@ def test_the_deputy_gm_reviews_from_the_queue_with_no_action(world: Any) -> None
         assert "No action needed" in html and "持續關注電梯維保" in html
         assert f"queue-{report.pk}" not in _html(deputy.get(reverse("reports:review_queue")))
 
-        again = _client(world, "gm").post(review, {"decision": "no_action", "note": "第二次"})
+        # The GM does not review unless standing in for the deputy GM (decision 0017).
+        assert _client(world, "gm").post(review, {"decision": "no_action", "note": "越權"}).status_code == 403
+        again = deputy.post(review, {"decision": "no_action", "note": "第二次"})
     assert again.status_code == 409
     assert "This monthly report has already been reviewed." in _html(again)
     report.refresh_from_db()

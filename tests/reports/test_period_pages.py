@@ -329,7 +329,7 @@ def test_the_annual_list_takes_the_same_queries_for_more_summaries(world: Any) -
             assert client.get(reverse("reports:annual_list")).status_code == 200
         for year in (2022, 2023, 2024, 2025):
             s = services_periods.draft_year(year=year)
-            services_periods.publish_annual(actor=world.users["gm"], summary=s, text="總結")
+            services_periods.publish_annual(actor=world.users["deputy_gm"], summary=s, text="總結")
         with CaptureQueriesContext(connection) as five:
             client.get(reverse("reports:annual_list"))
     assert len(five) == len(one)

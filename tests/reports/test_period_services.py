@@ -12,6 +12,7 @@ from django.core.management import call_command
 from estatedesk.complaints import services as complaint_services
 from estatedesk.complaints.models import Complaint
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed
+from estatedesk.core.models import CompanySettings
 from estatedesk.improvement import services as improvement
 from estatedesk.org import services as org_services
 from estatedesk.reports import services, services_periods
@@ -431,24 +432,47 @@ def test_the_annual_summary_packs_complaints_actions_and_monthly_reports(world: 
 
 
 @pytest.mark.req("K-15")
-def test_only_the_deputy_gm_or_gm_issues_the_annual_summary(world: Any) -> None:
+def test_the_gm_writes_the_annual_summary_in_the_deputy_gms_place_when_the_settings_say_so(
+    world: Any,
+) -> None:
+    with frozen_at(at(2027, 1, 1, 1, 0)):
+        summary = services_periods.draft_year(year=2026)
+    CompanySettings.objects.filter(pk=1).update(gm_acts_for_deputy_gm=True)
+    with frozen_at(at(2027, 1, 5, 10, 0)):
+        services_periods.save_annual_text(actor=world.users["gm"], summary=summary, text="草稿")
+        issued = services_periods.publish_annual(actor=world.users["gm"], summary=summary, text="全年總結")
+    assert issued.published_by is not None and issued.published_by.user == world.users["gm"]
+    assert [e.data for e in issued.events.filter(kind__in=("summary_saved", "issued"))] == [
+        {"acting_for": "deputy_gm"},
+        {"acting_for": "deputy_gm"},
+    ]
+
+
+@pytest.mark.req("K-15")
+def test_only_the_deputy_gm_writes_and_issues_the_annual_summary(world: Any) -> None:
     _year_2026_with_actions_and_reports(world)
     with frozen_at(at(2027, 1, 1, 1, 0)):
         summary = services_periods.draft_year(year=2026)
     with frozen_at(at(2027, 1, 5, 10, 0)):
-        for user in (world.users["department_head"], world.users["auditor"], cs_supervisor(world)):
+        others = (
+            world.users["department_head"],
+            world.users["auditor"],
+            cs_supervisor(world),
+            world.users["gm"],
+        )
+        for user in others:
             with pytest.raises(NotAllowed):
                 services_periods.publish_annual(actor=user, summary=summary, text="總結")
             with pytest.raises(NotAllowed):
                 services_periods.save_annual_text(actor=user, summary=summary, text="總結")
-        services_periods.save_annual_text(actor=world.users["gm"], summary=summary, text=" 草稿 ")
+        services_periods.save_annual_text(actor=world.users["deputy_gm"], summary=summary, text=" 草稿 ")
         summary.refresh_from_db()
         assert summary.summary == "草稿" and summary.status == PeriodStatus.DRAFT
         issued = services_periods.publish_annual(
             actor=world.users["deputy_gm"], summary=summary, text="全年總結"
         )
         with pytest.raises(AlreadyHandled):
-            services_periods.publish_annual(actor=world.users["gm"], summary=summary, text="再發一次")
+            services_periods.publish_annual(actor=world.users["deputy_gm"], summary=summary, text="再發一次")
     assert issued.status == PeriodStatus.PUBLISHED
     assert issued.published_by is not None and issued.published_by.user == world.users["deputy_gm"]
     frozen = issued.figures

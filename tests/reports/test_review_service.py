@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.urls import reverse
 
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed
+from estatedesk.core.models import CompanySettings
 from estatedesk.improvement.models import Action, Source
 from estatedesk.reports import services
 from estatedesk.reports.models import MonthlyReport, ReportStatus, ReviewDecision
@@ -76,14 +79,32 @@ def test_actions_without_an_action_is_refused_and_nothing_changes(world: Any) ->
     assert report.status == ReportStatus.SUBMITTED
 
 
-def test_only_the_leadership_reviews_and_only_once(world: Any) -> None:
+def test_the_deputy_gm_reviews_and_only_once(world: Any) -> None:
     report = _submitted(world)
-    for persona in ("handler_a", "office_head_a", "auditor"):
+    for persona in ("handler_a", "office_head_a", "auditor", "gm"):  # the GM only in his place (below)
         with pytest.raises(NotAllowed):
             services.review(actor=world.users[persona], report=report, decision=ReviewDecision.NO_ACTION)
-    services.review(actor=world.users["gm"], report=report, decision=ReviewDecision.NO_ACTION)
+    assert list(review_queue(world.users["gm"])) == []
+    services.review(actor=world.users["deputy_gm"], report=report, decision=ReviewDecision.NO_ACTION)
     with pytest.raises(AlreadyHandled):
         services.review(actor=world.users["deputy_gm"], report=report, decision=ReviewDecision.NO_ACTION)
+    assert report.events.get(kind="reviewed_no_action").data == {}
+
+
+def test_the_gm_reviews_in_the_deputy_gms_place_when_the_settings_say_so_and_the_record_says_so(
+    world: Any,
+) -> None:
+    report = _submitted(world)
+    CompanySettings.objects.filter(pk=1).update(gm_acts_for_deputy_gm=True)
+    assert list(review_queue(world.users["gm"])) == [report]
+    with frozen_at(at(2026, 4, 3, 9, 0)):
+        services.review(actor=world.users["gm"], report=report, decision=ReviewDecision.NO_ACTION)
+    event = report.events.get(kind="reviewed_no_action")
+    assert (event.actor_name, event.data) == ("gm", {"acting_for": "deputy_gm"})
+    client = world.client("office_head_a")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("reports:monthly_detail", args=[report.pk])).content.decode()
+    assert "gm (for the Deputy general manager)" in page
 
 
 def test_a_draft_cannot_be_reviewed(world: Any) -> None:

@@ -410,12 +410,17 @@ def analyse_grievance(request: HttpRequest, number: Number, payload: AnalyseIn) 
 
 @router.post("/complaints/{number}/slip", response=STEP_RESPONSES)
 def raise_transfer_slip(request: HttpRequest, number: Number, payload: SlipIn) -> Any:
-    """Pass a complaint you cannot resolve to your department head on a work transfer slip (K-8)."""
+    """Pass a complaint you cannot resolve to a superior on a work transfer slip (K-8): the head
+    of its department, or directly the deputy GM or the GM (``first_signer``)."""
     return _step(
         request,
         number,
         payload,
         lambda user, pk: raise_slip(
-            actor=user, complaint=pk, matter=payload.matter, handler_opinion=payload.handler_opinion
+            actor=user,
+            complaint=pk,
+            matter=payload.matter,
+            handler_opinion=payload.handler_opinion,
+            first_signer=payload.first_signer or "",
         ),
     )

@@ -262,6 +262,7 @@ def complaint_detail(c: Complaint, viewer: Viewer) -> dict[str, Any]:
                     "action": e.action,
                     "at": t(e.at),
                     "actor": e.actor_name,
+                    "acting_for": str(e.data.get("acting_for", "")),
                     "from_status": e.from_status,
                     "to_status": e.to_status,
                     "note": e.note,
@@ -284,6 +285,7 @@ def slip_item(s: TransferSlip, viewer: Viewer) -> dict[str, Any]:
         "status": s.status,
         "status_label": str(s.get_status_display()),
         "waiting_for": workflow.SLIP_SIGNER.get(s.status),
+        "first_signer": s.first_signer,
         "complaint": s.complaint.number,
         "estate": s.complaint.estate_id,
         "estate_name": s.complaint.estate.name,
@@ -303,6 +305,7 @@ def slip_detail(s: TransferSlip, viewer: Viewer) -> dict[str, Any]:
                 {
                     "level": sig.level,
                     "signer": _staff_name(sig.signer),
+                    "acting_for": sig.acting_for,
                     "signed_at": viewer.time(sig.signed_at),
                     "opinion": sig.opinion,
                     "decision": sig.decision,

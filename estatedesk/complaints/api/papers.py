@@ -90,7 +90,7 @@ def get_slip(request: HttpRequest, number: Number) -> Any:
 
 @router.post("/slips/{number}/sign", response=responses(200, SlipOut, *WRITE_ERRORS, 404), tags=["slips"])
 def sign_slip(request: HttpRequest, number: Number, payload: SignIn) -> Any:
-    """The current signer's opinion: pass the slip up (head → deputy GM → GM) or decide."""
+    """The current signer's opinion: decide, or pass the slip up (head → deputy GM or GM; deputy GM → GM)."""
     user = current_user(request)
     slip = _one(_slips(user), number)
     with service_errors(payload):
@@ -99,6 +99,7 @@ def sign_slip(request: HttpRequest, number: Number, payload: SignIn) -> Any:
             slip=slip.pk,
             opinion=payload.opinion,
             decision=payload.decision,
+            to=payload.to or "",
             based_on=payload.version,
         )
     return slip_detail(_one(_slips(user), number), Viewer.of(user))

@@ -206,6 +206,9 @@ class EventOut(Schema):
     action: str
     at: datetime
     actor: str
+    acting_for: str = Field(
+        "", description="The role the actor acted for, when standing in for it (e.g. deputy_gm)."
+    )
     from_status: str
     to_status: str
     note: str
@@ -335,6 +338,13 @@ class AnalyseIn(Input):
 class SlipIn(Input):
     matter: RequiredText
     handler_opinion: LongText = ""
+    first_signer: Literal["department_head", "deputy_gm", "gm"] | None = Field(
+        None,
+        description="The first signer, among your superiors: the head of the complaint's department, "
+        "or directly the deputy GM or the GM. Left out: the head of the complaint's department (when "
+        "it has none, or you are it, the deputy GM; for the deputy GM the GM). Nobody signs a slip "
+        "they raised: a department head chooses the deputy GM or the GM, the deputy GM the GM.",
+    )
 
 
 # --- Transfer slips ------------------------------------------------------------------------
@@ -346,11 +356,15 @@ class SlipFilters(Schema):
     complaint: Number | None = None
 
 
+SignerRole = Literal["department_head", "deputy_gm", "gm"]
+
+
 class SlipItem(Schema):
     number: str = Field(description="e.g. CQ-2026-000012")
     status: SlipStatus
     status_label: str
     waiting_for: str | None = Field(description="The role that signs next: department_head, deputy_gm, gm.")
+    first_signer: SignerRole = Field(description="The first signer the raiser chose.")
     complaint: str
     estate: int
     estate_name: str
@@ -370,6 +384,7 @@ class SlipPage(Schema):
 class SignatureOut(Schema):
     level: str
     signer: str
+    acting_for: str = Field(description="The role the signer stood in for; empty when signing in their own.")
     signed_at: datetime
     opinion: str
     decision: str
@@ -388,6 +403,11 @@ class SlipOut(SlipItem):
 class SignIn(Input):
     opinion: RequiredText
     decision: Literal["escalate", "decide"] = Field(description="Pass it up the chain, or decide.")
+    to: Literal["deputy_gm", "gm"] | None = Field(
+        None,
+        description="Passing up: to whom. The department head passes to the deputy GM (default) or "
+        "directly to the GM; the deputy GM to the GM.",
+    )
     version: Version
 
 

@@ -179,7 +179,12 @@ class Planner:
         if channel == "portal":
             return RESIDENT
         if channel in LEADERSHIP_CHANNELS:
-            return s.cast.deputy_gm if s.chance(0.7) else s.cast.gm
+            # §5.1, §5.2: the deputy GM receives complaints to the company, the GM those to the
+            # group company or the government; media complaints either of them.
+            either = s.cast.deputy_gm if s.chance(0.7) else s.cast.gm
+            return {"company": s.cast.deputy_gm, "group_company": s.cast.gm, "government": s.cast.gm}.get(
+                channel, either
+            )
         if channel == "return_visit" or (s.is_open(moment, site) and s.chance(0.25)):
             return site.handler
         return site.duty
@@ -470,7 +475,8 @@ def _initiatives(s: Story, count: int) -> list[tuple[Life, Callable[[], bool]]]:
         kind, task = s.pick(texts.INITIATIVE_NOTICES)
         candidates = [site for site in s.cast.sites.values() if site.residential or kind != "landscaping"]
         site: Site = s.pick(candidates)
-        issuer = s.cast.deputy_gm if s.chance(0.6) else s.cast.cs_supervisor
+        # §7.2.9 a: a leader's instruction to a department under them (the deputy GM or the GM).
+        issuer = s.cast.deputy_gm if s.chance(0.6) else s.cast.gm
         at = s.office(s.start + timedelta(days=s.rng.uniform(7, DAYS - 10), hours=9), site)
         text = task.format(estate=site.estate.name)
         life = lives_.initiative_life(s, site, s.cast.heads[kind], issuer, text, at)

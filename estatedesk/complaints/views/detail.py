@@ -122,7 +122,13 @@ def _analyse(user: RequestUser, c: Complaint, d: dict[str, Any]) -> None:
 
 
 def _slip(user: RequestUser, c: Complaint, d: dict[str, Any]) -> None:
-    papers.raise_slip(actor=user, complaint=c.pk, matter=d["matter"], handler_opinion=d["handler_opinion"])
+    papers.raise_slip(
+        actor=user,
+        complaint=c.pk,
+        matter=d["matter"],
+        handler_opinion=d["handler_opinion"],
+        first_signer=d["first_signer"],
+    )
 
 
 @dataclass(frozen=True)
@@ -230,7 +236,7 @@ STEPS: tuple[Step, ...] = (
         f.SlipForm,
         frozenset({"raise_slip"}),
         _slip,
-        gettext_lazy("Work transfer slip raised; it waits for the department head."),
+        gettext_lazy("Work transfer slip raised; it waits for the signer you chose."),
         gettext_lazy("Raise the slip"),
     ),
     Step(

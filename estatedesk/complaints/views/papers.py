@@ -5,6 +5,7 @@ form posts to a thin view that calls the one ``papers`` function of its step.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from estatedesk.complaints import papers, selectors, workflow
+from estatedesk.complaints.chain import slip_chain
 from estatedesk.complaints.forms_actions import (
     NoticeForm,
     NoticeReportForm,
@@ -33,6 +35,7 @@ from estatedesk.core.errors import ServiceError
 from estatedesk.core.params import Params
 from estatedesk.core.versioning import version_initial
 from estatedesk.core.web import FormStep, company_time, form_step_view, put_error
+from estatedesk.org.acting import name_acting
 
 PAGE_SIZE = 50
 
@@ -61,11 +64,48 @@ def may_record_result(user: RequestUser, slip: TransferSlip) -> bool:
 
 
 def may_issue_from(user: RequestUser, slip: TransferSlip) -> bool:
-    """A superior who signed the decided slip (or the deputy GM / GM) issues its notice (§7.2.9 b)."""
+    """The leader who decided the slip issues its notice (§7.2.9 b)."""
     staff = policy.staff_of(user)
-    if staff is None or slip.status != workflow.DECIDED or staff.role not in workflow.ISSUER_ROLES:
+    if staff is None or slip.status != workflow.DECIDED:
         return False
-    return staff.role in ("deputy_gm", "gm") or slip.signatures.filter(signer=staff).exists()
+    return staff.role in workflow.ISSUER_ROLES and papers.decider_of(slip) == staff.pk
+
+
+def _chain(slip: TransferSlip, signatures: list[Signature]) -> list[dict[str, Any]]:
+    """The slip's signing chain for the page: each step with its label and who acted for whom."""
+    labels = {
+        "raised": _("Raised by"),
+        "department_head": _("Department head"),
+        "deputy_gm": _("Deputy general manager"),
+        "gm": _("General manager"),
+    }
+    steps = slip_chain(
+        status=slip.status,
+        first_signer=slip.first_signer,
+        raised_by=slip.raised_by.display_name,
+        raised_at=slip.raised_at,
+        signatures=[
+            SimpleNamespace(
+                level=sig.level,
+                signer_name=sig.signer.display_name,
+                acting_for=sig.acting_for,
+                signed_at=sig.signed_at,
+                decision=sig.decision,
+            )
+            for sig in signatures
+        ],
+    )
+    return [
+        {
+            "role": step.role,
+            "label": labels[step.role],
+            "state": step.state,
+            "who": name_acting(step.who, step.acting_for),
+            "at": step.at,
+            "decision": step.decision,
+        }
+        for step in steps
+    ]
 
 
 def filtered_slips(request: HttpRequest) -> QuerySet[TransferSlip]:
@@ -118,16 +158,23 @@ def render_slip(
     user = request.user
     can_sign = may_sign(user, slip)
     can_result = may_record_result(user, slip)
+    signatures = list(slip.signatures.all())
+    for sig in signatures:
+        sig.who = name_acting(sig.signer.display_name, sig.acting_for)  # type: ignore[attr-defined]
+    level = workflow.SLIP_SIGNER.get(slip.status, "")
     return render(
         request,
         "complaints/slip_detail.html",
         {
             "slip": slip,
             "complainant": person_name(user, slip.complaint.complainant_name),
-            "signatures": list(slip.signatures.all()),
+            "signatures": signatures,
+            "chain": _chain(slip, signatures),
             "notices": list(slip.notices.select_related("department")),
             "can_sign": can_sign or sign_form is not None,
+            "signing_for": papers.signing_as(user, slip) if can_sign else "",
             "last_signer": slip.status == workflow.AT_GM,
+            "may_pass_to_gm": level == "department_head",
             "sign_form": sign_form or SignForm(initial=version_initial(slip), auto_id="id_sign_%s"),
             "can_result": can_result or result_form is not None,
             "result_form": result_form
@@ -153,11 +200,13 @@ def _slip_page(slip: TransferSlip) -> str:
 
 
 def _sign(request: HttpRequest, slip: TransferSlip, form: SignForm) -> Any:
+    decision = form.cleaned_data["decision"]
     signed = papers.sign_slip(
         actor=request.user,
         slip=slip.pk,
         opinion=form.cleaned_data["opinion"],
-        decision=form.cleaned_data["decision"],
+        decision="escalate" if decision == "escalate_gm" else decision,
+        to="gm" if decision == "escalate_gm" else "",
         based_on=form.cleaned_data["based_on_version"],
     )
     if signed.status == workflow.DECIDED:
@@ -246,6 +295,18 @@ def _may_issue(user: RequestUser) -> None:
         raise PermissionDenied
 
 
+def _from_slip(user: RequestUser, slip: TransferSlip) -> dict[str, Any]:
+    """A notice from a decided slip, pre-filled with the decision (§7.2.9 b): the deciding
+    opinion as the task, the complaint's department (when it is under the user) as department."""
+    initial: dict[str, Any] = {"slip": slip.pk, "estate": slip.complaint.estate_id}
+    decision = slip.signatures.filter(decision="decide").order_by("-signed_at", "-id").first()
+    if decision is not None:
+        initial["task"] = decision.opinion
+    if selectors.addressable_departments(user).filter(pk=slip.complaint.department_id).exists():
+        initial["department"] = slip.complaint.department_id
+    return initial
+
+
 @company_time
 def notice_create(request: HttpRequest) -> HttpResponse:
     _may_issue(request.user)
@@ -258,7 +319,7 @@ def notice_create(request: HttpRequest) -> HttpResponse:
             slip = selectors.slips_for(request.user).filter(pk=slip_id).first() if slip_id else None
             if slip is None:
                 raise Http404
-            initial = {"slip": slip.pk, "estate": slip.complaint.estate_id}
+            initial = _from_slip(request.user, slip)
         form = NoticeForm(initial=initial, user=request.user)
         return render(request, "complaints/notice_form.html", {"form": form, "slip": slip})
     form = NoticeForm(request.POST, user=request.user)
@@ -275,10 +336,16 @@ def notice_create(request: HttpRequest) -> HttpResponse:
             )
         except ServiceError as error:
             put_error(form, error)
-            return render(request, "complaints/notice_form.html", {"form": form}, status=error.status)
+            return render(
+                request,
+                "complaints/notice_form.html",
+                {"form": form, "slip": data["slip"]},
+                status=error.status,
+            )
         messages.success(request, _("Work arrangement notice %(number)s issued.") % {"number": notice.number})
         return redirect("complaints:notice_detail", notice.pk)
-    return render(request, "complaints/notice_form.html", {"form": form}, status=422)
+    slip = form.cleaned_data.get("slip") if hasattr(form, "cleaned_data") else None
+    return render(request, "complaints/notice_form.html", {"form": form, "slip": slip}, status=422)
 
 
 def _notice(user: RequestUser, pk: int) -> WorkNotice:
@@ -304,7 +371,7 @@ def may_report(user: RequestUser, notice: WorkNotice) -> bool:
 
 def may_verify(user: RequestUser, notice: WorkNotice) -> bool:
     staff = policy.staff_of(user)
-    if staff is None or notice.status != workflow.REPORTED or staff.role not in workflow.ISSUER_ROLES:
+    if staff is None or notice.status != workflow.REPORTED or staff.role not in workflow.VERIFIER_ROLES:
         return False
     return notice.issued_by_id == staff.pk or staff.role in ("deputy_gm", "gm")
 

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
@@ -27,6 +28,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from estatedesk.complaints import selectors, workflow
+from estatedesk.complaints.chain import SKIPPED, slip_chain
 from estatedesk.complaints.events import ComplaintEvent
 from estatedesk.complaints.models import (
     Complaint,
@@ -46,6 +48,7 @@ from estatedesk.core.exportlog import record_export
 from estatedesk.core.i18n import join_list
 from estatedesk.core.models import CompanySettings
 from estatedesk.core.workflow import Workflow
+from estatedesk.org.acting import name_acting
 from estatedesk.org.models import Role
 
 log = logging.getLogger(__name__)
@@ -162,10 +165,27 @@ def _slip(request: HttpRequest, pk: int) -> tuple[TransferSlip, dict[str, Any]]:
         pk=pk,
     )
     signatures = list(slip.signatures.select_related("signer"))
-    levels = [
-        {"label": label, "sig": next((s for s in signatures if s.level == value), None)}
-        for value, label in SlipLevel.choices
-    ]
+    states = {
+        step.role: step.state
+        for step in slip_chain(
+            status=slip.status,
+            first_signer=slip.first_signer,
+            raised_by="",
+            raised_at=slip.raised_at,
+            signatures=[
+                SimpleNamespace(
+                    level=s.level, signer_name="", acting_for="", signed_at=s.signed_at, decision=s.decision
+                )
+                for s in signatures
+            ],
+        )
+    }
+    levels = []
+    for value, label in SlipLevel.choices:
+        sig = next((s for s in signatures if s.level == value), None)
+        who = name_acting(sig.signer.display_name, sig.acting_for) if sig is not None else ""
+        # A level the slip went past without a signature is marked, so nobody signs it by hand.
+        levels.append({"label": label, "sig": sig, "who": who, "skipped": states.get(value) == SKIPPED})
     c = slip.complaint
     page = _page_path(("complaints:slip_detail", slip.pk), ("complaints:detail", c.pk))
     context = {

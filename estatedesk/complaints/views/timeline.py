@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from estatedesk.complaints import events, selectors
 from estatedesk.complaints.models import Complaint, Event, Status
+from estatedesk.org.acting import name_acting
 
 STATUS_LABELS = dict(Status.choices)
 
@@ -53,7 +54,9 @@ def timeline_rows(complaint: Complaint) -> list[TimelineRow]:
             TimelineRow(
                 pk=e.pk,
                 label=events.label_of(e.action),
-                who=e.actor_name or _who_without_name(e),
+                who=name_acting(e.actor_name, str(e.data.get("acting_for", "")))
+                if e.actor_name
+                else _who_without_name(e),
                 at=e.at,
                 from_status=STATUS_LABELS.get(e.from_status, e.from_status) if moved else "",
                 to_status=STATUS_LABELS.get(e.to_status, e.to_status) if moved or not e.from_status else "",
