@@ -159,7 +159,7 @@ def test_the_deputy_gm_and_the_gm_find_slips_and_reports_waiting_for_them(world:
     papers.sign_slip(actor=world.users["deputy_gm"], slip=slip, opinion="请总经理决定", decision="escalate")
     gm = home(world.client("gm"))
     shows(gm, "approvals", slip_url(slip))
-    shows(gm, "review_queue", report_url)
+    # The GM reviews reports only in the deputy GM's place (decision 0017; tests/reports/test_home_panel.py).
     count, body = panels_on(home(world.client("deputy_gm")))["approvals"]
     assert count == 0 and "No transfer slips waiting." in body  # the kind exists, nothing now
 

@@ -93,7 +93,7 @@ ROLE_PANELS: dict[str, list[str]] = {
     "department_head": ["approvals", "department", "due_soon", "weekly_review"],
     "cs_supervisor": ["department", "due_soon"],
     "deputy_gm": ["approvals", "review_queue", "due_soon"],
-    "gm": ["approvals", "review_queue", "due_soon"],
+    "gm": ["approvals", "review_queue", "reports", "due_soon"],
     "developer_cs": ["my_work"],
     "rectification": ["my_work"],
     "auditor": ["reports", "due_soon"],

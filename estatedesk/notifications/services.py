@@ -89,9 +89,9 @@ def settle_replayed(messages: QuerySet[Message], *, read: bool, read_before: dat
     under ``clock_at`` may be passed here: none is ever sent. A text a later one of the same
     replay withdrew (``withdraw``) went out too: in the past it was written days before the
     later one, and a worker sends within seconds."""
-    messages.filter(status__in=(MessageStatus.PENDING, MessageStatus.WITHDRAWN)).exclude(channel=Channel.IN_APP).update(
-        status=MessageStatus.SENT, sent_at=F("created_at"), next_attempt_at=None
-    )
+    messages.filter(status__in=(MessageStatus.PENDING, MessageStatus.WITHDRAWN)).exclude(
+        channel=Channel.IN_APP
+    ).update(status=MessageStatus.SENT, sent_at=F("created_at"), next_attempt_at=None)
     unread = messages.filter(channel=Channel.IN_APP, read_at__isnull=True)
     if not read:
         unread = unread.filter(created_at__lt=read_before)

@@ -255,14 +255,14 @@ def test_a_report_on_a_notice_returned_meanwhile_does_not_overwrite_the_other_re
 @pytest.mark.req("K-9")
 def test_a_verification_based_on_an_older_report_is_refused_with_the_newer_verification(world):
     notice = papers.issue_notice(
-        actor=world.users["office_head_a"],
+        actor=world.users["gm"],
         department=world.engineering,
         task="巡查電梯",
         due_at=timezone.now() + timedelta(days=3),
         estate=world.estate_a,
     )
     papers.report_notice(actor=world.users["department_head"], notice=notice, report="已巡查")
-    issuer = browser(world, "office_head_a")
+    issuer = browser(world, "gm")
     opened = form_version(get(issuer, "complaints:notice_detail", notice.pk), "id_verify_based_on_version")
     # Meanwhile the deputy GM returns it and engineering reports again.
     papers.verify_notice(

@@ -31,7 +31,7 @@ def test_the_confirmation_says_no_handler_is_assigned_yet_and_who_was_told(world
 
 @pytest.mark.req("K-2")
 def test_the_confirmation_says_when_nobody_in_the_department_could_be_told(world):
-    response = client_for(world, "deputy_gm").post(
+    response = client_for(world, "gm").post(
         INTAKE,
         form_data(
             world,

@@ -214,8 +214,8 @@ def test_a_handler_cannot_record_a_complaint_that_reached_the_media(world):
 
 
 @pytest.mark.req("K-2")
-def test_the_deputy_gm_records_a_government_complaint_and_forwards_it(world):
-    client = client_for(world, "deputy_gm")
+def test_the_gm_records_a_government_complaint_and_forwards_it(world):
+    client = client_for(world, "gm")
     page = client.get(INTAKE).content.decode()
     assert 'value="government"' in page and 'name="department"' in page
     response = client.post(

@@ -55,6 +55,7 @@ class Plan:
     head: Head | None = None  # forwarded to a department with a head
     referral: tuple[str, str, str] = ("", "", "")  # party, their result, explanation to the customer
     hold: str = ""  # stop after this step ("record", "assess", "refer", "reply"): still open now
+    # or, on a slip's life, before this signer signs ("deputy", "gm"): the slip waits for them now
     key: str | None = None  # the intake's submission key (resuming an interrupted load)
     analysis: str = ""  # what was found (duplicates share it)
     place: dict[str, str] | None = None
@@ -265,6 +266,8 @@ def slip_life(s: Story, p: Plan, level: str) -> Life:
     if level == "gm":
         signers.append((s.cast.gm, "gm"))
     for user, step in signers:
+        if step == p.hold:
+            return
         t = s.working_days_later(t, p.site, 1) if step != "head" else s.after(t, p.site, 60, 600)
         yield t
         decide = step == level

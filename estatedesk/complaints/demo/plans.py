@@ -443,6 +443,11 @@ def _open_now(planner: Planner, overdue: int, held: int) -> list[tuple[Life, Pla
         plan = planner.invalid("developer", s.now - timedelta(days=s.rng.uniform(3, 4)))
         plan.hold, plan.late = "refer", False
         result.append((lives_.invalid_life(s, plan), plan))
+    # A slip waiting for the deputy GM's signature and one for the GM's (their home pages, A-1).
+    for level, days in (("deputy", 2), ("gm", 4)):
+        plan = planner.slip(s.now - timedelta(days=days))
+        plan.hold = level
+        result.append((lives_.slip_life(s, plan, "gm"), plan))
     return result
 
 
