@@ -105,8 +105,14 @@ def _split_long(lines: list[str], width: float, size: float) -> list[str]:
 
 def _wrap(text: str, width: float, size: float) -> list[str]:
     lines = _split_long(wrap(text, width, size), width, size)
+    # A closing mark hangs at the end of the line above, by at most one glyph's width (a run
+    # of marks stays where it is), so the caller's measured width stays near ``width``.
     for index in range(1, len(lines)):
-        while lines[index] and lines[index][0] in _NO_LINE_START:
+        while (
+            lines[index]
+            and lines[index][0] in _NO_LINE_START
+            and text_width(lines[index - 1] + lines[index][0], size) <= width + size
+        ):
             lines[index - 1] += lines[index][0]
             lines[index] = lines[index][1:]
     return [line for line in lines if line] or [""]
@@ -165,16 +171,29 @@ def _band(lines: int) -> float:
     return lines * CAUSE_LINE + 2 * BAND_PAD
 
 
+def _widest_line(wrapped: Mapping[str, Sequence[Sequence[str]]]) -> float:
+    return max(
+        (text_width(line, CAUSE_SIZE) for ws in wrapped.values() for w in ws for line in w), default=0.0
+    )
+
+
 def draw(problem_title: str, bones: Mapping[str, Sequence[str]], labels: Mapping[str, str]) -> str:
     """The diagram as a stand-alone SVG document (without the XML declaration)."""
     causes = {bone: _causes_of(bones, bone) for bone in BONES}
     widest = max((text_width(c, CAUSE_SIZE) for cs in causes.values() for c in cs), default=0.0)
     text_w = min(max(widest, MIN_TEXT_W), MAX_TEXT_W)
     wrapped = {bone: [_cause_lines(c, text_w) for c in cs] for bone, cs in causes.items()}
-    shown_w = max(
-        (text_width(line, CAUSE_SIZE) for ws in wrapped.values() for w in ws for line in w), default=0
-    )
-    text_w = max(min(text_w, shown_w), MIN_TEXT_W)
+    shown_w = _widest_line(wrapped)
+    if shown_w > MAX_TEXT_W:
+        # A hanging closing mark passed the widest column: wrap one glyph narrower, so the
+        # mark hangs within it and the picture keeps within MAX_WIDTH.
+        wrapped = {
+            bone: [_cause_lines(c, MAX_TEXT_W - CAUSE_SIZE) for c in cs] for bone, cs in causes.items()
+        }
+        shown_w = _widest_line(wrapped)
+    # The widest line as drawn (a hanging closing mark may pass the wrap width): the columns
+    # and the left margin are sized from it, so no block reaches the bone on its left.
+    text_w = max(shown_w, MIN_TEXT_W)
     bands = {bone: [_band(len(w)) for w in ws] for bone, ws in wrapped.items()}
     tallest_band = max((b for bs in bands.values() for b in bs), default=EMPTY_ROW)
     filled = max(sum(bs) + EMPTY_ROW * max(0, MIN_CAUSE_ROWS - len(bs)) for bs in bands.values())
