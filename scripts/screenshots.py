@@ -5,7 +5,7 @@
 
 Signs in as each demo persona and saves, for every language (zh-hans, zh-hant, en) and for a
 desktop (1366 px) and a phone (390 px) window: each role's home page, the complaint list and
-a complaint's page, a transfer slip with its signing chain, the dashboard's Pareto chart, an
+a complaint's page, a transfer slip with its signing chain, the dashboard, a monthly report with its Pareto chart, an
 action's fishbone and the resident's status page. Drives Debian's Chromium
 (``/usr/bin/chromium``, or ``--chromium``); it never downloads a browser. The status page's
 private address is read from the demo's database (``--data-dir``, the folder the demo serves).
@@ -110,6 +110,9 @@ def main() -> None:
                         if link:
                             shoot(page, args.base, link, out, f"{tag}-slip")
                         shoot(page, args.base, "/reports/dashboard/", out, f"{tag}-dashboard")
+                        link = first_link(page, args.base, "/reports/monthly/", r"/reports/monthly/\d+/")
+                        if link:
+                            shoot(page, args.base, link, out, f"{tag}-monthly")
                         link = first_link(page, args.base, "/improvement/", r"/improvement/\d+/")
                         if link:
                             shoot(page, args.base, link, out, f"{tag}-action")

@@ -16,8 +16,9 @@ Layout (the classic drawing):
   is crossed by a bone);
 - text is 13 px (labels and the problem 14 px) in a picture meant to be shown at its own
   size (the page scrolls it sideways on a phone rather than shrink it); causes wrap at
-  about eight CJK glyphs and tall bones get steeper, so the picture is at most
-  ``MAX_WIDTH`` wide and still prints its causes at 12 px or more across an A4 page.
+  about eight CJK glyphs and tall bones get steeper, so the picture is about ``MAX_WIDTH``
+  wide (a short bone with one four-line cause can add a few pixels: 743 against 737 seen)
+  and prints its causes at 12 px or more across an A4 page.
 
 Every text is XML-escaped, characters XML 1.0 forbids are dropped, and only presentation
 attributes are used (no ``style``), so the picture works as an image and inline under the

@@ -29,7 +29,9 @@ def _submitted(world: Any, month: int) -> MonthlyReport:
 
 
 def _panel(user: Any, key: str = "") -> panels.Panel:
-    (panel,) = [p for p in panels.panels_for(user) if p.key in ((key,) if key else ("review_queue", "reports"))]
+    (panel,) = [
+        p for p in panels.panels_for(user) if p.key in ((key,) if key else ("review_queue", "reports"))
+    ]
     return panel
 
 
