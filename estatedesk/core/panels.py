@@ -39,7 +39,9 @@ class Rows:
 
 # filler(user, shared) -> the panel's rows; ``shared`` is one dict per page, so fillers of
 # one app can read something once (the complaints' clock) however many panels they fill.
-Filler = Callable[[RequestUser, dict[str, Any]], Rows]
+# A filler answers None when the panel's work is not this user's at all (the GM's review queue
+# while he may not act for the deputy GM): the panel is then left out, not shown empty.
+Filler = Callable[[RequestUser, dict[str, Any]], Rows | None]
 # notice(user) -> a line for the top of the home page, or None.
 Notice = Callable[[RequestUser], Any]
 
@@ -111,6 +113,8 @@ def panels_for(user: RequestUser) -> list[Panel]:
         if kind is None:
             continue
         rows = kind.fill(user, shared)
+        if rows is None:
+            continue
         panels.append(
             Panel(key, kind.title, kind.empty, list(rows.items), rows.count, rows.more, list(rows.actions))
         )

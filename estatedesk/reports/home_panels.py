@@ -45,8 +45,10 @@ def _rows(reports: QuerySet[MonthlyReport], more_url: str, at: str) -> panels.Ro
     return panels.Rows([_item(r, status[r.status], getattr(r, at)) for r in found], count, more_url)
 
 
-def review_queue_panel(user: Actor, shared: dict[str, Any]) -> panels.Rows:
-    """The deputy GM's and the GM's queue: exactly what the review queue page lists."""
+def review_queue_panel(user: Actor, shared: dict[str, Any]) -> panels.Rows | None:
+    """The deputy GM's queue (or the GM's, in his place): exactly what the review queue page lists."""
+    if not selectors.reviews_monthly(user):
+        return None
     return _rows(selectors.review_queue(user), reverse("reports:review_queue"), "submitted_at")
 
 
