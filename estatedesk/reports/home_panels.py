@@ -29,7 +29,7 @@ PANEL_ROWS = 6
 def _item(report: MonthlyReport, status: str, when: Any) -> SafeString:
     local = timezone.localtime(when, company_zone()).strftime("%Y-%m-%d") if when else ""
     return format_html(
-        '<a class="fw-semibold" href="{}">{} {}</a> <span class="text-muted">{} {}</span>',
+        '<a class="fw-semibold" href="{}">{} {}</a> <span class="text-muted">{} <span class="text-nowrap">{}</span></span>',
         reverse("reports:monthly_detail", args=[report.pk]),
         report.department.name,
         report.period,

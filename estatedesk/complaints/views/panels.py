@@ -40,7 +40,7 @@ def _item(complaint: Complaint, clock: Clock) -> SafeString:
             "complaints/_due_badge.html", {"complaint": complaint, "state": clock.state(complaint)}
         )
     return format_html(
-        '<a class="fw-semibold" href="{}">{}</a> <span class="text-muted">{}</span> {}',
+        '<a class="fw-semibold" href="{}">{}</a> <span class="text-muted">{}</span> <span class="text-nowrap">{}</span>',
         reverse("complaints:detail", args=[complaint.pk]),
         complaint.number,
         Truncator(complaint.description).chars(24),
