@@ -16,6 +16,7 @@ from estatedesk.complaints import papers, services
 from estatedesk.core import panels
 from estatedesk.core.actors import SYSTEM
 from estatedesk.org import services as org_services
+from estatedesk.org.models import Customer
 from estatedesk.reports import services as report_services
 from estatedesk.reports.models import MonthlyReport
 from tests.complaints.conftest import at, record
@@ -172,6 +173,8 @@ def test_the_administrator_finds_the_staff_accounts_and_the_last_import(world: A
     body = panels_on(html)["roster"][1]
     assert f'href="{reverse("org:staff_list")}?active=0"' in body and "1 disabled account" in body
     assert f'href="{reverse("org:import_start")}"' in body  # nothing imported yet: the way in
+    on_record = Customer.objects.count()
+    assert on_record and f"{on_record} customer" in body and "on record; no roster imported yet" in body
     # the staff list really filters by it
     listing = world.client("admin").get(f"{reverse('org:staff_list')}?active=0").content.decode()
     assert ">auditor<" in listing and ">handler_a<" not in listing

@@ -17,7 +17,7 @@ from estatedesk.core import panels
 from estatedesk.core.actors import RequestUser
 from estatedesk.core.clock import company_zone
 from estatedesk.org import selectors
-from estatedesk.org.models import ImportJob, ImportStatus
+from estatedesk.org.models import Customer, ImportJob, ImportStatus
 
 
 def _line(url: str, text: str, extra: str = "") -> SafeString:
@@ -31,6 +31,18 @@ def _line(url: str, text: str, extra: str = "") -> SafeString:
 def _last_import() -> SafeString:
     job = ImportJob.objects.order_by("-created_at", "-id").first()
     if job is None:
+        # Customers entered by hand (or the demo's) are a roster too: say so, not "nothing yet".
+        on_record = Customer.objects.count()
+        if on_record:
+            return _line(
+                reverse("org:import_start"),
+                ngettext(
+                    "%(count)d customer on record; no roster imported yet",
+                    "%(count)d customers on record; no roster imported yet",
+                    on_record,
+                )
+                % {"count": on_record},
+            )
         return _line(reverse("org:import_start"), _("No roster imported yet: import one"))
     when = timezone.localtime(job.finished_at or job.created_at, company_zone()).strftime("%Y-%m-%d %H:%M")
     if job.status == ImportStatus.DONE:
