@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import F
 
-from estatedesk.complaints import selectors, services
+from estatedesk.complaints import selectors, services, workflow
 from estatedesk.complaints.demo import history
 from estatedesk.complaints.models import (
     Category,
@@ -102,6 +102,9 @@ def test_the_year_has_every_status_kind_and_several_channels(replayed):
     assert complaints.filter(replied_at_intake=True).exists()
     # Most are linked to the demo's customers and units.
     assert complaints.filter(customer__isnull=False).count() > SIZE / 2
+    # The deputy GM and the GM each find a slip waiting for their signature.
+    waiting = set(TransferSlip.objects.values_list("status", flat=True))
+    assert {workflow.AT_DEPUTY_GM, workflow.AT_GM} <= waiting
 
 
 @pytest.mark.req("K-4")

@@ -359,13 +359,18 @@ class Item:
         return self.played() if self.played is not None else False
 
 
+# Slips the present finds waiting for a signature: (the signer they wait for, raised days ago).
+SLIPS_WAITING = (("deputy", 2), ("gm", 4))
+
+
 def lives(story: Story, replay: Replay) -> list[Item]:
     """All the lives of a year: ``replay.count`` complaints, enquiries and grievances, and the papers around them."""
     s, planner, count = story, Planner(story), replay.count
     clusters = max(1, count // 600)
     overdue = max(2, count // 400)
     held = max(1, count // 1000)  # of each: new, referred, replied, at the present
-    regular = max(0, count - clusters * CLUSTER_SIZE - overdue - 2 - 3 * held)
+    waiting = len(SLIPS_WAITING)
+    regular = max(0, count - clusters * CLUSTER_SIZE - overdue - 2 - 3 * held - waiting)
     scenarios: list[str] = []
     for name, share in QUOTAS:
         scenarios += [name] * max(1, round(regular * share))
@@ -444,7 +449,7 @@ def _open_now(planner: Planner, overdue: int, held: int) -> list[tuple[Life, Pla
         plan.hold, plan.late = "refer", False
         result.append((lives_.invalid_life(s, plan), plan))
     # A slip waiting for the deputy GM's signature and one for the GM's (their home pages, A-1).
-    for level, days in (("deputy", 2), ("gm", 4)):
+    for level, days in SLIPS_WAITING:
         plan = planner.slip(s.now - timedelta(days=days))
         plan.hold = level
         result.append((lives_.slip_life(s, plan, "gm"), plan))
