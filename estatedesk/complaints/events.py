@@ -16,13 +16,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.utils.functional import lazy
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from estatedesk.complaints.workflow import COMPLAINT, SLIP
 from estatedesk.core.actors import Actor, user_of
 from estatedesk.core.events import event_fields
+from estatedesk.core.i18n import in_company_language
 
 if TYPE_CHECKING:
     from estatedesk.complaints.models import Complaint, Event, ResidentRating, TransferSlip, Visit, WorkNotice
@@ -284,9 +285,14 @@ def analysed(complaint: Complaint, actor: Actor, *, from_status: str) -> Event:
 # --- Facts --------------------------------------------------------------------------------------------
 
 
-def deadline_changed(complaint: Complaint, actor: Actor, *, reason: str, change: dict[str, Any]) -> Event:
-    """The reply deadline moved (``change`` from ``actions.apply_deadline``: old and new)."""
-    return _event(complaint, ComplaintEvent.DEADLINE_CHANGED, actor, note=reason, data=change)
+def deadline_changed(
+    complaint: Complaint, actor: Actor, *, reason: str | Promise, change: dict[str, Any]
+) -> Event:
+    """The reply deadline moved (``change`` from ``actions.apply_deadline``: old and new). The
+    reason is a note for everyone: a lazy text is written in the company's language, whoever acts."""
+    with in_company_language():
+        note = str(reason)
+    return _event(complaint, ComplaintEvent.DEADLINE_CHANGED, actor, note=note, data=change)
 
 
 def attached(complaint: Complaint, actor: Actor, *, file_name: str) -> Event:

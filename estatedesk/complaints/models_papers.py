@@ -77,6 +77,11 @@ class Signature(models.Model):
     def __str__(self) -> str:
         return f"{self.level} {self.signed_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def signer_name(self) -> str:
+        """Who signed, as ``chain.slip_chain`` reads a signature (select ``signer`` with it)."""
+        return self.signer.display_name
+
 
 class NoticeOrigin(models.TextChoices):
     INITIATIVE = "initiative", _("Superior's own initiative")

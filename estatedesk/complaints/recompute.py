@@ -56,8 +56,7 @@ def _recompute(queryset: QuerySet[Complaint], reason: str) -> int:
                         "updated_at",
                     ]
                 )
-                with in_company_language():
-                    events.deadline_changed(complaint, SYSTEM, reason=reason, change=change)
+                events.deadline_changed(complaint, SYSTEM, reason=reason, change=change)
                 moved += 1
 
 

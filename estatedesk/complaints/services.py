@@ -15,6 +15,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from estatedesk.complaints import events, workflow
 from estatedesk.complaints.actions import apply_deadline, complaint_link
@@ -136,8 +137,7 @@ def _apply_assessment(
     assessed = events.assessed if transition.name == "assess" else events.reassessed
     assessed(c, actor, from_status=before, note=note)
     if moved:
-        with in_company_language():
-            events.deadline_changed(c, actor, reason=_("Assessment changed"), change=moved)
+        events.deadline_changed(c, actor, reason=gettext_lazy("Assessment changed"), change=moved)
 
 
 def _assess_step(status: str) -> str:
@@ -159,8 +159,7 @@ def change_request(
     before = _take(c, actor, transition)
     events.request_changed(c, actor, from_status=before)
     if moved:
-        with in_company_language():
-            events.deadline_changed(c, actor, reason=_("Requested reply time changed"), change=moved)
+        events.deadline_changed(c, actor, reason=gettext_lazy("Requested reply time changed"), change=moved)
     return c
 
 

@@ -40,10 +40,6 @@ def acting_for(actor: Actor, role: str, company: CompanySettings | None = None) 
     return None
 
 
-def may_act_as(actor: Actor, role: str) -> bool:
-    return acting_for(actor, role) is not None
-
-
 def role_label(role: str) -> str:
     return str(Role(role).label) if role in Role.values else role
 

@@ -5,7 +5,6 @@ form posts to a thin view that calls the one ``papers`` function of its step.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
@@ -27,7 +26,7 @@ from estatedesk.complaints.forms_actions import (
     SignForm,
     SlipResultForm,
 )
-from estatedesk.complaints.models import Signature, TransferSlip, WorkNotice
+from estatedesk.complaints.models import Signature, SlipLevel, TransferSlip, WorkNotice
 from estatedesk.complaints.views.common import person_name
 from estatedesk.core import policy
 from estatedesk.core.actors import RequestUser
@@ -73,27 +72,13 @@ def may_issue_from(user: RequestUser, slip: TransferSlip) -> bool:
 
 def _chain(slip: TransferSlip, signatures: list[Signature]) -> list[dict[str, Any]]:
     """The slip's signing chain for the page: each step with its label and who acted for whom."""
-    labels = {
-        "raised": _("Raised by"),
-        "department_head": _("Department head"),
-        "deputy_gm": _("Deputy general manager"),
-        "gm": _("General manager"),
-    }
+    labels = {"raised": _("Raised by"), **dict(SlipLevel.choices)}
     steps = slip_chain(
         status=slip.status,
         first_signer=slip.first_signer,
         raised_by=slip.raised_by.display_name,
         raised_at=slip.raised_at,
-        signatures=[
-            SimpleNamespace(
-                level=sig.level,
-                signer_name=sig.signer.display_name,
-                acting_for=sig.acting_for,
-                signed_at=sig.signed_at,
-                decision=sig.decision,
-            )
-            for sig in signatures
-        ],
+        signatures=signatures,
     )
     return [
         {

@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
@@ -172,12 +171,7 @@ def _slip(request: HttpRequest, pk: int) -> tuple[TransferSlip, dict[str, Any]]:
             first_signer=slip.first_signer,
             raised_by="",
             raised_at=slip.raised_at,
-            signatures=[
-                SimpleNamespace(
-                    level=s.level, signer_name="", acting_for="", signed_at=s.signed_at, decision=s.decision
-                )
-                for s in signatures
-            ],
+            signatures=signatures,
         )
     }
     levels = []
