@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "estatedesk.records",
     "estatedesk.notifications",
     "estatedesk.complaints",
+    "estatedesk.surveys",
     "estatedesk.reports",
     "estatedesk.improvement",
     "estatedesk.portal",

@@ -51,6 +51,34 @@ class CompanySettings(models.Model):
     satisfaction_target = models.DecimalField(
         _("satisfaction-rate target (%)"), max_digits=5, decimal_places=2, default=90
     )
+    # Satisfaction surveys (SPEC S-3, S-7): copied onto a survey when it is prepared.
+    survey_share = models.DecimalField(
+        _("survey sample share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=50,
+        help_text=_("The share of each estate's occupied households an annual survey asks (§7.3.6a)."),
+    )
+    survey_return_threshold = models.DecimalField(
+        _("survey return rate needed (%)"), max_digits=5, decimal_places=2, default=50
+    )
+    survey_return_step = models.DecimalField(
+        _("points short per penalty step"), max_digits=5, decimal_places=2, default=5
+    )
+    survey_return_penalty = models.DecimalField(
+        _("satisfaction points off per step"), max_digits=5, decimal_places=2, default=1
+    )
+    survey_key_lookback_days = models.PositiveSmallIntegerField(
+        _("key sample: days counted back when there was no earlier survey"), default=365
+    )
+    cs_supervisor_runs_surveys = models.BooleanField(
+        _("The customer-service supervisor may open and close surveys"),
+        default=False,
+        help_text=_(
+            "Off: the deputy GM opens and closes the surveys the supervisor prepares (§7.3.5). On: the "
+            "supervisor may do it as well."
+        ),
+    )
     gm_acts_for_deputy_gm = models.BooleanField(
         _("The general manager may act for the deputy GM"),
         default=False,

@@ -288,6 +288,12 @@ class CompanySettingsForm(ScopedForm):
             "due_soon_hours",
             "urgent_due_soon_minutes",
             "satisfaction_target",
+            "survey_share",
+            "survey_return_threshold",
+            "survey_return_step",
+            "survey_return_penalty",
+            "survey_key_lookback_days",
+            "cs_supervisor_runs_surveys",
             "gm_acts_for_deputy_gm",
         ]
 

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SurveysConfig(AppConfig):
+    name = "estatedesk.surveys"
+    label = "surveys"
+    verbose_name = _("Satisfaction surveys")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: the workflow machinery reads the user model (core.actors).
+        from estatedesk.core import flowchart
+        from estatedesk.surveys.workflow import SURVEY
+
+        flowchart.publish("survey", SURVEY, title=_("Satisfaction survey flowchart"))
