@@ -38,6 +38,7 @@ urlpatterns = [
     path("messages/", include("estatedesk.notifications.urls")),
     path("reports/", include("estatedesk.reports.urls")),
     path("improvement/", include("estatedesk.improvement.urls")),
+    path("surveys/", include("estatedesk.surveys.urls")),
     path("r/", include("estatedesk.portal.urls")),
     path("api/", api.urls),
     path(f"{settings.ADMIN_URL}", admin.site.urls),

@@ -117,6 +117,8 @@ URL_PREFIX_RULES: dict[str, Rule] = {
     # Reports and improvement actions: roles and object scope in their selectors and services.
     "reports:": Rule.STAFF,
     "improvement:": Rule.STAFF,
+    # Surveys: roles in the services, estates in the selectors (a survey covers several).
+    "surveys:": Rule.STAFF,
     # Resident pages: reached by estate QR code or a private token, never by a staff account.
     "portal:": Rule.PUBLIC,
     "admin:": Rule.ADMIN_SITE,
