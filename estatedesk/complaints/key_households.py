@@ -42,13 +42,14 @@ def _units(complaints: Iterator[tuple[int | None, int | None]]) -> Iterator[int]
 def key_households(since: datetime, estate_ids: Collection[int]) -> Iterator[tuple[int, str]]:
     matters = Complaint.objects.filter(estate__in=estate_ids, received_at__gte=since)
     for kind, reason in ((Kind.COMPLAINT, COMPLAINED), (Kind.GRIEVANCE, GRIEVED)):
-        pairs = matters.filter(kind=kind).values_list("unit_id", "customer_id").distinct().iterator()
+        pairs = matters.filter(kind=kind).values_list("unit_id", "customer_id").order_by().distinct().iterator()
         for unit_id in _units(pairs):
             yield unit_id, reason
     visits = (
         Visit.objects.filter(complaint__estate__in=estate_ids, visited_at__gte=since)
         .filter(satisfaction__in=(Satisfaction.DISSATISFIED, Satisfaction.VERY_DISSATISFIED))
         .values_list("complaint__unit_id", "complaint__customer_id")
+        .order_by()
         .distinct()
         .iterator()
     )
@@ -59,6 +60,7 @@ def key_households(since: datetime, estate_ids: Collection[int]) -> Iterator[tup
             complaint__estate__in=estate_ids, rated_at__gte=since, score=RatingScore.DISSATISFIED
         )
         .values_list("complaint__unit_id", "complaint__customer_id")
+        .order_by()
         .distinct()
         .iterator()
     )

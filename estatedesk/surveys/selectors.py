@@ -116,6 +116,7 @@ def dissatisfied_last_time(survey: Survey, estate_ids: Collection[int]) -> Itera
     return (
         Answer.objects.filter(survey=last, estate__in=estate_ids, dissatisfied=True)
         .values_list("response__household__unit_id", flat=True)
+        .order_by()
         .distinct()
         .iterator()
     )

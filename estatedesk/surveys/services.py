@@ -37,6 +37,7 @@ from estatedesk.org.models import Building, Estate, EstateKind, Occupancy, Role,
 from estatedesk.surveys import events, sampling, selectors
 from estatedesk.surveys.models import (
     Household,
+    KeyReason,
     QuestionnaireVersion,
     Response,
     Survey,
@@ -314,7 +315,9 @@ def draw_sample(*, actor: Actor, survey: Survey | int, seed: str | None = None) 
     since = key_since(survey, company)
     keys = key_households(since, estate_ids)
     for unit_id in selectors.dissatisfied_last_time(survey, estate_ids):
-        keys.setdefault(unit_id, []).append("dissatisfied_survey")
+        reasons = keys.setdefault(unit_id, [])
+        if KeyReason.DISSATISFIED_SURVEY not in reasons:
+            reasons.append(KeyReason.DISSATISFIED_SURVEY)
     draws = sampling.draw(frames, frozenset(keys), sampling.share_of(survey.share), seed)
     drawn_units = [u for d in draws for u in d.sample]
     occupants = _occupants(drawn_units)
