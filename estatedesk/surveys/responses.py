@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from estatedesk.core import policy
@@ -84,7 +85,7 @@ def _accepting(survey: Survey) -> None:
         day = survey.closed_at.date() if survey.closed_at else survey.closes_on
         raise InvalidInput(
             _("This survey closed on %(day)s; answers are no longer accepted. Thank you all the same.")
-            % {"day": day.isoformat() if day else ""}
+            % {"day": date_format(day) if day else ""}
         )
     if survey.status != SurveyStatus.OPEN:
         raise InvalidInput(_("This survey is not open for answers."))

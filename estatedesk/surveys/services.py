@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from estatedesk.core import policy
@@ -382,7 +383,7 @@ def _sms(household: Household, survey: Survey, *, moment: str) -> bool:
                 "title": survey.title
             }
         if survey.closes_on:
-            body += " " + _("Answers are accepted until %(day)s.") % {"day": survey.closes_on.isoformat()}
+            body += " " + _("Answers are accepted until %(day)s.") % {"day": date_format(survey.closes_on)}
     message = notify(
         key=f"{survey.number}:household:{household.pk}:{moment}",
         channel=Channel.SMS,
