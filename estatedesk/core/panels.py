@@ -87,15 +87,15 @@ def register_notice(key: str, notice: Notice) -> None:
     _NOTICES[key] = notice
 
 
-# Only panels some app fills (the surveys, satisfaction, rectification and records apps will add
+# Only panels some app fills (the communication, rectification and records apps will add
 # theirs here when they are built).
 ROLE_PANELS: dict[str, list[str]] = {
     "duty_staff": ["intake", "my_work", "due_soon"],
-    "handler": ["my_work", "due_soon", "department"],
-    "department_head": ["approvals", "department", "due_soon", "weekly_review"],
-    "cs_supervisor": ["department", "due_soon"],
-    "deputy_gm": ["approvals", "review_queue", "due_soon"],
-    "gm": ["approvals", "review_queue", "reports", "due_soon"],
+    "handler": ["my_work", "due_soon", "department", "surveys"],
+    "department_head": ["approvals", "department", "due_soon", "weekly_review", "surveys"],
+    "cs_supervisor": ["department", "due_soon", "surveys"],
+    "deputy_gm": ["approvals", "review_queue", "due_soon", "surveys"],
+    "gm": ["approvals", "review_queue", "reports", "due_soon", "surveys"],
     "developer_cs": ["my_work"],
     "rectification": ["my_work"],
     "auditor": ["reports", "due_soon"],

@@ -10,6 +10,8 @@ class SurveysConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: the workflow machinery reads the user model (core.actors).
         from estatedesk.core import flowchart
+        from estatedesk.surveys.home_panel import register_panels
         from estatedesk.surveys.workflow import SURVEY
 
+        register_panels()
         flowchart.publish("survey", SURVEY, title=_("Satisfaction survey flowchart"))
