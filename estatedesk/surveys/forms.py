@@ -21,7 +21,7 @@ from estatedesk.org.forms import style_widgets
 from estatedesk.org.models import Building, Estate, EstateKind
 from estatedesk.surveys.models import Questionnaire, QuestionnaireVersion, SurveyKind
 
-CHECK_CLASS = "form-check-input"
+CHECK_CLASS = "choice-check"
 
 
 class SurveyBaseForm(forms.Form):

@@ -3,6 +3,7 @@ progress, paper questionnaires, as a user sees them."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -299,3 +300,59 @@ def test_the_list_queries_do_not_grow_with_rows(world, supervisor, count, django
     with django_assert_max_num_queries(12):
         response = client.get(reverse("surveys:list"))
     assert len(response.context["page"].object_list) == count
+
+
+@pytest.mark.req("S-8")
+def test_the_sample_masks_names_for_auditors_and_its_export_is_recorded(world, supervisor):
+    from openpyxl import load_workbook
+
+    from estatedesk.core.models import ExportRecord
+
+    survey = drawn(world, supervisor)
+    household = (
+        Household.objects.filter(survey=survey, customer__isnull=False).select_related("customer").first()
+    )
+    name = household.customer.name
+    seen = client_of(supervisor).get(reverse("surveys:sample", args=[survey.pk]))
+    assert name in seen.content.decode()
+    auditor = persona(world, "auditor")
+    masked = auditor.get(reverse("surveys:sample", args=[survey.pk]))
+    assert masked.status_code == 200
+    assert name not in masked.content.decode()
+    export = auditor.get(reverse("surveys:sample_export", args=[survey.pk]), {"key": "no"})
+    assert export.status_code == 200
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 1 + Household.objects.filter(survey=survey, second_stage=False).count()
+    assert name not in {row[3] for row in rows}
+    record = ExportRecord.objects.get()
+    assert record.row_count == len(rows) - 1
+
+
+@pytest.mark.req("S-8")
+def test_the_deputy_gm_opens_and_closes_the_survey_on_its_page(world, supervisor, monkeypatch):
+    monkeypatch.setattr(services, "reverse", lambda name, args=(): f"/s/{args[0]}/")
+    survey = drawn(world, supervisor)
+    client = persona(world, "deputy_gm")
+    page = client.get(reverse("surveys:detail", args=[survey.pk]))
+    assert b'id="open-form"' in page.content and b'id="close-form"' not in page.content
+    assert client.post(reverse("surveys:open", args=[survey.pk])).status_code == 302
+    page = client.get(reverse("surveys:detail", args=[survey.pk]))
+    assert b'id="close-form"' in page.content and b'id="remind-form"' in page.content
+    assert b'hx-trigger="every 30s"' in page.content
+    response = client.post(reverse("surveys:remind", args=[survey.pk]), follow=True)
+    assert "No household is due a reminder yet." in response.content.decode()
+    assert client.post(reverse("surveys:close", args=[survey.pk])).status_code == 302
+    survey.refresh_from_db()
+    assert survey.status == "closed"
+    page = client.get(reverse("surveys:detail", args=[survey.pk]))
+    assert b'id="steps"' not in page.content
+    labels = [row.label for row in page.context["timeline"]]
+    assert len(labels) == 4
+    # A handler may not take the organiser's steps: no buttons, and a post is refused.
+    other = services.create_survey(
+        actor=supervisor, kind="special", title="专项", estate_ids=[world.estate_a.pk]
+    )
+    services.draw_sample(actor=supervisor, survey=other, seed="x")
+    handler = persona(world, "handler_a")
+    assert b'id="steps"' not in handler.get(reverse("surveys:detail", args=[other.pk])).content
+    assert handler.post(reverse("surveys:open", args=[other.pk])).status_code == 403
