@@ -255,10 +255,24 @@ def test_a_unit_outside_the_sample_or_the_estate_is_named(world, supervisor):
     response = client.post(reverse("surveys:paper", args=[survey.pk]), data)
     assert response.status_code == 422
     assert "There is no unit 99栋-9999" in response.content.decode()
-    # Estate B's household typed on estate A's sheet: not found in A, and not saved.
+    # Estate B's household typed on estate A's sheet by the handler of A: not found in A, not saved.
     b_household = Household.objects.filter(survey=survey, estate=world.estate_b).first()
     data["unit"] = f"{b_household.building.name}-{b_household.unit.number}"
-    assert client.post(reverse("surveys:paper", args=[survey.pk]), data).status_code == 422
+    response = client.post(reverse("surveys:paper", args=[survey.pk]), data)
+    assert response.status_code == 422
+    assert world.estate_b.name not in response.context["unit_error"]
+    # The supervisor, who sees both, is told which estate the unit is in; the sheet's own
+    # problems are shown in the same round.
+    question = next(r for r in response.context["rows"] if r.rating)
+    del data[f"q{question.id}"]
+    response = client_of(supervisor).post(reverse("surveys:paper", args=[survey.pk]), data)
+    assert response.status_code == 422
+    assert response.context["unit_error"] == (
+        f"Unit {data['unit']} is in {world.estate_b.name}: choose that estate above, then save again."
+    )
+    assert next(r for r in response.context["rows"] if r.id == question.id).errors == [
+        f"Question {question.number} has no answer."
+    ]
     assert not Response.objects.exists()
 
 

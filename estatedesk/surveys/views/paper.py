@@ -26,7 +26,7 @@ from estatedesk.core.errors import AlreadyHandled, ServiceError
 from estatedesk.core.params import Params, clean_text
 from estatedesk.core.web import company_time
 from estatedesk.org.models import Unit
-from estatedesk.surveys import responses, selectors
+from estatedesk.surveys import answering, responses, selectors
 from estatedesk.surveys.answering import AnswerInput
 from estatedesk.surveys.models import Household, QuestionKind, Survey, SurveyEstate, SurveyStatus, level_label
 from estatedesk.surveys.views.common import survey_or_404
@@ -201,8 +201,14 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
     households = selectors.households_for(request.user, survey).filter(estate_id=chosen.estate_id)
     household = resolve_unit(households, typed)
     if household is None:
+        elsewhere = resolve_unit(selectors.households_for(request.user, survey), typed) if typed else None
         if not typed:
             message = _("Type the unit printed on the questionnaire, for example 3栋-1201.")
+        elif elsewhere is not None:
+            message = _("Unit %(unit)s is in %(estate)s: choose that estate above, then save again.") % {
+                "unit": typed,
+                "estate": elsewhere.estate.name,
+            }
         elif _unit_exists(chosen.estate_id, typed):
             message = _("Unit %(unit)s is not in this survey's sample: its questionnaire is not counted.") % {
                 "unit": typed
@@ -212,8 +218,23 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
                 "unit": typed,
                 "estate": chosen.estate.name,
             }
+        # The sheet's own problems too, so that one correction round is enough.
+        version = chosen.version
+        checked = answering.check(
+            responses.questions_of(version), responses.scale_of(version), _answers(rows, data)
+        )
+        problems: dict[str, list[str]] = {}
+        for problem in checked.problems:
+            problems.setdefault(problem.field, []).append(problem.message)
         return _render(
-            request, survey, estates=estates, chosen=chosen, data=data, unit_error=message, status=422
+            request,
+            survey,
+            estates=estates,
+            chosen=chosen,
+            data=data,
+            unit_error=message,
+            problems=problems,
+            status=422,
         )
     label = f"{household.building.name}-{household.unit.number}"
     if household.answered_at is not None:
@@ -238,7 +259,7 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
             language=get_language() or "",
         )
     except responses.AnswerProblems as error:
-        problems: dict[str, list[str]] = {}
+        problems = {}
         top = []
         for problem in error.problems:
             if problem.field.startswith("answers."):
