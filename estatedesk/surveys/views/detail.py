@@ -95,6 +95,11 @@ def progress_rows(survey: Survey, estates: list[SurveyEstate]) -> tuple[list[Pro
     return list(by_estate.values()), total
 
 
+def step_labels() -> dict[str, Any]:
+    """The steps' names as the workflow declares them (the buttons say the same as the timeline)."""
+    return {t.name: t.label for t in SURVEY.transitions}
+
+
 def _may(user: Actor, name: str, survey: Survey, organiser: bool) -> bool:
     transition = SURVEY.get(name)
     if not transition.allows(survey.status) or policy.role_of(user) not in transition.roles:
@@ -159,6 +164,7 @@ def render_detail(
     context.update(
         {
             "steps": steps,
+            "labels": step_labels(),
             "any_step": any(steps.values()),
             "forms": _forms(user, survey, failed),
             "open_step": next(iter(failed), ""),

@@ -78,7 +78,8 @@ def survey_list(request: HttpRequest) -> HttpResponse:
 
 
 def _form_page(request: HttpRequest, form: SurveyCreateForm, status: int = 200) -> HttpResponse:
-    return render(request, "surveys/pages/create.html", {"form": form}, status=status)
+    labels = {t.name: t.label for t in workflow.SURVEY.transitions}
+    return render(request, "surveys/pages/create.html", {"form": form, "labels": labels}, status=status)
 
 
 # Written out rather than a core.web FormStep: it makes a new record (no record to load first).
