@@ -370,3 +370,32 @@ def test_the_deputy_gm_opens_and_closes_the_survey_on_its_page(world, supervisor
     handler = persona(world, "handler_a")
     assert b'id="steps"' not in handler.get(reverse("surveys:detail", args=[other.pk])).content
     assert handler.post(reverse("surveys:open", args=[other.pk])).status_code == 403
+
+
+@pytest.mark.req("S-7")
+def test_a_special_survey_of_chosen_buildings_is_prepared_on_the_page(world, supervisor):
+    from estatedesk.org.models import Building
+
+    other = Building.objects.create(estate=world.estate_a, name="5栋", floors=6)
+    add_households(world.building_a, 4)
+    add_households(other, 4)
+    client = client_of(supervisor)
+    template = selectors.default_version(EstateKind.RESIDENTIAL)
+    response = client.post(
+        reverse("surveys:create"),
+        {
+            "kind": "special",
+            "title": "3栋电梯专项调查",
+            "estates": [world.estate_a.pk],
+            "buildings": [world.building_a.pk],
+            "share": "100",
+            "template": template.pk,
+        },
+    )
+    assert response.status_code == 302
+    survey = Survey.objects.get()
+    assert list(survey.buildings.all()) == [world.building_a]
+    client.post(reverse("surveys:draw", args=[survey.pk]), {"seed": "s"})
+    assert set(Household.objects.filter(survey=survey).values_list("building_id", flat=True)) == {
+        world.building_a.pk
+    }
