@@ -78,7 +78,20 @@ def estate_b_objects(world):
         "org:committee": member.pk,
         "org:department": world.office_b.pk,
         "org:staff": world.users["handler_b"].staff.pk,
+        "surveys:": _estate_b_survey(world),
     }
+
+
+def _estate_b_survey(world):
+    """A special-purpose survey of estate B alone: every survey page of it is 404 for estate A's staff."""
+    from estatedesk.surveys import services as survey_services
+
+    return survey_services.create_survey(
+        actor=world.users["deputy_gm"],
+        kind="special",
+        title="金山大廈專項調查",
+        estate_ids=[world.estate_b.pk],
+    ).pk
 
 
 # Object URLs whose records are not estate-scoped, each with the reason.
