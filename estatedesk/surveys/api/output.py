@@ -20,6 +20,7 @@ from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import AlreadyHandled, NotAllowed, NotFound, ServiceError, StaleEdit
 from estatedesk.surveys import responses, selectors
 from estatedesk.surveys.answering import AnswerInput
+from estatedesk.surveys.api.schemas import parse_answers
 from estatedesk.surveys.figures import Figure, one_decimal
 from estatedesk.surveys.models import Category, Household, KeyReason, Survey
 
@@ -222,7 +223,8 @@ def answer_inputs(payload: Any, raw: dict[str, Any]) -> list[AnswerInput]:
         raise ApiError(422, "invalid", _("Some of the data sent is not valid."), problems)
     reasons: dict[str, str] = payload.reasons
     texts: dict[str, str] = payload.texts
-    if isinstance(payload.answers, list):
+    parsed = parse_answers(payload.answers)
+    if isinstance(parsed, list):
         given = [
             AnswerInput(
                 item.question,
@@ -230,11 +232,11 @@ def answer_inputs(payload: Any, raw: dict[str, Any]) -> list[AnswerInput]:
                 item.reason or reasons.get(str(item.question), ""),
                 item.text or texts.get(str(item.question), ""),
             )
-            for item in payload.answers
+            for item in parsed
         ]
-        listed = {str(item.question) for item in payload.answers}
+        listed = {str(item.question) for item in parsed}
     else:
-        levels: dict[str, str] = payload.answers
+        levels: dict[str, str] = parsed
         order = _keys(raw.get("answers")) or list(levels)
         given = [
             AnswerInput(key, levels.get(key, ""), reasons.get(key, ""), texts.get(key, "")) for key in order

@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import BeforeValidator, StringConstraints
+from pydantic import BeforeValidator, StringConstraints, TypeAdapter, ValidationError, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from estatedesk.core.api import BodyId, Id, Input, QueryDay, text
+from estatedesk.core.api import NO_NUL, ApiError, BodyId, Id, Input, QueryDay, invalid, text
+from estatedesk.core.params import MAX_ID
 from estatedesk.surveys.models import ResponseChannel, SurveyKind, SurveyStatus
 
 
@@ -196,10 +198,63 @@ class AnswerItem(Input):
     text: Words = Field("", description="The words of a free-text question.")
 
 
-AnswersIn = Annotated[
-    dict[QuestionKey, LevelCode] | list[AnswerItem],
-    Field(max_length=MAX_ANSWERS, description=ANSWERS_DESCRIPTION),
-]
+_STRING = {"type": "string", "pattern": NO_NUL}
+# Either form, documented as such; validated by ``parse_answers`` so that a problem is reported
+# at ["body", "answers", "12"], not under the name of a union member pydantic would add.
+ANSWERS_SCHEMA = {
+    "description": ANSWERS_DESCRIPTION,
+    "anyOf": [
+        {
+            "type": "object",
+            "maxProperties": MAX_ANSWERS,
+            "propertyNames": {"maxLength": 20},
+            "additionalProperties": {**_STRING, "maxLength": 30},
+        },
+        {
+            "type": "array",
+            "maxItems": MAX_ANSWERS,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["question"],
+                "properties": {
+                    "question": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                    "level": {**_STRING, "maxLength": 30},
+                    "reason": {**_STRING, "maxLength": 2000},
+                    "text": {**_STRING, "maxLength": 2000},
+                },
+            },
+        },
+    ],
+}
+AnswersIn = Annotated[Any, WithJsonSchema(ANSWERS_SCHEMA)]
+_BY_ID: TypeAdapter[dict[str, str]] = TypeAdapter(
+    Annotated[dict[QuestionKey, LevelCode], Field(max_length=MAX_ANSWERS)]
+)
+_LISTED: TypeAdapter[list[AnswerItem]] = TypeAdapter(
+    Annotated[list[AnswerItem], Field(max_length=MAX_ANSWERS)]
+)
+
+
+def parse_answers(value: Any) -> dict[str, str] | list[AnswerItem]:
+    """``answers`` in either form, or a 422 at the place inside it that is wrong."""
+    if isinstance(value, dict):
+        adapter: TypeAdapter[Any] = _BY_ID
+    elif isinstance(value, list):
+        adapter = _LISTED
+    else:
+        raise invalid("answers", _("Give the answers as an object by question id, or as a list."))
+    try:
+        return adapter.validate_python(value)  # type: ignore[no-any-return]
+    except ValidationError as exc:
+        raise ApiError(
+            422,
+            "invalid",
+            _("Some of the data sent is not valid."),
+            [{"loc": ["body", "answers", *e["loc"]], "msg": e["msg"]} for e in exc.errors()],
+        ) from exc
+
+
 ByQuestion = Annotated[dict[QuestionKey, Words], Field(max_length=MAX_ANSWERS)]
 
 
