@@ -28,6 +28,11 @@ class Api:
         body = data if isinstance(data, str) else json.dumps(data if data is not None else {})
         return self.client.post(f"/api{path}", body, content_type="application/json", headers=self.headers)
 
+    def patch(self, path: str, data: Any) -> Any:
+        return self.client.patch(
+            f"/api{path}", json.dumps(data), content_type="application/json", headers=self.headers
+        )
+
 
 def ok(response: Any, status: int = 200) -> Any:
     assert response.status_code == status, response.content

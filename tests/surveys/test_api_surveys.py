@@ -3,6 +3,8 @@ over the API, with the pages' permissions."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from estatedesk.core.clock import now
@@ -216,3 +218,35 @@ def test_a_handler_sees_only_the_surveys_and_households_of_their_estates(world, 
     error(handler_a.post(f"/surveys/{third['id']}/open"), 403, "permission_denied")
     assert not Household.objects.filter(survey_id=third["id"]).exists()
     assert not Response.objects.exists()
+
+
+@pytest.mark.req("S-8")
+def test_editing_a_survey_carries_its_version_and_reminders_keep_their_gap(
+    world, supervisor, place, monkeypatch
+):
+    monkeypatch.setattr("estatedesk.surveys.services.reverse", lambda *args, **kwargs: "/portal/survey/x")
+    api = Api(supervisor)
+    survey = create(api, world, place[0])
+    path = f"/surveys/{survey['id']}"
+    edited = ok(api.patch(path, {"title": "2026年度调查", "share": 60, "version": survey["version"]}))
+    assert (edited["title"], edited["share"]) == ("2026年度调查", 60.0)
+    assert edited["version"] == survey["version"] + 1
+    stale = api.patch(path, {"title": "旧的", "version": survey["version"]})
+    assert stale.status_code == 409 and stale.json()["code"] == "stale_edit"
+    assert stale.json()["current"] == {"title": "2026年度调查"}
+    assert ["body", "version"] in [
+        e["loc"] for e in error(api.patch(path, {"title": "x"}), 422, "invalid")["errors"]
+    ]
+
+    ok(api.post(f"{path}/draw", {"seed": "s"}))
+    late = api.patch(path, {"share": 70, "version": edited["version"]})
+    assert [e["loc"] for e in error(late, 422, "invalid")["errors"]] == [["body", "share"]]
+
+    deputy = Api(world.users["deputy_gm"])
+    ok(deputy.post(f"{path}/open"))
+    drawn = Household.objects.filter(survey_id=survey["id"])
+    assert drawn.filter(sms_sent_at__isnull=False).count() == drawn.count() > 0  # everyone has a phone here
+    assert ok(api.post(f"{path}/remind"))["reminded"] == 0  # not before the gap (3 days)
+    drawn.update(sms_sent_at=now() - timedelta(days=4))
+    assert ok(api.post(f"{path}/remind"))["reminded"] == drawn.count()
+    assert ok(api.post(f"{path}/remind"))["reminded"] == 0

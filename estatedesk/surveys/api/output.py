@@ -156,7 +156,10 @@ def survey_detail(survey: Survey, user: Actor) -> dict[str, Any]:
             "created_at": _time(survey.created_at),
             "opened_at": _time(survey.opened_at),
             "closed_at": _time(survey.closed_at),
+            "reminder_gap_days": survey.reminder_gap_days,
+            "max_reminders": survey.max_reminders,
             "sample": sample_figures(survey, user),
+            "version": survey.edit_version,
         }
     )
     return out

@@ -14,8 +14,21 @@ from ninja import Field, Schema
 from pydantic import BeforeValidator, StringConstraints, TypeAdapter, ValidationError, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from estatedesk.core.api import NO_NUL, ApiError, BodyId, Id, Input, QueryDay, invalid, text
+from estatedesk.core.api import (
+    NO_NUL,
+    VERSION_DESCRIPTION,
+    ApiError,
+    BodyId,
+    Id,
+    Input,
+    JsonInt,
+    QueryDay,
+    invalid,
+    omissible,
+    text,
+)
 from estatedesk.core.params import MAX_ID
+from estatedesk.core.versioning import MAX_VERSION
 from estatedesk.surveys.models import ResponseChannel, SurveyKind, SurveyStatus
 
 
@@ -116,7 +129,10 @@ class SurveyOut(SurveyItem):
     created_at: datetime
     opened_at: datetime | None
     closed_at: datetime | None
+    reminder_gap_days: int
+    max_reminders: int
     sample: SampleOut | None = Field(description="The drawn sample's figures; null before the draw.")
+    version: int = Field(description="The version of the survey's texts; send it back with an edit.")
 
 
 class SurveyIn(Input):
@@ -149,6 +165,22 @@ class SurveyIn(Input):
         max_length=MAX_IDS,
         description="Special-purpose surveys only: these households.",
     )
+
+
+class SurveyPatch(Input):
+    """Leave a field out to keep it. The share only before the draw."""
+
+    version: Annotated[JsonInt, Field(ge=0, le=MAX_VERSION, description=VERSION_DESCRIPTION)]
+    title: Title | None = omissible()
+    improvements: LongText | None = omissible()
+    closes_on: QueryDay | None = omissible("YYYY-MM-DD, not in the past.")
+    share: Share | None = omissible()
+    reminder_gap_days: Annotated[JsonInt, Field(ge=1, le=60)] | None = omissible()
+    max_reminders: Annotated[JsonInt, Field(ge=0, le=10)] | None = omissible()
+
+
+class RemindedOut(Schema):
+    reminded: int = Field(description="Households reminded by SMS now.")
 
 
 class DrawIn(Input):

@@ -57,6 +57,7 @@ from estatedesk.surveys.api.schemas import (
     HouseholdPage,
     OnlineIn,
     PaperIn,
+    RemindedOut,
     ResponseOut,
     ResultsOut,
     SampleFilters,
@@ -65,6 +66,7 @@ from estatedesk.surveys.api.schemas import (
     SurveyIn,
     SurveyOut,
     SurveyPage,
+    SurveyPatch,
     ThanksOut,
 )
 from estatedesk.surveys.models import Category, QuestionnaireVersion, Survey
@@ -210,6 +212,37 @@ def draw_sample(request: HttpRequest, survey_id: Id, payload: DrawIn) -> Any:
             )
         survey = services.draw_sample(actor=user, survey=survey.pk, seed=payload.seed)
     return sample_figures(survey, user)
+
+
+@router.patch("/surveys/{int:survey_id}", response=STEP_RESPONSES)
+def update_survey(request: HttpRequest, survey_id: Id, payload: SurveyPatch) -> Any:
+    """Edit the title, the improvements text, the closing day, the reminder rules, and before
+    the draw the share. Send the `version` you read: someone else's edit since is 409 `stale_edit`."""
+    user = current_user(request)
+    survey = _survey(request, survey_id)
+    with service_errors([*type(payload).model_fields]):
+        services.update_survey(
+            actor=user,
+            survey=survey.pk,
+            based_on=payload.version,
+            title=payload.title,
+            improvements=payload.improvements,
+            closes_on=payload.closes_on,
+            share=payload.share,
+            reminder_gap_days=payload.reminder_gap_days,
+            max_reminders=payload.max_reminders,
+        )
+    return _detail(request, survey_id)
+
+
+@router.post("/surveys/{int:survey_id}/remind", response=responses(200, RemindedOut, *WRITE_ERRORS, 404))
+def remind(request: HttpRequest, survey_id: Id) -> Any:
+    """Remind by SMS the households that have not answered, no more often than the survey allows."""
+    user = current_user(request)
+    survey = _survey(request, survey_id)
+    with service_errors():
+        count = services.remind(actor=user, survey=survey.pk)
+    return {"reminded": count}
 
 
 def _step(request: HttpRequest, survey_id: Id, call: Any) -> Any:
