@@ -88,6 +88,9 @@ def test_every_bad_paper_questionnaire_is_refused_at_its_field_and_nothing_is_st
     answer = error(api.post(path, raw), 422, "invalid")
     assert ["body", "answers", h] in locs(answer)
     assert "twice" in json.dumps(answer)
+    # Each occurrence is checked with the level it was sent with.
+    raw = f'{{"unit": {unit}, "answers": {{"{h}": "great", "{h}": "satisfied", "{c}": "satisfied"}}}}'
+    assert "great" in json.dumps(error(api.post(path, raw), 422, "invalid"), ensure_ascii=False)
     raw = (
         f'{{"unit": {unit}, "answers": {{"{h}": "satisfied", "{c}": "dissatisfied"}}, '
         f'"reasons": {{"{c}": "脏", "{c}": "乱"}}}}'

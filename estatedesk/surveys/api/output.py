@@ -240,10 +240,14 @@ def answer_inputs(payload: Any, raw: dict[str, Any]) -> list[AnswerInput]:
         listed = {str(item.question) for item in parsed}
     else:
         levels: dict[str, str] = parsed
-        order = _keys(raw.get("answers")) or list(levels)
-        given = [
-            AnswerInput(key, levels.get(key, ""), reasons.get(key, ""), texts.get(key, "")) for key in order
-        ]
+        sent = raw.get("answers")
+        # Each occurrence with the level it was sent with (pydantic kept only the last one's).
+        pairs = (
+            [(key, value if isinstance(value, str) else levels.get(key, "")) for key, value in sent.pairs]
+            if isinstance(sent, _Pairs)
+            else list(levels.items())
+        )
+        given = [AnswerInput(key, level, reasons.get(key, ""), texts.get(key, "")) for key, level in pairs]
         listed = set(levels)
     # A reason or text for a question not in `answers` still answers it (a free-text question).
     for key in [*reasons, *texts]:
