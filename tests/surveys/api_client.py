@@ -16,7 +16,8 @@ class Api:
     """One persona signed in with a personal token (or nobody: ``user=None``), in a language."""
 
     def __init__(self, user: Any = None, language: str = "en") -> None:
-        self.client = Client()
+        # As a phone would send it: no CSRF cookie, and Django's check on (the public answer needs none).
+        self.client = Client(enforce_csrf_checks=True)
         self.headers = {"Accept-Language": language}
         if user is not None:
             self.headers["Authorization"] = f"Bearer {create_api_token(user=user, name='test')[1]}"
