@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from estatedesk.core.clock import now
 from estatedesk.surveys.models import Answer, Household, Response, Survey
@@ -250,3 +252,25 @@ def test_editing_a_survey_carries_its_version_and_reminders_keep_their_gap(
     drawn.update(sms_sent_at=now() - timedelta(days=4))
     assert ok(api.post(f"{path}/remind"))["reminded"] == drawn.count()
     assert ok(api.post(f"{path}/remind"))["reminded"] == 0
+
+
+def test_the_lists_cost_the_same_queries_whatever_their_length(world, supervisor, place):
+    api = Api(world.users["handler_a"])
+    make = Api(supervisor)
+
+    def queries(path: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            ok(api.get(path, page_size=200))
+        return len(captured)
+
+    first = create(make, world, place[0])
+    ok(make.post(f"/surveys/{first['id']}/draw", {"seed": "s"}))
+    ok(api.get("/surveys"))  # the token's first use is recorded once
+    one, sample_small = queries("/surveys"), queries(f"/surveys/{first['id']}/sample")
+    for _ in range(3):
+        create(make, world, place[0])
+    add_households(world.building_a, 10)
+    bigger = create(make, world, place[0], share=100)
+    ok(make.post(f"/surveys/{bigger['id']}/draw", {"seed": "s"}))
+    assert queries("/surveys") == one
+    assert queries(f"/surveys/{bigger['id']}/sample") == sample_small
