@@ -16,6 +16,7 @@ from ninja import NinjaAPI
 from estatedesk.complaints.api.complaints import router as complaints_router
 from estatedesk.core.api import StaffSessionAuth, TokenAuth, docs_access, install_error_handlers
 from estatedesk.org.api import router as org_router
+from estatedesk.surveys.api.surveys import router as surveys_router
 from estatedesk.workcal.api import router as workcal_router
 
 
@@ -43,3 +44,4 @@ install_error_handlers(api)
 api.add_router("/", org_router)
 api.add_router("/", workcal_router)
 api.add_router("/", complaints_router)
+api.add_router("/", surveys_router)

@@ -95,7 +95,8 @@ def check(questions: Sequence[QuestionSpec], scale: Sequence[Level], given: Iter
         if question_id is None or question_id not in by_id:
             problems.append(
                 Problem(
-                    "answers",
+                    # At the id given, when it is one (the API names the key: answers.999).
+                    f"answers.{question_id}" if question_id is not None else "answers",
                     _("Question %(id)s is not on this questionnaire.")
                     % {"id": str(given_item.question)[:20]},
                 )

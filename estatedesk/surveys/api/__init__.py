@@ -1,0 +1,1 @@
+"""The surveys API (SPEC A-2): ``surveys`` holds the router, mounted by ``estatedesk.api``."""
