@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from estatedesk.complaints.models import Visit
 from estatedesk.core.clock import now
@@ -239,9 +240,9 @@ def test_answers_after_the_survey_closes_are_refused(world: World, supervisor: A
     survey = opened(services.draw_sample(actor=supervisor, survey=annual(world, supervisor), seed="x"))
     household = survey.households.get(unit=world.unit_a)
     services.close_survey(actor=supervisor, survey=survey)
-    with pytest.raises(InvalidInput, match="不再接受答卷"):
+    with translation.override("zh-hans"), pytest.raises(InvalidInput, match="不再接受答卷"):
         responses.answer_online(token=household.token, answers=every_answer(survey, household))
-    with pytest.raises(InvalidInput, match="不再接受答卷"):
+    with translation.override("zh-hans"), pytest.raises(InvalidInput, match="不再接受答卷"):
         responses.enter_paper(
             actor=supervisor, survey=survey, unit_id=world.unit_a.pk, answers=every_answer(survey, household)
         )
