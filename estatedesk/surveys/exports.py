@@ -113,7 +113,7 @@ def workbook(report: Report) -> bytes:
             warn_rows=[line.below_target for line in lines],
         )
 
-    table(_("Overall"), [_("Survey")], [report.overall], lambda line: [line.label])
+    table(_("Overall figures"), [_("Survey")], [report.overall], lambda line: [line.label])
     table(_("By category"), [_("Category")], report.categories, lambda line: [line.category])
     table(_("By estate"), [_("Estate")], report.estates, lambda line: [line.estate])
     table(
@@ -138,7 +138,7 @@ def workbook(report: Report) -> bytes:
         book,
         taken,
         _("Reasons and comments"),
-        [_("Estate"), _("Building"), _("No."), _("Question"), _("Answer"), _("Reason or comment")],
+        [_("Estate"), _("Building"), _("No."), _("Question"), _("Rating given"), _("Reason or comment")],
         [
             [r.estate, r.building, r.number or None, r.question, r.level, " / ".join(t for t in (r.reason, r.text) if t)]
             for r in report.reasons

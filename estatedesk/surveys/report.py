@@ -21,7 +21,7 @@ from estatedesk.surveys.figures import Figure, one_decimal
 from estatedesk.surveys.models import Answer, Category, Question, Survey, level_label
 from estatedesk.surveys.results import SurveyResults, survey_results
 
-__all__ = ["Line", "Reason", "Report", "build", "category_label", "line_of"]
+__all__ = ["Line", "Reason", "Report", "build", "category_label", "category_order", "line_of"]
 
 
 def category_label(code: str) -> str:
@@ -202,7 +202,7 @@ def _questions(survey: Survey) -> dict[int, tuple[int, Question]]:
     return found
 
 
-def _category_order(code: str) -> tuple[int, str]:
+def category_order(code: str) -> tuple[int, str]:
     values = list(Category.values)
     return (values.index(code) if code in values else len(values), code)
 
@@ -266,7 +266,7 @@ def build(survey: Survey, user: Actor, *, with_reasons: bool = True) -> Report:
     )
     report.categories = [
         line_of(category_label(c), f, category=category_label(c))
-        for c, f in sorted(figures.by_category.items(), key=lambda kv: _category_order(kv[0]))
+        for c, f in sorted(figures.by_category.items(), key=lambda kv: category_order(kv[0]))
     ]
     report.estates = [
         line_of(estate_name(e), f, estate=estate_name(e))
@@ -281,7 +281,7 @@ def build(survey: Survey, user: Actor, *, with_reasons: bool = True) -> Report:
         )
         for (e, c), f in sorted(
             figures.by_estate_category.items(),
-            key=lambda kv: (estate_order.get(kv[0][0], 0), _category_order(kv[0][1])),
+            key=lambda kv: (estate_order.get(kv[0][0], 0), category_order(kv[0][1])),
         )
     ]
 
