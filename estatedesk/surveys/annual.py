@@ -118,7 +118,11 @@ def from_json(data: Mapping[str, Any] | None) -> AnnualFigures | None:
         year=int(survey.get("year", 0)),
         overall=Line(str(survey.get("title", "")), _figure(data["overall"], rule)),
         categories=[
-            Line(category_label(str(c.get("code", ""))), _figure(c, rule), category=category_label(str(c.get("code", ""))))
+            Line(
+                category_label(str(c.get("code", ""))),
+                _figure(c, rule),
+                category=category_label(str(c.get("code", ""))),
+            )
             for c in categories
         ],
         estates=[

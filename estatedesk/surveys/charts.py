@@ -121,13 +121,22 @@ def rates_svg(
             bar.set_gid(f"bar-{i}")
         low = [max(0.0, (r.raw or 0) - (r.ci_low or r.raw or 0)) for r in rows]
         high = [max(0.0, (r.ci_high or r.raw or 0) - (r.raw or 0)) for r in rows]
-        whiskers = axes.errorbar(raws, ys, xerr=[low, high], fmt="none", ecolor=INK, capsize=3, linewidth=1, zorder=3)
-        penalised = [(r.adjusted, y) for r, y in zip(rows, ys, strict=True) if r.penalty and r.adjusted is not None]
+        whiskers = axes.errorbar(
+            raws, ys, xerr=[low, high], fmt="none", ecolor=INK, capsize=3, linewidth=1, zorder=3
+        )
+        penalised = [
+            (r.adjusted, y) for r, y in zip(rows, ys, strict=True) if r.penalty and r.adjusted is not None
+        ]
         handles = [bars, whiskers]
         labels = [raw_label, interval_label]
         if penalised:
             marks = axes.scatter(
-                [p[0] for p in penalised], [p[1] for p in penalised], marker="D", s=22, color=ADJUSTED, zorder=4
+                [p[0] for p in penalised],
+                [p[1] for p in penalised],
+                marker="D",
+                s=22,
+                color=ADJUSTED,
+                zorder=4,
             )
             handles.append(marks)
             labels.append(adjusted_label)
@@ -146,8 +155,16 @@ def rates_svg(
         axes.grid(axis="x", color="#dee2e6", linewidth=0.6, zorder=0)
         for bar, row in zip(bars, rows, strict=True):
             if row.raw is not None:
-                axes.text(start + 0.5, bar.get_y() + bar.get_height() / 2, f"{row.raw:.1f}%",
-                          va="center", ha="left", fontsize=7.5, color="white", zorder=5)
+                axes.text(
+                    start + 0.5,
+                    bar.get_y() + bar.get_height() / 2,
+                    f"{row.raw:.1f}%",
+                    va="center",
+                    ha="left",
+                    fontsize=7.5,
+                    color="white",
+                    zorder=5,
+                )
         figure.legend(handles, labels, loc="outside upper right", ncols=len(handles))
 
     return _draw(height, paint)

@@ -83,7 +83,11 @@ def rates_chart(
             "symbol": "none",
             "data": [{"yAxis": target, "name": target_name}],
             "lineStyle": {"type": "dashed", "color": "#dc3545"},
-            "label": {"position": "insideEndTop", "formatter": f"{target_name} {target:.1f}%", "color": "#dc3545"},
+            "label": {
+                "position": "insideEndTop",
+                "formatter": f"{target_name} {target:.1f}%",
+                "color": "#dc3545",
+            },
         }
     series: list[dict[str, Any]] = [
         bar_series,
@@ -117,7 +121,12 @@ def rates_chart(
         "xAxis": {
             "type": "category",
             "data": labels,
-            "axisLabel": {"interval": 0, "rotate": 30 if len(labels) > 4 else 0, "width": 120, "overflow": "truncate"},
+            "axisLabel": {
+                "interval": 0,
+                "rotate": 30 if len(labels) > 4 else 0,
+                "width": 120,
+                "overflow": "truncate",
+            },
         },
         "yAxis": {
             "type": "value",
@@ -153,11 +162,17 @@ def trend_chart(
                 "symbol": "none",
                 "data": [{"yAxis": target}],
                 "lineStyle": {"type": "dashed", "color": "#dc3545"},
-                "label": {"position": "insideEndTop", "formatter": f"{target_name} {target:.1f}%", "color": "#dc3545"},
+                "label": {
+                    "position": "insideEndTop",
+                    "formatter": f"{target_name} {target:.1f}%",
+                    "color": "#dc3545",
+                },
             }
         lines.append(line)
-    values = [v for vs in series.values() for v in vs if v is not None]
-    low = min([*values, *([target] if target is not None else [])], default=0)
+    shown: list[float] = [v for vs in series.values() for v in vs if v is not None]
+    if target is not None:
+        shown.append(target)
+    low = min(shown, default=0.0)
     return {
         "color": [BLUE, "#6c757d"],
         "tooltip": {"trigger": "axis"},

@@ -85,7 +85,9 @@ def _sheet(
     sheet.set_column(len(headers) - 1, len(headers) - 1, 60)
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row):
-            warn = warn_column is not None and c == warn_column and r - 1 < len(warn_rows) and warn_rows[r - 1]
+            warn = (
+                warn_column is not None and c == warn_column and r - 1 < len(warn_rows) and warn_rows[r - 1]
+            )
             xlsx.write_value(sheet, r, c, value, formats["warn"] if warn else None)
     xlsx.filter_table(sheet, 0, len(rows), len(headers))
 
@@ -140,7 +142,14 @@ def workbook(report: Report) -> bytes:
         _("Reasons and comments"),
         [_("Estate"), _("Building"), _("No."), _("Question"), _("Rating given"), _("Reason or comment")],
         [
-            [r.estate, r.building, r.number or None, r.question, r.level, " / ".join(t for t in (r.reason, r.text) if t)]
+            [
+                r.estate,
+                r.building,
+                r.number or None,
+                r.question,
+                r.level,
+                " / ".join(t for t in (r.reason, r.text) if t),
+            ]
             for r in report.reasons
         ],
         formats,

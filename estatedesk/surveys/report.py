@@ -207,7 +207,9 @@ def category_order(code: str) -> tuple[int, str]:
     return (values.index(code) if code in values else len(values), code)
 
 
-def reasons(survey: Survey, estate_ids: list[int], questions: dict[int, tuple[int, Question]]) -> list[Reason]:
+def reasons(
+    survey: Survey, estate_ids: list[int], questions: dict[int, tuple[int, Question]]
+) -> list[Reason]:
     language = get_language()
     estates = dict(Estate.objects.filter(pk__in=estate_ids).values_list("pk", "name"))
     rows = (

@@ -67,7 +67,7 @@ def _plural(value: Fraction) -> int:
 
 
 def rule_text(rule: ReturnRule) -> str:
-    """"1 point off for every full 5 points short" (the rule's own settings)."""
+    """ "1 point off for every full 5 points short" (the rule's own settings)."""
     return ngettext(
         "%(penalty)s point off for every full %(step)s points short",
         "%(penalty)s points off for every full %(step)s points short",

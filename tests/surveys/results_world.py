@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from estatedesk.core.clock import now
 from estatedesk.core.models import CompanySettings
 from estatedesk.surveys import responses, services
 from estatedesk.surveys.answering import AnswerInput
-from estatedesk.core.clock import now
 from estatedesk.surveys.models import Household, Survey, SurveyStatus
 from tests.conftest import World
 from tests.surveys.conftest import add_households, annual
@@ -28,7 +28,9 @@ REASON = "电梯经常故障，报修后很久才修"
 COMMENT = "希望增加周末的保洁"
 
 
-def _answers(household: Household, level: str, odd: dict[int, tuple[str, str]] | None = None, text: str = "") -> list[AnswerInput]:
+def _answers(
+    household: Household, level: str, odd: dict[int, tuple[str, str]] | None = None, text: str = ""
+) -> list[AnswerInput]:
     version = responses.version_for(household)
     given = []
     for spec in responses.questions_of(version):

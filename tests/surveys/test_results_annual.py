@@ -31,7 +31,9 @@ def test_the_annual_pack_page_shows_the_years_survey(world: World, supervisor: A
         "returned": 10,
         "target": "90",
     }
-    page = world.client("gm").get(reverse("reports:annual_detail", args=[summary.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    page = world.client("gm").get(
+        reverse("reports:annual_detail", args=[summary.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
     html = page.content.decode()
     section = html[html.index('id="surveys"') :]
     assert survey.number in section
