@@ -1,8 +1,8 @@
 """ECharts options of the results page (SPEC S-2, S-3, A-1), built in Python and handed to the
 page as JSON (``json_script``; ``static/estatedesk/charts.js`` only draws them).
 
-Satisfaction per category or estate: a bar per row (the raw rate; below target in the warning
-colour), the 95 % Wilson interval as whiskers (a boxplot whose box is squeezed to the rate, so
+Satisfaction per category or estate: a bar per row, lying down (the raw rate; below target in
+the warning colour), the 95 % Wilson interval as whiskers (a boxplot whose box is squeezed to the rate, so
 only the whiskers show: plain JSON, no drawing function), the adjusted rate as a diamond where
 the return-rate rule took points off, and the target as a dashed line. Pure.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-__all__ = ["BLUE", "WARNING", "rates_chart", "trend_chart"]
+__all__ = ["BLUE", "WARNING", "chart_size", "rates_chart", "trend_chart"]
 
 BLUE = "#0d6efd"
 WARNING = "#fd7e14"
@@ -49,6 +49,11 @@ def _axis_min(rows: Sequence[RateRow], target: float | None) -> int:
     return max(0, int(low // 10) * 10 - 10) if low >= 50 else 0
 
 
+def chart_size(rows: int) -> str:
+    """The page's height class for a chart of ``rows`` bars (``surveys-results.css``)."""
+    return "sm" if rows <= 4 else "md" if rows <= 8 else "lg"
+
+
 def rates_chart(
     rows: Sequence[RateRow],
     *,
@@ -58,9 +63,14 @@ def rates_chart(
     interval_name: str,
     target_name: str,
 ) -> dict[str, Any]:
+    """Bars lying down (the names stay readable on a phone), the first row on top."""
     labels = [r.label for r in rows]
     bars = [
-        {"value": r.raw, "itemStyle": {"color": WARNING if r.below_target else BLUE}}
+        {
+            "value": r.raw,
+            "itemStyle": {"color": WARNING if r.below_target else BLUE},
+            "label": {"formatter": f"{r.raw:.1f}%"},
+        }
         if r.raw is not None
         else None
         for r in rows
@@ -69,47 +79,44 @@ def rates_chart(
         [r.ci_low, r.raw, r.raw, r.raw, r.ci_high] if r.raw is not None and r.ci_low is not None else []
         for r in rows
     ]
-    adjusted = [r.adjusted if r.penalty and r.adjusted is not None else None for r in rows]
+    adjusted = [[r.adjusted, i] for i, r in enumerate(rows) if r.penalty and r.adjusted is not None]
     bar_series: dict[str, Any] = {
         "name": raw_name,
         "type": "bar",
-        "barMaxWidth": 48,
+        "barMaxWidth": 28,
         "data": bars,
-        "label": {"show": True, "position": "insideTop", "color": "#fff", "formatter": "{c}%"},
+        "label": {"show": True, "position": "insideLeft", "color": "#fff"},
     }
     if target is not None:
         bar_series["markLine"] = {
             "silent": True,
             "symbol": "none",
-            "data": [{"yAxis": target, "name": target_name}],
+            "data": [{"xAxis": target, "name": target_name}],
             "lineStyle": {"type": "dashed", "color": "#dc3545"},
-            "label": {
-                "position": "insideEndTop",
-                "formatter": f"{target_name} {target:.1f}%",
-                "color": "#dc3545",
-            },
+            "label": {"position": "start", "formatter": f"{target_name} {target:.1f}%", "color": "#dc3545"},
         }
     series: list[dict[str, Any]] = [
         bar_series,
         {
             "name": interval_name,
             "type": "boxplot",
+            "layout": "horizontal",
             "data": whiskers,
-            "boxWidth": [6, 18],
+            "boxWidth": [6, 14],
             "itemStyle": {"color": INK, "borderColor": INK, "borderWidth": 1.2},
             "tooltip": {"show": False},
             "z": 3,
         },
     ]
-    if any(v is not None for v in adjusted):
+    if adjusted:
         series.append(
             {
                 "name": adjusted_name,
                 "type": "scatter",
                 "symbol": "diamond",
-                "symbolSize": 11,
+                "symbolSize": 12,
                 "data": adjusted,
-                "itemStyle": {"color": ADJUSTED},
+                "itemStyle": {"color": ADJUSTED, "borderColor": "#fff", "borderWidth": 1},
                 "z": 4,
             }
         )
@@ -117,18 +124,15 @@ def rates_chart(
         "color": [BLUE, INK, ADJUSTED],
         "tooltip": {"trigger": "item"},
         "legend": {"data": [s["name"] for s in series], "top": 0},
-        "grid": {"left": 8, "right": 16, "bottom": 8, "top": 48, "containLabel": True},
-        "xAxis": {
-            "type": "category",
-            "data": labels,
-            "axisLabel": {
-                "interval": 0,
-                "rotate": 30 if len(labels) > 4 else 0,
-                "width": 120,
-                "overflow": "truncate",
-            },
-        },
+        "grid": {"left": 8, "right": 24, "bottom": 8, "top": 56, "containLabel": True},
         "yAxis": {
+            "type": "category",
+            "inverse": True,
+            "data": labels,
+            "axisLabel": {"interval": 0, "width": 110, "overflow": "truncate"},
+            "axisTick": {"show": False},
+        },
+        "xAxis": {
             "type": "value",
             "min": _axis_min(rows, target),
             "max": 100,

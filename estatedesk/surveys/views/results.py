@@ -45,7 +45,7 @@ def _chart(rows: list[Line], report: Report) -> dict[str, Any] | None:
     rows = [r for r in rows if r.raw is not None]
     if not rows:
         return None
-    return echarts.rates_chart(
+    options = echarts.rates_chart(
         rows,
         target=report.overall.target,
         raw_name=_("Satisfaction rate (raw)"),
@@ -53,6 +53,7 @@ def _chart(rows: list[Line], report: Report) -> dict[str, Any] | None:
         interval_name=_("95% interval"),
         target_name=_("Target"),
     )
+    return {"options": options, "size": echarts.chart_size(len(rows))}
 
 
 def _context(request: HttpRequest, survey: Survey) -> dict[str, Any]:
