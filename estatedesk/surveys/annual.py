@@ -15,13 +15,24 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from django.core.cache import cache
+
 from estatedesk.org.models import Estate
 from estatedesk.surveys.figures import Figure, ReturnRule, Returns, Tally, figure
 from estatedesk.surveys.models import Survey, SurveyKind, SurveyStatus
 from estatedesk.surveys.report import Line, category_label, category_order
 from estatedesk.surveys.results import survey_results
 
-__all__ = ["AnnualFigures", "closed_annual", "closed_annuals", "from_json", "to_json", "year_json"]
+__all__ = [
+    "AnnualFigures",
+    "YearFigure",
+    "closed_annual",
+    "closed_annuals",
+    "from_json",
+    "to_json",
+    "trend",
+    "year_json",
+]
 
 
 def closed_annuals() -> list[Survey]:
@@ -53,6 +64,15 @@ def _figure_json(f: Figure) -> dict[str, Any]:
     }
 
 
+def _rule_json(rule: ReturnRule) -> dict[str, str]:
+    return {"threshold": str(rule.threshold), "step": str(rule.step), "penalty": str(rule.penalty)}
+
+
+def _rule_of(data: Mapping[str, Any] | None) -> ReturnRule:
+    data = data or {}
+    return ReturnRule.of(data.get("threshold", 50), data.get("step", 5), data.get("penalty", 1))
+
+
 def to_json(survey: Survey) -> dict[str, Any]:
     """The company-wide figures of a survey, as counts (JSON-safe)."""
     found = survey_results(survey)
@@ -62,7 +82,7 @@ def to_json(survey: Survey) -> dict[str, Any]:
     order = list(survey.estates.order_by("estate__code").values_list("estate_id", flat=True))
     return {
         "survey": {"id": survey.pk, "number": survey.number, "title": survey.title, "year": survey.year},
-        "rule": {"threshold": str(rule.threshold), "step": str(rule.step), "penalty": str(rule.penalty)},
+        "rule": _rule_json(rule),
         "overall": _figure_json(figures.overall),
         "categories": [{"code": c, **_figure_json(f)} for c, f in figures.by_category.items()],
         "estates": [
@@ -107,8 +127,7 @@ def _figure(data: Mapping[str, Any], rule: ReturnRule) -> Figure:
 def from_json(data: Mapping[str, Any] | None) -> AnnualFigures | None:
     if not data or "overall" not in data:
         return None
-    raw_rule = data.get("rule") or {}
-    rule = ReturnRule.of(raw_rule.get("threshold", 50), raw_rule.get("step", 5), raw_rule.get("penalty", 1))
+    rule = _rule_of(data.get("rule"))
     survey = data.get("survey") or {}
     categories = sorted(data.get("categories") or [], key=lambda c: category_order(str(c.get("code", ""))))
     return AnnualFigures(
@@ -130,3 +149,40 @@ def from_json(data: Mapping[str, Any] | None) -> AnnualFigures | None:
             for e in data.get("estates") or []
         ],
     )
+
+
+@dataclass(frozen=True)
+class YearFigure:
+    """One year of the satisfaction trend: its closed annual survey and the overall figure."""
+
+    year: int
+    survey_id: int
+    number: str
+    title: str
+    overall: Line
+
+
+def _overall_counts(survey: Survey) -> dict[str, Any]:
+    """A closed survey's overall counts never change (answers after closing are refused and the
+    survey keeps its own target and rule), so they are kept in the cache once computed."""
+    key = f"surveys:annual-overall:{survey.pk}:{survey.closed_at.timestamp() if survey.closed_at else 0}"
+    found = cache.get(key)
+    if found is None:
+        results = survey_results(survey)
+        found = {"figure": _figure_json(results.results.overall), "rule": _rule_json(results.rule)}
+        cache.set(key, found, timeout=7 * 24 * 3600)
+    return dict(found)
+
+
+def trend() -> list[YearFigure]:
+    """The overall satisfaction of every closed annual survey with answers, oldest year first
+    (the dashboard's trend, SPEC A-1); empty when no annual survey has results."""
+    years = []
+    for survey in closed_annuals():
+        counts = _overall_counts(survey)
+        f = _figure(counts["figure"], _rule_of(counts["rule"]))
+        if f.tally.valid:
+            years.append(
+                YearFigure(survey.year, survey.pk, survey.number, survey.title, Line(str(survey.year), f))
+            )
+    return years

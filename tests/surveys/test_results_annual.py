@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from estatedesk.reports import exports, services_periods
+from estatedesk.surveys import services
 from tests.conftest import World
 from tests.surveys.results_world import closed_survey
 
@@ -64,3 +65,19 @@ def test_the_annual_pack_print_view_and_workbook_carry_the_survey(world: World, 
     assert a[3] == 75.0 and a[8] == 40.0 and a[9] == 10.0 and a[10] == 2.0 and a[11] == 73.0 and a[13] == "是"
     assert a[14] == "回收率 40.0%，低于 50%，差 10.0 个百分点；每满 5 个百分点扣 1 个百分点：扣 2 个百分点"
     assert sheet.freeze_panes == f"A{header + 2}"
+
+
+@pytest.mark.req("A-1", "S-7")
+def test_the_dashboard_trend_appears_only_once_a_survey_has_results(world: World, supervisor: Any) -> None:
+    client = world.client("deputy_gm")
+    before = client.get(reverse("reports:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-section="survey-trend"' not in before
+    survey = closed_survey(world, supervisor, close=False)
+    still_open = client.get(reverse("reports:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-section="survey-trend"' not in still_open  # an open survey is not a year's result
+    services.close_survey(actor=world.users["deputy_gm"], survey=survey)
+    html = client.get(reverse("reports:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    section = html[html.index('data-section="survey-trend"') :]
+    assert 'id="chart-survey-trend"' in section and "86.0" in section
+    assert f'<th scope="row" class="fw-normal">{survey.year}</th>' in section
+    assert "Below target" in section

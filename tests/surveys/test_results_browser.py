@@ -27,6 +27,24 @@ pytestmark = [
 ]
 
 
+def _watch(page: Any, base: str) -> tuple[list[str], list[str]]:
+    """Requests that left our server, and what the Content-Security-Policy blocked."""
+    outside: list[str] = []
+    blocked: list[str] = []
+
+    def on_request(request: Any) -> None:
+        if not request.url.startswith(base):
+            outside.append(request.url)
+
+    def on_console(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            blocked.append(message.text)
+
+    page.on("request", on_request)
+    page.on("console", on_console)
+    return outside, blocked
+
+
 @pytest.mark.req("S-2", "A-1")
 def test_the_results_charts_are_drawn_in_three_languages(live_server: Any) -> None:
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -51,12 +69,11 @@ def test_the_results_charts_are_drawn_in_three_languages(live_server: Any) -> No
         for language in ("zh-hans", "zh-hant", "en"):
             for width, height in ((1366, 900), (390, 844)):
                 context = browser.new_context(viewport={"width": width, "height": height})
-                context.add_cookies([{"name": "estatedesk_language", "value": language, "url": live_server.url}])
+                context.add_cookies(
+                    [{"name": "estatedesk_language", "value": language, "url": live_server.url}]
+                )
                 page = context.new_page()
-                outside: list[str] = []
-                blocked: list[str] = []
-                page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
-                page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+                outside, blocked = _watch(page, live_server.url)
                 page.goto(live_server.url + "/accounts/login/")
                 page.fill("#id_username", "deputy_gm")
                 page.fill("#id_password", PASSWORD)
