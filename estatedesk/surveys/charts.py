@@ -46,7 +46,7 @@ def _matplotlib() -> Any:
 
 @cache
 def _families() -> tuple[str, ...]:
-    from matplotlib import font_manager
+    from matplotlib import font_manager  # on first use, after _matplotlib() set it up
 
     names = {f.name for f in font_manager.fontManager.ttflist}
     if FAMILY_SC not in names and CJK_FILE.is_file():
@@ -81,6 +81,7 @@ def data_uri(svg: str) -> str:
 def _draw(height_in: float, paint: Any) -> str:
     matplotlib = _matplotlib()
     with _LOCK, matplotlib.rc_context(_rc()):
+        # On first use, after _matplotlib() set the config folder and the backend.
         from matplotlib.backends.backend_svg import FigureCanvasSVG
         from matplotlib.figure import Figure
 
@@ -109,7 +110,7 @@ def rates_svg(
     height = max(1.8, 0.32 * len(rows) + 0.9)
 
     def paint(figure: Any) -> None:
-        from matplotlib.ticker import PercentFormatter
+        from matplotlib.ticker import PercentFormatter  # on first use (_matplotlib)
 
         axes = figure.add_subplot()
         ys = list(range(len(rows)))
