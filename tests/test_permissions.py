@@ -64,6 +64,15 @@ def _estate_b_report_and_action(world, complaint_id):
     return {"reports:monthly_": report.pk, "reports:review": report.pk, "improvement:": action.pk}
 
 
+def _estate_b_survey(world):
+    """A special-purpose survey of estate B only (its results pages are estate-scoped)."""
+    from estatedesk.surveys import services as surveys
+
+    return surveys.create_survey(
+        actor=world.users["deputy_gm"], kind="special", title="A座專項調查", estate_ids=[world.estate_b.pk]
+    ).pk
+
+
 def estate_b_objects(world):
     """A record of estate B behind every object URL, keyed by URL-name prefix (the hostile-input walk uses them too)."""
     member = CommitteeMember.objects.create(estate=world.estate_b, name="李委員", position="主任")
@@ -78,6 +87,7 @@ def estate_b_objects(world):
         "org:committee": member.pk,
         "org:department": world.office_b.pk,
         "org:staff": world.users["handler_b"].staff.pk,
+        "surveys:results": _estate_b_survey(world),
     }
 
 
