@@ -152,12 +152,16 @@ def trend_chart(
     """The satisfaction rate per annual survey year (the dashboard's trend), target dashed."""
     lines: list[dict[str, Any]] = []
     for i, (name, values) in enumerate(series.items()):
+        # The first series (the adjusted rate, the one that counts) carries its labels.
         line: dict[str, Any] = {
             "name": name,
             "type": "line",
-            "data": list(values),
+            "data": [
+                None if v is None else {"value": v, "label": {"formatter": f"{v:.1f}%"}} for v in values
+            ],
             "connectNulls": False,
-            "label": {"show": True, "formatter": "{c}%"},
+            "symbolSize": 8 if i == 0 else 6,
+            "label": {"show": i == 0, "position": "top"},
             "lineStyle": {"type": "solid" if i == 0 else "dotted"},
         }
         if i == 0 and target is not None:

@@ -41,7 +41,7 @@ def test_the_annual_pack_page_shows_the_years_survey(world: World, supervisor: A
     assert 'data-figure="raw">86.0%' in section
     assert 'data-figure="adjusted">86.0% <span class="badge text-bg-warning">Below target' in section
     estates = section[section.index('id="survey-estates"') :]
-    assert world.estate_a.name in estates and RULE_A not in section  # rule in words: the overall one
+    assert world.estate_a.name in estates and RULE_A in estates  # each estate with its rule in words
     assert "75.0%" in estates and "73.0%" in estates and "−2.0" in estates
     assert "98.1%" in estates
 
@@ -56,6 +56,7 @@ def test_the_annual_pack_print_view_and_workbook_carry_the_survey(world: World, 
         html = exports.annual_print_html(summary, request=request)
         book = openpyxl.load_workbook(io.BytesIO(exports.annual_xlsx(summary)))
     assert "回收率 50.0%，不低于 50%，不扣分" in html
+    assert "回收率 40.0%，低于 50%，差 10.0 个百分点；每满 5 个百分点扣 1 个百分点：扣 2 个百分点" in html
     assert "73.0%" in html and "低于目标" in html
     sheet = book["满意度调查"]
     rows = [[c.value for c in r] for r in sheet.iter_rows()]
