@@ -196,7 +196,10 @@ def _questions(survey: Survey) -> dict[int, tuple[int, Question]]:
     found: dict[int, tuple[int, Question]] = {}
     for version_id in sorted(v for v in versions if v):
         for number, question in enumerate(
-            Question.objects.filter(version_id=version_id).order_by("position", "pk"), start=1
+            Question.objects.filter(version_id=version_id)
+            .select_related("version")
+            .order_by("position", "pk"),
+            start=1,
         ):
             found[question.pk] = (number, question)
     return found

@@ -28,9 +28,15 @@ REASON = "电梯经常故障，报修后很久才修"
 COMMENT = "希望增加周末的保洁"
 
 
-def _answers(
-    household: Household, level: str, odd: dict[int, tuple[str, str]] | None = None, text: str = ""
+def answers_for(
+    household: Household,
+    level: str,
+    odd: dict[int, tuple[str, str]] | None = None,
+    text: str = "",
+    reason: str = "",
 ) -> list[AnswerInput]:
+    """Every question of the household's questionnaire answered at ``level`` (with ``reason``),
+    but those in ``odd`` (number → level, reason); ``text`` for the comment question."""
     version = responses.version_for(household)
     given = []
     for spec in responses.questions_of(version):
@@ -38,8 +44,8 @@ def _answers(
             if text:
                 given.append(AnswerInput(spec.id, text=text))
             continue
-        lvl, reason = (odd or {}).get(spec.number, (level, ""))
-        given.append(AnswerInput(spec.id, level=lvl, reason=reason))
+        lvl, why = (odd or {}).get(spec.number, (level, reason))
+        given.append(AnswerInput(spec.id, level=lvl, reason=why))
     return given
 
 
@@ -56,12 +62,12 @@ def closed_survey(world: World, supervisor: Any, *, close: bool = True) -> Surve
     b = list(Household.objects.filter(survey=survey, estate=world.estate_b).order_by("unit__number"))
     assert len(a) == 10 and len(b) == 10
     plan = [
-        (a[0], _answers(a[0], "very_satisfied")),
-        (a[1], _answers(a[1], "very_satisfied")),
-        (a[2], _answers(a[2], "satisfied")),
-        (a[3], _answers(a[3], "neutral")),
-        *[(h, _answers(h, "very_satisfied")) for h in b[:5]],
-        (b[5], _answers(b[5], "satisfied", {2: ("dissatisfied", REASON)}, text=COMMENT)),
+        (a[0], answers_for(a[0], "very_satisfied")),
+        (a[1], answers_for(a[1], "very_satisfied")),
+        (a[2], answers_for(a[2], "satisfied")),
+        (a[3], answers_for(a[3], "neutral")),
+        *[(h, answers_for(h, "very_satisfied")) for h in b[:5]],
+        (b[5], answers_for(b[5], "satisfied", {2: ("dissatisfied", REASON)}, text=COMMENT)),
     ]
     for household, given in plan:
         responses.enter_paper(actor=supervisor, survey=survey, unit_id=household.unit_id, answers=given)

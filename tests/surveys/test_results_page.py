@@ -8,11 +8,15 @@ from typing import Any
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from estatedesk.core.models import ExportRecord
+from estatedesk.surveys import responses
+from estatedesk.surveys.models import Household
 from tests.conftest import World
-from tests.surveys.results_world import COMMENT, REASON, closed_survey
+from tests.surveys.results_world import COMMENT, REASON, answers_for, closed_survey
 
 
 def _page(world: World, persona: str, pk: int, language: str = "en") -> str:
@@ -151,3 +155,24 @@ def test_the_pdf_renders_in_three_languages(world: World, supervisor: Any) -> No
     assert "回收率 40.0%，低於 50%，差 10.0 個百分點；每滿 5 個百分點扣 1 個百分點：扣 2 個百分點" in html
     assert "data:image/svg+xml;base64," in html
     assert ExportRecord.objects.filter(list_name="survey-results", filters__format="pdf").count() == 3
+
+
+@pytest.mark.req("A-1", "S-2")
+def test_the_page_takes_the_same_queries_for_more_answers(world: World, supervisor: Any) -> None:
+    survey = closed_survey(world, supervisor, close=False)
+    client = world.client("deputy_gm")
+    url = reverse("surveys:results", args=[survey.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        assert client.get(url).status_code == 200
+    for household in Household.objects.filter(survey=survey, answered_at__isnull=True)[:4]:
+        responses.enter_paper(
+            actor=supervisor,
+            survey=survey,
+            unit_id=household.unit_id,
+            answers=answers_for(household, "dissatisfied", reason="太吵"),
+        )
+    with CaptureQueriesContext(connection) as after:
+        html = client.get(url).content.decode()
+    assert 'data-figure="returned">14<' in html and 'id="provisional"' in html
+    assert len(after.captured_queries) == len(before.captured_queries)
