@@ -43,6 +43,7 @@ LIST_LABELS: dict[str, Any] = {
     "monthly-report": _("Monthly complaint report"),
     "quarterly-analysis": _("Quarterly complaint analysis"),
     "annual-summary": _("Annual complaint summary and management-review pack"),
+    "survey-results": _("Satisfaction survey report"),
 }
 
 MAX_PARAMETERS = 30

@@ -50,6 +50,7 @@ from estatedesk.reports import measures, stats
 from estatedesk.reports.figures import previous_month
 from estatedesk.reports.models import MonthlyReport, ReportStatus
 from estatedesk.reports.selectors import review_queue, reviews_monthly
+from estatedesk.surveys import annual as annual_surveys
 
 __all__ = [
     "TREND_MONTHS",
@@ -362,6 +363,9 @@ class Dashboard:
     drafts_awaiting: list[MonthlyReport] | None  # department heads only
     review_queue: int | None  # the deputy GM and the GM only
     overdue_actions: dict[str, Any] | None  # improvement.panels.overdue_actions_panel: count, rows, url
+    # The closed annual surveys' overall satisfaction, oldest year first (S-7, A-1); empty: none
+    # has results yet (nothing is shown then); None for roles that see only their open work.
+    survey_trend: list[annual_surveys.YearFigure] | None = None
 
     @property
     def figures(self) -> list[Figure]:
@@ -407,4 +411,5 @@ def dashboard_for(user: Actor) -> Dashboard:
         ),
         review_queue=review_queue(user).count() if reviews_monthly(user) else None,
         overdue_actions=overdue_actions_panel(user, clock.today) if full else None,
+        survey_trend=annual_surveys.trend() if full else None,
     )

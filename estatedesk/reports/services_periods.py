@@ -34,6 +34,7 @@ from estatedesk.reports.periods import months_of_quarter, months_of_year, period
 from estatedesk.reports.selectors import as_deputy_gm, writes_quarterly
 from estatedesk.reports.services import snapshot
 from estatedesk.reports.workflow import ANNUAL, QUARTERLY, check, require
+from estatedesk.surveys import annual as annual_surveys
 
 Period = TypeVar("Period", QuarterlyAnalysis, AnnualSummary)
 
@@ -94,8 +95,8 @@ def year_figures(year: int) -> dict[str, Any]:
         "previous_totals": previous["totals"],
         "actions": _actions_summary(start, end),
         "monthly_reports": _monthly_reports_summary(year),
-        # Satisfaction surveys (S-*) are not built yet; the pack says so rather than guess.
-        "surveys": None,
+        # The year's closed annual satisfaction survey (S-7, I-2) as counts; None: none closed.
+        "surveys": annual_surveys.year_json(year),
     }
 
 

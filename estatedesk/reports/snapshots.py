@@ -263,7 +263,7 @@ class PeriodReport:
     previous_totals: dict[str, int] | None = None
     actions: dict[str, Any] | None = None  # services_periods._actions_summary
     monthly_reports: dict[str, int] | None = None
-    surveys: Any = None  # satisfaction surveys: not built yet, so None
+    surveys: Any = None  # the year's closed annual survey as counts (surveys.annual.to_json), or None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None) -> PeriodReport:

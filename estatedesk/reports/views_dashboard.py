@@ -26,6 +26,8 @@ from estatedesk.reports import echarts, stats
 from estatedesk.reports.dashboard import Dashboard, DepartmentRow, Figure, Trend, dashboard_for
 from estatedesk.reports.models import ReportStatus
 from estatedesk.reports.presenters import DASH, month_label, rate_text
+from estatedesk.surveys import annual as annual_surveys
+from estatedesk.surveys import echarts as survey_echarts
 
 FIGURE_LABELS = {
     "received": gettext_lazy("Complaints received"),
@@ -284,6 +286,24 @@ def _department_rows(rows: list[DepartmentRow] | None) -> list[dict[str, Any]] |
     ]
 
 
+def _survey_trend(years: list[annual_surveys.YearFigure]) -> dict[str, Any]:
+    """The overall satisfaction per annual survey year (S-7): adjusted (the one that counts
+    against the target) and raw, the latest survey's target dashed."""
+    target = years[-1].overall.target
+    return {
+        "chart": survey_echarts.trend_chart(
+            [str(y.year) for y in years],
+            {
+                _("Satisfaction rate (adjusted)"): [y.overall.adjusted for y in years],
+                _("Satisfaction rate (raw)"): [y.overall.raw for y in years],
+            },
+            target=target,
+            target_name=_("Target"),
+        ),
+        "years": years,
+    }
+
+
 # --- the page ------------------------------------------------------------------------------
 
 
@@ -302,6 +322,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "departments": _department_rows(board.departments),
             "today": board.clock.today,
         }
+        if board.survey_trend:
+            context["survey_trend"] = _survey_trend(board.survey_trend)
         if board.trend is not None:
             context["periods"] = _periods(board.trend)
             context["charts"] = _charts(board.trend)

@@ -271,11 +271,11 @@ def test_the_annual_pack_pdf_has_every_section(world: Any) -> None:
 
 
 @pytest.mark.req("I-2")
-def test_the_annual_pack_says_surveys_are_not_recorded_yet(world: Any) -> None:
+def test_the_annual_pack_says_when_no_annual_survey_was_closed(world: Any) -> None:
     summary = drafted_2026(world)
     with translation.override("en"):
         html = exports.annual_print_html(summary, request=_request(world.users["deputy_gm"]))
-    assert "Satisfaction surveys are not yet recorded in EstateDesk for 2026" in html
+    assert "No annual satisfaction survey was closed for 2026." in html
     for section in (
         "Complaint summary",
         "Customer satisfaction",
@@ -304,7 +304,7 @@ def test_the_annual_workbook_lists_the_actions_and_keeps_text_as_text(world: Any
     assert action[7] == "Not yet verified"
     summary_cells = cells(book["Summary"])
     assert next(c for c in summary_cells if c.value == INJECTION).data_type == "s"
-    assert any("not yet recorded in EstateDesk for 2026" in str(c.value) for c in summary_cells)
+    assert any("No annual satisfaction survey was closed for 2026." in str(c.value) for c in summary_cells)
 
 
 @pytest.mark.req("A-3")

@@ -339,17 +339,68 @@ def annual_xlsx(summary: Any) -> bytes:
             xlsx.write_value(ws, i, 0, label)
             xlsx.write_value(ws, i, 1, reports.get(key), book.formats["int"])
         row += 6
-    if view["surveys"] is None:
+    if view["survey_figures"] is None:
         xlsx.write_value(ws, row, 0, _survey_note(summary.year), book.bold)
     _period_sheets(book, view, heading)
+    if view["survey_figures"] is not None:
+        _survey_sheet(book, view["survey_figures"], heading)
     if view["figures"].start:
         _actions_sheet(book, *_period_bounds(view), heading, view["actions"])
     return book.close()
 
 
 def _survey_note(year: int) -> str:
-    # The same message as the printed pack (its {% blocktranslate %} makes %(year)s).
-    return _(
-        "Satisfaction surveys are not yet recorded in EstateDesk for %(year)s: "
-        "attach the survey results to this pack by hand."
-    ) % {"year": year}
+    # The same message as the pack's page and print view (their {% blocktranslate %}).
+    return _("No annual satisfaction survey was closed for %(year)s.") % {"year": year}
+
+
+def _survey_sheet(book: Book, found: Any, heading: list[str]) -> None:
+    """The year's annual satisfaction survey (S-7, I-2): the overall figure, then per category
+    and estate, every rate with n, interval, return rate, shortfall, penalty, adjusted, target
+    and the rule in words (``surveys.wording``, as on the survey's own pages)."""
+    ws = book.sheet(_("Satisfaction survey"))
+    row = book.heading(ws, [*heading, f"{found.number} {found.title}"])
+    headers = [
+        _("Breakdown"),
+        _("Name"),
+        _("Valid answers"),
+        _("Satisfaction rate, raw (%)"),
+        _("95% interval, low (%)"),
+        _("95% interval, high (%)"),
+        _("Distributed"),
+        _("Returned"),
+        _("Return rate (%)"),
+        _("Points short of the return-rate threshold"),
+        _("Penalty (points)"),
+        _("Satisfaction rate, adjusted (%)"),
+        _("Target (%)"),
+        _("Below target"),
+        _("Return-rate rule"),
+    ]
+    groups = [
+        (_("Overall figures"), [found.overall]),
+        (_("Category"), found.categories),
+        (_("Estate"), found.estates),
+    ]
+    rows = [
+        [
+            group,
+            line.label,
+            line.valid,
+            line.raw,
+            line.ci_low,
+            line.ci_high,
+            line.distributed,
+            line.returned,
+            line.return_rate,
+            line.shortfall,
+            line.penalty,
+            line.adjusted,
+            line.target,
+            _("Yes") if line.below_target else _("No"),
+            line.reason,
+        ]
+        for group, lines in groups
+        for line in lines
+    ]
+    book.table(ws, row, headers, rows, kinds=[*([None] * 14), "wrap"], widths=[12, 24, *([11] * 12), 60])

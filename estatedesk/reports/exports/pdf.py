@@ -258,6 +258,14 @@ def _satisfaction_chart(view: Mapping[str, Any]) -> dict[str, str] | None:
     return _chart(svg, title)
 
 
+def _survey_tables(view: Mapping[str, Any]) -> list[tuple[str, list[Any], bool]]:
+    """The year's survey by category and by estate; each estate with its return-rate rule in words."""
+    found = view.get("survey_figures")
+    if found is None:
+        return []
+    return [(_("By category"), found.categories, False), (_("By estate"), found.estates, True)]
+
+
 def annual_context(summary: Any, *, request: HttpRequest, pdf: bool) -> dict[str, Any]:
     view = presenters.period_view(summary.figures)
     context = _common(
@@ -285,6 +293,7 @@ def annual_context(summary: Any, *, request: HttpRequest, pdf: bool) -> dict[str
         ),
         action_rows=common.action_rows(*bounds) if bounds else [],
         monthly_reports=view["monthly_reports"] or {},
+        survey_tables=_survey_tables(view),
     )
     return context
 

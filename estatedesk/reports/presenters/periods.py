@@ -31,6 +31,7 @@ from estatedesk.reports.presenters.formats import (
     rate_value,
 )
 from estatedesk.reports.snapshots import PeriodReport
+from estatedesk.surveys import annual as annual_surveys
 
 __all__ = ["ByMonthRow", "MeasureRow", "period_view"]
 
@@ -115,7 +116,8 @@ def period_view(
     previous period only), by_month / by_department (MeasureRow), department_by_month /
     category_by_month / estate_by_month (ByMonthRow), by_cause (BreakdownRow),
     category_pareto / cause_pareto (ParetoLine), and actions / monthly_reports / surveys
-    passed through from the annual figures (None when absent).
+    passed through from the annual figures (None when absent), with survey_figures: the
+    stored survey counts rebuilt as figures and words (``surveys.annual.AnnualFigures``).
     """
     stored = PeriodReport.from_json(figures_json)
     current = stored.current
@@ -180,4 +182,5 @@ def period_view(
         "actions": stored.actions,
         "monthly_reports": stored.monthly_reports,
         "surveys": stored.surveys,
+        "survey_figures": annual_surveys.from_json(stored.surveys),
     }
