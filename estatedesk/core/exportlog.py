@@ -43,6 +43,7 @@ LIST_LABELS: dict[str, Any] = {
     "monthly-report": _("Monthly complaint report"),
     "quarterly-analysis": _("Quarterly complaint analysis"),
     "annual-summary": _("Annual complaint summary and management-review pack"),
+    "survey-sheets": _("QR slips of a survey's households"),
 }
 
 MAX_PARAMETERS = 30
