@@ -26,9 +26,9 @@ from django.views.decorators.http import require_http_methods
 
 from estatedesk.core.clientaddr import client_ip
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotFound
-from estatedesk.core.web import posting_address
+from estatedesk.core.web import posting_address, secret_address
 from estatedesk.portal import ratelimit
-from estatedesk.portal.views import _language_link, _not_found, _render, _too_many
+from estatedesk.portal.views import language_link, not_found, render_page, too_many
 from estatedesk.surveys import responses, selectors
 from estatedesk.surveys.answering import AnswerInput
 from estatedesk.surveys.models import Category, Household, Question, QuestionKind, level_label
@@ -103,10 +103,10 @@ def _step_of(value: object) -> int | None:
 def _lookup(request: HttpRequest, token: str) -> Household | HttpResponse:
     wait = ratelimit.hit("survey-ip", client_ip(request), ratelimit.setting("PORTAL_RATE_LOOKUP_IP"))
     if wait is not None:
-        return _too_many(request, wait, {}, "portal/limited.html")
+        return too_many(request, wait, {}, "portal/limited.html")
     household = selectors.household_by_token(token) if 20 <= len(token) <= 64 else None
     if household is None:
-        return _not_found(request)
+        return not_found(request)
     return household
 
 
@@ -119,7 +119,7 @@ def _refusal(
     request: HttpRequest, household: Household, message: str, status: int, kind: str
 ) -> HttpResponse:
     context = {"household": household, "survey": household.survey, "message": message, "kind": kind}
-    return _render(request, "portal/survey/refused.html", context, status=status)
+    return render_page(request, "portal/survey/refused.html", context, status=status)
 
 
 def _already(request: HttpRequest, household: Household, error: AlreadyHandled | None = None) -> HttpResponse:
@@ -208,7 +208,7 @@ def _page(
         context.update(_question_context(sheet, step))
         context["levels"] = sheet.levels
         template = "portal/survey/question.html"
-    return _render(request, template, context, status=status)
+    return render_page(request, template, context, status=status)
 
 
 def _posted_entry(request: HttpRequest, question: Question) -> dict[str, str]:
@@ -244,7 +244,7 @@ def _problem_step(sheet: Sheet, error: responses.AnswerProblems) -> tuple[int, s
 
 @posting_address
 @require_http_methods(["GET", "POST"])
-@_language_link
+@language_link
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     """The survey, one screen at a time: the start, each question, the review."""
     found = _lookup(request, token)
@@ -312,7 +312,7 @@ def _submit(request: HttpRequest, sheet: Sheet) -> HttpResponse:
         number, message = _problem_step(sheet, error)
         return _page(request, sheet, number, error=message, status=422)
     except NotFound:
-        return _not_found(request)
+        return not_found(request)
     return HttpResponseRedirect(reverse("portal:survey_done", args=[household.token]))
 
 
@@ -322,12 +322,12 @@ def _done_page(request: HttpRequest, household: Household) -> HttpResponse:
         "survey": household.survey,
         "office_phone": household.estate.service_phone,
     }
-    return _render(request, "portal/survey/thanks.html", context)
+    return render_page(request, "portal/survey/thanks.html", context)
 
 
-@posting_address
+@secret_address
 @require_http_methods(["GET"])
-@_language_link
+@language_link
 def survey_done(request: HttpRequest, token: str) -> HttpResponse:
     """Thank you: the answer is in. Before answering, the link leads back to the survey."""
     found = _lookup(request, token)

@@ -127,6 +127,7 @@ def test_a_resident_answers_on_a_phone_step_by_step_resumes_later_and_submits(wo
     assert sent["Location"] == reverse("portal:survey_done", args=[household.token])
     thanks = later.get(sent["Location"])
     assert thanks.status_code == 200 and "感谢您的回答" in thanks.content.decode()
+    assert thanks["Referrer-Policy"] == "no-referrer"  # it posts nothing: the token travels nowhere
 
     stored = Response.objects.get(household=household)
     assert stored.channel == "online" and stored.language == "zh-hans"
