@@ -272,6 +272,7 @@ def _samples(world: Any) -> tuple[dict[str, int], dict[str, Any]]:
         "day": "2026-03-02",
         "fmt": "xlsx",
         "name": "complaint",
+        "building_pk": world.building_b.pk,
     }
     return objects, arguments
 

@@ -64,6 +64,24 @@ def _estate_b_report_and_action(world, complaint_id):
     return {"reports:monthly_": report.pk, "reports:review": report.pk, "improvement:": action.pk}
 
 
+def _estate_b_survey(world):
+    """A special-purpose survey of estate B only, drawn (so it has households and QR slips)."""
+    from estatedesk.surveys import services as surveys
+
+    survey = surveys.create_survey(
+        actor=world.users["deputy_gm"],
+        kind="special",
+        title="金山大廈專項調查",
+        estate_ids=[world.estate_b.pk],
+    )
+    return surveys.draw_sample(actor=world.users["deputy_gm"], survey=survey, seed="b").pk
+
+
+# Arguments besides the pk some object URLs take, all of estate B.
+def other_arguments(world):
+    return {"building_pk": world.building_b.pk}
+
+
 def estate_b_objects(world):
     """A record of estate B behind every object URL, keyed by URL-name prefix (the hostile-input walk uses them too)."""
     member = CommitteeMember.objects.create(estate=world.estate_b, name="李委員", position="主任")
@@ -80,18 +98,6 @@ def estate_b_objects(world):
         "org:staff": world.users["handler_b"].staff.pk,
         "surveys:": _estate_b_survey(world),
     }
-
-
-def _estate_b_survey(world):
-    """A special-purpose survey of estate B alone: every survey page of it is 404 for estate A's staff."""
-    from estatedesk.surveys import services as survey_services
-
-    return survey_services.create_survey(
-        actor=world.users["deputy_gm"],
-        kind="special",
-        title="金山大廈專項調查",
-        estate_ids=[world.estate_b.pk],
-    ).pk
 
 
 # Object URLs whose records are not estate-scoped, each with the reason.
@@ -119,7 +125,8 @@ def test_every_object_url_answers_404_for_another_estates_record(world):
         assert key is not None, f"{name}: object URL not classified as estate-scoped or not"
         if key in NOT_ESTATE_SCOPED:
             continue
-        url = reverse(name, kwargs={"pk": objects[key]})
+        others = {k: v for k, v in other_arguments(world).items() if f":{k}>" in route}
+        url = reverse(name, kwargs={"pk": objects[key], **others})
         response = client.post(url) if name.endswith("_reveal") else client.get(url)
         if policy.check_rule(world.users["handler_a"], policy.rule_for(name)):
             assert response.status_code == 404, (

@@ -44,6 +44,7 @@ LIST_LABELS: dict[str, Any] = {
     "quarterly-analysis": _("Quarterly complaint analysis"),
     "annual-summary": _("Annual complaint summary and management-review pack"),
     "survey-results": _("Satisfaction survey report"),
+    "survey-sheets": _("QR slips of a survey's households"),
 }
 
 MAX_PARAMETERS = 30

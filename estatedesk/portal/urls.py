@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from estatedesk.portal import views
+from estatedesk.portal import survey_views, views
 
 app_name = "portal"
 
@@ -11,5 +11,8 @@ urlpatterns: list[URLPattern] = [
     path("c/<str:token>/done/", views.receipt, name="receipt"),
     # Not "<int:pk>": the permission walk treats pk routes as staff objects; this one is token-scoped.
     path("c/<str:token>/photo/<int:photo_id>/", views.photo, name="photo"),
+    # A household's personal survey link (SPEC S-8): the token is the household.
+    path("s/<str:token>/", survey_views.survey, name="survey"),
+    path("s/<str:token>/done/", survey_views.survey_done, name="survey_done"),
     path("<str:code>/", views.estate, name="estate"),
 ]

@@ -60,7 +60,9 @@ PLAIN_STATUS: dict[str, Any] = {
 }
 
 
-def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+def render_page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
     # Times are shown on the company's clock, whatever the server's zone.
     with timezone.override(company_zone()):
         response = render(request, template, context, status=status)
@@ -68,7 +70,7 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], status
     return response
 
 
-def _language_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def language_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """The portal's language switch is links (``?lang=zh-hant``), not a posted form: pages whose
     address holds a token send no referrer, and browsers then refuse their forms an origin."""
 
@@ -96,16 +98,16 @@ def _language_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return wrapper
 
 
-def _not_found(request: HttpRequest) -> HttpResponse:
-    return _render(request, "portal/not_found.html", {}, status=404)
+def not_found(request: HttpRequest) -> HttpResponse:
+    return render_page(request, "portal/not_found.html", {}, status=404)
 
 
-def _too_many(request: HttpRequest, wait: int, context: dict[str, Any], template: str) -> HttpResponse:
+def too_many(request: HttpRequest, wait: int, context: dict[str, Any], template: str) -> HttpResponse:
     minutes = max(1, (wait + 59) // 60)
     context["limit_message"] = _(
         "Too many requests from your network just now. Please wait about %(minutes)d minute(s) and try again."
     ) % {"minutes": minutes}
-    response = _render(request, template, context, status=429)
+    response = render_page(request, template, context, status=429)
     response["Retry-After"] = str(wait)
     return response
 
@@ -134,7 +136,9 @@ def _form_context(
 
 
 def _refused(request: HttpRequest, estate: Estate, form: SubmissionForm, signed: str) -> HttpResponse:
-    return _render(request, "portal/submit.html", _form_context(request, estate, form, signed), status=422)
+    return render_page(
+        request, "portal/submit.html", _form_context(request, estate, form, signed), status=422
+    )
 
 
 def _key_reused(
@@ -151,18 +155,18 @@ def _key_reused(
 
 @posting_address
 @require_http_methods(["GET", "POST"])
-@_language_link
+@language_link
 def estate(request: HttpRequest, code: str) -> HttpResponse:
     """The page an estate's QR code opens: complaint, grievance or enquiry, with photos,
     after the privacy notice the resident must acknowledge."""
     place = _estate(code)
     if place is None:
-        return _not_found(request)
+        return not_found(request)
     notice = org_services.current_privacy_notice()
     if request.method != "POST":
         _key, signed = new_submission_key()
         context = _form_context(request, place, SubmissionForm(estate=place, notice=notice), signed)
-        return _render(request, "portal/submit.html", context)
+        return render_page(request, "portal/submit.html", context)
 
     form = SubmissionForm(request.POST, request.FILES, estate=place, notice=notice)
     body = fingerprint(request.POST, request.FILES)
@@ -185,7 +189,7 @@ def estate(request: HttpRequest, code: str) -> HttpResponse:
     if wait is None:
         wait = ratelimit.hit("submit-estate", str(place.pk), ratelimit.setting("PORTAL_RATE_SUBMIT_ESTATE"))
     if wait is not None:
-        return _too_many(request, wait, _form_context(request, place, form, signed), "portal/submit.html")
+        return too_many(request, wait, _form_context(request, place, form, signed), "portal/submit.html")
     try:
         with uploads.discard_on_failure():
             complaint = services.record_complaint(
@@ -206,14 +210,14 @@ def _lookup(request: HttpRequest, token: str) -> Complaint | HttpResponse:
     """The complaint of a token, or the response to give instead (rate limit, not found)."""
     wait = ratelimit.hit("lookup-ip", client_ip(request), ratelimit.setting("PORTAL_RATE_LOOKUP_IP"))
     if wait is not None:
-        return _too_many(request, wait, {}, "portal/limited.html")
+        return too_many(request, wait, {}, "portal/limited.html")
     complaint = (
         Complaint.objects.select_related("estate", "category").filter(portal_token=token).first()
         if 20 <= len(token) <= 64
         else None
     )
     if complaint is None:
-        return _not_found(request)
+        return not_found(request)
     return complaint
 
 
@@ -229,7 +233,7 @@ def _resident_photos(complaint: Complaint) -> list[Attachment]:
 
 
 @secret_address
-@_language_link
+@language_link
 def receipt(request: HttpRequest, token: str) -> HttpResponse:
     """After sending: the number, the private link and its QR code to keep."""
     found = _lookup(request, token)
@@ -237,7 +241,7 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
         return found
     link = qr.absolute_url(request, "portal:status", found.portal_token)
     context = {"complaint": found, "link": link, "qr_png": qr.png_data_uri(link)}
-    return _render(request, "portal/receipt.html", context)
+    return render_page(request, "portal/receipt.html", context)
 
 
 def chase_rate() -> resident.ChaseRate:
@@ -292,7 +296,7 @@ def _status_context(
 
 
 def _status_page(request: HttpRequest, found: Complaint, status: int = 200, **forms: Any) -> HttpResponse:
-    return _render(request, "portal/status.html", _status_context(request, found, **forms), status=status)
+    return render_page(request, "portal/status.html", _status_context(request, found, **forms), status=status)
 
 
 def _done(found: Complaint, what: str) -> HttpResponse:
@@ -305,7 +309,7 @@ def _done(found: Complaint, what: str) -> HttpResponse:
 
 @posting_address
 @require_http_methods(["GET", "POST"])
-@_language_link
+@language_link
 def status(request: HttpRequest, token: str) -> HttpResponse:
     """The private status page: what the resident sent, where it stands, the reply, the office's
     phone number; and the resident's own steps (posted here, ``action`` in the body): add
@@ -321,7 +325,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         return _done(found, "")
     wait = ratelimit.hit("write-ip", client_ip(request), ratelimit.setting("PORTAL_RATE_WRITE_IP"))
     if wait is not None:
-        return _too_many(request, wait, _status_context(request, found), "portal/status.html")
+        return too_many(request, wait, _status_context(request, found), "portal/status.html")
     if action == "info":
         return _add_information(request, found)
     if action == "chase":

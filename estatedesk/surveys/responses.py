@@ -38,6 +38,7 @@ __all__ = [
     "AnswerProblems",
     "answer_online",
     "can_enter_paper",
+    "check_accepting",
     "enter_paper",
     "questions_of",
     "save_draft",
@@ -89,6 +90,13 @@ def _accepting(survey: Survey) -> None:
         )
     if survey.status != SurveyStatus.OPEN:
         raise InvalidInput(_("This survey is not open for answers."))
+
+
+def check_accepting(survey: Survey) -> None:
+    """Raise ``InvalidInput`` (with the words to show) when the survey takes no answers now:
+    closed, past its closing day, or not open yet. The resident's pages ask before showing a
+    question; every write checks again."""
+    _accepting(survey)
 
 
 def _already() -> AlreadyHandled:
