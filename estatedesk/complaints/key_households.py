@@ -42,7 +42,9 @@ def _units(complaints: Iterator[tuple[int | None, int | None]]) -> Iterator[int]
 def key_households(since: datetime, estate_ids: Collection[int]) -> Iterator[tuple[int, str]]:
     matters = Complaint.objects.filter(estate__in=estate_ids, received_at__gte=since)
     for kind, reason in ((Kind.COMPLAINT, COMPLAINED), (Kind.GRIEVANCE, GRIEVED)):
-        pairs = matters.filter(kind=kind).values_list("unit_id", "customer_id").order_by().distinct().iterator()
+        pairs = (
+            matters.filter(kind=kind).values_list("unit_id", "customer_id").order_by().distinct().iterator()
+        )
         for unit_id in _units(pairs):
             yield unit_id, reason
     visits = (
