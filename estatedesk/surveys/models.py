@@ -137,9 +137,10 @@ def default_scale() -> list[dict[str, object]]:
     ]
 
 
-class QuestionnaireVersion(models.Model):
+class QuestionnaireVersion(Versioned):
     """One version of an evaluation standard: its title, introduction, rating scale and
-    questions. Never changed once a survey has asked it (``standards.edit`` makes a new one)."""
+    questions. Never changed once a survey has asked it (an edit in ``standards`` makes the
+    next one). Its texts may be edited by two people at once: ``Versioned`` (decision 0011)."""
 
     questionnaire = models.ForeignKey(
         Questionnaire,
@@ -161,6 +162,7 @@ class QuestionnaireVersion(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("evaluation standard version")

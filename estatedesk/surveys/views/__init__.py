@@ -1,0 +1,1 @@
+"""The survey pages, one module per page family."""
