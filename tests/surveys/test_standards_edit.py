@@ -254,3 +254,32 @@ def test_edit_pages_make_a_new_version_and_say_so(world, supervisor):
     body = bad.content.decode()
     assert "没有类别的问题" in body and "category" in body
     assert v2.questions.filter(text_zh_hans="没有类别的问题").count() == 0
+
+
+@pytest.mark.req("S-1")
+@pytest.mark.parametrize("language", ["zh-hans", "zh-hant"])
+def test_standards_pages_in_chinese_show_no_english(world, supervisor, language):
+    from django.conf import settings
+    from django.test import Client
+
+    from tests.test_i18n_pages import leftovers
+
+    v1 = _residential().current()
+    annual(world, supervisor)
+    standards.set_target(actor=supervisor, estate=world.estate_a.pk, category="cleaning", target="88")
+    client = Client()
+    client.force_login(supervisor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    found = {}
+    for name, args in [
+        ("surveys:standard_list", []),
+        ("surveys:standard_detail", [v1.pk]),
+        ("surveys:standard_edit", [v1.pk]),
+        ("surveys:standard_print", [v1.pk]),
+        ("surveys:targets", []),
+    ]:
+        response = client.get(reverse(name, args=args), {"lang": language} if "standard_" in name else {})
+        assert response.status_code == 200, name
+        if bits := [b for b in leftovers(response.content.decode()) if b != supervisor.username]:
+            found[name] = bits
+    assert found == {}

@@ -32,6 +32,7 @@ from estatedesk.core import policy
 from estatedesk.core.clock import company_now, company_zone
 from estatedesk.core.errors import ServiceError
 from estatedesk.core.exportlog import record_export
+from estatedesk.core.i18n import join_list
 from estatedesk.core.models import CompanySettings
 from estatedesk.core.web import FormStep, company_time, form_step_view, put_error
 from estatedesk.org.models import EstateKind
@@ -91,6 +92,10 @@ def _questionnaire(request: HttpRequest, pk: int) -> Questionnaire:
     if questionnaire is None:
         raise Http404
     return questionnaire
+
+
+def _asked_by(surveys: list[Survey]) -> str:
+    return join_list(f"{s.number} {s.title}" for s in surveys)
 
 
 def _surveys_of(request: HttpRequest, version: QuestionnaireVersion) -> list[Survey]:
@@ -232,7 +237,7 @@ def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "text_language": language,
             "text_languages": TEXT_LANGUAGES,
             "latest": latest,
-            "surveys": _surveys_of(request, version),
+            "asked_by": _asked_by(_surveys_of(request, version)),
             "used": standards.is_used(version),
             "may_edit": standards.may_edit(request.user),
             "versions": list(version.questionnaire.versions.order_by("-number")),
@@ -295,7 +300,7 @@ def _render_edit(
             "latest": latest,
             "is_latest": latest.pk == version.pk,
             "used": standards.is_used(version),
-            "surveys": _surveys_of(request, version),
+            "asked_by": _asked_by(_surveys_of(request, version)),
             "texts": texts or TextsForm(initial=TextsForm.initial_of(version)),
             "scale": scale or ScaleForm(initial=ScaleForm.initial_of(version)),
             "adding": adding or QuestionForm(prefix="new"),
@@ -537,7 +542,7 @@ def _print(request: HttpRequest, pk: int, *, pdf: bool) -> HttpResponse:
             return render(request, "complaints/print/unavailable.html", context, status=503)
         html = render_to_string(template, context, request=request)
         footer = _("%(title)s %(number)s · printed %(time)s by %(person)s") % {
-            "title": version.questionnaire.name,
+            "title": version.title(language),
             "number": context["number"],
             "time": printed_at.strftime("%Y-%m-%d %H:%M"),
             "person": context["printed_by"],
