@@ -283,3 +283,63 @@ def test_standards_pages_in_chinese_show_no_english(world, supervisor, language)
         if bits := [b for b in leftovers(response.content.decode()) if b != supervisor.username]:
             found[name] = bits
     assert found == {}
+
+
+def _logged_in(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.req("S-1")
+def test_two_browsers_save_the_title_the_second_gets_409_with_both_texts(world, supervisor):
+    version = standards.create_questionnaire(actor=supervisor, name="专项：停车", estate_kind="residential")
+    seen = version.edit_version
+    url = reverse("surveys:standard_texts", args=[version.pk])
+
+    def data(title):
+        return {"based_on_version": seen, "title_zh_hans": title, "title_zh_hant": "", "title_en": ""}
+
+    first = _logged_in(supervisor).post(url, {**data("停车满意度调查表"), "intro_zh_hans": ""})
+    assert first.status_code == 302
+    second = world.client("deputy_gm").post(url, {**data("车辆管理满意度调查"), "intro_zh_hans": ""})
+    assert second.status_code == 409
+    body = second.content.decode()
+    assert "停车满意度调查表" in body and "车辆管理满意度调查" in body
+    version.refresh_from_db()
+    assert version.title_zh_hans == "停车满意度调查表"
+
+
+@pytest.mark.req("S-1")
+def test_the_scale_form_saves_levels_and_refuses_bad_ones(world, supervisor):
+    version = standards.create_questionnaire(actor=supervisor, name="三级", estate_kind="office")
+    client = _logged_in(supervisor)
+    url = reverse("surveys:standard_scale", args=[version.pk])
+    form = {
+        "based_on_version": version.edit_version,
+        "levels-0-code": "satisfied",
+        "levels-0-score": "100",
+        "levels-0-satisfied": "on",
+        "levels-1-code": "ok",
+        "levels-1-score": "50",
+        "levels-1-label_zh_hans": "尚可",
+        "levels-1-label_zh_hant": "尚可",
+        "levels-1-label_en": "OK",
+        "levels-2-code": "dissatisfied",
+        "levels-2-score": "0",
+        "levels-2-dissatisfied": "on",
+    }
+    assert client.post(url, form).status_code == 302
+    version.refresh_from_db()
+    assert [(lv["code"], lv["score"]) for lv in version.scale] == [
+        ("satisfied", 100),
+        ("ok", 50),
+        ("dissatisfied", 0),
+    ]
+    assert version.scale[1]["labels"] == {"zh-hans": "尚可", "zh-hant": "尚可", "en": "OK"}
+    bad = dict(form, **{"based_on_version": version.edit_version, "levels-1-label_zh_hans": ""})
+    response = client.post(url, bad, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 422
+    assert "请填写等级名称（第2级）。" in response.content.decode()
