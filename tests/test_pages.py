@@ -156,6 +156,11 @@ def test_company_settings_validate_time_zone(world):
         "due_soon_hours": 4,
         "urgent_due_soon_minutes": 30,
         "satisfaction_target": "90",
+        "survey_share": "50",
+        "survey_return_threshold": "50",
+        "survey_return_step": "5",
+        "survey_return_penalty": "1",
+        "survey_key_lookback_days": 365,
     }
     response = client.post(reverse("org:settings_edit"), data)
     assert response.status_code == 422 and "Mars/Base" in response.content.decode()

@@ -110,6 +110,8 @@ NOT_ESTATE_SCOPED = {
     "messages:": "in-app messages: only the signed-in user's own; anyone else's answers 404",
     "reports:quarterly_": "the quarterly analysis is company-wide, published to all staff (drafts: 404 to others)",
     "reports:annual_": "the annual summary is company-wide (leadership and heads; 404 to others)",
+    "surveys:standard_": "evaluation standards are company-wide questionnaires: all staff read them, "
+    "the survey team edits them (403 for everyone else)",
 }
 
 

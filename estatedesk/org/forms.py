@@ -305,6 +305,46 @@ class CompanySettingsForm(ScopedForm):
             raise forms.ValidationError(_("Unknown time zone. Use a name such as Asia/Shanghai.")) from exc
         return value
 
+    # The survey rules (SPEC S-3, S-7): what the services would refuse on a survey, refused here.
+    def _number(self, name: str) -> Any:
+        return self.cleaned_data.get(name)
+
+    def clean_survey_share(self) -> Any:
+        value = self._number("survey_share")
+        if value is not None and not 0 < value <= 100:
+            raise forms.ValidationError(_("The sample share must be above 0 % and at most 100 %."))
+        return value
+
+    def clean_survey_return_threshold(self) -> Any:
+        value = self._number("survey_return_threshold")
+        if value is not None and not 0 <= value <= 100:
+            raise forms.ValidationError(_("The return rate needed must be from 0 % to 100 %."))
+        return value
+
+    def clean_survey_return_step(self) -> Any:
+        value = self._number("survey_return_step")
+        if value is not None and not value > 0:
+            raise forms.ValidationError(_("The penalty step must be more than 0 points."))
+        return value
+
+    def clean_survey_return_penalty(self) -> Any:
+        value = self._number("survey_return_penalty")
+        if value is not None and value < 0:
+            raise forms.ValidationError(_("The points off per step cannot be negative."))
+        return value
+
+    def clean_survey_key_lookback_days(self) -> Any:
+        value = self._number("survey_key_lookback_days")
+        if value is not None and not 1 <= value <= 3650:
+            raise forms.ValidationError(_("Count back from 1 to 3650 days."))
+        return value
+
+    def clean_satisfaction_target(self) -> Any:
+        value = self._number("satisfaction_target")
+        if value is not None and not 0 < value <= 100:
+            raise forms.ValidationError(_("Enter a target above 0 % and at most 100 %."))
+        return value
+
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("roster file (.xlsx or .csv)"))

@@ -19,7 +19,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -104,13 +104,14 @@ class Questionnaire(models.Model):
 
 class StandardLevel(models.TextChoices):
     """The default scale's levels; a scale level with one of these codes is labelled by the
-    catalogue (很满意 …), any other by the labels written on the scale."""
+    catalogue (很满意 …; a context of their own, since a complaint's rating says 非常满意), any
+    other by the labels written on the scale."""
 
-    VERY_SATISFIED = "very_satisfied", _("Very satisfied")
-    SATISFIED = "satisfied", _("Satisfied")
-    NEUTRAL = "neutral", _("Neutral")
-    DISSATISFIED = "dissatisfied", _("Dissatisfied")
-    VERY_DISSATISFIED = "very_dissatisfied", _("Very dissatisfied")
+    VERY_SATISFIED = "very_satisfied", pgettext_lazy("survey scale", "Very satisfied")
+    SATISFIED = "satisfied", pgettext_lazy("survey scale", "Satisfied")
+    NEUTRAL = "neutral", pgettext_lazy("survey scale", "Neutral")
+    DISSATISFIED = "dissatisfied", pgettext_lazy("survey scale", "Dissatisfied")
+    VERY_DISSATISFIED = "very_dissatisfied", pgettext_lazy("survey scale", "Very dissatisfied")
 
 
 def level_label(level: dict[str, object], language: str | None = None) -> str:
@@ -137,9 +138,10 @@ def default_scale() -> list[dict[str, object]]:
     ]
 
 
-class QuestionnaireVersion(models.Model):
+class QuestionnaireVersion(Versioned):
     """One version of an evaluation standard: its title, introduction, rating scale and
-    questions. Never changed once a survey has asked it (``standards.edit`` makes a new one)."""
+    questions. Never changed once a survey has asked it (an edit in ``standards`` makes the
+    next one). Its texts may be edited by two people at once: ``Versioned`` (decision 0011)."""
 
     questionnaire = models.ForeignKey(
         Questionnaire,
@@ -161,6 +163,7 @@ class QuestionnaireVersion(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("evaluation standard version")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from estatedesk.core.workflow import Transition, Workflow
 
@@ -25,7 +26,8 @@ class SurveyStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     DRAWN = "drawn", _("Sample drawn")
     OPEN = "open", _("Open for answers")
-    CLOSED = "closed", _("Closed")
+    # "Closed" alone is a complaint's 已结案; a survey that has closed is 已结束.
+    CLOSED = "closed", pgettext_lazy("survey status", "Closed")
     CANCELLED = "cancelled", _("Cancelled")
 
 
