@@ -87,7 +87,7 @@ def test_every_panel_a_role_is_promised_is_filled_by_some_app() -> None:
         assert set(keys) <= panels.registered(), role
     # The apps that are not built yet promise nothing.
     promised = {key for keys in panels.ROLE_PANELS.values() for key in keys}
-    assert not promised & {"surveys", "satisfaction", "rectification", "records"}
+    assert not promised & {"satisfaction", "rectification", "records"}
 
 
 def test_duty_staff_and_handler_find_todays_intake_and_their_work(world: Any) -> None:

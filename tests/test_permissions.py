@@ -123,7 +123,8 @@ def test_every_object_url_answers_404_for_another_estates_record(world):
     for name, route, _pattern in all_patterns():
         if not name or "<int:pk>" not in route:
             continue
-        key = next((k for k in [*objects, *NOT_ESTATE_SCOPED] if name.startswith(k)), None)
+        # The longest prefix decides ("surveys:standard_" before "surveys:").
+        key = max((k for k in [*objects, *NOT_ESTATE_SCOPED] if name.startswith(k)), key=len, default=None)
         assert key is not None, f"{name}: object URL not classified as estate-scoped or not"
         if key in NOT_ESTATE_SCOPED:
             continue
