@@ -34,6 +34,8 @@ from estatedesk.core.actors import SYSTEM
 from estatedesk.core.models import CompanySettings
 from estatedesk.org import services
 from estatedesk.org.models import Building, Customer, Department, Estate, Staff, Unit
+from estatedesk.surveys import standards
+from estatedesk.surveys.models import Questionnaire
 from estatedesk.workcal import seeding, selectors
 from estatedesk.workcal.models import CalendarYear
 
@@ -297,8 +299,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def restore_seed_data() -> None:
-    """Put back what the migrations seed (the working-day calendar, the complaint categories),
-    after a ``transaction=True`` test emptied every table when it ended."""
+    """Put back what the migrations seed (the working-day calendar, the complaint categories, the
+    default evaluation standards), after a ``transaction=True`` test emptied every table when it
+    ended."""
     if not CalendarYear.objects.filter(region="CN", year=2026).exists():
         seeding.seed()
         selectors.clear_cache()
@@ -308,6 +311,8 @@ def restore_seed_data() -> None:
             Category.objects.create(
                 code=code, name_zh_hans=hans, name_zh_hant=hant, name_en=en, order=order * 10
             )
+    if not Questionnaire.objects.exists():
+        standards.install_defaults()
 
 
 @pytest.fixture(autouse=True)

@@ -122,7 +122,8 @@ def test_the_whole_survey_over_the_api(world, supervisor, place):
     assert (results["ci_low"], results["ci_high"]) == (18.8, 81.2)
     assert results["target"] == 90.0 and results["below_target"] is True
     assert (
-        results["penalty_reason"] == "回收率 42.9%，低于 50%，差 7.1 个百分点，满 5 个百分点扣 1 分：扣 1 分"
+        results["penalty_reason"]
+        == "回收率 42.9%，低于 50%，差 7.1 个百分点；每满 5 个百分点扣 1 个百分点：扣 1 个百分点"
     )
     categories = {row["category"]: row for row in results["categories"]}
     # 房管: 很满意, 一般, 满意 → 66.7 %, mean 80.0, adjusted by the survey's return rate → 65.7.
@@ -136,7 +137,7 @@ def test_the_whole_survey_over_the_api(world, supervisor, place):
     # Estate A: 3 of 5 returned (60 %): no deduction. Estate B: none of 2 (0 %): 10 points, no rate.
     a, b = estates[world.estate_a.pk], estates[world.estate_b.pk]
     assert (a["return_rate"], a["penalty_points"], a["satisfaction_adjusted"]) == (60.0, 0.0, 50.0)
-    assert a["penalty_reason"] == "回收率 60.0%，不低于 50%：不扣分"
+    assert a["penalty_reason"] == "回收率 60.0%，不低于 50%，不扣分"
     assert (b["return_rate"], b["penalty_points"], b["satisfaction_raw"]) == (0.0, 10.0, None)
     questions = {row["question"]: row for row in results["questions"]}
     assert questions[housing.pk]["number"] == 1 and questions[cleaning.pk]["satisfied"] == 1

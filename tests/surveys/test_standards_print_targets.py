@@ -167,7 +167,7 @@ def test_company_settings_save_survey_rules_with_translated_labels(world):
     page = client.get(reverse("org:settings_edit"), HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
     for label in (
         "調查抽樣比例（%）",
-        "調查問卷回收率要求（%）",
+        "調查回收率要求（%）",
         "每級扣減的滿意率（百分點）",
         "客服主管可啟動和結束調查",
     ):

@@ -18,7 +18,7 @@ from estatedesk.core.actors import Actor
 from estatedesk.core.api import ApiError, invalid, stale_edit
 from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import AlreadyHandled, NotAllowed, NotFound, ServiceError, StaleEdit
-from estatedesk.surveys import responses, selectors
+from estatedesk.surveys import responses, selectors, wording
 from estatedesk.surveys.answering import AnswerInput
 from estatedesk.surveys.api.schemas import parse_answers
 from estatedesk.surveys.figures import Figure, one_decimal
@@ -260,39 +260,6 @@ def answer_inputs(payload: Any, raw: dict[str, Any]) -> list[AnswerInput]:
 # --- Figures -----------------------------------------------------------------------------------
 
 
-def _plain(value: Fraction) -> str:
-    """A rule's number as people write it: 50, 5, 1, 0.5."""
-    return f"{float(value):g}"
-
-
-def _decimal(value: Fraction) -> str:
-    return f"{one_decimal(value):.1f}"
-
-
-def penalty_reason(fig: Figure) -> str:
-    """The return-rate rule applied to a figure, in the request's language (S-3)."""
-    rate = fig.return_rate
-    rule = fig.rule
-    if rate is None:
-        return _("Nothing distributed yet: no deduction.")
-    if rate >= rule.threshold:
-        return _("Return rate %(rate)s%%, not below %(threshold)s%%: no deduction.") % {
-            "rate": _decimal(rate),
-            "threshold": _plain(rule.threshold),
-        }
-    return _(
-        "Return rate %(rate)s%%, below %(threshold)s%% by %(shortfall)s points; %(penalty)s off for "
-        "every full %(step)s points: %(points)s off."
-    ) % {
-        "rate": _decimal(rate),
-        "threshold": _plain(rule.threshold),
-        "shortfall": _decimal(fig.shortfall),
-        "penalty": _plain(rule.penalty),
-        "step": _plain(rule.step),
-        "points": _plain(fig.penalty_points),
-    }
-
-
 def figures(fig: Figure) -> dict[str, Any]:
     interval = fig.interval
     return {
@@ -305,7 +272,7 @@ def figures(fig: Figure) -> dict[str, Any]:
         "shortfall": one_decimal(fig.shortfall),
         "penalty_points": one_decimal(fig.penalty_points),
         "satisfaction_adjusted": one_decimal(fig.adjusted),
-        "penalty_reason": penalty_reason(fig),
+        "penalty_reason": wording.penalty_reason(fig),
         "ci_low": one_decimal(interval[0]) if interval else None,
         "ci_high": one_decimal(interval[1]) if interval else None,
         "mean_score": one_decimal(fig.mean_score),
