@@ -14,9 +14,10 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from json import dumps
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -43,6 +44,7 @@ from estatedesk.surveys.models import (
     SurveyEstate,
     SurveyKind,
     SurveyStatus,
+    new_token,
 )
 from estatedesk.surveys.workflow import SURVEY
 
@@ -60,6 +62,7 @@ __all__ = [
 EDITABLE_TEXTS = ("title", "improvements")
 # The occupying customer of a unit: the one who lives or works there before the owner.
 OCCUPANT_ORDER = {"tenant": 0, "office_tenant": 0, "owner": 1}
+OCCUPANT_CHUNK = 10_000
 
 
 def may_organise(actor: Actor, company: CompanySettings | None = None) -> bool:
@@ -254,13 +257,17 @@ def _occupants(unit_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
     """Unit id → (customer id, customer type) of its occupying customer: a tenant before the
     owner, then the earliest recorded."""
     best: dict[int, tuple[tuple[int, int], int, str]] = {}
-    rows = Occupancy.objects.filter(unit__in=list(unit_ids)).values_list(
-        "unit_id", "customer_id", "relation", "pk"
-    )
-    for unit_id, customer_id, relation, pk in rows.iterator():
-        rank = (OCCUPANT_ORDER.get(relation, 2), pk)
-        if unit_id not in best or rank < best[unit_id][0]:
-            best[unit_id] = (rank, customer_id, relation)
+    ids = list(unit_ids)
+    # In chunks: SQLite as most builds ship it takes at most 32,766 parameters in a query, and
+    # a large company's sample is far more units than that (bench/survey_draw.py: 150,000).
+    for start in range(0, len(ids), OCCUPANT_CHUNK):
+        rows = Occupancy.objects.filter(unit__in=ids[start : start + OCCUPANT_CHUNK]).values_list(
+            "unit_id", "customer_id", "relation", "pk"
+        )
+        for unit_id, customer_id, relation, pk in rows.iterator():
+            rank = (OCCUPANT_ORDER.get(relation, 2), pk)
+            if unit_id not in best or rank < best[unit_id][0]:
+                best[unit_id] = (rank, customer_id, relation)
     return {unit_id: (customer_id, relation) for unit_id, (_rank, customer_id, relation) in best.items()}
 
 
@@ -319,23 +326,22 @@ def draw_sample(*, actor: Actor, survey: Survey | int, seed: str | None = None) 
     drawn_units = [u for d in draws for u in d.sample]
     occupants = _occupants(drawn_units)
     key_units = {u for d in draws for u in d.key}
-    households = []
-    for unit_id in drawn_units:
-        estate_id, building_id = place[unit_id]
-        customer_id, relation = occupants.get(unit_id, (None, ""))
-        households.append(
-            Household(
-                survey=survey,
-                estate_id=estate_id,
-                building_id=building_id,
-                unit_id=unit_id,
-                customer_id=customer_id,
-                customer_kind=relation,
-                second_stage=unit_id in key_units,
-                reasons=keys.get(unit_id, []) if unit_id in key_units else [],
+    no_one: tuple[int | None, str] = (None, "")
+    _insert_households(
+        survey.pk,
+        (
+            (
+                place[unit_id][0],
+                place[unit_id][1],
+                unit_id,
+                occupants.get(unit_id, no_one)[0],
+                occupants.get(unit_id, no_one)[1],
+                unit_id in key_units,
+                keys.get(unit_id, []) if unit_id in key_units else [],
             )
-        )
-    Household.objects.bulk_create(households, batch_size=2000)
+            for unit_id in drawn_units
+        ),
+    )
     by_estate = {d.estate_id: d for d in draws}
     for row in rows:
         d = by_estate[row.estate_id]
@@ -359,6 +365,42 @@ def draw_sample(*, actor: Actor, survey: Survey | int, seed: str | None = None) 
     survey.save()
     events.drawn(survey, actor, from_status=from_status)
     return survey
+
+
+HOUSEHOLD_BATCH = 2000
+
+
+def _insert_households(
+    survey_id: int, rows: Iterable[tuple[int, int, int, int | None, str, bool, list[str]]]
+) -> None:
+    """The drawn households, written with one ``executemany`` per batch: (estate, building,
+    unit, customer, customer type, key household, reasons). ``bulk_create`` spent 85 % of a
+    150,000-household draw building model instances and preparing their fields one by one
+    (bench/survey_draw.py, docs/benchmarks.md); the rows here are what it would write, each
+    with a fresh token."""
+    fields = {f.name: str(f.column) for f in Household._meta.concrete_fields}
+    names = [
+        "survey", "estate", "building", "unit", "customer", "customer_kind", "second_stage",
+        "reasons", "token", "reminders_sent", "draft",
+    ]  # fmt: skip
+    json = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    holders = ["%s"] * 7 + [json, "%s", "%s", json]
+    # Names from the model, values as parameters.
+    table = connection.ops.quote_name(Household._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(fields[n]) for n in names)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(holders)})"  # noqa: S608
+    batch: list[tuple[int | str | bool | None, ...]] = []
+    with connection.cursor() as cursor:
+        for estate_id, building_id, unit_id, customer_id, kind, key, reasons in rows:
+            batch.append(
+                (survey_id, estate_id, building_id, unit_id, customer_id, kind, key)
+                + (dumps(reasons), new_token(), 0, "{}")
+            )
+            if len(batch) == HOUSEHOLD_BATCH:
+                cursor.executemany(sql, batch)
+                batch.clear()
+        if batch:
+            cursor.executemany(sql, batch)
 
 
 def _sms(household: Household, survey: Survey, *, moment: str) -> bool:
@@ -410,8 +452,10 @@ def open_survey(*, actor: Actor, survey: Survey | int) -> Survey:
     for household in survey.households.select_related("customer").iterator(chunk_size=2000):
         if _sms(household, survey, moment="open"):
             sent.append(household.pk)
-    if sent:
-        Household.objects.filter(pk__in=sent).update(sms_sent_at=survey.opened_at)
+    for start in range(0, len(sent), OCCUPANT_CHUNK):  # in chunks: SQLite's parameter limit
+        Household.objects.filter(pk__in=sent[start : start + OCCUPANT_CHUNK]).update(
+            sms_sent_at=survey.opened_at
+        )
     events.opened(survey, actor, from_status=from_status, sms=len(sent))
     return survey
 
