@@ -16,7 +16,9 @@ median of --repeat runs, each on a fresh annual survey in a transaction rolled b
   the frame read, the key households asked of the complaints, the seeded per-estate draw, the
   occupants, one ``Household`` row (with its token) per drawn household, the record;
 * the baseline: the occupied units' ids read in one query and ``random.sample`` of the same
-  share per estate; and ``random.sample`` alone over ids already in memory;
+  share per estate; ``random.sample`` alone over ids already in memory; and the baseline
+  followed by the drawn rows written plainly (``executemany`` of an INSERT, with a token
+  each), since the draw's main work is the 150,000 rows it writes;
 * the parts of the draw: the frame read, ``key_households``, the pure ``sampling.draw``, and
   the rows written;
 
@@ -261,6 +263,37 @@ def measure(repeat: int) -> None:
         return sum(len(rng.sample(ids, math.ceil(len(ids) / 2))) for ids in read_frames().values())
 
     frames = read_frames()
+    survey_for_rows = new_survey()
+
+    def baseline_written() -> int:
+        """The baseline, then the drawn rows written plainly: one INSERT per row by executemany,
+        token and all, as few columns as the table needs."""
+        from django.db import connection as conn
+
+        from estatedesk.surveys.models import new_token
+
+        rng = random.Random("bench")
+        places = dict(Unit.objects.filter(occupied=True).values_list("pk", "building_id").iterator())
+        by_estate: dict[int, list[int]] = {}
+        for unit_id, estate_id in (
+            Unit.objects.filter(occupied=True).values_list("pk", "estate_id").iterator()
+        ):
+            by_estate.setdefault(estate_id, []).append(unit_id)
+        json = "%s::jsonb" if conn.vendor == "postgresql" else "%s"
+        sql = (
+            "INSERT INTO surveys_household (survey_id, estate_id, building_id, unit_id, customer_kind, "
+            f"second_stage, reasons, token, reminders_sent, draft) VALUES (%s, %s, %s, %s, '', false, {json}, "
+            f"%s, 0, {json})"
+        )
+        rows = [
+            (survey_for_rows.pk, estate_id, places[u], u, "[]", new_token(), "{}")
+            for estate_id, ids in by_estate.items()
+            for u in rng.sample(ids, math.ceil(len(ids) / 2))
+        ]
+        with conn.cursor() as cursor:
+            for start in range(0, len(rows), 2000):
+                cursor.executemany(sql, rows[start : start + 2000])
+        return len(rows)
 
     def in_memory() -> int:
         rng = random.Random("bench")
@@ -275,7 +308,13 @@ def measure(repeat: int) -> None:
     operations: list[tuple[str, Callable[[], Any], str | None]] = [
         ("baseline: read ids + random.sample", baseline, None),
         ("random.sample alone (ids in memory)", in_memory, None),
+        (
+            "baseline + rows written plainly",
+            rolled_back(baseline_written),
+            "baseline: read ids + random.sample",
+        ),
         ("draw_sample (whole, rows written)", rolled_back(draw), "baseline: read ids + random.sample"),
+        ("draw_sample / baseline + rows written", lambda: None, None),
         ("  part: frame read", read_frames, "baseline: read ids + random.sample"),
         ("  part: key_households", lambda: key_households(since, list(frames)), None),
         ("  part: sampling.draw (pure)", pure_draw, "random.sample alone (ids in memory)"),
@@ -283,6 +322,13 @@ def measure(repeat: int) -> None:
     results: dict[str, float] = {}
     print(f"\n{'operation':40} {'median s':>9} {'× base':>7} {'py peak MB':>11}")
     for label, function, base in operations:
+        if label == "draw_sample / baseline + rows written":
+            whole, plain = (
+                results["draw_sample (whole, rows written)"],
+                results["baseline + rows written plainly"],
+            )
+            print(f"{label:40} {'':9} {whole / plain:7.1f}")
+            continue
         seconds, peak = timed(function, repeat)
         results[label] = seconds
         ratio = f"{seconds / results[base]:.1f}" if base else "1.0"
