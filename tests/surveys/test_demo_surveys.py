@@ -153,3 +153,33 @@ def test_loading_again_changes_nothing():
     with mock.patch.object(services, "reverse", _link):
         surveys_demo.load_surveys(NOW)
     assert (Survey.objects.count(), Response.objects.count(), Message.objects.count()) == before
+
+
+@pytest.mark.req("S-7")
+def test_the_demo_load_plays_the_survey_before_the_complaint_year_and_this_years_draw_hears_its_complainants():
+    """The demo's background job (``demo.loading``) with a small year: last year's survey comes
+    first and its key sample holds no complainant of the replayed year (they complained after
+    it); this year's draw holds every one of them."""
+    from django.contrib.auth import get_user_model
+
+    from estatedesk.complaints.models import Complaint
+    from estatedesk.demo import loading
+
+    with mock.patch.object(services, "reverse", _link):
+        Survey.objects.all().delete()  # the module's load, undone for this one
+        loading.load_everything(count=40, now=NOW, pace=False)
+        last, this = surveys()
+        assert last.status == SurveyStatus.CLOSED and this.status == SurveyStatus.DRAFT
+        complained = set(
+            Complaint.objects.filter(kind="complaint", unit__occupied=True).values_list("unit_id", flat=True)
+        )
+        assert (
+            complained
+            and last.opened_at
+            and last.opened_at < Complaint.objects.earliest("received_at").received_at
+        )
+        assert last.second_stage_count == 0  # nobody had complained yet
+        supervisor = get_user_model().objects.get(username="cs_supervisor")
+        drawn = services.draw_sample(actor=supervisor, survey=this, seed="visitor")
+        units = set(drawn.households.values_list("unit_id", flat=True))
+        assert complained <= units
