@@ -373,22 +373,31 @@ HOUSEHOLD_BATCH = 2000
 def _insert_households(
     survey_id: int, rows: Iterable[tuple[int, int, int, int | None, str, bool, list[str]]]
 ) -> None:
-    """The drawn households, written with one ``executemany`` per batch: (estate, building,
-    unit, customer, customer type, key household, reasons). ``bulk_create`` spent 85 % of a
-    150,000-household draw building model instances and preparing their fields one by one
-    (bench/survey_draw.py, docs/benchmarks.md); the rows here are what it would write, each
-    with a fresh token."""
+    """The drawn households (estate, building, unit, customer, customer type, key household,
+    reasons), each with a fresh token, written in batches of plain INSERTs. ``bulk_create``
+    spent 85 % of a 150,000-household draw building model instances and preparing their
+    fields one by one (bench/survey_draw.py, docs/benchmarks.md). SQLite takes a one-row
+    statement by ``executemany`` (a loop inside the driver); PostgreSQL one statement of many
+    rows per batch (``executemany`` there is a round trip per row: 29 s for 150,000)."""
     fields = {f.name: str(f.column) for f in Household._meta.concrete_fields}
     names = [
         "survey", "estate", "building", "unit", "customer", "customer_kind", "second_stage",
         "reasons", "token", "reminders_sent", "draft",
     ]  # fmt: skip
-    json = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    holders = ["%s"] * 7 + [json, "%s", "%s", json]
+    postgres = connection.vendor == "postgresql"
+    json = "%s::jsonb" if postgres else "%s"
+    row_holders = "(" + ", ".join(["%s"] * 7 + [json, "%s", "%s", json]) + ")"
     # Names from the model, values as parameters.
     table = connection.ops.quote_name(Household._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(fields[n]) for n in names)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(holders)})"  # noqa: S608
+    insert = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
+
+    def write(cursor: Any, batch: list[tuple[int | str | bool | None, ...]]) -> None:
+        if postgres:
+            cursor.execute(insert + ", ".join([row_holders] * len(batch)), [v for row in batch for v in row])
+        else:
+            cursor.executemany(insert + row_holders, batch)
+
     batch: list[tuple[int | str | bool | None, ...]] = []
     with connection.cursor() as cursor:
         for estate_id, building_id, unit_id, customer_id, kind, key, reasons in rows:
@@ -397,10 +406,10 @@ def _insert_households(
                 + (dumps(reasons), new_token(), 0, "{}")
             )
             if len(batch) == HOUSEHOLD_BATCH:
-                cursor.executemany(sql, batch)
+                write(cursor, batch)
                 batch.clear()
         if batch:
-            cursor.executemany(sql, batch)
+            write(cursor, batch)
 
 
 def _sms(household: Household, survey: Survey, *, moment: str) -> bool:
