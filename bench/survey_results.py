@@ -122,7 +122,8 @@ def fill_survey(made: dict[str, Any]) -> int:
             ),
             batch_size=BATCH,
         )
-    answered = (
+    # Read whole before writing: on PostgreSQL the connection is busy with the COPY meanwhile.
+    answered = list(
         Response.objects.filter(survey=survey).values_list("pk", "estate_id", "building_id").order_by("pk")
     )
     columns = (
@@ -143,7 +144,7 @@ def fill_survey(made: dict[str, Any]) -> int:
     rows_written = 0
 
     def rows() -> Any:
-        for response_id, estate_id, building_id in answered.iterator(chunk_size=BATCH):
+        for response_id, estate_id, building_id in answered:
             worse = 0.08 if estate_id % 5 == 0 else 0.0  # a few estates under target
             for question_id, category in questions[estate_id]:
                 roll = rng.random()
