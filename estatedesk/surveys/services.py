@@ -259,7 +259,7 @@ def _occupants(unit_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
     owner, then the earliest recorded."""
     best: dict[int, tuple[tuple[int, int], int, str]] = {}
     ids = list(unit_ids)
-    # In chunks: SQLite as most builds ship it takes at most 32,766 parameters in a query, and
+    # In chunks: SQLite's default limit (since 3.32) is 32,766 parameters in a query, and
     # a large company's sample is far more units than that (bench/survey_draw.py: 150,000).
     for start in range(0, len(ids), OCCUPANT_CHUNK):
         rows = Occupancy.objects.filter(unit__in=ids[start : start + OCCUPANT_CHUNK]).values_list(
