@@ -14,9 +14,11 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from itertools import islice
+from json import dumps
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -45,6 +47,7 @@ from estatedesk.surveys.models import (
     SurveyEstate,
     SurveyKind,
     SurveyStatus,
+    new_token,
 )
 from estatedesk.surveys.workflow import SURVEY
 
@@ -62,6 +65,7 @@ __all__ = [
 EDITABLE_TEXTS = ("title", "improvements")
 # The occupying customer of a unit: the one who lives or works there before the owner.
 OCCUPANT_ORDER = {"tenant": 0, "office_tenant": 0, "owner": 1}
+OCCUPANT_CHUNK = 10_000
 
 
 def may_organise(actor: Actor, company: CompanySettings | None = None) -> bool:
@@ -256,13 +260,17 @@ def _occupants(unit_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
     """Unit id → (customer id, customer type) of its occupying customer: a tenant before the
     owner, then the earliest recorded."""
     best: dict[int, tuple[tuple[int, int], int, str]] = {}
-    rows = Occupancy.objects.filter(unit__in=list(unit_ids)).values_list(
-        "unit_id", "customer_id", "relation", "pk"
-    )
-    for unit_id, customer_id, relation, pk in rows.iterator():
-        rank = (OCCUPANT_ORDER.get(relation, 2), pk)
-        if unit_id not in best or rank < best[unit_id][0]:
-            best[unit_id] = (rank, customer_id, relation)
+    ids = list(unit_ids)
+    # In chunks: SQLite's default limit (since 3.32) is 32,766 parameters in a query, and
+    # a large company's sample is far more units than that (bench/survey_draw.py: 150,000).
+    for start in range(0, len(ids), OCCUPANT_CHUNK):
+        rows = Occupancy.objects.filter(unit__in=ids[start : start + OCCUPANT_CHUNK]).values_list(
+            "unit_id", "customer_id", "relation", "pk"
+        )
+        for unit_id, customer_id, relation, pk in rows.iterator():
+            rank = (OCCUPANT_ORDER.get(relation, 2), pk)
+            if unit_id not in best or rank < best[unit_id][0]:
+                best[unit_id] = (rank, customer_id, relation)
     return {unit_id: (customer_id, relation) for unit_id, (_rank, customer_id, relation) in best.items()}
 
 
@@ -323,23 +331,22 @@ def draw_sample(*, actor: Actor, survey: Survey | int, seed: str | None = None) 
     drawn_units = [u for d in draws for u in d.sample]
     occupants = _occupants(drawn_units)
     key_units = {u for d in draws for u in d.key}
-    households = []
-    for unit_id in drawn_units:
-        estate_id, building_id = place[unit_id]
-        customer_id, relation = occupants.get(unit_id, (None, ""))
-        households.append(
-            Household(
-                survey=survey,
-                estate_id=estate_id,
-                building_id=building_id,
-                unit_id=unit_id,
-                customer_id=customer_id,
-                customer_kind=relation,
-                second_stage=unit_id in key_units,
-                reasons=keys.get(unit_id, []) if unit_id in key_units else [],
+    no_one: tuple[int | None, str] = (None, "")
+    _insert_households(
+        survey.pk,
+        (
+            (
+                place[unit_id][0],
+                place[unit_id][1],
+                unit_id,
+                occupants.get(unit_id, no_one)[0],
+                occupants.get(unit_id, no_one)[1],
+                unit_id in key_units,
+                keys.get(unit_id, []) if unit_id in key_units else [],
             )
-        )
-    Household.objects.bulk_create(households, batch_size=2000)
+            for unit_id in drawn_units
+        ),
+    )
     by_estate = {d.estate_id: d for d in draws}
     for row in rows:
         d = by_estate[row.estate_id]
@@ -363,6 +370,53 @@ def draw_sample(*, actor: Actor, survey: Survey | int, seed: str | None = None) 
     survey.save()
     events.drawn(survey, actor, from_status=from_status)
     return survey
+
+
+HOUSEHOLD_BATCH = 2000
+
+
+def _insert_households(
+    survey_id: int, rows: Iterable[tuple[int, int, int, int | None, str, bool, list[str]]]
+) -> None:
+    """The drawn households (estate, building, unit, customer, customer type, key household,
+    reasons), each with a fresh token, written plainly. ``bulk_create`` spent 85 % of a
+    150,000-household draw building model instances and preparing their fields one by one
+    (bench/survey_draw.py, docs/benchmarks.md). SQLite takes a one-row INSERT by
+    ``executemany`` (a loop inside the driver); PostgreSQL a COPY (2.7 times faster there than
+    INSERTs of 2,000 rows, and ``executemany`` would be a round trip per row)."""
+    fields = {f.name: str(f.column) for f in Household._meta.concrete_fields}
+    names = [
+        "survey", "estate", "building", "unit", "customer", "customer_kind", "second_stage",
+        "reasons", "token", "reminders_sent", "draft",
+    ]  # fmt: skip
+    # Names from the model, values as parameters (or COPY data).
+    table = connection.ops.quote_name(Household._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(fields[n]) for n in names)
+    values = (
+        (
+            survey_id,
+            estate_id,
+            building_id,
+            unit_id,
+            customer_id,
+            kind,
+            key,
+            dumps(reasons),
+            new_token(),
+            0,
+            "{}",
+        )
+        for estate_id, building_id, unit_id, customer_id, kind, key, reasons in rows
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+            return
+        insert = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"  # noqa: S608
+        while batch := list(islice(values, HOUSEHOLD_BATCH)):
+            cursor.executemany(insert, batch)
 
 
 def _sms(household: Household, survey: Survey, *, moment: str) -> bool:
@@ -414,8 +468,10 @@ def open_survey(*, actor: Actor, survey: Survey | int) -> Survey:
     for household in survey.households.select_related("customer").iterator(chunk_size=2000):
         if _sms(household, survey, moment="open"):
             sent.append(household.pk)
-    if sent:
-        Household.objects.filter(pk__in=sent).update(sms_sent_at=survey.opened_at)
+    for start in range(0, len(sent), OCCUPANT_CHUNK):  # in chunks: SQLite's parameter limit
+        Household.objects.filter(pk__in=sent[start : start + OCCUPANT_CHUNK]).update(
+            sms_sent_at=survey.opened_at
+        )
     events.opened(survey, actor, from_status=from_status, sms=len(sent))
     return survey
 
