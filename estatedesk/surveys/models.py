@@ -471,7 +471,7 @@ class SatisfactionTarget(models.Model):
         verbose_name = _("satisfaction target")
         verbose_name_plural = _("satisfaction targets")
         ordering = ["estate_id", "category"]
-        # The company-wide rows (no estate) are kept one per category by ``standards.set_target``.
+        # The company-wide rows (no estate) are kept one per category by ``targets.set_target``.
         constraints = [models.UniqueConstraint(fields=["estate", "category"], name="target_unique")]
 
     def __str__(self) -> str:

@@ -9,11 +9,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from estatedesk.core import policy
@@ -22,14 +20,13 @@ from estatedesk.core.clock import now
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, NotFound
 from estatedesk.core.versioning import EDIT_VERSION, take_edit
 from estatedesk.core.workflow import lock
-from estatedesk.org.models import Estate, EstateKind
+from estatedesk.org.models import EstateKind
 from estatedesk.surveys.models import (
     Category,
     Question,
     QuestionKind,
     Questionnaire,
     QuestionnaireVersion,
-    SatisfactionTarget,
     StandardLevel,
     SurveyEstate,
     default_scale,
@@ -50,10 +47,8 @@ __all__ = [
     "may_edit",
     "move_question",
     "remove_question",
-    "remove_target",
     "set_default",
     "set_scale",
-    "set_target",
 ]
 
 
@@ -135,7 +130,7 @@ def may_edit(actor: Actor) -> bool:
     return policy.role_of(actor) in EDITOR_ROLES
 
 
-def _require_editor(actor: Actor) -> None:
+def require_editor(actor: Actor) -> None:
     if not may_edit(actor):
         raise NotAllowed(
             _(
@@ -186,7 +181,7 @@ def _texts(values: Sequence[object], prefix: str, *, limit: int, label: str) -> 
 
 def _locked_version(actor: Actor, version: QuestionnaireVersion | int) -> QuestionnaireVersion:
     """The version to edit, its questionnaire locked (one edit of a family at a time)."""
-    _require_editor(actor)
+    require_editor(actor)
     pk = version.pk if isinstance(version, QuestionnaireVersion) else version
     found = QuestionnaireVersion.objects.filter(pk=pk).values_list("questionnaire_id", flat=True).first()
     if found is None:
@@ -264,7 +259,7 @@ def _renumber(version: QuestionnaireVersion, order: list[Question]) -> None:
 @transaction.atomic
 def create_questionnaire(*, actor: Actor, name: object, estate_kind: object) -> QuestionnaireVersion:
     """A new evaluation standard with its first, empty version (titled by its name)."""
-    _require_editor(actor)
+    require_editor(actor)
     clean = _text(name, "name", limit=100, required=True, label=_("the name of the standard"))
     if estate_kind not in EstateKind.values:
         raise InvalidInput(_("Choose the kind of estate the standard is for."), field="estate_kind")
@@ -356,7 +351,7 @@ def _locked_question(actor: Actor, question: Question | int) -> tuple[Questionna
     pk = question.pk if isinstance(question, Question) else question
     version_id = Question.objects.filter(pk=pk).values_list("version_id", flat=True).first()
     if version_id is None:
-        _require_editor(actor)
+        require_editor(actor)
         raise NotFound(_("Not found, or not yours to see."))
     version = _locked_version(actor, version_id)
     return version, Question.objects.select_related("version").get(pk=pk)
@@ -502,7 +497,7 @@ def set_scale(
 @transaction.atomic
 def set_default(*, actor: Actor, questionnaire: Questionnaire | int) -> Questionnaire:
     """The standard a new survey asks in estates of its kind: one per kind."""
-    _require_editor(actor)
+    require_editor(actor)
     pk = questionnaire.pk if isinstance(questionnaire, Questionnaire) else questionnaire
     chosen = lock(Questionnaire.objects.all(), pk)
     if not chosen.active:
@@ -517,57 +512,3 @@ def set_default(*, actor: Actor, questionnaire: Questionnaire | int) -> Question
         chosen.is_default = True
         chosen.save(update_fields=["is_default"])
     return chosen
-
-
-# --- Quality targets (SPEC S-5, used by S-2's marks) -------------------------------------------------
-
-
-def _target_value(value: object) -> Decimal:
-    message = _("Enter a target above 0 % and at most 100 %.")
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError) as error:
-        raise InvalidInput(message, field="target") from error
-    if not number.is_finite() or not Decimal(0) < number <= Decimal(100):
-        raise InvalidInput(message, field="target")
-    return number.quantize(Decimal("0.01"))
-
-
-@transaction.atomic
-def set_target(
-    *, actor: Actor, estate: Estate | int | None, category: object, target: object
-) -> SatisfactionTarget:
-    """The target for a category company-wide, an estate, or a category in an estate (the
-    company-wide default is the company settings' ``satisfaction_target``)."""
-    _require_editor(actor)
-    value = _target_value(target)
-    category = str(category or "")
-    if category and category not in Category.values:
-        raise InvalidInput(_("Choose a category from the list."), field="category")
-    estate_id = estate.pk if isinstance(estate, Estate) else estate
-    if estate_id is not None:
-        if not isinstance(estate_id, int) or not Estate.objects.filter(pk=estate_id).exists():
-            raise InvalidInput(_("Choose an estate from the list."), field="estate")
-    elif not category:
-        raise InvalidInput(
-            _("Choose an estate, a category or both; the company-wide target is in the company settings."),
-            field="category",
-        )
-    row = (
-        SatisfactionTarget.objects.select_for_update()
-        .filter(Q(estate__isnull=True) if estate_id is None else Q(estate_id=estate_id), category=category)
-        .order_by("pk")
-        .first()
-    )
-    if row is None:
-        return SatisfactionTarget.objects.create(estate_id=estate_id, category=category, target=value)
-    row.target = value
-    row.save(update_fields=["target"])
-    return row
-
-
-@transaction.atomic
-def remove_target(*, actor: Actor, target: SatisfactionTarget | int) -> None:
-    _require_editor(actor)
-    pk = target.pk if isinstance(target, SatisfactionTarget) else target
-    lock(SatisfactionTarget.objects.all(), pk).delete()

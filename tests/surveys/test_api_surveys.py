@@ -147,7 +147,9 @@ def test_the_whole_survey_over_the_api(world, supervisor, place):
 def test_the_deputy_gm_opens_and_closes_and_a_second_draw_is_a_conflict(
     world, supervisor, place, monkeypatch
 ):
-    monkeypatch.setattr("estatedesk.surveys.services.reverse", lambda *args, **kwargs: "/portal/survey/x")
+    monkeypatch.setattr(
+        "estatedesk.surveys.services.lifecycle.reverse", lambda *args, **kwargs: "/portal/survey/x"
+    )
     version = place[0]
     survey = create(Api(supervisor), world, version)
     deputy = Api(world.users["deputy_gm"])
@@ -227,7 +229,9 @@ def test_a_handler_sees_only_the_surveys_and_households_of_their_estates(world, 
 def test_editing_a_survey_carries_its_version_and_reminders_keep_their_gap(
     world, supervisor, place, monkeypatch
 ):
-    monkeypatch.setattr("estatedesk.surveys.services.reverse", lambda *args, **kwargs: "/portal/survey/x")
+    monkeypatch.setattr(
+        "estatedesk.surveys.services.lifecycle.reverse", lambda *args, **kwargs: "/portal/survey/x"
+    )
     api = Api(supervisor)
     survey = create(api, world, place[0])
     path = f"/surveys/{survey['id']}"

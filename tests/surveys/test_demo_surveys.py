@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
-from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,15 +29,9 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=SHANGHAI)
 
 
-def _link(name: str, args: list[str]) -> str:
-    # The portal's survey page comes with the portal's part of issue 13; the SMS only needs a link.
-    assert name == "portal:survey"
-    return f"/s/{args[0]}/"
-
-
 @pytest.fixture(scope="module", autouse=True)
 def loaded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic(), mock.patch.object(services, "reverse", _link):
+    with django_db_blocker.unblock(), transaction.atomic():
         assert demo.seed() is not None
         summary = surveys_demo.load_surveys(NOW)
         assert summary is not None
@@ -137,8 +130,7 @@ def test_this_years_survey_is_a_draft_with_the_improvements_and_draws_last_years
     from django.contrib.auth import get_user_model
 
     supervisor = get_user_model().objects.get(username="cs_supervisor")
-    with mock.patch.object(services, "reverse", _link):
-        drawn = services.draw_sample(actor=supervisor, survey=this, seed="visitor")
+    drawn = services.draw_sample(actor=supervisor, survey=this, seed="visitor")
     assert drawn.status == SurveyStatus.DRAWN and drawn.key_since == last.opened_at
     units = set(drawn.households.values_list("unit_id", flat=True))
     assert dissatisfied and dissatisfied <= units  # every household dissatisfied last time is heard
@@ -150,8 +142,7 @@ def test_this_years_survey_is_a_draft_with_the_improvements_and_draws_last_years
 
 def test_loading_again_changes_nothing():
     before = (Survey.objects.count(), Response.objects.count(), Message.objects.count())
-    with mock.patch.object(services, "reverse", _link):
-        surveys_demo.load_surveys(NOW)
+    surveys_demo.load_surveys(NOW)
     assert (Survey.objects.count(), Response.objects.count(), Message.objects.count()) == before
 
 
@@ -165,21 +156,20 @@ def test_the_demo_load_plays_the_survey_before_the_complaint_year_and_this_years
     from estatedesk.complaints.models import Complaint
     from estatedesk.demo import loading
 
-    with mock.patch.object(services, "reverse", _link):
-        Survey.objects.all().delete()  # the module's load, undone for this one
-        loading.load_everything(count=40, now=NOW, pace=False)
-        last, this = surveys()
-        assert last.status == SurveyStatus.CLOSED and this.status == SurveyStatus.DRAFT
-        complained = set(
-            Complaint.objects.filter(kind="complaint", unit__occupied=True).values_list("unit_id", flat=True)
-        )
-        assert (
-            complained
-            and last.opened_at
-            and last.opened_at < Complaint.objects.earliest("received_at").received_at
-        )
-        assert last.second_stage_count == 0  # nobody had complained yet
-        supervisor = get_user_model().objects.get(username="cs_supervisor")
-        drawn = services.draw_sample(actor=supervisor, survey=this, seed="visitor")
-        units = set(drawn.households.values_list("unit_id", flat=True))
-        assert complained <= units
+    Survey.objects.all().delete()  # the module's load, undone for this one
+    loading.load_everything(count=40, now=NOW, pace=False)
+    last, this = surveys()
+    assert last.status == SurveyStatus.CLOSED and this.status == SurveyStatus.DRAFT
+    complained = set(
+        Complaint.objects.filter(kind="complaint", unit__occupied=True).values_list("unit_id", flat=True)
+    )
+    assert (
+        complained
+        and last.opened_at
+        and last.opened_at < Complaint.objects.earliest("received_at").received_at
+    )
+    assert last.second_stage_count == 0  # nobody had complained yet
+    supervisor = get_user_model().objects.get(username="cs_supervisor")
+    drawn = services.draw_sample(actor=supervisor, survey=this, seed="visitor")
+    units = set(drawn.households.values_list("unit_id", flat=True))
+    assert complained <= units

@@ -343,8 +343,7 @@ def test_the_sample_masks_names_for_auditors_and_its_export_is_recorded(world, s
 
 
 @pytest.mark.req("S-8")
-def test_the_deputy_gm_opens_and_closes_the_survey_on_its_page(world, supervisor, monkeypatch):
-    monkeypatch.setattr(services, "reverse", lambda name, args=(): f"/s/{args[0]}/")
+def test_the_deputy_gm_opens_and_closes_the_survey_on_its_page(world, supervisor):
     survey = drawn(world, supervisor)
     client = persona(world, "deputy_gm")
     page = client.get(reverse("surveys:detail", args=[survey.pk]))

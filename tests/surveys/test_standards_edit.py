@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, StaleEdit
-from estatedesk.surveys import standards
+from estatedesk.surveys import standards, targets
 from estatedesk.surveys.models import (
     OFFICE_CATEGORIES,
     RESIDENTIAL_CATEGORIES,
@@ -266,7 +266,7 @@ def test_standards_pages_in_chinese_show_no_english(world, supervisor, language)
 
     v1 = _residential().current()
     annual(world, supervisor)
-    standards.set_target(actor=supervisor, estate=world.estate_a.pk, category="cleaning", target="88")
+    targets.set_target(actor=supervisor, estate=world.estate_a.pk, category="cleaning", target="88")
     client = Client()
     client.force_login(supervisor)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language

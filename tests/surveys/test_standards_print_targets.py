@@ -12,7 +12,7 @@ from django.urls import reverse
 from estatedesk.core.errors import InvalidInput, NotAllowed
 from estatedesk.core.exportlog import ExportRecord
 from estatedesk.core.models import CompanySettings
-from estatedesk.surveys import results, standards
+from estatedesk.surveys import results, targets
 from estatedesk.surveys.models import Questionnaire, SatisfactionTarget
 from tests.complaints.test_printing import pdf_pages
 from tests.surveys.conftest import annual
@@ -55,12 +55,10 @@ def test_the_paper_questionnaire_prints_in_each_language(world, lang, label, rea
 def test_the_most_specific_target_applies(world, supervisor):
     survey = annual(world, supervisor)
     a, b = world.estate_a.pk, world.estate_b.pk
-    standards.set_target(actor=supervisor, estate=None, category="cleaning", target="85")
-    standards.set_target(actor=supervisor, estate=a, category="", target="92.5")
-    standards.set_target(actor=world.users["deputy_gm"], estate=a, category="cleaning", target="80")
-    standards.set_target(
-        actor=world.users["gm"], estate=None, category="cleaning", target="86"
-    )  # replaces 85
+    targets.set_target(actor=supervisor, estate=None, category="cleaning", target="85")
+    targets.set_target(actor=supervisor, estate=a, category="", target="92.5")
+    targets.set_target(actor=world.users["deputy_gm"], estate=a, category="cleaning", target="80")
+    targets.set_target(actor=world.users["gm"], estate=None, category="cleaning", target="86")  # replaces 85
     assert SatisfactionTarget.objects.filter(estate__isnull=True, category="cleaning").count() == 1
     target = results.targets(survey)
     assert target(a, "cleaning") == Fraction(80)
@@ -68,7 +66,7 @@ def test_the_most_specific_target_applies(world, supervisor):
     assert target(b, "cleaning") == Fraction(86)
     assert target(b, "security") == Fraction(str(survey.target)) == Fraction(90)
     row = SatisfactionTarget.objects.get(estate_id=a, category="cleaning")
-    standards.remove_target(actor=supervisor, target=row)
+    targets.remove_target(actor=supervisor, target=row)
     assert results.targets(survey)(a, "cleaning") == Fraction("92.5")
 
 
@@ -87,7 +85,7 @@ def test_the_most_specific_target_applies(world, supervisor):
 )
 def test_targets_refuse_bad_input_naming_the_field(world, supervisor, estate, category, target, field):
     with pytest.raises(InvalidInput) as error:
-        standards.set_target(actor=supervisor, estate=estate, category=category, target=target)
+        targets.set_target(actor=supervisor, estate=estate, category=category, target=target)
     assert error.value.field == field
     assert not SatisfactionTarget.objects.exists()
 
@@ -95,7 +93,7 @@ def test_targets_refuse_bad_input_naming_the_field(world, supervisor, estate, ca
 @pytest.mark.req("S-2")
 def test_targets_page_sets_and_refuses(world, supervisor):
     with pytest.raises(NotAllowed):
-        standards.set_target(actor=world.users["handler_a"], estate=None, category="cleaning", target="90")
+        targets.set_target(actor=world.users["handler_a"], estate=None, category="cleaning", target="90")
     page = world.client("handler_a").get(reverse("surveys:targets"))
     assert page.status_code == 200 and reverse("surveys:target_set") not in page.content.decode()
     client = world.client("deputy_gm")

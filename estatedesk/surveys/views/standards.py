@@ -11,7 +11,6 @@ typed and the error's status.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,19 +20,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.cache import patch_cache_control
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from estatedesk.core import pdf as printing
-from estatedesk.core import policy
-from estatedesk.core.clock import company_now, company_zone
 from estatedesk.core.errors import ServiceError
-from estatedesk.core.exportlog import record_export
 from estatedesk.core.i18n import join_list
-from estatedesk.core.models import CompanySettings
 from estatedesk.core.web import FormStep, company_time, form_step_view, put_error
 from estatedesk.org.models import EstateKind
 from estatedesk.surveys import selectors, standards
@@ -41,9 +33,7 @@ from estatedesk.surveys.forms_standards import (
     MoveForm,
     QuestionForm,
     QuestionnaireForm,
-    RemoveTargetForm,
     ScaleForm,
-    TargetForm,
     TextsForm,
 )
 from estatedesk.surveys.models import (
@@ -52,18 +42,16 @@ from estatedesk.surveys.models import (
     QuestionKind,
     Questionnaire,
     QuestionnaireVersion,
-    SatisfactionTarget,
     Survey,
     level_label,
 )
 
-log = logging.getLogger(__name__)
 
 # The stored texts' languages, as a resident picks them, and the catalogue each one reads.
 TEXT_LANGUAGES = (("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English"))
 
 
-def _text_language(request: HttpRequest) -> str:
+def text_language(request: HttpRequest) -> str:
     chosen = request.GET.get("lang", "")
     if chosen in dict(TEXT_LANGUAGES):
         return chosen
@@ -73,7 +61,7 @@ def _text_language(request: HttpRequest) -> str:
     return "zh-hant" if current in ("zh-hant", "zh-tw", "zh-hk", "zh-mo") else "zh-hans"
 
 
-def _version(request: HttpRequest, pk: int) -> QuestionnaireVersion:
+def version_in_reach(request: HttpRequest, pk: int) -> QuestionnaireVersion:
     version = QuestionnaireVersion.objects.select_related("questionnaire").filter(pk=pk).first()
     if version is None:
         raise Http404
@@ -224,8 +212,8 @@ def standard_create(request: HttpRequest) -> HttpResponse:
 
 @company_time
 def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _version(request, pk)
-    language = _text_language(request)
+    version = version_in_reach(request, pk)
+    language = text_language(request)
     latest = version.questionnaire.current()
     return render(
         request,
@@ -312,7 +300,7 @@ def _render_edit(
 
 @company_time
 def standard_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_edit(request, _version(request, pk))
+    return _render_edit(request, version_in_reach(request, pk))
 
 
 def _texts(request: HttpRequest, version: QuestionnaireVersion, form: TextsForm) -> str:
@@ -329,7 +317,7 @@ def _texts(request: HttpRequest, version: QuestionnaireVersion, form: TextsForm)
 
 standard_texts = form_step_view(
     FormStep(
-        load=_version,
+        load=version_in_reach,
         form=lambda request, version, data: TextsForm(data),
         run=_texts,
         render=lambda request, version, form, status: _render_edit(
@@ -352,7 +340,7 @@ def _scale(request: HttpRequest, version: QuestionnaireVersion, form: ScaleForm)
 
 standard_scale = form_step_view(
     FormStep(
-        load=_version,
+        load=version_in_reach,
         form=lambda request, version, data: ScaleForm(data),
         run=_scale,
         render=lambda request, version, form, status: _render_edit(
@@ -379,7 +367,7 @@ def _add(request: HttpRequest, version: QuestionnaireVersion, form: QuestionForm
 
 standard_question_add = form_step_view(
     FormStep(
-        load=_version,
+        load=version_in_reach,
         form=lambda request, version, data: QuestionForm(data, prefix="new"),
         run=_add,
         render=lambda request, version, form, status: _render_edit(
@@ -408,7 +396,7 @@ def _edit_question(request: HttpRequest, question: Question, form: QuestionForm)
 def _render_question(
     request: HttpRequest, question: Question, form: forms.BaseForm, status: int
 ) -> HttpResponse:
-    version = _version(request, question.version_id)
+    version = version_in_reach(request, question.version_id)
     still_there = version.questions.filter(pk=question.pk).exists()
     if not still_there:
         messages.error(request, "; ".join(str(e) for e in form.non_field_errors()))
@@ -442,7 +430,7 @@ def _render_refused(
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, str(error))
-    return _render_edit(request, _version(request, question.version_id), status=status)
+    return _render_edit(request, version_in_reach(request, question.version_id), status=status)
 
 
 standard_question_move = form_step_view(
@@ -501,153 +489,3 @@ standard_default = form_step_view(
         name="standard_default",
     )
 )
-
-
-# --- The paper form ---------------------------------------------------------------------------------
-
-
-def _traditional(language: str) -> bool:
-    return language == "zh-hant"
-
-
-def _print(request: HttpRequest, pk: int, *, pdf: bool) -> HttpResponse:
-    """The paper form in one language: the stored texts and the printed labels alike."""
-    version = _version(request, pk)
-    language = _text_language(request)
-    with timezone.override(company_zone()), translation.override(language):
-        staff = policy.staff_of(request.user)
-        query = f"?lang={language}"
-        printed_at = company_now()
-        context: dict[str, Any] = {
-            "version": version,
-            "sheet": sheet(version, language),
-            "text_language": language,
-            "company": CompanySettings.load().name,
-            "printed_at": printed_at,
-            "printed_by": staff.display_name if staff else request.user.get_username(),
-            "form_title": version.title(language),
-            "number": f"v{version.number}",
-            "back_url": reverse("surveys:standard_detail", args=[pk]) + query,
-            "html_url": reverse("surveys:standard_print", args=[pk]) + query,
-            "pdf_url": reverse("surveys:standard_pdf", args=[pk]) + query,
-            "pdf": pdf,
-            "text_lines": range(3),
-        }
-        template = "surveys/standards/print.html"
-        if not pdf:
-            response = render(request, template, context)
-            patch_cache_control(response, private=True, no_cache=True)
-            return response
-        if not printing.pdf_available():
-            return render(request, "complaints/print/unavailable.html", context, status=503)
-        html = render_to_string(template, context, request=request)
-        footer = _("%(title)s %(number)s · printed %(time)s by %(person)s") % {
-            "title": version.title(language),
-            "number": context["number"],
-            "time": printed_at.strftime("%Y-%m-%d %H:%M"),
-            "person": context["printed_by"],
-        }
-        try:
-            data = printing.render_pdf(
-                html,
-                base_url=request.build_absolute_uri("/"),
-                footer=footer,
-                page_template=_("Page %(page)s of %(pages)s"),
-                traditional=_traditional(language),
-            )
-        except (printing.PdfUnavailable, OSError):
-            log.exception("PDF of standard version %s failed", version.pk)
-            return render(request, "complaints/print/unavailable.html", context, status=503)
-    record_export(
-        request,
-        list_name="evaluation-standard",
-        filters={"version": version.pk, "language": language, "format": "pdf"},
-        row_count=None,
-    )
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="standard-{version.questionnaire_id}-v{version.number}-{language}.pdf"'
-    )
-    patch_cache_control(response, private=True, no_cache=True)
-    return response
-
-
-def standard_print(request: HttpRequest, pk: int) -> HttpResponse:
-    return _print(request, pk, pdf=False)
-
-
-def standard_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    return _print(request, pk, pdf=True)
-
-
-# --- Quality targets ----------------------------------------------------------------------------------
-
-
-def _render_targets(
-    request: HttpRequest, form: forms.BaseForm | None = None, status: int = 200
-) -> HttpResponse:
-    categories = dict(Category.choices)
-    rows = [
-        {
-            "pk": row.pk,
-            "estate": row.estate.name if row.estate else "",
-            "category": categories.get(row.category, row.category) if row.category else "",
-            "target": row.target,
-        }
-        for row in SatisfactionTarget.objects.select_related("estate").order_by("estate__code", "category")
-    ]
-    return render(
-        request,
-        "surveys/standards/targets.html",
-        {
-            "company_target": CompanySettings.load().satisfaction_target,
-            "rows": rows,
-            "form": form or TargetForm(),
-            "may_edit": standards.may_edit(request.user),
-            "is_admin": policy.is_admin(request.user),
-        },
-        status=status,
-    )
-
-
-@company_time
-def targets(request: HttpRequest) -> HttpResponse:
-    return _render_targets(request)
-
-
-@company_time
-def target_set(request: HttpRequest) -> HttpResponse:
-    if request.method != "POST":
-        return redirect("surveys:targets")
-    form = TargetForm(request.POST)
-    if not form.is_valid():
-        return _render_targets(request, form, 422)
-    data = form.cleaned_data
-    try:
-        standards.set_target(
-            actor=request.user,
-            estate=data["estate"].pk if data["estate"] else None,
-            category=data["category"],
-            target=data["target"],
-        )
-    except ServiceError as error:
-        put_error(form, error)
-        return _render_targets(request, form, error.status)
-    messages.success(request, _("Target saved."))
-    return redirect("surveys:targets")
-
-
-@company_time
-def target_remove(request: HttpRequest) -> HttpResponse:
-    if request.method != "POST":
-        return redirect("surveys:targets")
-    form = RemoveTargetForm(request.POST)
-    if not form.is_valid():
-        return _render_targets(request, None, 422)
-    try:
-        standards.remove_target(actor=request.user, target=form.cleaned_data["target"])
-    except ServiceError as error:
-        messages.error(request, str(error.message))
-        return _render_targets(request, None, error.status)
-    messages.success(request, _("Target removed: the more general one applies again."))
-    return redirect("surveys:targets")
