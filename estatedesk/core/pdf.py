@@ -25,6 +25,9 @@ from urllib.request import DataHandler, Request
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import HttpRequest
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
 
@@ -172,3 +175,21 @@ def render_pdf(
     document = wp.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     pdf: bytes = document.write_pdf(stylesheets=[extra])
     return pdf
+
+
+def is_traditional(language: str | None = None) -> bool:
+    """Whether a language (the active one by default) prints in Traditional Chinese fonts."""
+    return (language or get_language() or "").lower() in ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
+
+
+def render_for(request: HttpRequest, html: str, *, footer: str) -> bytes:
+    """``render_pdf`` of a print view as every form and report prints it, in the active language:
+    our server's root as the request saw it, the page counter and the fonts of that language."""
+    return render_pdf(
+        html,
+        base_url=request.build_absolute_uri("/"),
+        footer=footer,
+        # Translators: the footer of every printed page
+        page_template=_("Page %(page)s of %(pages)s"),
+        traditional=is_traditional(),
+    )

@@ -23,8 +23,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from estatedesk.complaints import selectors, workflow
 from estatedesk.complaints.chain import SKIPPED, slip_chain
@@ -66,10 +66,6 @@ class Signed:
 
     name: str
     at: datetime | None
-
-
-def _traditional() -> bool:
-    return (get_language() or "").lower() in ("zh-hant", "zh-tw", "zh-hk")
 
 
 def _page_path(*candidates: tuple[str, int]) -> str:
@@ -262,14 +258,7 @@ def _show(request: HttpRequest, form: str, pk: int, *, pdf: bool) -> HttpRespons
             "person": context["printed_by"],
         }
         try:
-            data = printing.render_pdf(
-                html,
-                base_url=request.build_absolute_uri("/"),
-                footer=footer,
-                # Translators: the footer of every printed page
-                page_template=_("Page %(page)s of %(pages)s"),
-                traditional=_traditional(),
-            )
+            data = printing.render_for(request, html, footer=footer)
         except (printing.PdfUnavailable, OSError):
             # Pango or its fonts broken at run time: the print view still works.
             log.exception("PDF of %s %s failed", form, obj.number)
@@ -316,7 +305,7 @@ PROCEDURE_CHARTS = ("complaint", "slip", "notice")
 
 
 def _svg(chart: flowchart.Chart) -> str:
-    return flowchart.draw(chart.workflow, title=str(chart.title), traditional=_traditional())
+    return flowchart.draw(chart.workflow, title=str(chart.title), traditional=printing.is_traditional())
 
 
 def _steps(wf: Workflow) -> list[dict[str, str]]:

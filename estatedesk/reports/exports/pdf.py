@@ -17,7 +17,6 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from estatedesk.core import pdf as printing
@@ -30,10 +29,6 @@ from estatedesk.reports.services import live_differs
 from estatedesk.reports.snapshots import PeriodSnapshot
 
 log = logging.getLogger(__name__)
-
-
-def _traditional() -> bool:
-    return (get_language() or "").lower() in ("zh-hant", "zh-tw", "zh-hk")
 
 
 def _url(name: str, pk: int) -> str:
@@ -101,14 +96,7 @@ def _pdf(html: str, context: Mapping[str, Any], request: HttpRequest) -> bytes:
         "person": context["printed_by"],
     }
     try:
-        return printing.render_pdf(
-            html,
-            base_url=request.build_absolute_uri("/"),
-            footer=footer,
-            # Translators: the footer of every printed page
-            page_template=_("Page %(page)s of %(pages)s"),
-            traditional=_traditional(),
-        )
+        return printing.render_for(request, html, footer=footer)
     except OSError as exc:  # Pango or its fonts broken at run time: the print view still works
         log.exception("PDF of %s %s failed", context["report_title"], context["period"])
         raise printing.PdfUnavailable(str(exc)) from exc

@@ -14,7 +14,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -90,10 +89,6 @@ def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 # --- print view and PDF ---------------------------------------------------------------------
 
 
-def _traditional() -> bool:
-    return (get_language() or "").lower() in ("zh-hant", "zh-tw", "zh-hk")
-
-
 def _printer(request: HttpRequest) -> str:
     staff = policy.staff_of(request.user)
     return staff.display_name if staff else request.user.get_username()
@@ -158,13 +153,7 @@ def results_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             "time": timezone.localtime(context["printed_at"], company_zone()).strftime("%Y-%m-%d %H:%M"),
             "person": context["printed_by"],
         }
-        data = printing.render_pdf(
-            html,
-            base_url=request.build_absolute_uri("/"),
-            footer=footer,
-            page_template=_("Page %(page)s of %(pages)s"),
-            traditional=_traditional(),
-        )
+        data = printing.render_for(request, html, footer=footer)
     except (printing.PdfUnavailable, OSError):
         log.warning("PDF of the survey results %s not made", survey.number, exc_info=True)
         context = {

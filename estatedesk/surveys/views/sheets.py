@@ -22,7 +22,6 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -166,13 +165,7 @@ def sheet_pdf(request: HttpRequest, pk: int, building_pk: int) -> HttpResponse:
             "person": context["printed_by"],
         }
         try:
-            data = printing.render_pdf(
-                html,
-                base_url=request.build_absolute_uri("/"),
-                footer=footer,
-                page_template=_("Page %(page)s of %(pages)s"),
-                traditional=(get_language() or "").lower() in ("zh-hant", "zh-tw", "zh-hk"),
-            )
+            data = printing.render_for(request, html, footer=footer)
         except (printing.PdfUnavailable, OSError):
             log.exception("QR slips of survey %s failed", survey.number)
             context["pdf"] = False

@@ -24,10 +24,6 @@ from estatedesk.surveys.views.standards import sheet, text_language, version_in_
 log = logging.getLogger(__name__)
 
 
-def _traditional(language: str) -> bool:
-    return language == "zh-hant"
-
-
 def _print(request: HttpRequest, pk: int, *, pdf: bool) -> HttpResponse:
     """The paper form in one language: the stored texts and the printed labels alike."""
     version = version_in_reach(request, pk)
@@ -66,13 +62,7 @@ def _print(request: HttpRequest, pk: int, *, pdf: bool) -> HttpResponse:
             "person": context["printed_by"],
         }
         try:
-            data = printing.render_pdf(
-                html,
-                base_url=request.build_absolute_uri("/"),
-                footer=footer,
-                page_template=_("Page %(page)s of %(pages)s"),
-                traditional=_traditional(language),
-            )
+            data = printing.render_for(request, html, footer=footer)
         except (printing.PdfUnavailable, OSError):
             log.exception("PDF of standard version %s failed", version.pk)
             return render(request, "complaints/print/unavailable.html", context, status=503)

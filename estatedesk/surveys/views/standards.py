@@ -46,7 +46,6 @@ from estatedesk.surveys.models import (
     level_label,
 )
 
-
 # The stored texts' languages, as a resident picks them, and the catalogue each one reads.
 TEXT_LANGUAGES = (("zh-hans", "简体中文"), ("zh-hant", "繁體中文"), ("en", "English"))
 
