@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 from estatedesk.complaints import workflow
 from estatedesk.complaints.events import ComplaintEvent
 from estatedesk.complaints.workflow import NoticeStatus, SlipStatus, Status
-from estatedesk.core import crypto
+from estatedesk.core import crypto, i18n
 from estatedesk.core.events import TimelineEvent
 from estatedesk.core.fields import EncryptedTextField
 from estatedesk.core.versioning import Versioned
@@ -77,12 +77,7 @@ class Category(Versioned):
 
     def name_in(self, language: str | None) -> str:
         """The name in ``language`` (the active one for ``str()``); Simplified Chinese by default."""
-        lang = (language or "zh-hans").lower()
-        if lang.startswith("en"):
-            return self.name_en or self.name_zh_hans
-        if lang in ("zh-hant", "zh-tw", "zh-hk"):
-            return self.name_zh_hant or self.name_zh_hans
-        return self.name_zh_hans
+        return i18n.text_in(language, self.name_zh_hans, self.name_zh_hant, self.name_en)
 
 
 class Cause(models.TextChoices):

@@ -10,6 +10,24 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import pgettext
 
+TRADITIONAL = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
+
+
+def is_traditional(language: str | None = None) -> bool:
+    """Whether a language (the active one by default) is written in Traditional Chinese."""
+    return (language or translation.get_language() or "").lower() in TRADITIONAL
+
+
+def text_in(language: str | None, zh_hans: str, zh_hant: str, en: str) -> str:
+    """A text kept in the three languages (a questionnaire, a category, the privacy notice), in
+    ``language``; Simplified Chinese where no text was written in it, and for no language."""
+    code = (language or "").lower()
+    if code.startswith("en"):
+        return en or zh_hans
+    if code in TRADITIONAL:
+        return zh_hant or zh_hans
+    return zh_hans
+
 
 def in_company_language() -> translation.override:
     """Messages and timeline notes written for everyone (not for the user who acts) use the

@@ -26,8 +26,9 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpRequest
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from estatedesk.core.i18n import is_traditional
 
 log = logging.getLogger(__name__)
 
@@ -175,11 +176,6 @@ def render_pdf(
     document = wp.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     pdf: bytes = document.write_pdf(stylesheets=[extra])
     return pdf
-
-
-def is_traditional(language: str | None = None) -> bool:
-    """Whether a language (the active one by default) prints in Traditional Chinese fonts."""
-    return (language or get_language() or "").lower() in ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
 
 
 def render_for(request: HttpRequest, html: str, *, footer: str) -> bytes:

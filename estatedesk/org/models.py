@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from estatedesk.core import crypto, officehours
+from estatedesk.core import crypto, i18n, officehours
 from estatedesk.core.fields import EncryptedTextField
 
 
@@ -400,9 +400,4 @@ class PrivacyNotice(models.Model):
 
     def text_for(self, language: str | None) -> str:
         """The text in a page's language; Simplified Chinese where no other text was written."""
-        code = (language or "").lower()
-        if code.startswith("en"):
-            return self.text_en or self.text_zh_hans
-        if code in {"zh-hant", "zh-tw", "zh-hk", "zh-mo"}:
-            return self.text_zh_hant or self.text_zh_hans
-        return self.text_zh_hans
+        return i18n.text_in(language, self.text_zh_hans, self.text_zh_hant, self.text_en)

@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import get_language
 
+from estatedesk.core.i18n import is_traditional
 from estatedesk.reports.echarts import nice_axis
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,7 @@ def _families() -> tuple[str, ...]:
 def _traditional(traditional: bool | None) -> bool:
     if traditional is not None:
         return traditional
-    return (get_language() or "").lower() in ("zh-hant", "zh-tw", "zh-hk")
+    return is_traditional()
 
 
 def _rc(traditional: bool) -> dict[str, Any]:

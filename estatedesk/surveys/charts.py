@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import get_language
 
+from estatedesk.core.i18n import is_traditional
 from estatedesk.surveys.echarts import ADJUSTED, BLUE, INK, WARNING, RateRow
 
 __all__ = ["data_uri", "rates_svg"]
@@ -57,7 +57,7 @@ def _families() -> tuple[str, ...]:
 
 def _rc() -> dict[str, Any]:
     families = list(_families())
-    if (get_language() or "").lower() in ("zh-hant", "zh-tw", "zh-hk") and FAMILY_TC in families:
+    if is_traditional() and FAMILY_TC in families:
         families.remove(FAMILY_TC)
         families.insert(0, FAMILY_TC)
     return {

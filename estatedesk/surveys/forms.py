@@ -19,6 +19,7 @@ from estatedesk.core.models import CompanySettings
 from estatedesk.core.versioning import version_field
 from estatedesk.org.forms import style_widgets
 from estatedesk.org.models import Building, Estate, EstateKind
+from estatedesk.surveys import selectors
 from estatedesk.surveys.models import Questionnaire, QuestionnaireVersion, SurveyKind
 
 CHECK_CLASS = "choice-check"
@@ -139,8 +140,7 @@ class SurveyCreateForm(SurveyBaseForm):
             "estates": list(Estate.objects.filter(active=True).values_list("pk", flat=True)),
         }
         for field, kind in (("template", EstateKind.RESIDENTIAL), ("office_template", EstateKind.OFFICE)):
-            default = Questionnaire.objects.filter(estate_kind=kind, is_default=True, active=True).first()
-            current = default.current() if default is not None else None
+            current = selectors.default_version(kind)
             if current is not None:
                 initial[field] = current.pk
         return initial

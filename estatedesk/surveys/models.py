@@ -23,6 +23,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from estatedesk.core import i18n
 from estatedesk.core.events import TimelineEvent
 from estatedesk.core.versioning import Versioned
 from estatedesk.org.models import Building, Customer, CustomerKind, Estate, EstateKind, Unit
@@ -69,13 +70,8 @@ OFFICE_CATEGORIES = (
 
 
 def text_in(language: str | None, zh_hans: str, zh_hant: str, en: str) -> str:
-    """A text in the reader's language; Simplified Chinese where no other was written."""
-    code = (language or get_language() or "").lower()
-    if code.startswith("en"):
-        return en or zh_hans
-    if code in {"zh-hant", "zh-tw", "zh-hk", "zh-mo"}:
-        return zh_hant or zh_hans
-    return zh_hans
+    """A text in the reader's language (the active one by default)."""
+    return i18n.text_in(language or get_language(), zh_hans, zh_hant, en)
 
 
 class Questionnaire(models.Model):

@@ -44,7 +44,7 @@ from estatedesk.core import flowchart, policy, qr
 from estatedesk.core import pdf as printing
 from estatedesk.core.clock import company_now, company_zone
 from estatedesk.core.exportlog import record_export
-from estatedesk.core.i18n import join_list
+from estatedesk.core.i18n import is_traditional, join_list
 from estatedesk.core.models import CompanySettings
 from estatedesk.core.workflow import Workflow
 from estatedesk.org.acting import name_acting
@@ -305,7 +305,7 @@ PROCEDURE_CHARTS = ("complaint", "slip", "notice")
 
 
 def _svg(chart: flowchart.Chart) -> str:
-    return flowchart.draw(chart.workflow, title=str(chart.title), traditional=printing.is_traditional())
+    return flowchart.draw(chart.workflow, title=str(chart.title), traditional=is_traditional())
 
 
 def _steps(wf: Workflow) -> list[dict[str, str]]:

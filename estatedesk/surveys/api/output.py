@@ -18,11 +18,11 @@ from estatedesk.core.actors import Actor
 from estatedesk.core.api import ApiError, invalid, stale_edit
 from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import AlreadyHandled, NotAllowed, NotFound, ServiceError, StaleEdit
-from estatedesk.surveys import responses, selectors, wording
+from estatedesk.surveys import report, responses, selectors, wording
 from estatedesk.surveys.answering import AnswerInput
 from estatedesk.surveys.api.schemas import parse_answers
 from estatedesk.surveys.figures import Figure, one_decimal
-from estatedesk.surveys.models import Category, Household, KeyReason, Survey
+from estatedesk.surveys.models import Household, KeyReason, Survey
 
 # --- Errors ------------------------------------------------------------------------------------
 
@@ -282,4 +282,4 @@ def figures(fig: Figure) -> dict[str, Any]:
 
 
 def category_label(code: str) -> str:
-    return str(Category(code).label) if code in Category.values else code
+    return report.category_label(code) if code else ""

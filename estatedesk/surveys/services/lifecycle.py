@@ -102,10 +102,6 @@ def _share(value: object) -> Decimal:
     )
 
 
-def _default_version(kind: str) -> QuestionnaireVersion | None:
-    return selectors.default_version(kind)
-
-
 def _estates(estate_ids: Collection[int], kind: str) -> list[Estate]:
     if kind == SurveyKind.ANNUAL and not estate_ids:
         # §7.3.6: the annual survey covers every area the company manages.
@@ -140,10 +136,10 @@ def create_survey(
         raise InvalidInput(_("Give the survey a title."), field="title")
     company = CompanySettings.load()
     estates = _estates(estate_ids, kind)
-    version = version or _default_version(EstateKind.RESIDENTIAL)
+    version = version or selectors.default_version(EstateKind.RESIDENTIAL)
     if version is None:
         raise InvalidInput(_("Choose the questionnaire."), field="template")
-    office_version = office_version or _default_version(EstateKind.OFFICE)
+    office_version = office_version or selectors.default_version(EstateKind.OFFICE)
     today = company_today()
     if closes_on is not None and closes_on < today:
         raise InvalidInput(_("The closing day cannot be in the past."), field="closes_on")

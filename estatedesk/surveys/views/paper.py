@@ -236,7 +236,7 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
             problems=problems,
             status=422,
         )
-    label = f"{household.building.name}-{household.unit.number}"
+    label = household.unit.label
     if household.answered_at is not None:
         return _render(
             request,

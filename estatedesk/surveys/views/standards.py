@@ -25,7 +25,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from estatedesk.core.errors import ServiceError
-from estatedesk.core.i18n import join_list
+from estatedesk.core.i18n import is_traditional, join_list
 from estatedesk.core.web import FormStep, company_time, form_step_view, put_error
 from estatedesk.org.models import EstateKind
 from estatedesk.surveys import selectors, standards
@@ -57,7 +57,7 @@ def text_language(request: HttpRequest) -> str:
     current = (translation.get_language() or "zh-hans").lower()
     if current.startswith("en"):
         return "en"
-    return "zh-hant" if current in ("zh-hant", "zh-tw", "zh-hk", "zh-mo") else "zh-hans"
+    return "zh-hant" if is_traditional(current) else "zh-hans"
 
 
 def version_in_reach(request: HttpRequest, pk: int) -> QuestionnaireVersion:
