@@ -22,6 +22,9 @@ from estatedesk.improvement import services as improvement
 from estatedesk.org.models import Staff
 from estatedesk.reports import services as reports
 from estatedesk.reports.models import MonthlyReport
+from estatedesk.surveys import responses
+from estatedesk.surveys import services as surveys
+from estatedesk.surveys.answering import AnswerInput
 from tests.complaints.conftest import at, record
 from tests.helpers import frozen_at
 
@@ -170,12 +173,30 @@ def _journey(world: Any) -> dict[str, int]:
     with frozen_at(at(2026, 4, 3, 10, 0)):
         report = MonthlyReport.objects.get(department=world.office_a, year=2026, month=3)
         reports.submit(actor=head, report=report, analysis="以维修类投诉为主")
+    with frozen_at(at(2026, 4, 2, 10, 0)):
+        survey = surveys.create_survey(
+            actor=deputy, kind="annual", title="2026年度业户满意度调查", estate_ids=[world.estate_a.pk]
+        )
+        surveys.draw_sample(actor=deputy, survey=survey, seed="i18n")
+        surveys.open_survey(actor=deputy, survey=survey)
+        household = survey.households.get()
+        questions = responses.version_for(household).questions.all()
+        responses.enter_paper(
+            actor=deputy,
+            survey=survey,
+            unit_id=household.unit_id,
+            answers=[
+                AnswerInput(q.pk, "dissatisfied" if q.kind == "rating" else "", "电梯老坏") for q in questions
+            ],
+        )
     return {
         "complaint": complaint.pk,
         "slip": slip.pk,
         "action": action.pk,
         "report": report.pk,
         "year": 2026,
+        "survey": survey.pk,
+        "standard": survey.version_id,
     }
 
 
@@ -197,6 +218,15 @@ PAGES = [
     ("org:unit_list", None),
     ("org:customer_list", None),
     ("org:staff_list", None),
+    ("surveys:list", None),
+    ("surveys:detail", "survey"),
+    ("surveys:sample", "survey"),
+    ("surveys:paper", "survey"),
+    ("surveys:results", "survey"),
+    ("surveys:sheets", "survey"),
+    ("surveys:standard_list", None),
+    ("surveys:standard_detail", "standard"),
+    ("surveys:targets", None),
 ]
 
 
