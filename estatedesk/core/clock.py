@@ -46,7 +46,9 @@ def company_zone(company: CompanySettings | None = None) -> ZoneInfo:
 
 
 def company_now(company: CompanySettings | None = None) -> datetime:
-    return timezone.now().astimezone(company_zone(company))
+    """The current time in the company's zone; like ``now``, it follows ``clock_at`` (the demo
+    replays its history in the past)."""
+    return now().astimezone(company_zone(company))
 
 
 def company_today(company: CompanySettings | None = None) -> date:

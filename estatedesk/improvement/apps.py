@@ -11,6 +11,9 @@ class ImprovementConfig(AppConfig):
         # Imported here, not at the top: an AppConfig module is imported before the apps are
         # ready, and the workflow machinery reads the user model (core.actors).
         from estatedesk.core import flowchart
+        from estatedesk.improvement.services import open_from_suggestion
         from estatedesk.improvement.workflow import ACTION
+        from estatedesk.surveys import action_link
 
         flowchart.publish("action", ACTION, title=_("Corrective / preventive action flowchart"))
+        action_link.register(open_from_suggestion)

@@ -103,7 +103,7 @@ class AnalyseForm(ActionBaseForm):
             )
 
     def fishbone(self) -> dict[str, str]:
-        """The bones as typed, one cause per line; ``services.clean_fishbone`` splits and trims."""
+        """The bones as typed, one cause per line; ``core.causes.clean_fishbone`` splits and trims."""
         return {bone.value: self.cleaned_data.get(f"fishbone_{bone.value}") or "" for bone in Bone}
 
     @staticmethod

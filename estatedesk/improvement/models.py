@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from estatedesk.complaints.models import Complaint
+from estatedesk.core.causes import Bone
 from estatedesk.core.events import TimelineEvent
 from estatedesk.core.versioning import Versioned
 from estatedesk.improvement.events import ActionEventKind
 from estatedesk.improvement.workflow import ACTION, ActionStatus
 from estatedesk.org.models import Department, Estate, Staff
+from estatedesk.surveys.models import HalfYearLine, Suggestion
 
 __all__ = ["Action", "ActionEvent", "ActionKind", "ActionStatus", "Bone", "Source", "Step", "Verification"]
 
@@ -35,16 +36,6 @@ class Source(models.TextChoices):
     SURVEY = "survey", _("Satisfaction survey")
     FORUM = "forum", _("Residents' forum")
     INSPECTION = "inspection", _("Inspection")
-
-
-# The fishbone's six bones (人、機、料、法、環、測), in the order they are drawn.
-class Bone(models.TextChoices):
-    MAN = "man", _("Man")
-    MACHINE = "machine", _("Machine")
-    MATERIAL = "material", _("Material")
-    METHOD = "method", pgettext_lazy("fishbone bone", "Method")  # 法, not the visit's 方式
-    ENVIRONMENT = "environment", _("Environment")
-    MEASUREMENT = "measurement", _("Measurement")
 
 
 class Action(Versioned):
@@ -69,6 +60,24 @@ class Action(Versioned):
         blank=True,
         related_name="improvement_actions",
         verbose_name=_("source monthly report"),
+    )
+    # A line of a management office's half-year statistics (S-5) and a survey's improvement
+    # suggestion the GM accepted (S-9); both pages link back to the action.
+    source_half_year_line = models.ForeignKey(
+        HalfYearLine,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="improvement_actions",
+        verbose_name=_("source half-year statistics line"),
+    )
+    source_suggestion = models.OneToOneField(
+        Suggestion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="improvement_action",
+        verbose_name=_("source improvement suggestion"),
     )
     source_reference = models.CharField(_("source reference"), max_length=200, blank=True, default="")
     department = models.ForeignKey(

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from estatedesk.complaints.models import Complaint, Kind
 from estatedesk.complaints.selectors import complaints_for
 from estatedesk.core.actors import Actor
+from estatedesk.core.causes import clean_fishbone, fishbone_texts
 from estatedesk.core.clock import company_zone, now
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, NotFound
 from estatedesk.core.i18n import in_company_language
@@ -38,20 +39,21 @@ from estatedesk.core.policy import scope_departments, scope_staff, staff_of
 from estatedesk.core.versioning import EDIT_VERSION, take_edit
 from estatedesk.core.workflow import Transition, check_source, lock, require
 from estatedesk.improvement import events, workflow
-from estatedesk.improvement.models import Action, ActionKind, ActionStatus, Bone, Source, Step, Verification
+from estatedesk.improvement.models import Action, ActionKind, ActionStatus, Source, Step, Verification
 from estatedesk.improvement.selectors import action_scope
 from estatedesk.improvement.sources import find_report
 from estatedesk.improvement.workflow import VERIFIER_ROLES
 from estatedesk.notifications.services import tell
 from estatedesk.org.models import Department, Role, Staff
+from estatedesk.surveys.review_selectors import half_year_lines_for
 
 if TYPE_CHECKING:
     from estatedesk.reports.models import MonthlyReport
-
-FISHBONE_MAX_CAUSES = 8
+    from estatedesk.surveys.models import HalfYearLine, Suggestion
 
 __all__ = [
     "add_step",
+    "open_from_suggestion",
     "analyse",
     "can_manage",
     "can_verify",
@@ -119,29 +121,6 @@ def _locked(actor: Actor, action: Action | int) -> Action:
     return lock(action_scope(actor), action.pk if isinstance(action, Action) else action)
 
 
-def clean_fishbone(raw: dict[str, Any] | None) -> dict[str, list[str]]:
-    """Only the six bones, each a list of short non-blank causes (empty bones dropped)."""
-    cleaned: dict[str, list[str]] = {}
-    for bone in Bone.values:
-        value = (raw or {}).get(bone) or []
-        if isinstance(value, str):
-            value = value.splitlines()
-        if not isinstance(value, list | tuple):
-            raise InvalidInput(_("Each fishbone branch is a list of causes."), field=f"fishbone_{bone}")
-        causes = [str(c).strip()[:120] for c in value if str(c).strip()]
-        if len(causes) > FISHBONE_MAX_CAUSES:
-            raise InvalidInput(
-                _("At most %(n)d causes per bone; group the smaller ones.") % {"n": FISHBONE_MAX_CAUSES},
-                field=f"fishbone_{bone}",
-            )
-        if causes:
-            cleaned[bone] = causes
-    unknown = set(raw or {}) - set(Bone.values)
-    if unknown:
-        raise InvalidInput(_("Unknown fishbone branch: %(names)s.") % {"names": ", ".join(sorted(unknown))})
-    return cleaned
-
-
 def _refresh_next_due(action: Action) -> None:
     action.next_due = action.steps.filter(done_at__isnull=True).aggregate(d=Min("due_date"))["d"]
 
@@ -198,8 +177,13 @@ def open_action(
     department: Department | int | None = None,
     source_complaint: Complaint | int | None = None,
     source_report: MonthlyReport | int | None = None,
+    source_half_year_line: HalfYearLine | int | None = None,
     source_reference: str = "",
+    source_suggestion: Suggestion | None = None,
 ) -> Action:
+    """Open an action. From half-year statistics, ``source_half_year_line`` is the line it
+    comes from (in the actor's scope); ``source_suggestion`` is set only by
+    ``open_from_suggestion`` (the GM accepting a survey's suggestion, S-9)."""
     staff = _require(
         actor,
         workflow.ACTION.get("open"),
@@ -213,7 +197,22 @@ def open_action(
         raise InvalidInput(_("Give the action a short title."), field="title")
     if not problem.strip():
         raise InvalidInput(_("Describe the problem."), field="problem")
+    line = None
+    if source == Source.HALF_YEAR_STATISTICS and source_half_year_line is not None:
+        line_pk = (
+            source_half_year_line if isinstance(source_half_year_line, int) else source_half_year_line.pk
+        )
+        line = half_year_lines_for(actor).select_related("statistics").filter(pk=line_pk).first()
+        if line is None:
+            raise InvalidInput(
+                _("No such half-year statistics in your scope."), field="source_half_year_line"
+            )
+        source_reference = source_reference or line.summary
+    if source == Source.SURVEY and source_suggestion is not None:
+        source_reference = source_reference or f"{source_suggestion.number} {source_suggestion.title}"
     complaint, report = _source_record(actor, source, source_complaint, source_report, source_reference)
+    if department is None and line is not None:
+        department = line.statistics.office_id
     if department is None:
         department = complaint.department if complaint else (report.department if report else None)
     if department is None:
@@ -229,9 +228,11 @@ def open_action(
         source=source,
         source_complaint=complaint,
         source_report=report,
+        source_half_year_line=line,
+        source_suggestion=source_suggestion,
         source_reference=source_reference.strip()[:200],
         department=dept,
-        estate=complaint.estate if complaint else dept.estate,
+        estate=complaint.estate if complaint else (line.statistics.estate if line else dept.estate),
         title=title.strip()[:200],
         problem=problem.strip(),
         status=workflow.ACTION.get("open").result(""),
@@ -255,10 +256,7 @@ def open_action(
 
 def _analysis_texts(action: Action) -> dict[str, str]:
     """The cause analysis and the fishbone as the analysis form shows them (one cause a line)."""
-    texts = {"cause_analysis": action.cause_analysis}
-    for bone in Bone.values:
-        texts[f"fishbone_{bone}"] = "\n".join(action.fishbone.get(bone) or [])
-    return texts
+    return {"cause_analysis": action.cause_analysis, **fishbone_texts(action.fishbone)}
 
 
 @transaction.atomic
@@ -410,3 +408,23 @@ def verify(*, actor: Actor, action: Action | int, effective: bool, note: str) ->
     record = events.verified_effective if effective else events.verified_not_effective
     record(locked, actor, from_status=before, note=note.strip())
     return locked
+
+
+def open_from_suggestion(
+    *, actor: Actor, suggestion: Suggestion, department: Department, owner: Staff, due_date: date
+) -> Action:
+    """The action a survey's improvement suggestion becomes when the GM accepts it (S-9): a
+    corrective action from the survey, with the owner's step due on the date the GM set.
+    Called by ``surveys`` (through ``surveys.action_link``) inside the acceptance's
+    transaction, so the suggestion is never accepted without its action."""
+    action = open_action(
+        actor=actor,
+        kind=ActionKind.CORRECTIVE,
+        source=Source.SURVEY,
+        title=suggestion.title,
+        problem=suggestion.text,
+        department=department,
+        source_suggestion=suggestion,
+    )
+    add_step(actor=actor, action=action, description=suggestion.text, owner=owner, due_date=due_date)
+    return action

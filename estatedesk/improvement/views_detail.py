@@ -20,13 +20,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from estatedesk.complaints.selectors import complaints_for
-from estatedesk.core import policy
+from estatedesk.core import fishbone, policy
 from estatedesk.core.actors import Actor
 from estatedesk.core.clock import company_today
 from estatedesk.core.errors import AlreadyHandled, ServiceError
 from estatedesk.core.timeline import timeline_rows
 from estatedesk.core.web import FormStep, company_time, form_step_view, put_error
-from estatedesk.improvement import fishbone, selectors, services, sources, workflow
+from estatedesk.improvement import selectors, services, sources, workflow
 from estatedesk.improvement.events import ActionEventKind
 from estatedesk.improvement.forms import AnalyseForm, FinishStepForm, StepForm, VerifyForm
 from estatedesk.improvement.models import Action, ActionStatus, Bone, Step, Verification

@@ -15,7 +15,7 @@ from estatedesk.core.actors import Actor
 from estatedesk.core.events import event_fields
 
 if TYPE_CHECKING:
-    from estatedesk.surveys.models import Survey, SurveyEvent
+    from estatedesk.surveys.models import Consultation, ConsultationEvent, Survey, SurveyEvent
 
 
 class SurveyEventKind(models.TextChoices):
@@ -85,3 +85,91 @@ def closed(survey: Survey, actor: Actor, *, from_status: str) -> SurveyEvent:
 
 def cancelled(survey: Survey, actor: Actor, *, from_status: str, reason: str) -> SurveyEvent:
     return _write(survey, actor, SurveyEventKind.CANCELLED, from_status=from_status, note=reason)
+
+
+# ---------------------------------------------------------------------------------------------
+# The monthly consultation's timeline (SPEC S-4). Answers are not events: the households'
+# table says who answered, when, and who typed it in.
+# ---------------------------------------------------------------------------------------------
+
+
+class ConsultationEventKind(models.TextChoices):
+    PLANNED = "planned", _("Consultation planned, sample proposed")
+    EDITED = "edited", _("Consultation edited")
+    SWAPPED = "swapped", _("Household swapped")
+    STARTED = "started", _("Consultation started")
+    FINISHED = "finished", _("Consultation finished")
+    CANCELLED = "cancelled", _("Consultation cancelled")
+
+
+def _consultation(
+    consultation: Consultation,
+    actor: Actor,
+    kind: ConsultationEventKind,
+    *,
+    from_status: str,
+    note: str = "",
+    data: dict[str, object] | None = None,
+) -> ConsultationEvent:
+    return consultation.events.create(
+        kind=kind,
+        from_status=from_status,
+        to_status=consultation.status,
+        note=note,
+        data=data or {},
+        **event_fields(actor),
+    )
+
+
+def consultation_planned(consultation: Consultation, actor: Actor) -> ConsultationEvent:
+    return _consultation(
+        consultation,
+        actor,
+        ConsultationEventKind.PLANNED,
+        from_status="",
+        data={
+            "seed": consultation.seed,
+            "occupied": consultation.occupied_count,
+            "fresh": consultation.fresh_count,
+            "proposed": consultation.proposed_count,
+        },
+    )
+
+
+def consultation_edited(consultation: Consultation, actor: Actor, *, fields: list[str]) -> ConsultationEvent:
+    return _consultation(
+        consultation,
+        actor,
+        ConsultationEventKind.EDITED,
+        from_status=consultation.status,
+        data={"fields": fields},
+    )
+
+
+def consultation_swapped(
+    consultation: Consultation, actor: Actor, *, out_unit: int, in_unit: int, reason: str
+) -> ConsultationEvent:
+    return _consultation(
+        consultation,
+        actor,
+        ConsultationEventKind.SWAPPED,
+        from_status=consultation.status,
+        note=reason,
+        data={"out_unit": out_unit, "in_unit": in_unit},
+    )
+
+
+def consultation_started(consultation: Consultation, actor: Actor, *, from_status: str) -> ConsultationEvent:
+    return _consultation(consultation, actor, ConsultationEventKind.STARTED, from_status=from_status)
+
+
+def consultation_finished(consultation: Consultation, actor: Actor, *, from_status: str) -> ConsultationEvent:
+    return _consultation(consultation, actor, ConsultationEventKind.FINISHED, from_status=from_status)
+
+
+def consultation_cancelled(
+    consultation: Consultation, actor: Actor, *, from_status: str, reason: str
+) -> ConsultationEvent:
+    return _consultation(
+        consultation, actor, ConsultationEventKind.CANCELLED, from_status=from_status, note=reason
+    )

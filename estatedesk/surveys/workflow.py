@@ -62,3 +62,78 @@ SURVEY = Workflow(
         Transition("cancel", _("Cancel the survey"), (DRAFT, DRAWN), CANCELLED, ORGANISER_ROLES),
     ),
 )
+
+
+# ---------------------------------------------------------------------------------------------
+# The monthly consultation (業主意見征詢, SPEC S-4, §7.3.1–7.3.2)
+#
+# The management office plans it (topics, method, staff) and the system proposes its sample;
+# the office may swap households while it is planned. Starting it freezes the sample (and, for
+# the questionnaire method, makes the residents' links valid); answers are recorded while it
+# runs; finishing it closes it. A planned one may be cancelled.
+# ---------------------------------------------------------------------------------------------
+
+
+class ConsultationStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    RUNNING = "running", _("Under way")
+    FINISHED = "finished", _("Finished")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# The office's own staff plan and run it; the customer-service team and the leadership may too.
+CONSULTATION_ROLES = frozenset({"handler", "department_head", "cs_supervisor", "deputy_gm", "gm"})
+# Any staff of the estate may record what a household said (the duty staff walk the doors too).
+CONSULTATION_ENTRY_ROLES = CONSULTATION_ROLES | {"duty_staff"}
+
+CONSULTATION = Workflow(
+    name="consultation",
+    states=tuple(ConsultationStatus.choices),
+    final=frozenset({ConsultationStatus.FINISHED.value, ConsultationStatus.CANCELLED.value}),
+    transitions=(
+        Transition("plan", _("Plan the consultation"), (), "planned", CONSULTATION_ROLES),
+        Transition("swap", _("Swap a household"), ("planned",), None, CONSULTATION_ROLES),
+        Transition("start", _("Start the consultation"), ("planned",), "running", CONSULTATION_ROLES),
+        Transition("record", _("Record a household's answers"), ("running",), None, CONSULTATION_ENTRY_ROLES),
+        Transition("finish", _("Finish the consultation"), ("running",), "finished", CONSULTATION_ROLES),
+        Transition("cancel", _("Cancel the consultation"), ("planned",), "cancelled", CONSULTATION_ROLES),
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# An improvement suggestion from a survey's analysis (SPEC S-9, §7.3.7)
+#
+# The deputy GM writes it and submits it to the GM, who accepts it (with an owner and a date:
+# it becomes a corrective / preventive action) or declines it with a reason.
+# ---------------------------------------------------------------------------------------------
+
+
+class SuggestionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted to the general manager")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+ANALYST_ROLES = frozenset({"cs_supervisor", "deputy_gm", "gm"})
+DECIDER_ROLES = frozenset({"gm"})
+
+SUGGESTION = Workflow(
+    name="suggestion",
+    states=tuple(SuggestionStatus.choices),
+    final=frozenset({SuggestionStatus.ACCEPTED.value, SuggestionStatus.DECLINED.value}),
+    transitions=(
+        Transition("write", _("Write a suggestion"), (), "draft", ANALYST_ROLES),
+        Transition("edit", _("Edit the suggestion"), ("draft",), None, ANALYST_ROLES),
+        Transition(
+            "submit",
+            _("Submit to the general manager"),
+            ("draft",),
+            "submitted",
+            frozenset({"deputy_gm", "gm"}),
+        ),
+        Transition("accept", _("Accept and give it an owner"), ("submitted",), "accepted", DECIDER_ROLES),
+        Transition("decline", _("Decline with a reason"), ("submitted",), "declined", DECIDER_ROLES),
+    ),
+)

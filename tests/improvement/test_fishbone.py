@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from estatedesk.improvement.fishbone import BONES, MAX_CAUSES, MAX_WIDTH, MIN_FONT_SIZE, PRINT_WIDTH, draw
+from estatedesk.core.fishbone import BONES, MAX_CAUSES, MAX_WIDTH, MIN_FONT_SIZE, PRINT_WIDTH, draw
 
 SVG = "{http://www.w3.org/2000/svg}"
 LABELS = {

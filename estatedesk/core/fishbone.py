@@ -1,4 +1,5 @@
-"""The cause-and-effect (Ishikawa, fishbone) diagram of an action's analysis (SPEC I-1, S-9).
+"""The cause-and-effect (Ishikawa, fishbone) diagram (SPEC I-1, S-9): drawn for a corrective
+action's analysis and for a survey's (``core.causes`` holds the bones and cleans the causes).
 
 Pure: no ORM, no request, no external tool; the caller passes translated labels.
 
