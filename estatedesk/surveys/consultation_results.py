@@ -59,14 +59,18 @@ def company_targets() -> Targets:
     """The quality targets as they stand (per category and estate, else the company's)."""
     rows: dict[tuple[int | None, str], Fraction] = {
         (estate_id, category): Fraction(str(target))
-        for estate_id, category, target in SatisfactionTarget.objects.values_list("estate_id", "category", "target")
+        for estate_id, category, target in SatisfactionTarget.objects.values_list(
+            "estate_id", "category", "target"
+        )
     }
     return Targets(Fraction(str(CompanySettings.load().satisfaction_target)), rows)
 
 
 def company_rule() -> ReturnRule:
     company = CompanySettings.load()
-    return ReturnRule.of(company.survey_return_threshold, company.survey_return_step, company.survey_return_penalty)
+    return ReturnRule.of(
+        company.survey_return_threshold, company.survey_return_step, company.survey_return_penalty
+    )
 
 
 def rule_of(consultation: Consultation) -> ReturnRule:
@@ -130,7 +134,9 @@ def pooled_results(
     if estate_ids is not None:
         answers = answers.filter(estate__in=estate_ids)
         households = households.filter(estate__in=estate_ids)
-    return compute(_cells(answers), _returns(households), rule or company_rule(), targets or company_targets())
+    return compute(
+        _cells(answers), _returns(households), rule or company_rule(), targets or company_targets()
+    )
 
 
 @dataclass(frozen=True)
@@ -149,14 +155,14 @@ def coverage(year: int, estate_ids: Iterable[int] | None = None) -> dict[int, Co
     consulted = ConsultedHousehold.objects.filter(
         asked=True,
         answered_at__isnull=False,
-        consultation__in=counted().filter(month__gte=date(year, 1, 1), month__lte=date(year, 12, 1)).values("pk"),
+        consultation__in=counted()
+        .filter(month__gte=date(year, 1, 1), month__lte=date(year, 12, 1))
+        .values("pk"),
     )
     if estate_ids is not None:
         wanted = list(estate_ids)
         units = units.filter(estate__in=wanted)
         consulted = consulted.filter(estate__in=wanted)
     occupied = dict(units.values_list("estate_id").annotate(n=Count("pk")).order_by())
-    reached = dict(
-        consulted.values_list("estate_id").annotate(n=Count("unit_id", distinct=True)).order_by()
-    )
+    reached = dict(consulted.values_list("estate_id").annotate(n=Count("unit_id", distinct=True)).order_by())
     return {e: Coverage(reached.get(e, 0), n) for e, n in occupied.items()}

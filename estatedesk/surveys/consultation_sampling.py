@@ -47,7 +47,9 @@ def sample_size(occupied: int, share: Fraction | int | str) -> int:
 def ranked(units: Iterable[int], history: Mapping[int, History], seed: str) -> list[int]:
     """Every unit in the order the proposal takes them (see the module's docstring)."""
     rng = random.Random(seed)
-    keyed = [(history.get(u, NEVER).this_year, history.get(u, NEVER).last, rng.random(), u) for u in sorted(units)]
+    keyed = [
+        (history.get(u, NEVER).this_year, history.get(u, NEVER).last, rng.random(), u) for u in sorted(units)
+    ]
     keyed.sort()
     return [u for *_, u in keyed]
 
