@@ -193,7 +193,9 @@ def plan_consultation(
     those not consulted yet this year first)."""
     require(actor, CONSULTATION.get("plan"))
     estate_pk = estate.pk if isinstance(estate, Estate) else estate
-    found = policy.scope_by_estate(actor, Estate.objects.filter(active=True), "pk").filter(pk=estate_pk).first()
+    found = (
+        policy.scope_by_estate(actor, Estate.objects.filter(active=True), "pk").filter(pk=estate_pk).first()
+    )
     if found is None:
         raise InvalidInput(_("Choose one of your estates."), field="estate")
     if method not in ConsultationMethod.values:
