@@ -16,6 +16,10 @@ from ninja import NinjaAPI
 from estatedesk.complaints.api.complaints import router as complaints_router
 from estatedesk.core.api import StaffSessionAuth, TokenAuth, docs_access, install_error_handlers
 from estatedesk.org.api import router as org_router
+from estatedesk.surveys.api.analysis import router as analysis_router
+from estatedesk.surveys.api.consultations import router as consultations_router
+from estatedesk.surveys.api.forums import router as forums_router
+from estatedesk.surveys.api.half_year import router as half_year_router
 from estatedesk.surveys.api.surveys import router as surveys_router
 from estatedesk.workcal.api import router as workcal_router
 
@@ -45,3 +49,7 @@ api.add_router("/", org_router)
 api.add_router("/", workcal_router)
 api.add_router("/", complaints_router)
 api.add_router("/", surveys_router)
+api.add_router("/", consultations_router)
+api.add_router("/", half_year_router)
+api.add_router("/", forums_router)
+api.add_router("/", analysis_router)

@@ -26,6 +26,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from estatedesk.core.models import CompanySettings
 from estatedesk.org.models import Unit
+from estatedesk.surveys.consultation_flags import ConsultationFacts, MonthFacts
 from estatedesk.surveys.figures import Cell, Results, ReturnRule, Returns, compute
 from estatedesk.surveys.models import (
     Category,
@@ -40,6 +41,7 @@ from estatedesk.surveys.results import Targets
 
 __all__ = [
     "Coverage",
+    "consultation_facts",
     "NO_RULE",
     "company_rule",
     "company_targets",
@@ -166,3 +168,57 @@ def coverage(year: int, estate_ids: Iterable[int] | None = None) -> dict[int, Co
     occupied = dict(units.values_list("estate_id").annotate(n=Count("pk")).order_by())
     reached = dict(consulted.values_list("estate_id").annotate(n=Count("unit_id", distinct=True)).order_by())
     return {e: Coverage(reached.get(e, 0), n) for e, n in occupied.items()}
+
+
+def _months(first: date, last: date) -> list[date]:
+    months, month = [], date(first.year, first.month, 1)
+    while month <= last:
+        months.append(month)
+        month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return months
+
+
+def consultation_facts(estate_ids: Iterable[int] | None, first: date, last: date) -> list[MonthFacts]:
+    """Per estate with occupied households and per month from ``first`` to ``last``: its
+    counted consultations (households asked and answered) and the distinct households reached.
+    Three grouped queries, whatever the number of estates and months."""
+    units = Unit.objects.filter(occupied=True, estate__active=True)
+    consultations = counted().filter(month__gte=date(first.year, first.month, 1), month__lte=last)
+    if estate_ids is not None:
+        wanted = list(estate_ids)
+        units = units.filter(estate__in=wanted)
+        consultations = consultations.filter(estate__in=wanted)
+    occupied = dict(units.values_list("estate_id").annotate(n=Count("pk")).order_by())
+    per: dict[tuple[int, date], list[ConsultationFacts]] = defaultdict(list)
+    rows = (
+        consultations.values_list("pk", "number", "method", "status", "estate_id", "month")
+        .annotate(
+            asked=Count("households", filter=Q(households__asked=True)),
+            answered=Count(
+                "households", filter=Q(households__asked=True, households__answered_at__isnull=False)
+            ),
+        )
+        .order_by("month", "pk")
+    )
+    for pk, number, method, status, estate, month, asked, answered in rows:
+        per[estate, month].append(ConsultationFacts(pk, number, method, status, asked, answered))
+    reached = dict(
+        (((estate, month), n))
+        for estate, month, n in ConsultedHousehold.objects.filter(
+            asked=True, answered_at__isnull=False, consultation__in=consultations.values("pk")
+        )
+        .values_list("estate_id", "consultation__month")
+        .annotate(n=Count("unit_id", distinct=True))
+        .order_by()
+    )
+    return [
+        MonthFacts(
+            estate,
+            month,
+            occupied[estate],
+            tuple(per.get((estate, month), ())),
+            reached.get((estate, month), 0),
+        )
+        for estate in sorted(occupied)
+        for month in _months(first, last)
+    ]

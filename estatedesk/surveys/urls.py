@@ -1,8 +1,19 @@
-"""The survey pages (SPEC S-1, S-2, S-3, S-7, S-8), by page family."""
+"""The survey pages (SPEC S-1 … S-10), by page family."""
 
 from __future__ import annotations
 
-from estatedesk.surveys import urls_pages, urls_results, urls_sheets, urls_standards
+from estatedesk.surveys import (
+    urls_analysis,
+    urls_consultation_entry,
+    urls_consultations,
+    urls_forums,
+    urls_half_year,
+    urls_pages,
+    urls_results,
+    urls_segments,
+    urls_sheets,
+    urls_standards,
+)
 
 app_name = "surveys"
 
@@ -11,4 +22,10 @@ urlpatterns = [
     *urls_standards.urlpatterns,
     *urls_sheets.urlpatterns,
     *urls_results.urlpatterns,
+    *urls_segments.urlpatterns,
+    *urls_consultations.urlpatterns,
+    *urls_consultation_entry.urlpatterns,
+    *urls_half_year.urlpatterns,
+    *urls_forums.urlpatterns,
+    *urls_analysis.urlpatterns,
 ]

@@ -1,0 +1,7 @@
+"""The API of half_year (SPEC A-2), with the permissions of the web pages."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["half_year"])
