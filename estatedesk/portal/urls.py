@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from estatedesk.portal import survey_views, views
+from estatedesk.portal import consultation_views, survey_views, views
 
 app_name = "portal"
 
@@ -14,5 +14,9 @@ urlpatterns: list[URLPattern] = [
     # A household's personal survey link (SPEC S-8): the token is the household.
     path("s/<str:token>/", survey_views.survey, name="survey"),
     path("s/<str:token>/done/", survey_views.survey_done, name="survey_done"),
+    # A household's link to this month's consultation by questionnaire (SPEC S-4): the token is the
+    # household; "m/" because "c/" is the complaint's status link.
+    path("m/<str:token>/", consultation_views.consultation, name="consultation"),
+    path("m/<str:token>/done/", consultation_views.consultation_done, name="consultation_done"),
     path("<str:code>/", views.estate, name="estate"),
 ]
