@@ -25,6 +25,7 @@ from estatedesk.reports.models import MonthlyReport
 from estatedesk.surveys import responses
 from estatedesk.surveys import services as surveys
 from estatedesk.surveys.answering import AnswerInput
+from estatedesk.surveys.services import consultations
 from tests.complaints.conftest import at, record
 from tests.helpers import frozen_at
 
@@ -189,7 +190,18 @@ def _journey(world: Any) -> dict[str, int]:
                 AnswerInput(q.pk, "dissatisfied" if q.kind == "rating" else "", "电梯老坏") for q in questions
             ],
         )
+    with frozen_at(at(2026, 4, 2, 11, 0)):
+        consultation = consultations.plan_consultation(
+            actor=handler,
+            estate=world.estate_a,
+            month=date(2026, 4, 1),
+            topics=["cleaning", "security"],
+            method="questionnaire",
+            share=100,
+        )
+        consultations.start_consultation(actor=handler, consultation=consultation)
     return {
+        "consultation": consultation.pk,
         "complaint": complaint.pk,
         "slip": slip.pk,
         "action": action.pk,
@@ -227,6 +239,8 @@ PAGES = [
     ("surveys:standard_list", None),
     ("surveys:standard_detail", "standard"),
     ("surveys:targets", None),
+    ("surveys:consultation_entry", "consultation"),
+    ("surveys:consultation_slips", "consultation"),
 ]
 
 

@@ -77,6 +77,23 @@ def _estate_b_survey(world):
     return surveys.draw_sample(actor=world.users["deputy_gm"], survey=survey, seed="b").pk
 
 
+def _estate_b_questionnaire_consultation(world):
+    """A running questionnaire consultation of estate B (its entry page, its QR slips)."""
+    from datetime import date
+
+    from estatedesk.surveys.services import consultations
+
+    planned = consultations.plan_consultation(
+        actor=world.users["handler_b"],
+        estate=world.estate_b,
+        month=date(2026, 11, 1),
+        topics=["cleaning"],
+        method="questionnaire",
+        share=100,
+    )
+    return consultations.start_consultation(actor=world.users["handler_b"], consultation=planned).pk
+
+
 # Arguments besides the pk some object URLs take, all of estate B.
 def other_arguments(world):
     return {"building_pk": world.building_b.pk}
@@ -97,6 +114,10 @@ def estate_b_objects(world):
         "org:department": world.office_b.pk,
         "org:staff": world.users["handler_b"].staff.pk,
         "surveys:": _estate_b_survey(world),
+        **dict.fromkeys(
+            ["surveys:consultation_entry", "surveys:consultation_slip"],
+            _estate_b_questionnaire_consultation(world),
+        ),
     }
 
 

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from estatedesk.core import policy
 from estatedesk.core.actors import Actor
@@ -319,7 +319,6 @@ def _unknown_topic(consultation: Consultation, levels: dict[str, str]) -> JsonRe
 
 
 @company_time
-@require_POST
 def entry_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """One household's answers as JSON from the phone's queue.
 
@@ -332,6 +331,8 @@ def entry_submit(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = consultations.filter(pk=pk).first()
     if consultation is None:
         return _json_error(404, _("Not found, or not yours to see."))
+    if request.method != "POST":  # after the look-up: out of scope is 404 whatever the method
+        return HttpResponseNotAllowed(["POST"])
     if not may_record(request.user):
         return _json_error(403, _("Your role cannot record consultation answers."))
     body = _read(request)
