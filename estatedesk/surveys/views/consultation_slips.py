@@ -55,9 +55,9 @@ def _households(request: HttpRequest, pk: int) -> tuple[Consultation, list[Consu
 
 def _pages(request: HttpRequest, households: list[ConsultedHousehold]) -> list[list[list[Any]]]:
     """Pages of four rows of two slips; a building's slips never share a page with another's."""
-    pages = []
+    pages: list[list[list[Any]]] = []
     for _building, group in groupby(households, key=lambda h: h.building_id):
-        slips = []
+        slips: list[dict[str, Any] | None] = []
         for household in group:
             link = qr.absolute_url(request, "portal:consultation", household.token)
             slips.append({"household": household, "link": link, "qr": qr.svg_data_uri(link)})
