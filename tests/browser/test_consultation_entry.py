@@ -89,6 +89,8 @@ def test_answers_typed_offline_are_sent_once_when_the_connection_returns(browser
     third = _answer(page, "neutral")
     assert len({first, second, third}) == 3  # the page moved on to the next household each time
     page.wait_for_selector("#entry-queue:has-text('2 户待发送')")
+    os.makedirs(SHOTS, exist_ok=True)
+    page.screenshot(path=os.path.join(SHOTS, "entry-offline-zh-hans.png"))
     queued = _queue(page, storage)
     assert [item["label"] for item in queued] == [second, third]
     assert (
@@ -135,6 +137,7 @@ def test_answers_typed_offline_are_sent_once_when_the_connection_returns(browser
     page.evaluate("window.dispatchEvent(new Event('online'))")
     page.wait_for_selector("#entry-notes .alert-danger")
     assert third in page.inner_text("#entry-notes .alert-danger")
+    page.screenshot(path=os.path.join(SHOTS, "entry-conflict-zh-hans.png"))
     assert _queue(page, storage) == []
     assert not ConsultedHousehold.objects.filter(remarks="另一份").exists()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
@@ -158,5 +161,37 @@ def test_the_entry_page_fits_a_phone_in_each_language(browser, live_server, lang
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     os.makedirs(SHOTS, exist_ok=True)
     page.screenshot(path=os.path.join(SHOTS, f"entry-{language}.png"), full_page=True)
+    assert blocked == []
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "thanks"), [("zh-hans", "感谢"), ("zh-hant", "感謝"), ("en", "Thank you")]
+)
+def test_a_resident_answers_the_questionnaire_on_a_phone(browser, live_server, language, thanks):  # noqa: F811
+    world = make_world()
+    add_households(world.building_a, 1)
+    planned = svc.plan_consultation(
+        actor=world.users["handler_a"],
+        estate=world.estate_a,
+        month=date(2026, 11, 1),
+        topics=["cleaning", "security"],
+        method="questionnaire",
+        share=100,
+    )
+    svc.start_consultation(actor=world.users["handler_a"], consultation=planned)
+    household = ConsultedHousehold.objects.get(consultation=planned, unit=world.unit_a)
+    context, page, blocked = _phone(browser, live_server, language)
+    page.goto(live_server.url + reverse("portal:consultation", args=[household.token]))
+    page.click("#topic-cleaning label:has(input[value='very_dissatisfied'])")
+    assert page.is_visible("#reason-cleaning") and not page.is_visible("#reason-security")
+    page.fill("#reason-cleaning", "垃圾清运不及时")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    os.makedirs(SHOTS, exist_ok=True)
+    page.screenshot(path=os.path.join(SHOTS, f"portal-consultation-{language}.png"), full_page=True)
+    page.click("#consultation-send")
+    page.wait_for_selector("#consultation-thanks")
+    assert thanks in page.inner_text("#consultation-thanks")
+    assert ConsultationAnswer.objects.get(household=household).reason == "垃圾清运不及时"
     assert blocked == []
     context.close()
