@@ -90,6 +90,7 @@ def test_answers_typed_offline_are_sent_once_when_the_connection_returns(browser
     assert len({first, second, third}) == 3  # the page moved on to the next household each time
     page.wait_for_selector("#entry-queue:has-text('2 户待发送')")
     os.makedirs(SHOTS, exist_ok=True)
+    page.wait_for_function("() => window.scrollY === 0")  # the smooth scroll back to the top is over
     page.screenshot(path=os.path.join(SHOTS, "entry-offline-zh-hans.png"))
     queued = _queue(page, storage)
     assert [item["label"] for item in queued] == [second, third]

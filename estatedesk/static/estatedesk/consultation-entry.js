@@ -92,7 +92,8 @@
     var n = data.queue.length;
     if (n) {
       statusBox.hidden = false;
-      statusBox.textContent = say("waiting", { n: n }) + (offline ? " " + say("offline") : "");
+      var gap = /^zh/.test(document.documentElement.lang) ? "" : " "; // Chinese sentences need no space
+      statusBox.textContent = say("waiting", { n: n }) + (offline ? gap + say("offline") : "");
     } else {
       statusBox.hidden = true;
       statusBox.textContent = "";
