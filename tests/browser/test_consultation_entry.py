@@ -141,6 +141,26 @@ def test_answers_typed_offline_are_sent_once_when_the_connection_returns(browser
     page.screenshot(path=os.path.join(SHOTS, "entry-conflict-zh-hans.png"))
     assert _queue(page, storage) == []
     assert not ConsultedHousehold.objects.filter(remarks="另一份").exists()
+
+    # A refused answer (a level the scale does not have): noted, and put back into the form to correct.
+    unit = page.locator("#entry-unit").input_value()
+    label = page.locator("#entry-unit option:checked").inner_text()
+    wrong = {
+        "key": "wrong-level-0001",
+        "unit": unit,
+        "label": label,
+        "answers": [{"topic": "cleaning", "level": "great", "reason": ""}],
+        "remarks": "要改一下",
+    }
+    page.evaluate(
+        "([k, item]) => localStorage.setItem(k, JSON.stringify({queue: [item], notes: []}))", [storage, wrong]
+    )
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_selector("#entry-notes .alert-danger:has-text('保洁')")
+    page.click("#entry-notes .alert-danger button:has-text('修改')")
+    assert page.locator("#entry-unit").input_value() == unit
+    assert page.locator("#entry-remarks").input_value() == "要改一下"
+    assert not ConsultedHousehold.objects.get(consultation=consultation, unit_id=int(unit)).answered_at
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert blocked == []
     context.close()
