@@ -70,9 +70,9 @@ def test_the_page_shows_a_small_group_as_too_small_and_the_others_with_n_and_int
     world: World, supervisor: Any
 ) -> None:
     survey = _world(world, supervisor)
-    results = world.client("deputy_gm").get(reverse("surveys:results", args=[survey.pk])).content.decode()
+    results = world.client("deputy_gm").get(reverse("surveys:results", args=[survey.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert reverse("surveys:segments", args=[survey.pk]) in results
-    html = world.client("deputy_gm").get(reverse("surveys:segments", args=[survey.pk])).content.decode()
+    html = world.client("deputy_gm").get(reverse("surveys:segments", args=[survey.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     types = html[html.index('id="table-customer_type"') :].split("</table>")[0]
     tenant = types[types.index('data-segment="office_tenant"') :].split("</tr>")[0]
     assert 'data-too-small="1"' in tenant and "Too small to tell" in tenant
