@@ -245,11 +245,7 @@ def render_detail(
     frozen = report.status != ReportStatus.DRAFT
     differs = frozen and services.live_differs(report)
     live = frozen and Params(request.GET).flag("live")
-    figures = (
-        services.month_figures(report.department, report.year, report.month)
-        if live
-        else None
-    )
+    figures = services.month_figures(report.department, report.year, report.month) if live else None
     view = presenters.monthly_view(report, figures=figures)
     writes = _writes(user, report)
     if analysis_form is None and writes:

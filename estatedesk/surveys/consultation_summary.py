@@ -100,7 +100,9 @@ def flag_text(flag: Flag) -> str:
             "reached": flag.reached,
             "needed": flag.needed,
         }
-    return _("%(month)s: questionnaire %(number)s returned by %(rate)s of the households asked (under 50%%)") % {
+    return _(
+        "%(month)s: questionnaire %(number)s returned by %(rate)s of the households asked (under 50%%)"
+    ) % {
         "month": month,
         "number": flag.number,
         "rate": percent_text(flag.rate),
@@ -265,7 +267,9 @@ def _coverage_until(estate_id: int, month: date, occupied: int) -> Coverage:
             estate=estate_id,
             asked=True,
             answered_at__isnull=False,
-            consultation__in=counted().filter(month__gte=date(month.year, 1, 1), month__lte=month).values("pk"),
+            consultation__in=counted()
+            .filter(month__gte=date(month.year, 1, 1), month__lte=month)
+            .values("pk"),
         )
         .values("unit_id")
         .distinct()

@@ -78,7 +78,9 @@ def _assemble(
 ) -> Segments:
     buildings = _building_labels(by_building)
     return Segments(
-        customer_type=segments(CUSTOMER_TYPE, by_kind, _kind_labels(), target, order=[*CustomerKind.values, ""]),
+        customer_type=segments(
+            CUSTOMER_TYPE, by_kind, _kind_labels(), target, order=[*CustomerKind.values, ""]
+        ),
         building=segments(BUILDING, by_building, buildings, target, order=_building_order(buildings)),
         complained=segments(COMPLAINED, by_complaint, _complained_labels(), target, order=[YES, NO]),
     )
@@ -92,7 +94,9 @@ def survey_segments(survey: Survey, estate_ids: Collection[int] | None = None) -
         answers = answers.filter(estate__in=estate_ids)
         households = households.filter(estate__in=estate_ids)
     complained = {
-        pk for pk, reasons in households.values_list("pk", "reasons") if COMPLAINT_REASONS & set(reasons or ())
+        pk
+        for pk, reasons in households.values_list("pk", "reasons")
+        if COMPLAINT_REASONS & set(reasons or ())
     }
     key_answers = _grouped(answers.filter(response__second_stage=True), "response__household_id")
     yes = sum((t for h, t in key_answers.items() if int(h) in complained), Tally())

@@ -468,7 +468,20 @@ def _consultation_sheet(book: Book, found: Any, heading: list[str]) -> None:
             _("Below target"),
         ],
         rows,
-        kinds=[None, None, "wrap", "int", "int", None, "int", "decimal", "decimal", "decimal", "decimal", None],
+        kinds=[
+            None,
+            None,
+            "wrap",
+            "int",
+            "int",
+            None,
+            "int",
+            "decimal",
+            "decimal",
+            "decimal",
+            "decimal",
+            None,
+        ],
         widths=[14, 16, 24, 10, 10, 16, 10, 12, 12, 12, 12, 10],
     )
     xlsx.write_value(ws, row, 0, _("Households consulted this year so far"), book.bold)

@@ -39,7 +39,9 @@ def held(
         )
         svc.start_consultation(actor=handler, consultation=consultation)
         asked = list(
-            consultation.households.filter(asked=True).order_by("unit__number").values_list("unit_id", flat=True)
+            consultation.households.filter(asked=True)
+            .order_by("unit__number")
+            .values_list("unit_id", flat=True)
         )
         for unit, level in zip(asked, levels, strict=False):
             svc.record_answers(

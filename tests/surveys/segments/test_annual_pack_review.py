@@ -28,7 +28,6 @@ from tests.surveys.conftest import add_households, annual
 from tests.surveys.segments.helpers import held, when
 
 
-
 def _draft(world: World) -> Any:
     with frozen_at(when(date(2027, 1, 1), 2)):
         return services_periods.draft_year(year=2026)
@@ -73,7 +72,9 @@ def test_half_years_forums_and_suggestions_are_counted(world: World, supervisor:
     stats = HalfYearStatistics.objects.create(
         office=world.office_a, estate=world.estate_a, year=2026, half=1, signed_at=signed
     )
-    HalfYearLine.objects.create(statistics=stats, kind="below_target", category="cleaning", summary="清洁 82.0%")
+    HalfYearLine.objects.create(
+        statistics=stats, kind="below_target", category="cleaning", summary="清洁 82.0%"
+    )
     HalfYearStatistics.objects.create(office=world.office_b, estate=world.estate_b, year=2026, half=1)
     forum = Forum.objects.create(
         number="FO-2026-1",
@@ -87,7 +88,9 @@ def test_half_years_forums_and_suggestions_are_counted(world: World, supervisor:
     opinion = ForumOpinion.objects.create(forum=forum, text="希望增加夜间巡逻")
     ForumOpinion.objects.create(forum=forum, text="电梯维修太慢")
     owner = world.users["handler_a"].staff
-    ForumFollowUp.objects.create(opinion=opinion, description="增加巡逻", owner=owner, due_date=date(2026, 12, 20))
+    ForumFollowUp.objects.create(
+        opinion=opinion, description="增加巡逻", owner=owner, due_date=date(2026, 12, 20)
+    )
     ForumFollowUp.objects.create(
         opinion=opinion, description="回复业主", owner=owner, due_date=date(2027, 2, 1)
     )
@@ -116,5 +119,3 @@ def test_a_year_without_any_has_no_section(world: World) -> None:
     assert summary.figures["review"] is None
     html = _en(world, "reports:annual_detail", summary.pk).content.decode()
     assert 'id="consultations-year"' not in html and 'id="survey-review"' not in html
-
-

@@ -5,6 +5,7 @@ consultations; the number of queries does not grow with the consultations."""
 from __future__ import annotations
 
 from datetime import date
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -80,5 +81,3 @@ def test_the_queries_do_not_grow_with_the_consultations(world: World) -> None:
             assert client.get(reverse("reports:dashboard")).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
-
-

@@ -36,7 +36,9 @@ def _world(world: World, supervisor: Any) -> Any:
     Answer.objects.filter(response=tenant).exclude(pk__in=[x.pk for x in kept]).update(
         score=None, level="", satisfied=False
     )
-    Household.objects.filter(pk=a[3].pk).update(second_stage=True, reasons=["dissatisfied_survey", "complained"])
+    Household.objects.filter(pk=a[3].pk).update(
+        second_stage=True, reasons=["dissatisfied_survey", "complained"]
+    )
     Response.objects.filter(household=a[3]).update(second_stage=True)
     Household.objects.filter(pk=a[2].pk).update(second_stage=True, reasons=["dissatisfied_survey"])
     Response.objects.filter(household=a[2]).update(second_stage=True)
@@ -70,9 +72,17 @@ def test_the_page_shows_a_small_group_as_too_small_and_the_others_with_n_and_int
     world: World, supervisor: Any
 ) -> None:
     survey = _world(world, supervisor)
-    results = world.client("deputy_gm").get(reverse("surveys:results", args=[survey.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    results = (
+        world.client("deputy_gm")
+        .get(reverse("surveys:results", args=[survey.pk]), HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+    )
     assert reverse("surveys:segments", args=[survey.pk]) in results
-    html = world.client("deputy_gm").get(reverse("surveys:segments", args=[survey.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = (
+        world.client("deputy_gm")
+        .get(reverse("surveys:segments", args=[survey.pk]), HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+    )
     types = html[html.index('id="table-customer_type"') :].split("</table>")[0]
     tenant = types[types.index('data-segment="office_tenant"') :].split("</tr>")[0]
     assert 'data-too-small="1"' in tenant and "Too small to tell" in tenant
@@ -91,7 +101,9 @@ def test_the_page_shows_a_small_group_as_too_small_and_the_others_with_n_and_int
 @pytest.mark.req("S-10", "A-3")
 def test_the_workbook_has_a_sheet_per_breakdown(world: World, supervisor: Any) -> None:
     survey = _world(world, supervisor)
-    response = world.client("deputy_gm").get(reverse("surveys:segments_xlsx", args=[survey.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    response = world.client("deputy_gm").get(
+        reverse("surveys:segments_xlsx", args=[survey.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     assert len(book.sheetnames) == 3
@@ -122,7 +134,9 @@ def test_the_api_withholds_the_rate_of_a_small_group_and_keeps_scope(world: Worl
     mine = ok(Api(world.users["handler_b"]).get(f"/surveys/{survey.pk}/segments"))
     assert [s["valid"] for s in mine["building"]] == [48]
     assert Api(world.users["deputy_gm"]).get(f"/surveys/{survey.pk + 1000}/segments").status_code == 404
-    assert world.client("deputy_gm").get(reverse("surveys:segments", args=[survey.pk + 1000])).status_code == 404
+    assert (
+        world.client("deputy_gm").get(reverse("surveys:segments", args=[survey.pk + 1000])).status_code == 404
+    )
 
 
 @pytest.mark.req("S-10")
