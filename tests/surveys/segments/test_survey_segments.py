@@ -139,8 +139,32 @@ def test_the_api_withholds_the_rate_of_a_small_group_and_keeps_scope(world: Worl
     )
 
 
-@pytest.mark.req("S-10")
-def test_consultation_segments_without_consultations_are_empty(world: World) -> None:
-    from estatedesk.surveys.models import Consultation
+@pytest.mark.req("S-10", "S-4")
+def test_a_consultation_splits_by_complaint_and_customer_type(world: World) -> None:
+    from datetime import date
+
+    from estatedesk.surveys.models import Consultation, ConsultedHousehold
+    from tests.surveys.conftest import add_households
+    from tests.surveys.segments.helpers import held
 
     assert consultation_segments(Consultation.objects.all()).empty
+    add_households(world.building_a, 9)
+    consultation = held(
+        world, date(2026, 3, 1), ["satisfied"] * 4 + ["dissatisfied"] * 2, topics=("cleaning", "security")
+    )
+    answered = list(
+        ConsultedHousehold.objects.filter(consultation=consultation, answered_at__isnull=False).order_by(
+            "unit__number"
+        )
+    )
+    # the two dissatisfied households complained in the twelve months before the proposal
+    ConsultedHousehold.objects.filter(pk__in=[h.pk for h in answered[4:]]).update(complained=True)
+    ConsultedHousehold.objects.filter(pk=answered[0].pk).update(customer_kind="tenant")
+    found = consultation_segments(Consultation.objects.filter(pk=consultation.pk))
+    split = {s.value: s for s in found.complained}
+    assert (split["yes"].valid, split["yes"].satisfied, split["yes"].too_small) == (4, 0, True)
+    assert (split["no"].valid, split["no"].satisfied, split["no"].rate) == (8, 8, 100)
+    types = {s.value: s.valid for s in found.customer_type}
+    assert types == {"owner": 10, "tenant": 2}
+    assert [s.valid for s in found.building] == [12]
+    assert consultation_segments(Consultation.objects.all(), [world.estate_b.pk]).empty
