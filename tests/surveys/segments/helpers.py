@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from estatedesk.surveys.models import Consultation
@@ -15,8 +15,6 @@ SHANGHAI_NOON = 4  # 12:00 in Shanghai is 04:00 UTC
 
 
 def when(month: date, day: int = 10) -> datetime:
-    from datetime import UTC
-
     return datetime(month.year, month.month, day, SHANGHAI_NOON, 0, tzinfo=UTC)
 
 
