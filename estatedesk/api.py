@@ -53,3 +53,4 @@ api.add_router("/", consultations_router)
 api.add_router("/", half_year_router)
 api.add_router("/", forums_router)
 api.add_router("/", analysis_router)
+api.add_router("/", "estatedesk.surveys.api.segments.router")  # S-10

@@ -235,6 +235,7 @@ PAGES = [
     ("surveys:sample", "survey"),
     ("surveys:paper", "survey"),
     ("surveys:results", "survey"),
+    ("surveys:segments", "survey"),
     ("surveys:sheets", "survey"),
     ("surveys:standard_list", None),
     ("surveys:standard_detail", "standard"),

@@ -51,6 +51,8 @@ from estatedesk.reports.figures import previous_month
 from estatedesk.reports.models import MonthlyReport, ReportStatus
 from estatedesk.reports.selectors import review_queue, reviews_monthly
 from estatedesk.surveys import annual as annual_surveys
+from estatedesk.surveys import consultation_summary
+from estatedesk.surveys.selectors import sees_whole_survey
 
 __all__ = [
     "TREND_MONTHS",
@@ -366,6 +368,10 @@ class Dashboard:
     # The closed annual surveys' overall satisfaction, oldest year first (S-7, A-1); empty: none
     # has results yet (nothing is shown then); None for roles that see only their open work.
     survey_trend: list[annual_surveys.YearFigure] | None = None
+    # The monthly consultations of the estates in scope, the last 12 months (S-4, A-1): the
+    # pooled rate per month, the flags of last month and this one, the year's coverage; None:
+    # no consultation in those months (nothing is shown) or a role that sees only open work.
+    consultations: consultation_summary.Board | None = None
 
     @property
     def figures(self) -> list[Figure]:
@@ -382,6 +388,13 @@ def _drafts_awaiting(staff: Staff, clock: Clock) -> list[MonthlyReport]:
         .select_related("department")
         .order_by("year", "month", "department__name")
     )
+
+
+def _consultations(user: Actor, clock: Clock) -> consultation_summary.Board | None:
+    """The consultations of the user's estates (all of them for the survey team and those who
+    see the whole company), as the consultation pages scope them."""
+    estate_ids = None if sees_whole_survey(user) else (policy.estate_ids(user) or frozenset())
+    return consultation_summary.board(estate_ids, clock.today)
 
 
 def dashboard_for(user: Actor) -> Dashboard:
@@ -412,4 +425,5 @@ def dashboard_for(user: Actor) -> Dashboard:
         review_queue=review_queue(user).count() if reviews_monthly(user) else None,
         overdue_actions=overdue_actions_panel(user, clock.today) if full else None,
         survey_trend=annual_surveys.trend() if full else None,
+        consultations=_consultations(user, clock) if full else None,
     )

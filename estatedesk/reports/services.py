@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from estatedesk.core.actors import SYSTEM, Actor
-from estatedesk.core.clock import company_zone
+from estatedesk.core.clock import company_today, company_zone
 from estatedesk.core.clock import now as clock_now
 from estatedesk.core.errors import InvalidInput, NotAllowed
 from estatedesk.core.versioning import EDIT_VERSION, take_edit
@@ -32,8 +32,18 @@ from estatedesk.reports.figures import month_bounds, monthly_figures, previous_m
 from estatedesk.reports.models import MonthlyReport, ReportStatus, ReviewDecision
 from estatedesk.reports.selectors import as_deputy_gm
 from estatedesk.reports.workflow import MONTHLY, check, require
+from estatedesk.surveys import consultation_summary
 
-__all__ = ["catch_up", "draft_month", "live_differs", "review", "save_analysis", "snapshot", "submit"]
+__all__ = [
+    "catch_up",
+    "draft_month",
+    "live_differs",
+    "month_figures",
+    "review",
+    "save_analysis",
+    "snapshot",
+    "submit",
+]
 
 
 # --- the snapshot --------------------------------------------------------------------------
@@ -72,8 +82,19 @@ def snapshot(figures: Any) -> dict[str, Any]:
     return result
 
 
+def month_figures(department: Department, year: int, month: int) -> dict[str, Any]:
+    """The month's figures as stored: the complaints' (``monthly_figures``) and, for a
+    management office, its estate's monthly consultations (S-4, K-14) as counts, so a
+    submitted report keeps them too."""
+    figures = snapshot(monthly_figures(department_id=department.pk, year=year, month=month))
+    figures["consultations"] = consultation_summary.month_json(
+        department.estate_id, year, month, company_today()
+    )
+    return figures
+
+
 def _current(report: MonthlyReport) -> dict[str, Any]:
-    return snapshot(monthly_figures(department_id=report.department_id, year=report.year, month=report.month))
+    return month_figures(report.department, report.year, report.month)
 
 
 def live_differs(report: MonthlyReport) -> bool:
@@ -93,7 +114,7 @@ def _draft_one(department: Department, year: int, month: int, actor: Actor) -> M
     existing = MonthlyReport.objects.filter(**key).first()
     if existing is not None and existing.status != ReportStatus.DRAFT:
         return existing  # frozen
-    figures = snapshot(monthly_figures(department_id=department.pk, year=year, month=month))
+    figures = month_figures(department, year, month)
     now = clock_now()
     try:
         with transaction.atomic():

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from estatedesk.core.actors import SYSTEM, Actor
-from estatedesk.core.clock import company_zone
+from estatedesk.core.clock import company_today, company_zone
 from estatedesk.core.clock import now as clock_now
 from estatedesk.core.errors import InvalidInput, NotAllowed
 from estatedesk.core.i18n import in_company_language
@@ -35,6 +35,7 @@ from estatedesk.reports.selectors import as_deputy_gm, writes_quarterly
 from estatedesk.reports.services import snapshot
 from estatedesk.reports.workflow import ANNUAL, QUARTERLY, check, require
 from estatedesk.surveys import annual as annual_surveys
+from estatedesk.surveys import annual_review
 
 Period = TypeVar("Period", QuarterlyAnalysis, AnnualSummary)
 
@@ -97,6 +98,8 @@ def year_figures(year: int) -> dict[str, Any]:
         "monthly_reports": _monthly_reports_summary(year),
         # The year's closed annual satisfaction survey (S-7, I-2) as counts; None: none closed.
         "surveys": annual_surveys.year_json(year),
+        # The year's consultations, half-years, forums and decided suggestions (S-4 … S-9, I-2).
+        "review": annual_review.review_json(year, company_today()),
     }
 
 

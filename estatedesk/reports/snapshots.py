@@ -137,6 +137,9 @@ class MonthSnapshot:
     open_from_earlier: int = 0
     category_pareto: tuple[ParetoEntry, ...] = ()
     cause_pareto: tuple[ParetoEntry, ...] = ()
+    # The management office's monthly consultations as counts (surveys.consultation_summary
+    # .month_json); None: not a management office, or stored before they were.
+    consultations: Mapping[str, Any] | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None) -> MonthSnapshot:
@@ -170,6 +173,7 @@ class MonthSnapshot:
             open_from_earlier=_int(data.get("open_from_earlier")),
             category_pareto=_pareto(data.get("category_pareto")),
             cause_pareto=_pareto(data.get("cause_pareto")),
+            consultations=data.get("consultations"),
         )
 
     def counts(self) -> dict[str, int]:
@@ -264,6 +268,8 @@ class PeriodReport:
     actions: dict[str, Any] | None = None  # services_periods._actions_summary
     monthly_reports: dict[str, int] | None = None
     surveys: Any = None  # the year's closed annual survey as counts (surveys.annual.to_json), or None
+    # The year's consultations, half-years, forums and decided suggestions (surveys.annual_review)
+    review: Any = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None) -> PeriodReport:
@@ -277,4 +283,5 @@ class PeriodReport:
             actions=data.get("actions"),
             monthly_reports=data.get("monthly_reports"),
             surveys=data.get("surveys"),
+            review=data.get("review"),
         )

@@ -27,7 +27,10 @@ from estatedesk.reports.dashboard import Dashboard, DepartmentRow, Figure, Trend
 from estatedesk.reports.models import ReportStatus
 from estatedesk.reports.presenters import DASH, month_label, rate_text
 from estatedesk.surveys import annual as annual_surveys
+from estatedesk.surveys import consultation_summary
 from estatedesk.surveys import echarts as survey_echarts
+from estatedesk.surveys.figures import one_decimal
+from estatedesk.surveys.wording import interval_text, percent_text
 
 FIGURE_LABELS = {
     "received": gettext_lazy("Complaints received"),
@@ -304,6 +307,57 @@ def _survey_trend(years: list[annual_surveys.YearFigure]) -> dict[str, Any]:
     }
 
 
+def _consultation_chart(found: consultation_summary.Board, labels: list[str]) -> dict[str, Any]:
+    """One line per estate: the pooled satisfaction rate of its consultations per month (a
+    month without answers is a gap, not a zero)."""
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": [e.name for e in found.estates], "top": 0},
+        "grid": {"left": 8, "right": 24, "bottom": 8, "top": 44, "containLabel": True},
+        "xAxis": {"type": "category", "data": labels},
+        "yAxis": {"type": "value", "min": 0, "max": 100, "axisLabel": {"formatter": "{value}%"}},
+        "series": [
+            {
+                "name": e.name,
+                "type": "line",
+                "connectNulls": False,
+                "data": [None if p is None else one_decimal(p.adjusted) for p in e.points],
+            }
+            for e in found.estates
+        ],
+    }
+
+
+def _consultations(found: consultation_summary.Board) -> dict[str, Any]:
+    """The monthly consultations (S-4, A-1): the chart, its table (rate, n and interval per
+    month and estate), the flags of last month and this one, the year's coverage."""
+    labels = [month_label(m.year, m.month) for m in found.months]
+    return {
+        "chart": _consultation_chart(found, labels),
+        "labels": labels,
+        "estates": [
+            {
+                "name": e.name,
+                "cells": [
+                    {
+                        "held": held,
+                        "rate": percent_text(p.adjusted) if p is not None else "",
+                        "n": p.tally.valid if p is not None else 0,
+                        "interval": interval_text(p) if p is not None else "",
+                        "below": p is not None and p.below_target,
+                    }
+                    for p, held in zip(e.points, e.held, strict=True)
+                ],
+                "coverage": percent_text(e.coverage.rate) if e.coverage else DASH,
+                "consulted": e.coverage.consulted if e.coverage else 0,
+                "occupied": e.coverage.occupied if e.coverage else 0,
+                "flags": [(f.kind, text) for f, text in zip(e.flags, e.flag_texts, strict=True)],
+            }
+            for e in found.estates
+        ],
+    }
+
+
 # --- the page ------------------------------------------------------------------------------
 
 
@@ -324,6 +378,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         if board.survey_trend:
             context["survey_trend"] = _survey_trend(board.survey_trend)
+        if board.consultations is not None:
+            context["consultations"] = _consultations(board.consultations)
         if board.trend is not None:
             context["periods"] = _periods(board.trend)
             context["charts"] = _charts(board.trend)

@@ -39,7 +39,7 @@ from estatedesk.org.acting import name_acting
 from estatedesk.org.models import Role
 from estatedesk.reports import echarts, exports, presenters, selectors, services
 from estatedesk.reports.events import ReportEventKind
-from estatedesk.reports.figures import month_bounds, monthly_figures
+from estatedesk.reports.figures import month_bounds
 from estatedesk.reports.forms import AnalysisForm, DraftMonthForm, MonthlyFilterForm, ReviewForm
 from estatedesk.reports.models import MonthlyReport, ReportStatus
 from estatedesk.reports.snapshots import MonthSnapshot
@@ -245,13 +245,7 @@ def render_detail(
     frozen = report.status != ReportStatus.DRAFT
     differs = frozen and services.live_differs(report)
     live = frozen and Params(request.GET).flag("live")
-    figures = (
-        services.snapshot(
-            monthly_figures(department_id=report.department_id, year=report.year, month=report.month)
-        )
-        if live
-        else None
-    )
+    figures = services.month_figures(report.department, report.year, report.month) if live else None
     view = presenters.monthly_view(report, figures=figures)
     writes = _writes(user, report)
     if analysis_form is None and writes:

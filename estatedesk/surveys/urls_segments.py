@@ -1,7 +1,13 @@
-"""Survey URLs: segments (SPEC S-4 … S-10). Every ``<int:pk>`` URL takes only ``pk``."""
+"""Survey URLs: customer segments (SPEC S-10): the page and its workbook. Every ``<int:pk>``
+URL takes only ``pk`` (the survey's)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from estatedesk.surveys.views import segments
+
+urlpatterns: list[URLPattern] = [
+    path("<int:pk>/segments/", segments.segments, name="segments"),
+    path("<int:pk>/segments/xlsx/", segments.segments_xlsx, name="segments_xlsx"),
+]

@@ -160,6 +160,7 @@ def test_the_monthly_workbook_has_the_figures_a_native_pareto_and_no_formulas(wo
         "By estate",
         "By channel",
         "Repeat complainants",
+        "Monthly consultations",  # a management office: its month without one is flagged (S-4)
     ]
     rows = table(book["By category"], "Category")
     # Pareto order, counts from the frozen figures, the last cumulative share exactly 1.

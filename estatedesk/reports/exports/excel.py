@@ -57,6 +57,7 @@ class Book:
             "points": add({"num_format": POINTS}),
             "change": add({"num_format": CHANGE}),
             "int": add({"num_format": "0"}),
+            "decimal": add({"num_format": "0.0"}),  # a rate already in percent (92.5)
             "datetime": add({"num_format": "yyyy-mm-dd hh:mm"}),
         }
         self._names: set[str] = set()
@@ -417,7 +418,76 @@ def monthly_xlsx(report: Any) -> bytes:
     breakdown_sheet(book, _("By estate"), view["by_estate"], key_label=_("Estate"), heading=heading)
     breakdown_sheet(book, _("By channel"), view["by_channel"], key_label=_("Channel"), heading=heading)
     _repeat_sheet(book, view["repeat_complainants"], heading)
+    if view["consultations"] is not None:
+        _consultation_sheet(book, view["consultations"], heading)
     return book.close()
+
+
+def _consultation_sheet(book: Book, found: Any, heading: list[str]) -> None:
+    """The management office's monthly consultations (S-4, K-14): the flags, each consultation
+    with its method, topics and households, its rate per topic with n and interval, and the
+    year's coverage so far."""
+    ws = book.sheet(_("Monthly consultations"))
+    row = book.heading(ws, [*heading, found.estate])
+    for text in found.flag_texts:
+        xlsx.write_value(ws, row, 0, text, book.bold)
+        row += 1
+    rows = [
+        [
+            c.number,
+            c.method_label,
+            c.topic_labels,
+            c.asked,
+            c.answered,
+            line.label,
+            line.valid,
+            line.raw,
+            line.adjusted,
+            line.ci_low,
+            line.ci_high,
+            _("Yes") if line.below_target else _("No"),
+        ]
+        for c in found.consultations
+        for line in c.by_topic or [c.overall]
+    ]
+    row = book.table(
+        ws,
+        row + 1,
+        [
+            _("Number"),
+            _("Method"),
+            _("Topics"),
+            _("Households asked"),
+            _("Households answered"),
+            _("Topic"),
+            _("Valid answers"),
+            _("Satisfaction rate, raw (%)"),
+            _("Satisfaction rate, adjusted (%)"),
+            _("95% interval, low (%)"),
+            _("95% interval, high (%)"),
+            _("Below target"),
+        ],
+        rows,
+        kinds=[
+            None,
+            None,
+            "wrap",
+            "int",
+            "int",
+            None,
+            "int",
+            "decimal",
+            "decimal",
+            "decimal",
+            "decimal",
+            None,
+        ],
+        widths=[14, 16, 24, 10, 10, 16, 10, 12, 12, 12, 12, 10],
+    )
+    xlsx.write_value(ws, row, 0, _("Households consulted this year so far"), book.bold)
+    xlsx.write_value(ws, row, 1, found.coverage.consulted)
+    xlsx.write_value(ws, row + 1, 0, _("Occupied households"), book.bold)
+    xlsx.write_value(ws, row + 1, 1, found.coverage.occupied)
 
 
 def _repeat_sheet(book: Book, repeats: Sequence[presenters.RepeatRow], heading: list[str]) -> None:

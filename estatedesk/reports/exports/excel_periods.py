@@ -344,9 +344,73 @@ def annual_xlsx(summary: Any) -> bytes:
     _period_sheets(book, view, heading)
     if view["survey_figures"] is not None:
         _survey_sheet(book, view["survey_figures"], heading)
+    if view["survey_review"] is not None:
+        _survey_review_sheet(book, view["survey_review"], heading)
     if view["figures"].start:
         _actions_sheet(book, *_period_bounds(view), heading, view["actions"])
     return book.close()
+
+
+def _survey_review_sheet(book: Book, found: Any, heading: list[str]) -> None:
+    """The year's monthly consultations per estate (held, months missed, coverage, pooled rate
+    with n and interval), then the half-years signed off, the forums and the suggestions
+    decided (S-4 … S-9, I-2): only the parts the year has."""
+    ws = book.sheet(_("Consultations and reviews"))
+    row = book.heading(ws, heading)
+    if found.consultations is not None:
+        xlsx.write_value(ws, row, 0, _("Monthly consultations of owners"), book.bold)
+        row = book.table(
+            ws,
+            row + 1,
+            [
+                _("Estate"),
+                _("Consultations held"),
+                _("Months missed"),
+                _("Households consulted"),
+                _("Occupied households"),
+                _("Valid answers"),
+                _("Satisfaction rate, adjusted (%)"),
+                _("95% interval, low (%)"),
+                _("95% interval, high (%)"),
+            ],
+            [
+                [
+                    e.name,
+                    e.held,
+                    e.missed_text,
+                    e.coverage.consulted,
+                    e.coverage.occupied,
+                    e.line.valid if e.line else 0,
+                    e.line.adjusted if e.line else None,
+                    e.line.ci_low if e.line else None,
+                    e.line.ci_high if e.line else None,
+                ]
+                for e in found.consultations.estates
+            ],
+            kinds=[None, "int", None, "int", "int", "int", "decimal", "decimal", "decimal"],
+            widths=[18, 12, 18, 12, 12, 10, 12, 12, 12],
+        )
+    facts: list[tuple[str, Any]] = []
+    if found.half_years:
+        facts.append((_("Half-year statistics signed off"), found.half_years["signed_off"]))
+        below = "、".join(f"{label} ({n})" for label, n in found.half_years["below_target"])
+        if below:
+            facts.append((_("Categories below target"), below))
+    if found.forums:
+        facts += [
+            (_("Owners' forums held"), found.forums["held"]),
+            (_("Opinions recorded"), found.forums["opinions"]),
+            (_("Follow-ups open"), found.forums["open"]),
+            (_("Follow-ups overdue"), found.forums["overdue"]),
+        ]
+    if found.suggestions:
+        facts += [
+            (_("Suggestions accepted"), found.suggestions["accepted"]),
+            (_("Suggestions declined"), found.suggestions["declined"]),
+        ]
+    for i, (label, value) in enumerate(facts, start=row):
+        xlsx.write_value(ws, i, 0, label, book.bold)
+        xlsx.write_value(ws, i, 1, value)
 
 
 def _survey_note(year: int) -> str:

@@ -39,6 +39,7 @@ from estatedesk.reports.presenters.formats import (
 )
 from estatedesk.reports.services import snapshot
 from estatedesk.reports.snapshots import MonthSnapshot
+from estatedesk.surveys import consultation_summary
 
 __all__ = ["comparison_figures", "monthly_headline", "monthly_view"]
 
@@ -174,4 +175,6 @@ def monthly_view(report: Any, *, figures: Any = None) -> dict[str, Any]:
         "open_from_earlier": data.open_from_earlier,
         "category_pareto": pareto_rows(data.category_pareto, categories),
         "cause_pareto": pareto_rows(data.cause_pareto, CAUSE_NAMES),
+        # The estate's monthly consultations (S-4, K-14); None: not a management office.
+        "consultations": consultation_summary.month_from_json(data.consultations),
     }

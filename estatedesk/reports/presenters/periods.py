@@ -32,6 +32,7 @@ from estatedesk.reports.presenters.formats import (
 )
 from estatedesk.reports.snapshots import PeriodReport
 from estatedesk.surveys import annual as annual_surveys
+from estatedesk.surveys import annual_review
 
 __all__ = ["ByMonthRow", "MeasureRow", "period_view"]
 
@@ -183,4 +184,7 @@ def period_view(
         "monthly_reports": stored.monthly_reports,
         "surveys": stored.surveys,
         "survey_figures": annual_surveys.from_json(stored.surveys),
+        # The monthly consultations, half-years, forums and decided suggestions of the year
+        # (S-4 … S-9, I-2); None when the year had none of them.
+        "survey_review": annual_review.from_json(stored.review),
     }
