@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from estatedesk.core import policy
 from estatedesk.core.crypto import mask_name
 from estatedesk.core.versioning import version_field
-from estatedesk.org.models import CommitteeMember, Estate, Staff, Unit
+from estatedesk.org.models import CommitteeMember, Estate, Unit
 from estatedesk.surveys.forms import EstateChoiceField, SurveyBaseForm
 from estatedesk.surveys.models import Category, Forum, ParticipantKind
 from estatedesk.surveys.services.forums import OPINION_CATEGORIES, colleagues, organised_estates
