@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from estatedesk.core import policy
 from estatedesk.core.crypto import mask_name
@@ -21,12 +22,18 @@ from estatedesk.surveys.models import Category, Forum, ParticipantKind
 from estatedesk.surveys.services.forums import OPINION_CATEGORIES, colleagues, organised_estates
 
 DATE = {"type": "date"}
+KIND_CHOICES = [
+    (ParticipantKind.OWNER, pgettext_lazy("forum", "An owner, by unit")),
+    (ParticipantKind.COMMITTEE, pgettext_lazy("forum", "A member of the owners' committee")),
+    (ParticipantKind.STAFF, pgettext_lazy("forum", "A colleague")),
+    (ParticipantKind.OTHER, pgettext_lazy("forum", "Someone else, by name")),
+]
 TEXT_ROWS = 3
 
 
 def category_choices() -> list[tuple[str, Any]]:
     labels = dict(Category.choices)
-    return [("", _("General")), *((c, labels[c]) for c in OPINION_CATEGORIES)]
+    return [("", pgettext_lazy("forum", "General")), *((c, labels[c]) for c in OPINION_CATEGORIES)]
 
 
 def staff_choices(user: Any) -> list[tuple[Any, str]]:
@@ -37,10 +44,12 @@ def staff_choices(user: Any) -> list[tuple[Any, str]]:
 class ForumDetailsForm(SurveyBaseForm):
     title = forms.CharField(label=_("title"), max_length=200)
     held_on = forms.DateField(label=_("date"), widget=forms.DateInput(attrs=DATE))
-    place = forms.CharField(label=_("place"), max_length=200)
-    chaired_by = forms.TypedChoiceField(label=_("chaired by"), required=False, coerce=int, empty_value=None)
+    place = forms.CharField(label=pgettext_lazy("forum", "place"), max_length=200)
+    chaired_by = forms.TypedChoiceField(
+        label=pgettext_lazy("forum", "chaired by"), required=False, coerce=int, empty_value=None
+    )
     summary = forms.CharField(
-        label=_("summary of the meeting"),
+        label=pgettext_lazy("forum", "summary of the meeting"),
         required=False,
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -71,12 +80,14 @@ class ForumEditForm(ForumDetailsForm):
 
 
 class ParticipantForm(SurveyBaseForm):
-    kind = forms.ChoiceField(label=_("who"), choices=ParticipantKind.choices)
+    kind = forms.ChoiceField(label=pgettext_lazy("forum", "who"), choices=KIND_CHOICES)
     unit = forms.TypedChoiceField(label=_("unit"), required=False, coerce=int, empty_value=None)
     committee_member = forms.TypedChoiceField(
-        label=_("committee member"), required=False, coerce=int, empty_value=None
+        label=pgettext_lazy("forum", "committee member"), required=False, coerce=int, empty_value=None
     )
-    staff = forms.TypedChoiceField(label=_("colleague"), required=False, coerce=int, empty_value=None)
+    staff = forms.TypedChoiceField(
+        label=pgettext_lazy("forum", "colleague"), required=False, coerce=int, empty_value=None
+    )
     name = forms.CharField(label=_("name"), required=False, max_length=100)
 
     def __init__(self, *args: Any, forum: Forum, **kwargs: Any) -> None:
@@ -115,7 +126,7 @@ class OpinionForm(SurveyBaseForm):
         label=_("opinion"), max_length=4000, widget=forms.Textarea(attrs={"rows": TEXT_ROWS})
     )
     answer = forms.CharField(
-        label=_("the company's answer"),
+        label=pgettext_lazy("forum", "the company's answer"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": TEXT_ROWS}),
@@ -133,7 +144,9 @@ class OpinionForm(SurveyBaseForm):
 class AnswerForm(SurveyBaseForm):
     opinion = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     answer = forms.CharField(
-        label=_("the company's answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": TEXT_ROWS})
+        label=pgettext_lazy("forum", "the company's answer"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": TEXT_ROWS}),
     )
     based_on_version = version_field()
 

@@ -14,8 +14,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import pgettext_lazy
+
 from estatedesk.core.crypto import mask_name
 from estatedesk.surveys.models import ForumParticipant, ParticipantKind
+
+
+# The minutes' words for each kind (the model's choices name them for forms and the admin).
+KIND_LABELS = {
+    ParticipantKind.OWNER: pgettext_lazy("forum", "Owners"),
+    ParticipantKind.COMMITTEE: pgettext_lazy("forum", "Owners' committee"),
+    ParticipantKind.STAFF: pgettext_lazy("forum", "Company"),
+    ParticipantKind.OTHER: pgettext_lazy("forum", "Others"),
+}
 
 
 @dataclass(frozen=True)
@@ -61,4 +72,4 @@ def who(p: ForumParticipant, *, names: bool, minutes: bool = False, several_esta
         shown = mask_name(raw)
     else:
         shown = raw if names else mask_name(raw)
-    return Who(p.kind, str(p.get_kind_display()), _place(p, several_estates), shown)
+    return Who(p.kind, str(KIND_LABELS.get(p.kind, p.kind)), _place(p, several_estates), shown)

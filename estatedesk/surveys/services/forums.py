@@ -21,6 +21,7 @@ from datetime import date
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from estatedesk.core import policy
 from estatedesk.core.actors import Actor, name_of, stamp, user_of
@@ -152,7 +153,7 @@ def _details(
         raise InvalidInput(_("Enter the date of the forum."), field="held_on")
     return (
         _line(title, "title", _("title")),
-        _line(place, "place", _("place")),
+        _line(place, "place", pgettext("forum", "place")),
         _chair(actor, chaired_by),
     )
 

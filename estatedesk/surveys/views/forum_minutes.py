@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from estatedesk.core import pdf as printing
@@ -74,6 +75,7 @@ def minutes_context(request: HttpRequest, forum: Forum, *, pdf: bool) -> dict[st
         "participant_count": len(participants),
         "opinions": opinions,
         "pdf": pdf,
+        "general": pgettext("forum", "General"),
         "company": CompanySettings.load().name,
         "printed_at": company_now(),
         "printed_by": _printer(request),

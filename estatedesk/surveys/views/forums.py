@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from estatedesk.core import policy
@@ -189,6 +190,7 @@ def render_detail(
         "opinion_form": failed.get("opinion")
         or OpinionForm(speakers=_speakers(participants, names, several), user=user, auto_id="id_opinion_%s"),
         "remove_error": failed.get("remove"),
+        "general": pgettext("forum", "General"),
     }
     return render(request, "surveys/forums/detail.html", context, status=status)
 
