@@ -19,7 +19,6 @@ from django.utils.translation import pgettext_lazy
 from estatedesk.core.crypto import mask_name
 from estatedesk.surveys.models import ForumParticipant, ParticipantKind
 
-
 # The minutes' words for each kind (the model's choices name them for forms and the admin).
 KIND_LABELS = {
     ParticipantKind.OWNER: pgettext_lazy("forum", "Owners"),
