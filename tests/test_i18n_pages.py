@@ -189,7 +189,9 @@ def _journey(world: Any) -> dict[str, int]:
                 AnswerInput(q.pk, "dissatisfied" if q.kind == "rating" else "", "电梯老坏") for q in questions
             ],
         )
+        forum = _forum(world, deputy, handler)
     return {
+        "forum": forum,
         "complaint": complaint.pk,
         "slip": slip.pk,
         "action": action.pk,
@@ -198,6 +200,37 @@ def _journey(world: Any) -> dict[str, int]:
         "survey": survey.pk,
         "standard": survey.version_id,
     }
+
+
+def _forum(world: Any, deputy: Any, handler: Any) -> int:
+    """Estate A's owners' forum: an owner, an answered opinion and a follow-up due today."""
+    from estatedesk.surveys.services import forums
+
+    forum = forums.create_forum(
+        actor=deputy,
+        title="2026年度业主座谈会",
+        estates=[world.estate_a],
+        held_on=date(2026, 4, 2),
+        place="会所",
+    )
+    owner = forums.add_participant(actor=deputy, forum=forum, kind="owner", unit=world.unit_a)
+    opinion = forums.record_opinion(
+        actor=deputy,
+        forum=forum,
+        text="电梯经常停运",
+        category="repairs",
+        raised_by=owner,
+        answer="已更换控制柜",
+    )
+    forums.add_follow_up(
+        actor=deputy,
+        forum=forum,
+        opinion=opinion,
+        description="回访业主",
+        owner=handler.staff,
+        due_date=date(2026, 4, 2),
+    )
+    return forum.pk
 
 
 PAGES = [
@@ -227,6 +260,9 @@ PAGES = [
     ("surveys:standard_list", None),
     ("surveys:standard_detail", "standard"),
     ("surveys:targets", None),
+    ("surveys:forum_list", None),
+    ("surveys:forum_detail", "forum"),
+    ("surveys:forum_minutes", "forum"),
 ]
 
 
