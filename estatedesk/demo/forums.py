@@ -186,7 +186,7 @@ def _load(supervisor: AbstractBaseUser, estates: list[Estate], held_on: date, to
                 continue
             what, state = follow_up
             due = _due(state, held_on, today)
-            owner = heads[n % len(heads)] if heads else Staff.objects.get(user=supervisor)
+            owner = heads[n % len(heads)] if heads else Staff.objects.get(user_id=supervisor.pk)
             follow_ups.append(
                 (
                     forums.add_follow_up(
@@ -206,7 +206,7 @@ def _load(supervisor: AbstractBaseUser, estates: list[Estate], held_on: date, to
         done_day = min(held_on + timedelta(days=12), today)
         with clock_at(_at(done_day, 16, 30)):
             forums.finish_follow_up(
-                actor=row.owner.user,
+                actor=row.owner.user,  # the owner records it done
                 forum=forum,
                 follow_up=row,
                 result="B区共更换LED灯具42盏，新增照明2处，已在业主群公告。",

@@ -7,7 +7,7 @@ these fields. Field names match the ``field`` the services name.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -36,12 +36,17 @@ def category_choices() -> list[tuple[str, Any]]:
     return [("", pgettext_lazy("forum", "General")), *((c, labels[c]) for c in OPINION_CATEGORIES)]
 
 
+class ForumForm(SurveyBaseForm):
+    def _choices(self, name: str) -> forms.ChoiceField:
+        return cast(forms.ChoiceField, self.fields[name])
+
+
 def staff_choices(user: Any) -> list[tuple[Any, str]]:
     rows = colleagues(user).order_by("display_name", "pk")
     return [(s.pk, str(s)) for s in rows]
 
 
-class ForumDetailsForm(SurveyBaseForm):
+class ForumDetailsForm(ForumForm):
     title = forms.CharField(label=_("title"), max_length=200)
     held_on = forms.DateField(label=_("date"), widget=forms.DateInput(attrs=DATE))
     place = forms.CharField(label=pgettext_lazy("forum", "place"), max_length=200)
@@ -56,7 +61,7 @@ class ForumDetailsForm(SurveyBaseForm):
     )
 
     def setup(self) -> None:
-        self.fields["chaired_by"].choices = [("", "—"), *staff_choices(self.user)]
+        self._choices("chaired_by").choices = [("", "—"), *staff_choices(self.user)]
 
 
 class ForumCreateForm(ForumDetailsForm):
@@ -68,18 +73,18 @@ class ForumCreateForm(ForumDetailsForm):
 
     def setup(self) -> None:
         super().setup()
-        allowed = organised_estates(self.user)
+        allowed = organised_estates(self.user) if self.user is not None else frozenset()
         estates = Estate.objects.filter(active=True)
         if allowed is not None:
             estates = estates.filter(pk__in=allowed)
-        self.fields["estates"].queryset = estates.order_by("code")
+        cast(forms.ModelMultipleChoiceField, self.fields["estates"]).queryset = estates.order_by("code")
 
 
 class ForumEditForm(ForumDetailsForm):
     based_on_version = version_field()
 
 
-class ParticipantForm(SurveyBaseForm):
+class ParticipantForm(ForumForm):
     kind = forms.ChoiceField(label=pgettext_lazy("forum", "who"), choices=KIND_CHOICES)
     unit = forms.TypedChoiceField(label=_("unit"), required=False, coerce=int, empty_value=None)
     committee_member = forms.TypedChoiceField(
@@ -99,27 +104,27 @@ class ParticipantForm(SurveyBaseForm):
         units = Unit.objects.filter(estate__in=estates).select_related("estate", "building")
         units = units.order_by("estate__code", "building__name", "number")
         several = len(estates) > 1
-        self.fields["unit"].choices = [
+        self._choices("unit").choices = [
             ("", "—"),
             *((u.pk, f"{u.estate.name} {u.label}" if several else u.label) for u in units),
         ]
         names = policy.can_see_contact_names(self.user)
         members = CommitteeMember.objects.filter(estate__in=estates).select_related("estate")
-        self.fields["committee_member"].choices = [
+        self._choices("committee_member").choices = [
             ("", "—"),
             *(
                 (m.pk, f"{m.estate.name} {m.position} {m.name if names else mask_name(m.name)}")
                 for m in members.order_by("estate__code", "pk")
             ),
         ]
-        self.fields["staff"].choices = [("", "—"), *staff_choices(self.user)]
+        self._choices("staff").choices = [("", "—"), *staff_choices(self.user)]
 
 
-class RemoveParticipantForm(SurveyBaseForm):
+class RemoveParticipantForm(ForumForm):
     participant = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class OpinionForm(SurveyBaseForm):
+class OpinionForm(ForumForm):
     category = forms.ChoiceField(label=_("category"), required=False)
     raised_by = forms.TypedChoiceField(label=_("raised by"), required=False, coerce=int, empty_value=None)
     text = forms.CharField(
@@ -137,11 +142,11 @@ class OpinionForm(SurveyBaseForm):
         super().__init__(*args, **kwargs)
 
     def setup(self) -> None:
-        self.fields["category"].choices = category_choices()
-        self.fields["raised_by"].choices = [("", "—"), *self.speakers]
+        self._choices("category").choices = category_choices()
+        self._choices("raised_by").choices = [("", "—"), *self.speakers]
 
 
-class AnswerForm(SurveyBaseForm):
+class AnswerForm(ForumForm):
     opinion = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     answer = forms.CharField(
         label=pgettext_lazy("forum", "the company's answer"),
@@ -151,7 +156,7 @@ class AnswerForm(SurveyBaseForm):
     based_on_version = version_field()
 
 
-class FollowUpForm(SurveyBaseForm):
+class FollowUpForm(ForumForm):
     opinion = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     description = forms.CharField(
         label=_("what to do"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
@@ -160,9 +165,9 @@ class FollowUpForm(SurveyBaseForm):
     due_date = forms.DateField(label=_("due date"), widget=forms.DateInput(attrs=DATE))
 
     def setup(self) -> None:
-        self.fields["owner"].choices = [("", "—"), *staff_choices(self.user)]
+        self._choices("owner").choices = [("", "—"), *staff_choices(self.user)]
 
 
-class FinishForm(SurveyBaseForm):
+class FinishForm(ForumForm):
     follow_up = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     result = forms.CharField(label=_("result"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))

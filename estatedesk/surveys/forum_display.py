@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import pgettext_lazy
 
@@ -20,7 +21,7 @@ from estatedesk.core.crypto import mask_name
 from estatedesk.surveys.models import ForumParticipant, ParticipantKind
 
 # The minutes' words for each kind (the model's choices name them for forms and the admin).
-KIND_LABELS = {
+KIND_LABELS: dict[str, Any] = {
     ParticipantKind.OWNER: pgettext_lazy("forum", "Owners"),
     ParticipantKind.COMMITTEE: pgettext_lazy("forum", "Owners' committee"),
     ParticipantKind.STAFF: pgettext_lazy("forum", "Company"),

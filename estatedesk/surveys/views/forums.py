@@ -143,9 +143,8 @@ def render_detail(
     me = policy.staff_of(user)
     failed_at = failed.get("at")
     for opinion in opinions:
-        opinion.who = (
-            who(opinion.raised_by, names=names, several_estates=several) if opinion.raised_by else None
-        )  # type: ignore[attr-defined]
+        speaker = who(opinion.raised_by, names=names, several_estates=several) if opinion.raised_by else None
+        opinion.who = speaker  # type: ignore[attr-defined]
         mine = failed_at == ("opinion", opinion.pk)
         opinion.answer_form = (failed.get("answer") if mine else None) or AnswerForm(  # type: ignore[attr-defined]
             initial={"opinion": opinion.pk, "answer": opinion.answer, **version_initial(opinion)},
@@ -155,17 +154,13 @@ def render_detail(
         opinion.follow_up_form = (failed.get("follow_up") if mine else None) or FollowUpForm(  # type: ignore[attr-defined]
             initial={"opinion": opinion.pk}, user=user, auto_id=f"id_follow{opinion.pk}_%s"
         )
-        opinion.open_form = (
-            "answer"
-            if mine and "answer" in failed
-            else ("follow_up" if mine and "follow_up" in failed else "")
-        )  # type: ignore[attr-defined]
+        shown = next((name for name in ("answer", "follow_up") if mine and name in failed), "")
+        opinion.open_form = shown  # type: ignore[attr-defined]
         for f in opinion.follow_ups.all():
             f.overdue_days = selectors.days_overdue(f, today)  # type: ignore[attr-defined]
             f.may_finish = f.done_at is None and (organiser or (me is not None and me.pk == f.owner_id))  # type: ignore[attr-defined]
-            f.finish_form = (
-                failed.get("finish") if failed_at == ("follow_up", f.pk) else None
-            ) or FinishForm(  # type: ignore[attr-defined]
+            finish = failed.get("finish") if failed_at == ("follow_up", f.pk) else None
+            f.finish_form = finish or FinishForm(  # type: ignore[attr-defined]
                 initial={"follow_up": f.pk}, user=user, auto_id=f"id_finish{f.pk}_%s"
             )
     edit_initial = {
