@@ -11,13 +11,16 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from estatedesk.core.clock import company_today, company_zone
 from estatedesk.core.pdf import pdf_available
 from estatedesk.surveys.models import Forum, ForumFollowUp, ForumOpinion
 from tests.helpers import form_version, frozen_at
+from tests.surveys.api_client import Api
 from tests.surveys.forums.helpers import committee_member, full_forum, staff_of
 
 S6 = pytest.mark.req("S-6")
@@ -210,3 +213,19 @@ def test_the_minutes_pdf_holds_the_opinions_and_masks_owners(world, tmp_path):
     assert "明年一季度在中心花园增设" in squeezed and "更换车库B区灯具" in squeezed
     assert "王*明" in squeezed and "王小明" not in squeezed  # owners masked in the minutes
     assert "李建国" in squeezed  # the committee's chair named in full
+
+
+@S6
+def test_the_list_and_the_api_list_do_not_grow_their_queries_with_rows(world):
+    def counted(n: int) -> tuple[int, int]:
+        while Forum.objects.count() < n:
+            full_forum(world)
+        client, api = client_of(world, "deputy_gm"), Api(world.users["deputy_gm"])
+        with CaptureQueriesContext(connection) as page:
+            assert client.get(reverse("surveys:forum_list")).status_code == 200
+        with CaptureQueriesContext(connection) as listed:
+            assert api.get("/forums").status_code == 200
+        return len(page), len(listed)
+
+    one = counted(1)
+    assert counted(4) == one

@@ -3,11 +3,11 @@ opinions in order with their answers, follow-ups with an owner and a due date, d
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
-from estatedesk.core.clock import company_today
+from estatedesk.core.clock import company_today, company_zone
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, NotFound, StaleEdit
 from estatedesk.surveys import forum_selectors
 from estatedesk.surveys.models import ForumOpinion
@@ -135,10 +135,6 @@ def test_a_follow_up_is_due_today_at_the_earliest_and_done_once_by_its_owner(wor
 def test_a_late_follow_up_is_overdue_by_the_days_past_its_due_date(world):
     forum, follow_up = full_forum(world)
     later = follow_up.due_date + timedelta(days=3)
-    from datetime import datetime, time
-
-    from estatedesk.core.clock import company_zone
-
     with frozen_at(datetime.combine(later, time(10), tzinfo=company_zone())):
         rows, count = forum_selectors.overdue_follow_ups(world.users["handler_a"])
         assert count == 1 and rows[0].days == 3
