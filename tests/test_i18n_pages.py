@@ -200,8 +200,10 @@ def _journey(world: Any) -> dict[str, int]:
             share=100,
         )
         consultations.start_consultation(actor=handler, consultation=consultation)
+        forum = _forum(world, deputy, handler)
     return {
         "consultation": consultation.pk,
+        "forum": forum,
         "complaint": complaint.pk,
         "slip": slip.pk,
         "action": action.pk,
@@ -210,6 +212,37 @@ def _journey(world: Any) -> dict[str, int]:
         "survey": survey.pk,
         "standard": survey.version_id,
     }
+
+
+def _forum(world: Any, deputy: Any, handler: Any) -> int:
+    """Estate A's owners' forum: an owner, an answered opinion and a follow-up due today."""
+    from estatedesk.surveys.services import forums
+
+    forum = forums.create_forum(
+        actor=deputy,
+        title="2026年度业主座谈会",
+        estates=[world.estate_a],
+        held_on=date(2026, 4, 2),
+        place="会所",
+    )
+    owner = forums.add_participant(actor=deputy, forum=forum, kind="owner", unit=world.unit_a)
+    opinion = forums.record_opinion(
+        actor=deputy,
+        forum=forum,
+        text="电梯经常停运",
+        category="repairs",
+        raised_by=owner,
+        answer="已更换控制柜",
+    )
+    forums.add_follow_up(
+        actor=deputy,
+        forum=forum,
+        opinion=opinion,
+        description="回访业主",
+        owner=handler.staff,
+        due_date=date(2026, 4, 2),
+    )
+    return forum.pk
 
 
 PAGES = [
@@ -242,6 +275,9 @@ PAGES = [
     ("surveys:targets", None),
     ("surveys:consultation_entry", "consultation"),
     ("surveys:consultation_slips", "consultation"),
+    ("surveys:forum_list", None),
+    ("surveys:forum_detail", "forum"),
+    ("surveys:forum_minutes", "forum"),
 ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -94,6 +96,19 @@ def _estate_b_questionnaire_consultation(world):
     return consultations.start_consultation(actor=world.users["handler_b"], consultation=planned).pk
 
 
+def _estate_b_forum(world):
+    """An owners' forum of estate B only."""
+    from estatedesk.surveys.services import forums
+
+    return forums.create_forum(
+        actor=world.users["deputy_gm"],
+        title="金山大廈座談會",
+        estates=[world.estate_b],
+        held_on=date(2026, 12, 1),
+        place="會所",
+    ).pk
+
+
 # Arguments besides the pk some object URLs take, all of estate B.
 def other_arguments(world):
     return {"building_pk": world.building_b.pk}
@@ -118,6 +133,7 @@ def estate_b_objects(world):
             ["surveys:consultation_entry", "surveys:consultation_slip"],
             _estate_b_questionnaire_consultation(world),
         ),
+        "surveys:forum_": _estate_b_forum(world),
     }
 
 
