@@ -10,6 +10,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+from estatedesk.core.pareto import nice_axis
+
 PALETTE = ["#0d6efd", "#dc3545", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#6c757d", "#d63384"]
 
 
@@ -23,25 +25,6 @@ def _first_label_room(labels: Sequence[str]) -> int:
     text = labels[0]
     width = sum(12 if unicodedata.east_asian_width(ch) in ("W", "F") else 7 for ch in text)
     return max(12, round(min(width, LABEL_WIDTH) * 0.87) - 24)
-
-
-def nice_axis(top: float, intervals: int = 5) -> tuple[int, int]:
-    """(max, step) of a count axis with ``intervals`` equal steps and room above ``top``.
-
-    The step is the smallest whole 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k giving at least 10 % headroom, so the
-    tallest bar never touches the top of the plot and its count label fits above it; with five
-    steps the count axis's grid lines meet the percentage axis's 0, 20, …, 100 %.
-    """
-    wanted = max(float(top), 0.0) * 1.1 / intervals
-    magnitude = 1
-    while True:
-        for tenths in (10, 15, 20, 25, 30, 40, 50, 60, 80):
-            if (tenths * magnitude) % 10:
-                continue  # a count axis steps in whole complaints
-            step = tenths * magnitude // 10
-            if step >= wanted and step * intervals > top:
-                return step * intervals, step
-        magnitude *= 10
 
 
 def pareto(
