@@ -59,7 +59,7 @@ def lines_svg(
     """One line per series over the categories (months); None leaves a gap. ``percent``: values 0–100."""
 
     def paint(figure: Any) -> None:
-        from matplotlib.ticker import MaxNLocator, PercentFormatter  # on first use (_matplotlib)
+        from matplotlib.ticker import MaxNLocator, PercentFormatter  # on first use (core.charts.draw)
 
         axes = figure.add_subplot()
         axes.patch.set_gid("plot-area")
@@ -110,7 +110,7 @@ def bars_svg(
     height = max(2.4, 0.28 * len(categories) + 0.9) if horizontal else 2.6
 
     def paint(figure: Any) -> None:
-        from matplotlib.ticker import MaxNLocator  # on first use (_matplotlib)
+        from matplotlib.ticker import MaxNLocator  # on first use (core.charts.draw)
 
         axes = figure.add_subplot()
         axes.patch.set_gid("plot-area")

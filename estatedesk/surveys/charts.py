@@ -29,7 +29,7 @@ def rates_svg(
     height = max(1.8, 0.32 * len(rows) + 0.9)
 
     def paint(figure: Any) -> None:
-        from matplotlib.ticker import PercentFormatter  # on first use (_matplotlib)
+        from matplotlib.ticker import PercentFormatter  # on first use (core.charts.draw)
 
         axes = figure.add_subplot()
         axes.spines["right"].set_visible(False)
