@@ -1,0 +1,61 @@
+"""Install the default reason codes for the Pareto chart of dissatisfaction reasons (S-9).
+
+The administrator edits, adds and retires them afterwards; a code already there is left as it
+is. Keywords are in both Chinese scripts (and English): a resident writes in any of them. No
+category: a reason about rubbish given under any question is still about cleaning.
+"""
+
+from django.db import migrations
+
+# (code, 简体, 繁體, English, keywords). The first code with a keyword in the reason wins, so
+# the specific ones (lifts, leaks) stand before the general "slow repairs".
+# fmt: off
+CODES = [
+    ("cleaning", "清洁卫生", "清潔衛生", "Cleaning and rubbish",
+     ["垃圾", "卫生", "衛生", "清洁", "清潔", "脏", "髒", "保洁", "保潔", "异味", "異味", "臭", "rubbish", "dirty", "clean"]),
+    ("noise", "噪音扰民", "噪音擾民", "Noise",
+     ["噪音", "吵", "装修声", "裝修聲", "扰民", "擾民", "noise", "noisy"]),
+    ("parking", "停车管理", "停車管理", "Parking",
+     ["停车", "停車", "车位", "車位", "乱停", "亂停", "车辆", "車輛", "parking", "car park"]),
+    ("security", "安保巡逻", "保安巡邏", "Security and patrols",
+     ["保安", "安保", "巡逻", "巡邏", "门岗", "門崗", "陌生人", "被盗", "被盜", "偷", "security", "guard", "patrol"]),
+    ("lifts", "电梯故障", "電梯故障", "Lifts",
+     ["电梯", "電梯", "升降机", "升降機", "lift", "elevator"]),
+    ("leaks", "漏水渗水", "漏水滲水", "Leaks and seepage",
+     ["漏水", "渗水", "滲水", "水管", "水浸", "积水", "積水", "leak", "seepage", "flood"]),
+    ("slow_repairs", "维修不及时", "維修不及時", "Slow repairs",
+     ["维修", "維修", "报修", "報修", "修理", "没人修", "沒人修", "坏了", "壞了", "repair", "broken", "fix"]),
+    ("attitude", "服务态度", "服務態度", "Staff attitude",
+     ["态度", "態度", "不礼貌", "不禮貌", "不耐烦", "不耐煩", "推诿", "推諉", "rude", "attitude", "impolite"]),
+    ("charges", "收费问题", "收費問題", "Charges and fees",
+     ["收费", "收費", "物业费", "物業費", "管理费", "管理費", "太贵", "太貴", "账目", "賬目", "fee", "charge", "expensive"]),
+    ("landscaping", "绿化养护", "綠化養護", "Landscaping",
+     ["绿化", "綠化", "草坪", "树木", "樹木", "花草", "修剪", "garden", "lawn", "tree"]),
+]
+# fmt: on
+
+
+def install(apps, schema_editor):
+    ReasonCode = apps.get_model("surveys", "ReasonCode")
+    for position, (code, hans, hant, en, keywords) in enumerate(CODES, start=1):
+        if ReasonCode.objects.filter(code=code).exists():
+            continue
+        ReasonCode.objects.create(
+            code=code,
+            label_zh_hans=hans,
+            label_zh_hant=hant,
+            label_en=en,
+            keywords="\n".join(keywords),
+            position=position * 10,
+            active=True,
+        )
+
+
+def remove(apps, schema_editor):
+    apps.get_model("surveys", "ReasonCode").objects.filter(code__in=[c[0] for c in CODES]).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("surveys", "0004_consultations_reviews")]
+
+    operations = [migrations.RunPython(install, remove)]
