@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from estatedesk.core.i18n import in_company_language
 from estatedesk.core.pareto import pareto
 from estatedesk.surveys import coding
-from estatedesk.surveys.models import Answer, ReasonCode, Suggestion, SuggestionStatus, Survey
+from estatedesk.surveys.models import Answer, ReasonCode, Suggestion, SuggestionStatus, Survey, SurveyStatus
 
-__all__ = ["ParetoBar", "active_codes", "draft_improvements", "reason_pareto"]
+__all__ = ["ParetoBar", "active_codes", "draft_improvements", "previous_survey", "reason_pareto"]
 
 # The words listed under one code on the page; the count is always the whole count.
 MAX_WORDS = 200
@@ -106,3 +107,12 @@ def draft_improvements(previous_survey: Survey) -> str:
             return ""
         lines.append(str(_("Thank you for your opinions; please tell us how we are doing.")))
     return "\n".join(lines)
+
+
+def previous_survey(survey: Survey, among: QuerySet[Survey] | None = None) -> Survey | None:
+    """The last closed survey of the same kind before ``survey``: the one whose decisions the
+    residents are told about at the start of this one (§7.3.7)."""
+    rows = (among if among is not None else Survey.objects.all()).filter(
+        kind=survey.kind, status=SurveyStatus.CLOSED, year__lte=survey.year
+    )
+    return rows.exclude(pk=survey.pk).order_by("-year", "-closed_at", "-pk").first()

@@ -16,6 +16,11 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/analysis/fishbone.svg", views.analysis_fishbone, name="analysis_fishbone"),
     path("<int:pk>/analysis/print/", views.analysis_print, name="analysis_print"),
     path("<int:pk>/analysis/pdf/", views.analysis_pdf, name="analysis_pdf"),
+    path(
+        "<int:pk>/analysis/draft-improvements/",
+        views.analysis_draft_improvements,
+        name="analysis_draft_improvements",
+    ),
     path("suggestions/<int:pk>/edit/", views.suggestion_edit, name="suggestion_edit"),
     path("suggestions/<int:pk>/submit/", views.suggestion_submit, name="suggestion_submit"),
     path("suggestions/<int:pk>/accept/", views.suggestion_accept, name="suggestion_accept"),

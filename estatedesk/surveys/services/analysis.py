@@ -24,7 +24,7 @@ from estatedesk.core import policy
 from estatedesk.core.actors import Actor, name_of, user_of
 from estatedesk.core.causes import clean_fishbone, fishbone_texts
 from estatedesk.core.clock import company_today, now
-from estatedesk.core.errors import InvalidInput, NotAllowed
+from estatedesk.core.errors import InvalidInput, NotAllowed, NotFound
 from estatedesk.core.i18n import in_company_language
 from estatedesk.core.numbering import next_number
 from estatedesk.core.versioning import EDIT_VERSION, take_edit
@@ -32,9 +32,11 @@ from estatedesk.core.workflow import check_source, lock, require
 from estatedesk.notifications.services import tell
 from estatedesk.org.models import Department, Estate, Role, Staff
 from estatedesk.surveys import action_link
+from estatedesk.surveys.analysis import draft_improvements, previous_survey
 from estatedesk.surveys.models import Category, Suggestion, Survey, SurveyAnalysis
 from estatedesk.surveys.review_selectors import suggestions_for
 from estatedesk.surveys.selectors import estate_ids_in, surveys_for
+from estatedesk.surveys.services.lifecycle import update_survey
 from estatedesk.surveys.workflow import ANALYST_ROLES, SUGGESTION
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "analysis_of",
     "decline_suggestion",
     "edit_suggestion",
+    "draft_improvements_from_last",
     "may_analyse",
     "save_analysis",
     "submit_suggestion",
@@ -273,3 +276,20 @@ def decline_suggestion(*, actor: Actor, suggestion: Suggestion | int, reason: st
     locked.decision_reason = reason.strip()[:MAX_TEXT]
     locked.save(update_fields=["status", "decided_at", "decided_by_name", "decision_reason"])
     return locked
+
+
+def draft_improvements_from_last(*, actor: Actor, survey: Survey | int, based_on: int | None) -> Survey:
+    """Fill the survey's "improvements since the last survey" with the draft made from the last
+    survey's accepted suggestions, through the survey's own edit (its roles, statuses and
+    version); the deputy GM then edits the text."""
+    pk = survey.pk if isinstance(survey, Survey) else survey
+    current = surveys_for(actor).filter(pk=pk).first()
+    if current is None:
+        raise NotFound(_("Not found, or not yours to see."))
+    previous = previous_survey(current, surveys_for(actor))
+    text = draft_improvements(previous) if previous is not None else ""
+    if not text:
+        raise InvalidInput(
+            _("The last survey has no accepted improvement suggestions to draft from."), field="improvements"
+        )
+    return update_survey(actor=actor, survey=pk, based_on=based_on, improvements=text)

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -29,6 +30,7 @@ from estatedesk.core.causes import Bone
 from estatedesk.core.clock import company_now, company_zone
 from estatedesk.core.models import CompanySettings
 from estatedesk.core.pareto import pareto_options
+from estatedesk.core.versioning import version_field
 from estatedesk.core.web import FormStep, company_time, form_step_view
 from estatedesk.org.models import Estate
 from estatedesk.surveys import analysis, echarts, selectors
@@ -44,6 +46,7 @@ from estatedesk.surveys.models import Suggestion, SuggestionStatus, Survey, Surv
 from estatedesk.surveys.report import Line, Report, build
 from estatedesk.surveys.review_selectors import suggestions_for
 from estatedesk.surveys.services import analysis as services
+from estatedesk.surveys.views import detail as survey_detail
 from estatedesk.surveys.views.common import survey_or_404
 from estatedesk.surveys.workflow import SUGGESTION
 
@@ -457,3 +460,36 @@ def analysis_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'inline; filename="survey-analysis-{survey.number}.pdf"'
     patch_cache_control(response, private=True, no_cache=True)
     return response
+
+
+# --- the next survey's improvements text ------------------------------------------------------
+
+
+class DraftForm(ConfirmForm):
+    based_on_version = version_field()
+
+
+def _run_draft(request: HttpRequest, survey: Survey, form: DraftForm) -> str:
+    services.draft_improvements_from_last(
+        actor=request.user, survey=survey.pk, based_on=form.cleaned_data["based_on_version"]
+    )
+    return _("Drafted from the last survey's decisions: check the text and edit it.")
+
+
+def _show_detail(request: HttpRequest, survey: Survey, form: DraftForm, status: int) -> HttpResponse:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return survey_detail.render_detail(request, survey, status=status)
+
+
+analysis_draft_improvements = form_step_view(
+    FormStep(
+        load=_load_survey,
+        form=lambda request, survey, data: DraftForm(data, user=request.user),
+        run=_run_draft,
+        render=_show_detail,
+        back=lambda survey: reverse("surveys:detail", args=[survey.pk]) + "#survey-improvements",
+        name="analysis_draft_improvements",
+    )
+)

@@ -14,6 +14,7 @@ from estatedesk.core.clock import company_today
 from estatedesk.surveys.models import ReasonCode, Suggestion, SuggestionStatus, Survey
 from estatedesk.surveys.services import analysis as services
 from tests.conftest import World
+from tests.surveys.conftest import annual
 from tests.surveys.results_world import closed_survey
 
 S9 = pytest.mark.req("S-9")
@@ -131,3 +132,30 @@ def test_the_pdf_renders(world: World, survey: Survey) -> None:
         assert response.status_code == 200 and response.content.startswith(b"%PDF")
     printed = client.get(reverse("surveys:analysis_print", args=[survey.pk])).content.decode()
     assert suggestion.number in printed and printed.count("data:image/svg+xml;base64,") == 2
+
+
+@S9
+def test_the_next_survey_drafts_its_improvements_from_the_decisions(world: World, survey: Survey) -> None:
+    deputy = world.users["deputy_gm"]
+    kept = services.write_suggestion(actor=deputy, survey=survey, title="电梯维修提速", text="两小时内到场")
+    dropped = services.write_suggestion(actor=deputy, survey=survey, title="更换门禁系统", text="全部更换")
+    for s in (kept, dropped):
+        services.submit_suggestion(actor=deputy, suggestion=s)
+    services.accept_suggestion(
+        actor=world.users["gm"],
+        suggestion=kept,
+        owner=world.users["department_head"].staff,
+        due_date=company_today() + timedelta(days=10),
+        department=world.engineering,
+    )
+    services.decline_suggestion(actor=world.users["gm"], suggestion=dropped, reason="费用过高")
+    following = annual(world, deputy)
+    client = world.client("deputy_gm")
+    page = client.get(reverse("surveys:detail", args=[following.pk])).content.decode()
+    assert 'id="draft-improvements-form"' in page
+    url = reverse("surveys:analysis_draft_improvements", args=[following.pk])
+    assert client.post(url, {"based_on_version": following.edit_version + 5}).status_code == 409
+    assert client.post(url, {"based_on_version": following.edit_version}).status_code == 302
+    following.refresh_from_db()
+    assert "电梯维修提速" in following.improvements and "工程部" in following.improvements
+    assert "门禁" not in following.improvements
