@@ -223,6 +223,7 @@ PAGES = [
     ("surveys:sample", "survey"),
     ("surveys:paper", "survey"),
     ("surveys:results", "survey"),
+    ("surveys:analysis", "survey"),
     ("surveys:sheets", "survey"),
     ("surveys:standard_list", None),
     ("surveys:standard_detail", "standard"),
