@@ -7,18 +7,19 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 
 from estatedesk.surveys.views import analysis as views
+from estatedesk.surveys.views import analysis_print as paper
 from estatedesk.surveys.views.reason_codes import VIEWS as codes
 
 urlpatterns: list[URLPattern] = [
     path("<int:pk>/analysis/", views.analysis_page, name="analysis"),
     path("<int:pk>/analysis/save/", views.analysis_save, name="analysis_save"),
     path("<int:pk>/analysis/suggest/", views.analysis_suggest, name="analysis_suggest"),
-    path("<int:pk>/analysis/fishbone.svg", views.analysis_fishbone, name="analysis_fishbone"),
-    path("<int:pk>/analysis/print/", views.analysis_print, name="analysis_print"),
-    path("<int:pk>/analysis/pdf/", views.analysis_pdf, name="analysis_pdf"),
+    path("<int:pk>/analysis/fishbone.svg", paper.analysis_fishbone, name="analysis_fishbone"),
+    path("<int:pk>/analysis/print/", paper.analysis_print, name="analysis_print"),
+    path("<int:pk>/analysis/pdf/", paper.analysis_pdf, name="analysis_pdf"),
     path(
         "<int:pk>/analysis/draft-improvements/",
-        views.analysis_draft_improvements,
+        paper.analysis_draft_improvements,
         name="analysis_draft_improvements",
     ),
     path("suggestions/<int:pk>/edit/", views.suggestion_edit, name="suggestion_edit"),
