@@ -180,6 +180,7 @@ def render_detail(
             and policy.role_of(user) in SURVEY.get("edit").roles
             else "",
             "results_url": optional_url("surveys:results", survey.pk),
+            "analysis_url": optional_url("surveys:analysis", survey.pk),
             "sheets_url": optional_url("surveys:sheets", survey.pk),
             "timeline": timeline_rows(
                 survey.events.order_by("at", "pk"), SURVEY, dict(SurveyEventKind.choices)

@@ -33,6 +33,8 @@ def test_the_page_shows_figures_and_the_coded_reasons(world: World, survey: Surv
     html = response.content.decode()
     assert 'id="table-categories"' in html and 'id="chart-pareto"' in html
     assert 'data-code="lifts"' in html and "电梯经常故障" in html  # the reason's own words
+    survey_page = world.client("deputy_gm").get(reverse("surveys:detail", args=[survey.pk])).content.decode()
+    assert 'id="analysis-link"' in survey_page
 
 
 @S9
