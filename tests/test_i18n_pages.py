@@ -269,6 +269,7 @@ PAGES = [
     ("surveys:paper", "survey"),
     ("surveys:results", "survey"),
     ("surveys:segments", "survey"),
+    ("surveys:analysis", "survey"),
     ("surveys:sheets", "survey"),
     ("surveys:standard_list", None),
     ("surveys:standard_detail", "standard"),

@@ -109,6 +109,20 @@ def _estate_b_forum(world):
     ).pk
 
 
+def _estate_b_suggestion(world):
+    """An improvement suggestion about estate B on a survey of estate B only (S-9)."""
+    from estatedesk.surveys.services import analysis
+
+    survey = _estate_b_survey(world)
+    return analysis.write_suggestion(
+        actor=world.users["deputy_gm"],
+        survey=survey,
+        title="加強大堂保潔",
+        text="每日兩次",
+        estate=world.estate_b,
+    ).pk
+
+
 # Arguments besides the pk some object URLs take, all of estate B.
 def other_arguments(world):
     return {"building_pk": world.building_b.pk}
@@ -134,6 +148,7 @@ def estate_b_objects(world):
             _estate_b_questionnaire_consultation(world),
         ),
         "surveys:forum_": _estate_b_forum(world),
+        "surveys:suggestion_": _estate_b_suggestion(world),
     }
 
 
@@ -149,6 +164,8 @@ NOT_ESTATE_SCOPED = {
     "reports:annual_": "the annual summary is company-wide (leadership and heads; 404 to others)",
     "surveys:standard_": "evaluation standards are company-wide questionnaires: all staff read them, "
     "the survey team edits them (403 for everyone else)",
+    "surveys:reason_code_": "reason codes are company-wide configuration, kept by administrators "
+    "(403 for everyone else)",
 }
 
 

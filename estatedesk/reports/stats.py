@@ -34,6 +34,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from estatedesk.core.intervals import wilson
+from estatedesk.core.pareto import OTHER_KEY, ParetoRow, pareto, pareto_order
 
 if TYPE_CHECKING:
     from _typeshed import SupportsRichComparison
@@ -69,9 +70,6 @@ __all__ = [
 # complaints.models.Satisfaction, repeated here so this module needs no Django).
 SATISFACTION_LEVELS = ("very_satisfied", "satisfied", "neutral", "dissatisfied", "very_dissatisfied")
 SATISFIED_LEVELS = frozenset({"very_satisfied", "satisfied"})
-
-# The catch-all category's code (complaints migration 0002: 其他 / Other); a Pareto draws it last.
-OTHER_KEY = "other"
 
 
 def _exact(x: float | Fraction) -> Fraction:
@@ -168,61 +166,7 @@ def durations(values: Iterable[timedelta | float]) -> Durations:
     return Durations(len(seconds), median(seconds), percentile(seconds, 90))
 
 
-# --- Pareto --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ParetoRow(Generic[K]):
-    key: K
-    count: int
-    cumulative_count: int
-    total: int
-    vital: bool
-
-    @property
-    def share(self) -> float:
-        return self.count / self.total
-
-    @property
-    def cumulative_share(self) -> float:
-        """Integer running sum ÷ total: the last row is exactly 1.0, whatever the counts."""
-        return self.cumulative_count / self.total
-
-
-def pareto_order(counts: Mapping[K, int], *, last: object = OTHER_KEY) -> list[tuple[K, int]]:
-    """(key, count) as the bars stand: count descending, ties by key (the same chart on every
-    run), the catch-all ``last`` after all others whatever its count; zero counts dropped."""
-    if any(n < 0 for n in counts.values()):
-        raise ValueError("Pareto counts cannot be negative")
-    return sorted(
-        ((k, n) for k, n in counts.items() if n > 0),
-        key=lambda kv: (kv[0] == last, -kv[1], kv[0]),
-    )
-
-
-def pareto(
-    counts: Mapping[K, int], threshold: float | Fraction = 0.8, *, last: object = OTHER_KEY
-) -> list[ParetoRow[K]]:
-    """Bars in ``pareto_order``: count descending, the catch-all ``last`` at the end.
-
-    ``vital`` marks the "vital few": the shortest prefix whose cumulative share reaches the
-    threshold, i.e. a row is vital when the rows before it have not yet reached it. The
-    first row is therefore always vital. A tie across the boundary is broken by key, like
-    the order; the chart shows the tied bar next to it for the reader to judge. The catch-all
-    is never vital: "Other" is no one thing to act on, however large.
-    """
-    limit = _exact(threshold)
-    if not 0 < limit <= 1:
-        raise ValueError(f"a Pareto threshold needs 0 < threshold <= 1, got {threshold}")
-    items = pareto_order(counts, last=last)
-    total = sum(n for _, n in items)
-    rows: list[ParetoRow[K]] = []
-    running = 0
-    for key, n in items:
-        vital = Fraction(running, total) < limit and key != last
-        running += n
-        rows.append(ParetoRow(key, n, running, total, vital))
-    return rows
+# --- Pareto: in ``core.pareto`` (the survey analysis draws the same chart, S-9) -------------
 
 
 # --- change against an earlier period ------------------------------------------------------

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils import translation
 
+from estatedesk.core import charts as core_charts
 from estatedesk.reports import charts, echarts
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -199,10 +200,10 @@ def test_the_browser_pareto_keeps_the_order_has_headroom_and_labels_80_percent_i
 
 @pytest.mark.req("A-3")
 def test_month_labels_break_between_the_year_and_the_month_never_inside_a_number() -> None:
-    assert charts._wrap("2026年12月", 7) == "2026年\n12月"
-    assert charts._wrap("2026年1月", 7) == "2026年\n1月"
-    assert charts._wrap("Repairs and maintenance", 12) == "Repairs and\nmaintenance"
-    assert charts._wrap("维修", 7) == "维修"
+    assert core_charts.wrap("2026年12月", 7) == "2026年\n12月"
+    assert core_charts.wrap("2026年1月", 7) == "2026年\n1月"
+    assert core_charts.wrap("Repairs and maintenance", 12) == "Repairs and\nmaintenance"
+    assert core_charts.wrap("维修", 7) == "维修"
 
 
 @pytest.mark.req("A-1")

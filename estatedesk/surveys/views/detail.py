@@ -174,7 +174,13 @@ def render_detail(
             "drawn": drawn,
             "whole": selectors.sees_whole_survey(user),
             "versions": [v for _pk, v in versions],
+            # The text residents read first, drafted from the last survey's decisions (S-9).
+            "draft_improvements_url": optional_url("surveys:analysis_draft_improvements", survey.pk)
+            if survey.status in (SurveyStatus.DRAFT, SurveyStatus.DRAWN)
+            and policy.role_of(user) in SURVEY.get("edit").roles
+            else "",
             "results_url": optional_url("surveys:results", survey.pk),
+            "analysis_url": optional_url("surveys:analysis", survey.pk),
             "sheets_url": optional_url("surveys:sheets", survey.pk),
             "timeline": timeline_rows(
                 survey.events.order_by("at", "pk"), SURVEY, dict(SurveyEventKind.choices)
