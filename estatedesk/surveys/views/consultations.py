@@ -1,0 +1,330 @@
+"""The monthly consultations (SPEC S-4): the list per month and estate with the flags of the last
+months and the year's coverage on top, its workbook, and the page that plans one.
+
+Reads go through ``review_selectors.consultations_for`` (scope, P-1); the figures of the flags
+and the coverage are the grouped queries of ``consultation_results``, so the page's queries do
+not grow with the number of estates or months. The page of one consultation is
+``consultation_detail``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from estatedesk.core import policy
+from estatedesk.core.actors import Actor
+from estatedesk.core.clock import company_today
+from estatedesk.core.errors import ServiceError
+from estatedesk.core.params import Params
+from estatedesk.core.web import company_time, put_error
+from estatedesk.core.xlsx import NoteRow, workbook_response
+from estatedesk.org.models import Estate
+from estatedesk.surveys import consultation_flags, wording
+from estatedesk.surveys.consultation_results import consultation_facts, coverage
+from estatedesk.surveys.forms_consultations import ConsultationPlanForm
+from estatedesk.surveys.models import Consultation, ConsultationMethod, ConsultationStatus
+from estatedesk.surveys.review_selectors import consultations_for
+from estatedesk.surveys.selectors import sees_whole_survey
+from estatedesk.surveys.services import consultations as service
+from estatedesk.surveys.workflow import CONSULTATION
+
+PAGE_SIZE = 50
+EXPORT_MAX = 50_000
+# The flags cover this month and the months before it.
+FLAG_MONTHS = 3
+FILTER_LABELS = {
+    "month": gettext_lazy("month"),
+    "estate": gettext_lazy("estate"),
+    "status": gettext_lazy("status"),
+}
+
+
+def scope_estates(user: Actor) -> list[int] | None:
+    """The estates whose consultations the user sees (None: all)."""
+    if sees_whole_survey(user):
+        return None
+    return sorted(policy.estate_ids(user) or ())
+
+
+def may_plan(user: Actor) -> bool:
+    return policy.role_of(user) in CONSULTATION.get("plan").roles
+
+
+def add_months(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    kind: str
+    estate: str
+    month: date
+    text: str
+    consultation: int | None
+
+
+def flag_text(flag: consultation_flags.Flag) -> str:
+    if flag.kind == consultation_flags.MISSING:
+        return _("No consultation this month (at least %(needed)d households are needed).") % {
+            "needed": flag.needed
+        }
+    if flag.kind == consultation_flags.UNDER_SHARE:
+        return _("Only %(reached)d households consulted; 5 %% of the occupied households is %(needed)d.") % {
+            "reached": flag.reached,
+            "needed": flag.needed,
+        }
+    return _("%(number)s: questionnaire returned by %(rate)s of the households asked (%(reached)d / %(needed)d).") % {
+        "number": flag.number,
+        "rate": wording.percent_text(flag.rate),
+        "reached": flag.reached,
+        "needed": flag.needed,
+    }
+
+
+def flag_rows(user: Actor, today: date, months: int = FLAG_MONTHS) -> list[FlagRow]:
+    """The flags of the last ``months`` months (this one included), newest first."""
+    estates = scope_estates(user)
+    this_month = today.replace(day=1)
+    facts = consultation_facts(estates, add_months(this_month, 1 - months), this_month)
+    names = dict(Estate.objects.values_list("pk", "name"))
+    found = consultation_flags.flags(facts, today)
+    found.sort(key=lambda f: (f.month, names.get(f.estate, "")), reverse=True)
+    return [FlagRow(f.kind, names.get(f.estate, ""), f.month, flag_text(f), f.consultation) for f in found]
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    estate: str
+    consulted: int
+    occupied: int
+    rate_text: str
+
+
+def coverage_rows(user: Actor, year: int) -> list[CoverageRow]:
+    found = coverage(year, scope_estates(user))
+    estates = Estate.objects.filter(pk__in=found, active=True).order_by("code")
+    return [
+        CoverageRow(e.name, found[e.pk].consulted, found[e.pk].occupied, wording.percent_text(found[e.pk].rate))
+        for e in estates
+    ]
+
+
+@dataclass
+class ListFilters:
+    values: dict[str, str]
+    notes: list[str]
+    choices: dict[str, list[tuple[str, Any]]]
+
+    def fields(self) -> list[tuple[str, Any, list[tuple[str, Any]], str]]:
+        return [(key, FILTER_LABELS[key], ch, self.values.get(key, "")) for key, ch in self.choices.items()]
+
+
+def _month_param(params: Params) -> date | None:
+    value = params.raw("month").strip()
+    if not value:
+        return None
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        params.notes.append(
+            _("The %(filter)s “%(value)s” is not one of the choices; that filter was ignored.")
+            % {"filter": FILTER_LABELS["month"], "value": value[:20]}
+        )
+        return None
+
+
+def consultation_rows(user: Actor) -> QuerySet[Consultation]:
+    return (
+        consultations_for(user)
+        .select_related("estate")
+        .annotate(
+            asked=Count("households", filter=Q(households__asked=True)),
+            answered=Count("households", filter=Q(households__asked=True, households__answered_at__isnull=False)),
+        )
+        .order_by("-month", "estate__code", "-pk")
+    )
+
+
+def filter_consultations(request: HttpRequest) -> tuple[QuerySet[Consultation], ListFilters]:
+    user: Actor = request.user
+    estates = policy.scope_by_estate(user, Estate.objects.filter(active=True), "pk").order_by("code")
+    if sees_whole_survey(user):
+        estates = Estate.objects.filter(active=True).order_by("code")
+    filters = ListFilters(
+        values={},
+        notes=[],
+        choices={
+            "estate": [(str(e.pk), e.name) for e in estates],
+            "status": [(str(v), label) for v, label in ConsultationStatus.choices],
+        },
+    )
+    params = Params(request.GET)
+    rows = consultation_rows(user)
+    month = _month_param(params)
+    if month is not None:
+        filters.values["month"] = f"{month:%Y-%m}"
+        rows = rows.filter(month=month)
+    for key, choices in filters.choices.items():
+        value = params.choice(key, (v for v, _label in choices), FILTER_LABELS[key])
+        if not value:
+            continue
+        filters.values[key] = value
+        rows = rows.filter(estate_id=value) if key == "estate" else rows.filter(status=value)
+    filters.notes = params.notes
+    return rows, filters
+
+
+def _querystring(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def return_rate_of(row: Consultation) -> str:
+    asked = getattr(row, "asked", 0)
+    answered = getattr(row, "answered", 0)
+    return wording.percent_text(answered * 100 / asked if asked else None)
+
+
+@require_GET
+@company_time
+def consultation_list(request: HttpRequest) -> HttpResponse:
+    user: Actor = request.user
+    today = company_today()
+    rows, filters = filter_consultations(request)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page.object_list:
+        row.rate_text = return_rate_of(row)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "surveys/consultations/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "filter_fields": filters.fields(),
+            "month_value": filters.values.get("month", ""),
+            "querystring": _querystring(request),
+            "flags": flag_rows(user, today),
+            "coverage": coverage_rows(user, today.year),
+            "year": today.year,
+            "can_plan": may_plan(user),
+        },
+    )
+
+
+EXPORT_HEADERS = [
+    gettext_lazy("Number"),
+    gettext_lazy("Month"),
+    gettext_lazy("Estate"),
+    gettext_lazy("Topics"),
+    gettext_lazy("Method"),
+    gettext_lazy("Status"),
+    gettext_lazy("Planned for"),
+    gettext_lazy("Occupied households"),
+    gettext_lazy("Households asked"),
+    gettext_lazy("Households answered"),
+    gettext_lazy("Return rate"),
+    gettext_lazy("Planned by"),
+]
+
+
+def export_rows(user: Actor, rows: QuerySet[Consultation], limit: int = EXPORT_MAX) -> Iterator[Sequence[Any]]:
+    names = policy.can_see_contact_names(user)
+    for index, row in enumerate(rows[: limit + 1]):
+        if index == limit:
+            yield NoteRow([_("Only the first %(limit)s rows are exported; narrow the filters.") % {"limit": limit}])
+            return
+        yield [
+            row.number,
+            f"{row.month:%Y-%m}",
+            row.estate.name,
+            "、".join(row.topic_labels()),
+            str(row.get_method_display()),
+            str(row.get_status_display()),
+            row.planned_on.isoformat() if row.planned_on else "",
+            row.occupied_count,
+            getattr(row, "asked", 0),
+            getattr(row, "answered", 0),
+            return_rate_of(row),
+            row.created_by_name if names else "***",
+        ]
+
+
+@require_GET
+@company_time
+def consultation_list_xlsx(request: HttpRequest) -> HttpResponse:
+    rows, _filters = filter_consultations(request)
+    return workbook_response(
+        request,
+        "monthly-consultations",
+        EXPORT_HEADERS,
+        export_rows(request.user, rows),
+        sheet=_("Monthly consultations"),
+    )
+
+
+# --- Planning ----------------------------------------------------------------------------------
+
+
+def _plan_page(request: HttpRequest, form: ConsultationPlanForm, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "surveys/consultations/create.html",
+        {"form": form, "label": CONSULTATION.get("plan").label},
+        status=status,
+    )
+
+
+@company_time
+def consultation_create(request: HttpRequest) -> HttpResponse:
+    user: Actor = request.user
+    if not may_plan(user):
+        return render(
+            request,
+            "surveys/pages/not_allowed.html",
+            {"message": _("The management office's staff and the customer-service team plan consultations.")},
+            status=403,
+        )
+    if request.method != "POST":
+        today = company_today()
+        initial = {"month": today.replace(day=1), "share": 5, "method": ConsultationMethod.DOOR_TO_DOOR}
+        return _plan_page(request, ConsultationPlanForm(initial=initial, user=user))
+    form = ConsultationPlanForm(request.POST, user=user)
+    if not form.is_valid():
+        return _plan_page(request, form, 422)
+    data = form.cleaned_data
+    try:
+        consultation = service.plan_consultation(
+            actor=user,
+            estate=data["estate"],
+            month=data["month"],
+            topics=data["topics"],
+            method=data["method"],
+            staff=list(data["staff"]),
+            planned_on=data["planned_on"],
+            share=data["share"],
+            notes=data["notes"] or "",
+        )
+    except ServiceError as error:
+        put_error(form, error)
+        return _plan_page(request, form, error.status)
+    messages.success(
+        request,
+        _("Consultation %(number)s planned: %(count)d households proposed.")
+        % {"number": consultation.number, "count": consultation.proposed_count},
+    )
+    return redirect("surveys:consultation_detail", consultation.pk)
