@@ -42,7 +42,9 @@ def topic_choices() -> list[tuple[str, Any]]:
 
 
 def topics_for(kind: str) -> list[str]:
-    return [str(c.value) for c in (OFFICE_CATEGORIES if kind == EstateKind.OFFICE else RESIDENTIAL_CATEGORIES)]
+    return [
+        str(c.value) for c in (OFFICE_CATEGORIES if kind == EstateKind.OFFICE else RESIDENTIAL_CATEGORIES)
+    ]
 
 
 class ConsultationPlanForm(SurveyBaseForm):
@@ -58,7 +60,9 @@ class ConsultationPlanForm(SurveyBaseForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The categories of §7.3.1; office buildings use the office categories."),
     )
-    method = forms.ChoiceField(label=_("method"), choices=ConsultationMethod.choices, widget=forms.RadioSelect)
+    method = forms.ChoiceField(
+        label=_("method"), choices=ConsultationMethod.choices, widget=forms.RadioSelect
+    )
     staff = StaffField(
         label=_("staff consulting"),
         queryset=Staff.objects.none(),
@@ -73,7 +77,9 @@ class ConsultationPlanForm(SurveyBaseForm):
         max_digits=5,
         decimal_places=2,
         initial=5,
-        help_text=_("At least 5 % of the occupied households, rounded up; those not consulted this year first."),
+        help_text=_(
+            "At least 5 % of the occupied households, rounded up; those not consulted this year first."
+        ),
     )
     notes = forms.CharField(
         label=_("notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
@@ -123,7 +129,11 @@ class ConsultationConfirmForm(SurveyBaseForm):
 
 class NotesForm(SurveyBaseForm):
     notes = forms.CharField(
-        label=_("notes"), required=False, max_length=4000, strip=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("notes"),
+        required=False,
+        max_length=4000,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     based_on_version = version_field()
 

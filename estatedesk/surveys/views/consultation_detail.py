@@ -161,7 +161,11 @@ def opinions(consultation: Consultation) -> dict[str, Any]:
 
 
 def render_detail(
-    request: HttpRequest, consultation: Consultation, *, failed: dict[str, Any] | None = None, status: int = 200
+    request: HttpRequest,
+    consultation: Consultation,
+    *,
+    failed: dict[str, Any] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     user: Actor = request.user
     failed = failed or {}
@@ -182,6 +186,9 @@ def render_detail(
         "swapped_count": sum(1 for h in households if not h.asked),
         "staff": list(consultation.staff.order_by("display_name").values_list("display_name", flat=True)),
         "topics": consultation.topic_labels(),
+        "proposal_rule": _(
+            "At least 5 % of the occupied households, rounded up; those not consulted this year first."
+        ),
         "shown_steps": consultation.status != ConsultationStatus.PLANNED,
         "timeline": timeline_rows(
             consultation.events.order_by("at", "pk"), CONSULTATION, dict(ConsultationEventKind.choices)

@@ -31,8 +31,8 @@ from estatedesk.core.params import Params
 from estatedesk.core.web import company_time, put_error
 from estatedesk.core.xlsx import NoteRow, workbook_response
 from estatedesk.org.models import Estate
-from estatedesk.surveys import consultation_flags, wording
-from estatedesk.surveys.consultation_results import consultation_facts, coverage
+from estatedesk.surveys import wording
+from estatedesk.surveys.consultation_overview import coverage_rows, flag_rows
 from estatedesk.surveys.forms_consultations import ConsultationPlanForm
 from estatedesk.surveys.models import Consultation, ConsultationMethod, ConsultationStatus
 from estatedesk.surveys.review_selectors import consultations_for
@@ -42,8 +42,6 @@ from estatedesk.surveys.workflow import CONSULTATION
 
 PAGE_SIZE = 50
 EXPORT_MAX = 50_000
-# The flags cover this month and the months before it.
-FLAG_MONTHS = 3
 FILTER_LABELS = {
     "month": gettext_lazy("month"),
     "estate": gettext_lazy("estate"),
@@ -51,75 +49,8 @@ FILTER_LABELS = {
 }
 
 
-def scope_estates(user: Actor) -> list[int] | None:
-    """The estates whose consultations the user sees (None: all)."""
-    if sees_whole_survey(user):
-        return None
-    return sorted(policy.estate_ids(user) or ())
-
-
 def may_plan(user: Actor) -> bool:
     return policy.role_of(user) in CONSULTATION.get("plan").roles
-
-
-def add_months(month: date, count: int) -> date:
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
-
-
-@dataclass(frozen=True)
-class FlagRow:
-    kind: str
-    estate: str
-    month: date
-    text: str
-    consultation: int | None
-
-
-def flag_text(flag: consultation_flags.Flag) -> str:
-    if flag.kind == consultation_flags.MISSING:
-        return _("No consultation this month (at least %(needed)d households are needed).") % {
-            "needed": flag.needed
-        }
-    if flag.kind == consultation_flags.UNDER_SHARE:
-        return _("Only %(reached)d households consulted; 5 %% of the occupied households is %(needed)d.") % {
-            "reached": flag.reached,
-            "needed": flag.needed,
-        }
-    return _("%(number)s: questionnaire returned by %(rate)s of the households asked (%(reached)d / %(needed)d).") % {
-        "number": flag.number,
-        "rate": wording.percent_text(flag.rate),
-        "reached": flag.reached,
-        "needed": flag.needed,
-    }
-
-
-def flag_rows(user: Actor, today: date, months: int = FLAG_MONTHS) -> list[FlagRow]:
-    """The flags of the last ``months`` months (this one included), newest first."""
-    estates = scope_estates(user)
-    this_month = today.replace(day=1)
-    facts = consultation_facts(estates, add_months(this_month, 1 - months), this_month)
-    names = dict(Estate.objects.values_list("pk", "name"))
-    found = consultation_flags.flags(facts, today)
-    found.sort(key=lambda f: (f.month, names.get(f.estate, "")), reverse=True)
-    return [FlagRow(f.kind, names.get(f.estate, ""), f.month, flag_text(f), f.consultation) for f in found]
-
-
-@dataclass(frozen=True)
-class CoverageRow:
-    estate: str
-    consulted: int
-    occupied: int
-    rate_text: str
-
-
-def coverage_rows(user: Actor, year: int) -> list[CoverageRow]:
-    found = coverage(year, scope_estates(user))
-    estates = Estate.objects.filter(pk__in=found, active=True).order_by("code")
-    return [
-        CoverageRow(e.name, found[e.pk].consulted, found[e.pk].occupied, wording.percent_text(found[e.pk].rate))
-        for e in estates
-    ]
 
 
 @dataclass
@@ -153,7 +84,9 @@ def consultation_rows(user: Actor) -> QuerySet[Consultation]:
         .select_related("estate")
         .annotate(
             asked=Count("households", filter=Q(households__asked=True)),
-            answered=Count("households", filter=Q(households__asked=True, households__answered_at__isnull=False)),
+            answered=Count(
+                "households", filter=Q(households__asked=True, households__answered_at__isnull=False)
+            ),
         )
         .order_by("-month", "estate__code", "-pk")
     )
@@ -242,11 +175,15 @@ EXPORT_HEADERS = [
 ]
 
 
-def export_rows(user: Actor, rows: QuerySet[Consultation], limit: int = EXPORT_MAX) -> Iterator[Sequence[Any]]:
+def export_rows(
+    user: Actor, rows: QuerySet[Consultation], limit: int = EXPORT_MAX
+) -> Iterator[Sequence[Any]]:
     names = policy.can_see_contact_names(user)
     for index, row in enumerate(rows[: limit + 1]):
         if index == limit:
-            yield NoteRow([_("Only the first %(limit)s rows are exported; narrow the filters.") % {"limit": limit}])
+            yield NoteRow(
+                [_("Only the first %(limit)s rows are exported; narrow the filters.") % {"limit": limit}]
+            )
             return
         yield [
             row.number,

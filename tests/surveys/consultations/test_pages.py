@@ -45,7 +45,7 @@ def test_plan_swap_start_and_finish_on_the_pages(world):
     detail = reverse("surveys:consultation_detail", args=[consultation.pk])
     assert response["Location"] == detail
     page = client.get(detail).content.decode()
-    assert consultation.number in page and "id=\"swap-form\"" in page
+    assert consultation.number in page and 'id="swap-form"' in page
     out = ConsultedHousehold.objects.filter(consultation=consultation, asked=True).first()
     candidate = svc.swap_candidates(consultation)[0]
     response = client.post(
@@ -64,7 +64,10 @@ def test_plan_swap_start_and_finish_on_the_pages(world):
         actor=world.users["handler_a"],
         consultation=consultation,
         unit_id=candidate,
-        answers=[TopicAnswer("cleaning", "dissatisfied", "垃圾清运不及时"), TopicAnswer("security", "satisfied")],
+        answers=[
+            TopicAnswer("cleaning", "dissatisfied", "垃圾清运不及时"),
+            TopicAnswer("security", "satisfied"),
+        ],
         remarks="希望增加儿童游乐设施",
     )
     assert client.post(reverse("surveys:consultation_finish", args=[consultation.pk])).status_code == 302
@@ -98,7 +101,9 @@ def test_stale_notes_are_409_and_nothing_is_lost(world):
         method="phone",
     )
     version = consultation.edit_version
-    svc.edit_notes(actor=world.users["office_head_a"], consultation=consultation, notes="同事的备注", based_on=version)
+    svc.edit_notes(
+        actor=world.users["office_head_a"], consultation=consultation, notes="同事的备注", based_on=version
+    )
     response = world.client("handler_a").post(
         reverse("surveys:consultation_notes", args=[consultation.pk]),
         {"notes": "我的备注", "based_on_version": version},
@@ -135,7 +140,10 @@ def test_the_list_flags_a_missed_month_and_a_consultation_under_five_percent(wor
         svc.start_consultation(actor=handler, consultation=consultation)
         unit = ConsultedHousehold.objects.filter(consultation=consultation, asked=True).first().unit_id
         svc.record_answers(
-            actor=handler, consultation=consultation, unit_id=unit, answers=[TopicAnswer("cleaning", "satisfied")]
+            actor=handler,
+            consultation=consultation,
+            unit_id=unit,
+            answers=[TopicAnswer("cleaning", "satisfied")],
         )
         svc.finish_consultation(actor=handler, consultation=consultation)
     with clock_at(datetime(2026, 12, 10, 10, tzinfo=ZONE)):
