@@ -24,6 +24,7 @@ from estatedesk.reports import services as reports
 from estatedesk.reports.models import MonthlyReport
 from estatedesk.surveys import responses
 from estatedesk.surveys import services as surveys
+from estatedesk.surveys.services import consultations
 from estatedesk.surveys.answering import AnswerInput
 from tests.complaints.conftest import at, record
 from tests.helpers import frozen_at
@@ -189,7 +190,26 @@ def _journey(world: Any) -> dict[str, int]:
                 AnswerInput(q.pk, "dissatisfied" if q.kind == "rating" else "", "电梯老坏") for q in questions
             ],
         )
+    with frozen_at(at(2026, 4, 6, 10, 0)):
+        consultation = consultations.plan_consultation(
+            actor=handler,
+            estate=world.estate_a,
+            month=date(2026, 4, 1),
+            topics=["cleaning", "security"],
+            method="questionnaire",
+            share=100,
+        )
+        consultations.start_consultation(actor=handler, consultation=consultation)
+        consultations.record_answers(
+            actor=handler,
+            consultation=consultation,
+            unit_id=consultation.households.first().unit_id,
+            answers=[consultations.TopicAnswer("cleaning", "dissatisfied", "垃圾清运不及时")],
+            remarks="停车位不足",
+        )
+        consultations.finish_consultation(actor=handler, consultation=consultation)
     return {
+        "consultation": consultation.pk,
         "complaint": complaint.pk,
         "slip": slip.pk,
         "action": action.pk,
@@ -227,6 +247,8 @@ PAGES = [
     ("surveys:standard_list", None),
     ("surveys:standard_detail", "standard"),
     ("surveys:targets", None),
+    ("surveys:consultation_list", None),
+    ("surveys:consultation_detail", "consultation"),
 ]
 
 

@@ -77,6 +77,21 @@ def _estate_b_survey(world):
     return surveys.draw_sample(actor=world.users["deputy_gm"], survey=survey, seed="b").pk
 
 
+def _estate_b_consultation(world):
+    """A monthly consultation of estate B, planned by its own handler."""
+    from datetime import date
+
+    from estatedesk.surveys.services import consultations
+
+    return consultations.plan_consultation(
+        actor=world.users["handler_b"],
+        estate=world.estate_b,
+        month=date(2026, 11, 1),
+        topics=["reception"],
+        method="phone",
+    ).pk
+
+
 # Arguments besides the pk some object URLs take, all of estate B.
 def other_arguments(world):
     return {"building_pk": world.building_b.pk}
@@ -97,6 +112,7 @@ def estate_b_objects(world):
         "org:department": world.office_b.pk,
         "org:staff": world.users["handler_b"].staff.pk,
         "surveys:": _estate_b_survey(world),
+        "surveys:consultation_": _estate_b_consultation(world),
     }
 
 
