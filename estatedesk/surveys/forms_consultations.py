@@ -22,6 +22,7 @@ from estatedesk.surveys.models import (
     Category,
     ConsultationMethod,
 )
+from estatedesk.surveys.services.consultations import plannable_estates
 
 MONTH_FORMATS = ["%Y-%m"]
 
@@ -86,9 +87,7 @@ class ConsultationPlanForm(SurveyBaseForm):
     )
 
     def setup(self) -> None:
-        self.fields["estate"].queryset = policy.scope_by_estate(  # type: ignore[attr-defined]
-            self.user, Estate.objects.filter(active=True), "pk"
-        ).order_by("code")
+        self.fields["estate"].queryset = plannable_estates(self.user).order_by("code")  # type: ignore[attr-defined]
         self.fields["staff"].queryset = policy.scope_staff(  # type: ignore[attr-defined]
             self.user, Staff.objects.filter(user__is_active=True)
         ).order_by("display_name")

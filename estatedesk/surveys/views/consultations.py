@@ -30,13 +30,11 @@ from estatedesk.core.errors import ServiceError
 from estatedesk.core.params import Params
 from estatedesk.core.web import company_time, put_error
 from estatedesk.core.xlsx import NoteRow, workbook_response
-from estatedesk.org.models import Estate
 from estatedesk.surveys import wording
 from estatedesk.surveys.consultation_overview import coverage_rows, flag_rows
 from estatedesk.surveys.forms_consultations import ConsultationPlanForm
 from estatedesk.surveys.models import Consultation, ConsultationMethod, ConsultationStatus
 from estatedesk.surveys.review_selectors import consultations_for
-from estatedesk.surveys.selectors import sees_whole_survey
 from estatedesk.surveys.services import consultations as service
 from estatedesk.surveys.workflow import CONSULTATION
 
@@ -94,9 +92,7 @@ def consultation_rows(user: Actor) -> QuerySet[Consultation]:
 
 def filter_consultations(request: HttpRequest) -> tuple[QuerySet[Consultation], ListFilters]:
     user: Actor = request.user
-    estates = policy.scope_by_estate(user, Estate.objects.filter(active=True), "pk").order_by("code")
-    if sees_whole_survey(user):
-        estates = Estate.objects.filter(active=True).order_by("code")
+    estates = service.plannable_estates(user).order_by("code")
     filters = ListFilters(
         values={},
         notes=[],
