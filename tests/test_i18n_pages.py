@@ -24,8 +24,8 @@ from estatedesk.reports import services as reports
 from estatedesk.reports.models import MonthlyReport
 from estatedesk.surveys import responses
 from estatedesk.surveys import services as surveys
-from estatedesk.surveys.services import consultations
 from estatedesk.surveys.answering import AnswerInput
+from estatedesk.surveys.services import consultations
 from tests.complaints.conftest import at, record
 from tests.helpers import frozen_at
 

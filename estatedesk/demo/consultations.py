@@ -62,7 +62,13 @@ REASONS = {
 }
 REMARKS = ["希望增加儿童游乐设施", "建议公告栏及时更新", "电梯高峰期等候时间长", "感谢保安师傅的帮助"]
 METHODS = [ConsultationMethod.DOOR_TO_DOOR, ConsultationMethod.PHONE, ConsultationMethod.OUTDOOR]
-LEVELS = ["very_satisfied"] * 4 + ["satisfied"] * 8 + ["neutral"] * 3 + ["dissatisfied"] * 2 + ["very_dissatisfied"]
+LEVELS = (
+    ["very_satisfied"] * 4
+    + ["satisfied"] * 8
+    + ["neutral"] * 3
+    + ["dissatisfied"] * 2
+    + ["very_dissatisfied"]
+)
 
 
 def _month_back(month: date, count: int) -> date:
@@ -90,7 +96,9 @@ def _runner(estate: Estate) -> Actor | None:
 
 
 def _offices() -> list[Estate]:
-    with_office = Department.objects.filter(kind=DepartmentKind.MANAGEMENT_OFFICE, active=True).values("estate")
+    with_office = Department.objects.filter(kind=DepartmentKind.MANAGEMENT_OFFICE, active=True).values(
+        "estate"
+    )
     return list(Estate.objects.filter(active=True, pk__in=with_office).order_by("code"))
 
 
@@ -125,9 +133,9 @@ def _one(estate: Estate, actor: Actor, month: date, back: int, index: int, rng: 
     with clock_at(_at(month, 6, 9, 0)):
         service.start_consultation(actor=actor, consultation=consultation)
     asked = list(
-        ConsultedHousehold.objects.filter(consultation=consultation, asked=True).order_by("pk").values_list(
-            "unit_id", flat=True
-        )
+        ConsultedHousehold.objects.filter(consultation=consultation, asked=True)
+        .order_by("pk")
+        .values_list("unit_id", flat=True)
     )
     needed = sample_size(consultation.occupied_count, 5)
     if (index, back) == UNDER_SHARE:

@@ -87,7 +87,7 @@ class ConsultationPlanForm(SurveyBaseForm):
     )
 
     def setup(self) -> None:
-        self.fields["estate"].queryset = plannable_estates(self.user).order_by("code")  # type: ignore[attr-defined]
+        self.fields["estate"].queryset = plannable_estates(self.user).order_by("code")  # type: ignore[attr-defined,arg-type]
         self.fields["staff"].queryset = policy.scope_staff(  # type: ignore[attr-defined]
             self.user, Staff.objects.filter(user__is_active=True)
         ).order_by("display_name")
