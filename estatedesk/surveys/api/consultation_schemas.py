@@ -18,7 +18,7 @@ from estatedesk.org.models import CustomerKind
 from estatedesk.surveys.api.schemas import Figures, Share, Words
 from estatedesk.surveys.models import Category, ConsultationMethod, ConsultationStatus
 
-Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Month = Annotated[str, StringConstraints(pattern=r"^20\d{2}-(0[1-9]|1[0-2])$")]
 SubmissionKey = Annotated[str, StringConstraints(max_length=64, pattern=r"^[A-Za-z0-9_.:-]*$")]
 MAX_TOPICS = 20
 MAX_STAFF = 50

@@ -36,6 +36,7 @@ from estatedesk.surveys.forms_consultations import ConsultationPlanForm
 from estatedesk.surveys.models import Consultation, ConsultationMethod, ConsultationStatus
 from estatedesk.surveys.review_selectors import consultations_for
 from estatedesk.surveys.services import consultations as service
+from estatedesk.surveys.views.common import shown_name
 from estatedesk.surveys.workflow import CONSULTATION
 
 PAGE_SIZE = 50
@@ -174,7 +175,6 @@ EXPORT_HEADERS = [
 def export_rows(
     user: Actor, rows: QuerySet[Consultation], limit: int = EXPORT_MAX
 ) -> Iterator[Sequence[Any]]:
-    names = policy.can_see_contact_names(user)
     for index, row in enumerate(rows[: limit + 1]):
         if index == limit:
             yield NoteRow(
@@ -193,7 +193,7 @@ def export_rows(
             getattr(row, "asked", 0),
             getattr(row, "answered", 0),
             return_rate_of(row),
-            row.created_by_name if names else "***",
+            shown_name(user, row.created_by_name),
         ]
 
 
