@@ -157,3 +157,29 @@ def test_the_list_flags_a_missed_month_and_a_consultation_under_five_percent(wor
     assert world.estate_b.name not in page.split('id="consultations"')[0]  # flags of my estates only
     assert 'id="consultation-coverage"' in page
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+@pytest.mark.req("A-3")
+def test_the_list_exports_to_excel_with_the_planner_masked_for_the_auditor(world):
+    import io
+
+    from openpyxl import load_workbook
+
+    consultation = svc.plan_consultation(
+        actor=world.users["handler_a"],
+        estate=world.estate_a,
+        month=date(2026, 11, 1),
+        topics=["cleaning"],
+        method="phone",
+    )
+
+    def rows(persona):
+        response = world.client(persona).get(reverse("surveys:consultation_list_xlsx"), {"month": "2026-11"})
+        assert response.status_code == 200
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        return [[c.value for c in row] for row in sheet.iter_rows()]
+
+    mine = rows("handler_a")
+    assert mine[1][0] == consultation.number and mine[1][-1] == consultation.created_by_name
+    audited = rows("auditor")
+    assert audited[1][0] == consultation.number and audited[1][-1] != consultation.created_by_name
