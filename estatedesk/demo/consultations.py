@@ -49,9 +49,9 @@ LOW_RETURN = (2, 3)  # the third estate's questionnaire three months ago came ba
 REASONS = {
     "cleaning": ["垃圾清运不及时", "楼道卫生打扫不彻底"],
     "security": ["夜间巡逻太少", "外来人员随意进出"],
-    "vehicles": ["停车位不足", "地库车辆乱停"],
-    "housing": ["外墙渗水一直没修好"],
-    "landscaping": ["草坪长期无人修剪"],
+    "vehicles": ["停车位不足", "地库车辆乱停", "访客车辆进出登记慢"],
+    "housing": ["外墙渗水一直没修好", "公告通知不及时"],
+    "landscaping": ["草坪长期无人修剪", "绿化带杂草多"],
     "repairs": ["报修后上门太慢"],
     "community": ["夜间噪音", "社区活动太少"],
     "convenience": ["快递柜不够用"],
@@ -62,13 +62,7 @@ REASONS = {
 }
 REMARKS = ["希望增加儿童游乐设施", "建议公告栏及时更新", "电梯高峰期等候时间长", "感谢保安师傅的帮助"]
 METHODS = [ConsultationMethod.DOOR_TO_DOOR, ConsultationMethod.PHONE, ConsultationMethod.OUTDOOR]
-LEVELS = (
-    ["very_satisfied"] * 4
-    + ["satisfied"] * 8
-    + ["neutral"] * 3
-    + ["dissatisfied"] * 2
-    + ["very_dissatisfied"]
-)
+LEVELS = ["very_satisfied"] * 7 + ["satisfied"] * 10 + ["neutral"] + ["dissatisfied"] + ["very_dissatisfied"]
 
 
 def _month_back(month: date, count: int) -> date:

@@ -88,6 +88,9 @@ class ConsultationPlanForm(SurveyBaseForm):
 
     def setup(self) -> None:
         self.fields["estate"].queryset = plannable_estates(self.user).order_by("code")  # type: ignore[attr-defined,arg-type]
+        estates = list(self.fields["estate"].queryset[:2])  # type: ignore[attr-defined]
+        if len(estates) == 1:  # an office's own staff: their one estate
+            self.fields["estate"].initial = estates[0].pk
         self.fields["staff"].queryset = policy.scope_staff(  # type: ignore[attr-defined]
             self.user, Staff.objects.filter(user__is_active=True)
         ).order_by("display_name")
