@@ -200,6 +200,14 @@ def _journey(world: Any) -> dict[str, int]:
             share=100,
         )
         consultations.start_consultation(actor=handler, consultation=consultation)
+        # Under way, one household answered: the entry page, the slips and the figures all show.
+        consultations.record_answers(
+            actor=handler,
+            consultation=consultation,
+            unit_id=consultation.households.first().unit_id,
+            answers=[consultations.TopicAnswer("cleaning", "dissatisfied", "垃圾清运不及时")],
+            remarks="停车位不足",
+        )
         forum = _forum(world, deputy, handler)
     return {
         "consultation": consultation.pk,
@@ -279,6 +287,8 @@ PAGES = [
     ("surveys:forum_list", None),
     ("surveys:forum_detail", "forum"),
     ("surveys:forum_minutes", "forum"),
+    ("surveys:consultation_list", None),
+    ("surveys:consultation_detail", "consultation"),
 ]
 
 

@@ -80,7 +80,7 @@ def _estate_b_survey(world):
 
 
 def _estate_b_questionnaire_consultation(world):
-    """A running questionnaire consultation of estate B (its entry page, its QR slips)."""
+    """A running questionnaire consultation of estate B (its page, entry page and QR slips)."""
     from datetime import date
 
     from estatedesk.surveys.services import consultations
@@ -143,10 +143,7 @@ def estate_b_objects(world):
         "org:department": world.office_b.pk,
         "org:staff": world.users["handler_b"].staff.pk,
         "surveys:": _estate_b_survey(world),
-        **dict.fromkeys(
-            ["surveys:consultation_entry", "surveys:consultation_slip"],
-            _estate_b_questionnaire_consultation(world),
-        ),
+        "surveys:consultation_": _estate_b_questionnaire_consultation(world),
         "surveys:forum_": _estate_b_forum(world),
         "surveys:suggestion_": _estate_b_suggestion(world),
     }

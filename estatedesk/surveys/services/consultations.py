@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from estatedesk.core import policy
@@ -44,6 +44,7 @@ from estatedesk.surveys.models import (
     ConsultedHousehold,
 )
 from estatedesk.surveys.review_selectors import consultations_for
+from estatedesk.surveys.selectors import sees_whole_survey
 from estatedesk.surveys.workflow import CONSULTATION
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "household_by_token",
     "occupied_units",
     "plan_consultation",
+    "plannable_estates",
     "record_answers",
     "record_online",
     "start_consultation",
@@ -88,6 +90,13 @@ def _percent(value: object) -> Decimal:
     if not number.is_finite() or not Decimal(5) <= number <= Decimal(100):
         raise InvalidInput(_("Enter a sample share of at least 5 % and at most 100 %."), field="share")
     return number.quantize(Decimal("0.01"))
+
+
+def plannable_estates(actor: Actor) -> QuerySet[Estate]:
+    """The active estates whose consultations the actor sees (``consultations_for``): the
+    customer-service supervisor and the leadership every one, other staff their own."""
+    estates = Estate.objects.filter(active=True)
+    return estates if sees_whole_survey(actor) else policy.scope_by_estate(actor, estates, "pk")
 
 
 def occupied_units(estate: Estate | int) -> list[int]:
@@ -193,9 +202,7 @@ def plan_consultation(
     those not consulted yet this year first)."""
     require(actor, CONSULTATION.get("plan"))
     estate_pk = estate.pk if isinstance(estate, Estate) else estate
-    found = (
-        policy.scope_by_estate(actor, Estate.objects.filter(active=True), "pk").filter(pk=estate_pk).first()
-    )
+    found = plannable_estates(actor).filter(pk=estate_pk).first()
     if found is None:
         raise InvalidInput(_("Choose one of your estates."), field="estate")
     if method not in ConsultationMethod.values:
