@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from estatedesk.core import policy
 from estatedesk.org.models import CommitteeMember
+from estatedesk.surveys.models import HalfYearStatistics
 from tests.complaints.conftest import estate_b_complaint_papers
 
 
@@ -97,6 +98,9 @@ def estate_b_objects(world):
         "org:department": world.office_b.pk,
         "org:staff": world.users["handler_b"].staff.pk,
         "surveys:": _estate_b_survey(world),
+        "surveys:half_year_": HalfYearStatistics.objects.create(
+            office=world.office_b, estate=world.estate_b, year=2026, half=1
+        ).pk,
     }
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from estatedesk.core import policy
 from estatedesk.core.actors import Actor, name_of, stamp, user_of
 from estatedesk.core.clock import company_today, now
-from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, NotFound
+from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed
 from estatedesk.core.i18n import in_company_language
 from estatedesk.core.versioning import EDIT_VERSION, take_edit
 from estatedesk.core.workflow import lock

@@ -3,8 +3,7 @@ statistics read."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from datetime import timezone as tz
+from datetime import UTC, date, datetime
 from typing import Any
 
 from estatedesk.org.models import Building, Unit
@@ -30,7 +29,7 @@ def consultation(
     """One finished consultation of ``units``; ``answers[category][i]`` is the i-th unit's
     (satisfied, reason)."""
     _COUNTER[0] += 1
-    when = datetime(month.year, month.month, 10, 2, tzinfo=tz.utc)
+    when = datetime(month.year, month.month, 10, 2, tzinfo=UTC)
     c = Consultation.objects.create(
         number=f"MC-T{_COUNTER[0]:05d}",
         estate=building.estate,

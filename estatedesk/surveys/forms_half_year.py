@@ -1,0 +1,38 @@
+"""Forms of the half-year statistics pages (SPEC S-5). They only parse what was typed; the
+rules (which offices, which half years, who signs) live in ``services.half_year``."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from estatedesk.core.clock import company_today
+from estatedesk.core.versioning import version_field
+from estatedesk.surveys.forms import SurveyBaseForm
+from estatedesk.surveys.models import Half
+from estatedesk.surveys.services.half_year import offices_for
+
+
+class ComputeForm(SurveyBaseForm):
+    office = forms.TypedChoiceField(label=_("management office"), coerce=int)
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    half = forms.TypedChoiceField(label=_("half year"), choices=Half.choices, coerce=int)
+
+    def setup(self) -> None:
+        self.fields["office"].choices = [(o.pk, o.name) for o in offices_for(self.user)]  # type: ignore[attr-defined]
+        if not self.is_bound:
+            today = company_today()
+            # The last complete half year: the one the office reviews now.
+            self.initial.setdefault("year", today.year if today.month > 6 else today.year - 1)
+            self.initial.setdefault("half", 1 if today.month > 6 else 2)
+
+
+class ConclusionsForm(SurveyBaseForm):
+    conclusions = forms.CharField(
+        label=_("director's conclusions"),
+        required=False,
+        max_length=8000,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    based_on_version = version_field()
