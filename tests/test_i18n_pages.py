@@ -189,7 +189,10 @@ def _journey(world: Any) -> dict[str, int]:
                 AnswerInput(q.pk, "dissatisfied" if q.kind == "rating" else "", "电梯老坏") for q in questions
             ],
         )
+    with frozen_at(at(2026, 4, 2, 11, 0)):
+        half_year = _half_year(world, deputy)
     return {
+        "half_year": half_year,
         "complaint": complaint.pk,
         "slip": slip.pk,
         "action": action.pk,
@@ -198,6 +201,34 @@ def _journey(world: Any) -> dict[str, int]:
         "survey": survey.pk,
         "standard": survey.version_id,
     }
+
+
+def _half_year(world, deputy):
+    """The second half of 2025 of estate A's office: cleaning below target, an issue raised by
+    many owners, and an action opened from the line."""
+    from estatedesk.org.models import Unit
+    from estatedesk.surveys.services import half_year
+    from tests.surveys.half_year.data import consultation, reason_code
+
+    reason_code("rubbish", "垃圾清运", "垃圾", "cleaning")
+    units = [
+        Unit.objects.create(estate=world.estate_a, building=world.building_a, number=f"I{i}", occupied=True)
+        for i in range(10)
+    ]
+    rows = [(True, "")] * 6 + [(False, "垃圾没人清")] * 4
+    consultation(
+        world.building_a, date(2025, 11, 1), units, {"cleaning": rows, "security": [(True, "")] * 10}
+    )
+    stats = half_year.compute_half_year(actor=deputy, office=world.office_a, year=2025, half=2)
+    improvement.open_action(
+        actor=deputy,
+        kind="corrective",
+        source="half_year_statistics",
+        title="清洁整改",
+        problem="清洁低于目标",
+        source_half_year_line=stats.lines.first(),
+    )
+    return stats.pk
 
 
 PAGES = [
@@ -227,6 +258,9 @@ PAGES = [
     ("surveys:standard_list", None),
     ("surveys:standard_detail", "standard"),
     ("surveys:targets", None),
+    ("surveys:half_year_list", None),
+    ("surveys:half_year_detail", "half_year"),
+    ("surveys:half_year_print", "half_year"),
 ]
 
 

@@ -14,9 +14,9 @@ from estatedesk.surveys.services.half_year import offices_for
 
 
 class ComputeForm(SurveyBaseForm):
-    office = forms.TypedChoiceField(label=_("management office"), coerce=int)
-    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
-    half = forms.TypedChoiceField(label=_("half year"), choices=Half.choices, coerce=int)
+    office = forms.TypedChoiceField(label=_("Management office"), coerce=int)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    half = forms.TypedChoiceField(label=_("Half year"), choices=Half.choices, coerce=int)
 
     def setup(self) -> None:
         self.fields["office"].choices = [(o.pk, o.name) for o in offices_for(self.user)]  # type: ignore[attr-defined]
@@ -29,7 +29,7 @@ class ComputeForm(SurveyBaseForm):
 
 class ConclusionsForm(SurveyBaseForm):
     conclusions = forms.CharField(
-        label=_("director's conclusions"),
+        label=_("Director's conclusions"),
         required=False,
         max_length=8000,
         strip=False,

@@ -129,7 +129,7 @@ def _figure(fig: Figure | None, target: Fraction) -> dict[str, Any] | None:
 
 
 def _source_text(name: str, fig: dict[str, Any]) -> str:
-    return _("%(source)s satisfaction rate %(rate)s (n=%(n)s)") % {
+    return _("%(source)s %(rate)s (n=%(n)s)") % {
         "source": name,
         "rate": percent_text(fig["adjusted"]),
         "n": fig["n"],
@@ -139,7 +139,7 @@ def _source_text(name: str, fig: dict[str, Any]) -> str:
 def _below_summary(label: str, row: dict[str, Any]) -> str:
     """清洁：业主意见征询满意率 82.0%（n=150），低于目标 90.0%"""
     parts = []
-    for key, name in (("consultation", _("consultations")), ("survey", _("survey"))):
+    for key, name in (("consultation", _("monthly consultations")), ("survey", _("the survey"))):
         fig = row[key]
         if fig is not None and fig["below"]:
             parts.append(_source_text(name, fig))

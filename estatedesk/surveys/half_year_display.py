@@ -196,7 +196,7 @@ def workbook(statistics: HalfYearStatistics, lines: list[Any]) -> bytes:
     )
     sheet(
         _("Issues raised"),
-        [_("Category"), _("Issue"), _("Households"), _("Share of households heard (%)"), _("Listed")],
+        [_("Category"), _("Issue raised"), _("Households"), _("Share of households heard (%)"), _("Listed")],
         [
             [
                 i["category_label"],
