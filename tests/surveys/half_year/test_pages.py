@@ -92,7 +92,7 @@ def test_conclusions_sign_off_and_refresh_refused_afterwards(world):
     head = world.client("office_head_a")
     assert head.post(reverse("surveys:half_year_sign", args=[stats.pk])).status_code == 302
     again = client.post(reverse("surveys:half_year_refresh", args=[stats.pk]))
-    assert again.status_code == 409 and "signed off" in again.content.decode()
+    assert again.status_code == 409 and "已签发" in again.content.decode()
     again_list = client.post(
         reverse("surveys:half_year_compute"), {"office": world.office_a.pk, "year": 2026, "half": 1}
     )
