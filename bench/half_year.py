@@ -63,7 +63,9 @@ def fill(offices: int, households: int) -> dict[str, Any]:
     from estatedesk.surveys.models import Consultation, ConsultationAnswer, ConsultedHousehold, ReasonCode
 
     rng = random.Random(14)
-    Estate.objects.bulk_create(Estate(name=f"基准花园{i + 1:03d}", code=f"H{i + 1:03d}") for i in range(offices))
+    Estate.objects.bulk_create(
+        Estate(name=f"基准花园{i + 1:03d}", code=f"H{i + 1:03d}") for i in range(offices)
+    )
     estates = list(Estate.objects.order_by("code"))
     Department.objects.bulk_create(
         Department(name=f"{e.name}管理处", kind="management_office", estate=e) for e in estates
@@ -84,9 +86,7 @@ def fill(offices: int, households: int) -> dict[str, Any]:
         for i, (c, label, words, cat) in enumerate(CODES)
     )
     with transaction.atomic():
-        Building.objects.bulk_create(
-            Building(estate=e, name=f"{b + 1}栋") for e in estates for b in range(2)
-        )
+        Building.objects.bulk_create(Building(estate=e, name=f"{b + 1}栋") for e in estates for b in range(2))
     buildings: dict[int, list[int]] = {}
     for pk, estate in Building.objects.order_by("pk").values_list("pk", "estate_id"):
         buildings.setdefault(estate, []).append(pk)
@@ -205,7 +205,9 @@ def measure(supervisor: Any) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--offices", type=int, default=300)
     parser.add_argument("--households", type=int, default=1000)
     args = parser.parse_args()

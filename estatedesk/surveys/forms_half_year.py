@@ -19,7 +19,8 @@ class ComputeForm(SurveyBaseForm):
     half = forms.TypedChoiceField(label=_("Half year"), choices=Half.choices, coerce=int)
 
     def setup(self) -> None:
-        self.fields["office"].choices = [(o.pk, o.name) for o in offices_for(self.user)]  # type: ignore[attr-defined]
+        offices = offices_for(self.user) if self.user is not None else []
+        self.fields["office"].choices = [(o.pk, o.name) for o in offices]  # type: ignore[attr-defined]
         if not self.is_bound:
             today = company_today()
             # The last complete half year: the one the office reviews now.

@@ -173,7 +173,7 @@ def _issues(inputs: Inputs) -> list[dict[str, Any]]:
             counts = per_category.setdefault(code, {})
             counts[category] = counts.get(category, 0) + len(households)
     order = {c: i for i, c in enumerate(inputs.category_order)}
-    issues = []
+    issues: list[dict[str, Any]] = []
     for code, households in per_code.items():
         category = inputs.code_categories.get(code, "")
         if not category and per_category.get(code):
@@ -202,7 +202,7 @@ def compute(inputs: Inputs) -> tuple[dict[str, Any], list[LineSpec]]:
     lines: list[LineSpec] = []
     for category in categories:
         target = inputs.target_of(inputs.estate, category)
-        row = {
+        row: dict[str, Any] = {
             "category": category,
             "target": one_decimal(target),
             "consultation": _figure(inputs.consultation.get(category), target),
