@@ -84,23 +84,28 @@ def inputs_for(estate_id: int, year: int, half: int, language: str) -> Inputs:
     reasons: list[tuple[object, str, str]] = list(
         ConsultationAnswer.objects.filter(consultation__in=ids, estate=estate_id)
         .exclude(reason="")
+        .order_by()  # no sort wanted (the model's ordering would join the households)
         .values_list("household__unit_id", "category", "reason")
     )
     heard_rows = ConsultedHousehold.objects.filter(
         consultation__in=ids, estate=estate_id, asked=True, answered_at__isnull=False
-    )
+    ).order_by()  # the model's ordering joins buildings and units: not wanted here
     heard = set(heard_rows.values_list("unit_id", flat=True).distinct())
     reasons += [(u, "", text) for u, text in heard_rows.exclude(remarks="").values_list("unit_id", "remarks")]
     if survey is not None:
-        answers = Answer.objects.filter(survey=survey, estate=estate_id).filter(~Q(reason="") | ~Q(text=""))
+        answers = (
+            Answer.objects.filter(survey=survey, estate=estate_id)
+            .filter(~Q(reason="") | ~Q(text=""))
+            .order_by()
+        )
         for unit, category, reason, text in answers.values_list(
             "response__household__unit_id", "category", "reason", "text"
         ):
             reasons.append((unit, category, " ".join(t for t in (reason, text) if t)))
         heard |= set(
-            Response.objects.filter(survey=survey, estate=estate_id).values_list(
-                "household__unit_id", flat=True
-            )
+            Response.objects.filter(survey=survey, estate=estate_id)
+            .order_by()
+            .values_list("household__unit_id", flat=True)
         )
     labels, code_categories, code_rows = _labels(language)
     return Inputs(

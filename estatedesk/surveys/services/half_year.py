@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -47,16 +47,20 @@ MAX_CONCLUSIONS = 8000
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-def offices_for(actor: Actor) -> list[Department]:
-    """The management offices (with an estate) whose half years the actor may compute."""
+def _offices(actor: Actor) -> QuerySet[Department]:
     offices = Department.objects.filter(
         kind=DepartmentKind.MANAGEMENT_OFFICE, active=True, estate__isnull=False
     ).select_related("estate")
     if policy.staff_of(actor) is None:
-        return []
+        return offices.none()
     if not sees_whole_survey(actor):
         offices = offices.filter(estate__in=policy.estate_ids(actor) or frozenset())
-    return list(offices.order_by("estate__code", "name"))
+    return offices
+
+
+def offices_for(actor: Actor) -> list[Department]:
+    """The management offices (with an estate) whose half years the actor may compute."""
+    return list(_offices(actor).order_by("estate__code", "name"))
 
 
 def _role(actor: Actor, roles: frozenset[str], message: str) -> None:
@@ -89,7 +93,7 @@ def _period(year: object, half: object) -> tuple[int, int]:
 
 def _office(actor: Actor, office: Department | int) -> Department:
     pk = office.pk if isinstance(office, Department) else office
-    found = next((o for o in offices_for(actor) if o.pk == pk), None)
+    found = _offices(actor).filter(pk=pk).first()
     if found is None:
         raise InvalidInput(_("Choose a management office of yours."), field="office")
     return found
