@@ -28,6 +28,7 @@ from estatedesk.core.api import (
     text,
 )
 from estatedesk.core.clock import company_zone
+from estatedesk.core.params import MAX_ID
 from estatedesk.core.versioning import MAX_VERSION
 from estatedesk.surveys.api.output import not_found, service_errors
 from estatedesk.surveys.models import HalfYearStatistics
@@ -38,7 +39,7 @@ router = Router(tags=["half-year statistics"])
 
 
 class HalfYearFilters(Schema):
-    office: int | None = Field(None, ge=1, description="A management office (department id).")
+    office: int | None = Field(None, ge=1, le=MAX_ID, description="A management office (department id).")
     year: int | None = Field(None, ge=2000, le=2100)
     half: int | None = Field(None, ge=1, le=2, description="1: January–June; 2: July–December.")
 
