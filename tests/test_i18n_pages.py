@@ -209,9 +209,11 @@ def _journey(world: Any) -> dict[str, int]:
             remarks="停车位不足",
         )
         forum = _forum(world, deputy, handler)
+        half_year = _half_year(world, deputy)
     return {
         "consultation": consultation.pk,
         "forum": forum,
+        "half_year": half_year,
         "complaint": complaint.pk,
         "slip": slip.pk,
         "action": action.pk,
@@ -253,6 +255,34 @@ def _forum(world: Any, deputy: Any, handler: Any) -> int:
     return forum.pk
 
 
+def _half_year(world, deputy):
+    """The second half of 2025 of estate A's office: cleaning below target, an issue raised by
+    many owners, and an action opened from the line."""
+    from estatedesk.org.models import Unit
+    from estatedesk.surveys.services import half_year
+    from tests.surveys.half_year.data import consultation, reason_code
+
+    reason_code("rubbish", "垃圾清运", "垃圾", "cleaning")
+    units = [
+        Unit.objects.create(estate=world.estate_a, building=world.building_a, number=f"I{i}", occupied=True)
+        for i in range(10)
+    ]
+    rows = [(True, "")] * 6 + [(False, "垃圾没人清")] * 4
+    consultation(
+        world.building_a, date(2025, 11, 1), units, {"cleaning": rows, "security": [(True, "")] * 10}
+    )
+    stats = half_year.compute_half_year(actor=deputy, office=world.office_a, year=2025, half=2)
+    improvement.open_action(
+        actor=deputy,
+        kind="corrective",
+        source="half_year_statistics",
+        title="清洁整改",
+        problem="清洁低于目标",
+        source_half_year_line=stats.lines.first(),
+    )
+    return stats.pk
+
+
 PAGES = [
     ("home", None),
     ("complaints:mine", None),
@@ -289,6 +319,9 @@ PAGES = [
     ("surveys:forum_minutes", "forum"),
     ("surveys:consultation_list", None),
     ("surveys:consultation_detail", "consultation"),
+    ("surveys:half_year_list", None),
+    ("surveys:half_year_detail", "half_year"),
+    ("surveys:half_year_print", "half_year"),
 ]
 
 

@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from estatedesk.core import policy
 from estatedesk.org.models import CommitteeMember
+from estatedesk.surveys.models import HalfYearStatistics
 from tests.complaints.conftest import estate_b_complaint_papers
 
 
@@ -146,6 +147,9 @@ def estate_b_objects(world):
         "surveys:consultation_": _estate_b_questionnaire_consultation(world),
         "surveys:forum_": _estate_b_forum(world),
         "surveys:suggestion_": _estate_b_suggestion(world),
+        "surveys:half_year_": HalfYearStatistics.objects.create(
+            office=world.office_b, estate=world.estate_b, year=2026, half=1
+        ).pk,
     }
 
 

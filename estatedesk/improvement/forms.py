@@ -66,6 +66,7 @@ class OpenActionForm(ActionBaseForm):
         help_text=_("For a complaint or grievance, for example TS-2026-000123."),
     )
     source_report = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    source_half_year_line = forms.IntegerField(required=False, widget=forms.HiddenInput)
     source_reference = forms.CharField(
         label=_("where found"),
         required=False,

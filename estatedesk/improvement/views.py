@@ -35,6 +35,7 @@ from estatedesk.improvement import selectors, services, sources, workflow
 from estatedesk.improvement.forms import OpenActionForm
 from estatedesk.improvement.models import Action, ActionKind, ActionStatus, Source
 from estatedesk.org import selectors as org_selectors
+from estatedesk.surveys.review_selectors import half_year_lines_for
 
 if TYPE_CHECKING:
     from estatedesk.reports.models import MonthlyReport
@@ -223,7 +224,8 @@ def not_allowed(request: HttpRequest, message: Any) -> HttpResponse:
 
 
 def _prefill(request: HttpRequest) -> tuple[dict[str, Any], Complaint | None, MonthlyReport | None]:
-    """Initial values from ``?complaint=`` or ``?report=``; a record out of scope is 404."""
+    """Initial values from ``?complaint=``, ``?half_year_line=`` or ``?report=``; a record out
+    of scope is 404."""
     initial: dict[str, Any] = {"kind": ActionKind.CORRECTIVE}
     complaint = report = None
     params = Params(request.GET)
@@ -237,6 +239,22 @@ def _prefill(request: HttpRequest) -> tuple[dict[str, Any], Complaint | None, Mo
             source=Source.GRIEVANCE if complaint.kind == Kind.GRIEVANCE else Source.COMPLAINT,
             source_complaint=complaint.number,
             department=complaint.department_id,
+        )
+    elif params.raw("half_year_line").strip():
+        line_id = params.id("half_year_line")
+        line = (
+            half_year_lines_for(request.user).select_related("statistics").filter(pk=line_id).first()
+            if line_id is not None
+            else None
+        )
+        if line is None:
+            raise Http404
+        initial.update(
+            source=Source.HALF_YEAR_STATISTICS,
+            source_half_year_line=line.pk,
+            department=line.statistics.office_id,
+            title=line.summary[:200],
+            problem=line.summary,
         )
     elif params.raw("report").strip():
         report = sources.find_report(request.user, report_id) if report_id is not None else None
@@ -264,8 +282,15 @@ def _form_context(form: OpenActionForm, user: Actor) -> dict[str, Any]:
     complaint = complaints_for(user).filter(number=number).first() if number else None
     report_pk = str(raw.get("source_report") or "")
     report = sources.find_report(user, int(report_pk)) if report_pk.isdigit() else None
+    line_pk = str(raw.get("source_half_year_line") or "")
+    line = (
+        half_year_lines_for(user).select_related("statistics__office").filter(pk=int(line_pk)).first()
+        if line_pk.isdigit()
+        else None
+    )
     return {
         "form": form,
+        "half_year_line": line,
         "complaint": complaint,
         "report": report,
         "report_name": sources.report_name(report) if report else "",
@@ -302,6 +327,9 @@ def create(request: HttpRequest) -> HttpResponse:
             if data["source"] in (Source.COMPLAINT, Source.GRIEVANCE)
             else None,
             source_report=data["source_report"] if data["source"] == Source.MONTHLY_REPORT else None,
+            source_half_year_line=data["source_half_year_line"]
+            if data["source"] == Source.HALF_YEAR_STATISTICS
+            else None,
             source_reference=data["source_reference"],
         )
     except ServiceError as error:

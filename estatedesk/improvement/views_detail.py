@@ -31,6 +31,7 @@ from estatedesk.improvement.events import ActionEventKind
 from estatedesk.improvement.forms import AnalyseForm, FinishStepForm, StepForm, VerifyForm
 from estatedesk.improvement.models import Action, ActionStatus, Bone, Step, Verification
 from estatedesk.improvement.views import days_overdue
+from estatedesk.surveys.review_selectors import half_year_lines_for
 
 
 def _action(user: Actor, pk: int) -> Action:
@@ -83,7 +84,17 @@ def _source_links(user: Actor, action: Action) -> dict[str, Any]:
         action.source_complaint_id and complaints_for(user).filter(pk=action.source_complaint_id).exists()
     )
     report = sources.find_report(user, action.source_report_id) if action.source_report_id else None
+    # From half-year statistics (S-5): the line, linked to its statistics when in the user's scope.
+    line = (
+        half_year_lines_for(user)
+        .filter(pk=action.source_half_year_line_id)
+        .select_related("statistics")
+        .first()
+        if action.source_half_year_line_id
+        else None
+    )
     return {
+        "half_year_line": line,
         "complaint_visible": complaint_visible,
         "report_visible": report is not None,
         "report_name": sources.report_name(action.source_report) if action.source_report else "",
