@@ -45,6 +45,12 @@ LIST_LABELS: dict[str, Any] = {
     "annual-summary": _("Annual complaint summary and management-review pack"),
     "survey-results": _("Satisfaction survey report"),
     "survey-sheets": _("QR slips of a survey's households"),
+    "survey-segments": _("Satisfaction by customer segment"),
+    "survey-analysis": _("Survey analysis and decisions"),
+    "monthly-consultations": _("Monthly consultations"),
+    "consultation-slips": _("QR slips of a consultation's households"),
+    "half-year-statistics": _("Half-year satisfaction statistics"),
+    "forum-minutes": _("Minutes of the owners' forum"),
 }
 
 MAX_PARAMETERS = 30

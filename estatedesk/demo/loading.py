@@ -1,6 +1,7 @@
-"""The demo's year, loaded in order: last year's satisfaction survey (it lies before the replayed
-year), the complaints month by month, then the reports on them (decision 0006), each step told
-to the progress record the home page reads."""
+"""The demo's year, loaded in order: last year's satisfaction survey and its analysis (they lie
+before the replayed year), the complaints month by month, the year's monthly consultations,
+half-year statistics and last year's owners' forum, then the reports on them all (decision
+0006), each step told to the progress record the home page reads."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ from django.utils import timezone
 from estatedesk.complaints.demo import history
 from estatedesk.core.clock import company_zone
 from estatedesk.demo import progress
+from estatedesk.demo.analysis import load_analysis
+from estatedesk.demo.consultations import load_consultations
+from estatedesk.demo.forums import load_forums
+from estatedesk.demo.half_year import load_half_years
 from estatedesk.notifications import services as notifications
 from estatedesk.notifications.models import Message
 from estatedesk.reports.demo import load_report_history
@@ -33,9 +38,33 @@ def load_everything(
     if present is None:
         return summary
     progress.writing_reports()
+    load_reviews(present)
     load_reports(present)
     progress.finished()
     return summary
+
+
+def _settled_since(mark: int, present: datetime) -> None:
+    """The messages written after ``mark`` and dated before the present belong to the replayed
+    past: read, or sent (those of the present's own day excepted)."""
+    local = present.astimezone(company_zone())
+    today = timezone.make_aware(datetime.combine(local.date(), datetime.min.time()), company_zone())
+    with transaction.atomic():
+        ours = Message.objects.filter(id__gt=mark, created_at__lt=present)
+        notifications.settle_replayed(ours, read=False, read_before=today)
+
+
+def load_reviews(present: datetime) -> None:
+    """The year's monthly consultations, the half-year statistics on them and last year's owners'
+    forum (SPEC S-4 … S-6), before the reports that count them. Each part that fails is logged
+    and does not keep the others or the reports from loading."""
+    mark = Message.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    for part in (load_consultations, load_half_years, load_forums):
+        try:
+            part(present)
+        except Exception:  # the demo's year is more than one of its parts
+            log.exception("demo %s not loaded", part.__name__)
+    _settled_since(mark, present)
 
 
 def load_reports(present: datetime) -> int:
@@ -43,21 +72,17 @@ def load_reports(present: datetime) -> int:
     to that past (read, or sent) like the complaints' — those of the present's own day excepted."""
     mark = Message.objects.order_by("-id").values_list("id", flat=True).first() or 0
     written = load_report_history(present)
-    local = present.astimezone(company_zone())
-    today = timezone.make_aware(datetime.combine(local.date(), datetime.min.time()), company_zone())
-    with transaction.atomic():
-        # Only what the loader wrote: after the mark and dated before the present (real use is later).
-        ours = Message.objects.filter(id__gt=mark, created_at__lt=present)
-        notifications.settle_replayed(ours, read=False, read_before=today)
+    _settled_since(mark, present)
     return written
 
 
 def load_survey_history(present: datetime, *, pace: bool = True) -> None:
-    """Last year's annual survey and this year's draft (``surveys.demo``). Loaded before the
-    complaints: last year's draw happened before the replayed year, and would otherwise count
-    that year's complainants, who complained after it, into its key sample. A failure here is
-    logged and does not keep the complaints from loading."""
+    """Last year's annual survey with its analysis, and this year's draft (``surveys.demo``,
+    ``demo.analysis``). Loaded before the complaints: last year's draw happened before the
+    replayed year, and would otherwise count that year's complainants, who complained after it,
+    into its key sample. A failure here is logged and does not keep the complaints from loading."""
     try:
         load_surveys(present, pace=pace)
+        load_analysis(present)  # last year's survey analysed, its suggestions decided (S-9)
     except Exception:  # the demo's year is more than its surveys
         log.exception("demo surveys not loaded")

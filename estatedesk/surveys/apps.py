@@ -11,7 +11,9 @@ class SurveysConfig(AppConfig):
         # Imported here, not at the top: the workflow machinery reads the user model (core.actors).
         from estatedesk.core import flowchart
         from estatedesk.surveys.home_panel import register_panels
-        from estatedesk.surveys.workflow import SURVEY
+        from estatedesk.surveys.workflow import CONSULTATION, SUGGESTION, SURVEY
 
         register_panels()
         flowchart.publish("survey", SURVEY, title=_("Satisfaction survey flowchart"))
+        flowchart.publish("consultation", CONSULTATION, title=_("Monthly consultation flowchart"))
+        flowchart.publish("suggestion", SUGGESTION, title=_("Improvement suggestion flowchart"))

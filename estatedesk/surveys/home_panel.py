@@ -1,6 +1,10 @@
-"""The "surveys" panel of the home page (SPEC A-1, S-8): the surveys under way in the user's
-estates — those prepared and waiting for their draw or opening, and those open, with how many
-households have returned their questionnaire so far. Each row links to the survey."""
+"""The surveys app's panels of the home page (SPEC A-1, S-6, S-8).
+
+* "surveys": the surveys under way in the user's estates — those prepared and waiting for
+  their draw or opening, and those open, with how many households have returned their
+  questionnaire so far. Each row links to the survey.
+* "forum_follow_ups": the owners' forums' follow-ups past their due date, the longest overdue
+  first, each linking to its forum."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from estatedesk.core import panels
 from estatedesk.core.actors import RequestUser
-from estatedesk.surveys import selectors
+from estatedesk.surveys import forum_selectors, selectors
 from estatedesk.surveys.figures import one_decimal
 from estatedesk.surveys.models import Household, Survey
 from estatedesk.surveys.workflow import DRAFT, DRAWN, OPEN, SURVEY
@@ -57,10 +61,36 @@ def surveys_panel(user: RequestUser, shared: dict[str, Any]) -> panels.Rows:
     return panels.Rows([_row(s, user) for s in under_way[:SHOWN]], count, reverse("surveys:list"))
 
 
+def forum_panel(user: RequestUser, shared: dict[str, Any]) -> panels.Rows:
+    overdue, count = forum_selectors.overdue_follow_ups(user, limit=SHOWN)
+    rows = [
+        format_html(
+            '<a class="fw-semibold" href="{}#follow-up-{}">{}</a> <span class="text-danger">{}</span>',
+            reverse("surveys:forum_detail", args=[o.follow_up.opinion.forum_id]),
+            o.follow_up.pk,
+            o.follow_up.description[:60],
+            _("%(forum)s · %(owner)s · %(days)d days overdue")
+            % {
+                "forum": o.follow_up.opinion.forum.number,
+                "owner": o.follow_up.owner.display_name,
+                "days": o.days,
+            },
+        )
+        for o in overdue
+    ]
+    return panels.Rows(rows, count, reverse("surveys:forum_list"))
+
+
 def register_panels() -> None:
     panels.register(
         "surveys",
         title=gettext_lazy("Satisfaction surveys under way"),
         empty=gettext_lazy("No survey is under way."),
         fill=surveys_panel,
+    )
+    panels.register(
+        "forum_follow_ups",
+        title=gettext_lazy("Overdue forum follow-ups"),
+        empty=gettext_lazy("No forum follow-up is overdue."),
+        fill=forum_panel,
     )

@@ -23,6 +23,7 @@ from estatedesk.core import fishbone, policy
 from estatedesk.core import pdf as printing
 from estatedesk.core.causes import Bone
 from estatedesk.core.clock import company_now, company_zone
+from estatedesk.core.exportlog import record_export
 from estatedesk.core.models import CompanySettings
 from estatedesk.core.versioning import version_field
 from estatedesk.core.web import FormStep, company_time, form_step_view
@@ -141,6 +142,9 @@ def analysis_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             "back_url": reverse("surveys:analysis", args=[survey.pk]),
         }
         return render(request, "complaints/print/unavailable.html", context, status=503)
+    record_export(
+        request, list_name="survey-analysis", filters={"id": survey.pk, "format": "pdf"}, row_count=None
+    )
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="survey-analysis-{survey.number}.pdf"'
     patch_cache_control(response, private=True, no_cache=True)

@@ -172,14 +172,25 @@ def render_detail(
     steps = {name: may(user, name, consultation) for name in STEPS}
     households = sample_rows(user, consultation)
     asked = [h for h in households if h.asked]
+    # The phone page where answers are typed in, and the questionnaire's QR slips.
+    may_record = (
+        consultation.status == ConsultationStatus.RUNNING
+        and policy.role_of(user) in CONSULTATION.get("record").roles
+    )
+    has_slips = consultation.is_questionnaire and consultation.status in (
+        ConsultationStatus.PLANNED,
+        ConsultationStatus.RUNNING,
+    )
     context: dict[str, Any] = {
         "consultation": consultation,
         "steps": steps,
         "labels": {t.name: t.label for t in CONSULTATION.transitions},
-        "any_step": any(steps.values()),
+        "any_step": any(steps.values()) or may_record or has_slips,
         "forms": _forms(user, consultation, failed, steps["swap"]),
         "open_step": next(iter(failed), ""),
         "can_edit_notes": policy.role_of(user) in CONSULTATION.get("plan").roles,
+        "may_record": may_record,
+        "has_slips": has_slips,
         "households": households,
         "asked_count": len(asked),
         "answered_count": sum(1 for h in asked if h.answered_at),

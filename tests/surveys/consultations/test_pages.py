@@ -86,7 +86,7 @@ def test_bad_plan_input_is_422_with_everything_kept(world):
     assert response.status_code == 422
     page = response.content.decode()
     assert "保留这段备注" in page and 'value="3"' in page
-    assert "请输入5%至100%之间的抽样比例。" in page and 'value="2026-11"' in page
+    assert "请输入不低于5%、不高于100%的抽样比例。" in page and 'value="2026-11"' in page
     assert Consultation.objects.count() == 0
     response = _post_plan(client, world, topics=[])
     assert response.status_code == 422 and "保留" not in response.content.decode()
