@@ -496,8 +496,14 @@ def test_no_page_with_a_token_or_code_in_its_address_sends_it_on_as_a_referrer(w
     with_secret = {
         name for name, route, _ in all_patterns() if name and name.startswith("portal:") and "<str:" in route
     }
-    # The survey link's pages: tests/surveys/test_portal_answering.py checks their policies.
-    walked = set(secret_urls) | {"portal:survey", "portal:survey_done"}
+    # The survey and consultation links' pages: tests/surveys/test_portal_answering.py and
+    # tests/surveys/consultations/test_portal_consultation.py check their policies.
+    walked = set(secret_urls) | {
+        "portal:survey",
+        "portal:survey_done",
+        "portal:consultation",
+        "portal:consultation_done",
+    }
     assert with_secret <= walked, f"add these to the walk: {with_secret - walked}"
 
     answers = [client.get(reverse(name, args=args)) for name, args in secret_urls.items()]

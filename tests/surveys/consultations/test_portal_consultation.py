@@ -35,6 +35,7 @@ def test_a_resident_answers_from_the_link_once(world):
     url = reverse("portal:consultation", args=[household.token])
     page = client.get(url)
     assert page.status_code == 200 and "保洁" in page.content.decode()
+    assert page["Referrer-Policy"] == "strict-origin"  # it posts: the origin only, never the token
     response = client.post(
         url,
         {
@@ -50,7 +51,8 @@ def test_a_resident_answers_from_the_link_once(world):
     household.refresh_from_db()
     assert household.channel == "online" and household.remarks == "谢谢"
     assert ConsultationAnswer.objects.get(household=household).reason == "垃圾桶满了没人倒"
-    assert client.get(response["Location"]).status_code == 200
+    thanks = client.get(response["Location"])
+    assert thanks.status_code == 200 and thanks["Referrer-Policy"] == "no-referrer"
     again = client.get(url)
     assert again.status_code == 409 and "已" in again.content.decode()
     resent = client.post(url, {"level_cleaning": "very_satisfied"})
