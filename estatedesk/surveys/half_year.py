@@ -237,6 +237,22 @@ def compute(inputs: Inputs) -> tuple[dict[str, Any], list[LineSpec]]:
     return figures, lines
 
 
+def line_summary(
+    kind: str, category: str, code: str, figures: dict[str, Any], category_label: str, code_label: str
+) -> str | None:
+    """A line's sentence again, from the stored figures, in the active language (the stored
+    ``summary`` is in the company's); None when the figures no longer hold the line."""
+    if kind == BELOW_TARGET:
+        row = next((r for r in figures.get("rows", []) if r.get("category") == category), None)
+        return _below_summary(category_label, row)[:300] if row else None
+    issue = next((i for i in figures.get("issues", []) if i.get("code") == code), None)
+    if issue is None:
+        return None
+    return _issue_summary(
+        category_label, code_label or issue["label"], issue["households"], figures.get("heard", 0)
+    )[:300]
+
+
 def lines_to_keep(
     existing: Iterable[tuple[int, tuple[str, str, str], bool]], fresh: Sequence[LineSpec]
 ) -> tuple[dict[int, LineSpec], list[int], list[LineSpec]]:

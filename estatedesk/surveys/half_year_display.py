@@ -14,16 +14,57 @@ from django.utils.translation import gettext as _
 
 from estatedesk.core import xlsx
 from estatedesk.core.i18n import month_label
+from estatedesk.surveys import half_year
 from estatedesk.surveys.half_year import percent_text
-from estatedesk.surveys.models import Category, HalfYearStatistics
+from estatedesk.surveys.models import Category, HalfYearLine, HalfYearStatistics, ReasonCode
 
-__all__ = ["FigureText", "Row", "filename", "issues", "period_text", "rows", "workbook"]
+__all__ = [
+    "FigureText",
+    "Row",
+    "code_labels",
+    "filename",
+    "issues",
+    "line_text",
+    "period_text",
+    "rows",
+    "with_texts",
+    "workbook",
+]
 
 
 def category_label(category: str) -> str:
     if not category:
         return _("Other opinions")
     return str(Category(category).label) if category in Category.values else category
+
+
+def line_text(statistics: HalfYearStatistics, line: HalfYearLine, code_labels: dict[str, str]) -> str:
+    """The line's sentence in the reader's language (the stored summary when the figures no
+    longer hold it)."""
+    return (
+        half_year.line_summary(
+            line.kind,
+            line.category,
+            line.reason_code,
+            statistics.figures or {},
+            category_label(line.category),
+            code_labels.get(line.reason_code, ""),
+        )
+        or line.summary
+    )
+
+
+def code_labels() -> dict[str, str]:
+    """Every reason code's label in the reader's language."""
+    return {code.code: code.label() for code in ReasonCode.objects.all()}
+
+
+def with_texts(statistics: HalfYearStatistics, lines: list[HalfYearLine]) -> list[HalfYearLine]:
+    """The lines, each with ``text``: its sentence in the reader's language."""
+    labels = code_labels()
+    for line in lines:
+        line.text = line_text(statistics, line, labels)  # type: ignore[attr-defined]
+    return lines
 
 
 def period_text(statistics: HalfYearStatistics) -> str:
@@ -138,6 +179,7 @@ def _figure_cells(fig: FigureText | None) -> list[Any]:
 
 
 def workbook(statistics: HalfYearStatistics, lines: list[Any]) -> bytes:
+    labels = code_labels()
     """Three sheets: the categories (both sources against the target), the lines (with the
     actions opened from them), the issues raised (listed or not)."""
     buffer = io.BytesIO()
@@ -188,7 +230,7 @@ def workbook(statistics: HalfYearStatistics, lines: list[Any]) -> bytes:
                 category_label(line.category),
                 line.reason_code,
                 line.households or None,
-                line.summary,
+                line_text(statistics, line, labels),
                 ", ".join(a.number for a in line.improvement_actions.all()),
             ]
             for line in lines

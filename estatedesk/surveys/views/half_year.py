@@ -126,7 +126,7 @@ def action_url(line_pk: int) -> str:
 
 
 def detail_context(request: HttpRequest, statistics: HalfYearStatistics) -> dict[str, Any]:
-    lines = list(statistics.lines.prefetch_related("improvement_actions"))
+    lines = display.with_texts(statistics, list(statistics.lines.prefetch_related("improvement_actions")))
     may_open = policy.role_of(request.user) in ACTION_OPENER_ROLES
     for line in lines:
         line.action_url = action_url(line.pk) if may_open else ""  # type: ignore[attr-defined]

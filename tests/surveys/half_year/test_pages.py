@@ -127,3 +127,20 @@ def test_another_estates_staff_get_404(world):
     for name in ("half_year_detail", "half_year_print", "half_year_xlsx", "half_year_pdf"):
         assert client.get(reverse(f"surveys:{name}", args=[stats.pk])).status_code == 404
     assert client.post(reverse("surveys:half_year_sign", args=[stats.pk])).status_code == 404
+
+
+@S5
+@pytest.mark.req("P-3")
+@pytest.mark.django_db
+def test_each_line_reads_in_the_readers_own_language(world):
+    stats = half_year_of_a(world)
+    line = stats.lines.get(kind="below_target", category="cleaning")
+    assert line.summary.startswith("保洁：")  # stored in the company's language
+    client = world.client("handler_a")
+    url = reverse("surveys:half_year_detail", args=[stats.pk])
+    client.cookies["estatedesk_language"] = "zh-hant"
+    traditional = client.get(url).content.decode()
+    assert "保潔：業主意見徵詢滿意率 75.0%" in traditional and line.summary not in traditional
+    client.cookies["estatedesk_language"] = "en"
+    english = client.get(url).content.decode()
+    assert "Cleaning: monthly consultations 75.0%" in english
