@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, NotFound, StaleEdit
 from estatedesk.improvement import services as improvement
@@ -104,7 +105,7 @@ def test_after_sign_off_the_figures_are_kept_and_a_refresh_is_refused(world):
         svc.sign_off(actor=world.users["department_head"], statistics=stats)
     signed = svc.sign_off(actor=world.users["office_head_a"], statistics=stats)
     assert signed.signed and signed.signed_by_name == "office_head_a"
-    with pytest.raises(AlreadyHandled, match="已签发"):
+    with translation.override("zh-hans"), pytest.raises(AlreadyHandled, match="已签发"):
         svc.compute_half_year(actor=world.users["handler_a"], office=world.office_a, year=2026, half=1)
     with pytest.raises(AlreadyHandled):
         svc.sign_off(actor=world.users["gm"], statistics=stats)
