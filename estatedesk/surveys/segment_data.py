@@ -16,6 +16,7 @@ arithmetic. A few grouped queries per survey or set of consultations, whatever i
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Collection
 from fractions import Fraction
@@ -65,8 +66,13 @@ def _building_labels(ids: Collection[str]) -> dict[str, str]:
     return {str(pk): f"{estate} · {name}" if several else name for pk, name, estate in found}
 
 
+def _natural(text: str) -> list[tuple[int, int | str]]:
+    """A sort key that reads the numbers in a name as numbers: 2栋 before 10栋."""
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part]
+
+
 def _building_order(labels: dict[str, str]) -> list[str]:
-    return sorted(labels, key=lambda v: labels[v])
+    return sorted(labels, key=lambda v: _natural(labels[v]))
 
 
 def _complained_labels() -> dict[str, str]:
@@ -82,7 +88,10 @@ def _assemble(
             CUSTOMER_TYPE, by_kind, _kind_labels(), target, order=[*CustomerKind.values, ""]
         ),
         building=segments(BUILDING, by_building, buildings, target, order=_building_order(buildings)),
-        complained=segments(COMPLAINED, by_complaint, _complained_labels(), target, order=[YES, NO]),
+        # Both groups always: "no answer from anyone who complained" is itself worth seeing.
+        complained=segments(
+            COMPLAINED, by_complaint, _complained_labels(), target, order=[YES, NO], always=[YES, NO]
+        ),
     )
 
 

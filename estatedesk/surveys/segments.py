@@ -99,16 +99,20 @@ def segments(
     target: Fraction,
     *,
     order: Sequence[str] = (),
+    always: Sequence[str] = (),
 ) -> list[Segment]:
-    """One breakdown: a segment per value with at least one valid answer, in ``order`` first,
-    then the others by label. ``labels`` names each value (a missing one shows its value)."""
+    """One breakdown: a segment per value with at least one valid answer (and, when any value
+    has one, each value of ``always``, even with none: shown as too small), in ``order`` first, then the others by
+    label. ``labels`` names each value (a missing one shows its value)."""
     if kind not in KINDS:
         raise ValueError(f"unknown segment kind {kind!r}")
     rank = {v: i for i, v in enumerate(order)}
     values = sorted(
-        (v for v, t in tallies.items() if t.valid),
+        {v for v, t in tallies.items() if t.valid}
+        | (set(always) if any(t.valid for t in tallies.values()) else set()),
         key=lambda v: (rank.get(v, len(rank)), labels.get(v, v), v),
     )
     return [
-        Segment(kind, v, labels.get(v, v), Figure(tallies[v], Returns(), NO_RULE, target)) for v in values
+        Segment(kind, v, labels.get(v, v), Figure(tallies.get(v, Tally()), Returns(), NO_RULE, target))
+        for v in values
     ]

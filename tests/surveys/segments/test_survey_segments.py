@@ -62,9 +62,13 @@ def test_complained_and_not_split_the_answers(world: World, supervisor: Any) -> 
         f"{world.estate_a.name} · {world.building_a.name}": 60,
         f"{world.estate_b.name} · {world.building_b.name}": 48,
     }
-    # scoped to estate B: the complaint was in estate A
+    # scoped to estate B: the complaint was in estate A, so no one there complained — the group
+    # is still shown, with no answers: too small to tell
     only_b = survey_segments(survey, [world.estate_b.pk])
-    assert [s.value for s in only_b.complained] == ["no"] and only_b.complained[0].valid == 48
+    assert [(s.value, s.valid, s.too_small) for s in only_b.complained] == [
+        ("yes", 0, True),
+        ("no", 48, False),
+    ]
 
 
 @pytest.mark.req("S-10", "A-1")
@@ -168,3 +172,11 @@ def test_a_consultation_splits_by_complaint_and_customer_type(world: World) -> N
     assert types == {"owner": 10, "tenant": 2}
     assert [s.valid for s in found.building] == [12]
     assert consultation_segments(Consultation.objects.all(), [world.estate_b.pk]).empty
+
+
+@pytest.mark.req("S-10")
+def test_buildings_are_listed_as_people_count_them() -> None:
+    from estatedesk.surveys.segment_data import _building_order
+
+    labels = {"a": "翠湖花园 · 10栋", "b": "翠湖花园 · 2栋", "c": "翠湖花园 · 1栋", "d": "金山苑 · 商业街"}
+    assert _building_order(labels) == ["c", "b", "a", "d"]
