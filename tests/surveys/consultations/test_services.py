@@ -160,3 +160,27 @@ def test_bad_answers_are_refused_with_the_topic_named(world):
             actor=world.users["handler_a"], consultation=consultation, unit_id=world.unit_a.pk, answers=[]
         )
     assert not ConsultationAnswer.objects.exists()
+
+
+@S4
+def test_a_year_of_proposals_reaches_every_household_before_asking_anyone_twice(world):
+    """Through the services and the database: each month's proposal reads the year's history."""
+    add_households(world.building_a, 19)  # 20 occupied households; 10 % a month = 2
+    handler = world.users["handler_a"]
+    asked_so_far: list[int] = []
+    for month in range(1, 13):
+        consultation = svc.plan_consultation(
+            actor=handler,
+            estate=world.estate_a,
+            month=date(2026, month, 1),
+            topics=["cleaning"],
+            method="phone",
+            share=10,
+        )
+        units = list(consultation.households.filter(asked=True).values_list("unit_id", flat=True))
+        assert len(units) == 2
+        assert consultation.fresh_count == 20 - len(set(asked_so_far))  # not asked yet this year
+        if len(set(asked_so_far)) < 20:
+            assert not set(units) & set(asked_so_far), f"month {month} asks someone again too early"
+        asked_so_far += units
+    assert len(set(asked_so_far)) == 20
