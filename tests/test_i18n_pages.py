@@ -25,7 +25,7 @@ from estatedesk.reports.models import MonthlyReport
 from estatedesk.surveys import responses
 from estatedesk.surveys import services as surveys
 from estatedesk.surveys.answering import AnswerInput
-from estatedesk.surveys.services import consultations
+from estatedesk.surveys.services import consultation_answers, consultations
 from tests.complaints.conftest import at, record
 from tests.helpers import frozen_at
 
@@ -201,11 +201,11 @@ def _journey(world: Any) -> dict[str, int]:
         )
         consultations.start_consultation(actor=handler, consultation=consultation)
         # Under way, one household answered: the entry page, the slips and the figures all show.
-        consultations.record_answers(
+        consultation_answers.record_answers(
             actor=handler,
             consultation=consultation,
             unit_id=consultation.households.first().unit_id,
-            answers=[consultations.TopicAnswer("cleaning", "dissatisfied", "垃圾清运不及时")],
+            answers=[consultation_answers.TopicAnswer("cleaning", "dissatisfied", "垃圾清运不及时")],
             remarks="停车位不足",
         )
         forum = _forum(world, deputy, handler)

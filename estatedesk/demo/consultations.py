@@ -34,8 +34,9 @@ from estatedesk.surveys.models import (
     ConsultationMethod,
     ConsultedHousehold,
 )
+from estatedesk.surveys.services import consultation_answers
 from estatedesk.surveys.services import consultations as service
-from estatedesk.surveys.services.consultations import TopicAnswer
+from estatedesk.surveys.services.consultation_answers import TopicAnswer
 
 __all__ = ["load_consultations"]
 
@@ -145,7 +146,7 @@ def _one(estate: Estate, actor: Actor, month: date, back: int, index: int, rng: 
             continue
         remarks = rng.choice(REMARKS) if rng.random() < 0.15 else ""
         with clock_at(_at(month, 6 + n // 12, 9 + n % 8, (n * 7) % 60)):
-            service.record_answers(
+            consultation_answers.record_answers(
                 actor=actor,
                 consultation=consultation,
                 unit_id=unit,

@@ -1,6 +1,6 @@
 """A resident answering this month's consultation from the link on a questionnaire slip (SPEC S-4, W-1).
 
-No account: the token in ``/r/m/<token>/`` is the household (``consultations.household_by_token``;
+No account: the token in ``/r/m/<token>/`` is the household (``consultation_answers.household_by_token``;
 questionnaire consultations only). One short page: a row of answers per topic, the reason when
 dissatisfied, other opinions, send. A plain form posted to its own address; on success the
 "thank you" page (PRG). Like the survey's page (``survey_views``): a limit per network address,
@@ -25,8 +25,8 @@ from estatedesk.core.web import posting_address, secret_address
 from estatedesk.portal import ratelimit
 from estatedesk.portal.views import language_link, not_found, render_page, too_many
 from estatedesk.surveys.models import Category, ConsultationStatus, ConsultedHousehold, level_label
-from estatedesk.surveys.services import consultations as svc
-from estatedesk.surveys.services.consultations import TopicAnswer
+from estatedesk.surveys.services import consultation_answers
+from estatedesk.surveys.services.consultation_answers import TopicAnswer
 
 TEXT_LIMIT = 2000
 
@@ -35,7 +35,7 @@ def _lookup(request: HttpRequest, token: str) -> ConsultedHousehold | HttpRespon
     wait = ratelimit.hit("consultation-ip", client_ip(request), ratelimit.setting("PORTAL_RATE_LOOKUP_IP"))
     if wait is not None:
         return too_many(request, wait, {}, "portal/limited.html")
-    household = svc.household_by_token(token) if 20 <= len(token) <= 64 else None
+    household = consultation_answers.household_by_token(token) if 20 <= len(token) <= 64 else None
     if household is None:
         return not_found(request)
     return household
@@ -148,7 +148,9 @@ def consultation(request: HttpRequest, token: str) -> HttpResponse:
         if level or reason.strip():
             answers.append(TopicAnswer(topic, level, reason))
     try:
-        svc.record_online(token=household.token, answers=answers, remarks=data.get("remarks", ""))
+        consultation_answers.record_online(
+            token=household.token, answers=answers, remarks=data.get("remarks", "")
+        )
     except NotFound:
         return not_found(request)
     except AlreadyHandled:

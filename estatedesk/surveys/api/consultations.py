@@ -46,8 +46,9 @@ from estatedesk.surveys.figures import one_decimal
 from estatedesk.surveys.models import Consultation, ConsultationAnswer, ConsultedHousehold
 from estatedesk.surveys.report import category_order
 from estatedesk.surveys.review_selectors import consultations_for
+from estatedesk.surveys.services import consultation_answers
 from estatedesk.surveys.services import consultations as service
-from estatedesk.surveys.services.consultations import TopicAnswer
+from estatedesk.surveys.services.consultation_answers import TopicAnswer
 from estatedesk.surveys.workflow import CONSULTATION
 
 router = Router(tags=["consultations"])
@@ -343,7 +344,7 @@ def record_answers(request: HttpRequest, consultation_id: int, payload: AnswersI
     user = current_user(request)
     consultation = _consultation(request, consultation_id)
     with service_errors(["unit", "answers", "remarks"], conflict_at="unit"):
-        household, recorded = service.record_answers(
+        household, recorded = consultation_answers.record_answers(
             actor=user,
             consultation=consultation.pk,
             unit_id=payload.unit,

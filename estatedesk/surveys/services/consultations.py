@@ -1,7 +1,7 @@
 """Every write of a monthly consultation (SPEC S-4, §7.3.1–7.3.2), one function per transition of
 ``workflow.CONSULTATION``: plan (with the proposed sample), swap a household, start, record a
-household's answers (staff on a phone, or the resident through a link for the questionnaire
-method), finish, cancel; and the notes two people may edit (decision 0011).
+household's answers (``consultation_answers``: staff on a phone, or the resident through a link
+for the questionnaire method), finish, cancel; and the notes two people may edit (decision 0011).
 
 Each step runs in one transaction on the locked consultation and writes its timeline event.
 Recording an answer locks the household row instead: households are answered one after another
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -23,22 +22,20 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from estatedesk.core import policy
-from estatedesk.core.actors import RESIDENT, Actor, name_of, stamp, user_of
+from estatedesk.core.actors import Actor, name_of, stamp, user_of
 from estatedesk.core.clock import now
-from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotFound
+from estatedesk.core.errors import InvalidInput
 from estatedesk.core.models import CompanySettings
 from estatedesk.core.numbering import next_number
 from estatedesk.core.versioning import EDIT_VERSION, take_edit
 from estatedesk.core.workflow import check_source, lock, require
 from estatedesk.org.key_households import key_households
 from estatedesk.org.models import Department, DepartmentKind, Estate, Staff, Unit
-from estatedesk.surveys import answering, events
-from estatedesk.surveys.answering import AnswerInput, Level, QuestionSpec
+from estatedesk.surveys import events
 from estatedesk.surveys.consultation_sampling import History, propose, ranked
 from estatedesk.surveys.models import (
     Category,
     Consultation,
-    ConsultationAnswer,
     ConsultationMethod,
     ConsultationStatus,
     ConsultedHousehold,
@@ -48,31 +45,17 @@ from estatedesk.surveys.selectors import sees_whole_survey
 from estatedesk.surveys.workflow import CONSULTATION
 
 __all__ = [
-    "TopicAnswer",
     "cancel_consultation",
     "edit_notes",
     "finish_consultation",
     "history_of",
-    "household_by_token",
     "occupied_units",
     "plan_consultation",
     "plannable_estates",
-    "record_answers",
-    "record_online",
     "start_consultation",
     "swap_candidates",
     "swap_household",
-    "topic_questions",
 ]
-
-MAX_REMARKS = 2000
-
-
-@dataclass(frozen=True)
-class TopicAnswer:
-    topic: str  # a Category value of the consultation's topics
-    level: str = ""  # a scale code; empty: no opinion on this topic
-    reason: str = ""
 
 
 def _locked(actor: Actor, consultation: Consultation | int) -> Consultation:
@@ -356,170 +339,3 @@ def edit_notes(
     locked.save(update_fields=["notes", EDIT_VERSION])
     events.consultation_edited(locked, actor, fields=["notes"])
     return locked
-
-
-# --- answers ---------------------------------------------------------------------------------
-
-
-def topic_questions(consultation: Consultation) -> list[QuestionSpec]:
-    """One rating per topic, numbered as asked; a household may have no opinion on a topic."""
-    return [
-        QuestionSpec(id=i, number=i, kind="rating", category=topic, required=False, ask_reason=True)
-        for i, topic in enumerate(consultation.topics, start=1)
-    ]
-
-
-def _scale(consultation: Consultation) -> list[Level]:
-    return [
-        Level(str(x["code"]), int(str(x["score"])), bool(x.get("satisfied")), bool(x.get("dissatisfied")))
-        for x in consultation.scale
-    ]
-
-
-def _already() -> AlreadyHandled:
-    return AlreadyHandled(_("This household's answers are already recorded in this consultation."))
-
-
-def _store(
-    household: ConsultedHousehold,
-    consultation: Consultation,
-    answers: Iterable[TopicAnswer],
-    *,
-    remarks: str,
-    channel: str,
-    actor: Actor,
-    submission_key: str,
-) -> ConsultedHousehold:
-    questions = topic_questions(consultation)
-    by_topic = {q.category: q.id for q in questions}
-    given = []
-    for a in answers:
-        if a.topic not in by_topic:
-            raise InvalidInput(
-                _("“%(topic)s” is not a topic of this consultation.") % {"topic": str(a.topic)[:30]},
-                field=f"answers.{str(a.topic)[:30]}",
-            )
-        given.append(AnswerInput(by_topic[a.topic], a.level, a.reason))
-    checked = answering.check(questions, _scale(consultation), given)
-    if not checked.ok:
-        first = checked.problems[0]
-        topic = consultation.topics[int(first.field.split(".")[1]) - 1] if "." in first.field else ""
-        raise InvalidInput(first.message, field=f"answers.{topic}" if topic else "answers")
-    remarks = (remarks or "").replace("\x00", "").strip()[:MAX_REMARKS]
-    rated = [a for a in checked.answers if a.level is not None]
-    if not rated and not remarks:
-        raise InvalidInput(_("Record at least one topic's answer or the owner's opinions."), field="answers")
-    ConsultationAnswer.objects.bulk_create(
-        ConsultationAnswer(
-            household=household,
-            consultation=consultation,
-            estate_id=household.estate_id,
-            building_id=household.building_id,
-            category=a.question.category,
-            level=a.level.code,
-            score=a.level.score,
-            satisfied=a.level.satisfied,
-            dissatisfied=a.level.dissatisfied,
-            reason=a.reason,
-        )
-        for a in rated
-        if a.level is not None
-    )
-    household.answered_at = now()
-    household.channel = channel
-    household.entered_by = user_of(actor)
-    household.entered_by_name = name_of(actor) if actor is not RESIDENT else ""
-    household.submission_key = (submission_key or "")[:64]
-    household.remarks = remarks
-    household.save(
-        update_fields=["answered_at", "channel", "entered_by", "entered_by_name", "submission_key", "remarks"]
-    )
-    return household
-
-
-def _accepting(consultation: Consultation) -> None:
-    if consultation.status != ConsultationStatus.RUNNING:
-        if consultation.status == ConsultationStatus.PLANNED:
-            raise InvalidInput(_("Start the consultation before recording answers."))
-        raise AlreadyHandled(_("This consultation is finished; no more answers are recorded."))
-
-
-@transaction.atomic
-def record_answers(
-    *,
-    actor: Actor,
-    consultation: Consultation | int,
-    unit_id: object,
-    answers: Iterable[TopicAnswer],
-    remarks: str = "",
-    submission_key: str = "",
-) -> tuple[ConsultedHousehold, bool]:
-    """A household's answers as staff heard them (a visit, a call, a talk outdoors, or a
-    paper questionnaire). Returns the household and whether this call recorded it: a phone
-    resending the same ``submission_key`` gets (household, False) and nothing is written twice."""
-    transition = CONSULTATION.get("record")
-    require(actor, transition)
-    pk = consultation.pk if isinstance(consultation, Consultation) else consultation
-    found = consultations_for(actor).filter(pk=pk).first()
-    if found is None:
-        raise NotFound(_("Not found, or not yours to see."))
-    unit = answering.as_id(unit_id)
-    target = (
-        ConsultedHousehold.objects.filter(consultation=found, unit_id=unit, asked=True).first()
-        if unit is not None
-        else None
-    )
-    if target is None:
-        raise InvalidInput(_("This household is not in the consultation's sample."), field="unit")
-    household = lock(ConsultedHousehold.objects.all(), target.pk)
-    if household.answered_at is not None:
-        if submission_key and household.submission_key == submission_key:
-            return household, False
-        raise _already()
-    _accepting(found)
-    channel = found.method if found.method != ConsultationMethod.QUESTIONNAIRE else "paper"
-    stored = _store(
-        household,
-        found,
-        list(answers),
-        remarks=remarks,
-        channel=channel,
-        actor=actor,
-        submission_key=submission_key,
-    )
-    return stored, True
-
-
-def household_by_token(token: str) -> ConsultedHousehold | None:
-    """The questionnaire household behind a resident's link (questionnaire method only)."""
-    if not token or len(token) > 64:
-        return None
-    return (
-        ConsultedHousehold.objects.select_related("consultation", "consultation__estate", "unit")
-        .filter(token=token, asked=True, consultation__method=ConsultationMethod.QUESTIONNAIRE)
-        .exclude(consultation__status=ConsultationStatus.CANCELLED)
-        .first()
-    )
-
-
-@transaction.atomic
-def record_online(*, token: str, answers: Iterable[TopicAnswer], remarks: str = "") -> ConsultedHousehold:
-    """The resident's own answer through the questionnaire's link (no account)."""
-    found = household_by_token(token)
-    if found is None:
-        raise NotFound(
-            _("This consultation link is not valid. Please use the link or QR code you were given.")
-        )
-    household = lock(ConsultedHousehold.objects.all(), found.pk)
-    if household.answered_at is not None:
-        raise _already()
-    _accepting(found.consultation)
-    return _store(
-        household,
-        found.consultation,
-        list(answers),
-        remarks=remarks,
-        channel="online",
-        actor=RESIDENT,
-        submission_key="",
-    )

@@ -39,8 +39,8 @@ from estatedesk.surveys.models import (
     level_label,
 )
 from estatedesk.surveys.review_selectors import consultations_for
-from estatedesk.surveys.services import consultations as svc
-from estatedesk.surveys.services.consultations import TopicAnswer
+from estatedesk.surveys.services import consultation_answers
+from estatedesk.surveys.services.consultation_answers import TopicAnswer
 from estatedesk.surveys.views.common import optional_url
 from estatedesk.surveys.workflow import CONSULTATION
 
@@ -252,7 +252,7 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
         return _render(request, consultation, data=data, problems={wrong[0]: wrong[1]}, status=422)
     key = data.get("key", "")
     try:
-        household, recorded = svc.record_answers(
+        household, recorded = consultation_answers.record_answers(
             actor=request.user,
             consultation=consultation,
             unit_id=unit,
@@ -352,7 +352,7 @@ def entry_submit(request: HttpRequest, pk: int) -> HttpResponse:
         return _json_error(422, wrong[1], field=wrong[0])
     remarks = body.get("remarks", "")
     try:
-        household, recorded = svc.record_answers(
+        household, recorded = consultation_answers.record_answers(
             actor=request.user,
             consultation=consultation,
             unit_id=body.get("unit"),

@@ -10,8 +10,9 @@ import pytest
 
 from estatedesk.surveys.consultation_flags import ConsultationFacts, MonthFacts, flags
 from estatedesk.surveys.consultation_results import consultation_facts, coverage
+from estatedesk.surveys.services import consultation_answers
 from estatedesk.surveys.services import consultations as svc
-from estatedesk.surveys.services.consultations import TopicAnswer
+from estatedesk.surveys.services.consultation_answers import TopicAnswer
 from tests.surveys.conftest import add_households
 
 S4 = pytest.mark.req("S-4")
@@ -70,7 +71,7 @@ def test_the_facts_and_the_year_coverage_come_from_the_records(world):
     )
     svc.start_consultation(actor=handler, consultation=consultation)
     asked = list(consultation.households.filter(asked=True).values_list("unit_id", flat=True))
-    svc.record_answers(
+    consultation_answers.record_answers(
         actor=handler,
         consultation=consultation,
         unit_id=asked[0],

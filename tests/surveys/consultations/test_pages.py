@@ -12,8 +12,9 @@ from django.urls import reverse
 
 from estatedesk.core.clock import clock_at
 from estatedesk.surveys.models import Consultation, ConsultationStatus, ConsultedHousehold
+from estatedesk.surveys.services import consultation_answers
 from estatedesk.surveys.services import consultations as svc
-from estatedesk.surveys.services.consultations import TopicAnswer
+from estatedesk.surveys.services.consultation_answers import TopicAnswer
 from tests.surveys.conftest import add_households
 
 S4 = pytest.mark.req("S-4")
@@ -60,7 +61,7 @@ def test_plan_swap_start_and_finish_on_the_pages(world):
     assert client.post(reverse("surveys:consultation_start", args=[consultation.pk])).status_code == 302
     consultation.refresh_from_db()
     assert consultation.status == ConsultationStatus.RUNNING
-    svc.record_answers(
+    consultation_answers.record_answers(
         actor=world.users["handler_a"],
         consultation=consultation,
         unit_id=candidate,
@@ -140,7 +141,7 @@ def test_the_list_flags_a_missed_month_and_a_consultation_under_five_percent(wor
         )
         svc.start_consultation(actor=handler, consultation=consultation)
         unit = ConsultedHousehold.objects.filter(consultation=consultation, asked=True).first().unit_id
-        svc.record_answers(
+        consultation_answers.record_answers(
             actor=handler,
             consultation=consultation,
             unit_id=unit,

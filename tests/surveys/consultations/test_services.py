@@ -10,8 +10,9 @@ import pytest
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, NotFound
 from estatedesk.surveys.consultation_results import consultation_results
 from estatedesk.surveys.models import ConsultationAnswer, ConsultedHousehold
+from estatedesk.surveys.services import consultation_answers
 from estatedesk.surveys.services import consultations as svc
-from estatedesk.surveys.services.consultations import TopicAnswer
+from estatedesk.surveys.services.consultation_answers import TopicAnswer
 from tests.surveys.conftest import add_households
 
 S4 = pytest.mark.req("S-4")
@@ -98,7 +99,7 @@ def test_an_answer_sent_twice_by_a_phone_is_recorded_once(world):
         TopicAnswer("cleaning", "very_satisfied"),
         TopicAnswer("security", "dissatisfied", "夜间巡逻少"),
     ]
-    household, recorded = svc.record_answers(
+    household, recorded = consultation_answers.record_answers(
         actor=world.users["colleague_a"],
         consultation=consultation,
         unit_id=world.unit_a.pk,
@@ -106,7 +107,7 @@ def test_an_answer_sent_twice_by_a_phone_is_recorded_once(world):
         submission_key="k-1",
     )
     assert recorded
-    again, recorded_again = svc.record_answers(
+    again, recorded_again = consultation_answers.record_answers(
         actor=world.users["colleague_a"],
         consultation=consultation,
         unit_id=world.unit_a.pk,
@@ -116,7 +117,7 @@ def test_an_answer_sent_twice_by_a_phone_is_recorded_once(world):
     assert again.pk == household.pk and not recorded_again
     assert ConsultationAnswer.objects.filter(household=household).count() == 2
     with pytest.raises(AlreadyHandled):  # a different answer for the same household
-        svc.record_answers(
+        consultation_answers.record_answers(
             actor=world.users["handler_a"],
             consultation=consultation,
             unit_id=world.unit_a.pk,
@@ -132,7 +133,7 @@ def test_an_answer_sent_twice_by_a_phone_is_recorded_once(world):
 def test_bad_answers_are_refused_with_the_topic_named(world):
     consultation = _plan(world, share=100)
     with pytest.raises(InvalidInput):  # not started yet
-        svc.record_answers(
+        consultation_answers.record_answers(
             actor=world.users["handler_a"],
             consultation=consultation,
             unit_id=world.unit_a.pk,
@@ -140,7 +141,7 @@ def test_bad_answers_are_refused_with_the_topic_named(world):
         )
     svc.start_consultation(actor=world.users["handler_a"], consultation=consultation)
     with pytest.raises(InvalidInput) as error:
-        svc.record_answers(
+        consultation_answers.record_answers(
             actor=world.users["handler_a"],
             consultation=consultation,
             unit_id=world.unit_a.pk,
@@ -148,7 +149,7 @@ def test_bad_answers_are_refused_with_the_topic_named(world):
         )
     assert error.value.field == "answers.cleaning"
     with pytest.raises(InvalidInput) as error:
-        svc.record_answers(
+        consultation_answers.record_answers(
             actor=world.users["handler_a"],
             consultation=consultation,
             unit_id=world.unit_a.pk,
@@ -156,7 +157,7 @@ def test_bad_answers_are_refused_with_the_topic_named(world):
         )
     assert error.value.field.startswith("answers.")
     with pytest.raises(InvalidInput):
-        svc.record_answers(
+        consultation_answers.record_answers(
             actor=world.users["handler_a"], consultation=consultation, unit_id=world.unit_a.pk, answers=[]
         )
     assert not ConsultationAnswer.objects.exists()

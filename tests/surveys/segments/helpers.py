@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from estatedesk.surveys.models import Consultation
+from estatedesk.surveys.services import consultation_answers
 from estatedesk.surveys.services import consultations as svc
-from estatedesk.surveys.services.consultations import TopicAnswer
+from estatedesk.surveys.services.consultation_answers import TopicAnswer
 from tests.helpers import frozen_at
 
 SHANGHAI_NOON = 4  # 12:00 in Shanghai is 04:00 UTC
@@ -42,7 +43,7 @@ def held(
             .values_list("unit_id", flat=True)
         )
         for unit, level in zip(asked, levels, strict=False):
-            svc.record_answers(
+            consultation_answers.record_answers(
                 actor=handler,
                 consultation=consultation,
                 unit_id=unit,
