@@ -292,7 +292,9 @@ def test_a_missing_required_answer_on_submit_sends_the_resident_back_to_it_with_
 def test_opening_the_survey_queues_one_sms_with_the_link_per_household_with_a_phone(world, supervisor):
     add_households(world.building_a, 4)
     add_households(world.building_a, 2, phone=False)
-    survey = open_survey(world, supervisor)
+    # Every household asked: a half-share draw may leave out both without a phone, depending on
+    # the ids the database gave the units (it did on PostgreSQL).
+    survey = open_survey(world, supervisor, share=100)
     households = list(Household.objects.filter(survey=survey).select_related("customer"))
     with_phone = [h for h in households if h.customer and h.customer.phone]
     assert len(with_phone) < len(households)  # some drawn households have no phone
