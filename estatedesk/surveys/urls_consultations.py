@@ -1,4 +1,5 @@
-"""Survey URLs: consultations (SPEC S-4 … S-10). Every ``<int:pk>`` URL takes only ``pk``."""
+"""Survey URLs: the monthly consultations (SPEC S-4): list and workbook, plan, the consultation and
+its steps. Every ``<int:pk>`` URL takes only ``pk`` (the consultation)."""
 
 from __future__ import annotations
 
