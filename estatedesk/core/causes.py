@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -15,7 +16,16 @@ from estatedesk.core.errors import InvalidInput
 
 FISHBONE_MAX_CAUSES = 8
 
-__all__ = ["FISHBONE_MAX_CAUSES", "Bone", "clean_fishbone", "fishbone_texts"]
+__all__ = [
+    "FISHBONE_MAX_CAUSES",
+    "Bone",
+    "add_fishbone_fields",
+    "clean_fishbone",
+    "fishbone_texts",
+    "typed_fishbone",
+]
+
+ONE_PER_LINE = _("One cause per line, at most eight.")
 
 
 # The fishbone's six bones (人、機、料、法、環、測), in the order they are drawn.
@@ -54,3 +64,22 @@ def clean_fishbone(raw: dict[str, Any] | None) -> dict[str, list[str]]:
 def fishbone_texts(fishbone: dict[str, list[str]]) -> dict[str, str]:
     """The fishbone as a form shows it: ``fishbone_<bone>`` → one cause a line."""
     return {f"fishbone_{bone}": "\n".join(fishbone.get(bone) or []) for bone in Bone.values}
+
+
+def add_fishbone_fields(form: forms.Form, *, rows: int) -> None:
+    """A text box per bone (``fishbone_<bone>``), one cause a line: the same on every form that
+    edits a fishbone (a corrective action's analysis, a survey's)."""
+    for bone in Bone:
+        form.fields[f"fishbone_{bone.value}"] = forms.CharField(
+            label=bone.label,
+            required=False,
+            max_length=2000,
+            strip=False,
+            help_text=ONE_PER_LINE,
+            widget=forms.Textarea(attrs={"rows": rows}),
+        )
+
+
+def typed_fishbone(cleaned_data: dict[str, Any]) -> dict[str, str]:
+    """The bones as typed on such a form, one cause per line; ``clean_fishbone`` splits and trims."""
+    return {bone.value: cleaned_data.get(f"fishbone_{bone.value}") or "" for bone in Bone}

@@ -15,13 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from estatedesk.core import policy
 from estatedesk.core.actors import Actor
+from estatedesk.core.causes import add_fishbone_fields, fishbone_texts, typed_fishbone
 from estatedesk.core.versioning import FORM_FIELD, version_field
-from estatedesk.improvement.models import ActionKind, Bone, Source
+from estatedesk.improvement.models import ActionKind, Source
 from estatedesk.org.forms import style_widgets
 from estatedesk.org.models import Department, Staff
 
 RADIO_CLASS = "choice-radio"
-ONE_PER_LINE = _("One cause per line, at most eight.")
 
 
 def text_field(
@@ -93,26 +93,15 @@ class AnalyseForm(ActionBaseForm):
     based_on_version = version_field()
 
     def setup(self) -> None:
-        for bone in Bone:
-            self.fields[f"fishbone_{bone.value}"] = forms.CharField(
-                label=bone.label,
-                required=False,
-                max_length=2000,
-                strip=False,
-                help_text=ONE_PER_LINE,
-                widget=forms.Textarea(attrs={"rows": 3}),
-            )
+        add_fishbone_fields(self, rows=3)
 
     def fishbone(self) -> dict[str, str]:
-        """The bones as typed, one cause per line; ``core.causes.clean_fishbone`` splits and trims."""
-        return {bone.value: self.cleaned_data.get(f"fishbone_{bone.value}") or "" for bone in Bone}
+        return typed_fishbone(self.cleaned_data)
 
     @staticmethod
     def initial_for(cause_analysis: str, fishbone: dict[str, list[str]], version: int) -> dict[str, Any]:
         initial: dict[str, Any] = {"cause_analysis": cause_analysis, FORM_FIELD: version}
-        for bone in Bone:
-            initial[f"fishbone_{bone.value}"] = "\n".join(fishbone.get(bone.value) or [])
-        return initial
+        return {**initial, **fishbone_texts(fishbone)}
 
 
 class StepForm(ActionBaseForm):

@@ -35,9 +35,8 @@ from estatedesk.surveys.models import (
     ConsultationMethod,
     ConsultationStatus,
     ConsultedHousehold,
-    SatisfactionTarget,
 )
-from estatedesk.surveys.results import Targets
+from estatedesk.surveys.results import Targets, target_rows
 
 __all__ = [
     "Coverage",
@@ -57,19 +56,14 @@ NO_RULE = ReturnRule(Fraction(0), Fraction(5), Fraction(0))
 _CATEGORY_INDEX = {c: i for i, c in enumerate(Category.values)}
 
 
-def company_targets() -> Targets:
+def company_targets(company: CompanySettings | None = None) -> Targets:
     """The quality targets as they stand (per category and estate, else the company's)."""
-    rows: dict[tuple[int | None, str], Fraction] = {
-        (estate_id, category): Fraction(str(target))
-        for estate_id, category, target in SatisfactionTarget.objects.values_list(
-            "estate_id", "category", "target"
-        )
-    }
-    return Targets(Fraction(str(CompanySettings.load().satisfaction_target)), rows)
+    company = company or CompanySettings.load()
+    return Targets(Fraction(str(company.satisfaction_target)), target_rows())
 
 
-def company_rule() -> ReturnRule:
-    company = CompanySettings.load()
+def company_rule(company: CompanySettings | None = None) -> ReturnRule:
+    company = company or CompanySettings.load()
     return ReturnRule.of(
         company.survey_return_threshold, company.survey_return_step, company.survey_return_penalty
     )

@@ -31,8 +31,11 @@ from django.utils.translation import gettext as _
 from estatedesk.core.models import CompanySettings
 from estatedesk.org.models import Estate
 from estatedesk.surveys.consultation_flags import LOW_RETURN, MISSING, UNDER_SHARE, Flag, flags
+from estatedesk.surveys.consultation_overview import add_months
 from estatedesk.surveys.consultation_results import (
     Coverage,
+    company_rule,
+    company_targets,
     consultation_facts,
     consultation_results,
     counted,
@@ -45,7 +48,6 @@ from estatedesk.surveys.models import (
     ConsultationAnswer,
     ConsultationMethod,
     ConsultedHousehold,
-    SatisfactionTarget,
 )
 from estatedesk.surveys.report import Line, category_label
 from estatedesk.surveys.results import Targets
@@ -67,24 +69,10 @@ __all__ = [
 TREND_MONTHS = 12
 
 
-def _month_add(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def _settings() -> tuple[ReturnRule, Targets]:
     """The company's rule and targets, with one settings query."""
     company = CompanySettings.load()
-    rule = ReturnRule.of(
-        company.survey_return_threshold, company.survey_return_step, company.survey_return_penalty
-    )
-    rows: dict[tuple[int | None, str], Fraction] = {
-        (estate_id, category): Fraction(str(target))
-        for estate_id, category, target in SatisfactionTarget.objects.values_list(
-            "estate_id", "category", "target"
-        )
-    }
-    return rule, Targets(Fraction(str(company.satisfaction_target)), rows)
+    return company_rule(company), company_targets(company)
 
 
 def flag_text(flag: Flag) -> str:
@@ -166,7 +154,7 @@ def _month_points(
 def board(estate_ids: Collection[int] | None, today: date) -> Board | None:
     """The last 12 months of each estate's consultations (None: no consultation in them)."""
     this = date(today.year, today.month, 1)
-    months = [_month_add(this, -i) for i in range(TREND_MONTHS - 1, -1, -1)]
+    months = [add_months(this, -i) for i in range(TREND_MONTHS - 1, -1, -1)]
     held_any = counted().filter(month__gte=months[0], month__lte=months[-1])
     if estate_ids is not None:
         held_any = held_any.filter(estate__in=list(estate_ids))

@@ -11,14 +11,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from estatedesk.core.causes import Bone
+from estatedesk.core.causes import add_fishbone_fields, fishbone_texts, typed_fishbone
 from estatedesk.core.versioning import FORM_FIELD, version_field
 from estatedesk.org.forms import style_widgets
 from estatedesk.org.models import Department, Estate, Staff
 from estatedesk.surveys.forms import SurveyBaseForm
 from estatedesk.surveys.models import Category, ReasonCode
-
-ONE_PER_LINE = _("One cause per line, at most eight.")
 
 
 def _text(label: Any, *, required: bool = True, rows: int = 3, max_length: int = 4000) -> forms.CharField:
@@ -37,27 +35,17 @@ class AnalysisForm(SurveyBaseForm):
     based_on_version = version_field()
 
     def setup(self) -> None:
-        for bone in Bone:
-            self.fields[f"fishbone_{bone.value}"] = forms.CharField(
-                label=bone.label,
-                required=False,
-                max_length=2000,
-                strip=False,
-                help_text=ONE_PER_LINE,
-                widget=forms.Textarea(attrs={"rows": 2}),
-            )
+        add_fishbone_fields(self, rows=2)
 
     def fishbone(self) -> dict[str, str]:
-        return {bone.value: self.cleaned_data.get(f"fishbone_{bone.value}") or "" for bone in Bone}
+        return typed_fishbone(self.cleaned_data)
 
     @staticmethod
     def initial_for(
         summary: str, problem: str, fishbone: dict[str, list[str]], version: int
     ) -> dict[str, Any]:
         initial: dict[str, Any] = {"summary": summary, "problem": problem, FORM_FIELD: version}
-        for bone in Bone:
-            initial[f"fishbone_{bone.value}"] = "\n".join(fishbone.get(bone.value) or [])
-        return initial
+        return {**initial, **fishbone_texts(fishbone)}
 
 
 def _categories() -> list[tuple[str, Any]]:

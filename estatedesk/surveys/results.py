@@ -15,7 +15,16 @@ from estatedesk.core.models import CompanySettings
 from estatedesk.surveys.figures import Cell, Figure, Results, ReturnRule, Returns, compute
 from estatedesk.surveys.models import Answer, Household, SatisfactionTarget, Survey
 
-__all__ = ["SurveyResults", "Targets", "cells", "returns", "rule_of", "survey_results", "targets"]
+__all__ = [
+    "SurveyResults",
+    "Targets",
+    "cells",
+    "returns",
+    "rule_of",
+    "survey_results",
+    "target_rows",
+    "targets",
+]
 
 
 def rule_of(survey: Survey) -> ReturnRule:
@@ -39,14 +48,18 @@ class Targets:
         return self.default
 
 
-def targets(survey: Survey) -> Targets:
-    rows: dict[tuple[int | None, str], Fraction] = {
+def target_rows() -> dict[tuple[int | None, str], Fraction]:
+    """The quality targets other than the company's, by (estate, category)."""
+    return {
         (estate_id, category): Fraction(str(target))
         for estate_id, category, target in SatisfactionTarget.objects.values_list(
             "estate_id", "category", "target"
         )
     }
-    return Targets(Fraction(str(survey.target or CompanySettings.load().satisfaction_target)), rows)
+
+
+def targets(survey: Survey) -> Targets:
+    return Targets(Fraction(str(survey.target or CompanySettings.load().satisfaction_target)), target_rows())
 
 
 def cells(survey: Survey, estate_ids: Collection[int] | None = None) -> list[Cell]:
