@@ -56,22 +56,18 @@ class FlagRow:
 
 
 def flag_text(flag: consultation_flags.Flag) -> str:
+    """What a flag says, without its month (the list shows the month beside it; the dashboard
+    and the monthly report put it in front, ``consultation_summary.flag_text``)."""
     if flag.kind == consultation_flags.MISSING:
-        return _("No consultation this month (at least %(needed)d households are needed).") % {
-            "needed": flag.needed
-        }
+        return _("no consultation held (at least %(needed)d households to consult)") % {"needed": flag.needed}
     if flag.kind == consultation_flags.UNDER_SHARE:
-        return _("Only %(reached)d households consulted; 5 %% of the occupied households is %(needed)d.") % {
+        return _("%(reached)d households consulted, fewer than the %(needed)d needed (5%%)") % {
             "reached": flag.reached,
             "needed": flag.needed,
         }
-    return _(
-        "%(number)s: questionnaire returned by %(rate)s of the households asked (%(reached)d / %(needed)d)."
-    ) % {
+    return _("questionnaire %(number)s returned by %(rate)s of the households asked (under 50%%)") % {
         "number": flag.number,
         "rate": wording.percent_text(flag.rate),
-        "reached": flag.reached,
-        "needed": flag.needed,
     }
 
 

@@ -26,12 +26,13 @@ from fractions import Fraction
 from typing import Any
 
 from django.db.models import Count, Q, Sum
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from estatedesk.core.models import CompanySettings
 from estatedesk.org.models import Estate
 from estatedesk.surveys.consultation_flags import LOW_RETURN, MISSING, UNDER_SHARE, Flag, flags
 from estatedesk.surveys.consultation_overview import add_months
+from estatedesk.surveys.consultation_overview import flag_text as overview_flag_text
 from estatedesk.surveys.consultation_results import (
     Coverage,
     company_rule,
@@ -76,25 +77,8 @@ def _settings() -> tuple[ReturnRule, Targets]:
 
 
 def flag_text(flag: Flag) -> str:
-    month = f"{flag.month:%Y-%m}"
-    if flag.kind == MISSING:
-        return _("%(month)s: no consultation held (at least %(needed)d households to consult)") % {
-            "month": month,
-            "needed": flag.needed,
-        }
-    if flag.kind == UNDER_SHARE:
-        return _("%(month)s: %(reached)d households consulted, fewer than the %(needed)d needed (5%%)") % {
-            "month": month,
-            "reached": flag.reached,
-            "needed": flag.needed,
-        }
-    return _(
-        "%(month)s: questionnaire %(number)s returned by %(rate)s of the households asked (under 50%%)"
-    ) % {
-        "month": month,
-        "number": flag.number,
-        "rate": percent_text(flag.rate),
-    }
+    """A flag with its month in front: "2026-02: no consultation held (…)"."""
+    return f"{flag.month:%Y-%m}{pgettext('label: value', ': ')}{overview_flag_text(flag)}"
 
 
 # --- the dashboard ---------------------------------------------------------------------------
