@@ -54,3 +54,5 @@ api.add_router("/", half_year_router)
 api.add_router("/", forums_router)
 api.add_router("/", analysis_router)
 api.add_router("/", "estatedesk.surveys.api.segments.router")  # S-10
+api.add_router("/", "estatedesk.communication.api.notices.router")  # C-2, C-3
+api.add_router("/", "estatedesk.communication.api.log.router")  # C-4

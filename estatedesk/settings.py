@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "estatedesk.notifications",
     "estatedesk.complaints",
     "estatedesk.surveys",
+    "estatedesk.communication",
     "estatedesk.reports",
     "estatedesk.improvement",
     "estatedesk.portal",

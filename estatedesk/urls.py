@@ -39,6 +39,7 @@ urlpatterns = [
     path("reports/", include("estatedesk.reports.urls")),
     path("improvement/", include("estatedesk.improvement.urls")),
     path("surveys/", include("estatedesk.surveys.urls")),
+    path("communication/", include("estatedesk.communication.urls")),
     path("r/", include("estatedesk.portal.urls")),
     path("api/", api.urls),
     path(f"{settings.ADMIN_URL}", admin.site.urls),

@@ -33,7 +33,7 @@ from estatedesk.complaints.models import Category
 from estatedesk.core.actors import SYSTEM
 from estatedesk.core.models import CompanySettings
 from estatedesk.org import services
-from estatedesk.org.models import Building, Customer, Department, Estate, Staff, Unit
+from estatedesk.org.models import Building, Channel, Customer, Department, Estate, Staff, Unit
 from estatedesk.surveys import standards
 from estatedesk.surveys.models import Questionnaire
 from estatedesk.workcal import seeding, selectors
@@ -300,7 +300,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def restore_seed_data() -> None:
     """Put back what the migrations seed (the working-day calendar, the complaint categories, the
-    default evaluation standards), after a ``transaction=True`` test emptied every table when it
+    default evaluation standards, the communication channels), after a ``transaction=True`` test emptied every table when it
     ended."""
     if not CalendarYear.objects.filter(region="CN", year=2026).exists():
         seeding.seed()
@@ -313,6 +313,20 @@ def restore_seed_data() -> None:
             )
     if not Questionnaire.objects.exists():
         standards.install_defaults()
+    if not Channel.objects.exists():
+        channels = importlib.import_module("estatedesk.org.migrations.0006_channels")
+        for order, (code, hans, hant, en, kind, uses) in enumerate(channels.CHANNELS, start=1):
+            Channel.objects.create(
+                code=code,
+                name_zh_hans=hans,
+                name_zh_hant=hant,
+                name_en=en,
+                kind=kind,
+                for_complaints="C" in uses,
+                for_notices="N" in uses,
+                for_log="L" in uses,
+                order=order * 10,
+            )
 
 
 @pytest.fixture(autouse=True)

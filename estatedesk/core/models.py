@@ -71,6 +71,15 @@ class CompanySettings(models.Model):
     survey_key_lookback_days = models.PositiveSmallIntegerField(
         _("key sample: days counted back when there was no earlier survey"), default=365
     )
+    # Notices to customers (SPEC C-2, §7.1.5): a work notice goes out this long before the work.
+    notice_lead_hours = models.PositiveSmallIntegerField(
+        _("work notices: hours ahead of the work"),
+        default=24,
+        help_text=_(
+            "A notice of a water or power cut, pest control or a repair is published at least this long "
+            "before the work starts; publishing later needs a recorded reason."
+        ),
+    )
     cs_supervisor_runs_surveys = models.BooleanField(
         _("The customer-service supervisor may open and close surveys"),
         default=False,

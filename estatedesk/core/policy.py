@@ -119,6 +119,8 @@ URL_PREFIX_RULES: dict[str, Rule] = {
     "improvement:": Rule.STAFF,
     # Surveys: roles in the services, estates in the selectors (a survey covers several).
     "surveys:": Rule.STAFF,
+    # Customer communication: roles in the services, estates in the selectors.
+    "communication:": Rule.STAFF,
     # Resident pages: reached by estate QR code or a private token, never by a staff account.
     "portal:": Rule.PUBLIC,
     "admin:": Rule.ADMIN_SITE,

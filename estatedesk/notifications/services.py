@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -51,6 +53,67 @@ def notify(
     if channel != Channel.IN_APP:
         transaction.on_commit(lambda: _enqueue(message.pk))
     return message
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message of a mass mailing (``notify_many``)."""
+
+    key: str
+    channel: str
+    address: str
+    subject: str
+    body: str
+    link: str = ""
+
+
+BULK_BATCH = 1000
+DELIVERY_CHUNK = 200
+
+
+def notify_many(messages: Iterable[Outgoing]) -> int:
+    """Queue many messages to outside addresses at once (a notice to 50,000 households):
+    written in batches, a key already stored is skipped (asking twice stores once), and after
+    commit the new rows are handed to the workers in chunks. Returns how many were new."""
+    when = now()
+    new_ids: list[int] = []
+    batch: list[Message] = []
+
+    def flush() -> None:
+        keys = [m.key for m in batch]
+        Message.objects.bulk_create(batch, ignore_conflicts=True)
+        # ``ignore_conflicts`` gives no ids back: read the rows this batch wrote (pending, just now).
+        new_ids.extend(
+            Message.objects.filter(key__in=keys, created_at=when, status=MessageStatus.PENDING).values_list(
+                "pk", flat=True
+            )
+        )
+        batch.clear()
+
+    for item in messages:
+        if item.channel == Channel.IN_APP or not item.address:
+            continue
+        batch.append(
+            Message(
+                key=item.key[:200],
+                channel=item.channel,
+                address=item.address,
+                subject=item.subject[:200],
+                body=item.body,
+                link=item.link,
+                status=MessageStatus.PENDING,
+                created_at=when,
+                next_attempt_at=when,
+            )
+        )
+        if len(batch) >= BULK_BATCH:
+            flush()
+    if batch:
+        flush()
+    chunks = [new_ids[i : i + DELIVERY_CHUNK] for i in range(0, len(new_ids), DELIVERY_CHUNK)]
+    for chunk in chunks:
+        transaction.on_commit(partial(tasks.deliver_many, chunk))
+    return len(new_ids)
 
 
 def withdraw(*, key_prefix: str) -> int:

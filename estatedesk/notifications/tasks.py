@@ -18,6 +18,12 @@ def deliver(message_id: int) -> bool:
     return delivery.deliver(message_id)
 
 
+@db_task()
+def deliver_many(message_ids: list[int]) -> int:
+    """A chunk of a mass mailing; a row another worker took (or the retry sweep) is skipped."""
+    return sum(delivery.deliver(message_id) for message_id in message_ids)
+
+
 @db_periodic_task(crontab(minute="*"))
 def retry_due_messages() -> int:
     return delivery.retry_due()

@@ -293,6 +293,7 @@ class CompanySettingsForm(ScopedForm):
             "survey_return_step",
             "survey_return_penalty",
             "survey_key_lookback_days",
+            "notice_lead_hours",
             "cs_supervisor_runs_surveys",
             "gm_acts_for_deputy_gm",
         ]
@@ -337,6 +338,12 @@ class CompanySettingsForm(ScopedForm):
         value = self._number("survey_key_lookback_days")
         if value is not None and not 1 <= value <= 3650:
             raise forms.ValidationError(_("Count back from 1 to 3650 days."))
+        return value
+
+    def clean_notice_lead_hours(self) -> Any:
+        value = self._number("notice_lead_hours")
+        if value is not None and not 0 <= value <= 720:
+            raise forms.ValidationError(_("Enter from 0 to 720 hours (30 days)."))
         return value
 
     def clean_satisfaction_target(self) -> Any:

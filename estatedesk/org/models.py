@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from estatedesk.core import crypto, i18n, officehours
 from estatedesk.core.fields import EncryptedTextField
+from estatedesk.core.versioning import Versioned
 
 
 class EstateKind(models.TextChoices):
@@ -401,3 +402,76 @@ class PrivacyNotice(models.Model):
     def text_for(self, language: str | None) -> str:
         """The text in a page's language; Simplified Chinese where no other text was written."""
         return i18n.text_in(language, self.text_zh_hans, self.text_zh_hant, self.text_en)
+
+
+class ChannelKind(models.TextChoices):
+    """How a channel reaches people: the product delivers online ones itself (portal, SMS,
+    e-mail, WeChat); the others are kept on record (a notice sheet posted, a phone call)."""
+
+    OFFLINE = "offline", _("Recorded by staff")
+    ONLINE = "online", _("Delivered by EstateDesk")
+
+
+class Channel(Versioned):
+    """A way of communicating with customers (SPEC C-1, §7.1.1), kept by administrators.
+
+    The list is seeded with the procedure's channels and the online ones the product adds
+    (migration ``0006_channels``); administrators add, rename, reorder and switch off their
+    own. Each says what it may be used for: complaints (how a complaint came in), notices
+    (how a notice reaches people) and the communication log (how a contact took place).
+    Records keep the channel's ``code``; a built-in code (``BUILT_IN_CHANNELS``) carries
+    behaviour (the portal, SMS, a complaint made to the company) and is never deleted.
+    Written only by ``org.channels``.
+    """
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name_zh_hans = models.CharField(_("name (Simplified Chinese)"), max_length=50)
+    name_zh_hant = models.CharField(_("name (Traditional Chinese)"), max_length=50)
+    name_en = models.CharField(_("name (English)"), max_length=50)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ChannelKind.choices, default=ChannelKind.OFFLINE
+    )
+    for_complaints = models.BooleanField(_("complaints come in by it"), default=False)
+    for_notices = models.BooleanField(_("notices go out by it"), default=False)
+    for_log = models.BooleanField(_("contacts take place by it"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("communication channel")
+        verbose_name_plural = _("communication channels")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name_in(get_language())
+
+    def name_in(self, language: str | None) -> str:
+        return i18n.text_in(language, self.name_zh_hans, self.name_zh_hant, self.name_en)
+
+    @property
+    def built_in(self) -> bool:
+        return self.code in BUILT_IN_CHANNELS
+
+
+# Codes the product gives a meaning to (the portal, the outbox's channels, the complaints made
+# to the company or the group that go to the deputy GM or the GM): never deleted or recoded.
+BUILT_IN_CHANNELS = frozenset(
+    {
+        "portal",
+        "sms",
+        "email",
+        "wechat",
+        "notice_sheet",
+        "warning_sign",
+        "phone",
+        "face_to_face",
+        "letter",
+        "suggestion_box",
+        "return_visit",
+        "company",
+        "group_company",
+        "media",
+        "government",
+    }
+)

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from estatedesk.portal import consultation_views, survey_views, views
+from estatedesk.portal import consultation_views, notice_views, survey_views, views
 
 app_name = "portal"
 
@@ -18,5 +18,10 @@ urlpatterns: list[URLPattern] = [
     # household; "m/" because "c/" is the complaint's status link.
     path("m/<str:token>/", consultation_views.consultation, name="consultation"),
     path("m/<str:token>/done/", consultation_views.consultation_done, name="consultation_done"),
+    # A household's private link to its estate's notices (SPEC C-3): the token is the household;
+    # opening a notice through it is the read receipt.
+    path("n/<str:token>/", notice_views.notices, name="notices"),
+    path("n/<str:token>/<int:notice_id>/", notice_views.notice, name="notice"),
+    path("<str:code>/notices/", notice_views.estate_notices, name="estate_notices"),
     path("<str:code>/", views.estate, name="estate"),
 ]
