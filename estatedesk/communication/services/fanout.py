@@ -14,18 +14,19 @@ made the first time a notice reaches the unit) and the channels it went by:
 * **WeChat** is one message to the estate's group (the robot named ``estate:<code>``, see
   docs/notifications.md), not one per household.
 
-Everything is written in batches (``bulk_create``; ``notifications.notify_many``): a notice to
+Everything is written in multi-row inserts (``core.bulk``; ``notifications.notify_many``): a notice to
 50,000 households is a few hundred statements, not 100,000 (``bench/notice_publish.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
@@ -33,13 +34,17 @@ from django.utils.translation import gettext as _
 
 from estatedesk.communication import kinds
 from estatedesk.communication.models import Audience, HouseholdLink, Notice, NoticeKind, NoticeRecipient
-from estatedesk.core import richtext
+from estatedesk.communication.models.notices import new_token
+from estatedesk.core import bulk, richtext
 from estatedesk.core.i18n import in_company_language
 from estatedesk.notifications.models import Channel as OutboxChannel
 from estatedesk.notifications.services import Outgoing, notify_many
 from estatedesk.org.models import CommitteeMember, Customer, CustomerKind, Occupancy, Unit
 
 BATCH = 2000
+RECIPIENT_COLUMNS = (
+    "notice_id", "unit_id", "building_id", "channels", "contact_channel", "contact_outcome", "contacted_by_name",
+)  # fmt: skip
 SMS_TEXT_LENGTH = 60  # the part of the text an SMS carries; the link has the rest
 
 
@@ -90,15 +95,22 @@ def _people(notice: Notice, units: QuerySet[Unit]) -> QuerySet[Occupancy]:
     return rows
 
 
-def links(unit_ids: list[int], *, at: datetime) -> dict[int, str]:
-    """Each unit's private link token, made for the units that have none yet."""
-    tokens: dict[int, str] = {}
-    for start in range(0, len(unit_ids), BATCH):
-        chunk = unit_ids[start : start + BATCH]
-        tokens.update(HouseholdLink.objects.filter(unit_id__in=chunk).values_list("unit_id", "token"))
-    missing = [HouseholdLink(unit_id=u, created_at=at) for u in unit_ids if u not in tokens]
-    HouseholdLink.objects.bulk_create(missing, batch_size=BATCH)
-    tokens.update((link.unit_id, link.token) for link in missing)
+def links(units: QuerySet[Unit], unit_ids: list[int], *, at: datetime) -> dict[int, str]:
+    """Each unit's private link token, made for the units that have none yet (a unit another
+    notice gave a link to meanwhile keeps that one)."""
+    tokens = dict(HouseholdLink.objects.filter(unit__in=units.values("pk")).values_list("unit_id", "token"))
+    missing = [u for u in unit_ids if u not in tokens]
+    if missing:
+        made = bulk.db_datetime(at)
+        bulk.insert_rows(
+            HouseholdLink,
+            ("unit_id", "token", "created_at"),
+            ((u, new_token(), made) for u in missing),
+            skip_conflicts=True,
+        )
+        for start in range(0, len(missing), BATCH):
+            chunk = missing[start : start + BATCH]
+            tokens.update(HouseholdLink.objects.filter(unit_id__in=chunk).values_list("unit_id", "token"))
     return tokens
 
 
@@ -106,6 +118,14 @@ def household_link(token: str, notice_id: int | None = None) -> str:
     if notice_id is None:
         return reverse("portal:notices", args=[token])
     return reverse("portal:notice", args=[token, notice_id])
+
+
+def _link_maker(notice_id: int) -> Callable[[str], str]:
+    """``household_link`` for one notice and many tokens, the URL resolved once."""
+    marker = "TOKEN"
+    pattern = reverse("portal:notice", args=[marker, notice_id])
+    before, after = pattern.split(marker, 1)
+    return lambda token: f"{before}{token}{after}"
 
 
 def _when(notice: Notice) -> str:
@@ -136,104 +156,124 @@ def wording(notice: Notice) -> tuple[str, str]:
         return subject, " ".join(str(p) for p in parts)
 
 
+@dataclass
+class Reached:
+    """The messages of a notice and the units each channel reached."""
+
+    messages: list[Outgoing]
+    units: dict[str, set[int]]
+
+
 def _outgoing(
     notice: Notice, people: QuerySet[Occupancy], tokens: dict[int, str], subject: str, body: str
-) -> Iterator[Outgoing]:
-    first_unit: dict[int, int] = {}
+) -> Reached:
+    units_of_customer: dict[int, list[int]] = {}
     for unit_id, customer_id in (
         people.order_by("unit_id", "pk").values_list("unit_id", "customer_id").iterator(chunk_size=BATCH)
     ):
-        first_unit.setdefault(customer_id, unit_id)
+        units_of_customer.setdefault(customer_id, []).append(unit_id)
     wants_sms = kinds.SMS in notice.channels
     wants_email = kinds.EMAIL in notice.channels
-    with_link = kinds.PORTAL in notice.channels
+    link_of = _link_maker(notice.pk) if kinds.PORTAL in notice.channels else None
+    reached = Reached([], {kinds.SMS: set(), kinds.EMAIL: set()})
     phones: set[str] = set()
     emails: set[str] = set()
-    customers = Customer.objects.filter(pk__in=people.values("customer_id")).only("pk", "phone", "email")
-    for customer in customers.iterator(chunk_size=BATCH):
-        found = first_unit.get(customer.pk)
-        if found is None:
+    # The phone's ciphertext is copied into the outbox as it is (``sealed``): 50,000 numbers are
+    # neither decrypted nor encrypted again; the blind index tells the same number apart.
+    customers = Customer.objects.filter(pk__in=people.values("customer_id")).values_list(
+        "pk", Cast("phone", output_field=TextField()), "phone_index", "email"
+    )
+    for customer_id, sealed_phone, phone_index, email in customers.iterator(chunk_size=BATCH):
+        units = units_of_customer.get(customer_id)
+        if not units:
             continue
-        unit_id = found
-        link = household_link(tokens[unit_id], notice.pk) if with_link else ""
-        if wants_sms and customer.phone and customer.phone not in phones:
-            phones.add(customer.phone)
-            yield Outgoing(
-                key=f"{notice.number}:sms:c{customer.pk}",
-                channel=OutboxChannel.SMS,
-                address=customer.phone,
-                subject=subject,
-                body=body,
-                link=link,
+        link = link_of(tokens[units[0]]) if link_of else ""
+        if wants_sms and sealed_phone and phone_index not in phones:
+            phones.add(phone_index)
+            reached.units[kinds.SMS].update(units)
+            reached.messages.append(
+                Outgoing(
+                    key=f"{notice.number}:sms:c{customer_id}",
+                    channel=OutboxChannel.SMS,
+                    address=sealed_phone,
+                    subject=subject,
+                    body=body,
+                    link=link,
+                    sealed=True,
+                )
             )
-        email = (customer.email or "").strip().lower()
+        email = (email or "").strip().lower()
         if wants_email and email and email not in emails:
             emails.add(email)
-            yield Outgoing(
-                key=f"{notice.number}:email:c{customer.pk}",
-                channel=OutboxChannel.EMAIL,
-                address=email,
-                subject=subject,
-                body=richtext.plain(notice.body),
-                link=link,
+            reached.units[kinds.EMAIL].update(units)
+            reached.messages.append(
+                Outgoing(
+                    key=f"{notice.number}:email:c{customer_id}",
+                    channel=OutboxChannel.EMAIL,
+                    address=email,
+                    subject=subject,
+                    body=richtext.plain(notice.body),
+                    link=link,
+                )
             )
+    return reached
+
+
+def _write_recipients(notice: Notice, rows: list[tuple[int, int]], reached: Reached) -> None:
+    portal = kinds.PORTAL in notice.channels
+    json_of: dict[tuple[bool, bool], str] = {}
+
+    def channels_of(unit_id: int) -> str:
+        key = (unit_id in reached.units[kinds.SMS], unit_id in reached.units[kinds.EMAIL])
+        if key not in json_of:
+            codes = [kinds.PORTAL] if portal else []
+            codes += [kinds.SMS] if key[0] else []
+            codes += [kinds.EMAIL] if key[1] else []
+            json_of[key] = bulk.db_json(codes)
+        return json_of[key]
+
+    bulk.insert_rows(
+        NoticeRecipient,
+        RECIPIENT_COLUMNS,
+        (
+            (notice.pk, unit_id, building_id, channels_of(unit_id), "", "", "")
+            for unit_id, building_id in rows
+        ),
+        skip_conflicts=True,
+    )
+
+
+def _wechat(notice: Notice, subject: str, body: str) -> Outgoing:
+    """One message to the estate's group: the whole text, and the estate's public notices page."""
+    text = richtext.plain(notice.body)
+    return Outgoing(
+        key=f"{notice.number}:wechat",
+        channel=OutboxChannel.WECHAT,
+        address=f"estate:{notice.estate.code}",
+        subject=subject,
+        body=f"{body}\n{text}" if len(text) > SMS_TEXT_LENGTH else body,
+        link=reverse("portal:estate_notices", args=[notice.estate.code])
+        if kinds.PORTAL in notice.channels
+        else "",
+    )
 
 
 def publish(notice: Notice, *, at: datetime) -> Counts:
     """Write the recipients and queue the messages of a notice being published."""
     units = units_of(notice)
     rows = list(units.order_by("building_id", "pk").values_list("pk", "building_id"))
-    unit_ids = [pk for pk, _building in rows]
-    tokens = links(unit_ids, at=at)
-    people = _people(notice, units)
+    tokens = links(units, [pk for pk, _building in rows], at=at)
     notice.published_at = at
     subject, body = wording(notice)
-    messages = list(_outgoing(notice, people, tokens, subject, body))
-    sms_units = _units_reached(people, messages, OutboxChannel.SMS)
-    email_units = _units_reached(people, messages, OutboxChannel.EMAIL)
-    portal = kinds.PORTAL in notice.channels
-    recipients = []
-    for unit_id, building_id in rows:
-        channels = [kinds.PORTAL] if portal else []
-        if unit_id in sms_units:
-            channels.append(kinds.SMS)
-        if unit_id in email_units:
-            channels.append(kinds.EMAIL)
-        recipients.append(
-            NoticeRecipient(notice=notice, unit_id=unit_id, building_id=building_id, channels=channels)
-        )
-    NoticeRecipient.objects.bulk_create(recipients, batch_size=BATCH, ignore_conflicts=True)
-    wechat = 0
+    reached = _outgoing(notice, _people(notice, units), tokens, subject, body)
+    _write_recipients(notice, rows, reached)
+    messages = reached.messages
     if kinds.WECHAT in notice.channels:
-        messages.append(
-            Outgoing(
-                key=f"{notice.number}:wechat",
-                channel=OutboxChannel.WECHAT,
-                address=f"estate:{notice.estate.code}",
-                subject=subject,
-                body=f"{body}\n{richtext.plain(notice.body)}"
-                if len(richtext.plain(notice.body)) > SMS_TEXT_LENGTH
-                else body,
-                link=reverse("portal:estate_notices", args=[notice.estate.code]) if portal else "",
-            )
-        )
-        wechat = 1
+        messages.append(_wechat(notice, subject, body))
     notify_many(messages)
     return Counts(
         households=len(rows),
         sms=sum(1 for m in messages if m.channel == OutboxChannel.SMS),
         email=sum(1 for m in messages if m.channel == OutboxChannel.EMAIL),
-        wechat=wechat,
+        wechat=sum(1 for m in messages if m.channel == OutboxChannel.WECHAT),
     )
-
-
-def _units_reached(people: QuerySet[Occupancy], messages: list[Outgoing], channel: str) -> set[int]:
-    """The units one of whose people a message of ``channel`` went to."""
-    customers = {int(m.key.rsplit(":c", 1)[1]) for m in messages if m.channel == channel}
-    if not customers:
-        return set()
-    reached: set[int] = set()
-    for unit_id, customer_id in people.values_list("unit_id", "customer_id").iterator(chunk_size=BATCH):
-        if customer_id in customers:
-            reached.add(unit_id)
-    return reached
