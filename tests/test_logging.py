@@ -292,6 +292,8 @@ def test_production_refuses_to_log_messages_instead_of_sending_them(settings):
     assert _errors() == ["notifications.E001"]
     assert "notifications.E001" in [m.id for m in run_checks(tags=[Tags.security])]
     settings.NOTIFICATION_PROVIDERS = {"email": "email", "sms": "mycompany.sms.Gateway", "wechat": "console"}
+    assert _errors() == ["notifications.E001"]  # notices go to the estates' WeChat groups
+    settings.NOTIFICATION_PROVIDERS = {"email": "email", "sms": "mycompany.sms.Gateway", "wechat": "wecom"}
     assert _errors() == []
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     assert _errors() == ["notifications.E001"]  # mail printed, not sent

@@ -8,8 +8,9 @@ mid-send leaves a row the periodic retry picks up once the lease has run out. (T
 case that can send twice is a worker dying after the provider accepted the message and
 before the row was marked sent; losing a message would be worse.)
 
-A failure is recorded on the row and retried after a growing pause; after the last
-attempt the row stays "failed" with no next attempt, and the failure is logged.
+A failure is recorded on the row (its text cleaned by ``core.redact``: an adapter's error may
+quote a phone number or an address with its key) and retried after a growing pause; after the
+last attempt the row stays "failed" with no next attempt, and the failure is logged.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from datetime import datetime, timedelta
 from django.db.models import F
 from django.utils import timezone
 
+from estatedesk.core.redact import redact
 from estatedesk.notifications import providers
 from estatedesk.notifications.models import Channel, Message, MessageStatus
 
@@ -83,7 +85,8 @@ def deliver(message_id: int, *, now: datetime | None = None) -> bool:
     try:
         providers.for_channel(message.channel).send(message)
     except Exception as exc:  # any provider failure is retried; the worker must carry on
-        error = f"{type(exc).__name__}: {exc}"[:ERROR_LENGTH]
+        # Kept on the row and logged: phone numbers, private links and query values masked.
+        error = redact(f"{type(exc).__name__}: {exc}")[:ERROR_LENGTH]
         pause = backoff_after(attempt)
         _finish(
             message_id,

@@ -4,8 +4,9 @@ A provider has one method, ``send(message)``, which returns when the message was
 over and raises any exception when it was not; ``delivery`` turns the exception into a
 retry with backoff. ``settings.NOTIFICATION_PROVIDERS`` names the adapter of each channel:
 ``"console"`` (writes to the log: a laptop needs no service), ``"email"`` (Django's
-``send_mail`` through ``EMAIL_BACKEND``) or the dotted path of a class a company writes for
-its SMS gateway or WeChat template messages (see docs/notifications.md).
+``send_mail`` through ``EMAIL_BACKEND``), ``"wecom"`` (企业微信 group robots, ``wecom.py``),
+``"aliyun_sms"`` (Aliyun's SMS service, ``aliyun_sms.py``) or the dotted path of a class a
+company writes for another gateway (see docs/notifications.md).
 """
 
 from __future__ import annotations
@@ -89,6 +90,11 @@ class EmailProvider(Provider):
 
 
 BUILT_IN: dict[str, type[Provider]] = {"console": ConsoleProvider, "email": EmailProvider}
+# The HTTP adapters import this module, so they are named by path and loaded when chosen.
+BUILT_IN_PATHS = {
+    "wecom": "estatedesk.notifications.wecom.WeComRobot",
+    "aliyun_sms": "estatedesk.notifications.aliyun_sms.AliyunSms",
+}
 
 _lock = threading.Lock()
 _instances: dict[str, Provider] = {}
@@ -106,7 +112,7 @@ def load(path: str) -> Provider:
         if cached is not None:
             return cached
     try:
-        factory: Any = BUILT_IN.get(path) or import_string(path)
+        factory: Any = BUILT_IN.get(path) or import_string(BUILT_IN_PATHS.get(path, path))
     except ImportError as exc:
         raise ImproperlyConfigured(f"notification provider {path!r} cannot be loaded: {exc}") from exc
     instance = factory()

@@ -13,8 +13,10 @@ from django.db.models import F, QuerySet
 
 from estatedesk.core import bulk, crypto
 from estatedesk.core.clock import now
-from estatedesk.notifications import tasks
+from estatedesk.core.redact import redact
+from estatedesk.notifications import tasks, wecom
 from estatedesk.notifications.models import Channel, Message, MessageStatus
+from estatedesk.notifications.providers import provider_path
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -128,11 +130,38 @@ def _enqueue(message_id: int) -> None:
 
 
 def tell(users: Iterable[User], *, key: str, subject: str, body: str, link: str) -> None:
-    """In-app messages to staff (they see them on their home page), one per user and key."""
+    """In-app messages to staff (they see them on their home page), one per user and key; and,
+    when the office has a WeCom group robot named ``staff``, one copy to that group per key."""
     for user in users:
         notify(
             key=f"{key}:u{user.pk}", channel=Channel.IN_APP, user=user, subject=subject, body=body, link=link
         )
+    tell_staff_group(key=key, subject=subject, body=body, link=link)
+
+
+STAFF_GROUP_SUFFIX = ":staff"
+
+
+def staff_group_configured() -> bool:
+    """WeChat goes through the WeCom robots and one of them is named ``staff``."""
+    return provider_path(Channel.WECHAT) == "wecom" and wecom.STAFF_ROBOT in wecom.configured_robots().keys
+
+
+def tell_staff_group(*, key: str, subject: str, body: str, link: str) -> Message | None:
+    """One WeChat message to the office's WeCom group (the robot ``staff``) for ``key``, when
+    there is such a group; None otherwise, or when it was already queued. The group is many
+    people and the text leaves for WeCom's servers, so phone numbers and private links are
+    masked (``core.redact``): whoever needs them opens the link in EstateDesk."""
+    if not staff_group_configured():
+        return None
+    return notify(
+        key=f"{key}{STAFF_GROUP_SUFFIX}",
+        channel=Channel.WECHAT,
+        address=wecom.STAFF_ROBOT,
+        subject=redact(subject),
+        body=redact(body),
+        link=link,
+    )
 
 
 def settle_replayed(messages: QuerySet[Message], *, read: bool, read_before: datetime) -> None:
