@@ -42,7 +42,7 @@ from estatedesk.core.i18n import in_company_language
 from estatedesk.core.models import CompanySettings
 from estatedesk.notifications.models import Channel, Message
 from estatedesk.notifications.recipients import people_of, people_with_role
-from estatedesk.notifications.services import notify
+from estatedesk.notifications.services import notify, tell_staff_group
 from estatedesk.org.models import Department, Estate
 from estatedesk.workcal import engine
 from estatedesk.workcal.selectors import load_calendar, office_hours_for
@@ -124,6 +124,8 @@ def _send(users: list[User], *, key: str, subject: str, body: str, link: str) ->
                 body=body,
                 link=link,
             )
+    # The office's WeCom group too, when the company has one (decision 0031): once per key.
+    tell_staff_group(key=key, subject=subject, body=body, link=link)
     return created
 
 

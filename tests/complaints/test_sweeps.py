@@ -202,3 +202,15 @@ def test_the_sweep_command_runs_both_sweeps_once(world):
     assert "reminded: 0, overdue told: 0" in second.getvalue()
     assert len(reminders(c)) == 1
     assert len(overdue_notes(c)) == 1
+
+
+@pytest.mark.req("K-5")
+@pytest.mark.req("A-4")
+def test_a_reminder_also_reaches_the_offices_wecom_group_once_when_the_company_has_one(world, settings):
+    settings.NOTIFICATION_PROVIDERS = {**settings.NOTIFICATION_PROVIDERS, "wechat": "wecom"}
+    settings.ESTATEDESK_WECOM_ROBOTS = "staff=group-robot-key"
+    c = made_at(at(2025, 3, 10, 10, 0), world, assess_urgent=False)
+    assert sweeps.remind_due(at(2025, 3, 12, 14, 0)) == 1
+    assert sweeps.remind_due(at(2025, 3, 12, 14, 1)) == 0
+    [group] = reminders(c, Channel.WECHAT)
+    assert group.address == "staff" and c.number in group.subject
