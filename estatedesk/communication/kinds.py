@@ -31,6 +31,8 @@ OWNERS_ONLY_KINDS = frozenset({NoticeKind.FINANCIAL_REPORT, NoticeKind.SURVEY_RE
 # The online channels the product delivers itself; the others are recorded as said.
 PORTAL, SMS, EMAIL, WECHAT = "portal", "sms", "email", "wechat"
 DELIVERED = frozenset({PORTAL, SMS, EMAIL, WECHAT})
+# The channels the outbox sends (``notifications.models.Channel`` values, the same codes).
+OUTBOX_CHANNELS = {SMS: "sms", EMAIL: "email", WECHAT: "wechat"}
 SHEET = "notice_sheet"
 SIGN = "warning_sign"
 

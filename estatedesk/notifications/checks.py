@@ -5,7 +5,8 @@ The console provider (and Django's console or file e-mail backend) hands a messa
 the resident never gets the SMS, and the text goes to the log instead. That is right on a
 laptop and wrong in production, so ``estatedesk serve`` (which runs the checks) refuses to
 start unless ``ESTATEDESK_ALLOW_CONSOLE_PROVIDERS`` says it is meant (docs/deployment.md).
-WeChat is checked like SMS: notices go to the estates' WeCom groups on it.
+WeChat is not required: a company without WeCom robots leaves it on the console, and the
+notices then do not offer it (``providers.delivers``), so no record claims a group was told.
 
 An adapter chosen without its settings (``wecom`` without any robot, ``aliyun_sms`` without
 its AccessKey, signature or template) would fail every message; that is an error in any
@@ -28,8 +29,8 @@ UNSENT_EMAIL_BACKENDS = {
     "django.core.mail.backends.filebased.EmailBackend",
     "django.core.mail.backends.dummy.EmailBackend",
 }
-# In-app messages need no provider.
-NOT_CHECKED = {Channel.IN_APP}
+# In-app messages need no provider; WeChat is optional (not offered while it would only be logged).
+NOT_CHECKED = {Channel.IN_APP, Channel.WECHAT}
 
 
 def unsent_channels() -> list[str]:

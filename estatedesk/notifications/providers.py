@@ -123,6 +123,17 @@ def load(path: str) -> Provider:
         return _instances[path]
 
 
+def delivers(channel: str) -> bool:
+    """Whether a message on ``channel`` reaches someone: False in production while it would only
+    be written to the log (the console provider), unless that is allowed on purpose. A form that
+    offers channels asks this, so no record says "told by WeChat" when nobody was."""
+    if provider_path(channel) != "console":
+        return True
+    return not getattr(settings, "PRODUCTION", False) or bool(
+        getattr(settings, "ALLOW_CONSOLE_PROVIDERS", False)
+    )
+
+
 def for_channel(channel: str) -> Provider:
     return load(provider_path(channel))
 

@@ -179,3 +179,18 @@ def test_two_workers_at_once_publish_a_scheduled_notice_once(world):
     assert Notice.objects.get(pk=notice.pk).events.filter(kind="published").count() == 1
     assert NoticeRecipient.objects.filter(notice=notice).count() == 6
     assert Message.objects.filter(key__startswith=f"{notice.number}:sms:").count() == 6
+
+
+@pytest.mark.req("C-2")
+@pytest.mark.req("A-4")
+@pytest.mark.django_db
+def test_wechat_is_not_offered_in_production_while_it_would_only_be_logged(world, settings):
+    settings.PRODUCTION = True
+    settings.ALLOW_CONSOLE_PROVIDERS = False
+    settings.NOTIFICATION_PROVIDERS = {"email": "email", "sms": "mycompany.sms.Gateway", "wechat": "console"}
+    assert "wechat" not in dict(notices.channel_choices())
+    with pytest.raises(InvalidInput) as refused:
+        notices.create_notice(actor=_writer(world), draft=draft(world, channels=["portal", "wechat"]))
+    assert refused.value.field == "channels"
+    settings.NOTIFICATION_PROVIDERS = {**settings.NOTIFICATION_PROVIDERS, "wechat": "wecom"}
+    assert "wechat" in dict(notices.channel_choices())

@@ -33,6 +33,7 @@ from estatedesk.core.models import CompanySettings
 from estatedesk.core.numbering import next_number
 from estatedesk.core.versioning import take_edit
 from estatedesk.core.workflow import check_source, lock, require
+from estatedesk.notifications import providers
 from estatedesk.org import channels as org_channels
 from estatedesk.org.models import Building, Estate, Unit
 
@@ -74,6 +75,17 @@ def messages() -> dict[str, str]:
     }
 
 
+def channel_choices(language: str | None = None) -> list[tuple[str, str]]:
+    """The channels a notice may go out by, (code, name): the administrators' list for notices,
+    without an online channel that would only be written to the log (WeChat without robots in
+    production, ``notifications.providers.delivers``): no notice may claim a group was told."""
+    return [
+        (code, name)
+        for code, name in org_channels.choices(org_channels.Use.NOTICES, language=language)
+        if code not in kinds.OUTBOX_CHANNELS or providers.delivers(kinds.OUTBOX_CHANNELS[code])
+    ]
+
+
 def lead_hours() -> int:
     return CompanySettings.load().notice_lead_hours
 
@@ -113,7 +125,7 @@ def _check(actor: Actor, draft: NoticeDraft) -> tuple[Estate, list[Building], li
     if buildings and any(u.building_id not in {b.pk for b in buildings} for u in units):
         raise InvalidInput(_("The units must be in the buildings chosen."), field="units")
     channels = list(dict.fromkeys(c for c in draft.channels if c))
-    offered = {c.code for c in org_channels.offered(org_channels.Use.NOTICES)}
+    offered = {code for code, _name in channel_choices()}
     unknown = [c for c in channels if c not in offered]
     if unknown:
         raise InvalidInput(
