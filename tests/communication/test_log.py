@@ -86,7 +86,9 @@ def test_recording_a_follow_up_done_takes_it_off_the_overdue_lists_once(world):
     row.refresh_from_db()
     assert row.result == "已发送价格表" and row.done_by_name == "handler_a"
     with pytest.raises(AlreadyHandled):
-        log.finish_follow_up(actor=world.users["office_head_a"], contact=contact, follow_up=row, result="又一次")
+        log.finish_follow_up(
+            actor=world.users["office_head_a"], contact=contact, follow_up=row, result="又一次"
+        )
     again = client.post(
         reverse("communication:contact_follow_up_done", args=[contact.pk]),
         {"follow_up": row.pk, "result": "再次"},
@@ -119,7 +121,11 @@ def test_the_form_pages_record_a_contact_and_a_follow_up(world):
     due = when.date() + timedelta(days=2)
     response = client.post(
         reverse("communication:contact_follow_up_add", args=[contact.pk]),
-        {"description": "约谈装修户", "owner": world.users["handler_a"].staff.pk, "due_date": due.isoformat()},
+        {
+            "description": "约谈装修户",
+            "owner": world.users["handler_a"].staff.pk,
+            "due_date": due.isoformat(),
+        },
     )
     assert response.status_code == 302
     assert contact.follow_ups.get().due_date == due
@@ -203,7 +209,8 @@ def test_another_estates_handler_gets_404_everywhere_and_sees_none_in_lists_or_e
     contact = record(world)
     row = follow_up(world, contact)
     other = world.client("handler_b")
-    for name in ("contact_detail", "contact_edit", "contact_follow_up_add", "contact_follow_up_done"):
+    assert other.get(reverse("communication:contact_detail", args=[contact.pk])).status_code == 404
+    for name in ("contact_edit", "contact_follow_up_add", "contact_follow_up_done"):
         url = reverse(f"communication:{name}", args=[contact.pk])
         assert other.get(url).status_code == 404, name
         assert other.post(url, {"follow_up": row.pk, "result": "x"}).status_code == 404, name
@@ -225,7 +232,9 @@ def test_another_estates_handler_gets_404_everywhere_and_sees_none_in_lists_or_e
 def test_the_auditor_reads_the_log_with_names_masked_and_may_not_write(world):
     member = CommitteeMember.objects.create(estate=world.estate_a, name="陈建国", position="主任")
     owner = record(world)
-    committee = record(world, counterpart="committee", unit=None, committee_members=[member.pk], other_people="")
+    committee = record(
+        world, counterpart="committee", unit=None, committee_members=[member.pk], other_people=""
+    )
     auditor = world.client("auditor")
     values = _book(auditor.get(reverse("communication:contact_export")))
     assert owner.number in values and committee.number in values
@@ -242,7 +251,11 @@ def test_the_auditor_reads_the_log_with_names_masked_and_may_not_write(world):
         record(world, persona="auditor")
     response = auditor.post(
         reverse("communication:contact_follow_up_add", args=[owner.pk]),
-        {"description": "x", "owner": world.users["handler_a"].staff.pk, "due_date": now().date().isoformat()},
+        {
+            "description": "x",
+            "owner": world.users["handler_a"].staff.pk,
+            "due_date": now().date().isoformat(),
+        },
     )
     assert response.status_code == 403
 
@@ -259,5 +272,7 @@ def test_the_list_filters_by_channel_counterpart_dates_and_text(world):
     assert phone.number not in _page(client, "contact_list", q="噪音")
     day = (now() - timedelta(days=10)).astimezone(company_zone()).date()
     assert phone.number in _page(client, "contact_list", **{"from": day.isoformat(), "to": day.isoformat()})
-    assert phone.number not in _page(client, "contact_list", **{"from": (day + timedelta(days=1)).isoformat()})
+    assert phone.number not in _page(
+        client, "contact_list", **{"from": (day + timedelta(days=1)).isoformat()}
+    )
     assert "is not a date" in _page(client, "contact_list", **{"from": "2026-13-45"})

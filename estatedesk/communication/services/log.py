@@ -134,6 +134,11 @@ def _pk(value: object) -> int | None:
     return int(getattr(value, "pk", value))  # type: ignore[call-overload]
 
 
+def _id(value: object) -> int:
+    """An id to look up; nothing given finds nothing (no row has id 0)."""
+    return _pk(value) or 0
+
+
 def _occupant(unit: Unit) -> Customer | None:
     rows = sorted(unit.occupancies.select_related("customer"), key=lambda o: (o.relation != "owner", o.pk))
     return rows[0].customer if rows else None
@@ -229,12 +234,12 @@ def record_contact_entry(
 ) -> Contact:
     """A contact of one of the actor's estates; its number is GT-<year>-…."""
     require(actor, RECORD)
-    found_estate = selectors.estates_for(actor).filter(pk=_pk(estate)).first()
+    found_estate = selectors.estates_for(actor).filter(pk=_id(estate)).first()
     if found_estate is None:
         raise InvalidInput(_("Choose one of your estates."), field="estate")
     found_office = None
     if _pk(office):
-        found_office = offices_of(found_estate).filter(pk=_pk(office)).first()
+        found_office = offices_of(found_estate).filter(pk=_id(office)).first()
         if found_office is None:
             raise InvalidInput(_("Choose a management office of this estate."), field="office")
     when = _occurred(occurred_at)
@@ -304,7 +309,7 @@ def add_follow_up(
     require(actor, ADD_FOLLOW_UP)
     record = _locked(actor, contact)
     text = _text(description, "description", _("Enter what was agreed."), FOLLOW_UP_LENGTH)
-    person = people_of(record.estate_id).filter(pk=_pk(owner)).first() if _pk(owner) else None
+    person = people_of(record.estate_id).filter(pk=_id(owner)).first() if _pk(owner) else None
     if person is None:
         raise InvalidInput(_("Choose a colleague who works for this estate."), field="owner")
     if not isinstance(due_date, date):
@@ -323,7 +328,7 @@ def finish_follow_up(
 ) -> ContactFollowUp:
     """The owner or a writer records what was done; once (a second time is 409)."""
     record = _locked(actor, contact)
-    row = ContactFollowUp.objects.filter(contact=record, pk=_pk(follow_up)).first()
+    row = ContactFollowUp.objects.filter(contact=record, pk=_id(follow_up)).first()
     if row is None:
         raise NotFound(_("Not found, or not yours to see."), field="follow_up")
     if not may_finish(actor, row):

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from estatedesk.communication import log_selectors, selectors
@@ -100,7 +101,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
             "counterparts": Counterpart.choices,
             "states": [
                 (log_selectors.OPEN, _("Open follow-ups")),
-                (log_selectors.OVERDUE, _("Overdue follow-ups")),
+                (log_selectors.OVERDUE, pgettext("contact", "Overdue follow-ups")),
             ],
             "can_create": services.may_write(request.user),
         },
@@ -120,17 +121,17 @@ def contact_export(request: HttpRequest) -> HttpResponse:
         _("Number"),
         _("Estate"),
         _("Management office"),
-        _("When"),
-        _("Subject"),
+        pgettext("contact", "When"),
+        pgettext("contact", "Subject"),
         _("Channel"),
-        _("With"),
+        pgettext("contact", "With"),
         _("Who"),
-        _("Staff present"),
-        _("Others present"),
-        _("What was said"),
-        _("Follow-ups"),
+        pgettext("contact", "Staff present"),
+        pgettext("contact", "Others present"),
+        pgettext("contact", "What was said"),
+        pgettext("contact", "Follow-ups"),
         _("Open follow-ups"),
-        _("Overdue follow-ups"),
+        pgettext("contact", "Overdue follow-ups"),
         _("Recorded by"),
     ]
 
