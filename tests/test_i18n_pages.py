@@ -210,7 +210,9 @@ def _journey(world: Any) -> dict[str, int]:
         )
         forum = _forum(world, deputy, handler)
         half_year = _half_year(world, deputy)
+        contact = _contact(world, handler)
     return {
+        "contact": contact,
         "consultation": consultation.pk,
         "forum": forum,
         "half_year": half_year,
@@ -253,6 +255,33 @@ def _forum(world: Any, deputy: Any, handler: Any) -> int:
         due_date=date(2026, 4, 2),
     )
     return forum.pk
+
+
+def _contact(world: Any, handler: Any) -> int:
+    """Estate A's communication log: a talk with the owner of unit A yesterday morning, one
+    follow-up done and one due yesterday (overdue on the page)."""
+    from estatedesk.communication.services import log
+
+    contact = log.record_contact_entry(
+        actor=handler,
+        estate=world.estate_a.pk,
+        office=world.office_a.pk,
+        occurred_at=at(2026, 4, 1, 9, 0),
+        subject="车位租赁咨询",
+        channel="phone",
+        counterpart="owner",
+        unit=world.unit_a.pk,
+        staff=[handler.staff.pk],
+        other_people="张三",
+        summary="业主询问车位租赁价格。",
+    )
+    for due, done in ((date(2026, 4, 1), True), (date(2026, 4, 1), False)):
+        row = log.add_follow_up(
+            actor=handler, contact=contact, description="回复车位价格", owner=handler.staff, due_date=due
+        )
+        if done:
+            log.finish_follow_up(actor=handler, contact=contact, follow_up=row, result="已电话回复")
+    return contact.pk
 
 
 def _half_year(world, deputy):
@@ -322,6 +351,9 @@ PAGES = [
     ("surveys:half_year_list", None),
     ("surveys:half_year_detail", "half_year"),
     ("surveys:half_year_print", "half_year"),
+    ("communication:contact_list", None),
+    ("communication:contact_create", None),
+    ("communication:contact_detail", "contact"),
 ]
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -124,6 +125,22 @@ def _estate_b_suggestion(world):
     ).pk
 
 
+def _estate_b_contact(world):
+    """A communication-log contact of estate B with the owners' committee (C-4)."""
+    from estatedesk.communication.services import log
+
+    return log.record_contact_entry(
+        actor=world.users["handler_b"],
+        estate=world.estate_b,
+        occurred_at=datetime(2026, 1, 5, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
+        subject="物业费调整沟通",
+        channel="phone",
+        counterpart="other",
+        other_people="金山科技行政部",
+        summary="租户询问物业费调整。",
+    ).pk
+
+
 # Arguments besides the pk some object URLs take, all of estate B.
 def other_arguments(world):
     return {"building_pk": world.building_b.pk}
@@ -147,6 +164,7 @@ def estate_b_objects(world):
         "surveys:consultation_": _estate_b_questionnaire_consultation(world),
         "surveys:forum_": _estate_b_forum(world),
         "surveys:suggestion_": _estate_b_suggestion(world),
+        "communication:contact_": _estate_b_contact(world),
         "surveys:half_year_": HalfYearStatistics.objects.create(
             office=world.office_b, estate=world.estate_b, year=2026, half=1
         ).pk,
