@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 
 from estatedesk.communication import selectors
@@ -86,7 +86,7 @@ def _open_points(contract: Any, request: HttpRequest) -> str:
         parts.append(_("%(count)d unanswered") % {"count": contract.open_questions})
     if contract.unsettled:
         parts.append(_("%(count)d changes not settled") % {"count": contract.unsettled})
-    return _(", ").join(parts) or "—"
+    return pgettext("list separator", ", ").join(parts) or "—"
 
 
 def _search(rows: QuerySet, q: str) -> QuerySet:
