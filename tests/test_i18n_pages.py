@@ -210,7 +210,9 @@ def _journey(world: Any) -> dict[str, int]:
         )
         forum = _forum(world, deputy, handler)
         half_year = _half_year(world, deputy)
+        records = _contracts_and_property(world, handler)
     return {
+        **records,
         "consultation": consultation.pk,
         "forum": forum,
         "half_year": half_year,
@@ -253,6 +255,38 @@ def _forum(world: Any, deputy: Any, handler: Any) -> int:
         due_date=date(2026, 4, 2),
     )
     return forum.pk
+
+
+def _contracts_and_property(world: Any, handler: Any) -> dict[str, int]:
+    """Estate A's contract being negotiated (a question unanswered), a signed one with a change
+    told but not yet resolved, and a key with an open incident the customer was not told of."""
+    from estatedesk.communication.services import contracts
+    from tests.communication.records import contract_of, incident_of
+
+    today = date(2026, 4, 2)
+    negotiating = contract_of(world)
+    contracts.add_clarification(
+        actor=handler,
+        contract=negotiating,
+        asked_on=today,
+        asked_by="王小明",
+        channel="phone",
+        question="装修垃圾是否统一清运？",
+    )
+    signed = contract_of(world, signed=True)
+    change = contracts.add_change(
+        actor=handler, contract=signed, cause="law", description="管理费调整", proposed_on=today
+    )
+    contracts.record_change_told(
+        actor=handler, contract=signed, change=change, told_at=at(2026, 4, 2, 10, 0), channel="letter"
+    )
+    incident = incident_of(world)
+    return {
+        "contract": negotiating.pk,
+        "contract_signed": signed.pk,
+        "item": incident.item_id,
+        "incident": incident.pk,
+    }
 
 
 def _half_year(world, deputy):
@@ -322,6 +356,15 @@ PAGES = [
     ("surveys:half_year_list", None),
     ("surveys:half_year_detail", "half_year"),
     ("surveys:half_year_print", "half_year"),
+    ("communication:contract_list", None),
+    ("communication:contract_create", None),
+    ("communication:contract_detail", "contract"),
+    ("communication:contract_detail", "contract_signed"),
+    ("communication:property_list", None),
+    ("communication:property_create", None),
+    ("communication:property_detail", "item"),
+    ("communication:incident_list", None),
+    ("communication:incident_detail", "incident"),
 ]
 
 
