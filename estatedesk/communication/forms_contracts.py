@@ -75,10 +75,14 @@ class CommunicationForm(forms.Form):
 
 
 def estate_choices(user: Actor | None) -> list[tuple[Any, str]]:
+    if user is None:
+        return []
     return [(e.pk, f"{e.code} {e.name}") for e in selectors.estates_for(user).only("id", "code", "name")]
 
 
 def unit_choices(user: Actor | None, estate: int | None = None) -> list[tuple[Any, str]]:
+    if user is None:
+        return [("", "—")]
     estates = selectors.estates_for(user)
     units = Unit.objects.filter(estate__in=estates).select_related("estate", "building")
     if estate:
@@ -89,6 +93,8 @@ def unit_choices(user: Actor | None, estate: int | None = None) -> list[tuple[An
 
 def customer_choices(user: Actor | None, estate: int | None = None) -> list[tuple[Any, str]]:
     """The customers of the user's estates; names masked for those who may not see them (D-3)."""
+    if user is None:
+        return [("", "—")]
     names = policy.can_see_contact_names(user)
     rows = Customer.objects.filter(estate__in=selectors.estates_for(user)).select_related("estate")
     if estate:

@@ -10,7 +10,7 @@ or a change names it in a hidden field (URLs take only the contract's ``pk``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.db.models import Count, Q, QuerySet
@@ -127,7 +127,13 @@ CONTRACTS = Register(
     export=True,
 )
 
-contract_list = company_time(ListPage.as_view(register=CONTRACTS))
+_contract_list = ListPage.as_view(register=CONTRACTS)
+
+
+@require_GET
+@company_time
+def contract_list(request: HttpRequest) -> HttpResponse:
+    return cast(HttpResponse, _contract_list(request))
 
 
 @require_GET

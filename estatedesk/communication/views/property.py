@@ -9,7 +9,7 @@ user's scope first (404 outside it), a refusal shows the page again with everyth
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.db.models import Q, QuerySet
@@ -153,8 +153,20 @@ INCIDENTS = Register(
     export=True,
 )
 
-property_list = company_time(ListPage.as_view(register=ITEMS))
-incident_list = company_time(ListPage.as_view(register=INCIDENTS))
+_property_list = ListPage.as_view(register=ITEMS)
+_incident_list = ListPage.as_view(register=INCIDENTS)
+
+
+@require_GET
+@company_time
+def property_list(request: HttpRequest) -> HttpResponse:
+    return cast(HttpResponse, _property_list(request))
+
+
+@require_GET
+@company_time
+def incident_list(request: HttpRequest) -> HttpResponse:
+    return cast(HttpResponse, _incident_list(request))
 
 
 @require_GET
