@@ -211,8 +211,10 @@ def _journey(world: Any) -> dict[str, int]:
         forum = _forum(world, deputy, handler)
         half_year = _half_year(world, deputy)
         contact = _contact(world, handler)
+        records = _contracts_and_property(world, handler)
     return {
         "contact": contact,
+        **records,
         "consultation": consultation.pk,
         "forum": forum,
         "half_year": half_year,
@@ -282,6 +284,36 @@ def _contact(world: Any, handler: Any) -> int:
         if done:
             log.finish_follow_up(actor=handler, contact=contact, follow_up=row, result="已电话回复")
     return contact.pk
+def _contracts_and_property(world: Any, handler: Any) -> dict[str, int]:
+    """Estate A's contract being negotiated (a question unanswered), a signed one with a change
+    told but not yet resolved, and a key with an open incident the customer was not told of."""
+    from estatedesk.communication.services import contracts
+    from tests.communication.records import contract_of, incident_of
+
+    today = date(2026, 4, 2)
+    negotiating = contract_of(world)
+    contracts.add_clarification(
+        actor=handler,
+        contract=negotiating,
+        asked_on=today,
+        asked_by="王小明",
+        channel="phone",
+        question="装修垃圾是否统一清运？",
+    )
+    signed = contract_of(world, signed=True)
+    change = contracts.add_change(
+        actor=handler, contract=signed, cause="law", description="管理费调整", proposed_on=today
+    )
+    contracts.record_change_told(
+        actor=handler, contract=signed, change=change, told_at=at(2026, 4, 2, 10, 0), channel="letter"
+    )
+    incident = incident_of(world)
+    return {
+        "contract": negotiating.pk,
+        "contract_signed": signed.pk,
+        "item": incident.item_id,
+        "incident": incident.pk,
+    }
 
 
 def _half_year(world, deputy):
@@ -354,6 +386,15 @@ PAGES = [
     ("communication:contact_list", None),
     ("communication:contact_create", None),
     ("communication:contact_detail", "contact"),
+    ("communication:contract_list", None),
+    ("communication:contract_create", None),
+    ("communication:contract_detail", "contract"),
+    ("communication:contract_detail", "contract_signed"),
+    ("communication:property_list", None),
+    ("communication:property_create", None),
+    ("communication:property_detail", "item"),
+    ("communication:incident_list", None),
+    ("communication:incident_detail", "incident"),
 ]
 
 

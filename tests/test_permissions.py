@@ -168,6 +168,21 @@ def estate_b_objects(world):
         "surveys:half_year_": HalfYearStatistics.objects.create(
             office=world.office_b, estate=world.estate_b, year=2026, half=1
         ).pk,
+        **_estate_b_contract_and_property(world),
+    }
+
+
+def _estate_b_contract_and_property(world):
+    """Estate B's contract, item of customer property and its incident (SPEC C-5, C-6); a new
+    incident is reported on its item's URL."""
+    from tests.communication.records import contract_of, incident_of
+
+    incident = incident_of(world, "b")
+    return {
+        "communication:contract_": contract_of(world, "b").pk,
+        "communication:property_": incident.item_id,
+        "communication:incident_": incident.pk,
+        "communication:incident_create": incident.item_id,
     }
 
 

@@ -10,6 +10,7 @@ class CommunicationConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: the workflow machinery reads the user model (core.actors).
         from estatedesk.communication.log_panel import register_panels as register_log_panels
+        from estatedesk.communication import property_panel
         from estatedesk.communication.workflow import CONTRACT, INCIDENT, NOTICE
         from estatedesk.core import flowchart
 
@@ -17,3 +18,4 @@ class CommunicationConfig(AppConfig):
         flowchart.publish("contract", CONTRACT, title=_("Contract communication flowchart"))
         flowchart.publish("property_incident", INCIDENT, title=_("Customer property incident flowchart"))
         register_log_panels()
+        property_panel.register_panels()

@@ -91,7 +91,7 @@ def register_notice(key: str, notice: Notice) -> None:
 # theirs here when they are built).
 ROLE_PANELS: dict[str, list[str]] = {
     "duty_staff": ["intake", "my_work", "due_soon"],
-    "handler": ["my_work", "due_soon", "department", "surveys", "contact_follow_ups"],
+    "handler": ["my_work", "due_soon", "department", "surveys", "contact_follow_ups", "property_incidents"],
     "department_head": [
         "approvals",
         "department",
@@ -100,8 +100,16 @@ ROLE_PANELS: dict[str, list[str]] = {
         "surveys",
         "forum_follow_ups",
         "contact_follow_ups",
+        "property_incidents",
     ],
-    "cs_supervisor": ["department", "due_soon", "surveys", "forum_follow_ups", "contact_follow_ups"],
+    "cs_supervisor": [
+        "department",
+        "due_soon",
+        "surveys",
+        "forum_follow_ups",
+        "contact_follow_ups",
+        "property_incidents",
+    ],
     "deputy_gm": [
         "approvals",
         "review_queue",
@@ -109,6 +117,7 @@ ROLE_PANELS: dict[str, list[str]] = {
         "surveys",
         "forum_follow_ups",
         "contact_follow_ups",
+        "property_incidents",
     ],
     "gm": [
         "approvals",
@@ -118,6 +127,7 @@ ROLE_PANELS: dict[str, list[str]] = {
         "surveys",
         "forum_follow_ups",
         "contact_follow_ups",
+        "property_incidents",
     ],
     "developer_cs": ["my_work"],
     "rectification": ["my_work"],
