@@ -284,6 +284,8 @@ def _contact(world: Any, handler: Any) -> int:
         if done:
             log.finish_follow_up(actor=handler, contact=contact, follow_up=row, result="已电话回复")
     return contact.pk
+
+
 def _contracts_and_property(world: Any, handler: Any) -> dict[str, int]:
     """Estate A's contract being negotiated (a question unanswered), a signed one with a change
     told but not yet resolved, and a key with an open incident the customer was not told of."""

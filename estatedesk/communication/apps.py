@@ -9,8 +9,8 @@ class CommunicationConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: the workflow machinery reads the user model (core.actors).
-        from estatedesk.communication.log_panel import register_panels as register_log_panels
         from estatedesk.communication import property_panel
+        from estatedesk.communication.log_panel import register_panels as register_log_panels
         from estatedesk.communication.workflow import CONTRACT, INCIDENT, NOTICE
         from estatedesk.core import flowchart
 
