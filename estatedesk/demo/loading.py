@@ -15,6 +15,8 @@ from estatedesk.complaints.demo import history
 from estatedesk.core.clock import company_zone
 from estatedesk.demo import progress
 from estatedesk.demo.analysis import load_analysis
+from estatedesk.demo.communication_log import load_log
+from estatedesk.demo.communication_records import load_contracts_and_property
 from estatedesk.demo.consultations import load_consultations
 from estatedesk.demo.forums import load_forums
 from estatedesk.demo.half_year import load_half_years
@@ -39,6 +41,7 @@ def load_everything(
         return summary
     progress.writing_reports()
     load_reviews(present)
+    load_communication(present)
     load_reports(present)
     progress.finished()
     return summary
@@ -60,6 +63,19 @@ def load_reviews(present: datetime) -> None:
     and does not keep the others or the reports from loading."""
     mark = Message.objects.order_by("-id").values_list("id", flat=True).first() or 0
     for part in (load_consultations, load_half_years, load_forums):
+        try:
+            part(present)
+        except Exception:  # the demo's year is more than one of its parts
+            log.exception("demo %s not loaded", part.__name__)
+    _settled_since(mark, present)
+
+
+def load_communication(present: datetime) -> None:
+    """The year's customer communication (SPEC C-2 … C-6): the communication log, contracts and
+    customer property. Like the reviews, a part that fails is logged and keeps no other part
+    from loading; their messages belong to the replayed past."""
+    mark = Message.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    for part in (load_log, load_contracts_and_property):
         try:
             part(present)
         except Exception:  # the demo's year is more than one of its parts
