@@ -1,7 +1,7 @@
 """The demo's year, loaded in order: last year's satisfaction survey and its analysis (they lie
 before the replayed year), the complaints month by month, the year's monthly consultations,
-half-year statistics and last year's owners' forum, then the reports on them all (decision
-0006), each step told to the progress record the home page reads."""
+half-year statistics and last year's owners' forum, the year's customer communication, then
+the reports on them all (decision 0006), each step told to the progress record the home page reads."""
 
 from __future__ import annotations
 
