@@ -210,7 +210,10 @@ def _journey(world: Any) -> dict[str, int]:
         )
         forum = _forum(world, deputy, handler)
         half_year = _half_year(world, deputy)
+        notice, notice_draft = _notices(world, handler)
     return {
+        "notice": notice,
+        "notice_draft": notice_draft,
         "consultation": consultation.pk,
         "forum": forum,
         "half_year": half_year,
@@ -253,6 +256,26 @@ def _forum(world: Any, deputy: Any, handler: Any) -> int:
         due_date=date(2026, 4, 2),
     )
     return forum.pk
+
+
+def _notices(world: Any, handler: Any) -> tuple[int, int]:
+    """Estate A's notices: an urgent pest control published with its warning sign confirmed,
+    and a water cut still a draft."""
+    from datetime import timedelta
+
+    from estatedesk.communication.services import notices
+    from estatedesk.core.clock import now
+    from tests.communication.conftest import draft
+
+    pest = notices.create_notice(
+        actor=handler, draft=draft(world, kind="pest_control", title="3栋灭鼠消杀", urgent=True)
+    )
+    notices.publish_notice(actor=handler, notice=pest)
+    notices.confirm_sign(
+        actor=handler, notice=pest, place="3栋大堂入口", placed_at=now() - timedelta(hours=1)
+    )
+    water = notices.create_notice(actor=handler, draft=draft(world, publish_at=now() + timedelta(hours=2)))
+    return pest.pk, water.pk
 
 
 def _half_year(world, deputy):
@@ -322,6 +345,11 @@ PAGES = [
     ("surveys:half_year_list", None),
     ("surveys:half_year_detail", "half_year"),
     ("surveys:half_year_print", "half_year"),
+    ("communication:notice_list", None),
+    ("communication:notice_create", None),
+    ("communication:notice_detail", "notice"),
+    ("communication:notice_detail", "notice_draft"),
+    ("communication:notice_edit", "notice_draft"),
 ]
 
 

@@ -163,7 +163,7 @@ class NoticeForm(forms.Form):
         return cast(forms.ChoiceField, self.fields[name])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind = data.get("kind") or ""
         if not data.get("audience") and kind:
             # Left to the kind: financial reports and survey results go to all owners.
