@@ -95,6 +95,7 @@ class NoticeForm(forms.Form):
         coerce=int,
         required=False,
         help_text=_("None chosen: the whole estate."),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     units = forms.CharField(
         label=_("units"),
@@ -149,7 +150,6 @@ class NoticeForm(forms.Form):
             by_estate.setdefault(b.estate.name, []).append((b.pk, b.name))
         # Grouped by estate; the page's script shows only the chosen estate's group.
         self._choices("buildings").choices = list(by_estate.items())
-        self.fields["buildings"].widget = forms.SelectMultiple(attrs={"size": 6})
         keep = notice.channels if notice is not None else ()
         self._choices("channels").choices = org_channels.choices(org_channels.Use.NOTICES, keep=keep)
         self.estate_ids = [e.pk for e in estates]

@@ -195,9 +195,9 @@ def test_pest_control_asks_for_the_warning_sign_and_records_it(world):
     notice = notices.create_notice(actor=handler, draft=draft(world, kind="pest_control", title="灭鼠消杀"))
     notices.publish_notice(actor=handler, notice=notice)
     client = world.client("handler_a")
-    with translation.override("en"):
-        html = _page(client.get(reverse("communication:notice_detail", args=[notice.pk])))
-    assert "Warning sign required on site." in html and 'id="step-sign"' in html
+    html = _page(client.get(reverse("communication:notice_detail", args=[notice.pk])))
+    with translation.override("zh-hans"):
+        assert "现场须设置警示牌。" in html and 'id="step-sign"' in html
     response = client.post(reverse("communication:notice_sign", args=[notice.pk]), {"place": "3栋大堂入口"})
     assert response.status_code == 302
     html = _page(client.get(reverse("communication:notice_detail", args=[notice.pk])))
@@ -311,8 +311,44 @@ def test_the_auditor_reads_but_cannot_write(world):
 @pytest.mark.django_db
 def test_the_form_explains_the_lead_time_and_the_navigation_links_the_list(world):
     client = world.client("handler_a")
-    with translation.override("en"):
-        html = _page(client.get(reverse("communication:notice_create"), HTTP_ACCEPT_LANGUAGE="en"))
+    html = _page(client.get(reverse("communication:notice_create")))
     assert 'data-lead-hours="24"' in html and 'id="lead-rule"' in html
     assert "richtext-editor.js" in html and 'data-richtext="1"' in html
     assert reverse("communication:notice_list") in html and 'id="nav-communication"' in html
+
+
+@pytest.mark.req("C-2")
+@pytest.mark.django_db
+def test_the_edit_form_shows_what_was_saved(world):
+    units = add_households(world.building_a, 2, start=1701)
+    notice = notices.create_notice(
+        actor=world.users["handler_a"],
+        draft=draft(world, buildings=[world.building_a.pk], units=[u.pk for u in units], urgent=True),
+    )
+    html = _page(world.client("handler_a").get(reverse("communication:notice_edit", args=[notice.pk])))
+    assert f'<option value="{world.building_a.pk}" selected>3栋</option>' in html
+    assert 'value="3栋-1701, 3栋-1702"' in html
+    assert 'name="channels" value="sms"' in html and 'name="urgent"' in html
+    assert "<optgroup" in html and "金山" not in html  # only the notice's estate's buildings
+
+
+@pytest.mark.req("C-3")
+@pytest.mark.django_db
+def test_the_reach_of_an_urgent_notice_counts_by_channel_and_who_is_still_to_be_contacted(
+    world, django_assert_max_num_queries
+):
+    units = add_households(world.building_a, 3, start=1801, phone_from=1)
+    handler = world.users["handler_a"]
+    notice = notices.create_notice(actor=handler, draft=draft(world, urgent=True))
+    notices.publish_notice(actor=handler, notice=notice)
+    NoticeRecipient.objects.filter(notice=notice, unit=units[0]).update(read_at=now())
+    NoticeRecipient.objects.filter(notice=notice, unit=units[1]).update(contacted_at=now())
+    client = world.client("handler_a")
+    with django_assert_max_num_queries(30):
+        html = _page(client.get(reverse("communication:notice_detail", args=[notice.pk])))
+    notice.refresh_from_db()
+    total = notice.households
+    assert f'id="reach-households">{total}<' in html
+    assert f'id="reach-unread">{total - 1}<' in html
+    assert f'id="reach-waiting">{total - 2}<' in html
+    assert html.count('class="col-5 text-end reach-channel"') >= 2  # the portal and SMS

@@ -415,9 +415,8 @@ class Reach:
     unread_not_contacted: int
 
 
-def reach_of(notice: Notice) -> Reach:
-    """Two grouped queries, whatever the number of households."""
-    names = org_channels.names()
+def reach_of(notice: Notice, names: dict[str, str]) -> Reach:
+    """Two grouped queries, whatever the number of households; ``names`` by channel code."""
     per_channel: Counter[str] = Counter()
     for row in (
         NoticeRecipient.objects.filter(notice=notice).values("channels").annotate(n=Count("pk")).order_by()
@@ -471,7 +470,7 @@ def render_detail(
         "units": list(notice.units.select_related("building").order_by("building__name", "number")),
         "channel_names": [names.get(code, code) for code in notice.channels],
         "needs": _requirements(notice),
-        "reach": reach_of(notice) if published else None,
+        "reach": reach_of(notice, names) if published else None,
         # Before it goes out: how many households it would reach today.
         "preview": None if published else fanout.units_of(notice).count(),
         "evidence": list(notice.evidence.select_related("building")),
