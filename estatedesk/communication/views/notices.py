@@ -47,6 +47,7 @@ from estatedesk.core.versioning import Comparison, StaleView, show_stale, versio
 from estatedesk.core.web import FormStep, company_time, form_step_view, hidden_errors_on_top, put_error
 from estatedesk.core.xlsx import NoteRow, workbook_response
 from estatedesk.org import channels as org_channels
+from estatedesk.org.models import Building
 
 PAGE_SIZE = 50
 EXPORT_MAX = 50_000
@@ -464,9 +465,13 @@ def render_detail(
     names = org_channels.names()
     published = notice.status in PUBLISHED
     events = notice.events.order_by("at", "pk")
+    buildings = list(notice.buildings.order_by("name"))
     context = {
         "notice": notice,
-        "buildings": list(notice.buildings.order_by("name")),
+        "buildings": buildings,
+        # Where a photo of the posted sheet was taken: the notice's buildings, else the estate's.
+        "evidence_buildings": buildings
+        or list(Building.objects.filter(estate_id=notice.estate_id).order_by("name")),
         "units": list(notice.units.select_related("building").order_by("building__name", "number")),
         "channel_names": [names.get(code, code) for code in notice.channels],
         "needs": _requirements(notice),
