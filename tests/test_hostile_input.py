@@ -47,7 +47,7 @@ from estatedesk.core.policy import Rule
 from estatedesk.core.services import create_api_token
 from estatedesk.org.models import Developer, ImportJob
 from tests.complaints.conftest import record
-from tests.test_permissions import all_patterns, estate_b_objects
+from tests.test_permissions import all_patterns, estate_b_objects, other_arguments
 
 # --- The catalogue ------------------------------------------------------------------------------
 
@@ -273,6 +273,8 @@ def _samples(world: Any) -> tuple[dict[str, int], dict[str, Any]]:
         "fmt": "xlsx",
         "name": "complaint",
         "building_pk": world.building_b.pk,
+        # estate B's notice's recipient unit, photo and attachment (test_permissions)
+        **{k: v for k, v in other_arguments(world).items() if k != "building_pk"},
     }
     return objects, arguments
 

@@ -212,9 +212,12 @@ def _journey(world: Any) -> dict[str, int]:
         half_year = _half_year(world, deputy)
         contact = _contact(world, handler)
         records = _contracts_and_property(world, handler)
+        notice, notice_draft = _notices(world, handler)
     return {
         "contact": contact,
         **records,
+        "notice": notice,
+        "notice_draft": notice_draft,
         "consultation": consultation.pk,
         "forum": forum,
         "half_year": half_year,
@@ -316,6 +319,24 @@ def _contracts_and_property(world: Any, handler: Any) -> dict[str, int]:
         "item": incident.item_id,
         "incident": incident.pk,
     }
+def _notices(world: Any, handler: Any) -> tuple[int, int]:
+    """Estate A's notices: an urgent pest control published with its warning sign confirmed,
+    and a water cut still a draft."""
+    from datetime import timedelta
+
+    from estatedesk.communication.services import notices
+    from estatedesk.core.clock import now
+    from tests.communication.conftest import draft
+
+    pest = notices.create_notice(
+        actor=handler, draft=draft(world, kind="pest_control", title="3栋灭鼠消杀", urgent=True)
+    )
+    notices.publish_notice(actor=handler, notice=pest)
+    notices.confirm_sign(
+        actor=handler, notice=pest, place="3栋大堂入口", placed_at=now() - timedelta(hours=1)
+    )
+    water = notices.create_notice(actor=handler, draft=draft(world, publish_at=now() + timedelta(hours=2)))
+    return pest.pk, water.pk
 
 
 def _half_year(world, deputy):
@@ -397,6 +418,11 @@ PAGES = [
     ("communication:property_detail", "item"),
     ("communication:incident_list", None),
     ("communication:incident_detail", "incident"),
+    ("communication:notice_list", None),
+    ("communication:notice_create", None),
+    ("communication:notice_detail", "notice"),
+    ("communication:notice_detail", "notice_draft"),
+    ("communication:notice_edit", "notice_draft"),
 ]
 
 

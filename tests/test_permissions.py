@@ -139,11 +139,53 @@ def _estate_b_contact(world):
         other_people="金山科技行政部",
         summary="租户询问物业费调整。",
     ).pk
+def _estate_b_notice(world):
+    """A published notice of estate B (shared by the notice pages, its recipients, sheet and
+    files): estate B's unit among its recipients, a photo of the posted sheet and an attachment."""
+    from estatedesk.communication.models import NoticeAttachment, NoticeEvidence
+    from estatedesk.communication.services import notices
+    from estatedesk.core.clock import now
+    from tests.communication.conftest import draft
+
+    handler = world.users["handler_b"]
+    notice = notices.create_notice(
+        actor=handler, draft=draft(world, estate=world.estate_b.pk, title="金山大廈停水通知")
+    )
+    notices.publish_notice(actor=handler, notice=notice)
+    assert notice.recipients.filter(unit=world.unit_b).exists()
+    NoticeEvidence.objects.create(
+        notice=notice,
+        file="notices/b-evidence.jpg",
+        content_type="image/jpeg",
+        taken_at=now(),
+        place="A座大堂",
+        building=world.building_b,
+        uploaded_at=now(),
+    )
+    NoticeAttachment.objects.create(
+        notice=notice,
+        file="notices/b-attachment.pdf",
+        name="停水安排.pdf",
+        content_type="application/pdf",
+        size=10,
+        uploaded_at=now(),
+    )
+    return notice.pk
 
 
 # Arguments besides the pk some object URLs take, all of estate B.
 def other_arguments(world):
-    return {"building_pk": world.building_b.pk}
+    from estatedesk.communication.models import NoticeAttachment, NoticeEvidence
+
+    evidence = NoticeEvidence.objects.filter(notice__estate=world.estate_b).first()
+    attachment = NoticeAttachment.objects.filter(notice__estate=world.estate_b).first()
+    return {
+        "building_pk": world.building_b.pk,
+        # estate B's notice (``_estate_b_notice``): its recipient unit, photo and attachment
+        "unit_id": world.unit_b.pk,
+        "evidence_id": evidence.pk if evidence else 0,
+        "attachment_id": attachment.pk if attachment else 0,
+    }
 
 
 def estate_b_objects(world):
@@ -183,6 +225,7 @@ def _estate_b_contract_and_property(world):
         "communication:property_": incident.item_id,
         "communication:incident_": incident.pk,
         "communication:incident_create": incident.item_id,
+        "communication:notice_": _estate_b_notice(world),
     }
 
 

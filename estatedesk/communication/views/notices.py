@@ -1,13 +1,555 @@
-"""The notice pages: list, export, form, detail and steps (to be written)."""
+"""The notice pages (SPEC C-2, C-3): the list and its workbook, the form that writes or edits a
+notice, the notice's page, and the steps on it (schedule, publish now, cancel, withdraw,
+confirm the warning sign).
+
+Every read goes through ``selectors.notices_for`` (another estate's notice is 404 for every
+method); every write is the step's one service in ``services.notices``, whose refusals land
+next to their field with everything typed kept. The form checks the lead time against the
+moment the notice would go out (its publish time, or now) before anything is stored, so that
+a late work notice asks for its reason on the form rather than at the Publish button
+(decision 0032); publishing and scheduling check it again, as they always do.
+"""
 
 from __future__ import annotations
 
+import json
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from estatedesk.communication import kinds, selectors
+from estatedesk.communication.forms_notices import EmptyForm, NoticeForm, ReasonForm, SignForm, unit_labels
+from estatedesk.communication.models import Audience, Notice, NoticeEventKind, NoticeKind, NoticeRecipient
+from estatedesk.communication.services import fanout
+from estatedesk.communication.services import notices as services
+from estatedesk.communication.workflow import NOTICE, WRITER_ROLES, NoticeStatus
+from estatedesk.core import policy, richtext
+from estatedesk.core.actors import Actor
+from estatedesk.core.clock import now
+from estatedesk.core.errors import InvalidInput, ServiceError, StaleEdit
+from estatedesk.core.paging import CappedPaginator
+from estatedesk.core.params import Params
+from estatedesk.core.timeline import timeline_rows
+from estatedesk.core.versioning import Comparison, StaleView, show_stale, version_initial
+from estatedesk.core.web import FormStep, company_time, form_step_view, hidden_errors_on_top, put_error
+from estatedesk.core.xlsx import NoteRow, workbook_response
+from estatedesk.org import channels as org_channels
+from estatedesk.org.models import Building
+
+PAGE_SIZE = 50
+EXPORT_MAX = 50_000
+FILTER_LABELS = {
+    "estate": gettext_lazy("estate"),
+    "kind": gettext_lazy("type"),
+    "status": gettext_lazy("status"),
+}
+PUBLISHED = (NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN)
 
 
-def _missing(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise Http404
+def may_write(user: Actor) -> bool:
+    return policy.role_of(user) in WRITER_ROLES
 
 
-notice_list = notice_export = notice_create = notice_detail = notice_edit = _missing
-notice_schedule = notice_publish = notice_cancel = notice_withdraw = notice_sign = _missing
+def _not_allowed(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": _("Not allowed"),
+            "message": _(
+                "The management offices' staff and heads, the customer-service supervisor and the "
+                "company's management write notices to customers."
+            ),
+            "status": 403,
+            "home": True,
+        },
+        status=403,
+    )
+
+
+# --- The list ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ListFilters:
+    values: dict[str, str]
+    notes: list[str]
+    choices: dict[str, list[tuple[str, Any]]]
+
+    def fields(self) -> list[tuple[str, Any, list[tuple[str, Any]], str]]:
+        return [(key, FILTER_LABELS[key], ch, self.values.get(key, "")) for key, ch in self.choices.items()]
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def filter_notices(request: HttpRequest) -> tuple[QuerySet[Notice], ListFilters]:
+    """The user's notices narrowed by the list's filters; a value not offered is dropped and noted."""
+    user: Actor = request.user
+    filters = ListFilters(
+        values={},
+        notes=[],
+        choices={
+            "estate": [(str(e.pk), e.name) for e in selectors.estates_for(user)],
+            "kind": [(str(v), label) for v, label in NoticeKind.choices],
+            "status": [(str(v), label) for v, label in NOTICE.states],
+        },
+    )
+    params = Params(request.GET)
+    # The moment a notice is dated by: published, else due to be, else written.
+    rows = selectors.notices_for(user).annotate(dated=Coalesce("published_at", "publish_at", "created_at"))
+    for key, choices in filters.choices.items():
+        value = params.choice(key, (v for v, _label in choices), FILTER_LABELS[key])
+        if value:
+            filters.values[key] = value
+            rows = rows.filter(**{"estate_id" if key == "estate" else key: value})
+    if params.flag("urgent"):
+        filters.values["urgent"] = "1"
+        rows = rows.filter(urgent=True)
+    q = params.text("q")
+    if q:
+        filters.values["q"] = q
+        rows = rows.filter(Q(title__icontains=q) | Q(number__icontains=q))
+    first, last = params.day("from"), params.day("to")
+    if first is not None:
+        filters.values["from"] = first.isoformat()
+        rows = rows.filter(dated__gte=_day_start(first))
+    if last is not None:
+        filters.values["to"] = last.isoformat()
+        rows = rows.filter(dated__lt=_day_start(last + timedelta(days=1)))
+    filters.notes = params.notes
+    return rows.select_related("estate").order_by("-dated", "-pk"), filters
+
+
+def read_counts(notice_ids: Sequence[int]) -> dict[int, int]:
+    """Households that read each published notice: one grouped query for a page of notices."""
+    if not notice_ids:
+        return {}
+    rows = (
+        NoticeRecipient.objects.filter(notice_id__in=list(notice_ids), read_at__isnull=False)
+        .values("notice_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["notice_id"]: row["n"] for row in rows}
+
+
+def share_text(part: int, whole: int) -> str:
+    return f"{part * 100 / whole:.0f}%" if whole else "—"
+
+
+def _querystring(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@require_GET
+@company_time
+def notice_list(request: HttpRequest) -> HttpResponse:
+    rows, filters = filter_notices(request)
+    page = CappedPaginator(rows.prefetch_related("buildings"), PAGE_SIZE).get_page(request.GET.get("page"))
+    published = [n.pk for n in page.object_list if n.status in PUBLISHED]
+    reads = read_counts(published)
+    for notice in page.object_list:
+        notice.read_count = reads.get(notice.pk, 0)  # type: ignore[attr-defined]
+        notice.read_share = (  # type: ignore[attr-defined]
+            share_text(notice.read_count, notice.households) if notice.pk in published else ""  # type: ignore[attr-defined]
+        )
+    return render(
+        request,
+        "communication/notices/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "filter_fields": filters.fields(),
+            "querystring": _querystring(request),
+            "can_create": may_write(request.user),
+        },
+    )
+
+
+EXPORT_HEADERS = [
+    gettext_lazy("Number"),
+    gettext_lazy("Type"),
+    gettext_lazy("Title"),
+    gettext_lazy("Estate"),
+    gettext_lazy("Buildings"),
+    gettext_lazy("Work or event starts"),
+    gettext_lazy("Work or event ends"),
+    gettext_lazy("Status"),
+    gettext_lazy("Publish at"),
+    gettext_lazy("Published at"),
+    gettext_lazy("Households"),
+    gettext_lazy("Read"),
+    gettext_lazy("Read share"),
+    gettext_lazy("Urgent"),
+    gettext_lazy("Reason for publishing late"),
+    gettext_lazy("Written by"),
+]
+
+
+def _local(value: datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def export_rows(rows: QuerySet[Notice], limit: int = EXPORT_MAX) -> Iterator[Sequence[Any]]:
+    chosen = list(rows.prefetch_related("buildings")[: limit + 1])
+    reads = read_counts([n.pk for n in chosen if n.status in PUBLISHED])
+    for index, notice in enumerate(chosen):
+        if index == limit:
+            yield NoteRow(
+                [_("Only the first %(limit)s rows are exported; narrow the filters.") % {"limit": limit}]
+            )
+            return
+        published = notice.status in PUBLISHED
+        read = reads.get(notice.pk, 0)
+        yield [
+            notice.number,
+            str(notice.get_kind_display()),
+            notice.title,
+            notice.estate.name,
+            "、".join(b.name for b in notice.buildings.all()),
+            _local(notice.starts_at),
+            _local(notice.ends_at),
+            str(notice.get_status_display()),
+            _local(notice.publish_at),
+            _local(notice.published_at),
+            notice.households if published else "",
+            read if published else "",
+            share_text(read, notice.households) if published else "",
+            _("Yes") if notice.urgent else "",
+            notice.late_reason,
+            notice.created_by_name,
+        ]
+
+
+@require_GET
+@company_time
+def notice_export(request: HttpRequest) -> HttpResponse:
+    rows, _filters = filter_notices(request)
+    return workbook_response(
+        request, "customer-notices", EXPORT_HEADERS, export_rows(rows), sheet=_("Notices to customers")
+    )
+
+
+# --- The form ------------------------------------------------------------------------------------
+
+
+def _form_page(
+    request: HttpRequest, form: NoticeForm, notice: Notice | None = None, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "communication/notices/form.html",
+        {
+            "form": form,
+            "notice": notice,
+            "lead_hours": form.lead_hours,
+            "work_kinds": json.dumps(sorted(str(k) for k in kinds.WORK_KINDS)),
+            "audiences": json.dumps({str(k): list(kinds.audiences_for(k)) for k in NoticeKind.values}),
+        },
+        status=status,
+    )
+
+
+def _draft(form: NoticeForm, estate: int) -> services.NoticeDraft:
+    data = form.cleaned_data
+    return services.NoticeDraft(
+        kind=data["kind"],
+        title=data["title"],
+        body=data["body"],
+        estate=estate,
+        buildings=list(data.get("buildings") or []),
+        units=[u.pk for u in form.resolved_units],
+        audience=data.get("audience") or Audience.HOUSEHOLDS.value,
+        starts_at=data.get("starts_at"),
+        ends_at=data.get("ends_at"),
+        publish_at=data.get("publish_at"),
+        channels=list(data.get("channels") or []),
+        urgent=bool(data.get("urgent")),
+        late_reason=data.get("late_reason") or "",
+    )
+
+
+def check_lead_time(draft: services.NoticeDraft, lead_hours: int) -> None:
+    """A work notice that would go out (at its publish time, or now) later than the lead time
+    before the work asks for its reason here, on the form, before anything is stored."""
+    when = draft.publish_at or now()
+    if (
+        draft.starts_at is not None
+        and kinds.is_late(draft.kind, publish_at=when, starts_at=draft.starts_at, lead_hours=lead_hours)
+        and not draft.late_reason.strip()
+    ):
+        raise InvalidInput(services.late_message(draft.starts_at, lead_hours), field="late_reason")
+
+
+def _plain_stale(form: NoticeForm) -> None:
+    """The conflict shows texts, not the body's HTML: both sides read as the page would."""
+    stale = getattr(form, "stale_edit", None)
+    if stale is None:
+        return
+    body = str(form.fields["body"].label)
+    rows = [
+        Comparison(r.label, richtext.plain(r.theirs), richtext.plain(richtext.clean(r.yours)))
+        if r.label == body
+        else r
+        for r in stale.rows
+    ]
+    form.stale_edit = StaleView(rows, stale.saved_by, stale.saved_at)  # type: ignore[attr-defined]
+
+
+@company_time
+def notice_create(request: HttpRequest) -> HttpResponse:
+    user: Actor = request.user
+    if not may_write(user):
+        return _not_allowed(request)
+    lead = services.lead_hours()
+    if request.method != "POST":
+        initial: dict[str, Any] = {"channels": [kinds.PORTAL]}
+        estates = list(selectors.estates_for(user)[:2])
+        if len(estates) == 1:
+            initial["estate"] = estates[0].pk
+        return _form_page(request, NoticeForm(initial=initial, user=user, lead_hours=lead))
+    form = NoticeForm(request.POST, user=user, lead_hours=lead)
+    if not form.is_valid():
+        return _form_page(request, form, status=422)
+    draft = _draft(form, form.cleaned_data["estate"])
+    try:
+        check_lead_time(draft, lead)
+        notice = services.create_notice(actor=user, draft=draft)
+    except ServiceError as error:
+        put_error(form, error)
+        return _form_page(request, form, status=error.status)
+    messages.success(request, _("Notice %(number)s saved as a draft.") % {"number": notice.number})
+    return redirect("communication:notice_detail", notice.pk)
+
+
+def _notice(request: HttpRequest, pk: int) -> Notice:
+    notice = selectors.notices_for(request.user).select_related("estate").filter(pk=pk).first()
+    if notice is None:
+        raise Http404
+    return notice
+
+
+def _edit_initial(notice: Notice) -> dict[str, Any]:
+    return {
+        "kind": notice.kind,
+        "title": notice.title,
+        "body": notice.body,
+        "estate": notice.estate_id,
+        "buildings": list(notice.buildings.values_list("pk", flat=True)),
+        "units": unit_labels(notice.units.select_related("building").order_by("building__name", "number")),
+        "audience": notice.audience,
+        "starts_at": notice.starts_at,
+        "ends_at": notice.ends_at,
+        "publish_at": notice.publish_at,
+        "channels": list(notice.channels),
+        "urgent": notice.urgent,
+        "late_reason": notice.late_reason,
+        **version_initial(notice),
+    }
+
+
+@company_time
+def notice_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = _notice(request, pk)  # 404 out of scope, before anything else
+    user: Actor = request.user
+    if not may_write(user):
+        return _not_allowed(request)
+    if not NOTICE.get("edit").allows(notice.status):
+        messages.info(request, _("A notice that has gone out, or was cancelled, is no longer edited."))
+        return redirect("communication:notice_detail", notice.pk)
+    lead = notice.lead_hours
+    if request.method != "POST":
+        form = NoticeForm(initial=_edit_initial(notice), user=user, notice=notice, lead_hours=lead)
+        return _form_page(request, form, notice)
+    # The estate is shown, not posted (a disabled field): its value is the notice's.
+    form = NoticeForm(
+        request.POST, initial={"estate": notice.estate_id}, user=user, notice=notice, lead_hours=lead
+    )
+    if not form.is_valid():
+        hidden_errors_on_top(form)
+        return _form_page(request, form, notice, 422)
+    draft = _draft(form, notice.estate_id)
+    try:
+        check_lead_time(draft, lead)
+        services.edit_notice(
+            actor=user, notice=notice.pk, draft=draft, based_on=form.cleaned_data["based_on_version"]
+        )
+    except ServiceError as error:
+        put_error(form, error)
+        if isinstance(error, StaleEdit):
+            show_stale(form, error)
+            _plain_stale(form)
+        return _form_page(request, form, _notice(request, pk), error.status)
+    messages.success(request, _("Notice saved."))
+    return redirect("communication:notice_detail", notice.pk)
+
+
+# --- The notice's page ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Who a published notice reached, how, and who read it."""
+
+    households: int
+    by_channel: list[tuple[str, int]]
+    read: int
+    unread: int
+    read_share: str
+    unread_not_contacted: int
+
+
+def reach_of(notice: Notice, names: dict[str, str]) -> Reach:
+    """Two grouped queries, whatever the number of households; ``names`` by channel code."""
+    per_channel: Counter[str] = Counter()
+    for row in (
+        NoticeRecipient.objects.filter(notice=notice).values("channels").annotate(n=Count("pk")).order_by()
+    ):
+        for code in row["channels"] or []:
+            per_channel[code] += row["n"]
+    totals = NoticeRecipient.objects.filter(notice=notice).aggregate(
+        total=Count("pk"),
+        read=Count("pk", filter=Q(read_at__isnull=False)),
+        waiting=Count("pk", filter=Q(read_at__isnull=True, contacted_at__isnull=True)),
+    )
+    total, read = totals["total"], totals["read"]
+    return Reach(
+        households=total,
+        by_channel=[(names.get(code, code), n) for code, n in sorted(per_channel.items())],
+        read=read,
+        unread=total - read,
+        read_share=share_text(read, total),
+        unread_not_contacted=totals["waiting"],
+    )
+
+
+def _requirements(notice: Notice) -> dict[str, Any]:
+    """What the notice's kind asks for (§7.1.4 – §7.1.9)."""
+    work = kinds.is_work(notice.kind)
+    latest = kinds.latest_publish(notice.starts_at, notice.lead_hours) if work and notice.starts_at else None
+    went_out = notice.published_at or notice.publish_at
+    return {
+        "work": work,
+        "latest": latest,
+        "on_time": None if latest is None or went_out is None else went_out <= latest,
+        "sign_required": notice.kind in kinds.SIGN_REQUIRED,
+        "sign_offered": notice.kind in kinds.SIGN_OFFERED,
+        "owners_only": notice.kind in kinds.OWNERS_ONLY_KINDS,
+    }
+
+
+def render_detail(
+    request: HttpRequest, notice: Notice, *, failed: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    user: Actor = request.user
+    failed = failed or {}
+    role = policy.role_of(user)
+    steps = {t.name for t in NOTICE.available(notice.status, None, role)}
+    names = org_channels.names()
+    published = notice.status in PUBLISHED
+    events = notice.events.order_by("at", "pk")
+    buildings = list(notice.buildings.order_by("name"))
+    context = {
+        "notice": notice,
+        "buildings": buildings,
+        # Where a photo of the posted sheet was taken: the notice's buildings, else the estate's.
+        "evidence_buildings": buildings
+        or list(Building.objects.filter(estate_id=notice.estate_id).order_by("name")),
+        "units": list(notice.units.select_related("building").order_by("building__name", "number")),
+        "channel_names": [names.get(code, code) for code in notice.channels],
+        "needs": _requirements(notice),
+        "reach": reach_of(notice, names) if published else None,
+        # Before it goes out: how many households it would reach today.
+        "preview": None if published else fanout.units_of(notice).count(),
+        "evidence": list(notice.evidence.select_related("building")),
+        "attachments": list(notice.attachments.all()),
+        "steps": steps,
+        "can_write": role in WRITER_ROLES,
+        "can_edit": "edit" in steps,
+        "open_step": failed.get("name", ""),
+        "cancel_form": failed.get("cancel") or ReasonForm(auto_id="id_cancel_%s"),
+        "withdraw_form": failed.get("withdraw") or ReasonForm(auto_id="id_withdraw_%s"),
+        "sign_form": failed.get("sign") or SignForm(auto_id="id_sign_%s"),
+        "step_form": failed.get("schedule") or failed.get("publish"),
+        "timeline": timeline_rows(events, NOTICE, dict(NoticeEventKind.choices)),
+        "in_future": notice.publish_at is not None and notice.publish_at > now(),
+    }
+    return render(request, "communication/notices/detail.html", context, status=status)
+
+
+@require_GET
+@company_time
+def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_detail(request, _notice(request, pk))
+
+
+# --- Steps ------------------------------------------------------------------------------------------
+
+
+def _back(notice: Notice) -> str:
+    return reverse("communication:notice_detail", args=[notice.pk])
+
+
+def _step(name: str, form_class: type, run: Any) -> Any:
+    def build(request: HttpRequest, notice: Notice, data: Any) -> Any:
+        return form_class(data, auto_id=f"id_{name}_%s")
+
+    def show(request: HttpRequest, notice: Notice, form: Any, status: int) -> HttpResponse:
+        return render_detail(request, notice, failed={name: form, "name": name}, status=status)
+
+    return form_step_view(
+        FormStep(load=_notice, form=build, run=run, render=show, back=_back, name=f"notice_{name}")
+    )
+
+
+def _run_schedule(request: HttpRequest, notice: Notice, form: EmptyForm) -> str:
+    done = services.schedule_notice(actor=request.user, notice=notice.pk)
+    at = timezone.localtime(done.publish_at).strftime("%Y-%m-%d %H:%M") if done.publish_at else ""
+    return _("Scheduled: it goes out at %(at)s.") % {"at": at}
+
+
+def _run_publish(request: HttpRequest, notice: Notice, form: EmptyForm) -> str:
+    done = services.publish_notice(actor=request.user, notice=notice.pk)
+    return _("Published to %(count)d households.") % {"count": done.households}
+
+
+def _run_cancel(request: HttpRequest, notice: Notice, form: ReasonForm) -> str:
+    services.cancel_notice(actor=request.user, notice=notice.pk, reason=form.cleaned_data["reason"])
+    return _("Notice cancelled.")
+
+
+def _run_withdraw(request: HttpRequest, notice: Notice, form: ReasonForm) -> str:
+    services.withdraw_notice(actor=request.user, notice=notice.pk, reason=form.cleaned_data["reason"])
+    return _("Notice withdrawn: the portal shows it as withdrawn.")
+
+
+def _run_sign(request: HttpRequest, notice: Notice, form: SignForm) -> str:
+    data = form.cleaned_data
+    services.confirm_sign(
+        actor=request.user, notice=notice.pk, place=data["place"], placed_at=data.get("placed_at")
+    )
+    return _("Warning sign confirmed.")
+
+
+notice_schedule = _step("schedule", EmptyForm, _run_schedule)
+notice_publish = _step("publish", EmptyForm, _run_publish)
+notice_cancel = _step("cancel", ReasonForm, _run_cancel)
+notice_withdraw = _step("withdraw", ReasonForm, _run_withdraw)
+notice_sign = _step("sign", SignForm, _run_sign)
