@@ -18,6 +18,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from estatedesk.communication import kinds, selectors
+from estatedesk.communication.services import notices
 from estatedesk.communication.models import Audience, Notice, NoticeKind
 from estatedesk.communication.services.notices import PLACE_LENGTH, REASON_LENGTH, TITLE_LENGTH
 from estatedesk.core import richtext
@@ -150,8 +151,12 @@ class NoticeForm(forms.Form):
             by_estate.setdefault(b.estate.name, []).append((b.pk, b.name))
         # Grouped by estate; the page's script shows only the chosen estate's group.
         self._choices("buildings").choices = list(by_estate.items())
-        keep = notice.channels if notice is not None else ()
-        self._choices("channels").choices = org_channels.choices(org_channels.Use.NOTICES, keep=keep)
+        # The channels a notice may go out by (an online one only while it reaches someone); a
+        # draft keeps one it already had, so the form shows it and the service names the problem.
+        offered = notices.channel_choices()
+        kept = [c for c in (notice.channels if notice is not None else ()) if c not in dict(offered)]
+        names = org_channels.names()
+        self._choices("channels").choices = offered + [(c, names.get(c, c)) for c in kept]
         self.estate_ids = [e.pk for e in estates]
         for field in self.fields.values():
             field.label = capfirst(field.label)

@@ -204,7 +204,7 @@ class NoticeEvidence(models.Model):
 
 
 class NoticeEventKind(models.TextChoices):
-    CREATED = "created", _("Written")
+    CREATED = "created", _("Notice written")
     EDITED = "edited", _("Edited")
     SCHEDULED = "scheduled", _("Scheduled")
     PUBLISHED = "published", _("Published")
