@@ -447,3 +447,25 @@ def test_chinese_pages_show_no_english(world, persona):
             if bits := [b for b in leftovers(response.content.decode()) if b not in usernames]:
                 found[name] = bits
     assert found == {}, pprint.pformat(found, width=140)
+
+
+@pytest.mark.req("P-3")
+@pytest.mark.req("C-1")
+@pytest.mark.parametrize("language", ["zh-hans", "zh-hant"])
+def test_the_administrators_channel_pages_show_no_english(world, language):
+    from estatedesk.org.models import Channel
+
+    client = world.client("admin")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    phone = Channel.objects.get(code="phone")
+    found = {}
+    for name, args in [
+        ("org:channel_list", []),
+        ("org:channel_create", []),
+        ("org:channel_edit", [phone.pk]),
+    ]:
+        response = client.get(reverse(name, args=args))
+        assert response.status_code == 200, name
+        if bits := [b for b in leftovers(response.content.decode()) if b != "admin"]:
+            found[name] = bits
+    assert found == {}, pprint.pformat(found, width=140)

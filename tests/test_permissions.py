@@ -234,6 +234,7 @@ NOT_ESTATE_SCOPED = {
     "org:developer": "developers are company-wide partners, visible to all staff",
     "org:import": "roster imports are administrator-only (403 for everyone else)",
     "complaints:category_": "complaint categories are company-wide, kept by administrators (403 for everyone else)",
+    "org:channel_": "communication channels are company-wide, kept by administrators (403 for everyone else)",
     "org:privacy_notice": "the portal's privacy notice is company-wide text that residents read; all staff may read it",
     "token": "API tokens: the service only ever touches the signed-in user's own tokens",
     "messages:": "in-app messages: only the signed-in user's own; anyone else's answers 404",

@@ -10,9 +10,14 @@ class CommunicationConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: the workflow machinery reads the user model (core.actors).
         from estatedesk.communication import property_panel
+        from estatedesk.communication.channel_usage import channel_uses
         from estatedesk.communication.log_panel import register_panels as register_log_panels
         from estatedesk.communication.workflow import CONTRACT, INCIDENT, NOTICE
         from estatedesk.core import flowchart
+        from estatedesk.org.channels import register_usage
+
+        # A channel notices, contacts, contracts or incidents went by is never deleted (C-1).
+        register_usage(channel_uses)
 
         flowchart.publish("customer_notice", NOTICE, title=_("Notice to customers flowchart"))
         flowchart.publish("contract", CONTRACT, title=_("Contract communication flowchart"))

@@ -11,15 +11,19 @@ class ComplaintsConfig(AppConfig):
         # Imported here, not at the top: these modules load models (the workflow through the
         # typed actor), which exist only once the app registry is ready.
         from estatedesk.complaints import key_households, recompute, workflow
+        from estatedesk.complaints.selectors import complaints_by_channel
         from estatedesk.complaints.views.panels import register_panels
         from estatedesk.core import flowchart
         from estatedesk.org import key_households as surveys_hear
+        from estatedesk.org.channels import register_usage
         from estatedesk.workcal.recompute import register, register_hours
 
         # The complaint module tells the calendar which deadlines to recompute (SPEC K-5).
         register(recompute.calendar_changed)
         register_hours(recompute.hours_changed)
         register_panels()
+        # A channel complaints came in by is never deleted (C-1).
+        register_usage(complaints_by_channel)
         # The next survey's key sample (§7.3.6b): who complained or was dissatisfied.
         surveys_hear.register(key_households.key_households)
         # The procedure's flowcharts on the help page (K-17), drawn from the workflows.

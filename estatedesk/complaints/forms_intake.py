@@ -22,7 +22,9 @@ from estatedesk.core.actors import Actor
 from estatedesk.core.clock import company_now
 from estatedesk.core.errors import ServiceError
 from estatedesk.core.widgets import TelInput
+from estatedesk.org import channels
 from estatedesk.org import selectors as org_selectors
+from estatedesk.org.channels import Use
 from estatedesk.org.forms import style_widgets
 from estatedesk.org.models import Customer, Department, Estate, Unit
 
@@ -137,7 +139,15 @@ class IntakeForm(forms.Form):
         channel_field: Any = self.fields["channel"]
         # Every staff channel is a valid value, so a handler who somehow sends a leadership
         # channel gets the procedure's reason (K-2) rather than "not a valid choice".
-        channel_field.choices = [(v, label) for v, label in Channel.choices if v != Channel.PORTAL]
+        # The administrators' list (C-1), without the portal (residents' own). A value posted
+        # that is no longer offered stays a valid choice here, so that intake refuses it
+        # beside the field with the reason ("switched off") instead of "not a valid choice".
+        posted = [str(self.data.get("channel") or "")] if self.is_bound else []
+        channel_field.choices = [
+            (code, name)
+            for code, name in channels.choices(Use.COMPLAINTS, keep=posted)
+            if code != Channel.PORTAL
+        ]
         channel_field.widget.choices = [
             (v, label)
             for v, label in channel_field.choices

@@ -33,7 +33,10 @@ from estatedesk.core.policy import role_of, staff_of
 from estatedesk.core.workflow import require
 from estatedesk.notifications.recipients import people_of
 from estatedesk.notifications.services import tell
+from estatedesk.org import channels
 from estatedesk.org.acting import acting_for
+from estatedesk.org.channels import Use
+from estatedesk.org.models import Channel as OrgChannel
 from estatedesk.org.models import Customer, Department, DepartmentKind, Estate, PrivacyNotice, Unit
 
 # A reply time asked for on a complaint received within this long ago must still be ahead.
@@ -107,6 +110,18 @@ def default_department(estate: Estate) -> Department:
     return office
 
 
+def check_channel(code: str) -> None:
+    """A new complaint comes in by an active channel the administrators keep for complaints
+    (C-1); one switched off since is refused, while the complaints recorded by it keep it."""
+    if channels.is_offered(code, Use.COMPLAINTS):
+        return
+    if OrgChannel.objects.filter(code=code, for_complaints=True).exists():
+        raise InvalidInput(
+            _("This channel has been switched off for new complaints: choose another."), field="channel"
+        )
+    raise InvalidInput(_("Choose a channel from the list."), field="channel")
+
+
 def _check_intake(actor: Actor, data: Intake, current: datetime) -> None:
     role = role_of(actor)
     portal = isinstance(actor, PortalResident)
@@ -135,8 +150,7 @@ def _check_intake(actor: Actor, data: Intake, current: datetime) -> None:
             raise NotAllowed(RECEIVER_REFUSALS[receiver], field="channel")
     if data.kind not in Kind.values:
         raise InvalidInput(_("Choose complaint, grievance or enquiry."), field="kind")
-    if data.channel not in Channel.values:
-        raise InvalidInput(_("Choose a channel from the list."), field="channel")
+    check_channel(data.channel)
     if not data.category.active:
         raise InvalidInput(_("This category is no longer in use."), field="category")
     if not data.description.strip():

@@ -8,6 +8,7 @@ for look-up (SPEC D-3), as on ``org.Customer``.
 from __future__ import annotations
 
 import secrets
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import models
@@ -22,6 +23,7 @@ from estatedesk.core import crypto, i18n
 from estatedesk.core.events import TimelineEvent
 from estatedesk.core.fields import EncryptedTextField
 from estatedesk.core.versioning import Versioned
+from estatedesk.org import channels
 from estatedesk.org.models import Customer, Department, Developer, Estate, PrivacyNotice, Staff, Unit
 
 
@@ -31,20 +33,25 @@ class Kind(models.TextChoices):
     ENQUIRY = "enquiry", _("Enquiry")
 
 
-class Channel(models.TextChoices):
-    PHONE = "phone", _("Phone")
-    FACE_TO_FACE = "face_to_face", _("Face to face")
-    LETTER = "letter", _("Letter")
-    SUGGESTION_BOX = "suggestion_box", _("Suggestion box")
-    RETURN_VISIT = "return_visit", _("Return visit")
-    PORTAL = "portal", _("Resident portal")
-    EMAIL = "email", _("E-mail")
-    SMS = "sms", _("SMS")
-    WECHAT = "wechat", _("WeChat")
-    COMPANY = "company", _("To the company")
-    GROUP_COMPANY = "group_company", _("To the group company")
-    MEDIA = "media", _("Media")
-    GOVERNMENT = "government", _("Government department")
+class Channel(StrEnum):
+    """The built-in channel codes complaints act on (the portal's intake, the suggestion box
+    that needs no contact, the leadership channels of §7.2.2). The list itself, with its names
+    in three languages, is the administrators' (``org.Channel``, SPEC C-1); a complaint keeps
+    the code and reads the name from there (``Complaint.channel_name``)."""
+
+    PHONE = "phone"
+    FACE_TO_FACE = "face_to_face"
+    LETTER = "letter"
+    SUGGESTION_BOX = "suggestion_box"
+    RETURN_VISIT = "return_visit"
+    PORTAL = "portal"
+    EMAIL = "email"
+    SMS = "sms"
+    WECHAT = "wechat"
+    COMPANY = "company"
+    GROUP_COMPANY = "group_company"
+    MEDIA = "media"
+    GOVERNMENT = "government"
 
 
 # §7.2.2: complaints that reach these are entered by company leadership.
@@ -164,7 +171,8 @@ class Complaint(Versioned):
     complainant_name = models.CharField(_("complainant"), max_length=100, blank=True)
     contact_phone = EncryptedTextField(_("contact phone"), blank=True, default="")
     phone_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    # An ``org.Channel`` code used for complaints (SPEC C-1); kept when the channel is switched off.
+    channel = models.CharField(_("channel"), max_length=30)
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("category")
     )
@@ -312,6 +320,11 @@ class Complaint(Versioned):
     def set_phone(self, value: str) -> None:
         self.contact_phone = crypto.normalise_phone(value) if value else ""
         self.phone_index = crypto.blind_index(value) if value else ""
+
+    @property
+    def channel_name(self) -> str:
+        """The channel's name in the reader's language, from the administrators' list."""
+        return channels.name_of(self.channel)
 
     @property
     def masked_phone(self) -> str:

@@ -135,6 +135,11 @@ def categories_with_use() -> QuerySet[Category]:
     return Category.objects.annotate(used=Count("complaints")).order_by("order", "code")
 
 
+def complaints_by_channel(code: str) -> int:
+    """How many complaints came in by the channel ``code`` (org.channels asks before a delete)."""
+    return Complaint.objects.filter(channel=code).count()
+
+
 def soon_windows(company: CompanySettings | None = None) -> SoonWindows:
     company = company or CompanySettings.load()
     return SoonWindows(

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool
@@ -37,7 +38,18 @@ from estatedesk.core.api import (
     text,
 )
 from estatedesk.org import selectors, services
-from estatedesk.org.models import Building, Customer, CustomerKind, Estate, EstateKind, Unit, UnitKind
+from estatedesk.org.channels import Use
+from estatedesk.org.models import (
+    Building,
+    Channel,
+    ChannelKind,
+    Customer,
+    CustomerKind,
+    Estate,
+    EstateKind,
+    Unit,
+    UnitKind,
+)
 
 router = Router()
 
@@ -511,3 +523,32 @@ def update_customer(request: HttpRequest, customer_id: Id, payload: CustomerPatc
     _apply(customer, data)
     services.save_customer(actor=user, customer=customer, phone=phone, units=units)
     return _customer_out(_customers(user).get(pk=customer.pk), user)
+
+
+# --- Communication channels (C-1) --------------------------------------------------------
+
+
+class ChannelOut(Schema):
+    code: str = Field(description="What records and request bodies carry, e.g. 'phone'.")
+    name: str = Field(description="In the request's language.")
+    kind: ChannelKind = Field(description="'online': delivered by EstateDesk; 'offline': recorded by staff.")
+    uses: list[Use] = Field(
+        description="What it may be used for: 'for_complaints', 'for_notices', 'for_log'."
+    )
+    active: bool = Field(description="Switched off: no longer accepted on new records; old ones keep it.")
+
+
+@router.get("/channels", response=responses(200, list[ChannelOut], *READ_ERRORS), tags=["channels"])
+def list_channels(request: HttpRequest) -> Any:
+    """The administrators' list of channels in their order, switched-off ones included."""
+    current_user(request)
+    return [
+        {
+            "code": row.code,
+            "name": row.name_in(get_language()),
+            "kind": row.kind,
+            "uses": [use for use in Use if getattr(row, use.value)],
+            "active": row.active,
+        }
+        for row in Channel.objects.order_by("order", "code")
+    ]

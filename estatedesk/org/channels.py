@@ -3,11 +3,14 @@
 Records keep a channel's ``code``; its name is read from the administrators' list in the
 reader's language. One query per call: a list page asks ``names()`` once and looks codes up.
 The writes (add, rename, reorder, switch off) are in ``org.channel_services``.
+
+Whether a channel is in use is asked of the apps above org, which keep the codes on their
+records: each registers a counter here in its ``AppConfig.ready`` (org imports none of them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 
 from django.db.models import QuerySet
@@ -52,3 +55,17 @@ def name_of(code: str, language: str | None = None) -> str:
 
 def is_offered(code: str, use: Use) -> bool:
     return Channel.objects.filter(code=code, active=True, **{use.value: True}).exists()
+
+
+_USAGE: list[Callable[[str], int]] = []
+
+
+def register_usage(counter: Callable[[str], int]) -> None:
+    """An app that keeps channel codes on its records says how many records use a code."""
+    if counter not in _USAGE:
+        _USAGE.append(counter)
+
+
+def uses_of(code: str) -> int:
+    """How many records of every registered app carry ``code`` (0: the channel may be deleted)."""
+    return sum(counter(code) for counter in _USAGE)

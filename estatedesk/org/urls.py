@@ -1,6 +1,6 @@
 from django.urls import path
 
-from estatedesk.org import import_views, privacy_views, views
+from estatedesk.org import channel_views, import_views, privacy_views, views
 
 app_name = "org"
 
@@ -23,4 +23,11 @@ urlpatterns += [
     path("privacy-notice/", privacy_views.current, name="privacy_notice"),
     path("privacy-notice/<int:pk>/", privacy_views.detail, name="privacy_notice_detail"),
     path("privacy-notice/<int:pk>/publish/", privacy_views.publish, name="privacy_notice_publish"),
+    path("channels/", channel_views.channel_list, name="channel_list"),
+    path("channels/new/", channel_views.channel_create, name="channel_create"),
+    path("channels/<int:pk>/", channel_views.channel_edit, name="channel_edit"),
+    path("channels/<int:pk>/rename/", channel_views.channel_rename, name="channel_rename"),
+    path("channels/<int:pk>/move/", channel_views.channel_move, name="channel_move"),
+    path("channels/<int:pk>/active/", channel_views.channel_active, name="channel_active"),
+    path("channels/<int:pk>/delete/", channel_views.channel_delete, name="channel_delete"),
 ]

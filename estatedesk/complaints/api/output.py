@@ -27,6 +27,7 @@ from estatedesk.core.api import ApiError, invalid, stale_edit
 from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import AlreadyHandled, NotAllowed, NotFound, ServiceError, StaleEdit
 from estatedesk.core.models import CompanySettings
+from estatedesk.org import channels
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Viewer:
     now: datetime
     windows: SoonWindows
     zone: ZoneInfo
+    channels: dict[str, str]
 
     @classmethod
     def of(cls, user: Actor) -> Viewer:
@@ -46,6 +48,7 @@ class Viewer:
             now=timezone.now(),
             windows=selectors.soon_windows(company),
             zone=company_zone(company),
+            channels=channels.names(),
         )
 
     def time(self, value: datetime | None) -> datetime | None:
@@ -115,6 +118,7 @@ def complaint_item(c: Complaint, viewer: Viewer) -> dict[str, Any]:
         "category": c.category.code,
         "category_name": str(c.category),
         "channel": c.channel,
+        "channel_name": viewer.channels.get(c.channel, c.channel),
         "complainant_name": viewer.name(c.complainant_name),
         "phone_masked": c.masked_phone,
         "received_at": viewer.time(c.received_at),

@@ -18,7 +18,6 @@ from pydantic_core import PydanticCustomError
 from estatedesk.complaints.deadlines import DueState
 from estatedesk.complaints.models import (
     Cause,
-    Channel,
     Kind,
     NoticeOrigin,
     NoticeStatus,
@@ -104,7 +103,8 @@ class ComplaintItem(Schema):
     unit_label: str = Field(description="Building and number, e.g. '3栋-1201'; empty when none.")
     category: str = Field(description="The category code.")
     category_name: str
-    channel: Channel
+    channel: str = Field(description="The channel code (see GET /api/channels).")
+    channel_name: str = Field(description="The channel's name in the request's language.")
     complainant_name: str = Field(description="Masked (王*明) for users who may not see contact names.")
     phone_masked: str = Field(description="Always masked, e.g. 138****1234; empty when there is none.")
     received_at: datetime
@@ -248,7 +248,10 @@ class ComplaintOut(ComplaintItem):
 class ComplaintIn(Input):
     estate: BodyId
     kind: Kind = Kind.COMPLAINT
-    channel: Channel
+    channel: Annotated[str, text(30, required=True)] = Field(
+        description="A channel code offered for complaints, e.g. 'phone' (see GET /api/channels: "
+        "active, with 'complaints' among its uses; 'portal' is the residents' own)."
+    )
     category: Annotated[str, text(30, required=True)] = Field(description="A category code, e.g. 'repairs'.")
     description: RequiredText
     received_at: AwareDateTime | None = Field(

@@ -31,6 +31,7 @@ from estatedesk.core.models import CompanySettings
 from estatedesk.core.paging import CappedPaginator
 from estatedesk.core.params import Params
 from estatedesk.core.xlsx import NoteRow, workbook_response
+from estatedesk.org import channels
 from estatedesk.org import selectors as org_selectors
 
 PAGE_SIZE = 50
@@ -251,6 +252,7 @@ def export_rows(
 ) -> Iterator[Sequence[Any]]:
     """One row per complaint, streamed from the database; a note row if the limit cut it short."""
     validity = {True: _("Valid"), False: _("Invalid"), None: ""}
+    channel_names = channels.names()
     for index, c in enumerate(queryset[: limit + 1].iterator(chunk_size=2000)):
         if index == limit:
             yield NoteRow(
@@ -272,7 +274,7 @@ def export_rows(
             c.unit.label if c.unit else "",
             name,
             crypto.mask_phone(c.contact_phone),
-            c.get_channel_display(),
+            channel_names.get(c.channel, c.channel),
             str(c.category),
             c.department.name,
             c.handler.display_name if c.handler else "",

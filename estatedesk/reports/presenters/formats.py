@@ -21,8 +21,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from estatedesk.complaints.models import Category, Cause, Channel, Complaint
+from estatedesk.complaints.models import Category, Cause, Complaint
 from estatedesk.core import i18n
+from estatedesk.org import channels
 from estatedesk.org.models import Department, Estate
 from estatedesk.reports import stats
 from estatedesk.reports.snapshots import ParetoEntry, RepeatEntry
@@ -111,7 +112,11 @@ def month_label(year: int, month: int) -> str:
 # --- names ---------------------------------------------------------------------------------
 
 CAUSE_NAMES: dict[str, Any] = {**dict(Cause.choices), "": gettext_lazy("Not yet assessed")}
-CHANNEL_NAMES: dict[str, Any] = dict(Channel.choices)
+
+
+def channel_names() -> dict[str, str]:
+    """Every channel's name in the reader's language, from the administrators' list (C-1)."""
+    return channels.names()
 
 
 def category_names(codes: Iterable[str]) -> dict[str, str]:

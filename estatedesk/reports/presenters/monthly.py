@@ -19,13 +19,13 @@ from estatedesk.reports.figures import monthly_figures, previous_month, same_mon
 from estatedesk.reports.models import MonthlyReport, ReportStatus
 from estatedesk.reports.presenters.formats import (
     CAUSE_NAMES,
-    CHANNEL_NAMES,
     DASH,
     BreakdownRow,
     HeadlineRow,
     breakdown_rows,
     category_names,
     change_text,
+    channel_names,
     count_text,
     duration_text,
     estate_names,
@@ -160,7 +160,7 @@ def monthly_view(report: Any, *, figures: Any = None) -> dict[str, Any]:
         "validity": validity_rows,
         "by_category": breakdown_rows(data.by_category, categories),
         "by_cause": breakdown_rows(data.by_cause, CAUSE_NAMES),
-        "by_channel": breakdown_rows(data.by_channel, CHANNEL_NAMES),
+        "by_channel": breakdown_rows(data.by_channel, channel_names()),
         "by_estate": breakdown_rows(data.by_estate, estates),
         "on_time": rate_text(data.rate("on_time")),
         "follow_up_coverage": rate_text(data.rate("follow_up_coverage")),
