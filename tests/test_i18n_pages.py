@@ -319,6 +319,8 @@ def _contracts_and_property(world: Any, handler: Any) -> dict[str, int]:
         "item": incident.item_id,
         "incident": incident.pk,
     }
+
+
 def _notices(world: Any, handler: Any) -> tuple[int, int]:
     """Estate A's notices: an urgent pest control published with its warning sign confirmed,
     and a water cut still a draft."""

@@ -139,6 +139,8 @@ def _estate_b_contact(world):
         other_people="金山科技行政部",
         summary="租户询问物业费调整。",
     ).pk
+
+
 def _estate_b_notice(world):
     """A published notice of estate B (shared by the notice pages, its recipients, sheet and
     files): estate B's unit among its recipients, a photo of the posted sheet and an attachment."""

@@ -18,8 +18,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from estatedesk.communication import kinds, selectors
-from estatedesk.communication.services import notices
 from estatedesk.communication.models import Audience, Notice, NoticeKind
+from estatedesk.communication.services import notices
 from estatedesk.communication.services.notices import PLACE_LENGTH, REASON_LENGTH, TITLE_LENGTH
 from estatedesk.core import richtext
 from estatedesk.core.actors import Actor
