@@ -124,9 +124,59 @@ def _estate_b_suggestion(world):
     ).pk
 
 
+def _estate_b_notice(world):
+    """A published notice of estate B with a household reached, a photo and an attachment (C-3)."""
+    from estatedesk.communication.models import NoticeAttachment, NoticeEvidence
+    from estatedesk.communication.services import notices
+    from estatedesk.core.clock import now
+
+    handler = world.users["handler_b"]
+    notice = notices.create_notice(
+        actor=handler,
+        draft=notices.NoticeDraft(
+            kind="publicity",
+            title="金山大廈消防宣傳",
+            body="<p>請勿堵塞消防通道。</p>",
+            estate=world.estate_b.pk,
+            units=[world.unit_b.pk],
+            channels=["portal"],
+        ),
+    )
+    notices.publish_notice(actor=handler, notice=notice)
+    NoticeEvidence.objects.create(
+        notice=notice,
+        file="notices/2026/01/" + "b" * 32 + ".jpg",
+        content_type="image/jpeg",
+        taken_at=now(),
+        place="大堂公告欄",
+        uploaded_at=now(),
+    )
+    NoticeAttachment.objects.create(
+        notice=notice,
+        file="notices/2026/01/" + "c" * 32 + ".pdf",
+        name="通知.pdf",
+        content_type="application/pdf",
+        uploaded_at=now(),
+    )
+    return notice.pk
+
+
 # Arguments besides the pk some object URLs take, all of estate B.
 def other_arguments(world):
-    return {"building_pk": world.building_b.pk}
+    from estatedesk.communication.models import NoticeAttachment, NoticeEvidence
+
+    return {
+        "building_pk": world.building_b.pk,
+        "unit_id": world.unit_b.pk,
+        "evidence_id": NoticeEvidence.objects.filter(notice__estate=world.estate_b)
+        .values_list("pk", flat=True)
+        .first()
+        or 1,
+        "attachment_id": NoticeAttachment.objects.filter(notice__estate=world.estate_b)
+        .values_list("pk", flat=True)
+        .first()
+        or 1,
+    }
 
 
 def estate_b_objects(world):
@@ -147,6 +197,7 @@ def estate_b_objects(world):
         "surveys:consultation_": _estate_b_questionnaire_consultation(world),
         "surveys:forum_": _estate_b_forum(world),
         "surveys:suggestion_": _estate_b_suggestion(world),
+        "communication:notice_": _estate_b_notice(world),
         "surveys:half_year_": HalfYearStatistics.objects.create(
             office=world.office_b, estate=world.estate_b, year=2026, half=1
         ).pk,
