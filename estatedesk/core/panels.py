@@ -91,7 +91,7 @@ def register_notice(key: str, notice: Notice) -> None:
 # theirs here when they are built).
 ROLE_PANELS: dict[str, list[str]] = {
     "duty_staff": ["intake", "my_work", "due_soon"],
-    "handler": ["my_work", "due_soon", "department", "surveys"],
+    "handler": ["my_work", "due_soon", "department", "surveys", "notice_actions"],
     "department_head": [
         "approvals",
         "department",
@@ -99,10 +99,19 @@ ROLE_PANELS: dict[str, list[str]] = {
         "weekly_review",
         "surveys",
         "forum_follow_ups",
+        "notice_actions",
     ],
-    "cs_supervisor": ["department", "due_soon", "surveys", "forum_follow_ups"],
-    "deputy_gm": ["approvals", "review_queue", "due_soon", "surveys", "forum_follow_ups"],
-    "gm": ["approvals", "review_queue", "reports", "due_soon", "surveys", "forum_follow_ups"],
+    "cs_supervisor": ["department", "due_soon", "surveys", "forum_follow_ups", "notice_actions"],
+    "deputy_gm": ["approvals", "review_queue", "due_soon", "surveys", "forum_follow_ups", "notice_actions"],
+    "gm": [
+        "approvals",
+        "review_queue",
+        "reports",
+        "due_soon",
+        "surveys",
+        "forum_follow_ups",
+        "notice_actions",
+    ],
     "developer_cs": ["my_work"],
     "rectification": ["my_work"],
     "auditor": ["reports", "due_soon"],

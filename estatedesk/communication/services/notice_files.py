@@ -105,7 +105,8 @@ def add_evidence(
         raise InvalidInput(_("Enter when the photo was taken."), field="taken_at")
     if taken_at > now() + CLOCK_SLACK:
         raise InvalidInput(_("The time cannot be in the future."), field="taken_at")
-    if taken_at < notice.created_at:
+    # Times are typed to the minute: a photo taken the minute the notice was written is fine.
+    if taken_at < notice.created_at.replace(second=0, microsecond=0):
         raise InvalidInput(
             _("The photo cannot be older than the notice: it was written %(when)s.")
             % {"when": _local(notice.created_at)},
