@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
@@ -63,7 +64,8 @@ def _local_input(value) -> str:
 @pytest.mark.req("D-3")
 @pytest.mark.django_db
 def test_a_photo_of_the_posted_sheet_is_kept_with_time_and_place_and_without_gps(world):
-    notice = _published(world)
+    with time_machine.travel(now() - timedelta(hours=2)):
+        notice = _published(world)  # written and published two hours ago
     client = world.client("handler_a")
     response = client.post(
         reverse("communication:notice_evidence_add", args=[notice.pk]),
@@ -105,7 +107,7 @@ def test_a_photo_dated_in_the_future_is_refused_and_what_was_typed_is_kept(world
         )
     assert response.status_code == 422
     page = response.content.decode()
-    assert "5栋电梯厅" in page and "将来" in page or "未来" in page
+    assert "5栋电梯厅" in page and "时间不能晚于现在" in page
     assert not NoticeEvidence.objects.exists()
     assert not any(p.is_file() for p in Path(uploads.upload_root()).rglob("*"))
 
@@ -228,7 +230,7 @@ def test_the_home_panel_lists_urgent_notices_to_phone_and_pest_control_without_a
     notices.record_contact(
         actor=world.users["handler_a"], notice=urgent, unit=third.unit_id, channel="phone", outcome="已告知"
     )
-    with __import__("time_machine").travel(now() + timedelta(hours=8), tick=False):
+    with time_machine.travel(now() + timedelta(hours=8), tick=False):
         rows = notice_actions_panel(world.users["handler_a"], {})
         text = " ".join(str(r) for r in rows.items)
         assert "紧急停水" not in text and "灭鼠消杀" in text and rows.count == 1

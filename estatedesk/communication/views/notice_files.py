@@ -15,8 +15,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import lazy
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from estatedesk.communication import selectors
@@ -28,6 +30,7 @@ from estatedesk.core.web import company_time, put_error
 from estatedesk.org.models import Building
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+capfirst_lazy = lazy(capfirst, str)
 
 
 def _notice(request: HttpRequest, pk: int) -> Notice:
@@ -38,12 +41,12 @@ def _notice(request: HttpRequest, pk: int) -> Notice:
 
 
 class EvidenceForm(forms.Form):
-    photo = forms.FileField(label=gettext_lazy("Photo"), required=False)
+    photo = forms.FileField(label=pgettext_lazy("notice recipients", "Photo"), required=False)
     taken_at = forms.DateTimeField(
-        label=gettext_lazy("Taken at"),
+        label=capfirst_lazy(gettext_lazy("posted at")),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
     )
-    place = forms.CharField(label=gettext_lazy("Place"), max_length=notice_files.PLACE_LENGTH)
+    place = forms.CharField(label=capfirst_lazy(gettext_lazy("place")), max_length=notice_files.PLACE_LENGTH)
     building = forms.ChoiceField(label=gettext_lazy("Building"), required=False)
 
     def __init__(self, notice: Notice, *args: Any, **kwargs: Any) -> None:

@@ -24,8 +24,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from estatedesk.communication import kinds, selectors
@@ -42,13 +44,14 @@ from estatedesk.org import channels as org_channels
 from estatedesk.org.models import Occupancy
 
 PAGE_SIZE = 50
+capfirst_lazy = lazy(capfirst, str)
 EXPORT_MAX = 100_000
 ALL, TO_CONTACT, UNREAD, READ = "all", "to_contact", "unread", "read"
 SHOW_LABELS = {
-    ALL: gettext_lazy("All households"),
-    TO_CONTACT: gettext_lazy("To phone or visit"),
-    UNREAD: gettext_lazy("Not read"),
-    READ: gettext_lazy("Read"),
+    ALL: pgettext_lazy("notice recipients", "All households"),
+    TO_CONTACT: pgettext_lazy("notice recipients", "To phone or visit"),
+    UNREAD: pgettext_lazy("notice recipients", "Not read"),
+    READ: pgettext_lazy("notice recipients", "Read"),
 }
 KEPT_PARAMS = ("building", "show", "page")
 
@@ -171,9 +174,11 @@ def channel_text(codes: Sequence[str], names: dict[str, str]) -> str:
 
 
 class ContactForm(forms.Form):
-    channel = forms.ChoiceField(label=gettext_lazy("How"))
+    channel = forms.ChoiceField(label=capfirst_lazy(gettext_lazy("how")))
     outcome = forms.CharField(
-        label=gettext_lazy("Outcome"), max_length=notices.OUTCOME_LENGTH, widget=forms.TextInput
+        label=capfirst_lazy(gettext_lazy("outcome")),
+        max_length=notices.OUTCOME_LENGTH,
+        widget=forms.TextInput,
     )
     back = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -307,12 +312,12 @@ def contact(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
 EXPORT_HEADERS = [
     gettext_lazy("Building"),
     gettext_lazy("Unit"),
-    gettext_lazy("Reached by"),
-    gettext_lazy("Read at"),
-    gettext_lazy("Contacted at"),
-    gettext_lazy("How"),
-    gettext_lazy("Outcome"),
-    gettext_lazy("Contacted by"),
+    pgettext_lazy("notice recipients", "Reached by"),
+    capfirst_lazy(gettext_lazy("read at")),
+    capfirst_lazy(gettext_lazy("contacted at")),
+    capfirst_lazy(gettext_lazy("how")),
+    capfirst_lazy(gettext_lazy("outcome")),
+    capfirst_lazy(gettext_lazy("contacted by")),
 ]
 
 
