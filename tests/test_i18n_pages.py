@@ -210,7 +210,9 @@ def _journey(world: Any) -> dict[str, int]:
         )
         forum = _forum(world, deputy, handler)
         half_year = _half_year(world, deputy)
+        notice = _notice(world, handler)
     return {
+        "notice": notice,
         "consultation": consultation.pk,
         "forum": forum,
         "half_year": half_year,
@@ -253,6 +255,27 @@ def _forum(world: Any, deputy: Any, handler: Any) -> int:
         due_date=date(2026, 4, 2),
     )
     return forum.pk
+
+
+def _notice(world: Any, handler: Any) -> int:
+    """An urgent water cut at estate A, published: one household read it, one was phoned."""
+    from estatedesk.communication.models import NoticeRecipient
+    from estatedesk.communication.services import notices
+    from tests.communication.conftest import add_households, draft
+
+    add_households(world.building_a, 3, phone_from=1)
+    notice = notices.create_notice(actor=handler, draft=draft(world, urgent=True))
+    notices.publish_notice(actor=handler, notice=notice)
+    first, second, *_rest = NoticeRecipient.objects.filter(notice=notice)
+    NoticeRecipient.objects.filter(pk=first.pk).update(read_at=first.notice.published_at)
+    notices.record_contact(
+        actor=handler,
+        notice=notice,
+        unit=second.unit_id,
+        channel="phone",
+        outcome="已电话告知，业主会提前储水",
+    )
+    return notice.pk
 
 
 def _half_year(world, deputy):
@@ -322,6 +345,9 @@ PAGES = [
     ("surveys:half_year_list", None),
     ("surveys:half_year_detail", "half_year"),
     ("surveys:half_year_print", "half_year"),
+    ("communication:notice_recipients", "notice"),
+    ("communication:notice_sheet", "notice"),
+    ("communication:notice_evidence_add", "notice"),
 ]
 
 
