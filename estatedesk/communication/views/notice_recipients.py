@@ -230,8 +230,9 @@ def _page(
         r.occupants = occupants.get(r.unit_id, [])  # type: ignore[attr-defined]
     query = QueryDict(mutable=True)
     for key in ("building", "show"):
-        if data.get(key):
-            query[key] = data[key]
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            query[key] = value
     failed_unit = None
     if failed is not None:
         failed_unit = (
