@@ -47,7 +47,7 @@ from estatedesk.core.policy import Rule
 from estatedesk.core.services import create_api_token
 from estatedesk.org.models import Developer, ImportJob
 from tests.complaints.conftest import record
-from tests.test_permissions import all_patterns, estate_b_objects
+from tests.test_permissions import all_patterns, estate_b_objects, other_arguments
 
 # --- The catalogue ------------------------------------------------------------------------------
 
@@ -273,6 +273,7 @@ def _samples(world: Any) -> tuple[dict[str, int], dict[str, Any]]:
         "fmt": "xlsx",
         "name": "complaint",
         "building_pk": world.building_b.pk,
+        **other_arguments(world),
     }
     return objects, arguments
 
