@@ -238,3 +238,22 @@ def test_the_home_panel_lists_urgent_notices_to_phone_and_pest_control_without_a
         assert notice_actions_panel(world.users["handler_a"], {}).count == 0
     # Another estate's handler sees none of them.
     assert notice_actions_panel(world.users["handler_b"], {}).count == 0
+
+
+@pytest.mark.req("D-3")
+@pytest.mark.django_db
+def test_a_notice_file_no_row_points_to_is_removed_after_an_hour(world):
+    import os
+    import time
+
+    notice = _published(world)
+    kept = notice_files.add_attachment(
+        actor=world.users["handler_a"], notice=notice, upload=SimpleUploadedFile("a.pdf", pdf())
+    )
+    orphan = uploads.path_of(kept.file).with_name("0" * 32 + ".pdf")
+    orphan.write_bytes(pdf())
+    old = time.time() - 7200
+    os.utime(orphan, (old, old))
+    os.utime(uploads.path_of(kept.file), (old, old))
+    assert notice_files.remove_orphans() == 1
+    assert not orphan.exists() and uploads.path_of(kept.file).exists()
