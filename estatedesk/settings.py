@@ -295,7 +295,7 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Uploaded files (roster imports in MEDIA_ROOT) for the service's user only; complaint photos
-# are written by complaints/uploads.py, 0600 as well. Collected static files follow these too.
+# (and notice files) are written by core/uploads.py, 0600 as well. Collected static files follow these too.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

@@ -213,11 +213,13 @@ def _journey(world: Any) -> dict[str, int]:
         contact = _contact(world, handler)
         records = _contracts_and_property(world, handler)
         notice, notice_draft = _notices(world, handler)
+        notice_urgent = _notice(world, handler)
     return {
         "contact": contact,
         **records,
         "notice": notice,
         "notice_draft": notice_draft,
+        "notice_urgent": notice_urgent,
         "consultation": consultation.pk,
         "forum": forum,
         "half_year": half_year,
@@ -341,6 +343,27 @@ def _notices(world: Any, handler: Any) -> tuple[int, int]:
     return pest.pk, water.pk
 
 
+def _notice(world: Any, handler: Any) -> int:
+    """An urgent water cut at estate A, published: one household read it, one was phoned."""
+    from estatedesk.communication.models import NoticeRecipient
+    from estatedesk.communication.services import notices
+    from tests.communication.conftest import add_households, draft
+
+    add_households(world.building_a, 3, phone_from=1)
+    notice = notices.create_notice(actor=handler, draft=draft(world, urgent=True))
+    notices.publish_notice(actor=handler, notice=notice)
+    first, second, *_rest = NoticeRecipient.objects.filter(notice=notice)
+    NoticeRecipient.objects.filter(pk=first.pk).update(read_at=first.notice.published_at)
+    notices.record_contact(
+        actor=handler,
+        notice=notice,
+        unit=second.unit_id,
+        channel="phone",
+        outcome="已电话告知，业主会提前储水",
+    )
+    return notice.pk
+
+
 def _half_year(world, deputy):
     """The second half of 2025 of estate A's office: cleaning below target, an issue raised by
     many owners, and an action opened from the line."""
@@ -425,6 +448,9 @@ PAGES = [
     ("communication:notice_detail", "notice"),
     ("communication:notice_detail", "notice_draft"),
     ("communication:notice_edit", "notice_draft"),
+    ("communication:notice_recipients", "notice_urgent"),
+    ("communication:notice_sheet", "notice_urgent"),
+    ("communication:notice_evidence_add", "notice_urgent"),
 ]
 
 

@@ -157,7 +157,7 @@ def _estate_b_notice(world):
     assert notice.recipients.filter(unit=world.unit_b).exists()
     NoticeEvidence.objects.create(
         notice=notice,
-        file="notices/b-evidence.jpg",
+        file="notices/2026/01/" + "b" * 32 + ".jpg",
         content_type="image/jpeg",
         taken_at=now(),
         place="A座大堂",
@@ -166,7 +166,7 @@ def _estate_b_notice(world):
     )
     NoticeAttachment.objects.create(
         notice=notice,
-        file="notices/b-attachment.pdf",
+        file="notices/2026/01/" + "c" * 32 + ".pdf",
         name="停水安排.pdf",
         content_type="application/pdf",
         size=10,

@@ -9,9 +9,8 @@ class CommunicationConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: the workflow machinery reads the user model (core.actors).
-        from estatedesk.communication import property_panel
+        from estatedesk.communication import home_panel, log_panel, property_panel
         from estatedesk.communication.channel_usage import channel_uses
-        from estatedesk.communication.log_panel import register_panels as register_log_panels
         from estatedesk.communication.workflow import CONTRACT, INCIDENT, NOTICE
         from estatedesk.core import flowchart
         from estatedesk.org.channels import register_usage
@@ -22,5 +21,6 @@ class CommunicationConfig(AppConfig):
         flowchart.publish("customer_notice", NOTICE, title=_("Notice to customers flowchart"))
         flowchart.publish("contract", CONTRACT, title=_("Contract communication flowchart"))
         flowchart.publish("property_incident", INCIDENT, title=_("Customer property incident flowchart"))
-        register_log_panels()
-        property_panel.register_panels()
+        home_panel.register_panels()  # notices needing action
+        log_panel.register_panels()  # overdue follow-ups of the communication log
+        property_panel.register_panels()  # open customer-property incidents

@@ -91,7 +91,7 @@ def register_notice(key: str, notice: Notice) -> None:
 # theirs here when they are built).
 ROLE_PANELS: dict[str, list[str]] = {
     "duty_staff": ["intake", "my_work", "due_soon"],
-    "handler": ["my_work", "due_soon", "department", "surveys", "contact_follow_ups", "property_incidents"],
+    "handler": ["my_work", "due_soon", "department", "surveys", "notice_actions", "contact_follow_ups", "property_incidents"],
     "department_head": [
         "approvals",
         "department",
@@ -99,6 +99,7 @@ ROLE_PANELS: dict[str, list[str]] = {
         "weekly_review",
         "surveys",
         "forum_follow_ups",
+        "notice_actions",
         "contact_follow_ups",
         "property_incidents",
     ],
@@ -107,6 +108,7 @@ ROLE_PANELS: dict[str, list[str]] = {
         "due_soon",
         "surveys",
         "forum_follow_ups",
+        "notice_actions",
         "contact_follow_ups",
         "property_incidents",
     ],
@@ -116,6 +118,7 @@ ROLE_PANELS: dict[str, list[str]] = {
         "due_soon",
         "surveys",
         "forum_follow_ups",
+        "notice_actions",
         "contact_follow_ups",
         "property_incidents",
     ],
@@ -126,6 +129,7 @@ ROLE_PANELS: dict[str, list[str]] = {
         "due_soon",
         "surveys",
         "forum_follow_ups",
+        "notice_actions",
         "contact_follow_ups",
         "property_incidents",
     ],
