@@ -36,7 +36,7 @@ NOTICE = Workflow(
     transitions=(
         Transition("create", _("Write a notice"), (), NoticeStatus.DRAFT, WRITER_ROLES),
         Transition(
-            "edit", _("Edit the notice"), (NoticeStatus.DRAFT, NoticeStatus.SCHEDULED), None, WRITER_ROLES
+            "edit", _("Edit this notice"), (NoticeStatus.DRAFT, NoticeStatus.SCHEDULED), None, WRITER_ROLES
         ),
         Transition(
             "schedule",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from estatedesk.communication.workflow import CONTRACT, ContractStatus
@@ -80,8 +81,8 @@ class Clarification(Versioned):
     asked_on = models.DateField(_("asked on"))
     asked_by = models.CharField(_("asked by"), max_length=100)
     channel = models.CharField(_("channel"), max_length=30, blank=True)
-    question = models.TextField(_("question"))
-    answer = models.TextField(_("answer"), blank=True)
+    question = models.TextField(pgettext_lazy("contract clarification", "question"))
+    answer = models.TextField(pgettext_lazy("contract clarification", "answer"), blank=True)
     answered_on = models.DateField(_("answered on"), null=True, blank=True)
     recorded_by_name = models.CharField(_("recorded by"), max_length=100, blank=True)
     history = HistoricalRecords()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from estatedesk.communication.workflow import INCIDENT, IncidentStatus
@@ -31,7 +32,7 @@ class ItemKind(models.TextChoices):
 class ItemStatus(models.TextChoices):
     HELD = "held", _("Held by us")
     IN_USE = "in_use", _("In use by us")
-    RETURNED = "returned", _("Returned")
+    RETURNED = "returned", pgettext_lazy("customer property", "Returned")
 
 
 class PropertyItem(Versioned):
@@ -54,7 +55,9 @@ class PropertyItem(Versioned):
     received_at = models.DateTimeField(_("received at"))
     received_by_name = models.CharField(_("received by"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.HELD)
-    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    returned_at = models.DateTimeField(
+        pgettext_lazy("customer property", "returned at"), null=True, blank=True
+    )
     returned_by_name = models.CharField(_("returned by"), max_length=100, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("recorded at"))
