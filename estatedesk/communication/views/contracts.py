@@ -66,6 +66,7 @@ def contract_rows(user: Actor) -> QuerySet:
             open_questions=Count("clarifications", filter=Q(clarifications__answer=""), distinct=True),
             unsettled=Count("changes", filter=UNSETTLED, distinct=True),
         )
+        .order_by("-created_at", "-pk")  # a grouped query ignores Meta.ordering
     )
 
 
