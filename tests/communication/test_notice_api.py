@@ -117,7 +117,9 @@ def test_publishing_a_draft_too_late_names_late_reason(world):
 
 def test_the_audience_defaults_to_owners_for_a_financial_report(world):
     handler = Api(world.users["handler_a"])
-    report = body(world, kind="financial_report", title="2026年上半年物业费收支公示", starts_at=None, ends_at=None)
+    report = body(
+        world, kind="financial_report", title="2026年上半年物业费收支公示", starts_at=None, ends_at=None
+    )
     created = ok(handler.post("/customer-notices", report), 201)
     assert created["audience"] == "owners"
     refused = error(handler.post("/customer-notices", {**report, "audience": "households"}), 422, "invalid")
@@ -153,5 +155,7 @@ def test_bad_times_answer_422_naming_the_field(world):
     ]
     # A time without a zone is the company's.
     naive = (now() + timedelta(days=3)).astimezone().replace(tzinfo=None)
-    created = ok(handler.post("/customer-notices", body(world, starts_at=naive.isoformat(), ends_at=None)), 201)
+    created = ok(
+        handler.post("/customer-notices", body(world, starts_at=naive.isoformat(), ends_at=None)), 201
+    )
     assert created["starts_at"].endswith("+08:00")
