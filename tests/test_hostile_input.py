@@ -273,6 +273,10 @@ def _samples(world: Any) -> tuple[dict[str, int], dict[str, Any]]:
         "fmt": "xlsx",
         "name": "complaint",
         "building_pk": world.building_b.pk,
+        # The household notice links (portal:notice…): the token above is no household's, so
+        # these answer the portal's not-found page whatever the ids.
+        "notice_id": 1,
+        "attachment_id": 1,
     }
     return objects, arguments
 

@@ -210,6 +210,7 @@ def test_an_attachment_is_downloaded_through_the_households_link_only(world, set
     assert url in detail
     response = resident().get(url)
     assert response.status_code == 200
+    assert response["Referrer-Policy"] == "no-referrer" and response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment; filename*=UTF-8''")
     assert b"".join(response.streaming_content) == b"%PDF-1.4 plan"
