@@ -159,3 +159,31 @@ def test_bad_times_answer_422_naming_the_field(world):
         handler.post("/customer-notices", body(world, starts_at=naive.isoformat(), ends_at=None)), 201
     )
     assert created["starts_at"].endswith("+08:00")
+
+
+def test_the_lists_read_the_same_queries_however_many_rows(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    handler = Api(world.users["handler_a"])
+    first = notices.publish_notice(
+        actor=world.users["handler_a"],
+        notice=notices.create_notice(actor=world.users["handler_a"], draft=draft(world)),
+    )
+
+    def queries(path: str) -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert handler.get(path).status_code == 200
+        return len(seen.captured_queries)
+
+    queries("/customer-notices")  # the token's first use is noted once
+    listed, recipients = queries("/customer-notices"), queries(f"/customer-notices/{first.pk}/recipients")
+    add_households(world.building_a, 5, start=501)
+    for _n in range(3):
+        notices.create_notice(actor=world.users["handler_a"], draft=draft(world))
+    more = notices.publish_notice(
+        actor=world.users["handler_a"],
+        notice=notices.create_notice(actor=world.users["handler_a"], draft=draft(world)),
+    )
+    assert queries("/customer-notices") == listed
+    assert queries(f"/customer-notices/{more.pk}/recipients") == recipients

@@ -225,3 +225,31 @@ def test_an_attachment_is_downloaded_through_the_households_link_only(world, set
     assert (
         resident().get(reverse("portal:notice_file", args=[token, notice.pk, outside.pk])).status_code == 404
     )
+
+
+def test_the_households_list_reads_the_same_queries_however_many_notices(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    token = token_of_after(world, publish(world, title="第一则"))
+    notices.withdraw_notice(
+        actor=world.users["handler_a"], notice=publish(world, title="第二则"), reason="取消"
+    )
+    url = reverse("portal:notices", args=[token])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert resident().get(url).status_code == 200
+        return len(seen.captured_queries)
+
+    few = queries()
+    for n in range(4):
+        notice = publish(world, title=f"通知{n}")
+        if n % 2:
+            notices.withdraw_notice(actor=world.users["handler_a"], notice=notice, reason="取消")
+    assert queries() == few
+
+
+def token_of_after(world, notice: Notice) -> str:
+    assert notice.status == "published"
+    return token_of(world.unit_a)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from django.db import transaction
@@ -89,11 +89,11 @@ def _not_found() -> ApiError:
 # --- Output ------------------------------------------------------------------------------------
 
 
-def _time(value: datetime | None) -> datetime | None:
-    return value.astimezone(company_zone()) if value is not None else None
+def _time(value: datetime | None, zone: tzinfo) -> datetime | None:
+    return value.astimezone(zone) if value is not None else None
 
 
-def _item(n: Notice) -> dict[str, Any]:
+def _item(n: Notice, zone: tzinfo) -> dict[str, Any]:
     return {
         "id": n.pk,
         "number": n.number,
@@ -105,17 +105,18 @@ def _item(n: Notice) -> dict[str, Any]:
         "estate": n.estate_id,
         "estate_name": n.estate.name,
         "urgent": n.urgent,
-        "starts_at": _time(n.starts_at),
-        "ends_at": _time(n.ends_at),
-        "publish_at": _time(n.publish_at),
-        "published_at": _time(n.published_at),
+        "starts_at": _time(n.starts_at, zone),
+        "ends_at": _time(n.ends_at, zone),
+        "publish_at": _time(n.publish_at, zone),
+        "published_at": _time(n.published_at, zone),
         "households": n.households,
     }
 
 
 def notice_detail(n: Notice) -> dict[str, Any]:
+    zone = company_zone()
     return {
-        **_item(n),
+        **_item(n, zone),
         "body": n.body,
         "buildings": sorted(n.buildings.values_list("pk", flat=True)),
         "units": sorted(n.units.values_list("pk", flat=True)),
@@ -124,10 +125,10 @@ def notice_detail(n: Notice) -> dict[str, Any]:
         "late_reason": n.late_reason,
         "lead_hours": n.lead_hours,
         "read": NoticeRecipient.objects.filter(notice=n, read_at__isnull=False).count(),
-        "sign_placed_at": _time(n.sign_placed_at),
+        "sign_placed_at": _time(n.sign_placed_at, zone),
         "sign_place": n.sign_place,
         "version": n.edit_version,
-        "created_at": _time(n.created_at),
+        "created_at": _time(n.created_at, zone),
         "created_by": n.created_by_name,
     }
 
@@ -154,7 +155,8 @@ def list_customer_notices(request: HttpRequest, filters: Query[NoticeFilters], p
     if filters.status is not None:
         rows = rows.filter(status=filters.status)
     page = paginate(rows.order_by("-created_at", "-pk"), paging)
-    page["items"] = [_item(n) for n in page["items"]]
+    zone = company_zone()  # read once: it is the company's setting
+    page["items"] = [_item(n, zone) for n in page["items"]]
     return page
 
 
@@ -184,6 +186,7 @@ def list_customer_notice_recipients(
     if filters.read is not None:
         rows = rows.filter(read_at__isnull=not filters.read)
     page = paginate(rows.order_by("building__name", "building_id", "unit__number", "unit_id"), paging)
+    zone = company_zone()
     page["items"] = [
         {
             "unit": r.unit_id,
@@ -192,9 +195,9 @@ def list_customer_notice_recipients(
             "building_name": r.building.name,
             "channels": list(r.channels),
             "read": r.read_at is not None,
-            "read_at": _time(r.read_at),
+            "read_at": _time(r.read_at, zone),
             "contacted": r.contacted_at is not None,
-            "contacted_at": _time(r.contacted_at),
+            "contacted_at": _time(r.contacted_at, zone),
             "contact_channel": r.contact_channel,
         }
         for r in page["items"]
