@@ -277,6 +277,9 @@ def _samples(world: Any) -> tuple[dict[str, int], dict[str, Any]]:
         # these answer the portal's not-found page whatever the ids.
         "notice_id": 1,
         "attachment_id": 1,
+        # The staff notice pages' other ids (communication:notice_contact, …_evidence_file).
+        "unit_id": world.unit_b.pk,
+        "evidence_id": 1,
     }
     return objects, arguments
 
