@@ -128,7 +128,7 @@ def test_the_reader_finds_english_and_ascii_punctuation():
     ]
 
 
-def _journey(world: Any) -> dict[str, int]:
+def _journey(world: Any) -> dict[str, Any]:
     """March 2026 at estate A: a complaint from intake to a satisfied visit, a slip, a
     corrective action with its fishbone and a step, and the office's submitted monthly report."""
     handler, deputy, head = world.users["handler_a"], world.users["deputy_gm"], world.users["office_head_a"]
@@ -214,7 +214,11 @@ def _journey(world: Any) -> dict[str, int]:
         records = _contracts_and_property(world, handler)
         notice, notice_draft = _notices(world, handler)
         notice_urgent = _notice(world, handler)
+        token, portal_notice = _portal_notice(world, handler)
     return {
+        "notice_link": [token],
+        "notice_page": [token, portal_notice],
+        "estate_code": [world.estate_a.code],
         "contact": contact,
         **records,
         "notice": notice,
@@ -364,6 +368,20 @@ def _notice(world: Any, handler: Any) -> int:
     return notice.pk
 
 
+def _portal_notice(world: Any, handler: Any) -> tuple[str, int]:
+    """An urgent water cut published to estate A, then a power cut withdrawn: the household's link."""
+    from estatedesk.communication.models import HouseholdLink
+    from estatedesk.communication.services import notices
+    from tests.communication.conftest import draft
+
+    notice = notices.create_notice(actor=handler, draft=draft(world, urgent=True))
+    notices.publish_notice(actor=handler, notice=notice)
+    cut = notices.create_notice(actor=handler, draft=draft(world, kind="power_cut", title="3栋停电通知"))
+    notices.publish_notice(actor=handler, notice=cut)
+    notices.withdraw_notice(actor=handler, notice=cut, reason="检修取消")
+    return HouseholdLink.objects.get(unit=world.unit_a).token, notice.pk
+
+
 def _half_year(world, deputy):
     """The second half of 2025 of estate A's office: cleaning below target, an issue raised by
     many owners, and an action opened from the line."""
@@ -451,6 +469,10 @@ PAGES = [
     ("communication:notice_recipients", "notice_urgent"),
     ("communication:notice_sheet", "notice_urgent"),
     ("communication:notice_evidence_add", "notice_urgent"),
+    # Resident pages (public; a household's private link): the notices of C-3.
+    ("portal:notices", "notice_link"),
+    ("portal:notice", "notice_page"),
+    ("portal:estate_notices", "estate_code"),
 ]
 
 
@@ -467,7 +489,8 @@ def test_chinese_pages_show_no_english(world, persona):
     found = {}
     with frozen_at(at(2026, 4, 3, 11, 0)):
         for name, key in PAGES:
-            response = client.get(reverse(name, args=[keys[key]] if key else []))
+            args = keys[key] if key else []
+            response = client.get(reverse(name, args=args if isinstance(args, list) else [args]))
             if response.status_code == 404 and key:
                 continue  # out of this persona's scope
             assert response.status_code == 200, name

@@ -497,12 +497,17 @@ def test_no_page_with_a_token_or_code_in_its_address_sends_it_on_as_a_referrer(w
         name for name, route, _ in all_patterns() if name and name.startswith("portal:") and "<str:" in route
     }
     # The survey and consultation links' pages: tests/surveys/test_portal_answering.py and
-    # tests/surveys/consultations/test_portal_consultation.py check their policies.
+    # tests/surveys/consultations/test_portal_consultation.py check their policies; the notice
+    # pages: tests/communication/test_portal_notices.py.
     walked = set(secret_urls) | {
         "portal:survey",
         "portal:survey_done",
         "portal:consultation",
         "portal:consultation_done",
+        "portal:notices",
+        "portal:notice",
+        "portal:notice_file",
+        "portal:estate_notices",
     }
     assert with_secret <= walked, f"add these to the walk: {with_secret - walked}"
 

@@ -22,6 +22,11 @@ urlpatterns: list[URLPattern] = [
     # opening a notice through it is the read receipt.
     path("n/<str:token>/", notice_views.notices, name="notices"),
     path("n/<str:token>/<int:notice_id>/", notice_views.notice, name="notice"),
+    path(
+        "n/<str:token>/<int:notice_id>/files/<int:attachment_id>/",
+        notice_views.notice_file,
+        name="notice_file",
+    ),
     path("<str:code>/notices/", notice_views.estate_notices, name="estate_notices"),
     path("<str:code>/", views.estate, name="estate"),
 ]
