@@ -16,6 +16,7 @@ from estatedesk.core.clock import company_zone
 from estatedesk.demo import progress
 from estatedesk.demo.analysis import load_analysis
 from estatedesk.demo.communication_log import load_log
+from estatedesk.demo.communication_notices import load_notices
 from estatedesk.demo.communication_records import load_contracts_and_property
 from estatedesk.demo.consultations import load_consultations
 from estatedesk.demo.forums import load_forums
@@ -71,11 +72,11 @@ def load_reviews(present: datetime) -> None:
 
 
 def load_communication(present: datetime) -> None:
-    """The year's customer communication (SPEC C-2 … C-6): the communication log, contracts and
-    customer property. Like the reviews, a part that fails is logged and keeps no other part
+    """The year's customer communication (SPEC C-2 … C-6): notices to customers with their read
+    receipts, the communication log, contracts and customer property. Like the reviews, a part that fails is logged and keeps no other part
     from loading; their messages belong to the replayed past."""
     mark = Message.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    for part in (load_log, load_contracts_and_property):
+    for part in (load_notices, load_log, load_contracts_and_property):
         try:
             part(present)
         except Exception:  # the demo's year is more than one of its parts
