@@ -18,7 +18,8 @@ carries ``current`` (the texts now saved), ``version`` (to send when saving agai
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime
 from functools import wraps
 from typing import TYPE_CHECKING, Annotated, Any, cast
@@ -42,7 +43,7 @@ from pydantic_core import PydanticCustomError
 
 from estatedesk.core import policy
 from estatedesk.core.clock import company_zone
-from estatedesk.core.errors import StaleEdit
+from estatedesk.core.errors import AlreadyHandled, NotAllowed, NotFound, ServiceError, StaleEdit
 from estatedesk.core.paging import rows_by_ids
 from estatedesk.core.params import DATE_MAX, DATE_MIN, MAX_ID, DateOutOfRange, parse_day
 from estatedesk.core.services import authenticate_token
@@ -191,6 +192,33 @@ def stale_edit(exc: StaleEdit) -> ApiError:
             "saved_at": exc.saved_at.astimezone(company_zone()).isoformat() if exc.saved_at else None,
         },
     )
+
+
+@contextmanager
+def service_errors(fields: Iterable[str] = ()) -> Iterator[None]:
+    """A service's refusal in the API's error format: 403, 404, 409 (a stale edit with both
+    texts), 422. A field the service names is reported at ``["body", field]`` when the request
+    has such a field (``fields``); otherwise — the problem is the record's state, not what was
+    sent — at ``["body"]``. A reference in the body that is not found is a 422 like any unknown
+    id; the addressed record not found is a 404."""
+    sent = set(fields)
+    try:
+        yield
+    except StaleEdit as exc:
+        raise stale_edit(exc) from exc
+    except AlreadyHandled as exc:
+        raise ApiError(409, "conflict", str(exc.message)) from exc
+    except NotAllowed as exc:
+        raise ApiError(403, "permission_denied", str(exc.message)) from exc
+    except NotFound as exc:
+        if exc.field is not None and exc.field in sent:
+            raise invalid(exc.field, str(exc.message)) from exc
+        raise ApiError(404, "not_found", _("Not found.")) from exc
+    except ServiceError as exc:
+        message = str(exc.message)
+        if exc.field is not None and exc.field in sent:
+            raise invalid(exc.field, message) from exc
+        raise ApiError(422, "invalid", message, [{"loc": ["body"], "msg": message}]) from exc
 
 
 def responses(ok: int, model: Any, *codes: int) -> dict[int, Any]:

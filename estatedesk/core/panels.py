@@ -91,7 +91,15 @@ def register_notice(key: str, notice: Notice) -> None:
 # theirs here when they are built).
 ROLE_PANELS: dict[str, list[str]] = {
     "duty_staff": ["intake", "my_work", "due_soon"],
-    "handler": ["my_work", "due_soon", "department", "surveys", "notice_actions", "contact_follow_ups", "property_incidents"],
+    "handler": [
+        "my_work",
+        "due_soon",
+        "department",
+        "surveys",
+        "notice_actions",
+        "contact_follow_ups",
+        "property_incidents",
+    ],
     "department_head": [
         "approvals",
         "department",

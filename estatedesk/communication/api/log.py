@@ -9,8 +9,6 @@ the body field.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -42,34 +40,12 @@ from estatedesk.core.api import (
     current_user,
     paginate,
     responses,
-    stale_edit,
+    service_errors,
 )
 from estatedesk.core.clock import company_today, company_zone
-from estatedesk.core.errors import AlreadyHandled, NotAllowed, NotFound, ServiceError, StaleEdit
 from estatedesk.org import channels as org_channels
 
 router = Router(tags=["log"])
-
-
-@contextmanager
-def _service_errors(fields: Sequence[str]) -> Iterator[None]:
-    """A service's refusal in the API's error format; a field the body has is named."""
-    try:
-        yield
-    except StaleEdit as exc:
-        raise stale_edit(exc) from exc
-    except AlreadyHandled as exc:
-        raise ApiError(409, "conflict", str(exc.message)) from exc
-    except NotAllowed as exc:
-        raise ApiError(403, "permission_denied", str(exc.message)) from exc
-    except NotFound as exc:
-        raise ApiError(404, "not_found", _("Not found.")) from exc
-    except ServiceError as exc:
-        message = str(exc.message)
-        loc = ["body", exc.field] if exc.field in fields else ["body"]
-        raise ApiError(
-            422, "invalid", _("Some of the data sent is not valid."), [{"loc": loc, "msg": message}]
-        ) from exc
 
 
 def _not_found() -> ApiError:
@@ -182,7 +158,7 @@ def record_contact(request: HttpRequest, payload: ContactIn) -> Any:
     """Record a contact with owners or the owners' committee of one of your estates (the roles
     that write to customers; auditors read)."""
     user = current_user(request)
-    with _service_errors([*type(payload).model_fields]):
+    with service_errors([*type(payload).model_fields]):
         contact = services.record_contact_entry(
             actor=user,
             estate=payload.estate,
@@ -206,7 +182,7 @@ def edit_contact(request: HttpRequest, contact_id: Id, payload: ContactEditIn) -
     """The subject and what was said. Send the contact's `version`: an edit since is 409 `stale_edit`."""
     user = current_user(request)
     contact = _contact(request, contact_id)
-    with _service_errors(["subject", "summary", "version"]):
+    with service_errors(["subject", "summary", "version"]):
         services.edit_contact(
             actor=user,
             contact=contact.pk,
@@ -225,7 +201,7 @@ def add_follow_up(request: HttpRequest, contact_id: Id, payload: FollowUpIn) -> 
     """What was agreed, who sees to it and by when (not before the day of the contact)."""
     user = current_user(request)
     contact = _contact(request, contact_id)
-    with _service_errors([*type(payload).model_fields]):
+    with service_errors([*type(payload).model_fields]):
         row = services.add_follow_up(
             actor=user,
             contact=contact.pk,
@@ -246,7 +222,7 @@ def finish_follow_up(request: HttpRequest, contact_id: Id, follow_up_id: Id, pay
     """Record the follow-up as done with its result: its owner or a writer; once (409)."""
     user = current_user(request)
     contact = _contact(request, contact_id)
-    with _service_errors(["result"]):
+    with service_errors(["result"]):
         row = services.finish_follow_up(
             actor=user, contact=contact.pk, follow_up=follow_up_id, result=payload.result
         )

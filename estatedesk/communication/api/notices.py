@@ -13,8 +13,6 @@ way a work notice whose ``publish_at`` is later than the lead time before ``star
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -47,39 +45,16 @@ from estatedesk.core.api import (
     invalid,
     paginate,
     responses,
-    stale_edit,
+    service_errors,
 )
 from estatedesk.core.clock import company_zone, now
-from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, NotFound, ServiceError, StaleEdit
+from estatedesk.core.errors import InvalidInput
 from estatedesk.core.params import DATE_MAX, DATE_MIN
 
 router = Router(tags=["notices"])
 
 
 # --- Errors ------------------------------------------------------------------------------------
-
-
-@contextmanager
-def service_errors(fields: Sequence[str] = ()) -> Iterator[None]:
-    """A service's refusal in the API's error format: at ``["body", field]`` when the body has
-    that field, else (the notice's state, not what was sent) at ``["body"]``."""
-    try:
-        yield
-    except StaleEdit as exc:
-        raise stale_edit(exc) from exc
-    except AlreadyHandled as exc:
-        raise ApiError(409, "conflict", str(exc.message)) from exc
-    except NotAllowed as exc:
-        raise ApiError(403, "permission_denied", str(exc.message)) from exc
-    except NotFound as exc:
-        if exc.field is not None and exc.field in fields:
-            raise invalid(exc.field, str(exc.message)) from exc
-        raise ApiError(404, "not_found", _("Not found.")) from exc
-    except ServiceError as exc:
-        message = str(exc.message)
-        if exc.field is not None and exc.field in fields:
-            raise invalid(exc.field, message) from exc
-        raise ApiError(422, "invalid", message, [{"loc": ["body"], "msg": message}]) from exc
 
 
 def _not_found() -> ApiError:

@@ -7,8 +7,7 @@ so a list costs the same number of queries whatever its length.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,9 +22,8 @@ from estatedesk.complaints.deadlines import SoonWindows
 from estatedesk.complaints.models import Complaint, TransferSlip, WorkNotice
 from estatedesk.core import crypto, policy
 from estatedesk.core.actors import Actor
-from estatedesk.core.api import ApiError, invalid, stale_edit
+from estatedesk.core.api import service_errors as api_service_errors
 from estatedesk.core.clock import company_zone
-from estatedesk.core.errors import AlreadyHandled, NotAllowed, NotFound, ServiceError, StaleEdit
 from estatedesk.core.models import CompanySettings
 from estatedesk.org import channels
 
@@ -73,32 +71,10 @@ def _user_name(user: AbstractBaseUser | None) -> str:
 # --- Errors --------------------------------------------------------------------------------
 
 
-@contextmanager
-def service_errors(payload: Any = None) -> Iterator[None]:
-    """A service's refusal in the API's error format.
-
-    A field the service names is reported at ``["body", field]`` when the request has such a
-    field; otherwise (the problem is the record's state, not what was sent) at ``["body"]``.
-    """
-    fields: set[str] = set(type(payload).model_fields) if payload is not None else set()
-    try:
-        yield
-    except StaleEdit as exc:
-        raise stale_edit(exc) from exc
-    except AlreadyHandled as exc:
-        raise ApiError(409, "conflict", str(exc.message)) from exc
-    except NotAllowed as exc:
-        raise ApiError(403, "permission_denied", str(exc.message)) from exc
-    except NotFound as exc:
-        if exc.field is not None and exc.field in fields:
-            # A reference in the body, not the addressed record: like any unknown id, a 422.
-            raise invalid(exc.field, str(exc.message)) from exc
-        raise ApiError(404, "not_found", _("Not found.")) from exc
-    except ServiceError as exc:
-        message = str(exc.message)
-        if exc.field is not None and exc.field in fields:
-            raise invalid(exc.field, message) from exc
-        raise ApiError(422, "invalid", message, [{"loc": ["body"], "msg": message}]) from exc
+def service_errors(payload: Any = None) -> AbstractContextManager[None]:
+    """A service's refusal in the API's error format (``core.api.service_errors``), the
+    request's fields being those of ``payload``."""
+    return api_service_errors(type(payload).model_fields if payload is not None else ())
 
 
 # --- Complaints ----------------------------------------------------------------------------
