@@ -161,6 +161,7 @@ def test_company_settings_validate_time_zone(world):
         "survey_return_step": "5",
         "survey_return_penalty": "1",
         "survey_key_lookback_days": 365,
+        "notice_lead_hours": 24,
     }
     response = client.post(reverse("org:settings_edit"), data)
     assert response.status_code == 422 and "Mars/Base" in response.content.decode()

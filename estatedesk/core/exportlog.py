@@ -51,6 +51,13 @@ LIST_LABELS: dict[str, Any] = {
     "consultation-slips": _("QR slips of a consultation's households"),
     "half-year-statistics": _("Half-year satisfaction statistics"),
     "forum-minutes": _("Minutes of the owners' forum"),
+    "customer-notices": _("Notices to customers"),
+    "notice-recipients": _("Households a notice reached"),
+    "notice-sheet": _("Notice sheet"),
+    "communication-log": _("Communication log"),
+    "contracts": _("Contracts"),
+    "customer-property": _("Customer property"),
+    "property-incidents": _("Customer property incidents"),
 }
 
 MAX_PARAMETERS = 30

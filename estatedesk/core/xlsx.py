@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import xlsxwriter
@@ -92,9 +92,13 @@ def workbook_response(
     rows: Iterable[Sequence[Any]],
     *,
     sheet: Any,
+    list_name: str | None = None,
+    record: Mapping[str, Any] | None = None,
 ) -> HttpResponse:
     """The list as a workbook, its one sheet named ``sheet`` (the list's translated title), the
-    header frozen and filtered; the export is recorded (who, which list, filters, rows) for the audit."""
+    header frozen and filtered; the export is recorded (who, which list, filters, rows) for the audit:
+    the list under ``list_name`` (else the file's name), with ``record`` — the record a per-record
+    list belongs to, e.g. ``{"notice": "TZ-2026-000001"}`` — beside the filters."""
     buffer = io.BytesIO()
     book = new_workbook(buffer, constant_memory=True)
     worksheet = book.add_worksheet(sheet_name(sheet))
@@ -111,5 +115,6 @@ def workbook_response(
             write_value(worksheet, row_index, col, value)
     filter_table(worksheet, 0, last, len(headers))
     book.close()
-    record_export(request, list_name=filename, filters=request.GET, row_count=records)
+    filters = {**request.GET.dict(), **record} if record else request.GET
+    record_export(request, list_name=list_name or filename, filters=filters, row_count=records)
     return xlsx_response(buffer.getvalue(), filename)

@@ -29,15 +29,17 @@ UNSENT_EMAIL_BACKENDS = {
     "django.core.mail.backends.filebased.EmailBackend",
     "django.core.mail.backends.dummy.EmailBackend",
 }
-# In-app messages need no provider; WeChat is optional (not offered while it would only be logged).
-NOT_CHECKED = {Channel.IN_APP, Channel.WECHAT}
+# In-app messages need no provider.
+NOT_CHECKED = {Channel.IN_APP}
+# WeChat is optional: while it would only be logged, the notices do not offer it.
+OPTIONAL = {Channel.WECHAT}
 
 
 def unsent_channels() -> list[str]:
     """The channels whose messages would be logged (or dropped) instead of sent."""
     found = []
     for channel in Channel:
-        if channel in NOT_CHECKED:
+        if channel in NOT_CHECKED or channel in OPTIONAL:
             continue
         path = provider_path(channel)
         if path == "console" or (path == "email" and settings.EMAIL_BACKEND in UNSENT_EMAIL_BACKENDS):

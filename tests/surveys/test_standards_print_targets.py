@@ -130,6 +130,7 @@ def _settings_data(**overrides: object) -> dict[str, object]:
         "survey_return_step": "5",
         "survey_return_penalty": "1",
         "survey_key_lookback_days": 365,
+        "notice_lead_hours": 24,
     }
     data.update(overrides)
     return data

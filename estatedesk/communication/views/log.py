@@ -169,9 +169,7 @@ def contact_export(request: HttpRequest) -> HttpResponse:
                 contact.created_by_name,
             ]
 
-    return workbook_response(
-        request, "communication-log.xlsx", headers, lines(), sheet=_("Communication log")
-    )
+    return workbook_response(request, "communication-log", headers, lines(), sheet=_("Communication log"))
 
 
 def _create_page(request: HttpRequest, form: ContactForm, status: int = 200) -> HttpResponse:

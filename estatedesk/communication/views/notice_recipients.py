@@ -358,4 +358,6 @@ def recipients_export(request: HttpRequest, pk: int) -> HttpResponse:
         EXPORT_HEADERS,
         export_rows(rows),
         sheet=_("Households reached"),
+        list_name="notice-recipients",
+        record={"notice": notice.number},
     )
