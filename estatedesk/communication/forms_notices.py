@@ -23,6 +23,7 @@ from estatedesk.communication.services import notices
 from estatedesk.communication.services.notices import PLACE_LENGTH, REASON_LENGTH, TITLE_LENGTH
 from estatedesk.core import richtext
 from estatedesk.core.actors import Actor
+from estatedesk.core.sorting import natural_key
 from estatedesk.core.versioning import version_field
 from estatedesk.org import channels as org_channels
 from estatedesk.org.forms import style_widgets
@@ -147,7 +148,7 @@ class NoticeForm(forms.Form):
         self._choices("estate").choices = [("", "—")] + [(e.pk, f"{e.code} {e.name}") for e in estates]
         buildings = Building.objects.filter(estate__in=[e.pk for e in estates]).select_related("estate")
         by_estate: dict[str, list[tuple[int, str]]] = {}
-        for b in buildings.order_by("estate__code", "name"):
+        for b in sorted(buildings, key=lambda b: (b.estate.code, natural_key(b.name))):
             by_estate.setdefault(b.estate.name, []).append((b.pk, b.name))
         # Grouped by estate; the page's script shows only the chosen estate's group.
         self._choices("buildings").choices = list(by_estate.items())

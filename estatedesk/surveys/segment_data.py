@@ -16,7 +16,6 @@ arithmetic. A few grouped queries per survey or set of consultations, whatever i
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Collection
 from fractions import Fraction
@@ -24,6 +23,7 @@ from fractions import Fraction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from estatedesk.core.sorting import natural_key
 from estatedesk.org.models import Building, CustomerKind
 from estatedesk.surveys.consultation_results import company_targets
 from estatedesk.surveys.figures import Tally
@@ -66,13 +66,8 @@ def _building_labels(ids: Collection[str]) -> dict[str, str]:
     return {str(pk): f"{estate} · {name}" if several else name for pk, name, estate in found}
 
 
-def _natural(text: str) -> list[tuple[int, int | str]]:
-    """A sort key that reads the numbers in a name as numbers: 2栋 before 10栋."""
-    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part]
-
-
 def _building_order(labels: dict[str, str]) -> list[str]:
-    return sorted(labels, key=lambda v: _natural(labels[v]))
+    return sorted(labels, key=lambda v: natural_key(labels[v]))
 
 
 def _complained_labels() -> dict[str, str]:

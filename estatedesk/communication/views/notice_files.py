@@ -26,6 +26,7 @@ from estatedesk.communication.models import Notice, NoticeAttachment, NoticeEvid
 from estatedesk.communication.services import notice_files
 from estatedesk.core import uploads
 from estatedesk.core.errors import NotFound, ServiceError
+from estatedesk.core.sorting import natural_key
 from estatedesk.core.web import company_time, put_error
 from estatedesk.org.models import Building
 
@@ -57,7 +58,12 @@ class EvidenceForm(forms.Form):
         )
         self.fields["building"].choices = [  # type: ignore[attr-defined]
             ("", "—"),
-            *((str(b.pk), b.name) for b in Building.objects.filter(estate=notice.estate).order_by("name")),
+            *(
+                (str(b.pk), b.name)
+                for b in sorted(
+                    Building.objects.filter(estate=notice.estate), key=lambda b: natural_key(b.name)
+                )
+            ),
         ]
 
 

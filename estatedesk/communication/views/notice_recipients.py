@@ -38,6 +38,7 @@ from estatedesk.core import policy
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed, NotFound
 from estatedesk.core.paging import IdsFirstPaginator
 from estatedesk.core.params import Params
+from estatedesk.core.sorting import natural_key
 from estatedesk.core.web import company_time
 from estatedesk.core.xlsx import NoteRow, workbook_response
 from estatedesk.org import channels as org_channels
@@ -115,8 +116,9 @@ def summary_of(notice: Notice) -> Summary:
             read=Count("read_at"),
             contacted=Count("contacted_at"),
         )
-        .order_by("building__name", "building_id")
+        .order_by()
     )
+    ordered = sorted(rows, key=lambda r: (natural_key(r["building__name"]), r["building_id"]))
     return Summary(
         [
             BuildingSummary(
@@ -129,7 +131,7 @@ def summary_of(notice: Notice) -> Summary:
                 r["read"],
                 r["contacted"],
             )
-            for r in rows
+            for r in ordered
         ]
     )
 
@@ -166,7 +168,7 @@ def filter_recipients(
         rows = rows.filter(read_at__isnull=True)
     elif filters.show == TO_CONTACT:
         rows = rows.filter(read_at__isnull=True, contacted_at__isnull=True)
-    return rows.order_by("building__name", "building_id", "unit__floor", "unit__number", "pk"), filters
+    return rows.order_by("building_id", "unit__floor", "unit__number", "pk"), filters
 
 
 def channel_text(codes: Sequence[str], names: dict[str, str]) -> str:

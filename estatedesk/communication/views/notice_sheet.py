@@ -31,6 +31,7 @@ from estatedesk.core import policy, qr, richtext
 from estatedesk.core.clock import company_now, company_zone
 from estatedesk.core.exportlog import record_export
 from estatedesk.core.models import CompanySettings
+from estatedesk.core.sorting import natural_key
 from estatedesk.core.web import company_time
 from estatedesk.org.models import Department, DepartmentKind
 
@@ -81,7 +82,7 @@ def office_name(notice: Notice) -> str:
 
 def sheet_context(request: HttpRequest, notice: Notice, *, pdf: bool) -> dict[str, Any]:
     url = qr.absolute_url(request, "portal:estate_notices", notice.estate.code)
-    buildings = [b.name for b in notice.buildings.order_by("name")]
+    buildings = sorted((b.name for b in notice.buildings.all()), key=natural_key)
     dated = notice.published_at or notice.publish_at
     return {
         "notice": notice,

@@ -42,6 +42,7 @@ from estatedesk.core.clock import now
 from estatedesk.core.errors import InvalidInput, ServiceError, StaleEdit
 from estatedesk.core.paging import CappedPaginator
 from estatedesk.core.params import Params
+from estatedesk.core.sorting import natural_key
 from estatedesk.core.timeline import timeline_rows
 from estatedesk.core.versioning import Comparison, StaleView, show_stale, version_initial
 from estatedesk.core.web import FormStep, company_time, form_step_view, hidden_errors_on_top, put_error
@@ -465,13 +466,13 @@ def render_detail(
     names = org_channels.names()
     published = notice.status in PUBLISHED
     events = notice.events.order_by("at", "pk")
-    buildings = list(notice.buildings.order_by("name"))
+    buildings = sorted(notice.buildings.all(), key=lambda b: natural_key(b.name))
     context = {
         "notice": notice,
         "buildings": buildings,
         # Where a photo of the posted sheet was taken: the notice's buildings, else the estate's.
         "evidence_buildings": buildings
-        or list(Building.objects.filter(estate_id=notice.estate_id).order_by("name")),
+        or sorted(Building.objects.filter(estate_id=notice.estate_id), key=lambda b: natural_key(b.name)),
         "units": list(notice.units.select_related("building").order_by("building__name", "number")),
         "channel_names": [names.get(code, code) for code in notice.channels],
         "needs": _requirements(notice),
