@@ -106,3 +106,17 @@ def test_another_estates_notice_has_no_sheet(world):
     client = world.client("handler_b")
     assert client.get(reverse("communication:notice_sheet", args=[notice.pk])).status_code == 404
     assert client.get(reverse("communication:notice_sheet_pdf", args=[notice.pk])).status_code == 404
+
+
+@pytest.mark.req("C-2")
+@pytest.mark.django_db
+def test_only_a_work_notice_apologises_for_the_inconvenience(world):
+    handler = world.users["handler_a"]
+    water = _notice(world)
+    event = notices.create_notice(
+        actor=handler, draft=draft(world, kind="event", title="中秋游园会", body="<p>欢迎参加。</p>")
+    )
+    client = _client(world, "zh-hans")
+    apology = "不便之处，敬请谅解"
+    assert apology in client.get(reverse("communication:notice_sheet", args=[water.pk])).content.decode()
+    assert apology not in client.get(reverse("communication:notice_sheet", args=[event.pk])).content.decode()

@@ -24,7 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from estatedesk.communication import selectors
+from estatedesk.communication import kinds, selectors
 from estatedesk.communication.models import Notice
 from estatedesk.core import pdf as printing
 from estatedesk.core import policy, qr, richtext
@@ -91,6 +91,8 @@ def sheet_context(request: HttpRequest, notice: Notice, *, pdf: bool) -> dict[st
         "estate": notice.estate,
         # Stored sanitised; cleaned again here so the sheet never prints what the allow-list drops.
         "body": mark_safe(richtext.clean(notice.body)),  # noqa: S308 - nh3 allow-list output
+        # "Sorry for the inconvenience" belongs under work that disturbs people, not under an event.
+        "apologise": kinds.is_work(notice.kind),
         "work_time": work_time(notice),
         "buildings": buildings,
         "office": office_name(notice),
