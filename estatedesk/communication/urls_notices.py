@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from estatedesk.communication.views import notice_files, notice_recipients, notice_sheet, notices
+from estatedesk.communication.views import notice_files, notice_form, notice_recipients, notice_sheet, notices
 
 urlpatterns: list[URLPattern] = [
     path("notices/", notices.notice_list, name="notice_list"),
     path("notices/export/", notices.notice_export, name="notice_export"),
-    path("notices/new/", notices.notice_create, name="notice_create"),
+    path("notices/new/", notice_form.notice_create, name="notice_create"),
     path("notices/<int:pk>/", notices.notice_detail, name="notice_detail"),
-    path("notices/<int:pk>/edit/", notices.notice_edit, name="notice_edit"),
+    path("notices/<int:pk>/edit/", notice_form.notice_edit, name="notice_edit"),
     path("notices/<int:pk>/schedule/", notices.notice_schedule, name="notice_schedule"),
     path("notices/<int:pk>/publish/", notices.notice_publish, name="notice_publish"),
     path("notices/<int:pk>/cancel/", notices.notice_cancel, name="notice_cancel"),
