@@ -266,7 +266,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
         # Every fixture of this test is gone now (a module's fixtures too, when the next test
         # is in another module): get the database ready for the next test.
         if _kept.blocker is not None:
-            if _transactional(item):
+            # After the session's last test the test database may already be gone: nothing to restore.
+            if _transactional(item) and nextitem is not None:
                 with _kept.blocker.unblock():
                     restore_seed_data()
             if _uses_kept_world(nextitem):

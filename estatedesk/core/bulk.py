@@ -9,6 +9,11 @@ from another encrypted column — and the rows go out as multi-row ``INSERT … 
 ``ON CONFLICT DO NOTHING`` (SQLite 3.24+, PostgreSQL) skips a row whose unique key is already
 stored, and ``RETURNING`` (SQLite 3.35+, PostgreSQL) gives the ids of the rows written.
 
+On PostgreSQL the rows are streamed with ``COPY`` into a temporary table and moved with one
+``INSERT … SELECT`` (the same conflict rule and ids): a statement of 30,000 parameters is built
+and parsed far more slowly there than on SQLite (50,000 rows: 15 s against 2 s,
+``bench/notice_publish.py``).
+
 Only for tables whose every written column the caller names; the others take their database
 default, so a model's Python-side defaults must be passed explicitly.
 """
@@ -16,6 +21,7 @@ default, so a model's Python-side defaults must be passed explicitly.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -44,6 +50,8 @@ def insert_rows(
 ) -> list[int]:
     """Insert ``rows`` (values in ``columns`` order, database-ready) into ``model``'s table.
     Returns the new rows' ids when ``returning_ids`` (only the rows written, conflicts skipped)."""
+    if connection.vendor == "postgresql":
+        return _copied(model, columns, rows, skip_conflicts=skip_conflicts, returning_ids=returning_ids)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     names = ", ".join(quote(c) for c in columns)
@@ -71,4 +79,34 @@ def insert_rows(
             flush()
     if batch:
         flush()
+    return ids
+
+
+def _copied(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    skip_conflicts: bool,
+    returning_ids: bool,
+) -> list[int]:
+    """PostgreSQL: ``COPY`` into a temporary table of the same columns, then one insert."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(c) for c in columns)
+    staging = quote(f"bulk_{uuid.uuid4().hex[:16]}")
+    tail = (" ON CONFLICT DO NOTHING" if skip_conflicts else "") + (
+        f" RETURNING {quote(model._meta.pk.column or 'id')}" if returning_ids else ""
+    )
+    # Only quoted table and column names go into the text; the values travel by COPY.
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {names} FROM {table} WITH NO DATA")  # noqa: S608
+        try:
+            with cursor.cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging}{tail}")  # noqa: S608
+            ids = [row[0] for row in cursor.fetchall()] if returning_ids else []
+        finally:
+            cursor.execute(f"DROP TABLE IF EXISTS {staging}")
     return ids
