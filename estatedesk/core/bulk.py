@@ -40,6 +40,17 @@ def db_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _parts(
+    model: type[models.Model], columns: Sequence[str], *, skip_conflicts: bool, returning_ids: bool
+) -> tuple[str, str, str]:
+    """The quoted table, the quoted column list and the statement's tail (conflicts, ids)."""
+    quote = connection.ops.quote_name
+    tail = (" ON CONFLICT DO NOTHING" if skip_conflicts else "") + (
+        f" RETURNING {quote(model._meta.pk.column or 'id')}" if returning_ids else ""
+    )
+    return quote(model._meta.db_table), ", ".join(quote(c) for c in columns), tail
+
+
 def insert_rows(
     model: type[models.Model],
     columns: Sequence[str],
@@ -52,14 +63,9 @@ def insert_rows(
     Returns the new rows' ids when ``returning_ids`` (only the rows written, conflicts skipped)."""
     if connection.vendor == "postgresql":
         return _copied(model, columns, rows, skip_conflicts=skip_conflicts, returning_ids=returning_ids)
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    names = ", ".join(quote(c) for c in columns)
+    table, names, tail = _parts(model, columns, skip_conflicts=skip_conflicts, returning_ids=returning_ids)
     per_statement = max(1, MAX_PARAMETERS // len(columns))
     placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    tail = (" ON CONFLICT DO NOTHING" if skip_conflicts else "") + (
-        f" RETURNING {quote(model._meta.pk.column or 'id')}" if returning_ids else ""
-    )
     ids: list[int] = []
     batch: list[Sequence[Any]] = []
 
@@ -91,13 +97,8 @@ def _copied(
     returning_ids: bool,
 ) -> list[int]:
     """PostgreSQL: ``COPY`` into a temporary table of the same columns, then one insert."""
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    names = ", ".join(quote(c) for c in columns)
-    staging = quote(f"bulk_{uuid.uuid4().hex[:16]}")
-    tail = (" ON CONFLICT DO NOTHING" if skip_conflicts else "") + (
-        f" RETURNING {quote(model._meta.pk.column or 'id')}" if returning_ids else ""
-    )
+    table, names, tail = _parts(model, columns, skip_conflicts=skip_conflicts, returning_ids=returning_ids)
+    staging = connection.ops.quote_name(f"bulk_{uuid.uuid4().hex[:16]}")
     # Only quoted table and column names go into the text; the values travel by COPY.
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {names} FROM {table} WITH NO DATA")  # noqa: S608

@@ -176,6 +176,7 @@ def _outgoing(
     wants_email = kinds.EMAIL in notice.channels
     link_of = _link_maker(notice.pk) if kinds.PORTAL in notice.channels else None
     reached = Reached([], {kinds.SMS: set(), kinds.EMAIL: set()})
+    text = richtext.plain(notice.body) if wants_email else ""  # once, not once per address
     phones: set[str] = set()
     emails: set[str] = set()
     # The phone's ciphertext is copied into the outbox as it is (``sealed``): 50,000 numbers are
@@ -212,7 +213,7 @@ def _outgoing(
                     channel=OutboxChannel.EMAIL,
                     address=email,
                     subject=subject,
-                    body=richtext.plain(notice.body),
+                    body=text,
                     link=link,
                 )
             )
