@@ -56,3 +56,4 @@ api.add_router("/", analysis_router)
 api.add_router("/", "estatedesk.surveys.api.segments.router")  # S-10
 api.add_router("/", "estatedesk.communication.api.notices.router")  # C-2, C-3
 api.add_router("/", "estatedesk.communication.api.log.router")  # C-4
+api.add_router("/", "estatedesk.rectification.api.items.router")  # R-1 … R-5

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "estatedesk.complaints",
     "estatedesk.surveys",
     "estatedesk.communication",
+    "estatedesk.rectification",
     "estatedesk.reports",
     "estatedesk.improvement",
     "estatedesk.portal",

@@ -40,6 +40,7 @@ urlpatterns = [
     path("improvement/", include("estatedesk.improvement.urls")),
     path("surveys/", include("estatedesk.surveys.urls")),
     path("communication/", include("estatedesk.communication.urls")),
+    path("rectification/", include("estatedesk.rectification.urls")),
     path("r/", include("estatedesk.portal.urls")),
     path("api/", api.urls),
     path(f"{settings.ADMIN_URL}", admin.site.urls),

@@ -213,6 +213,38 @@ def estate_b_objects(world):
             office=world.office_b, estate=world.estate_b, year=2026, half=1
         ).pk,
         **_estate_b_contract_and_property(world),
+        **_estate_b_rectification(world),
+    }
+
+
+def _estate_b_rectification(world):
+    """Estate B's rectification report, its item and the item's photo (SPEC R-2); a unit's
+    pages take the report as pk and ``unit_id`` (estate B's unit, ``other_arguments``)."""
+    from estatedesk.core.clock import now
+    from estatedesk.rectification.models import Item, ItemPhoto, Report
+
+    report = Report.objects.create(
+        number="ZG-2026-900001", estate=world.estate_b, title="金山大廈交付", created_at=now()
+    )
+    item = Item.objects.create(
+        report=report,
+        estate=world.estate_b,
+        number="ZX-2026-900001",
+        unit=world.unit_b,
+        location="前台",
+        description="墙面裂缝",
+        category="walls",
+        source="handover",
+        reported_at=now(),
+    )
+    photo = ItemPhoto.objects.create(
+        item=item, stage="reported", round=1, file="rectification/none.jpg", content_type="image/jpeg", uploaded_at=now()
+    )
+    return {
+        "rectification:report_": report.pk,
+        "rectification:unit_": report.pk,
+        "rectification:item_": item.pk,
+        "rectification:photo": photo.pk,
     }
 
 

@@ -10,7 +10,6 @@ found", exactly like ids that do not exist, and nothing is done to them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,14 +17,15 @@ from django.utils.translation import gettext as _
 from estatedesk.complaints import services, workflow
 from estatedesk.complaints.models import Complaint
 from estatedesk.complaints.selectors import complaints_for
+from estatedesk.core import batch
 from estatedesk.core.actors import Actor
-from estatedesk.core.errors import AlreadyHandled, NotAllowed, ServiceError
+from estatedesk.core.batch import Outcome
+from estatedesk.core.errors import AlreadyHandled, NotAllowed
 from estatedesk.core.policy import own_department_ids, staff_of
 from estatedesk.core.workflow import check_source, lock, require
 from estatedesk.org.models import Department, Staff
 
-# A bulk action takes at most this many complaints (a list page shows 50).
-BULK_MAX = 100
+BULK_MAX = batch.BULK_MAX
 TAKE_SOURCES = workflow.COMPLAINT.get("assign").sources
 
 
@@ -67,40 +67,9 @@ def take(*, actor: Actor, complaint: Complaint | int) -> Complaint:
     return services.assign(actor=actor, complaint=c.pk, department=c.department, handler=staff)
 
 
-@dataclass
-class Outcome:
-    """What became of one complaint of a bulk action."""
-
-    pk: int
-    number: str = ""  # empty when the id is not found (or out of scope)
-    error: str = ""  # the service's message when refused
-
-    @property
-    def done(self) -> bool:
-        return not self.error
-
-    @property
-    def label(self) -> str:
-        return self.number or _("No. %(id)s") % {"id": self.pk}
-
-
 def run_each(actor: Actor, ids: Iterable[int], step: Callable[[int], object]) -> list[Outcome]:
-    """``step(pk)`` for each id in scope, each in its own transaction (the services are atomic;
-    this loop is not). Ids out of scope are reported as not found and never passed to ``step``."""
-    wanted = list(dict.fromkeys(ids))[:BULK_MAX]
-    numbers = dict(complaints_for(actor).filter(pk__in=wanted).values_list("pk", "number"))
-    outcomes = []
-    for pk in wanted:
-        outcome = Outcome(pk, numbers.get(pk, ""))
-        if not outcome.number:
-            outcome.error = _("Not found, or not yours to see.")
-        else:
-            try:
-                step(pk)
-            except ServiceError as error:
-                outcome.error = str(error.message)
-        outcomes.append(outcome)
-    return outcomes
+    """``step(pk)`` for each complaint in the actor's scope (``core.batch.run_each``)."""
+    return batch.run_each(complaints_for(actor), ids, step, limit=BULK_MAX)
 
 
 def take_each(*, actor: Actor, ids: Iterable[int]) -> list[Outcome]:

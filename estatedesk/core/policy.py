@@ -128,6 +128,8 @@ URL_PREFIX_RULES: dict[str, Rule] = {
     "surveys:": Rule.STAFF,
     # Customer communication: roles in the services, estates in the selectors.
     "communication:": Rule.STAFF,
+    # Rectification: roles in the services, estates, developers and teams in the selectors.
+    "rectification:": Rule.STAFF,
     # Resident pages: reached by estate QR code or a private token, never by a staff account.
     "portal:": Rule.PUBLIC,
     "admin:": Rule.ADMIN_SITE,

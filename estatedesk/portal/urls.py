@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from estatedesk.portal import consultation_views, notice_views, survey_views, views
+from estatedesk.portal import consultation_views, notice_views, rectification_views, survey_views, views
 
 app_name = "portal"
 
@@ -27,6 +27,9 @@ urlpatterns: list[URLPattern] = [
         notice_views.notice_file,
         name="notice_file",
     ),
+    # A unit's private link to its rectification items (SPEC R-4): the token is the unit; "z" for 整改.
+    path("z/<str:token>/", rectification_views.items, name="rectification"),
+    path("z/<str:token>/<int:item_id>/", rectification_views.item, name="rectification_item"),
     path("<str:code>/notices/", notice_views.estate_notices, name="estate_notices"),
     path("<str:code>/", views.estate, name="estate"),
 ]

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RectificationConfig(AppConfig):
+    name = "estatedesk.rectification"
+    label = "rectification"
+    verbose_name = _("Rectification")
+
+    def ready(self) -> None:
+        # Imported here, not at the top: the workflow machinery reads the user model (core.actors).
+        from estatedesk.core import flowchart
+        from estatedesk.rectification.workflow import ITEM
+
+        flowchart.publish("rectification_item", ITEM, title=_("Rectification flowchart"))
