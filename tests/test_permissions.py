@@ -238,7 +238,12 @@ def _estate_b_rectification(world):
         reported_at=now(),
     )
     photo = ItemPhoto.objects.create(
-        item=item, stage="reported", round=1, file="rectification/none.jpg", content_type="image/jpeg", uploaded_at=now()
+        item=item,
+        stage="reported",
+        round=1,
+        file="rectification/none.jpg",
+        content_type="image/jpeg",
+        uploaded_at=now(),
     )
     return {
         "rectification:report_": report.pk,
