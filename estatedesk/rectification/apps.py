@@ -10,6 +10,8 @@ class RectificationConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: the workflow machinery reads the user model (core.actors).
         from estatedesk.core import flowchart
+        from estatedesk.rectification import home_panel
         from estatedesk.rectification.workflow import ITEM
 
         flowchart.publish("rectification_item", ITEM, title=_("Rectification flowchart"))
+        home_panel.register_panels()  # overdue items of the property company, the developer and the team
