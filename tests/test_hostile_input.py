@@ -278,6 +278,7 @@ def _samples(world: Any) -> tuple[dict[str, int], dict[str, Any]]:
         # The household notice links (portal:notice…): the token above is no household's, so
         # these answer the portal's not-found page whatever the ids.
         "notice_id": 1,
+        "item_id": 1,  # likewise the unit rectification links (portal:rectification_item)
     }
     return objects, arguments
 

@@ -187,6 +187,8 @@ def other_arguments(world):
         "unit_id": world.unit_b.pk,
         "evidence_id": evidence.pk if evidence else 0,
         "attachment_id": attachment.pk if attachment else 0,
+        # a rectification item's step (``rectification:item_step``)
+        "step": "edit",
     }
 
 

@@ -11,3 +11,7 @@ def items(request: HttpRequest, token: str) -> HttpResponse:
 
 def item(request: HttpRequest, token: str, item_id: int) -> HttpResponse:
     raise Http404
+
+
+def photo(request: HttpRequest, token: str, photo_id: int) -> HttpResponse:
+    raise Http404

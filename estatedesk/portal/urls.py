@@ -30,6 +30,7 @@ urlpatterns: list[URLPattern] = [
     # A unit's private link to its rectification items (SPEC R-4): the token is the unit; "z" for 整改.
     path("z/<str:token>/", rectification_views.items, name="rectification"),
     path("z/<str:token>/<int:item_id>/", rectification_views.item, name="rectification_item"),
+    path("z/<str:token>/photo/<int:photo_id>/", rectification_views.photo, name="rectification_photo"),
     path("<str:code>/notices/", notice_views.estate_notices, name="estate_notices"),
     path("<str:code>/", views.estate, name="estate"),
 ]
