@@ -13,5 +13,5 @@ class RectificationConfig(AppConfig):
         from estatedesk.rectification import home_panel
         from estatedesk.rectification.workflow import ITEM
 
-        flowchart.publish("rectification_item", ITEM, title=_("Rectification flowchart"))
+        flowchart.publish("rectification_item", ITEM, title=_("Property rectification flowchart"))
         home_panel.register_panels()  # overdue items of the property company, the developer and the team

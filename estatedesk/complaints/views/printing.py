@@ -300,8 +300,9 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # The procedure's own charts, placed where the help page explains them; every other published
-# chart (other apps publish theirs) follows in a section of its own.
-PROCEDURE_CHARTS = ("complaint", "slip", "notice")
+# chart (other apps publish theirs) follows in a section of its own. The rectification chart
+# (§9.6) is the rectification app's, found by its name when that app published it.
+PROCEDURE_CHARTS = ("complaint", "slip", "notice", "rectification_item")
 
 
 def _svg(chart: flowchart.Chart) -> str:
