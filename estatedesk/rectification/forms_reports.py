@@ -31,7 +31,7 @@ OUTSIDE_KINDS = (DepartmentKind.DEVELOPER_CS, DepartmentKind.RECTIFICATION_TEAM)
 
 
 class StyledForm(forms.Form):
-    def __init__(self, *args: Any, user: Actor | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.setup()

@@ -66,7 +66,8 @@ def stage_counts(items: QuerySet[Item], report_ids: Iterable[int], today: date) 
         )
     )
     for row in rows:
-        counts[row["report_id"]] = {k: row[k] for k, _label in STAGES}
+        found: dict[str, Any] = dict(row)
+        counts[found["report_id"]] = {k: found[k] for k, _label in STAGES}
     return counts
 
 
