@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from estatedesk.rectification.views.stubs import not_yet
+from estatedesk.rectification.views import item_list, reports
 
 urlpatterns = [
-    path("", not_yet, name="report_list"),
-    path("reports/new/", not_yet, name="report_create"),
-    path("reports/<int:pk>/", not_yet, name="report_detail"),
-    path("reports/<int:pk>/edit/", not_yet, name="report_edit"),
-    path("items/", not_yet, name="item_list"),
-    path("items/export/", not_yet, name="item_export"),
-    path("items/bulk/", not_yet, name="item_bulk"),
+    path("", reports.report_list, name="report_list"),
+    path("reports/new/", reports.report_create, name="report_create"),
+    path("reports/<int:pk>/", reports.report_detail, name="report_detail"),
+    path("reports/<int:pk>/edit/", reports.report_edit, name="report_edit"),
+    path("items/", item_list.item_list, name="item_list"),
+    path("items/export/", item_list.item_export, name="item_export"),
+    path("items/bulk/", item_list.item_bulk, name="item_bulk"),
 ]

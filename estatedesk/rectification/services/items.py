@@ -117,7 +117,10 @@ def edit_report(
     if selectors.side_of(actor) != "property":
         raise NotFound(_("Not found, or not yours to see."))
     title = text(title, field="title", message=_("Give the report a title."), limit=TITLE_LENGTH)
-    take_edit(report, based_on, current={"title": title, "notes": notes}, fields=("title", "notes"))
+    # On a conflict the person sees the texts saved now (theirs), next to their own.
+    take_edit(
+        report, based_on, current={"title": report.title, "notes": report.notes}, fields=("title", "notes")
+    )
     report.title = title
     report.notes = (notes or "").strip()
     stamp(report, actor)
