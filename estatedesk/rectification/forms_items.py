@@ -12,8 +12,8 @@ from typing import Any
 
 from django import forms
 from django.utils.text import capfirst
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from estatedesk.core.versioning import version_field
 from estatedesk.org.forms import style_widgets
@@ -82,6 +82,11 @@ class StepForm(forms.Form):
         self.setup()
         for field in self.fields.values():
             field.label = capfirst(field.label)
+            if isinstance(field, PhotosField):
+                # Worded when the form is made: a lazy text formatted at import would keep its language.
+                field.help_text = gettext("At most %(count)d photos, taken with the camera or chosen.") % {
+                    "count": MAX_PHOTOS
+                }
         style_widgets(self)
 
     def setup(self) -> None:

@@ -158,6 +158,7 @@ def test_the_team_reports_done_with_photos_and_the_developer_inspects(rect):
     assert offered(team.get(page(item))) == ["complete", "photos"]
     html = team.get(page(item)).content.decode()
     assert 'accept="image/*"' in html and 'capture="environment"' in html and "multiple" in html
+    assert "At most 9 photos" in html
     response = team.post(
         step(item, "complete"), {"note": "已重新批荡", "photos": [photo("a.jpg"), photo("b.jpg")]}
     )
