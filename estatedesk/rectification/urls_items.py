@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.urls import path
 
-from estatedesk.rectification.views.stubs import not_yet
+from estatedesk.rectification.views import items as views
 
 urlpatterns = [
-    path("items/<int:pk>/", not_yet, name="item_detail"),
-    path("items/<int:pk>/signature/", not_yet, name="item_signature"),
-    path("items/<int:pk>/<str:step>/", not_yet, name="item_step"),
-    path("photos/<int:pk>/", not_yet, name="photo"),
+    path("items/<int:pk>/", views.item_detail, name="item_detail"),
+    path("items/<int:pk>/signature/", views.item_signature, name="item_signature"),
+    path("items/<int:pk>/<str:step>/", views.item_step, name="item_step"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
 ]
