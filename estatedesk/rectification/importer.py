@@ -139,7 +139,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "description",
-        gettext_noop("Description"),
+        gettext_noop("Defect description"),
         _words(
             "description|defect|problem|issue|问题描述|問題描述|描述|问题|問題|缺陷|缺陷描述|整改内容|整改內容"
         ),

@@ -82,7 +82,9 @@ def test_a_file_that_is_not_a_photo_is_refused_on_the_photos_field(rect):
 @pytest.mark.req("W-1")
 def test_without_a_script_the_form_redirects_back_or_keeps_what_was_typed(rect):
     client = rect.world.client("handler_a")
-    response = client.post(_unit_url(rect), {"location": "阳台", "category": "waterproofing", "description": "地漏反水"})
+    response = client.post(
+        _unit_url(rect), {"location": "阳台", "category": "waterproofing", "description": "地漏反水"}
+    )
     assert response.status_code == 302 and response["Location"] == _unit_url(rect)
     assert Item.objects.get(report=rect.report).description == "地漏反水"
 
@@ -101,7 +103,9 @@ def test_public_areas_have_their_own_screen_with_items_of_no_unit(rect):
     client = rect.world.client("handler_a")
     url = reverse("rectification:unit_public", args=[rect.report.pk])
     assert "3栋" in client.get(url).content.decode()  # the buildings are offered as chips
-    response = client.post(url, {"location": "3栋大堂", "category": "public_areas", "description": "地砖空鼓"}, **JSON)
+    response = client.post(
+        url, {"location": "3栋大堂", "category": "public_areas", "description": "地砖空鼓"}, **JSON
+    )
     assert response.status_code == 201
     item = Item.objects.get(pk=response.json()["item"]["id"])
     assert item.unit is None and item.location == "3栋大堂"

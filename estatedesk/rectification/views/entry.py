@@ -195,7 +195,6 @@ def _render(
             "failed": _("Could not save: check the connection and try again. What you typed is kept."),
             "signin": _("Could not save: sign in again in this browser. What you typed is kept."),
             "too_many": _("At most %(count)d photos at a time.") % {"count": MAX_PHOTOS},
-            "photos": _("%(count)s photos chosen"),
         },
     }
     response = render(request, "rectification/entry/unit.html", context, status=status)
