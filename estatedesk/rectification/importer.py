@@ -465,13 +465,13 @@ def _check_row(
     if source is None:
         problems.append(problem(E_UNKNOWN_SOURCE, value=cells["source"][:40]))
     if not problems:
-        key = item_key(unit, cells["location"], cells["description"])
-        if key in recorded:
-            problems.append(problem(E_RECORDED, number=recorded[key]))
-        elif key in seen:
-            problems.append(problem(E_DUPLICATE, other=seen[key]))
+        same = item_key(unit, cells["location"], cells["description"])
+        if same in recorded:
+            problems.append(problem(E_RECORDED, number=recorded[same]))
+        elif same in seen:
+            problems.append(problem(E_DUPLICATE, other=seen[same]))
         else:
-            seen[key] = number
+            seen[same] = number
     if problems:
         result.bad.append(BadRow(number, problems, cells))
         return

@@ -153,7 +153,7 @@ def _item_json(request: HttpRequest, report: Report, item: Item) -> dict[str, An
             "location": row.location,
             "category": row.get_category_display(),
             "status": row.get_status_display(),
-            "photos": row.photo_count,
+            "photos": getattr(row, "photo_count", 0),  # annotated by entry_reads.item_row
         },
         "html": render_to_string("rectification/entry/_item_row.html", {"item": row}, request=request),
         "message": _("Recorded %(number)s. Enter the next item.") % {"number": row.number},
