@@ -19,7 +19,7 @@ from estatedesk.core.actors import Actor
 from estatedesk.core.sorting import natural_key
 from estatedesk.org.models import Building, Unit
 from estatedesk.org.selectors import search_units
-from estatedesk.rectification import selectors
+from estatedesk.rectification import importer, selectors
 from estatedesk.rectification.models import Item, Report
 from estatedesk.rectification.workflow import ENTRY_ROLES
 
@@ -103,3 +103,18 @@ def item_row(item_id: int) -> Item:
 
 def public_count(report: Report) -> int:
     return Item.objects.filter(report=report, unit__isnull=True).count()
+
+
+def unit_index(report: Report) -> importer.UnitIndex:
+    """The report's estate, unit by unit, for the importer."""
+    index = importer.UnitIndex()
+    units = Unit.objects.filter(estate_id=report.estate_id).select_related("building").order_by("pk")
+    for unit in units.iterator(chunk_size=2000):
+        index.add(unit.building.name, unit.number, unit)
+    return index
+
+
+def recorded_items(report: Report) -> dict[tuple[object, ...], str]:
+    """The report's items by ``importer.item_key``, so a row recorded already is refused as such."""
+    rows = Item.objects.filter(report=report).values_list("unit_id", "location", "description", "number")
+    return {importer.item_key(unit, location, text): number for unit, location, text, number in rows}

@@ -25,7 +25,7 @@ from estatedesk.core.params import Params
 from estatedesk.core.sorting import natural_key
 from estatedesk.core.web import company_time
 from estatedesk.rectification import entry_reads, importer, selectors
-from estatedesk.rectification.importer import COLUMNS
+from estatedesk.rectification.importer import COLUMNS, BadRow, Problem
 from estatedesk.rectification.models import Category, Report, Source
 from estatedesk.rectification.services import imports
 
@@ -67,26 +67,36 @@ def report_import(request: HttpRequest, pk: int) -> HttpResponse:
         problem = importer.problem(importer.E_TOO_BIG, limit=importer.MAX_BYTES // (1024 * 1024))
         return _refused(request, report, problem.render())
     data = upload.read(importer.MAX_BYTES + 1)
+    parsed = importer.parse_file(data, entry_reads.unit_index(report), entry_reads.recorded_items(report))
+    if parsed.file_error is not None:
+        return _refused(request, report, parsed.file_error.render())
     try:
-        result = imports.import_file(actor=request.user, report=report, data=data)
+        recorded, refused = imports.record_rows(
+            actor=request.user, report=report, rows=[row.item for row in parsed.good]
+        )
     except ServiceError as error:
         return _refused(request, report, str(error.message), status=error.status)
-    if result.file_error is not None:
-        return _refused(request, report, result.file_error.render())
+    rows = [
+        *parsed.bad,
+        *(
+            BadRow(parsed.good[i].row, [Problem(message)], parsed.good[i].cells)
+            for i, message in refused.items()
+        ),
+    ]
     bad = [
         {"row": row.row, "reason": row.reason, "cells": [row.cells.get(c.key, "") for c in COLUMNS]}
-        for row in result.bad
+        for row in sorted(rows, key=lambda row: row.row)
     ]
     context = _context(
         report,
-        recorded=result.recorded,
+        recorded=recorded,
         bad=bad[:SHOWN_ROWS],
         bad_count=len(bad),
         more_bad=max(len(bad) - SHOWN_ROWS, 0),
         rejected=signing.dumps(bad, salt=REJECTED_SALT, compress=True) if bad else "",
         done=True,
     )
-    status = 422 if bad and not result.recorded else 200
+    status = 422 if bad and not recorded else 200
     return render(request, "rectification/entry/import.html", context, status=status)
 
 
