@@ -202,3 +202,38 @@ def test_the_entry_pages_in_chinese_show_no_english(rect):
     assert refused.status_code == 422
     assert leftovers(refused.content.decode()) == []
     assert "客厅" in client.get(_unit_url(rect)).content.decode()
+
+
+@pytest.mark.req("R-1")
+def test_control_characters_typed_into_the_form_are_dropped(rect):
+    data = {"location": "主卧\x00", "category": "walls", "description": "墙面\x00裂缝\n窗台\x07渗水"}
+    response = rect.world.client("handler_a").post(_unit_url(rect), data, **JSON)
+    assert response.status_code == 201
+    item = Item.objects.get()
+    assert (item.location, item.description) == ("主卧", "墙面裂缝\n窗台渗水")
+
+
+@pytest.mark.req("R-1")
+def test_the_picker_and_the_unit_screen_read_in_a_fixed_number_of_queries(rect):
+    from django.db import connection  # only this test counts queries
+    from django.test.utils import CaptureQueriesContext
+
+    from estatedesk.org.models import Unit
+
+    client = rect.world.client("handler_a")
+    picker = reverse("rectification:unit_entry", args=[rect.report.pk])
+
+    def counts():
+        found = []
+        for url in (picker, _unit_url(rect)):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    rect.item()
+    before = counts()
+    for n in range(20):
+        Unit.objects.create(estate=rect.world.estate_a, building=rect.world.building_a, number=f"{n + 1}02")
+        rect.item(description=f"问题{n}")
+    assert counts() == before

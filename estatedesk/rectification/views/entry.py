@@ -14,6 +14,7 @@ next item is typed at once.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -37,6 +38,12 @@ from estatedesk.rectification.services import items as item_services
 from estatedesk.rectification.services.items import MAX_PHOTOS, PHOTO_FIELD, ItemInput
 
 FIELDS = ("location", "category", "description", PHOTO_FIELD)
+# Never typed, and PostgreSQL text cannot hold a NUL: gone before the service sees the text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _typed(data: QueryDict, name: str, limit: int) -> str:
+    return _CONTROL.sub("", data.get(name, "")[:limit])
 
 
 def unit_chips() -> list[str]:
@@ -112,9 +119,9 @@ def _screen(request: HttpRequest, report: Report, unit: Unit | None) -> HttpResp
     data = request.POST
     photos = request.FILES.getlist(PHOTO_FIELD)
     row = ItemInput(
-        location=data.get("location", "")[: LOCATION_LENGTH * 2],
-        description=data.get("description", "")[: DESCRIPTION_LENGTH * 2],
-        category=data.get("category", "")[:30],
+        location=_typed(data, "location", LOCATION_LENGTH * 2),
+        description=_typed(data, "description", DESCRIPTION_LENGTH * 2),
+        category=_typed(data, "category", 30),
         unit=unit,
         photos=photos,
     )
