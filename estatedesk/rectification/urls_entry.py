@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from estatedesk.rectification.views.stubs import not_yet
+from estatedesk.rectification.views import entry, imports
 
 urlpatterns = [
-    path("reports/<int:pk>/entry/", not_yet, name="unit_entry"),
-    path("reports/<int:pk>/units/<int:unit_id>/", not_yet, name="unit_items"),
-    path("reports/<int:pk>/public/", not_yet, name="unit_public"),
-    path("reports/<int:pk>/import/", not_yet, name="report_import"),
-    path("import/template/", not_yet, name="import_template"),
+    path("reports/<int:pk>/entry/", entry.unit_entry, name="unit_entry"),
+    path("reports/<int:pk>/units/<int:unit_id>/", entry.unit_items, name="unit_items"),
+    path("reports/<int:pk>/public/", entry.unit_public, name="unit_public"),
+    path("reports/<int:pk>/import/", imports.report_import, name="report_import"),
+    path("import/template/", imports.import_template, name="import_template"),
 ]
