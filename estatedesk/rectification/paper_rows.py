@@ -27,6 +27,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 from estatedesk.core.actors import Actor
 from estatedesk.core.clock import company_zone, now
+from estatedesk.core.params import MAX_ID
 from estatedesk.core.sorting import natural_key
 from estatedesk.org.models import Unit
 from estatedesk.rectification import selectors
@@ -229,7 +230,8 @@ def summarise(rows: Sequence[Row]) -> Summary:
 
 def sheet_items(user: Actor, report: Report, unit_id: int) -> QuerySet[Item]:
     """The unit's items of the report, for the property side only (none for anyone else)."""
-    if selectors.side_of(user) != "property":
+    # A unit id past 64 bits matches nothing (SQLite cannot even compare it through the foreign key).
+    if selectors.side_of(user) != "property" or not 0 < unit_id <= MAX_ID:
         return Item.objects.none()
     return (
         selectors.items_for(user).filter(report=report, unit_id=unit_id).exclude(status=ItemStatus.CANCELLED)

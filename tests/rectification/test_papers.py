@@ -291,3 +291,13 @@ def test_the_print_views_follow_the_readers_language(rect, language):
     )
     assert TITLES[language] in report and SIGNERS[language][1] in report
     assert SHEET_TITLES[language] in sheet
+
+
+@pytest.mark.req("P-1")
+@pytest.mark.django_db
+def test_a_unit_id_past_64_bits_is_no_unit(rect):
+    _papers(rect)
+    client = _client(rect.world.users["handler_a"])
+    for name in ("unit_sheet", "unit_sheet_pdf"):
+        url = reverse(f"rectification:{name}", args=[rect.report.pk, 2**63])
+        assert client.get(url).status_code == 404
