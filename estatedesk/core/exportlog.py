@@ -58,6 +58,8 @@ LIST_LABELS: dict[str, Any] = {
     "contracts": _("Contracts"),
     "customer-property": _("Customer property"),
     "property-incidents": _("Customer property incidents"),
+    "rectification-report": _("Rectification report"),
+    "rectification-unit-sheet": _("Resident's acceptance sheet"),
 }
 
 MAX_PARAMETERS = 30

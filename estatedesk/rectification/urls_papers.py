@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from estatedesk.rectification.views.stubs import not_yet
+from estatedesk.rectification.views import papers
 
 urlpatterns = [
-    path("reports/<int:pk>/print/", not_yet, name="report_print"),
-    path("reports/<int:pk>/pdf/", not_yet, name="report_pdf"),
-    path("reports/<int:pk>/xlsx/", not_yet, name="report_xlsx"),
-    path("reports/<int:pk>/units/<int:unit_id>/sheet/", not_yet, name="unit_sheet"),
-    path("reports/<int:pk>/units/<int:unit_id>/sheet/pdf/", not_yet, name="unit_sheet_pdf"),
+    path("reports/<int:pk>/print/", papers.report_print, name="report_print"),
+    path("reports/<int:pk>/pdf/", papers.report_pdf, name="report_pdf"),
+    path("reports/<int:pk>/xlsx/", papers.report_xlsx, name="report_xlsx"),
+    path("reports/<int:pk>/units/<int:unit_id>/sheet/", papers.unit_sheet, name="unit_sheet"),
+    path("reports/<int:pk>/units/<int:unit_id>/sheet/pdf/", papers.unit_sheet_pdf, name="unit_sheet_pdf"),
 ]
