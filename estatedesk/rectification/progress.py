@@ -51,14 +51,17 @@ class DaysBetween(Func):
 
     output_field = FloatField()
     arity = 2
+    template = "(EXTRACT(EPOCH FROM (%(expressions)s)) / 86400.0)"  # PostgreSQL
+    arg_joiner = " - "
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # PostgreSQL
-        end, start = (compiler.compile(e) for e in self.source_expressions)
-        return f"(EXTRACT(EPOCH FROM ({end[0]} - {start[0]})) / 86400.0)", [*end[1], *start[1]]
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        end, start = (compiler.compile(e) for e in self.source_expressions)
-        return f"(julianday({end[0]}) - julianday({start[0]}))", [*end[1], *start[1]]
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return super().as_sql(
+            compiler,
+            connection,
+            template="(julianday(%(expressions)s))",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,7 @@ def _scoped(user: Actor, filters: Filters) -> QuerySet[Item]:
 
 def _groups(items: QuerySet[Item], today: date) -> list[dict[str, Any]]:
     accepted = Q(status=S.ACCEPTED)
-    return list(
+    groups: Any = (
         items.order_by()
         .values("estate_id", "report_id", "team_id", "department_id", "category", "round")
         .annotate(
@@ -151,6 +154,7 @@ def _groups(items: QuerySet[Item], today: date) -> list[dict[str, Any]]:
             ),
         )
     )
+    return list(groups)
 
 
 def _counts(group: dict[str, Any]) -> Counts:
