@@ -15,9 +15,8 @@ days, both ends included). Out of scope ids simply match nothing.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -157,17 +156,8 @@ def _groups(items: QuerySet[Item], today: date) -> list[dict[str, Any]]:
     return list(groups)
 
 
-def _counts(group: dict[str, Any]) -> Counts:
-    return Counts(
-        items=group["items"],
-        with_property=group["with_property"],
-        with_developer=group["with_developer"],
-        awaiting_resident=group["awaiting_resident"],
-        accepted=group["accepted"],
-        overdue=group["overdue"],
-        accepted_first_round=group["accepted_first_round"],
-        days_to_accept=float(group["days_to_accept"] or 0.0),
-    )
+# The summed columns, in ``Counts``' field order.
+SUMMED = tuple(f.name for f in fields(Counts))
 
 
 def _key(dimension: str, group: dict[str, Any]) -> Any:
@@ -180,12 +170,19 @@ def _key(dimension: str, group: dict[str, Any]) -> Any:
     return group[dimension]
 
 
-def _fold(groups: Iterable[tuple[dict[str, Any], Counts]], dimension: str) -> dict[Any, Counts]:
-    folded: dict[Any, Counts] = defaultdict(Counts)
-    for group, counts in groups:
+def _fold(groups: Iterable[dict[str, Any]], dimension: str) -> dict[Any, Counts]:
+    """The groups summed by one dimension. Plain lists, not ``Counts`` additions: at 200,000
+    items there are thousands of groups and five dimensions."""
+    folded: dict[Any, list[Any]] = {}
+    for group in groups:
         key = _key(dimension, group)
-        folded[key] = folded[key] + counts
-    return folded
+        sums = folded.get(key)
+        if sums is None:
+            folded[key] = [group[name] or 0 for name in SUMMED]
+        else:
+            for i, name in enumerate(SUMMED):
+                sums[i] += group[name] or 0
+    return {key: Counts(*sums) for key, sums in folded.items()}
 
 
 def _rows(folded: dict[Any, Counts], label: Callable[[Any], str], order: Callable[[Any], Any]) -> list[Row]:
@@ -196,7 +193,7 @@ def build(user: Actor, filters: Filters) -> Progress:
     """The progress tables of the user's scope under ``filters``: four queries in all."""
     today = company_today()
     items = _scoped(user, filters)
-    groups = [(g, _counts(g)) for g in _groups(items, today)]
+    groups = _groups(items, today)
     in_scope = selectors.items_for(user)
     estates = {
         e.pk: (e.code, e.name)
@@ -208,7 +205,7 @@ def build(user: Actor, filters: Filters) -> Progress:
         .filter(pk__in=in_scope.values("report_id"))
         .only("id", "estate_id", "number", "title")
     }
-    team_keys = {_key("team", g) for g, _counts_ in groups} - {UNASSIGNED}
+    team_keys = {_key("team", g) for g in groups} - {UNASSIGNED}
     departments = {
         d.pk: (d.developer_id is not None, d.name)
         for d in Department.objects.filter(pk__in=team_keys).only("id", "name", "developer_id")
@@ -277,7 +274,7 @@ def build(user: Actor, filters: Filters) -> Progress:
             Counts(),
         ),
     ]
-    grand = total(c for _g, c in groups)
+    grand = total(_fold(groups, "round").values())
     tables = [Table(t.key, t.title, t.header, t.rows, grand) for t in tables]
     in_estate = [
         (pk, f"{number} {title}")
