@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from estatedesk.core.clock import company_today, now
+from estatedesk.core.models import ExportRecord
 from estatedesk.core.params import Params
 from estatedesk.org.models import Staff
 from estatedesk.rectification import progress_charts
@@ -304,6 +305,8 @@ def test_the_workbook_has_one_sheet_per_table_in_the_readers_language(
     assert rows[0][:3] == ("项目", "事项", "未完成")
     assert rows[1][0] == "翠湖花園" and rows[1][1] == 6
     assert rows[-1][0] == "合计" and rows[-1][1] == 6 and rows[-1][8] == pytest.approx(0.5)
+    record = ExportRecord.objects.get(list_name="rectification-progress")
+    assert record.filters == {"estate": str(rect.world.estate_a.pk), "format": "xlsx"}
 
 
 @pytest.mark.req("R-5")
