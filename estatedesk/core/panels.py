@@ -87,8 +87,7 @@ def register_notice(key: str, notice: Notice) -> None:
     _NOTICES[key] = notice
 
 
-# Only panels some app fills (the communication, rectification and records apps will add
-# theirs here when they are built).
+# Only panels some app fills (the records app will add its own when it is built).
 ROLE_PANELS: dict[str, list[str]] = {
     "duty_staff": ["intake", "my_work", "due_soon"],
     "handler": [
@@ -99,6 +98,7 @@ ROLE_PANELS: dict[str, list[str]] = {
         "notice_actions",
         "contact_follow_ups",
         "property_incidents",
+        "rectification_overdue",
     ],
     "department_head": [
         "approvals",
@@ -110,6 +110,7 @@ ROLE_PANELS: dict[str, list[str]] = {
         "notice_actions",
         "contact_follow_ups",
         "property_incidents",
+        "rectification_overdue",
     ],
     "cs_supervisor": [
         "department",
@@ -119,6 +120,7 @@ ROLE_PANELS: dict[str, list[str]] = {
         "notice_actions",
         "contact_follow_ups",
         "property_incidents",
+        "rectification_overdue",
     ],
     "deputy_gm": [
         "approvals",
@@ -129,6 +131,7 @@ ROLE_PANELS: dict[str, list[str]] = {
         "notice_actions",
         "contact_follow_ups",
         "property_incidents",
+        "rectification_overdue",
     ],
     "gm": [
         "approvals",
@@ -140,9 +143,10 @@ ROLE_PANELS: dict[str, list[str]] = {
         "notice_actions",
         "contact_follow_ups",
         "property_incidents",
+        "rectification_overdue",
     ],
-    "developer_cs": ["my_work"],
-    "rectification": ["my_work"],
+    "developer_cs": ["my_work", "rectification_overdue"],
+    "rectification": ["my_work", "rectification_overdue"],
     "auditor": ["reports", "due_soon"],
     "admin": ["roster", "calendar"],
 }

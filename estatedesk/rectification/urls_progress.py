@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.urls import path
 
-from estatedesk.rectification.views.stubs import not_yet
+from estatedesk.rectification.views import progress
 
 urlpatterns = [
-    path("progress/", not_yet, name="progress"),
-    path("progress/xlsx/", not_yet, name="progress_xlsx"),
-    path("progress/pdf/", not_yet, name="progress_pdf"),
+    path("progress/", progress.progress_page, name="progress"),
+    path("progress/xlsx/", progress.progress_xlsx, name="progress_xlsx"),
+    path("progress/pdf/", progress.progress_pdf, name="progress_pdf"),
 ]
