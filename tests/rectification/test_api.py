@@ -371,9 +371,11 @@ def test_out_of_scope_is_404_for_the_other_developer_and_the_other_estate(rect):
     assert ok(dev_x.get(f"/rectification/reports/{rect.report.pk}"))["items_by_status"] == {"dev_review": 1}
     assert [i["id"] for i in ok(dev_x.get("/rectification/items"))["items"]] == [item.pk]
     error(dev_x.get(f"/rectification/items/{ours.pk}"), 404, "not_found")
-    # The developer's people do not write reports or items: refused by role.
+    # The developer's people do not write reports or items: refused by role, before the rows are read.
     error(
-        dev_x.post(f"/rectification/reports/{rect.report.pk}/items", {"items": [row(world)]}),
+        dev_x.post(
+            f"/rectification/reports/{rect.report.pk}/items", {"items": [row(world, unit=world.unit_b.pk)]}
+        ),
         403,
         "permission_denied",
     )

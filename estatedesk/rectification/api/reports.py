@@ -30,6 +30,7 @@ from estatedesk.core.api import (
 )
 from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import InvalidInput
+from estatedesk.core.workflow import require
 from estatedesk.org.models import Developer, Unit
 from estatedesk.rectification import selectors
 from estatedesk.rectification.api import output
@@ -44,6 +45,7 @@ from estatedesk.rectification.api.schemas import (
 )
 from estatedesk.rectification.services import items as services
 from estatedesk.rectification.services.items import ItemInput
+from estatedesk.rectification.workflow import ITEM
 
 router = Router(tags=["rectification"])
 
@@ -114,20 +116,22 @@ def create_rectification_report(request: HttpRequest, payload: ReportIn) -> Any:
     return Status(201, output.report_detail(_report(request, report.pk), user))
 
 
+def _at_row(index: int, field: str, message: str) -> ApiError:
+    """A 422 where pydantic puts a bad row's field: ``["body", "items", N, field]``."""
+    loc: list[str | int] = ["body", "items", index, field]
+    return ApiError(422, "invalid", _("Some of the data sent is not valid."), [{"loc": loc, "msg": message}])
+
+
 def _row_error(exc: InvalidInput, rows: int) -> ApiError | None:
-    """The service's ``items-N-field`` (``field`` alone for one row) at the location pydantic
-    gives a bad row: ``["body", "items", N, field]``; None for a problem with no row."""
+    """The service's ``items-N-field`` (``field`` alone when there is one row) at its row; None
+    for a problem with no row (no items at all)."""
     field = exc.field or ""
     match = ROW_FIELD.match(field)
     if match is not None:
-        where: list[str | int] = ["body", "items", int(match.group(1)), match.group(2)]
-    elif rows == 1 and field in ItemRow.model_fields:
-        where = ["body", "items", 0, field]
-    else:
-        return None
-    return ApiError(
-        422, "invalid", _("Some of the data sent is not valid."), [{"loc": where, "msg": str(exc.message)}]
-    )
+        return _at_row(int(match.group(1)), match.group(2), str(exc.message))
+    if rows == 1 and field in ItemRow.model_fields:
+        return _at_row(0, field, str(exc.message))
+    return None
 
 
 @router.post(
@@ -140,15 +144,18 @@ def add_rectification_items(request: HttpRequest, report_id: Id, payload: ItemsI
     out). All or none."""
     user = current_user(request)
     report = _report(request, report_id)
+    with service_errors():
+        require(
+            user, ITEM.get("create")
+        )  # a role that may not enter items learns so before its rows are read
     wanted = {row.unit for row in payload.items if row.unit is not None}
     units = Unit.objects.filter(estate_id=report.estate_id).in_bulk(wanted)
     rows = []
     for index, row in enumerate(payload.items):
         unit = units.get(row.unit) if row.unit is not None else None
         if row.unit is not None and unit is None:
-            # Another estate's unit reads as the service says it; a missing id the same.
-            refused = InvalidInput(_("This unit is not in the report's estate."), field=f"items-{index}-unit")
-            raise _row_error(refused, 0) or invalid("items", str(refused.message))
+            # Another estate's unit, or no such unit: worded as the service words the first.
+            raise _at_row(index, "unit", _("This unit is not in the report's estate."))
         rows.append(
             ItemInput(
                 location=row.location,
