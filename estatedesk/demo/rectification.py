@@ -255,16 +255,9 @@ def _findings(
 ) -> list[tuple[Department, str, datetime, list[tuple[content.Finding, datetime]]]]:
     """Per finding department: its report's first day and each finding's moment."""
     today = present.astimezone(company_zone()).date()
-    kinds = {
-        DepartmentKind.ENGINEERING: "engineering",
-        DepartmentKind.SECURITY: "security",
-        DepartmentKind.CLEANING: "cleaning",
-    }
     plans = []
     for k, (department, source) in enumerate(cast.finders):
-        findings = content.FINDINGS[
-            kinds.get(department.kind, "sales") if source != Source.SALES else "sales"
-        ]
+        findings = content.FINDINGS[source]  # keyed by the source's value
         first = today - timedelta(days=36 - 2 * k)
         moments = [
             (finding, at(first + timedelta(days=(33 - 2 * k) * j // len(findings)), 10, rng.randrange(0, 50)))

@@ -129,7 +129,7 @@ class Finding:
     measure: str
 
 
-# Per finding department's kind (``org.DepartmentKind``; "sales" is the sales office's service).
+# Per source of the finding (``rectification.Source``; "sales": the sales office's service).
 FINDINGS: dict[str, tuple[Finding, ...]] = {
     "engineering": (
         Finding("{building}地下车库B2层", "消防管道接口渗水", "plumbing", "更换管件，重新试压"),

@@ -5,6 +5,7 @@ areas accepted for the department that found them and that department told — l
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -24,16 +25,19 @@ pytestmark = [pytest.mark.django_db, pytest.mark.req("R-1", "R-2", "R-3", "R-4",
 PRESENT = datetime(2026, 6, 15, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
-@pytest.fixture
-def loaded(rect):
+def _load(rect, caplog) -> int:
     add_households(rect.world.building_a, 24, start=501, phone_from=5000)
-    with frozen_at(PRESENT):
+    with frozen_at(PRESENT), caplog.at_level(logging.INFO, logger="estatedesk.demo"):
         count = load_rectification(PRESENT, units=20)
         assert load_rectification(PRESENT, units=20) == 0  # loaded once
+    # Every step the plan played was accepted by its service.
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert any(", 0 failed" in r.getMessage() for r in caplog.records)
     return count
 
 
-def test_the_batch_is_played_through_the_services_up_to_the_present(rect, loaded):
+def test_the_handover_batch_is_played_through_the_services_up_to_the_present(rect, caplog):
+    loaded = _load(rect, caplog)
     batch = Report.objects.get(source=Source.HANDOVER, title="2026年第二批交付验房")
     assert batch.estate == rect.world.estate_a and batch.developer == rect.developer_x
     items = Item.objects.filter(report=batch)
@@ -46,8 +50,7 @@ def test_the_batch_is_played_through_the_services_up_to_the_present(rect, loaded
     assert {i.category for i in items} >= {"walls", "doors_windows", "plumbing", "electrical"}
     assert ItemPhoto.objects.filter(stage="reported").count() == Item.objects.count()
 
-
-def test_rounds_one_two_and_three_and_most_accepted_in_the_first(loaded):
+    # Rounds 1, 2 and 3: most accepted in the first, objections carried on.
     accepted = Item.objects.filter(status="accepted", report__source=Source.HANDOVER)
     rounds = set(Item.objects.values_list("round", flat=True))
     assert {1, 2, 3} <= rounds
@@ -57,8 +60,7 @@ def test_rounds_one_two_and_three_and_most_accepted_in_the_first(loaded):
     assert all(i.objection for i in Item.objects.filter(round__gt=1))
     assert ItemEvent.objects.filter(kind="inspect_fail").exists()  # some sent back to the team
 
-
-def test_some_are_overdue_and_some_wait_for_the_resident(loaded):
+    # Still open at the present: overdue with the team, waiting for the resident's answer.
     fixing = Item.objects.filter(status__in=["team_fixing", "prop_fixing"])
     with frozen_at(PRESENT):
         states = [due_of(item) for item in fixing]
@@ -67,8 +69,7 @@ def test_some_are_overdue_and_some_wait_for_the_resident(loaded):
     assert waiting.exists() and all(i.unit_id for i in waiting)
     assert Message.objects.filter(channel="sms", key__contains=":resident:").exists()
 
-
-def test_accepted_by_signature_typed_name_and_paper_and_our_own_fixes(loaded):
+    # Accepted on the phone (signed) and on paper with the scan, and our own fixes.
     methods = set(Item.objects.filter(status="accepted").values_list("acceptance_method", flat=True))
     assert {"signature", "paper", "on_behalf"} <= methods
     signed = Item.objects.filter(acceptance_method="signature").first()
@@ -78,7 +79,8 @@ def test_accepted_by_signature_typed_name_and_paper_and_our_own_fixes(loaded):
     assert Item.objects.filter(route="property", status="accepted", report__source=Source.HANDOVER).exists()
 
 
-def test_department_findings_are_accepted_for_the_department_and_it_is_told(rect, loaded):
+def test_department_findings_are_accepted_for_the_department_and_it_is_told(rect, caplog):
+    _load(rect, caplog)
     findings = Report.objects.exclude(source=Source.HANDOVER)
     assert {r.source for r in findings} == {Source.ENGINEERING, Source.SALES}
     assert findings.get(source=Source.SALES).finding_department.name == SALES_DEPARTMENT
