@@ -21,7 +21,7 @@ from estatedesk.demo.communication_records import load_contracts_and_property
 from estatedesk.demo.consultations import load_consultations
 from estatedesk.demo.forums import load_forums
 from estatedesk.demo.half_year import load_half_years
-from estatedesk.demo.rectification import load_rectification
+from estatedesk.demo.rectification import UNITS, load_rectification
 from estatedesk.notifications import services as notifications
 from estatedesk.notifications.models import Message
 from estatedesk.reports.demo import load_report_history
@@ -44,7 +44,8 @@ def load_everything(
     progress.writing_reports()
     load_reviews(present)
     load_communication(present)
-    load_rectification_history(present)
+    # A smaller year (a quick look, a test) gets a smaller handover batch.
+    load_rectification_history(present, units=max(12, UNITS * count // history.HISTORY_SIZE))
     load_reports(present)
     progress.finished()
     return summary
@@ -86,13 +87,13 @@ def load_communication(present: datetime) -> None:
     _settled_since(mark, present)
 
 
-def load_rectification_history(present: datetime) -> None:
+def load_rectification_history(present: datetime, *, units: int = UNITS) -> None:
     """The handover batch's rectification and the departments' findings of the weeks before the
     present (SPEC R-1 … R-5, decision 0044); their messages belong to that past, those of the
-    present's own day excepted. A failure is logged and keeps the reports from nothing."""
+    present's own day excepted. A failure is logged and does not keep the reports from loading."""
     mark = Message.objects.order_by("-id").values_list("id", flat=True).first() or 0
     try:
-        load_rectification(present)
+        load_rectification(present, units=units)
     except Exception:  # the demo's year is more than its rectification
         log.exception("demo rectification not loaded")
     _settled_since(mark, present)
