@@ -132,7 +132,6 @@ def _cast() -> Cast | None:
     for estate in estates:
         cast = _cast_of(estate)
         if cast is not None:
-            cast.finders = _finders()
             return cast
     return None
 
@@ -296,6 +295,7 @@ def load_rectification(present: datetime, *, units: int = UNITS) -> int:
     title = f"{first_day.year}年第二批交付验房"
     if Report.objects.filter(estate=cast.estate, title=title).exists():
         return 0
+    cast.finders = _finders()
     rng = random.Random(f"demo-rectification-{today:%Y%m%d}")
     visits = _visits(cast.estate, present, units, rng)
     if not visits:
