@@ -258,8 +258,10 @@ def _findings(
     for k, (department, source) in enumerate(cast.finders):
         findings = content.FINDINGS[source]  # keyed by the source's value
         first = today - timedelta(days=36 - 2 * k)
+        span = 34 - 2 * k
         moments = [
-            (finding, at(first + timedelta(days=(33 - 2 * k) * j // len(findings)), 10, rng.randrange(0, 50)))
+            # Spread up to two days before the present: the latest is still being fixed.
+            (finding, at(first + timedelta(days=span * j // (len(findings) - 1)), 10, rng.randrange(0, 50)))
             for j, finding in enumerate(findings)
         ]
         plans.append((department, source, at(first, 9, rng.randrange(0, 20)), moments))
@@ -312,8 +314,9 @@ def load_rectification(present: datetime, *, units: int = UNITS) -> int:
         )
     )
     moments: list[tuple[str, datetime]] = [(REPORT_PREFIX, opened)]
-    for visit in visits:
-        story.replay.start(story.unit_life("handover", visit, seed))
+    for v, visit in enumerate(visits):
+        # Seeded by position, not by ids: the same present plays the same story on any database.
+        story.replay.start(story.unit_life("handover", visit, f"{seed}-{v}"))
         moments += [(ITEM_PREFIX, visit.at)] * len(visit.items)
     for department, source, opened_at, findings in _findings(cast, present, rng):
         local = opened_at.astimezone(company_zone())
@@ -337,7 +340,7 @@ def load_rectification(present: datetime, *, units: int = UNITS) -> int:
                     moment,
                     building,
                     ours,
-                    random.Random(f"{seed}-{department.pk}-{n}"),
+                    random.Random(f"{seed}-{department.name}-{n}"),
                 )
             )
             moments.append((ITEM_PREFIX, moment))

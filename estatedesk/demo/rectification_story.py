@@ -205,7 +205,7 @@ class Story:
             ],
         )
         for n, (item, (defect, _where, fate)) in enumerate(zip(made, visit.items, strict=True)):
-            rng = random.Random(f"{seed}-{visit.unit_id}-{n}")
+            rng = random.Random(f"{seed}-{n}")
             self.replay.start(self.item_life(item.pk, visit, defect, fate, rng))
 
     def item_life(
