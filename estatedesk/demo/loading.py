@@ -1,7 +1,7 @@
 """The demo's year, loaded in order: last year's satisfaction survey and its analysis (they lie
 before the replayed year), the complaints month by month, the year's monthly consultations,
-half-year statistics and last year's owners' forum, the year's customer communication, then
-the reports on them all (decision 0006), each step told to the progress record the home page reads."""
+half-year statistics and last year's owners' forum, the year's customer communication, the
+last weeks' rectification of a handover batch, then the reports on them all (decision 0006), each step told to the progress record the home page reads."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from estatedesk.demo.communication_records import load_contracts_and_property
 from estatedesk.demo.consultations import load_consultations
 from estatedesk.demo.forums import load_forums
 from estatedesk.demo.half_year import load_half_years
+from estatedesk.demo.rectification import UNITS, load_rectification
 from estatedesk.notifications import services as notifications
 from estatedesk.notifications.models import Message
 from estatedesk.reports.demo import load_report_history
@@ -43,6 +44,8 @@ def load_everything(
     progress.writing_reports()
     load_reviews(present)
     load_communication(present)
+    # A smaller year (a quick look, a test) gets a smaller handover batch.
+    load_rectification_history(present, units=max(12, UNITS * count // history.HISTORY_SIZE))
     load_reports(present)
     progress.finished()
     return summary
@@ -81,6 +84,18 @@ def load_communication(present: datetime) -> None:
             part(present)
         except Exception:  # the demo's year is more than one of its parts
             log.exception("demo %s not loaded", part.__name__)
+    _settled_since(mark, present)
+
+
+def load_rectification_history(present: datetime, *, units: int = UNITS) -> None:
+    """The handover batch's rectification and the departments' findings of the weeks before the
+    present (SPEC R-1 … R-5, decision 0044); their messages belong to that past, those of the
+    present's own day excepted. A failure is logged and does not keep the reports from loading."""
+    mark = Message.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    try:
+        load_rectification(present, units=units)
+    except Exception:  # the demo's year is more than its rectification
+        log.exception("demo rectification not loaded")
     _settled_since(mark, present)
 
 
