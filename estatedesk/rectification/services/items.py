@@ -19,10 +19,10 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from estatedesk.core import uploads
+from estatedesk.core import policy, uploads
 from estatedesk.core.actors import Actor, name_of, stamp, user_of
 from estatedesk.core.clock import now
-from estatedesk.core.errors import InvalidInput, NotFound
+from estatedesk.core.errors import InvalidInput, NotAllowed, NotFound
 from estatedesk.core.numbering import next_number
 from estatedesk.core.versioning import take_edit
 from estatedesk.core.workflow import lock, require
@@ -39,7 +39,7 @@ from estatedesk.rectification.models import (
 )
 from estatedesk.rectification.models.items import DESCRIPTION_LENGTH, LOCATION_LENGTH
 from estatedesk.rectification.services.common import locked_item, text
-from estatedesk.rectification.workflow import ITEM
+from estatedesk.rectification.workflow import ENTRY_ROLES, ITEM, TEAM_ROLES
 
 FOLDER = "rectification"
 PHOTO_FIELD = "photos"
@@ -246,7 +246,7 @@ def edit_item(
     take_edit(
         item,
         based_on,
-        current={"location": row.location, "description": row.description},
+        current={"location": item.location, "description": item.description},
         fields=("location", "description", "category"),
     )
     item.location, item.description, item.category = row.location, row.description, row.category
@@ -261,6 +261,8 @@ def add_photos(
     *, actor: Actor, item: Item | int, photos: Sequence[Any], stage: str = PhotoStage.REPORTED
 ) -> Item:
     """More photos of the defect while it is open (anyone who may see and work on the item)."""
+    if policy.role_of(actor) not in ENTRY_ROLES | TEAM_ROLES:
+        raise NotAllowed(_("Your role cannot do this: %(step)s.") % {"step": ItemEventKind.PHOTO.label})
     item = lock(selectors.items_for(actor), item if isinstance(item, int) else item.pk)
     if item.status in ITEM.final:
         raise InvalidInput(
