@@ -58,6 +58,8 @@ LIST_LABELS: dict[str, Any] = {
     "contracts": _("Contracts"),
     "customer-property": _("Customer property"),
     "property-incidents": _("Customer property incidents"),
+    "rectification-items": _("Rectification items"),
+    "rectification-progress": _("Rectification progress"),
     "rectification-report": _("Rectification report"),
     "rectification-unit-sheet": _("Resident's acceptance sheet"),
 }
