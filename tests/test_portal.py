@@ -498,8 +498,12 @@ def test_no_page_with_a_token_or_code_in_its_address_sends_it_on_as_a_referrer(w
     }
     # The survey and consultation links' pages: tests/surveys/test_portal_answering.py and
     # tests/surveys/consultations/test_portal_consultation.py check their policies; the notice
-    # pages: tests/communication/test_portal_notices.py.
+    # pages: tests/communication/test_portal_notices.py; the unit's rectification pages:
+    # tests/test_portal_rectification.py.
     walked = set(secret_urls) | {
+        "portal:rectification",
+        "portal:rectification_item",
+        "portal:rectification_photo",
         "portal:survey",
         "portal:survey_done",
         "portal:consultation",
