@@ -364,6 +364,20 @@ if PRODUCTION and not env("EMAIL_BACKEND"):
     # Production mails for real unless told otherwise; the EMAIL_* variables above configure SMTP.
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
+# --- Records: disposal archives and backups (SPEC D-1, D-2; docs/records.md) --------------
+# Each disposal run writes one zip here; administrators download it from the run's page.
+# Keep it on storage that is itself backed up (the archive is the only copy of what went).
+RECORDS_ARCHIVE_DIR = (
+    Path(env("RECORDS_ARCHIVE_DIR")).expanduser() if env("RECORDS_ARCHIVE_DIR") else DATA_DIR / "archive"
+)
+# `estatedesk backup` writes here unless given a file; the scheduled backup too.
+BACKUP_DIR = Path(env("BACKUP_DIR")).expanduser() if env("BACKUP_DIR") else DATA_DIR / "backups"
+# The worker's scheduled backup: "" (off), "daily" or "weekly" (Sundays), at BACKUP_HOUR
+# company time; the newest BACKUP_KEEP scheduled copies are kept.
+BACKUP_EVERY = env("BACKUP_EVERY", "")
+BACKUP_HOUR = int(env("BACKUP_HOUR", "2"))
+BACKUP_KEEP = int(env("BACKUP_KEEP", "7"))
+
 # --- Uploads and portal ------------------------------------------------------------------
 # Photos and documents of complaints live outside MEDIA_ROOT on purpose: they are never
 # served as static files, only through views that check who is asking (SPEC D-3).

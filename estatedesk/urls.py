@@ -41,6 +41,7 @@ urlpatterns = [
     path("surveys/", include("estatedesk.surveys.urls")),
     path("communication/", include("estatedesk.communication.urls")),
     path("rectification/", include("estatedesk.rectification.urls")),
+    path("records/", include("estatedesk.records.urls")),
     path("r/", include("estatedesk.portal.urls")),
     path("api/", api.urls),
     path(f"{settings.ADMIN_URL}", admin.site.urls),

@@ -377,7 +377,11 @@ def test_no_staff_page_or_api_read_answers_5xx_to_hostile_input(world, recording
     gm = _client(world.users["gm"])
     pages = Walk(
         "staff pages, as the GM and an administrator",
-        {Rule.STAFF: gm, Rule.ADMIN: _client(world.users["admin"])},
+        {
+            Rule.STAFF: gm,
+            Rule.ADMIN: _client(world.users["admin"]),
+            Rule.RECORDS: _client(world.users["admin"]),
+        },
     )
     listed = list(_pages(lambda rule: rule in pages.clients))
     assert len(listed) > 100

@@ -283,6 +283,8 @@ NOT_ESTATE_SCOPED = {
     "reports:annual_": "the annual summary is company-wide (leadership and heads; 404 to others)",
     "surveys:standard_": "evaluation standards are company-wide questionnaires: all staff read them, "
     "the survey team edits them (403 for everyone else)",
+    "records:": "records (retention, holds, disposal runs, personal-data requests) are company-wide, "
+    "for administrators and auditors only (403 for everyone else, tests/records)",
     "surveys:reason_code_": "reason codes are company-wide configuration, kept by administrators "
     "(403 for everyone else)",
 }

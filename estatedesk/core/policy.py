@@ -27,6 +27,7 @@ class Rule(StrEnum):
     PUBLIC = "public"  # anyone, signed in or not (sign-in page, resident portal, language switch)
     STAFF = "staff"  # any signed-in staff member; objects still filtered by scope
     ADMIN = "admin"  # system administrators
+    RECORDS = "records"  # administrators, and auditors to read (retention, holds, disposal, requests)
     API = "api"  # the API authenticates and authorises each endpoint itself
     ADMIN_SITE = "admin_site"  # Django's admin, superusers only
 
@@ -130,6 +131,8 @@ URL_PREFIX_RULES: dict[str, Rule] = {
     "communication:": Rule.STAFF,
     # Rectification: roles in the services, estates, developers and teams in the selectors.
     "rectification:": Rule.STAFF,
+    # Records (SPEC D-1 … D-3): administrators act, auditors read; the services check again.
+    "records:": Rule.RECORDS,
     # Resident pages: reached by estate QR code or a private token, never by a staff account.
     "portal:": Rule.PUBLIC,
     "admin:": Rule.ADMIN_SITE,
@@ -251,6 +254,8 @@ def check_rule(user: Actor | None, rule: Rule) -> bool:
         return is_staff_member(user)
     if rule is Rule.ADMIN:
         return is_admin(user)
+    if rule is Rule.RECORDS:
+        return is_admin(user) or role_of(user) in READ_ONLY_ROLES
     return False
 
 
