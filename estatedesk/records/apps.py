@@ -6,3 +6,8 @@ class RecordsConfig(AppConfig):
     name = "estatedesk.records"
     label = "records"
     verbose_name = _("Records")
+
+    def ready(self) -> None:
+        from estatedesk.records import retention_types
+
+        retention_types.register_all()
