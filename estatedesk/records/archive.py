@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from django.utils.translation import gettext_lazy as _
+
 from estatedesk.records.registry import ArchiveBatch
 
 COPY_CHUNK = 1024 * 1024
@@ -191,13 +193,13 @@ def verify(path: Path) -> list[str]:
                 manifest = json.loads(archive.read(MANIFEST))
                 listed = {m["name"]: m for m in manifest["members"]}
             except (KeyError, ValueError, TypeError):
-                return [f"{MANIFEST}: missing or unreadable"]
+                return [str(_("%(name)s: missing or unreadable.") % {"name": MANIFEST})]
             present = set(archive.namelist()) - {MANIFEST}
             for name in sorted(present - set(listed)):
-                problems.append(f"{name}: not in the manifest")
+                problems.append(str(_("%(name)s: not in the manifest.") % {"name": name}))
             for name, expected in listed.items():
                 if name not in present:
-                    problems.append(f"{name}: missing")
+                    problems.append(str(_("%(name)s: missing.") % {"name": name}))
                     continue
                 digest, size = hashlib.sha256(), 0
                 try:
@@ -206,10 +208,16 @@ def verify(path: Path) -> list[str]:
                             digest.update(block)
                             size += len(block)
                 except (zipfile.BadZipFile, OSError) as error:
-                    problems.append(f"{name}: unreadable ({error})")
+                    problems.append(
+                        str(_("%(name)s: unreadable (%(error)s).") % {"name": name, "error": error})
+                    )
                     continue
                 if size != expected.get("size") or digest.hexdigest() != expected.get("sha256"):
-                    problems.append(f"{name}: checksum does not match the manifest")
+                    problems.append(
+                        str(_("%(name)s: its checksum does not match the manifest.") % {"name": name})
+                    )
     except (zipfile.BadZipFile, OSError) as error:
-        return [f"{path.name}: not a readable zip ({error})"]
+        return [
+            str(_("%(name)s: not a readable zip file (%(error)s).") % {"name": path.name, "error": error})
+        ]
     return problems
