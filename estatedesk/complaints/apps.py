@@ -10,7 +10,7 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: these modules load models (the workflow through the
         # typed actor), which exist only once the app registry is ready.
-        from estatedesk.complaints import key_households, recompute, workflow
+        from estatedesk.complaints import key_households, personal_data, recompute, retention, workflow
         from estatedesk.complaints.selectors import complaints_by_channel
         from estatedesk.complaints.views.panels import register_panels
         from estatedesk.core import flowchart
@@ -32,3 +32,6 @@ class ComplaintsConfig(AppConfig):
         # Translators: §9.5 工作傳簽流程圖
         flowchart.publish("slip", workflow.SLIP, title=_("Work transfer slip flowchart"))
         flowchart.publish("notice", workflow.NOTICE, title=_("Work arrangement notice flowchart"))
+        # What the records floor keeps, archives and disposes of, and what a person may ask for (D-1 … D-3).
+        retention.register_types()
+        personal_data.register()

@@ -40,7 +40,7 @@ from estatedesk.complaints.models import (
     WorkNotice,
 )
 from estatedesk.complaints.views.common import person_name
-from estatedesk.core import flowchart, policy, qr
+from estatedesk.core import crypto, flowchart, policy, qr
 from estatedesk.core import pdf as printing
 from estatedesk.core.clock import company_now, company_zone
 from estatedesk.core.exportlog import record_export
@@ -103,6 +103,16 @@ def _signed(event: Event | None, fallback: str = "") -> Signed:
 
 def _record(request: HttpRequest, pk: int) -> tuple[Complaint, dict[str, Any]]:
     c = selectors.get_complaint(request.user, pk)
+    page = reverse("complaints:detail", args=[c.pk])
+    context = record_context(
+        c, complainant=person_name(request.user, c.complainant_name), qr_url=_absolute(request, page)
+    )
+    return c, context
+
+
+def record_context(c: Complaint, *, complainant: str, qr_url: str = "") -> dict[str, Any]:
+    """The record form's own context, without a request: the print view and the records
+    archive (``complaints.retention``) fill the same template from it."""
     recorded, assessed_kinds, reply_kind = (
         (ComplaintEvent.RECORD, ComplaintEvent.RECORD_ANSWERED),
         (ComplaintEvent.ASSESS, ComplaintEvent.REASSESS),
@@ -127,14 +137,14 @@ def _record(request: HttpRequest, pk: int) -> tuple[Complaint, dict[str, Any]]:
         "on_time": c.on_time is True,
         "late": c.on_time is False,
     }
-    context = {
+    return {
         "c": c,
         "ticks": ticks,
         # Translators: the title of the paper form 顧客投訴處理記錄表 (§9.2)
         "form_title": _("Customer complaint handling record"),
         "form_ref": "§9.2",
         "number": c.number,
-        "complainant": person_name(request.user, c.complainant_name),
+        "complainant": complainant,
         "phone": c.masked_phone,
         "recorded": _signed(created, _("Resident portal") if c.recorded_by_id is None else ""),
         "assessed": _signed(_last(events, *assessed_kinds)),
@@ -146,10 +156,9 @@ def _record(request: HttpRequest, pk: int) -> tuple[Complaint, dict[str, Any]]:
         "satisfaction_choices": Satisfaction.choices,
         "visit_methods": VisitMethod.choices,
         "reply_manners": ReplyManner.choices,
-        "qr_url": _absolute(request, reverse("complaints:detail", args=[c.pk])),
+        "qr_url": qr_url,
         "back_url": reverse("complaints:detail", args=[c.pk]),
     }
-    return c, context
 
 
 def _slip(request: HttpRequest, pk: int) -> tuple[TransferSlip, dict[str, Any]]:
@@ -270,6 +279,37 @@ def _show(request: HttpRequest, form: str, pk: int, *, pdf: bool) -> HttpRespons
     response["Content-Disposition"] = f'inline; filename="{obj.number}.pdf"'
     patch_cache_control(response, private=True, no_cache=True)
     return response
+
+
+def record_pdf_bytes(c: Complaint, *, printed_by: str) -> bytes:
+    """The record form as a PDF without a request, for the records archive (SPEC D-2): the
+    complainant's name masked as auditors see it, no QR code (the page will be gone).
+    Raises ``PdfUnavailable`` where WeasyPrint cannot run."""
+    with timezone.override(company_zone()):
+        context = record_context(c, complainant=crypto.mask_name(c.complainant_name))
+        context.update(
+            company=CompanySettings.load().name,
+            printed_at=company_now(),
+            printed_by=printed_by,
+            qr="",
+            html_url="",
+            pdf_url="",
+            pdf=True,
+        )
+        html = render_to_string(FORMS["record"][1], context)
+        footer = _("%(title)s %(number)s · printed %(time)s by %(person)s") % {
+            "title": context["form_title"],
+            "number": c.number,
+            "time": context["printed_at"].strftime("%Y-%m-%d %H:%M"),
+            "person": printed_by,
+        }
+        return printing.render_pdf(
+            html,
+            base_url="http://localhost/",
+            footer=footer,
+            page_template=_("Page %(page)s of %(pages)s"),
+            traditional=is_traditional(),
+        )
 
 
 def record_print(request: HttpRequest, pk: int) -> HttpResponse:
