@@ -5,6 +5,7 @@ a person's copy and erasure."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -20,10 +21,11 @@ from estatedesk.rectification.services import resident, rounds
 from estatedesk.rectification.services.items import ItemInput
 from estatedesk.rectification.services.resident_messages import link_of_unit
 from tests.records.traces import traces
+from tests.rectification import conftest as rectification_setup
 from tests.rectification.conftest import photo
-from tests.rectification.conftest import rect as rect_fixture  # noqa: F401  (pytest finds it as `rect`)
 
 pytestmark = pytest.mark.django_db
+rect = rectification_setup.rect  # the rectification tests' cast, as a fixture here too
 
 
 @pytest.fixture(autouse=True)
@@ -250,7 +252,7 @@ def test_erasure_leaves_only_open_items_and_signed_acceptances_of_records_within
     with django_capture_on_commit_callbacks(execute=True):
         erasure = SOURCE.erase(subject_of(customer, rect.world.unit_a), now())
 
-    kept = {each.what.split(" ")[-1].split(":")[0] for each in erasure.kept}
+    kept = {number for each in erasure.kept for number in re.findall(r"ZX-\d{4}-\d{6}", each.what)}
     assert kept == {signed.number, still_open.number}
     found = _rectification_traces(customer)
     assert found  # the open item and the signed name are still there, as the erasure says
