@@ -9,7 +9,7 @@ class CommunicationConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: the workflow machinery reads the user model (core.actors).
-        from estatedesk.communication import home_panel, log_panel, property_panel
+        from estatedesk.communication import home_panel, log_panel, personal_data, property_panel, retention
         from estatedesk.communication.channel_usage import channel_uses
         from estatedesk.communication.workflow import CONTRACT, INCIDENT, NOTICE
         from estatedesk.core import flowchart
@@ -24,3 +24,5 @@ class CommunicationConfig(AppConfig):
         home_panel.register_panels()  # notices needing action
         log_panel.register_panels()  # overdue follow-ups of the communication log
         property_panel.register_panels()  # open customer-property incidents
+        retention.register_types()  # notices, the log, contracts, customer property (D-1, D-2)
+        personal_data.register()  # what the app holds about a person (D-3)
