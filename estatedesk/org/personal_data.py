@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import DO_NOTHING, ForeignObjectRel, Q
 from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -198,10 +198,14 @@ def _scrub_imports(texts: Sequence[str], mark: str) -> int:
 
 def _pointed_at(customer_id: int) -> bool:
     """Whether any record besides its own occupancies and committee rows points at the customer."""
-    for relation in Customer._meta.related_objects:
-        if relation.related_model in (Occupancy, CommitteeMember) or relation.many_to_many:
+    # Hidden relations too (related_name="+"); not the history tables, which never hold one back.
+    for relation in Customer._meta.get_fields(include_hidden=True):
+        if not isinstance(relation, ForeignObjectRel) or relation.many_to_many:
             continue
-        if relation.related_model._default_manager.filter(**{relation.field.name: customer_id}).exists():
+        model = relation.related_model
+        if model is None or model in (Occupancy, CommitteeMember) or relation.on_delete is DO_NOTHING:
+            continue
+        if model._default_manager.filter(**{relation.field.name: customer_id}).exists():
             return True
     return False
 
