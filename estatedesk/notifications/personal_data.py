@@ -91,7 +91,8 @@ def erase(*, phones: Iterable[str], emails: Iterable[str], names: Iterable[str],
     Returns how many messages changed. The caller holds the transaction.
     """
     phones, emails = list(phones), list(emails)
-    names = sorted({name for name in names if name}, key=len, reverse=True)  # "张三丰" before "张三"
+    # "张三丰" before "张三"; a one-character name would change every text that holds the character.
+    names = sorted({name for name in names if len(name) > 1}, key=len, reverse=True)
     numbers = sorted({crypto.normalise_phone(phone) for phone in phones if phone})
     ids = sent_to(phones, emails)
     changed = 0

@@ -212,7 +212,8 @@ def _pointed_at(customer_id: int) -> bool:
 
 def _texts(person: Subject) -> list[str]:
     # Longest first, so that "张三丰" is replaced before "张三" could split it.
-    return sorted({*person.names, *person.phones}, key=len, reverse=True)
+    # A one-character name would change every text that holds the character.
+    return sorted({*(name for name in person.names if len(name) > 1), *person.phones}, key=len, reverse=True)
 
 
 def erase_org(person: Subject, now: datetime) -> Erasure:
