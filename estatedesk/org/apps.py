@@ -10,6 +10,7 @@ class OrgConfig(AppConfig):
     def ready(self) -> None:
         # Imported in ready(), with the other apps' registrations (core imports no app).
         from estatedesk.core import panels
+        from estatedesk.org import personal_data, retention
         from estatedesk.org.home_panel import roster_panel
 
         panels.register(
@@ -18,3 +19,7 @@ class OrgConfig(AppConfig):
             empty=_("Import a roster to add estates, units and customers."),
             fill=roster_panel,
         )
+        # The outbox's record type and personal-data source are registered here, for
+        # notifications: it shares a layer with records and may not import it (decision 0049).
+        retention.register_types()
+        personal_data.register()

@@ -10,6 +10,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: an AppConfig module is imported before the models
         # are ready, and the registrations read the report models and selectors.
-        from estatedesk.reports import registrations
+        from estatedesk.reports import registrations, retention
 
         registrations.register()
+        retention.register_types()
