@@ -27,13 +27,12 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from estatedesk.core.clock import company_zone
-from estatedesk.records import periods
-from estatedesk.records.models import RetentionRule
+from estatedesk.records import periods, retention
 from estatedesk.records.registry import Text
 from estatedesk.records.subjects import Erasure, Kept, Section, Source, Subject, register_source
 from estatedesk.rectification.archiving import ERASED, patterns, scrub_queryset, unlink_after_commit
 from estatedesk.rectification.models import Item, ItemEvent, ItemEventKind, ItemPhoto, PhotoStage, Report
-from estatedesk.rectification.retention import KEY, RECTIFICATION, finished_at, open_items
+from estatedesk.rectification.retention import KEY, finished_at, open_items
 from estatedesk.rectification.workflow import OPEN_STATUSES
 
 
@@ -79,8 +78,7 @@ def collect(subject: Subject) -> list[Section]:
 
 def months() -> int:
     """The period in force (the administrator's rule, or the type's default)."""
-    rule = RetentionRule.objects.filter(record_type=KEY).values_list("months", flat=True).first()
-    return rule or RECTIFICATION.default_months
+    return retention.months_for(KEY)
 
 
 def _kept_until(report_ids: set[int], now: datetime) -> dict[int, date | None]:
