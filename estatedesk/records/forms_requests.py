@@ -33,7 +33,7 @@ def received_via_label(code: str) -> str:
 
 
 class SearchForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=100, required=False)
     unit = forms.CharField(
         label=_("Unit"),
         max_length=50,

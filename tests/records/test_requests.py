@@ -18,7 +18,9 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from estatedesk.core import crypto
 from estatedesk.core import pdf as printing
@@ -194,7 +196,7 @@ def test_a_customer_is_found_by_whole_phone_number_name_or_unit(recorder, world)
     [("1381234", "11"), ("138****1234", "masked"), ("13812341234x", "digits"), ("23456", "7 to 12")],
 )
 def test_only_a_whole_phone_number_is_searched(recorder, world, phone, says):
-    with pytest.raises(InvalidInput) as error:
+    with pytest.raises(InvalidInput) as error, translation.override("en"):
         service.find(world.users["admin"], phone=phone)
     assert says in str(error.value.message) and error.value.field == "phone"
 
@@ -377,6 +379,23 @@ def test_the_list_shows_every_request_masked(recorder, world):
     assert html.count('class="request-row"') == 2
     assert "王*明 · 1201" in html and NAME_A not in html and PHONE_A not in html
     assert 'id="new-request"' in html
+
+
+@pytest.mark.req("D-3")
+def test_the_list_s_queries_do_not_grow_with_its_rows(recorder, world):
+    client = world.client("admin")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("records:request_list")).status_code == 200
+        return len(captured)
+
+    service.export(actor=world.users["admin"], customer_ids=[world.customer_a.pk], received_via="phone")
+    queries()  # the first page of the session also saves the session
+    few = queries()
+    for _ in range(12):
+        service.export(actor=world.users["admin"], customer_ids=[world.customer_b.pk], received_via="phone")
+    assert queries() == few
 
 
 @pytest.mark.req("D-3")
