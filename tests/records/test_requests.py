@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -540,3 +541,35 @@ def test_end_to_end_erasure_leaves_no_name_or_phone_of_theirs_anywhere(world):
     assert Customer.objects.get(pk=world.customer_b.pk).name == NAME_B
     assert traces(names=[NAME_B], phones=[PHONE_B])
     assert type(other).objects.filter(pk=other.pk).exists()
+
+
+@pytest.mark.req("D-3")
+@pytest.mark.parametrize("language", ["zh-hans", "zh-hant"])
+def test_the_request_pages_show_no_english_in_chinese(recorder, world, language):
+    from estatedesk.org.models import Staff
+    from tests.test_i18n_pages import leftovers
+
+    Staff.objects.filter(user=world.users["admin"]).update(display_name="管理员")
+    # The test's own sources speak English; only the product's words are read.
+    test_data = {"Customers", "Complaints", "Still being handled", "Customer record", "Visits", "owner"}
+    service.export(actor=world.users["admin"], customer_ids=[world.customer_a.pk], received_via="phone")
+    erased = service.erase(
+        actor=world.users["admin"], customer_ids=[world.customer_b.pk], received_via="letter"
+    )
+    client = world.client("admin")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    pages = {
+        "list": client.get(reverse("records:request_list")),
+        "detail": client.get(reverse("records:request_detail", args=[erased.pk])),
+        "found": client.post(reverse("records:request_new"), {"unit": "1201"}),
+        "confirm": client.post(reverse("records:request_erase"), _choice(world, phone="", unit="1201")),
+        "bad": client.post(reverse("records:request_new"), {"phone": "138"}),
+    }
+    found = {}
+    for name, response in pages.items():
+        assert response.status_code in (200, 422), name
+        assert f'lang="{language}"' in response.content.decode()
+        bits = [b for b in leftovers(response.content.decode()) if not any(t in b for t in test_data)]
+        if bits:
+            found[name] = bits
+    assert found == {}
