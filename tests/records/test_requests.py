@@ -23,15 +23,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from estatedesk.complaints import services as complaints
+from estatedesk.complaints.models import Category
 from estatedesk.core import crypto
 from estatedesk.core import pdf as printing
 from estatedesk.core.errors import InvalidInput, NotAllowed
-from estatedesk.org.models import Customer
+from estatedesk.org.models import Customer, Staff
 from estatedesk.records import requests as service
 from estatedesk.records import subjects
 from estatedesk.records.models import DataRequest, PersonalDataAccess, RequestKind
 from estatedesk.records.subjects import Candidate, Erasure, Finder, Kept, Section, Source, Subject
 from tests.records.traces import traces
+from tests.test_i18n_pages import leftovers
 
 pdf_tools = pytest.mark.skipif(
     not printing.pdf_available() or shutil.which("pdftotext") is None,
@@ -481,9 +484,6 @@ def test_a_customer_from_another_search_cannot_be_slipped_in(recorder, world):
 
 
 def _closed_complaint(world: Any, customer: Customer, unit: Any, description: str) -> Any:
-    from estatedesk.complaints import services as complaints
-    from estatedesk.complaints.models import Category
-
     handler = (
         world.users["handler_a"] if customer.estate_id == world.estate_a.pk else world.users["handler_b"]
     )
@@ -546,9 +546,6 @@ def test_end_to_end_erasure_leaves_no_name_or_phone_of_theirs_anywhere(world):
 @pytest.mark.req("D-3")
 @pytest.mark.parametrize("language", ["zh-hans", "zh-hant"])
 def test_the_request_pages_show_no_english_in_chinese(recorder, world, language):
-    from estatedesk.org.models import Staff
-    from tests.test_i18n_pages import leftovers
-
     Staff.objects.filter(user=world.users["admin"]).update(display_name="管理员")
     # The test's own sources speak English; only the product's words are read.
     test_data = {"Customers", "Complaints", "Still being handled", "Customer record", "Visits", "owner"}
