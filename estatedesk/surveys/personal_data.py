@@ -131,7 +131,7 @@ def _survey_entries(subject: Subject) -> list[list[tuple[Any, str]]]:
         ]
         response = Response.objects.filter(household=h).first()
         if response is not None:
-            entry.append((_("Returned"), str(ResponseChannel(response.channel).label)))
+            entry.append((_("How it was returned"), str(ResponseChannel(response.channel).label)))
             answers = Answer.objects.filter(response=response).select_related("question")
             for a in answers.order_by("question__position", "pk"):
                 value = a.text if a.question.kind == "text" else _rating(scale, a.level, a.reason)
