@@ -24,6 +24,7 @@ from estatedesk.surveys.models import (
     Answer,
     Consultation,
     ConsultationAnswer,
+    ConsultationEvent,
     ConsultedHousehold,
     Forum,
     ForumFollowUp,
@@ -180,9 +181,18 @@ def test_consultations_past_retention_go_and_the_signed_half_year_keeps_its_figu
     figures = dict(stats.figures)
     assert figures["consultations"] >= 2
 
+    # Cancelled ones count from their cancellation (their last event).
+    cancelled = _consultation(world, date(2024, 3, 1), None)
+    cancelled_later = _consultation(world, date(2024, 3, 1), None)
+    for c, when in ((cancelled, LAST_DAY), (cancelled_later, FIRST_KEPT)):
+        Consultation.objects.filter(pk=c.pk).update(status="cancelled")
+        ConsultationEvent.objects.create(consultation=c, kind="cancelled", at=when, note="台风")
+
     kind = record_type("consultations")
     assert kind is not None and kind.disposal == Disposal.DELETE
-    assert _ids("consultations") == {gone.pk}
+    assert _ids("consultations") == {gone.pk, cancelled.pk}
+    assert kind.dispose([cancelled.pk]) == 1
+    assert not ConsultationEvent.objects.filter(consultation_id=cancelled.pk).exists()
     (record,) = kind.archive([gone.pk]).records
     assert record["households"][0]["other_opinions"] == "希望多安排保洁"
     assert record["households"][0]["answers"][0]["reason"] == "垃圾没有及时清运"
@@ -194,7 +204,7 @@ def test_consultations_past_retention_go_and_the_signed_half_year_keeps_its_figu
     assert not Consultation.history.model.objects.filter(id=gone.pk).exists()
     assert not ConsultedHousehold.objects.filter(consultation_id=gone.pk).exists()
     assert not ConsultationAnswer.objects.filter(consultation_id=gone.pk).exists()
-    assert set(Consultation.objects.values_list("pk", flat=True)) == {kept.pk, running.pk}
+    assert set(Consultation.objects.values_list("pk", flat=True)) == {kept.pk, running.pk, cancelled_later.pk}
 
     stats.refresh_from_db()
     assert stats.figures == figures
