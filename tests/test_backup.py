@@ -130,6 +130,12 @@ def test_health_warns_when_the_newest_scheduled_copy_is_older_than_two_periods(s
     assert not answer.failed  # a warning for the monitor, not a 503
 
 
+def test_a_backup_is_not_written_among_the_files_it_backs_up(folders):
+    with pytest.raises(backup.BackupError, match="write the backup elsewhere"):
+        backup.write_backup(folders / "uploads" / "b.zip")
+    assert not (folders / "uploads" / "b.zip").exists()
+
+
 # --- Writing and reading a backup in this process ---------------------------------------------
 
 

@@ -318,6 +318,9 @@ def write_backup(
     target = target.expanduser().absolute()
     if target.exists() and target.is_dir():
         raise BackupError(f"{target} is a folder; give a file name, or leave it out.")
+    for _key, root in file_roots():
+        if _inside(target.parent, root):
+            raise BackupError(f"{target} is inside {root}, which is backed up: write the backup elsewhere.")
     paths.private_dir(target.parent)
     now = now or timezone.now()
     work = Path(tempfile.mkdtemp(prefix=".estatedesk-backup-", dir=target.parent))
