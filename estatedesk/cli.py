@@ -1,4 +1,5 @@
-"""The ``estatedesk`` command: run the demo, run for real, serve in production, run workers.
+"""The ``estatedesk`` command: run the demo, run for real, serve in production, run workers,
+back up and restore.
 
 Every subcommand resolves the data folder the same way (``--data-dir``, else
 ``ESTATEDESK_DATA_DIR``, else ``~/.estatedesk``) and puts the answer into the environment
@@ -411,6 +412,136 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} bytes"
+    value = float(n)
+    for unit in ("KB", "MB", "GB"):
+        value /= 1024
+        if value < 1024 or unit == "GB":
+            break
+    return f"{value:.1f} {unit}"
+
+
+def _key_places() -> list[tuple[str, str]]:
+    """Where this folder's two keys come from, as an administrator would find them."""
+    # lazy: Django is set up only once the data folder is chosen
+    from django.conf import settings
+
+    places = []
+    for name, variable, purpose in (
+        (
+            "field_key",
+            "FIELD_ENCRYPTION_KEY",
+            "encrypts customers' phone numbers: without it the phone numbers in the backup cannot be read",
+        ),
+        ("secret_key", "SECRET_KEY", "signs sessions: without it everyone has to sign in again"),
+    ):
+        if os.environ.get(variable):
+            where = f"the {variable} environment variable"
+        elif os.environ.get(f"{variable}_FILE"):
+            where = os.environ[f"{variable}_FILE"]
+        else:
+            where = str(Path(settings.DATA_DIR) / name)
+        places.append((where, purpose))
+    return places
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    # lazy: Django is set up only once the data folder is chosen
+    from django.conf import settings
+
+    _setup_django()
+    # lazy: Django is set up only once the data folder is chosen
+    from estatedesk.core import backup
+
+    target = Path(args.file) if args.file else Path(settings.BACKUP_DIR) / backup.default_name()
+    try:
+        result = backup.write_backup(target)
+    except (backup.BackupError, OSError) as exc:
+        print(f"estatedesk backup: {exc}", file=sys.stderr)
+        return 1
+    manifest = result.manifest
+    files = len(manifest["members"]) - 1
+    rows = sum(manifest["row_counts"].values())
+    _say(f"Backup written: {result.path}")
+    _say(f"Size: {_size(result.size)} ({result.size} bytes); permissions 0600.")
+    _say(
+        f"Holds the {manifest['database']['vendor']} database ({len(manifest['row_counts'])} tables, "
+        f"{rows} rows) and {files} uploaded and archived files, each with its SHA-256 in manifest.json."
+    )
+    _say()
+    _say("WARNING: the keys are NOT in this backup. Keep a copy of them apart from it")
+    _say("(not next to the backup file, not on the same disk):")
+    for where, purpose in _key_places():
+        _say(f"  {where}  - {purpose}")
+    _say("A restore needs the same field key, or every phone number in it reads as blank.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    _setup_django()
+    # lazy: Django is set up only once the data folder is chosen
+    from estatedesk.core import backup, restore
+
+    source = Path(args.file).expanduser()
+    _say(f"Checking {source}…")
+    try:
+        outcome = restore.restore(source, force=args.force)
+    except restore.RestoreRefused as exc:
+        print("estatedesk restore: refused; nothing was changed.", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        if any("already holds" in p for p in exc.problems):
+            print(
+                f"Restore into an empty folder (--data-dir), or add --force to replace what {args.folder} holds.",
+                file=sys.stderr,
+            )
+        return 1
+    except (backup.BackupError, OSError) as exc:
+        print(f"estatedesk restore: {exc}", file=sys.stderr)
+        return 1
+    manifest = outcome.manifest
+    for item in outcome.replaced:
+        _say(f"Replaced {item}.")
+    _say(
+        f"Restored the {manifest['database']['vendor']} database and {outcome.files} files "
+        f"from the backup of {manifest['created_at']} (EstateDesk {manifest.get('estatedesk_version')})."
+    )
+    if outcome.migrated:
+        _say(f"The backup was from an older version: applied {len(outcome.migrated)} migrations.")
+    _say()
+    _say("Rows per table (backup / restored):")
+    shown = [row for row in outcome.counts if row.expected or row.actual or not row.equal]
+    width = max((len(row.table) for row in shown), default=10)
+    for row in shown:
+        mark = "" if row.equal else "   <- differs"
+        _say(
+            f"  {row.table.ljust(width)}  {row.expected if row.expected is not None else '-':>9}  "
+            f"{row.actual if row.actual is not None else '-':>9}{mark}"
+        )
+    differ = [row for row in outcome.counts if not row.equal]
+    if differ:
+        _say(f"{len(differ)} of {len(outcome.counts)} tables differ from the backup's manifest.")
+    else:
+        _say(f"All {len(outcome.counts)} tables hold as many rows as the backup's manifest says.")
+    _say()
+    if outcome.key_matches:
+        _say(
+            "The field key of this folder is the one the backup was made with: phone numbers read as before."
+        )
+    else:
+        _say("PUT THE KEYS BACK before starting EstateDesk: the field key of this folder is NOT the one")
+        _say("the backup was made with. Copy the keys you kept apart from the backup over these:")
+        for where, purpose in _key_places():
+            _say(f"  {where}  - {purpose}")
+        _say(
+            "Without the same field key every phone number reads as blank and no search by phone finds anyone."
+        )
+    _say(f"Then start EstateDesk on {args.folder}.")
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     # lazy: Django is set up only once the data folder is chosen
     from django.core.management import execute_from_command_line
@@ -478,6 +609,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     worker.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
     worker.set_defaults(func=cmd_worker)
+    backup = sub.add_parser(
+        "backup",
+        parents=[common],
+        help="Write one backup file: the database, uploaded files and archives, a manifest (not the keys).",
+    )
+    backup.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help="where to write it (default: BACKUP_DIR/estatedesk-DATE-TIME.zip)",
+    )
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser(
+        "restore",
+        parents=[common],
+        help="Put a backup back into an empty data folder (stop EstateDesk on that folder first).",
+    )
+    restore.add_argument("file", metavar="FILE", help="the backup file")
+    restore.add_argument(
+        "--force", action="store_true", help="replace the database and files the folder already holds"
+    )
+    restore.set_defaults(func=cmd_restore)
     manage = sub.add_parser(
         "manage",
         parents=[common],

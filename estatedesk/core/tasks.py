@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import close_db, db_periodic_task, on_startup
+from huey.contrib.djhuey import HUEY, close_db, db_periodic_task, on_startup
+from huey.exceptions import TaskLockedException
 
-from estatedesk.core import services
+from estatedesk.core import backup, services
 
 
 @on_startup()
@@ -24,3 +25,18 @@ def heartbeat() -> None:
 @db_periodic_task(crontab(minute="41"))
 def refresh_query_statistics() -> bool:
     return services.refresh_query_statistics()
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def scheduled_backup() -> str:
+    """When BACKUP_EVERY is set: a copy at BACKUP_HOUR company time, the oldest beyond BACKUP_KEEP removed.
+
+    Every ten minutes it only asks whether a copy is due (a folder listing); the lock keeps a
+    slow backup from overlapping the next check.
+    """
+    try:
+        with HUEY.lock_task("scheduled-backup"):
+            result = backup.run_schedule()
+    except TaskLockedException:  # the previous check is still writing its copy
+        return ""
+    return str(result.path) if result else ""
