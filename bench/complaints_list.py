@@ -122,7 +122,8 @@ class Filler:
     def fill(self) -> None:
         from django.db import transaction
 
-        from estatedesk.complaints.models import Complaint, Counter
+        from estatedesk.complaints.models import Complaint
+        from estatedesk.core.models import Counter
 
         step = (self.now - timedelta(hours=1) - self.start) / self.rows
         for first in range(0, self.rows, BATCH):

@@ -43,6 +43,7 @@ from estatedesk.complaints.models import (
 from estatedesk.core import crypto
 from estatedesk.core.clock import company_zone
 from estatedesk.core.i18n import in_company_language
+from estatedesk.core.uploads import path_of
 from estatedesk.records.registry import ArchiveBatch, ArchivedFile, Disposal, RecordType, register
 
 # The record form as a PDF in each complaint's archive folder. WeasyPrint took 1.6 s and
@@ -279,6 +280,8 @@ def archive_complaints(ids: Sequence[int]) -> ArchiveBatch:
 
 
 def _record_pdf(c: Complaint) -> list[ArchivedFile]:
+    # Imported only when the archive carries PDFs (off by default): the print view brings
+    # WeasyPrint and the page machinery, which the disposal job otherwise never loads.
     from estatedesk.complaints.views.printing import record_pdf_bytes
     from estatedesk.core.pdf import PdfUnavailable
 
@@ -354,8 +357,6 @@ def dispose_complaints(ids: Sequence[int]) -> int:
 
 
 def _remove_files(stored_names: list[str]) -> None:
-    from estatedesk.core.uploads import path_of
-
     for name in stored_names:
         try:
             path: Path = path_of(name)

@@ -8,4 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from estatedesk.core import checks  # noqa: F401  # registers the deployment checks
+        # Imported here: the deployment checks register themselves, and the backup module
+        # reads settings when it is imported.
+        from estatedesk.core import backup, checks, health  # noqa: F401
+
+        health.register("backup", backup.check_health)

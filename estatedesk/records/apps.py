@@ -8,6 +8,8 @@ class RecordsConfig(AppConfig):
     verbose_name = _("Records")
 
     def ready(self) -> None:
+        # Imported here, not at the top: the record types load models, which exist only once
+        # the app registry is ready.
         from estatedesk.records import retention_types
 
         retention_types.register_all()

@@ -16,6 +16,7 @@ import pytest
 
 from estatedesk.complaints.models import Attachment, Complaint, Event
 from estatedesk.core.actors import SYSTEM
+from estatedesk.core.uploads import path_of
 from estatedesk.records import archive, disposal, holds
 from estatedesk.records.models import DisposalEntry, RunStatus, RunTrigger
 from tests.complaints.conftest import at
@@ -33,7 +34,11 @@ def test_the_monthly_job_archives_and_disposes_of_complaints_past_retention_and_
     gone = closed_complaint(world, at(2024, 3, 10, 23, 59))
     held = closed_complaint(world, at(2024, 3, 9, 10, 0))
     kept = closed_complaint(world, at(2024, 3, 11, 0, 1))
-    files = [a.path for a in Attachment.objects.filter(complaint=gone)] if hasattr(Attachment, "path") else []
+    files = [
+        path_of(name)
+        for name in Attachment.objects.filter(complaint=gone).values_list("stored_name", flat=True)
+    ]
+    assert files and all(p.exists() for p in files)
     holds.place_hold(
         actor=world.users["admin"], record_type="complaints", label=held.number, reason="诉讼证据保全"
     )
@@ -62,7 +67,15 @@ def test_the_monthly_job_archives_and_disposes_of_complaints_past_retention_and_
         assert any(n.startswith("complaints/") and n.endswith(".csv") for n in z.namelist())
         assert any("/files/" in n for n in z.namelist()), "its photo is in the archive"
 
-    # The same job again the next day: nothing new goes, the held complaint still stays.
-    again = disposal.dispose_past_retention(actor=SYSTEM, trigger=RunTrigger.SCHEDULE, now=at(2026, 3, 12, 0, 30))
-    assert again.counts.get("complaints", {}).get("disposed", 0) == 0
-    assert Complaint.objects.filter(pk=held.pk).exists()
+    # The job again later the same day: nothing new goes, the held complaint still stays.
+    again = disposal.dispose_past_retention(
+        actor=SYSTEM, trigger=RunTrigger.BUTTON, now=at(2026, 3, 11, 18, 0)
+    )
+    assert again.counts["complaints"]["disposed"] == 0
+    # The next day the one closed on 11 March is past its two years too; the held one stays.
+    with django_capture_on_commit_callbacks(execute=True):
+        third = disposal.dispose_past_retention(
+            actor=SYSTEM, trigger=RunTrigger.SCHEDULE, now=at(2026, 3, 12, 0, 30)
+        )
+    assert third.counts["complaints"]["disposed"] == 1
+    assert list(Complaint.objects.filter(pk__in=[held.pk, kept.pk]).values_list("pk", flat=True)) == [held.pk]
