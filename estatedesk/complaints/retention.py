@@ -298,7 +298,8 @@ def _history(model: type[models.Model]) -> QuerySet[Any]:
 
 def _raw_delete(query: QuerySet[Any]) -> int:
     """Delete without signals: no "deleted" history row, no collector walking relations."""
-    return int(query._raw_delete(query.db))
+    # None when the filter matches nothing before SQL is sent (an empty "IN ()").
+    return int(query._raw_delete(query.db) or 0)
 
 
 def _blocked(ids: list[int]) -> set[int]:

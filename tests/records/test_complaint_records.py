@@ -253,3 +253,16 @@ def test_a_frozen_monthly_report_keeps_its_figures_after_its_complaints_are_disp
     shown = _page_figures(before_page.content.decode())
     assert shown and str(figures["received"]) in shown
     assert _page_figures(after_page.content.decode()) == shown
+
+
+@pytest.mark.req("D-2")
+def test_a_complaint_with_nothing_attached_is_disposed_of_too(world: Any) -> None:
+    """No slip, notice, visit or file: every "delete the parts" step finds nothing (found by the
+    benchmark, whose complaints have only their timelines)."""
+    with frozen_at(at(2024, 3, 1, 10, 0)):
+        bare = record(world)
+    complaints = record_type("complaints")
+    assert complaints is not None
+
+    assert complaints.dispose([bare.pk]) == 1
+    assert not Complaint.objects.filter(pk=bare.pk).exists()
