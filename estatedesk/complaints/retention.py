@@ -22,6 +22,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -56,9 +57,14 @@ ARCHIVED_BY = "EstateDesk"
 # --- Plain values --------------------------------------------------------------------------------
 
 
+# The company's zone, read once per archived chunk (``archive_complaints``), not once per value:
+# reading it is a query, and a chunk holds tens of thousands of times.
+_zone: list[ZoneInfo] = []
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.astimezone(company_zone()).isoformat()
+        return value.astimezone(_zone[0] if _zone else company_zone()).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -264,6 +270,7 @@ def archive_complaints(ids: Sequence[int]) -> ArchiveBatch:
         )
         .order_by("pk")
     )
+    _zone[:] = [company_zone()]
     history = _history_of([c.pk for c in complaints])
     batch = ArchiveBatch(records=[], csv_header=list(COMPLAINT_CSV), csv_rows=[])
     with in_company_language():
@@ -407,6 +414,7 @@ def archive_notices(ids: Sequence[int]) -> ArchiveBatch:
         .select_related("estate", "department", "issued_by", "reported_by", "verified_by")
         .order_by("pk")
     )
+    _zone[:] = [company_zone()]
     batch = ArchiveBatch(records=[], csv_header=list(NOTICE_CSV), csv_rows=[])
     with in_company_language():
         for n in notices:
@@ -485,6 +493,7 @@ def archive_reviews(ids: Sequence[int]) -> ArchiveBatch:
         .select_related("department", "reviewed_by")
         .order_by("pk")
     )
+    _zone[:] = [company_zone()]
     batch = ArchiveBatch(records=[], csv_header=list(REVIEW_CSV), csv_rows=[])
     with in_company_language():
         for r in reviews:
