@@ -135,9 +135,16 @@ def _complaints_past(cutoff: datetime) -> QuerySet[Complaint]:
     it as its lead) still inside retention or open, no work notice of theirs still open, no
     other app's record pointing at them."""
     past = Q(status=workflow.CLOSED, closed_at__lt=cutoff)
-    kept_duplicates = Complaint.objects.filter(lead=OuterRef("pk")).exclude(past)
-    open_notices = WorkNotice.objects.filter(complaint=OuterRef("pk")).exclude(status=workflow.VERIFIED)
-    query = Complaint.objects.filter(past).exclude(Exists(kept_duplicates)).exclude(Exists(open_notices))
+    # Not correlated ("is there a duplicate of this one?" per row): nearly every lead_id is
+    # NULL, so SQLite's statistics make it scan the table for each complaint listed — a run over
+    # N complaints would cost N². Asked once per query, it is one pass over the few duplicates.
+    kept_leads = Complaint.objects.filter(lead__isnull=False).exclude(past).values("lead_id")
+    open_notices = WorkNotice.objects.filter(complaint__isnull=False).exclude(status=workflow.VERIFIED)
+    query = (
+        Complaint.objects.filter(past)
+        .exclude(pk__in=kept_leads)
+        .exclude(pk__in=open_notices.values("complaint_id"))
+    )
     elsewhere = _referenced_elsewhere()
     if elsewhere:
         query = query.exclude(elsewhere)

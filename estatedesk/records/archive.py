@@ -122,10 +122,10 @@ class ArchiveWriter:
     def add_batch(self, key: str, number: int, batch: ArchiveBatch) -> None:
         """One chunk of a type's records: its JSON, its CSV and its files."""
         stem = f"{key}/records-{number:06d}"
-        self.add_bytes(
-            f"{stem}.json",
-            json.dumps(batch.records, ensure_ascii=False, indent=1, default=str).encode("utf-8"),
-        )
+        # A JSON array with one record per line: readable and diffable, and written by the C
+        # encoder (``indent`` would switch json to its pure-Python encoder, 3× slower).
+        lines = ",\n".join(json.dumps(record, ensure_ascii=False, default=str) for record in batch.records)
+        self.add_bytes(f"{stem}.json", f"[\n{lines}\n]\n".encode())
         text = io.StringIO()
         writer = csv.writer(text)
         writer.writerow(batch.csv_header)

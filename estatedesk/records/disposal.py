@@ -31,7 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from estatedesk.core import clock, numbering
@@ -54,6 +54,7 @@ except ImportError:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 CHUNK = 1000  # records per archive member, ledger write and dispose call
+WINDOW = 5000  # primary keys read per listing query (_id_chunks)
 SAMPLE = 20  # labels a dry run shows per type
 LOCK_FILE = ".disposal.lock"
 _PG_LOCK_KEY = 0x45_44_52_31  # "EDR1": the PostgreSQL advisory lock of the disposal job
@@ -129,17 +130,29 @@ def _listed(kind: RecordType, cutoff: datetime) -> QuerySet[Any]:
 
 
 def _id_chunks(rows: QuerySet[Any]) -> Iterator[list[int]]:
-    """The ids of ``rows`` in order, a chunk at a time (keyset paging: never all ids at once)."""
-    size = CHUNK
+    """The ids of ``rows`` in order, a chunk at a time, never all ids at once.
+
+    Read by windows of primary keys (``WINDOW`` at a time from the table's lowest to its highest
+    id when the run started), not by "the next CHUNK after the last id": a type's listing
+    excludes what must stay (open duplicates, open notices, records other apps point at), and
+    with those conditions a database may answer "the next 1,000" by reading every candidate
+    row and sorting it — once per chunk, so a run over N records would cost N² / CHUNK. A window
+    bounds each query by the primary key whatever plan the database picks.
+    """
     ids = rows.values_list("pk", flat=True).order_by("pk")
-    last: int | None = None
-    while True:
-        page = ids if last is None else ids.filter(pk__gt=last)
-        chunk = list(page[:size])
-        if not chunk:
-            return
-        yield chunk
-        last = chunk[-1]
+    bounds = rows.model._default_manager.aggregate(low=Min("pk"), high=Max("pk"))
+    if bounds["low"] is None:
+        return
+    low, high = int(bounds["low"]) - 1, int(bounds["high"])
+    pending: list[int] = []
+    while low < high:
+        pending.extend(ids.filter(pk__gt=low, pk__lte=low + WINDOW))
+        low += WINDOW
+        while len(pending) >= CHUNK:
+            yield pending[:CHUNK]
+            pending = pending[CHUNK:]
+    if pending:
+        yield pending
 
 
 def _cutoffs(now: datetime) -> list[tuple[RecordType, int, datetime]]:
