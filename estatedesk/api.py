@@ -58,3 +58,4 @@ api.add_router("/", "estatedesk.communication.api.notices.router")  # C-2, C-3
 api.add_router("/", "estatedesk.communication.api.log.router")  # C-4
 api.add_router("/", "estatedesk.rectification.api.items.router")  # R-1 … R-5
 api.add_router("/", "estatedesk.rectification.api.reports.router")
+api.add_router("/", "estatedesk.records.api.endpoints.router")  # D-1 … D-3

@@ -256,6 +256,26 @@ def walk_segments(walk: Walk, rule: Rule, name: str, pattern: URLPattern, kwargs
 # --- Sample records for the routes' arguments ------------------------------------------------------
 
 
+def _records_objects(world: Any) -> dict[str, int]:
+    """A legal hold, a disposal run (with a ledger entry) and a personal-data request (records:…)."""
+    from estatedesk.records.models import DataRequest, DisposalEntry, DisposalRun, LegalHold
+
+    admin = world.users["admin"]
+    hold = LegalHold.objects.create(
+        record_type="complaints", record_id=1, record_label="TS-2026-000001", reason="诉讼", placed_by=admin
+    )
+    run = DisposalRun.objects.create(
+        number="DR-2026-000001", trigger="button", started_by=admin, status="done", counts={}
+    )
+    DisposalEntry.objects.create(
+        run=run, record_type="complaints", record_id=1, record_label="TS-2026-000001"
+    )
+    request = DataRequest.objects.create(
+        number="PD-2026-000001", kind="export", subject_label="王**", handled_by=admin
+    )
+    return {"records:hold_": hold.pk, "records:run_": run.pk, "records:request_": request.pk}
+
+
 def _samples(world: Any) -> tuple[dict[str, int], dict[str, Any]]:
     """A record behind every object URL (by URL-name prefix), and values for the other arguments."""
     objects = estate_b_objects(world)
@@ -264,6 +284,7 @@ def _samples(world: Any) -> tuple[dict[str, int], dict[str, Any]]:
     complaint = Complaint.objects.get(pk=objects["complaints:detail"])
     objects["org:developer"] = Developer.objects.create(name="金山地產").pk
     objects["org:import"] = ImportJob.objects.create(file="x.csv", original_name="x.csv").pk
+    objects.update(_records_objects(world))
     arguments = {
         "token": complaint.portal_token,
         "code": world.estate_b.code,
@@ -279,6 +300,7 @@ def _samples(world: Any) -> tuple[dict[str, int], dict[str, Any]]:
         # these answer the portal's not-found page whatever the ids.
         "notice_id": 1,
         "item_id": 1,  # likewise the unit rectification links (portal:rectification_item)
+        "key": "complaints",  # a record type's retention (records:retention_edit)
     }
     return objects, arguments
 
