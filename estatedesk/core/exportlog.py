@@ -62,6 +62,7 @@ LIST_LABELS: dict[str, Any] = {
     "rectification-progress": _("Rectification progress"),
     "rectification-report": _("Rectification report"),
     "rectification-unit-sheet": _("Resident's acceptance sheet"),
+    "disposal-archive": _("Disposal archive"),
 }
 
 MAX_PARAMETERS = 30
