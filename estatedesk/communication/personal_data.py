@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from estatedesk.communication.archiving import patterns, scrub_queryset
 from estatedesk.communication.models import (
     Clarification,
     Contact,
@@ -44,6 +43,7 @@ from estatedesk.communication.workflow import ContractStatus, IncidentStatus, No
 from estatedesk.core.clock import company_zone
 from estatedesk.records.registry import Text
 from estatedesk.records.subjects import Erasure, Kept, Section, Source, Subject, register_source
+from estatedesk.records.toolkit import patterns, scrub_queryset
 
 Entry = list[tuple[Text, str]]
 

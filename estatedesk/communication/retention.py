@@ -30,7 +30,6 @@ from django.db.models import Case, DateTimeField, Exists, F, Max, OuterRef, Q, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
-from estatedesk.communication.archiving import plain, safe_name, stored_file, unlink_after_commit
 from estatedesk.communication.models import (
     Clarification,
     Contact,
@@ -53,6 +52,7 @@ from estatedesk.communication.models.property import IncidentKind, ItemStatus
 from estatedesk.communication.workflow import ContractStatus, IncidentStatus, NoticeStatus
 from estatedesk.core.clock import company_zone
 from estatedesk.records.registry import ArchiveBatch, ArchivedFile, Disposal, RecordType, register
+from estatedesk.records.toolkit import plain, safe_name, stored_file, unlink_after_commit
 
 EVENT_FIELDS = ("at", "actor_name", "kind", "from_status", "to_status", "note", "data")
 

@@ -30,7 +30,7 @@ from estatedesk.core.clock import company_zone
 from estatedesk.records import periods, retention
 from estatedesk.records.registry import Text
 from estatedesk.records.subjects import Erasure, Kept, Section, Source, Subject, register_source
-from estatedesk.rectification.archiving import ERASED, patterns, scrub_queryset, unlink_after_commit
+from estatedesk.records.toolkit import ERASED, patterns, scrub_queryset, unlink_after_commit
 from estatedesk.rectification.models import Item, ItemEvent, ItemEventKind, ItemPhoto, PhotoStage, Report
 from estatedesk.rectification.retention import KEY, finished_at, open_items
 from estatedesk.rectification.workflow import OPEN_STATUSES

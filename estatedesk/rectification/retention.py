@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
 from estatedesk.records.registry import ArchiveBatch, ArchivedFile, Disposal, RecordType, register
-from estatedesk.rectification.archiving import plain, stored_file, unlink_after_commit
+from estatedesk.records.toolkit import plain, stored_file, unlink_after_commit
 from estatedesk.rectification.models import Item, ItemEvent, ItemEventKind, ItemPhoto, Report, UnitLink
 from estatedesk.rectification.workflow import OPEN_STATUSES
 

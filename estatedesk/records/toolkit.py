@@ -1,4 +1,4 @@
-"""Pieces the communication record types and the personal-data source share (SPEC D-2, D-3).
+"""Pieces the apps' record types and personal-data sources share (SPEC D-2, D-3).
 
 - ``plain``: a row of ``values()`` made JSON-safe (times and days as ISO text) for the archive;
 - ``stored_file``: a stored upload as an archive member, or None when it is missing on disk;
