@@ -35,7 +35,8 @@ from tests.clirun import clean_env, free_port, run_estatedesk
 PHONE = "13912345678"
 # Text captured from a URL that is no secret: ids and document numbers (staff and the API, behind
 # sign-in), an estate's code (printed on its QR poster), a file format, a flowchart's name.
-PUBLIC_STR_PARAMETERS = {"id", "number", "code", "fmt", "name", "step"}  # step: a rectification item step
+# step: a rectification item step; record_type: a record type's key ("complaints"), never personal.
+PUBLIC_STR_PARAMETERS = {"id", "number", "code", "fmt", "name", "step", "record_type"}
 
 
 # --- The redaction itself -----------------------------------------------------------------------
