@@ -9,7 +9,6 @@ rows — and keeps the open ones, whose reply is still owed (decision 0046).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -38,6 +37,7 @@ from estatedesk.core.clock import company_zone
 from estatedesk.core.i18n import in_company_language
 from estatedesk.core.uploads import path_of
 from estatedesk.records.subjects import Erasure, Kept, Section, Source, Subject, register_source
+from estatedesk.records.toolkit import Scrubber
 
 STILL_HANDLED = _("Still being handled: the reply is owed to the customer")
 
@@ -138,35 +138,6 @@ def marker() -> str:
     """What a removed name or text reads as, in the company's language (staff read it)."""
     with in_company_language():
         return gettext("(erased)")
-
-
-def _phone_pattern(phone: str) -> str:
-    """A number as people type it: digits with spaces or dashes between any of them."""
-    return r"[\s-]?".join(re.escape(d) for d in phone)
-
-
-class Scrubber:
-    """Replaces the person's names and phone numbers inside any text with the marker."""
-
-    def __init__(self, subject: Subject, replacement: str) -> None:
-        parts = [re.escape(n) for n in sorted(subject.names, key=len, reverse=True) if len(n.strip()) >= 2]
-        parts += [_phone_pattern(p) for p in subject.phones if p]
-        self.pattern = re.compile("|".join(parts)) if parts else None
-        self.replacement = replacement
-
-    def text(self, value: str) -> str:
-        if not value or self.pattern is None:
-            return value
-        return self.pattern.sub(self.replacement, value)
-
-    def json(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, list):
-            return [self.json(v) for v in value]
-        if isinstance(value, dict):
-            return {k: self.json(v) for k, v in value.items()}
-        return value
 
 
 TEXT_TYPES = (models.CharField, models.TextField)

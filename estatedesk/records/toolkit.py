@@ -20,6 +20,7 @@ from django.http import Http404
 
 from estatedesk.core import crypto, uploads
 from estatedesk.records.registry import ArchivedFile
+from estatedesk.records.subjects import Subject
 
 # What stands where a name or a phone number was (a mark, not a word: the text stays in the
 # language it was written in).
@@ -89,6 +90,33 @@ def scrub(text: str, pattern: re.Pattern[str] | None) -> str:
     if not text or pattern is None:
         return text
     return pattern.sub(ERASED, text)
+
+
+class Scrubber:
+    """Replaces a person's names and phone numbers inside any text, or JSON value, with
+    ``replacement`` (the pattern of ``patterns``)."""
+
+    def __init__(self, subject: Subject, replacement: str) -> None:
+        self.names = [
+            n for n in sorted(subject.names, key=len, reverse=True) if len(n.strip()) >= SHORTEST_NAME
+        ]
+        self.phones = [p for p in subject.phones if p]
+        self.pattern = patterns(self.names, self.phones)
+        self.replacement = replacement
+
+    def text(self, value: str) -> str:
+        if not value or self.pattern is None:
+            return value
+        return self.pattern.sub(self.replacement, value)
+
+    def json(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            return [self.json(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.json(v) for k, v in value.items()}
+        return value
 
 
 def scrub_rows(

@@ -26,7 +26,6 @@ opinions they raised, in the reader's language.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -39,6 +38,7 @@ from django.utils.translation import pgettext
 
 from estatedesk.core.clock import company_zone
 from estatedesk.core.i18n import in_company_language, month_label
+from estatedesk.records import toolkit
 from estatedesk.records.subjects import Erasure, Kept, Section, Source, Subject, register_source
 from estatedesk.surveys.models import (
     Answer,
@@ -204,34 +204,8 @@ def marker() -> str:
         return pgettext("personal data", "(erased)")
 
 
-def _phone_pattern(phone: str) -> str:
-    """A number as people type it: digits with spaces or dashes between any of them."""
-    return r"[\s-]?".join(re.escape(d) for d in phone)
-
-
-class Scrubber:
-    """Replaces a person's names and phone numbers inside any text with the marker."""
-
-    def __init__(self, subject: Subject, replacement: str) -> None:
-        self.names = [n for n in sorted(subject.names, key=len, reverse=True) if len(n.strip()) >= 2]
-        self.phones = [p for p in subject.phones if p]
-        parts = [re.escape(n) for n in self.names] + [_phone_pattern(p) for p in self.phones]
-        self.pattern = re.compile("|".join(parts)) if parts else None
-        self.replacement = replacement
-
-    def text(self, value: str) -> str:
-        if not value or self.pattern is None:
-            return value
-        return self.pattern.sub(self.replacement, value)
-
-    def json(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, list):
-            return [self.json(v) for v in value]
-        if isinstance(value, dict):
-            return {k: self.json(v) for k, v in value.items()}
-        return value
+class Scrubber(toolkit.Scrubber):
+    """The shared scrubber, able to ask the database which rows may hold the person."""
 
     def mentions(self, fields: Iterable[str]) -> Q:
         """Rows whose text columns may hold a name or a phone (the regex then decides)."""
