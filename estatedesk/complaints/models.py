@@ -21,7 +21,7 @@ from estatedesk.complaints.events import ComplaintEvent
 from estatedesk.complaints.workflow import NoticeStatus, SlipStatus, Status
 from estatedesk.core import crypto, i18n
 from estatedesk.core.events import TimelineEvent
-from estatedesk.core.fields import EncryptedTextField
+from estatedesk.core.fields import EncryptedTextField, LocalDateField
 from estatedesk.core.versioning import Versioned
 from estatedesk.org import channels
 from estatedesk.org.models import Customer, Department, Developer, Estate, PrivacyNotice, Staff, Unit
@@ -178,6 +178,8 @@ class Complaint(Versioned):
     )
     description = models.TextField(_("description"))
     received_at = models.DateTimeField(_("received at"))
+    # The company-local date of received_at: the key of the kept counts (complaints.tally).
+    received_on = LocalDateField(source="received_at", editable=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -293,7 +295,7 @@ class Complaint(Versioned):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(
-        excluded_fields=["phone_index", "portal_token", "submission_key", "submission_hash"]
+        excluded_fields=["phone_index", "portal_token", "submission_key", "submission_hash", "received_on"]
     )
 
     class Meta:
@@ -440,6 +442,7 @@ from estatedesk.complaints.models_papers import (  # noqa: E402
     WeeklyReview,
     WorkNotice,
 )
+from estatedesk.complaints.models_tally import DayTally, MonthTally  # noqa: E402
 
 __all__ = [
     "AWAITING_REPLY",
@@ -453,8 +456,10 @@ __all__ = [
     "Cause",
     "Channel",
     "Complaint",
+    "DayTally",
     "Event",
     "Kind",
+    "MonthTally",
     "NoticeOrigin",
     "NoticeStatus",
     "RatingScore",

@@ -1,0 +1,95 @@
+"""Counts of complaints kept by month and by day, in the same transaction as every change.
+
+The dashboard and the monthly report read these instead of scanning a year of complaints
+(SPEC A-1, K-12). They are kept by database triggers (``complaints.tally``) on the complaint
+and visit tables, so every write — a service, a bulk insert, a queryset update, a deletion
+by the records disposal — moves the counts in its own transaction: there is no cache to go
+stale and no job to run late. ``tests/complaints/test_tally.py`` recounts after every kind of
+change.
+
+The key columns are plain integers, not foreign keys: a count is not a reference, and must
+not stop an estate or a department from being deleted.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+# The counted conditions (their SQL is in ``complaints.tally``; their meaning in
+# ``reports.measures``). A row counts records of every kind; readers pick the kind.
+MONTH_MEASURES = (
+    "received",
+    "valid",
+    "invalid",
+    "undecided",
+    "replied",
+    "on_time",
+    "valid_visited",
+    "reopened",
+    "sat_very_satisfied",
+    "sat_satisfied",
+    "sat_neutral",
+    "sat_dissatisfied",
+    "sat_very_dissatisfied",
+)
+DAY_MEASURES = ("received", "valid", "replied", "on_time", "reopened", "answered", "satisfied")
+
+
+class MonthTally(models.Model):
+    """Records received in a month (company time), by estate, department, category and kind."""
+
+    month = models.DateField()  # the 1st of the month
+    estate_id = models.IntegerField()
+    department_id = models.IntegerField()
+    category_id = models.IntegerField()
+    kind = models.CharField(max_length=10)
+    received = models.IntegerField(db_default=0)
+    valid = models.IntegerField(db_default=0)
+    invalid = models.IntegerField(db_default=0)
+    undecided = models.IntegerField(db_default=0)
+    replied = models.IntegerField(db_default=0)
+    on_time = models.IntegerField(db_default=0)
+    valid_visited = models.IntegerField(db_default=0)
+    reopened = models.IntegerField(db_default=0)
+    sat_very_satisfied = models.IntegerField(db_default=0)
+    sat_satisfied = models.IntegerField(db_default=0)
+    sat_neutral = models.IntegerField(db_default=0)
+    sat_dissatisfied = models.IntegerField(db_default=0)
+    sat_very_dissatisfied = models.IntegerField(db_default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "estate_id", "department_id", "category_id", "kind"], name="month_tally_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.kind}: {self.received}"
+
+
+class DayTally(models.Model):
+    """Records received on a day (company time), by estate, department and kind: the
+    dashboard's "same days of last month" without reading last month's rows."""
+
+    day = models.DateField()
+    estate_id = models.IntegerField()
+    department_id = models.IntegerField()
+    kind = models.CharField(max_length=10)
+    received = models.IntegerField(db_default=0)
+    valid = models.IntegerField(db_default=0)
+    replied = models.IntegerField(db_default=0)
+    on_time = models.IntegerField(db_default=0)
+    reopened = models.IntegerField(db_default=0)
+    answered = models.IntegerField(db_default=0)
+    satisfied = models.IntegerField(db_default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "estate_id", "department_id", "kind"], name="day_tally_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind}: {self.received}"

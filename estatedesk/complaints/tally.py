@@ -1,0 +1,268 @@
+# ruff: noqa: S608 -- every name and condition below comes from model metadata and constants, never from input
+"""The kept counts of complaints by month and by day (``models_tally``): their triggers,
+their rebuild, and the reads that sum them.
+
+Why triggers
+------------
+The counts must equal a recount after every change, whichever code made it: the services,
+the demo and the benchmarks' bulk inserts, a queryset update, the records disposal's
+deletions. A trigger runs inside the statement that changed the row, so the counts move in
+the same transaction and roll back with it; there is nothing to forget to call. The SQL is
+generated here from one table of conditions, for SQLite and for PostgreSQL, so the two
+databases count alike; ``tests/complaints/test_tally.py`` recounts with the ORM after each
+kind of change and compares.
+
+* A complaint row counts once in its month's row and once in its day's row, under the
+  company-local date it was received (``Complaint.received_on``).
+* An insert adds the row's conditions, a delete subtracts them, an update of a counted
+  column subtracts the old row's and adds the new one's (a reassignment moves the count from
+  one department to the other).
+* "Valid and visited" depends on the visits table: the first visit of a complaint adds it,
+  removing the last one subtracts it.
+
+Concurrent writers on PostgreSQL add to the same tally row under its row lock: two intakes in
+the same estate, department, category and month wait for each other's commit at that one
+statement, not for the whole transaction's work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection as default_connection
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from estatedesk.complaints.models import (
+    SATISFIED_ANSWERS,
+    Complaint,
+    DayTally,
+    MonthTally,
+    Satisfaction,
+    Visit,
+)
+from estatedesk.complaints.models_tally import DAY_MEASURES, MONTH_MEASURES
+
+__all__ = ["drop_sql", "install", "rebuild", "trigger_sql"]
+
+COMPLAINTS = Complaint._meta.db_table
+VISITS = Visit._meta.db_table
+MONTHS = MonthTally._meta.db_table
+DAYS = DayTally._meta.db_table
+
+
+def _flag(condition: str) -> str:
+    return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+
+def _conditions(r: str) -> dict[str, str]:
+    """Each measure of a complaint row ``r`` (NEW, OLD or a table alias) as 0 or 1, in SQL both
+    databases read alike (a boolean column is 0/1/NULL in SQLite, true/false/NULL in PostgreSQL)."""
+    satisfied = ", ".join(f"'{level}'" for level in sorted(SATISFIED_ANSWERS))
+    found = {
+        "received": "1",
+        "valid": _flag(f"{r}.valid"),
+        "invalid": _flag(f"NOT {r}.valid"),
+        "undecided": _flag(f"{r}.valid IS NULL"),
+        "replied": _flag(f"{r}.first_replied_at IS NOT NULL"),
+        "on_time": _flag(f"{r}.first_replied_at IS NOT NULL AND {r}.on_time"),
+        "valid_visited": _flag(
+            f"{r}.valid AND EXISTS (SELECT 1 FROM {VISITS} v WHERE v.complaint_id = {r}.id)"
+        ),
+        "reopened": _flag(f"{r}.reopen_count > 0"),
+        "answered": _flag(f"{r}.satisfaction <> ''"),
+        "satisfied": _flag(f"{r}.satisfaction IN ({satisfied})"),
+    }
+    for level in Satisfaction.values:
+        found[f"sat_{level}"] = _flag(f"{r}.satisfaction = '{level}'")
+    return found
+
+
+# The columns whose change moves a count (the update trigger fires only when one of them did).
+COUNTED_COLUMNS = (
+    "received_on",
+    "estate_id",
+    "department_id",
+    "category_id",
+    "kind",
+    "valid",
+    "first_replied_at",
+    "on_time",
+    "reopen_count",
+    "satisfaction",
+)
+
+
+def _month_of(vendor: str, day: str) -> str:
+    if vendor == "postgresql":
+        return f"CAST(date_trunc('month', {day}) AS date)"
+    return f"date({day}, 'start of month')"
+
+
+@dataclass(frozen=True)
+class _Table:
+    name: str
+    keys: tuple[str, ...]
+    measures: tuple[str, ...]
+
+    def key_values(self, vendor: str, r: str) -> list[str]:
+        values = {
+            "month": _month_of(vendor, f"{r}.received_on"),
+            "day": f"{r}.received_on",
+            "estate_id": f"{r}.estate_id",
+            "department_id": f"{r}.department_id",
+            "category_id": f"{r}.category_id",
+            "kind": f"{r}.kind",
+        }
+        return [values[k] for k in self.keys]
+
+    def upsert(self, vendor: str, r: str, sign: str, measures: tuple[str, ...] | None = None) -> str:
+        """Add (sign "") or subtract (sign "-") row ``r``'s measures to its key's row."""
+        conditions = _conditions(r)
+        names = measures or self.measures
+        columns = [*self.keys, *names]
+        values = [*self.key_values(vendor, r), *(f"{sign}({conditions[m]})" for m in names)]
+        updates = ", ".join(f"{m} = {self.name}.{m} + excluded.{m}" for m in names)
+        return (
+            f"INSERT INTO {self.name} ({', '.join(columns)}) VALUES ({', '.join(values)}) "
+            f"ON CONFLICT ({', '.join(self.keys)}) DO UPDATE SET {updates}"
+        )
+
+    def visited_from_complaint(self, vendor: str, complaint_id: str, sign: str) -> str:
+        """Add or subtract "valid and visited" for the complaint a visit belongs to, when its
+        first visit arrives or its last one goes (the trigger's condition says which): the
+        visit is already in or already out, so only the complaint's validity decides."""
+        conditions = _conditions("c")
+        columns = [*self.keys, "valid_visited"]
+        values = [*self.key_values(vendor, "c"), f"{sign}({conditions['valid']})"]
+        return (
+            f"INSERT INTO {self.name} ({', '.join(columns)}) SELECT {', '.join(values)} "
+            f"FROM {COMPLAINTS} c WHERE c.id = {complaint_id} "
+            f"ON CONFLICT ({', '.join(self.keys)}) DO UPDATE "
+            f"SET valid_visited = {self.name}.valid_visited + excluded.valid_visited"
+        )
+
+
+TABLES = (
+    _Table(MONTHS, ("month", "estate_id", "department_id", "category_id", "kind"), MONTH_MEASURES),
+    _Table(DAYS, ("day", "estate_id", "department_id", "kind"), DAY_MEASURES),
+)
+
+
+def _changed(vendor: str) -> str:
+    op = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+    return " OR ".join(f"OLD.{c} {op} NEW.{c}" for c in COUNTED_COLUMNS)
+
+
+def _visit_first(r: str) -> str:
+    return f"(SELECT COUNT(*) FROM {VISITS} WHERE complaint_id = {r}.complaint_id) = 1"
+
+
+def _visit_none(r: str) -> str:
+    return f"NOT EXISTS (SELECT 1 FROM {VISITS} WHERE complaint_id = {r}.complaint_id)"
+
+
+def _sqlite_triggers() -> list[str]:
+    v = "sqlite"
+    month = TABLES[0]
+
+    def each(r: str, sign: str) -> str:
+        return "; ".join(t.upsert(v, r, sign) for t in TABLES) + ";"
+
+    return [
+        f"CREATE TRIGGER tally_complaint_insert AFTER INSERT ON {COMPLAINTS} BEGIN {each('NEW', '')} END",
+        f"CREATE TRIGGER tally_complaint_delete AFTER DELETE ON {COMPLAINTS} BEGIN {each('OLD', '-')} END",
+        f"CREATE TRIGGER tally_complaint_update AFTER UPDATE ON {COMPLAINTS} WHEN {_changed(v)} "
+        f"BEGIN {each('OLD', '-')} {each('NEW', '')} END",
+        f"CREATE TRIGGER tally_visit_insert AFTER INSERT ON {VISITS} WHEN {_visit_first('NEW')} "
+        f"BEGIN {month.visited_from_complaint(v, 'NEW.complaint_id', '')}; END",
+        f"CREATE TRIGGER tally_visit_delete AFTER DELETE ON {VISITS} WHEN {_visit_none('OLD')} "
+        f"BEGIN {month.visited_from_complaint(v, 'OLD.complaint_id', '-')}; END",
+    ]
+
+
+def _postgresql_triggers() -> list[str]:
+    v = "postgresql"
+    month = TABLES[0]
+    old = "; ".join(t.upsert(v, "OLD", "-") for t in TABLES)
+    new = "; ".join(t.upsert(v, "NEW", "") for t in TABLES)
+    return [
+        f"""CREATE FUNCTION tally_complaint() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' OR TG_OP = 'DELETE' THEN {old}; END IF;
+    IF TG_OP = 'UPDATE' OR TG_OP = 'INSERT' THEN {new}; END IF;
+    RETURN NULL;
+END $$""",
+        f"""CREATE FUNCTION tally_visit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' AND {_visit_first("NEW")} THEN
+        {month.visited_from_complaint(v, "NEW.complaint_id", "")};
+    ELSIF TG_OP = 'DELETE' AND {_visit_none("OLD")} THEN
+        {month.visited_from_complaint(v, "OLD.complaint_id", "-")};
+    END IF;
+    RETURN NULL;
+END $$""",
+        f"CREATE TRIGGER tally_complaint_insert_delete AFTER INSERT OR DELETE ON {COMPLAINTS} "
+        "FOR EACH ROW EXECUTE FUNCTION tally_complaint()",
+        f"CREATE TRIGGER tally_complaint_update AFTER UPDATE ON {COMPLAINTS} FOR EACH ROW "
+        f"WHEN ({_changed(v)}) EXECUTE FUNCTION tally_complaint()",
+        f"CREATE TRIGGER tally_visit AFTER INSERT OR DELETE ON {VISITS} FOR EACH ROW EXECUTE FUNCTION tally_visit()",
+    ]
+
+
+def trigger_sql(vendor: str) -> list[str]:
+    if vendor == "postgresql":
+        return _postgresql_triggers()
+    if vendor == "sqlite":
+        return _sqlite_triggers()
+    raise NotImplementedError(f"no tally triggers for {vendor}")
+
+
+def drop_sql(vendor: str) -> list[str]:
+    if vendor == "postgresql":
+        return [
+            f"DROP TRIGGER IF EXISTS tally_complaint_insert_delete ON {COMPLAINTS}",
+            f"DROP TRIGGER IF EXISTS tally_complaint_update ON {COMPLAINTS}",
+            f"DROP TRIGGER IF EXISTS tally_visit ON {VISITS}",
+            "DROP FUNCTION IF EXISTS tally_complaint()",
+            "DROP FUNCTION IF EXISTS tally_visit()",
+        ]
+    return [
+        f"DROP TRIGGER IF EXISTS {name}"
+        for name in (
+            "tally_complaint_insert",
+            "tally_complaint_delete",
+            "tally_complaint_update",
+            "tally_visit_insert",
+            "tally_visit_delete",
+        )
+    ]
+
+
+def _execute(connection: BaseDatabaseWrapper, statements: list[str]) -> None:
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def install(connection: BaseDatabaseWrapper = default_connection) -> None:
+    """(Re)create the triggers: called by the migrations that change what is counted."""
+    _execute(connection, drop_sql(connection.vendor) + trigger_sql(connection.vendor))
+
+
+def rebuild(connection: BaseDatabaseWrapper = default_connection) -> None:
+    """Count everything again from the complaints, in one transaction (the caller's).
+
+    For the migration that introduces the counts and for ``manage rebuild_tallies``; the
+    triggers keep them right from then on.
+    """
+    vendor = connection.vendor
+    statements = [f"DELETE FROM {t.name}" for t in TABLES]
+    conditions = _conditions("c")
+    for table in TABLES:
+        keys = table.key_values(vendor, "c")
+        sums = [f"SUM({conditions[m]})" for m in table.measures]
+        statements.append(
+            f"INSERT INTO {table.name} ({', '.join((*table.keys, *table.measures))}) "
+            f"SELECT {', '.join((*keys, *sums))} FROM {COMPLAINTS} c GROUP BY {', '.join(keys)}"
+        )
+    _execute(connection, statements)

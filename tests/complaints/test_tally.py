@@ -1,0 +1,212 @@
+"""The kept counts by month and by day equal a recount after every kind of change (SPEC A-1, K-12).
+
+The recount here is Python over the complaint rows and their visits, written from the
+definitions in ``reports.measures``: it shares no code with the triggers that keep the counts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from estatedesk.complaints import services, tally
+from estatedesk.complaints.models import Complaint, DayTally, MonthTally, Visit
+from estatedesk.complaints.models_tally import DAY_MEASURES, MONTH_MEASURES
+from estatedesk.core.models import CompanySettings
+from estatedesk.records.registry import record_type
+from tests.complaints.conftest import at, category, record
+from tests.helpers import frozen_at
+
+pytestmark = [pytest.mark.django_db]
+
+SATISFIED = {"satisfied", "very_satisfied"}
+
+
+def _measures(c: Complaint, visited: bool) -> dict[str, int]:
+    return {
+        "received": 1,
+        "valid": int(c.valid is True),
+        "invalid": int(c.valid is False),
+        "undecided": int(c.valid is None),
+        "replied": int(c.first_replied_at is not None),
+        "on_time": int(c.first_replied_at is not None and c.on_time is True),
+        "valid_visited": int(c.valid is True and visited),
+        "reopened": int(c.reopen_count > 0),
+        "answered": int(c.satisfaction != ""),
+        "satisfied": int(c.satisfaction in SATISFIED),
+        **{
+            f"sat_{level}": int(c.satisfaction == level)
+            for level in (*SATISFIED, "neutral", "dissatisfied", "very_dissatisfied")
+        },
+    }
+
+
+def recount() -> tuple[dict[tuple, Counter], dict[tuple, Counter]]:
+    zone = ZoneInfo(CompanySettings.load().time_zone)
+    visited = set(Visit.objects.values_list("complaint_id", flat=True))
+    months: dict[tuple, Counter] = defaultdict(Counter)
+    days: dict[tuple, Counter] = defaultdict(Counter)
+    for c in Complaint.objects.all():
+        local = c.received_at.astimezone(zone).date()
+        assert c.received_on == local, c.number
+        counts = _measures(c, c.pk in visited)
+        month_key = (local.replace(day=1), c.estate_id, c.department_id, c.category_id, c.kind)
+        months[month_key].update({m: counts[m] for m in MONTH_MEASURES})
+        days[(local, c.estate_id, c.department_id, c.kind)].update({m: counts[m] for m in DAY_MEASURES})
+    return _nonzero(months), _nonzero(days)
+
+
+def _nonzero(rows: dict[tuple, Counter]) -> dict[tuple, Counter]:
+    return {key: +counts for key, counts in rows.items() if +counts}
+
+
+def kept() -> tuple[dict[tuple, Counter], dict[tuple, Counter]]:
+    months = {
+        (r["month"], r["estate_id"], r["department_id"], r["category_id"], r["kind"]): Counter(
+            {m: r[m] for m in MONTH_MEASURES}
+        )
+        for r in MonthTally.objects.values()
+    }
+    days = {
+        (r["day"], r["estate_id"], r["department_id"], r["kind"]): Counter({m: r[m] for m in DAY_MEASURES})
+        for r in DayTally.objects.values()
+    }
+    for counts in (*months.values(), *days.values()):
+        assert all(n >= 0 for n in counts.values()), counts  # never below zero on the way
+    return _nonzero(months), _nonzero(days)
+
+
+def assert_kept_equals_recount() -> None:
+    kept_months, kept_days = kept()
+    recounted_months, recounted_days = recount()
+    assert kept_months == recounted_months
+    assert kept_days == recounted_days
+
+
+def _lived(world: Any, when: Any, **overrides: Any) -> Complaint:
+    """A complaint recorded, assessed valid and replied to at ``when``."""
+    handler = world.users["handler_a"]
+    with frozen_at(when):
+        c = record(world, **overrides)
+        services.assess(actor=handler, complaint=c, cause="maintenance", serious=False, urgent=False)
+        services.reply(actor=handler, complaint=c, content="已修復", manner="oral")
+    return Complaint.objects.get(pk=c.pk)
+
+
+@pytest.mark.req("A-1", "K-12")
+def test_the_kept_counts_equal_a_recount_after_every_kind_of_change(world: Any) -> None:
+    handler = world.users["handler_a"]
+    assert_kept_equals_recount()
+
+    # Intake, of each kind, in two months; one received just before midnight Shanghai time on
+    # the last day of a month, which is still that month in the company's zone (and the
+    # previous day in UTC's).
+    with frozen_at(at(2026, 10, 31, 23, 50)):
+        late = record(world)
+    assert late.received_on == date(2026, 10, 31)
+    with frozen_at(at(2026, 11, 2, 9, 0)):
+        enquiry = record(world, kind="enquiry")
+        record(world, kind="grievance")
+    assert_kept_equals_recount()
+
+    # Assessment: valid, then reassessed invalid.
+    with frozen_at(at(2026, 11, 2, 10, 0)):
+        services.assess(actor=handler, complaint=late, cause="maintenance", serious=False, urgent=False)
+    assert_kept_equals_recount()
+    with frozen_at(at(2026, 11, 2, 11, 0)):
+        other = record(world, category=category("cleaning"))
+        services.assess(actor=handler, complaint=other, cause="management", serious=False, urgent=False)
+        services.assess(actor=handler, complaint=other, cause="unfounded", serious=False, urgent=False)
+    assert Complaint.objects.get(pk=other.pk).valid is False
+    assert_kept_equals_recount()
+
+    # Reply (on time), a dissatisfied visit that reopens it, and a satisfied one that closes it.
+    with frozen_at(at(2026, 11, 2, 12, 0)):
+        services.reply(actor=handler, complaint=late, content="已修復", manner="oral")
+    assert_kept_equals_recount()
+    with frozen_at(at(2026, 11, 3, 9, 0)):
+        services.visit(
+            actor=handler, complaint=late, method="phone", opinion="仍漏水", satisfaction="dissatisfied"
+        )
+    assert Complaint.objects.get(pk=late.pk).reopen_count == 1
+    assert_kept_equals_recount()
+    with frozen_at(at(2026, 11, 4, 9, 0)):
+        services.reply(actor=handler, complaint=late, content="已更換水管", manner="oral")
+        services.visit(
+            actor=handler, complaint=late, method="phone", opinion="好了", satisfaction="satisfied"
+        )
+    assert_kept_equals_recount()
+
+    # Reassignment to another department moves the counts with it.
+    with frozen_at(at(2026, 11, 5, 9, 0)):
+        services.assign(actor=world.users["deputy_gm"], complaint=enquiry, department=world.engineering)
+    assert Complaint.objects.get(pk=enquiry.pk).department_id == world.engineering.pk
+    assert_kept_equals_recount()
+
+    # Writes that bypass the services: a queryset update, a bulk insert, a deletion.
+    Complaint.objects.filter(pk=other.pk).update(category=category("repairs"), valid=None)
+    assert_kept_equals_recount()
+    template = Complaint.objects.get(pk=late.pk)
+    Complaint.objects.bulk_create(
+        [
+            Complaint(
+                number=f"TS-2026-9{i:05d}",
+                kind="complaint",
+                estate=template.estate,
+                department=template.department,
+                category=template.category,
+                channel="phone",
+                description="批量",
+                received_at=at(2026, 9, 30, 23, 30) + timedelta(hours=i),
+                valid=bool(i % 2),
+                first_replied_at=at(2026, 10, 2, 9, 0),
+                on_time=True,
+                satisfaction="neutral",
+            )
+            for i in range(3)
+        ]
+    )
+    assert_kept_equals_recount()
+    Visit.objects.filter(complaint=late).first().delete()  # one of its two visits: still visited
+    assert_kept_equals_recount()
+    Visit.objects.filter(complaint=late).delete()  # the last: no longer visited
+    assert_kept_equals_recount()
+    Complaint.objects.filter(number="TS-2026-900001").delete()
+    assert_kept_equals_recount()
+
+
+@pytest.mark.req("A-1", "K-12", "D-2")
+def test_disposal_of_old_complaints_takes_them_out_of_the_counts(world: Any) -> None:
+    old = _lived(world, at(2024, 3, 1, 10, 0))
+    handler = world.users["handler_a"]
+    with frozen_at(at(2024, 3, 2, 10, 0)):
+        services.visit(actor=handler, complaint=old, method="phone", opinion="滿意", satisfaction="satisfied")
+    _lived(world, at(2024, 3, 5, 10, 0))
+    march = MonthTally.objects.get(month=date(2024, 3, 1), kind="complaint")
+    assert (march.received, march.valid_visited, march.sat_satisfied) == (2, 1, 1)
+
+    complaints = record_type("complaints")
+    assert complaints is not None and complaints.dispose([old.pk]) == 1
+
+    march.refresh_from_db()
+    assert (march.received, march.valid_visited, march.sat_satisfied) == (1, 0, 0)
+    assert_kept_equals_recount()
+
+
+@pytest.mark.req("A-1", "K-12")
+def test_a_rebuild_gives_the_same_counts_as_the_triggers(world: Any) -> None:
+    _lived(world, at(2026, 6, 30, 23, 59))
+    _lived(world, at(2026, 7, 1, 0, 1), category=category("cleaning"))
+    before = kept()
+
+    MonthTally.objects.all().delete()
+    DayTally.objects.all().delete()
+    assert kept() == ({}, {})
+    tally.rebuild()
+
+    assert kept() == before
+    assert_kept_equals_recount()
