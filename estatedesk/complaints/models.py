@@ -442,12 +442,14 @@ from estatedesk.complaints.models_papers import (  # noqa: E402
     WeeklyReview,
     WorkNotice,
 )
-from estatedesk.complaints.models_tally import DayTally, MonthTally  # noqa: E402
+from estatedesk.complaints.models_tally import DAY_MEASURES, MONTH_MEASURES, DayTally, MonthTally  # noqa: E402
 
 __all__ = [
     "AWAITING_REPLY",
     "COMPANY_CAUSES",
+    "DAY_MEASURES",
     "LEADERSHIP_CHANNELS",
+    "MONTH_MEASURES",
     "OPEN_STATUSES",
     "REFERRAL_CAUSES",
     "SATISFIED_ANSWERS",

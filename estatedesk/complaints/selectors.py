@@ -19,7 +19,9 @@ from estatedesk.complaints.models import (
     AWAITING_REPLY,
     Category,
     Complaint,
+    DayTally,
     Event,
+    MonthTally,
     TransferSlip,
     WeeklyReview,
     WorkNotice,
@@ -43,6 +45,16 @@ def _scope(user: Actor, queryset: QuerySet, estate: str, department: str) -> Que
 
 def complaints_for(user: Actor) -> QuerySet[Complaint]:
     return _scope(user, Complaint.objects.all(), "estate", "department")
+
+
+def month_tallies_for(user: Actor) -> QuerySet[MonthTally]:
+    """The kept monthly counts (``complaints.tally``) of the complaints the user may see: the
+    same estates-or-departments scope, on the counts' own estate and department columns."""
+    return _scope(user, MonthTally.objects.all(), "estate_id", "department_id")
+
+
+def day_tallies_for(user: Actor) -> QuerySet[DayTally]:
+    return _scope(user, DayTally.objects.all(), "estate_id", "department_id")
 
 
 def complaint_list(user: Actor) -> QuerySet[Complaint]:

@@ -74,6 +74,33 @@ def count_filters(extra: Q | None = None) -> dict[str, Q]:
     }
 
 
+def from_month_tally(row: Mapping[str, Any]) -> dict[str, int]:
+    """The counts of summed ``complaints.MonthTally`` columns of complaints (kind complaint):
+    the triggers count each condition above, and the satisfaction answer level by level."""
+    levels = {level: int(row.get(f"sat_{level}") or 0) for level in stats.SATISFACTION_LEVELS}
+    counts = {
+        name: int(row.get(name) or 0)
+        for name in (
+            "received",
+            "valid",
+            "invalid",
+            "undecided",
+            "replied",
+            "on_time",
+            "valid_visited",
+            "reopened",
+        )
+    }
+    counts["answered"] = sum(levels.values())
+    counts["satisfied"] = sum(levels[level] for level in stats.SATISFIED_LEVELS)
+    return counts
+
+
+def satisfaction_from_month_tally(row: Mapping[str, Any]) -> dict[str, int]:
+    """The latest answers level by level, as ``stats.satisfaction_rate`` reads them."""
+    return {level: int(row.get(f"sat_{level}") or 0) for level in stats.SATISFACTION_LEVELS}
+
+
 # Records of the other two kinds, counted beside the complaints.
 OTHER_KINDS = {"grievances": Q(kind=Kind.GRIEVANCE), "enquiries": Q(kind=Kind.ENQUIRY)}
 
