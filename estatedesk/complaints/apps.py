@@ -10,10 +10,11 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: these modules load models (the workflow through the
         # typed actor), which exist only once the app registry is ready.
-        from estatedesk.complaints import key_households, personal_data, recompute, retention, workflow
+        from estatedesk.complaints import key_households, personal_data, recompute, retention, tasks, workflow
         from estatedesk.complaints.selectors import complaints_by_channel
         from estatedesk.complaints.views.panels import register_panels
         from estatedesk.core import flowchart
+        from estatedesk.org import hooks as org_hooks
         from estatedesk.org import key_households as surveys_hear
         from estatedesk.org.channels import register_usage
         from estatedesk.workcal.recompute import register, register_hours
@@ -21,6 +22,8 @@ class ComplaintsConfig(AppConfig):
         # The complaint module tells the calendar which deadlines to recompute (SPEC K-5).
         register(recompute.calendar_changed)
         register_hours(recompute.hours_changed)
+        # The kept counts are by the company's calendar day: a new time zone re-dates them.
+        org_hooks.on_time_zone_changed(tasks.redate_complaints)
         register_panels()
         # A channel complaints came in by is never deleted (C-1).
         register_usage(complaints_by_channel)

@@ -28,8 +28,10 @@ statement, not for the whole transaction's work.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.db import connection as default_connection
+from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from estatedesk.complaints.models import (
@@ -42,7 +44,9 @@ from estatedesk.complaints.models import (
 )
 from estatedesk.complaints.models_tally import DAY_MEASURES, MONTH_MEASURES
 
-__all__ = ["drop_sql", "install", "rebuild", "trigger_sql"]
+__all__ = ["drop_sql", "install", "rebuild", "redate", "trigger_sql"]
+
+REDATE_CHUNK = 5000
 
 COMPLAINTS = Complaint._meta.db_table
 VISITS = Visit._meta.db_table
@@ -266,3 +270,33 @@ def rebuild(connection: BaseDatabaseWrapper = default_connection) -> None:
             f"SELECT {', '.join((*keys, *sums))} FROM {COMPLAINTS} c GROUP BY {', '.join(keys)}"
         )
     _execute(connection, statements)
+
+
+def redate(zone: ZoneInfo, connection: BaseDatabaseWrapper = default_connection) -> int:
+    """Each complaint's company-local date in ``zone`` (after the company's time zone changed);
+    the update trigger moves its counts to the new day and month. Returns how many moved."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {COMPLAINTS} SET received_on = CAST(received_at AT TIME ZONE %s AS date) "
+                "WHERE received_on IS DISTINCT FROM CAST(received_at AT TIME ZONE %s AS date)",
+                [zone.key, zone.key],
+            )
+            return cursor.rowcount
+    moved, last = 0, 0
+    while True:
+        rows = list(
+            Complaint.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "received_at", "received_on")[:REDATE_CHUNK]
+        )
+        if not rows:
+            return moved
+        last = rows[-1][0]
+        changed = [
+            (at.astimezone(zone).date(), pk) for pk, at, on in rows if at.astimezone(zone).date() != on
+        ]
+        if changed:
+            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+                cursor.executemany(f"UPDATE {COMPLAINTS} SET received_on = %s WHERE id = %s", changed)
+            moved += len(changed)

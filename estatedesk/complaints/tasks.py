@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
-from estatedesk.complaints import sweeps, uploads
+from estatedesk.complaints import sweeps, tally, uploads
+from estatedesk.core.clock import zone_named
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -18,3 +19,9 @@ def sweep_deadlines() -> dict[str, int]:
 def remove_orphan_uploads() -> int:
     """Files no attachment row points to (a process killed mid-upload); hourly."""
     return uploads.remove_orphans()
+
+
+@db_task(retries=2, retry_delay=30)
+def redate_complaints(zone: str) -> int:
+    """The company's time zone changed: each complaint's local date, and so its counts, follow."""
+    return tally.redate(zone_named(zone))

@@ -37,12 +37,17 @@ def clock_at(when: datetime) -> Iterator[None]:
         _clock.reset(token)
 
 
-def company_zone(company: CompanySettings | None = None) -> ZoneInfo:
-    company = company or CompanySettings.load()
+def zone_named(name: str) -> ZoneInfo:
+    """The zone of that name; the default one for a blank or unknown name."""
     try:
-        return ZoneInfo(company.time_zone or DEFAULT_TIME_ZONE)
+        return ZoneInfo(name or DEFAULT_TIME_ZONE)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(DEFAULT_TIME_ZONE)
+
+
+def company_zone(company: CompanySettings | None = None) -> ZoneInfo:
+    company = company or CompanySettings.load()
+    return zone_named(company.time_zone)
 
 
 def company_now(company: CompanySettings | None = None) -> datetime:

@@ -42,3 +42,23 @@ def office_hours_changed(estate_id: int | None) -> None:
     """Call every hook, in the order they registered (called after the change commits)."""
     for hook in office_hours_hooks():
         hook(estate_id)
+
+
+# Told the company's new time zone (its name), after the change committed.
+TimeZoneHook = Callable[[str], object]
+_time_zone_hooks: list[TimeZoneHook] = []
+
+
+def on_time_zone_changed(hook: TimeZoneHook) -> TimeZoneHook:
+    """Register ``hook``: the complaints re-date what they received by the company's calendar."""
+    with _lock:
+        if hook not in _time_zone_hooks:
+            _time_zone_hooks.append(hook)
+    return hook
+
+
+def time_zone_changed(zone: str) -> None:
+    with _lock:
+        hooks = list(_time_zone_hooks)
+    for hook in hooks:
+        hook(zone)

@@ -27,8 +27,16 @@ def save_record(
         instance.estate_id = instance.building.estate_id
     instance.full_clean()
     hours_before = _office_hours_before(instance)
+    zone_before = _time_zone_before(instance)
     stamp(instance, actor)
     instance.save()
+    if (
+        zone_before is not None
+        and isinstance(instance, CompanySettings)
+        and instance.time_zone != zone_before
+    ):
+        zone = instance.time_zone
+        transaction.on_commit(lambda: hooks.time_zone_changed(zone))
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
     if hours_before is not None and _deadline_inputs(instance) != hours_before:
@@ -57,6 +65,12 @@ def _office_hours_before(instance: models.Model) -> tuple[Any, ...] | None:
         return None
     old = type(instance).objects.filter(pk=instance.pk).first()
     return _deadline_inputs(old) if old is not None else None
+
+
+def _time_zone_before(instance: models.Model) -> str | None:
+    if not isinstance(instance, CompanySettings) or instance.pk is None:
+        return None
+    return CompanySettings.objects.filter(pk=instance.pk).values_list("time_zone", flat=True).first()
 
 
 def _recompute_after_commit(instance: models.Model) -> None:

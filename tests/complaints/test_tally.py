@@ -210,3 +210,22 @@ def test_a_rebuild_gives_the_same_counts_as_the_triggers(world: Any) -> None:
 
     assert kept() == before
     assert_kept_equals_recount()
+
+
+@pytest.mark.req("A-1", "K-12")
+def test_a_new_company_time_zone_re_dates_the_complaints_and_their_counts(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from estatedesk.org import services as org_services
+
+    # 00:30 on 1 July in Shanghai is still 30 June in London (16:30 UTC on 30 June).
+    c = _lived(world, at(2026, 7, 1, 0, 30))
+    assert c.received_on == date(2026, 7, 1)
+    company = CompanySettings.load()
+    company.time_zone = "Europe/London"
+    with django_capture_on_commit_callbacks(execute=True):
+        org_services.save_record(actor=world.users["admin"], instance=company)
+
+    assert Complaint.objects.get(pk=c.pk).received_on == date(2026, 6, 30)
+    assert MonthTally.objects.filter(month=date(2026, 6, 1), received=1).exists()
+    assert_kept_equals_recount()
