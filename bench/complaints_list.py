@@ -157,6 +157,7 @@ class Filler:
             category=rng.choice(self.categories),
             description=rng.choice(TEXTS),
             received_at=received,
+            received_on=received.astimezone(self.zone).date(),  # the kept counts' day (no settings query)
             recorded_by_id=site["duty"],
             department=self.engineering if rng.random() < 0.1 else site["office"],
             handler=site["handler"],

@@ -1,8 +1,9 @@
 """The figures of one department's monthly complaint report, from the database (SPEC K-12).
 
-Every count is a database aggregate (conditional ``Count`` with ``filter=``, or a GROUP BY
-through ``values().annotate()``), so the number of queries and the memory used do not grow
-with the number of complaints. The two exceptions are bounded: the reply times of one
+The counts, and the breakdowns by category and estate, are sums of the kept monthly counts
+(``complaints.tally``, moved by triggers in the same transaction as every change); cause and
+channel are a GROUP BY over the department-month. So the number of queries and the memory
+used do not grow with the number of complaints. The two exceptions are bounded: the reply times of one
 department-month (for the median and p90) and the rows of the complainants who complained
 at least twice that month (found by a GROUP BY … HAVING in the database first).
 
@@ -39,13 +40,21 @@ report is the report model's job (it stores the figures it was submitted with).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
-from django.db.models import Case, CharField, Count, F, Q, Value, When
+from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Cast, Concat
 
-from estatedesk.complaints.models import OPEN_STATUSES, Complaint, Kind, Status
+from estatedesk.complaints.models import (
+    MONTH_MEASURES,
+    OPEN_STATUSES,
+    Category,
+    Complaint,
+    Kind,
+    MonthTally,
+    Status,
+)
 from estatedesk.core.clock import company_zone
 from estatedesk.reports import measures, stats
 
@@ -136,41 +145,42 @@ class MonthlyFigures:
 def monthly_figures(*, department_id: int, year: int, month: int) -> MonthlyFigures:
     """The K-12 figures of one department for one calendar month (a handful of queries)."""
     start, end = month_bounds(year, month)
-    month_records = Complaint.objects.filter(
-        department_id=department_id, received_at__gte=start, received_at__lt=end
+    complaints = Complaint.objects.filter(
+        department_id=department_id, received_at__gte=start, received_at__lt=end, kind=Kind.COMPLAINT
     )
-    complaints = month_records.filter(kind=Kind.COMPLAINT)
 
-    is_complaint = Q(kind=Kind.COMPLAINT)
-    satisfaction_filters = {
-        f"n_sat_{level}": Count("pk", filter=is_complaint & Q(satisfaction=level))
-        for level in stats.SATISFACTION_LEVELS
-    }
-    # The counts of measures (their definitions), in one aggregate. Aggregate names start
-    # with n_: an alias equal to a field name (valid, on_time) would shadow the field inside
-    # the other filters.
-    counted = {**measures.count_filters(), **measures.OTHER_KINDS}
-    row = month_records.aggregate(
-        **{f"n_{name}": Count("pk", filter=q) for name, q in counted.items()}, **satisfaction_filters
+    # The counts, by category and by estate, from the kept monthly counts (complaints.tally):
+    # a few dozen rows whatever the number of complaints.
+    kept: Any = (
+        MonthTally.objects.filter(department_id=department_id, month=date(year, month, 1))
+        .order_by()
+        .values("kind", "category_id", "estate_id")
+        .annotate(**{name: Sum(name) for name in MONTH_MEASURES})
     )
-    counts = {name: row[f"n_{name}"] for name in counted}
+    totals: dict[str, int] = dict.fromkeys(MONTH_MEASURES, 0)
+    by_kind: dict[str, int] = {}
+    by_category_id: dict[int, int] = {}
+    by_estate: dict[int, int] = {}
+    for row in kept:
+        by_kind[row["kind"]] = by_kind.get(row["kind"], 0) + int(row["received"] or 0)
+        if row["kind"] != Kind.COMPLAINT or not row["received"]:
+            continue
+        for name in MONTH_MEASURES:
+            totals[name] += int(row[name] or 0)
+        by_category_id[row["category_id"]] = by_category_id.get(row["category_id"], 0) + row["received"]
+        by_estate[row["estate_id"]] = by_estate.get(row["estate_id"], 0) + row["received"]
+    counts = measures.from_month_tally(totals)
+    counts["grievances"] = by_kind.get(Kind.GRIEVANCE, 0)
+    counts["enquiries"] = by_kind.get(Kind.ENQUIRY, 0)
+    codes = dict(Category.objects.filter(pk__in=list(by_category_id)).values_list("pk", "code"))
+    by_category = {codes[pk]: n for pk, n in by_category_id.items()}
 
-    # One GROUP BY over the four keys: its rows are bounded by the combinations that occur,
-    # not by the number of complaints; the four breakdowns are summed from them.
-    by_category: dict[str, int] = {}
+    # Cause and channel are not kept: one GROUP BY over the department-month's complaints.
     by_cause: dict[str, int] = {}
     by_channel: dict[str, int] = {}
-    by_estate: dict[int, int] = {}
-    breakdown = (
-        complaints.order_by()
-        .values_list("category__code", "cause", "channel", "estate_id")
-        .annotate(n=Count("pk"))
-    )
-    for category, cause, channel, estate_id, n in breakdown:
-        by_category[category] = by_category.get(category, 0) + n
+    for cause, channel, n in complaints.order_by().values_list("cause", "channel").annotate(n=Count("pk")):
         by_cause[cause] = by_cause.get(cause, 0) + n
         by_channel[channel] = by_channel.get(channel, 0) + n
-        by_estate[estate_id] = by_estate.get(estate_id, 0) + n
 
     # Bounded: the replied complaints of one department in one month; streamed, so only
     # their durations are held, and unordered (the model's ordering would sort them).
@@ -183,7 +193,7 @@ def monthly_figures(*, department_id: int, year: int, month: int) -> MonthlyFigu
     reply_times = stats.durations(replied - received for replied, received in replies if replied is not None)
 
     satisfaction_counts = {
-        level: row[f"n_sat_{level}"] for level in stats.SATISFACTION_LEVELS if row[f"n_sat_{level}"]
+        level: n for level, n in measures.satisfaction_from_month_tally(totals).items() if n
     }
     open_counts = _open_at(department_id=department_id, start=start, end=end)
     return MonthlyFigures(
