@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,7 +11,15 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: these modules load models (the workflow through the
         # typed actor), which exist only once the app registry is ready.
-        from estatedesk.complaints import key_households, personal_data, recompute, retention, tasks, workflow
+        from estatedesk.complaints import (
+            key_households,
+            personal_data,
+            recompute,
+            retention,
+            tally,
+            tasks,
+            workflow,
+        )
         from estatedesk.complaints.selectors import complaints_by_channel
         from estatedesk.complaints.views.panels import register_panels
         from estatedesk.core import flowchart
@@ -19,6 +28,9 @@ class ComplaintsConfig(AppConfig):
         from estatedesk.org.channels import register_usage
         from estatedesk.workcal.recompute import register, register_hours
 
+        # SQLite rebuilds a table to alter one of its columns, dropping its triggers: the kept
+        # counts' triggers are put back after every migrate (decision 0053).
+        post_migrate.connect(tally.reinstall_after_migrate, sender=self)
         # The complaint module tells the calendar which deadlines to recompute (SPEC K-5).
         register(recompute.calendar_changed)
         register_hours(recompute.hours_changed)

@@ -230,16 +230,7 @@ def drop_sql(vendor: str) -> list[str]:
             "DROP FUNCTION IF EXISTS tally_complaint()",
             "DROP FUNCTION IF EXISTS tally_visit()",
         ]
-    return [
-        f"DROP TRIGGER IF EXISTS {name}"
-        for name in (
-            "tally_complaint_insert",
-            "tally_complaint_delete",
-            "tally_complaint_update",
-            "tally_visit_insert",
-            "tally_visit_delete",
-        )
-    ]
+    return [f"DROP TRIGGER IF EXISTS {name}" for name in sorted(expected(vendor))]
 
 
 def _execute(connection: BaseDatabaseWrapper, statements: list[str]) -> None:
@@ -251,6 +242,41 @@ def _execute(connection: BaseDatabaseWrapper, statements: list[str]) -> None:
 def install(connection: BaseDatabaseWrapper = default_connection) -> None:
     """(Re)create the triggers: called by the migrations that change what is counted."""
     _execute(connection, drop_sql(connection.vendor) + trigger_sql(connection.vendor))
+
+
+def installed(connection: BaseDatabaseWrapper = default_connection) -> set[str]:
+    """The names of the counts' triggers present in the database."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'tally_%%' AND NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'tally_%'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def expected(vendor: str) -> set[str]:
+    if vendor == "postgresql":
+        return {"tally_complaint_insert_delete", "tally_complaint_update", "tally_visit"}
+    return {
+        "tally_complaint_insert",
+        "tally_complaint_delete",
+        "tally_complaint_update",
+        "tally_visit_insert",
+        "tally_visit_delete",
+    }
+
+
+def reinstall_after_migrate(using: str = "default", **kwargs: object) -> None:
+    """After ``migrate``: put the triggers back where a migration rebuilt the table without
+    them (SQLite alters a column by copying the table). Nothing to do before the counts'
+    migration has run, or when every trigger is there."""
+    from django.db import connections
+
+    connection = connections[using]
+    if MONTHS not in connection.introspection.table_names():
+        return
+    if installed(connection) != expected(connection.vendor):
+        install(connection)
 
 
 def rebuild(connection: BaseDatabaseWrapper = default_connection) -> None:

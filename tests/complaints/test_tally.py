@@ -229,3 +229,20 @@ def test_a_new_company_time_zone_re_dates_the_complaints_and_their_counts(
     assert Complaint.objects.get(pk=c.pk).received_on == date(2026, 6, 30)
     assert MonthTally.objects.filter(month=date(2026, 6, 1), received=1).exists()
     assert_kept_equals_recount()
+
+
+@pytest.mark.req("A-1", "K-12")
+def test_triggers_dropped_by_a_table_rebuild_are_put_back_after_migrate(world: Any) -> None:
+    from django.db import connection
+
+    # What SQLite's schema editor does to alter a column: a new table, without the triggers.
+    with connection.cursor() as cursor:
+        for statement in tally.drop_sql(connection.vendor):
+            cursor.execute(statement)
+    assert tally.installed() == set()
+
+    tally.reinstall_after_migrate(using="default")
+
+    assert tally.installed() == tally.expected(connection.vendor)
+    _lived(world, at(2026, 5, 5, 10, 0))
+    assert_kept_equals_recount()
