@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,9 +28,11 @@ class ComplaintsConfig(AppConfig):
         from estatedesk.org.channels import register_usage
         from estatedesk.workcal.recompute import register, register_hours
 
-        # SQLite rebuilds a table to alter one of its columns, dropping its triggers: the kept
-        # counts' triggers are put back after every migrate (decision 0053).
-        post_migrate.connect(tally.reinstall_after_migrate, sender=self)
+        # The kept counts' triggers are off while migrations run (SQLite copies a table to alter
+        # it, which another table's trigger naming it would stop) and on again, with the counts
+        # counted again, after (decision 0053).
+        pre_migrate.connect(tally.drop_before_migrate, sender=self)
+        post_migrate.connect(tally.count_after_migrate, sender=self)
         # The complaint module tells the calendar which deadlines to recompute (SPEC K-5).
         register(recompute.calendar_changed)
         register_hours(recompute.hours_changed)

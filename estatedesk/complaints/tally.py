@@ -266,17 +266,30 @@ def expected(vendor: str) -> set[str]:
     }
 
 
-def reinstall_after_migrate(using: str = "default", **kwargs: object) -> None:
-    """After ``migrate``: put the triggers back where a migration rebuilt the table without
-    them (SQLite alters a column by copying the table). Nothing to do before the counts'
-    migration has run, or when every trigger is there."""
+def drop_before_migrate(using: str = "default", plan: list | None = None, **kwargs: object) -> None:
+    """Before ``migrate`` runs migrations: take the triggers off. SQLite alters a table by
+    copying it and renaming the copy, which fails while another table's trigger names it;
+    ``count_after_migrate`` puts them back and counts again."""
+    from django.db import connections
+
+    connection = connections[using]
+    if plan and installed(connection):
+        _execute(connection, drop_sql(connection.vendor))
+
+
+def count_after_migrate(using: str = "default", plan: list | None = None, **kwargs: object) -> None:
+    """After ``migrate`` (or ``flush``): the triggers back, and the counts counted again when
+    anything ran without them (a migration may have changed complaints while they were off)."""
     from django.db import connections
 
     connection = connections[using]
     if MONTHS not in connection.introspection.table_names():
-        return
-    if installed(connection) != expected(connection.vendor):
+        return  # before the counts' migration, or after it was unapplied
+    if plan == [] and installed(connection) == expected(connection.vendor):
+        return  # nothing migrated
+    with transaction.atomic(using=using):
         install(connection)
+        rebuild(connection)
 
 
 def rebuild(connection: BaseDatabaseWrapper = default_connection) -> None:

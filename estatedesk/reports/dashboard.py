@@ -156,7 +156,7 @@ def _open_work(scoped: QuerySet[Complaint], clock: Clock, staff: Staff | None, w
     aggregates["n_overdue"] = Count("pk", filter=Q(pk__in=overdue_ids.values("pk")))
     if with_mine and staff is not None:
         aggregates["n_mine"] = Count("pk", filter=Q(handler=staff))
-    row = scoped.filter(status__in=OPEN_STATUSES).order_by().aggregate(**aggregates)
+    row = scoped.filter(open=True).order_by().aggregate(**aggregates)
     by_status = {str(s): row[f"s_{s}"] for s in OPEN_STATUSES}
     return OpenWork(
         total=sum(by_status.values()),
@@ -354,7 +354,7 @@ def _departments(
         if row["any_kind"]:  # records of any kind this month list the department, as open ones do
             counted[row["department_id"]] = {name: int(row[name] or 0) for name in ("received", *halves)}
     open_rows: Any = (
-        scoped.filter(status__in=OPEN_STATUSES)
+        scoped.filter(open=True)
         .order_by()
         .values("department_id")
         .annotate(n_open=Count("pk"), n_overdue=Count("pk", filter=Q(pk__in=overdue_ids.values("pk"))))

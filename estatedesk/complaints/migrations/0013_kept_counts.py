@@ -1,8 +1,8 @@
 """Kept counts of complaints by month and by day (complaints.tally, decision 0053).
 
 The company-local date each complaint was received is filled in for the rows already there
-(in the company's time zone), the counts are built from the complaints, and the triggers
-that keep them from then on are created.
+(in the company's time zone). The triggers that keep the counts, and the first count, come
+after the migrations (``complaints.tally.count_after_migrate``).
 """
 
 from datetime import timezone as dt_timezone
@@ -47,13 +47,6 @@ def fill_received_on(apps, schema_editor):
                 "UPDATE complaints_complaint SET received_on = %s WHERE id = %s",
                 [(at.replace(tzinfo=at.tzinfo or dt_timezone.utc).astimezone(zone).date(), pk) for pk, at in rows],
             )
-
-
-def start_counting(apps, schema_editor):
-    from estatedesk.complaints import tally
-
-    tally.install(schema_editor.connection)
-    tally.rebuild(schema_editor.connection)
 
 
 def stop_counting(apps, schema_editor):
@@ -130,5 +123,7 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('month', 'estate_id', 'department_id', 'category_id', 'kind'), name='month_tally_key')],
             },
         ),
-        migrations.RunPython(start_counting, stop_counting),
+        # The triggers are created, and the counts counted, after every migrate
+        # (complaints.tally.count_after_migrate); unapplying this takes them off.
+        migrations.RunPython(migrations.RunPython.noop, stop_counting),
     ]
