@@ -459,8 +459,15 @@ def add_working_days(start: datetime, n: int, cal: Calendar, hours: OfficeHours)
         zone = start.tzinfo
         if zone is tz:
             i = start.toordinal() - lo
+        elif zone is UTC and offset is not None:
+            # A start in UTC: its local day by arithmetic, not astimezone.
+            i = (
+                start.toordinal()
+                + (start.hour * 3600 + start.minute * 60 + start.second + offset) // 86400
+                - lo
+            )
         elif zone.__class__ is timezone and offset is not None:
-            # A fixed-offset start (UTC): its local day by arithmetic, not astimezone.
+            # Another fixed-offset start: the same, from its own offset.
             seconds = _SECONDS.get(zone)
             if seconds is None:
                 seconds = _seconds_east(zone)
