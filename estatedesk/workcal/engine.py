@@ -287,9 +287,12 @@ def _fixed_offset(tz: tzinfo, first: int, end: int) -> int | None:
     moment = datetime.combine(date.fromordinal(max(1, first - 1)), time(), UTC)
     stop = datetime.combine(date.fromordinal(min(_MAX_ORDINAL - 1, end)), time(), UTC)
     step = timedelta(hours=6)
-    while moment <= stop and len(offsets) < 2:
-        offsets.add(moment.astimezone(tz).utcoffset())
-        moment += step
+    try:
+        while moment <= stop and len(offsets) < 2:
+            offsets.add(moment.astimezone(tz).utcoffset())
+            moment += step
+    except OverflowError:  # a window at the very ends of the calendar: take the long way
+        return None
     (offset,) = offsets if len(offsets) == 1 else (None,)
     if offset is None or offset.microseconds:
         return None

@@ -231,3 +231,26 @@ def test_business_time_still_counts_from_the_compiled_calendar() -> None:
     assert add_business_time(start, 1, cal, hours).due == datetime(2026, 5, 6, 15, tzinfo=SHANGHAI)
     assert add_business_time(start, 3, cal, hours).due == datetime(2026, 5, 8, 15, tzinfo=SHANGHAI)
     assert add_business_time(start, 4, cal, hours).due == datetime(2026, 5, 9, 15, tzinfo=SHANGHAI)
+
+
+@P4
+@K5
+def test_calendars_at_the_ends_of_the_supported_dates() -> None:
+    """Years 1 and 9999 compile (an office west of UTC included) and answer as a plain count."""
+    hours = OfficeHours.parse("09:00-17:00", "America/New_York")
+    first = Calendar(
+        holidays=frozenset({date(1, 1, 3)}), workdays=frozenset(), confirmed_years=frozenset({1})
+    )
+    last = Calendar(
+        holidays=frozenset({date(9999, 12, 28)}), workdays=frozenset(), confirmed_years=frozenset({9999})
+    )
+    for cal, start, n in [
+        (first, datetime(1, 1, 2, 12, tzinfo=UTC), 1),
+        (first, datetime(1, 1, 2, 12, tzinfo=UTC), 40),
+        (last, datetime(9999, 12, 24, 12, tzinfo=UTC), 1),
+        (last, datetime(9999, 12, 24, 12, tzinfo=UTC), 2),
+    ]:
+        for _ in range(2):
+            assert same(add_working_days(start, n, cal, hours), reference(start, n, cal, hours), hours)
+    with pytest.raises(ValueError, match="supported date range"):
+        add_working_days(datetime(9999, 12, 24, 12, tzinfo=UTC), 10, last, hours)
