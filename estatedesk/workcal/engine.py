@@ -27,10 +27,17 @@ How periods are counted
 * Office hours are wall-clock periods. Zones with daylight saving are accepted, but a
   transition inside office hours is not specially handled (China has none).
 
-Speed: a Civil Code answer depends only on (calendar, zone, closing time, local date, N),
-and "the k-th working day after a date" only on the calendar, so both are memoised on the
-``Calendar`` object itself (bounded; a corrected calendar is a new object with an empty
-memo, so it can never answer from stale data).
+Speed: each ``Calendar`` compiles itself, the first time it is asked, into arrays over a
+window of days around its stored exceptions and confirmed years: for every day, how many
+working days the window holds up to it; for every working day, its date. "The n-th
+working day after a day" is then one subtraction and one index, anywhere: before and
+after the window the week is plain Monday-Friday and counts by arithmetic. For each
+(office zone, closing time) the compiled calendar also holds the finished Civil Code
+answers, one per working day of the window (confirmed and provisional), so
+``add_working_days`` reads the start's local day and returns an entry. Nothing is
+remembered per question. The compiled form lives on the ``Calendar`` object, which is
+frozen: a corrected calendar is a new object, compiled afresh, so a change can never be
+answered from stale arrays. See docs/decisions/0056-fast-working-day-engine.md.
 """
 
 from __future__ import annotations
@@ -61,7 +68,8 @@ __all__ = [
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 NAIVE_MESSAGE = "timezone-aware datetime required"
 _ONE_DAY = timedelta(days=1)
-_MEMO_LIMIT = 200_000  # answers remembered per calendar before the memo starts afresh
+_MAX_ORDINAL = date.max.toordinal()
+_WINDOW_YEARS = 400  # the longest compiled window; a wider calendar is walked day by day
 
 
 @dataclass(frozen=True)
@@ -80,8 +88,9 @@ class Calendar:
     _gained: tuple[date, ...] = field(init=False, repr=False, compare=False)
     _last_exception: date = field(init=False, repr=False, compare=False)
     _hash: int = field(init=False, repr=False, compare=False)
-    _after: dict[tuple[date, int], date] = field(init=False, repr=False, compare=False)
-    _civil: dict[tuple[tzinfo, time, date, int], Deadline] = field(init=False, repr=False, compare=False)
+    _compiled: _Compiled | None = field(init=False, repr=False, compare=False)
+    # The arrays ``add_working_days`` reads for the office hours it was last asked about.
+    _hot: _Hot | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("holidays", "workdays", "confirmed_years"):
@@ -97,8 +106,8 @@ class Calendar:
         object.__setattr__(self, "_gained", tuple(sorted(d for d, w in exceptions.items() if w)))
         object.__setattr__(self, "_last_exception", max(exceptions, default=date.min))
         object.__setattr__(self, "_hash", hash((self.holidays, self.workdays, self.confirmed_years)))
-        object.__setattr__(self, "_after", {})
-        object.__setattr__(self, "_civil", {})
+        object.__setattr__(self, "_compiled", None)
+        object.__setattr__(self, "_hot", None)
 
     def __hash__(self) -> int:
         return self._hash
@@ -111,6 +120,183 @@ class Calendar:
 
     def is_confirmed(self, day: date) -> bool:
         return day.year in self.confirmed_years
+
+    def compiled(self) -> _Compiled:
+        """The calendar as arrays (built once per ``Calendar`` object; see the module's notes)."""
+        found = self._compiled
+        if found is None:
+            found = _Compiled(self)
+            object.__setattr__(self, "_compiled", found)
+        return found
+
+
+def _plain_count(ordinal: int) -> int:
+    """Monday-Friday days with ordinals 1..ordinal (ordinal 1, 1 January of year 1, was a Monday)."""
+    weeks, rest = divmod(ordinal, 7)
+    return 5 * weeks + (rest if rest < 5 else 5)
+
+
+def _plain_nth(count: int) -> int:
+    """The ordinal of the count-th Monday-Friday day from ordinal 1 (count >= 1)."""
+    weeks, rest = divmod(count - 1, 5)
+    return 7 * weeks + rest + 1
+
+
+# For one calendar and one office's hours, what the fast path of ``add_working_days`` reads,
+# as one tuple (so threads never see the hours of one with the arrays of another):
+# (hours, office zone, the zone's fixed offset in seconds or None, lo, cum, confirmed_to,
+#  answers ending on each working day of the window, the same answers marked provisional).
+_Hot = tuple["OfficeHours", tzinfo, int | None, int, list[int], list[int], list["Deadline"], list["Deadline"]]
+# Seconds east of UTC of the fixed-offset zones starts are given in (UTC above all).
+_SECONDS: dict[tzinfo, int] = {}
+
+
+class _Compiled:
+    """One calendar as arrays over ``[lo, lo + size)`` (day ordinals); see the module's notes.
+
+    ``cum[i]``: working days in the window up to and including day ``lo + i``;
+    ``days[j]``: the j-th working day of the window (``days[0]`` is unused);
+    ``confirmed_to[i]``: the last j still inside the run of confirmed years that holds
+    day ``lo + i`` (0 if its year is not confirmed): an answer after it is provisional.
+    Outside the window there is no stored exception, so W(o), the number of working days
+    up to ordinal o, is the plain Monday-Friday count (plus ``delta`` after the window).
+    """
+
+    __slots__ = (
+        "base",
+        "confirmed_to",
+        "count",
+        "cum",
+        "days",
+        "delta",
+        "lo",
+        "size",
+        "tables",
+        "walk",
+    )
+
+    def __init__(self, cal: Calendar) -> None:
+        self.tables: dict[tuple[tzinfo, time], tuple[list[Deadline], list[Deadline], int | None]] = {}
+        self.cum: list[int] = []
+        self.days: list[date | None] = [None]
+        self.confirmed_to: list[int] = []
+        exception_years = {day.year for day in cal._exceptions}
+        years = exception_years | set(cal.confirmed_years)
+        if years and max(years) - min(years) > _WINDOW_YEARS:
+            years = exception_years
+        self.walk = bool(years) and max(years) - min(years) > _WINDOW_YEARS
+        if not years or self.walk:
+            self.lo, self.size, self.base, self.delta = 1, 0, 0, 0
+            self.count = 1
+            return
+        first = date(max(1, min(years) - 1), 1, 1).toordinal()
+        last = date(min(9999, max(years) + 2), 12, 31).toordinal()
+        self.lo, self.size = first, last - first + 1
+        self.base = _plain_count(first - 1)
+        # Ordinal 1 (1 January of year 1) was a Monday: an ordinal's weekday is (ordinal - 1) % 7.
+        exceptions = {day.toordinal(): works for day, works in cal._exceptions.items()}
+        cum: list[int] = []
+        working: list[int] = []
+        for ordinal in range(first, last + 1):
+            works = exceptions.get(ordinal)
+            if works is None:
+                works = (ordinal - 1) % 7 < 5
+            if works:
+                working.append(ordinal)
+            cum.append(len(working))
+        days: list[date | None] = [None]
+        days.extend(map(date.fromordinal, working))
+        self.cum, self.days, self.count = cum, days, len(days)
+        self.delta = self.base + cum[-1] - _plain_count(last)
+        confirmed = cal.confirmed_years
+        confirmed_to: list[int] = []
+        for year in range(date.fromordinal(first).year, date.fromordinal(last).year + 1):
+            value = 0
+            if year in confirmed:
+                end = year
+                while end + 1 in confirmed:
+                    end += 1
+                end_ordinal = date(end, 12, 31).toordinal()
+                value = cum[end_ordinal - first] if end_ordinal < last else self.count
+            confirmed_to.extend([value] * (366 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 365))
+        self.confirmed_to = confirmed_to
+
+    def working_up_to(self, ordinal: int) -> int:
+        """W(ordinal): working days from ordinal 1 up to and including ``ordinal``."""
+        i = ordinal - self.lo
+        if i < 0:
+            return _plain_count(ordinal)
+        if i < self.size:
+            return self.base + self.cum[i]
+        return _plain_count(ordinal) + self.delta
+
+    def nth(self, count: int) -> int:
+        """The ordinal of the count-th working day from ordinal 1 (the inverse of W)."""
+        j = count - self.base
+        if j <= 0:
+            return _plain_nth(count)
+        if j < self.count:
+            day = self.days[j]
+            assert day is not None
+            return day.toordinal()
+        return _plain_nth(count - self.delta)
+
+    def civil_table(self, hours: OfficeHours) -> _Hot | None:
+        """Civil Code answers ending on each working day of the window, for these office hours.
+
+        None if the office's zone is not a ``ZoneInfo`` or ``timezone`` (whose offsets are
+        never None: other zones go the long way, which checks every start).
+        """
+        tz, closes = hours.tz, hours.periods[-1][1]
+        if tz.__class__ not in _ALWAYS_AWARE:
+            return None
+        key = (tz, closes)
+        table = self.tables.get(key)
+        if table is None:
+            moments = [datetime.combine(day, closes, tz) if day is not None else None for day in self.days]
+            table = (
+                [Deadline(moment, False) for moment in moments],  # type: ignore[arg-type]
+                [Deadline(moment, True) for moment in moments],  # type: ignore[arg-type]
+                self._fixed_offset(tz),
+            )
+            self.tables[key] = table
+        confirmed, provisional, offset = table
+        return (hours, tz, offset, self.lo, self.cum, self.confirmed_to, confirmed, provisional)
+
+    def _fixed_offset(self, tz: tzinfo) -> int | None:
+        if not self.size:
+            return None
+        key = (tz, self.lo, self.size)
+        if key not in _FIXED:
+            _FIXED[key] = _fixed_offset(tz, self.lo, self.lo + self.size)
+        return _FIXED[key]
+
+
+# The zone's fixed offset over a window: a fact about the zone, kept per (zone, window).
+_FIXED: dict[tuple[tzinfo, int, int], int | None] = {}
+
+
+def _fixed_offset(tz: tzinfo, first: int, end: int) -> int | None:
+    """The zone's UTC offset in whole seconds if it is one offset over the days, else None.
+
+    Read every six hours from a day before ``first`` to the day after ``end``: a zone that
+    changed its offset and changed it back within six hours would be missed (tzdata has
+    none).
+    """
+    offsets: set[timedelta | None] = set()
+    moment = datetime.combine(date.fromordinal(max(1, first - 1)), time(), UTC)
+    stop = datetime.combine(date.fromordinal(min(_MAX_ORDINAL - 1, end)), time(), UTC)
+    step = timedelta(hours=6)
+    try:
+        while moment <= stop and len(offsets) < 2:
+            offsets.add(moment.astimezone(tz).utcoffset())
+            moment += step
+    except OverflowError:  # a window at the very ends of the calendar: take the long way
+        return None
+    (offset,) = offsets if len(offsets) == 1 else (None,)
+    if offset is None or offset.microseconds:
+        return None
+    return offset.days * 86400 + offset.seconds
 
 
 def _zone(tz: str | tzinfo) -> tzinfo:
@@ -224,10 +410,17 @@ def _out_of_range() -> ValueError:
 
 def _working_day_after(cal: Calendar, day: date, k: int) -> date:
     """The k-th working day strictly after ``day`` (k >= 1)."""
-    key = (day, k)
-    found = cal._after.get(key)
-    if found is not None:
-        return found
+    compiled = cal.compiled()
+    if compiled.walk:
+        return _walk(cal, day, k)
+    ordinal = compiled.nth(compiled.working_up_to(day.toordinal()) + k)
+    if ordinal > _MAX_ORDINAL:
+        raise OverflowError("date value out of range")
+    return date.fromordinal(ordinal)
+
+
+def _walk(cal: Calendar, day: date, k: int) -> date:
+    """``_working_day_after`` for a calendar too wide to compile: day by day, whole weeks at the end."""
     remaining = k
     last = cal._last_exception
     exceptions = cal._exceptions
@@ -244,9 +437,6 @@ def _working_day_after(cal: Calendar, day: date, k: int) -> date:
             works = day.weekday() < 5
         if works:
             remaining -= 1
-    if len(cal._after) >= _MEMO_LIMIT:
-        cal._after.clear()
-    cal._after[key] = day
     return day
 
 
@@ -262,26 +452,70 @@ def _provisional(cal: Calendar, first: date, last: date) -> bool:
 
 def add_working_days(start: datetime, n: int, cal: Calendar, hours: OfficeHours) -> Deadline:
     """End of a period of ``n`` working days counted as the Civil Code counts (SPEC K-5)."""
+    # The fast path: a start in the office's zone (or in a fixed-offset zone such as UTC,
+    # where the office's zone keeps one offset over the whole window), a whole n >= 1, the
+    # calendar compiled for these office hours and an answer inside the window. Indexing
+    # past the end of the arrays raises IndexError: that answer is worked out the long way.
+    hot = cal._hot
+    if hot is not None and n.__class__ is int and n > 0 and (hot[0] is hours or hot[0] == hours):
+        _hours, tz, offset, lo, cum, confirmed_to, confirmed, provisional = hot
+        zone = start.tzinfo
+        if zone is tz:
+            i = start.toordinal() - lo
+        elif zone is UTC and offset is not None:
+            # A start in UTC: its local day by arithmetic, not astimezone.
+            i = (
+                start.toordinal()
+                + (start.hour * 3600 + start.minute * 60 + start.second + offset) // 86400
+                - lo
+            )
+        elif zone.__class__ is timezone and offset is not None:
+            # Another fixed-offset start: the same, from its own offset.
+            seconds = _SECONDS.get(zone)
+            if seconds is None:
+                seconds = _seconds_east(zone)
+            if seconds is None:
+                i = -1
+            else:
+                local = start.hour * 3600 + start.minute * 60 + start.second + offset - seconds
+                i = start.toordinal() + local // 86400 - lo
+        else:
+            i = -1
+        if i >= 0:
+            try:
+                j = cum[i] + n
+                return provisional[j] if j > confirmed_to[i] else confirmed[j]
+            except IndexError:
+                pass
+    return _add_working_days(start, n, cal, hours)
+
+
+def _seconds_east(zone: timezone) -> int | None:
+    """A fixed zone's offset in whole seconds (remembered), or None if it has a fraction."""
+    offset = zone.utcoffset(None)
+    if offset.microseconds:
+        return None
+    seconds = offset.days * 86400 + offset.seconds
+    _SECONDS[zone] = seconds
+    return seconds
+
+
+def _add_working_days(start: datetime, n: int, cal: Calendar, hours: OfficeHours) -> Deadline:
     tz = hours.tz
     local = _local(start, tz)
     n = _count(n)
     if n == 0:
         return Deadline(local, False)
     received = local.date()
-    closes = hours.periods[-1][1]
-    key = (tz, closes, received, n)
-    found = cal._civil.get(key)
-    if found is not None:
-        return found
     try:
         last = _working_day_after(cal, received, n)
     except OverflowError as exc:
         raise _out_of_range() from exc
-    deadline = Deadline(datetime.combine(last, closes, tz), _provisional(cal, received, last))
-    if len(cal._civil) >= _MEMO_LIMIT:
-        cal._civil.clear()
-    cal._civil[key] = deadline
-    return deadline
+    hot = cal._hot
+    if hot is None or hot[0] != hours:
+        # Ready the fast path for these office hours (a calendar keeps one set at a time).
+        object.__setattr__(cal, "_hot", cal.compiled().civil_table(hours))
+    return Deadline(datetime.combine(last, hours.periods[-1][1], tz), _provisional(cal, received, last))
 
 
 def add_business_time(start: datetime, n: int, cal: Calendar, hours: OfficeHours) -> Deadline:
