@@ -121,11 +121,15 @@ def prepare_postgres(url: str) -> None:
 
 def install_peer(folder: Path, postgres: bool) -> Path:
     python = folder / "venv" / "bin" / "python"
-    if python.exists():
-        return python
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "venv", str(folder / "venv")], check=True)  # noqa: S603
     packages = [PEER, *(["psycopg[binary]"] if postgres else [])]
+    if python.exists():
+        # A kept folder: install only what a PostgreSQL run needs and a SQLite run did not.
+        check = "import helpdesk" + ("; import psycopg" if postgres else "")
+        if subprocess.run([str(python), "-c", check], capture_output=True).returncode == 0:  # noqa: S603
+            return python
+    else:
+        subprocess.run([sys.executable, "-m", "venv", str(folder / "venv")], check=True)  # noqa: S603
+    started = time.perf_counter()
     pip = subprocess.run(  # noqa: S603 - pip, by package name from the index
         [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *packages],
         capture_output=True,
