@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SUBMITS = 100
 VIEWS = 500
 THREADS = 6
-LOAD_SECONDS = 150.0  # a bound, never reached on a healthy run
+LOAD_SECONDS = 600.0  # a guard against a hang, not a time limit (no figure here is asserted)
 NIGHTLY_COPIES = 4  # each nightly job queued this many times at once, over both workers
 ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -288,7 +288,7 @@ def test_two_servers_and_two_workers_lose_and_double_nothing(cluster: Cluster) -
         max_seconds=LOAD_SECONDS,
         at_half=at_half,
     )
-    halfway["thread"].join(60)
+    halfway["thread"].join(120)
     assert "killed_pid" in halfway, "the worker was not killed halfway"
     loaded = time.monotonic()
 
