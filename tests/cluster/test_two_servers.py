@@ -288,6 +288,7 @@ def test_two_servers_and_two_workers_lose_and_double_nothing(cluster: Cluster) -
         max_seconds=LOAD_SECONDS,
         at_half=at_half,
     )
+    assert "thread" in halfway, "the load never reached its middle"
     halfway["thread"].join(120)
     assert "killed_pid" in halfway, "the worker was not killed halfway"
     loaded = time.monotonic()
