@@ -168,15 +168,27 @@ def _cutoffs(now: datetime) -> list[tuple[RecordType, int, datetime]]:
 
 
 def dispose_past_retention(
-    *, actor: Actor | None, trigger: RunTrigger | str, dry_run: bool = False, now: datetime | None = None
+    *,
+    actor: Actor | None,
+    trigger: RunTrigger | str,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    only_if_due: bool = False,
 ) -> DisposalRun:
-    """Run the disposal job (or its dry run) and return the run's record."""
+    """Run the disposal job (or its dry run) and return the run's record.
+
+    ``only_if_due`` (the monthly schedule): refuse with ``AlreadyHandled`` unless this month's
+    scheduled run is still due once the lock is held. Two workers that both found it due
+    before taking the lock would otherwise run it one after the other.
+    """
     if user_of(actor) is not None and not is_admin(actor):
         raise NotAllowed(_("Only an administrator runs the disposal of records."))
     now = now or clock.now()
     if dry_run:
         return _preview(actor, trigger, now)
     with _exclusive():
+        if only_if_due and not monthly_run_due(now):
+            raise AlreadyHandled(BUSY)
         for left in DisposalRun.objects.filter(status=RunStatus.ARCHIVING).order_by("id"):
             _abandon(left)
         for left in DisposalRun.objects.filter(status=RunStatus.ARCHIVED).order_by("id"):

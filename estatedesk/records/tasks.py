@@ -33,11 +33,13 @@ def dispose_monthly() -> int | None:
 
     Huey's crontab runs on the worker's clock (UTC by default); ``monthly_run_due`` works in
     company time, so whatever the worker's zone the run starts in the first hour after 03:00
-    on the 1st, and a worker that was off then runs it when it is back.
+    on the 1st, and a worker that was off then runs it when it is back. The first look is
+    without the lock (most hours it is all the job does); the run looks again under the lock,
+    so two workers given the job at once run it once (docs/decisions/0055-several-servers.md).
     """
     if not disposal.monthly_run_due():
         return None
     try:
-        return disposal.dispose_past_retention(actor=None, trigger=RunTrigger.SCHEDULE).pk
+        return disposal.dispose_past_retention(actor=None, trigger=RunTrigger.SCHEDULE, only_if_due=True).pk
     except AlreadyHandled:
         return None

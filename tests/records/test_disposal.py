@@ -350,3 +350,21 @@ def test_the_monthly_run_is_due_from_three_in_the_morning_on_the_first_company_t
     )
     assert disposal.monthly_run_due(datetime(2026, 3, 20, 4, 0, tzinfo=UTC)) is False
     assert disposal.monthly_run_due(datetime(2026, 3, 31, 19, 0, tzinfo=UTC)) is True  # 1 April 03:00
+
+
+@pytest.mark.req("D-2")
+def test_two_workers_given_the_monthly_run_at_once_run_it_once(
+    world, archive_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from estatedesk.records import tasks
+
+    with frozen_at(MIDNIGHT):  # 11 March: this month's run is due and none has started
+        first = tasks.dispose_monthly.call_local()
+        # The second worker looked before the first run was written (its "due" is stale);
+        # it must look again once it holds the lock instead of running the month a second time.
+        real = disposal.monthly_run_due
+        stale = [True]
+        monkeypatch.setattr(disposal, "monthly_run_due", lambda now=None: stale.pop() if stale else real(now))
+        second = tasks.dispose_monthly.call_local()
+    assert first is not None and second is None
+    assert DisposalRun.objects.filter(trigger=RunTrigger.SCHEDULE, dry_run=False).count() == 1
