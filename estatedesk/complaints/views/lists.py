@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 
 from estatedesk.complaints import batch, forms_actions, selectors, workflow
 from estatedesk.complaints.deadlines import DueState, SoonWindows
-from estatedesk.complaints.models import OPEN_STATUSES, Category, Complaint, Kind, Status
+from estatedesk.complaints.models import Category, Complaint, Kind, Status
 from estatedesk.complaints.views.common import DUE_LABELS
 from estatedesk.core import crypto, policy
 from estatedesk.core.actors import RequestUser
@@ -188,7 +188,7 @@ def my_work(user: RequestUser) -> QuerySet[Complaint]:
     departments = policy.own_department_ids(user)
     return (
         selectors.complaint_list(user)
-        .filter(status__in=OPEN_STATUSES)
+        .filter(open=True)
         .filter(Q(handler=staff) | Q(handler__isnull=True, department__in=departments))
         .order_by(F("reply_due").asc(nulls_last=True), "-received_at", "-id")
     )

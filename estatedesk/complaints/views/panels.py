@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from estatedesk.complaints import selectors, workflow
 from estatedesk.complaints.deadlines import DueState
-from estatedesk.complaints.models import OPEN_STATUSES, Complaint, TransferSlip
+from estatedesk.complaints.models import Complaint, TransferSlip
 from estatedesk.complaints.papers import week_of
 from estatedesk.complaints.views.lists import Clock, my_work
 from estatedesk.complaints.views.weekly import WEEKS_SHOWN
@@ -89,7 +89,7 @@ def _intake(user: RequestUser, clock: Clock) -> panels.Rows:
 
 
 def _department(user: RequestUser, clock: Clock) -> panels.Rows:
-    scoped = selectors.complaint_list(user).filter(status__in=OPEN_STATUSES)
+    scoped = selectors.complaint_list(user).filter(open=True)
     departments = policy.department_ids(user)
     if departments is not None:
         scoped = scoped.filter(department__in=departments)
