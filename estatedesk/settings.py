@@ -93,6 +93,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "estatedesk.core.middleware.RequestLineMiddleware",
+    "estatedesk.core.middleware.ServerTimingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -343,6 +344,12 @@ LOGGING = {
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
 }
+
+# A statement slower than this many milliseconds is logged (SQL without its values, duration,
+# path) by core.middleware.ServerTimingMiddleware; unset or empty: off.
+SLOW_QUERY_MS: float | None = (
+    float(env("ESTATEDESK_SLOW_QUERY_MS")) if env("ESTATEDESK_SLOW_QUERY_MS") else None
+)
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
 ADMIN_URL = env("ADMIN_URL", "sysadmin/")
