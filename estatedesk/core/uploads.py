@@ -204,7 +204,7 @@ def _refuse_heif(data: bytes, name: str, field: str) -> None:
 
 @contextmanager
 def _opened(data: bytes, name: str, field: str, images_only: bool) -> Iterator[Image.Image]:
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError  # here, not at start: decision 0057
 
     try:
         with warnings.catch_warnings():
@@ -262,7 +262,7 @@ def _complete(data: bytes, fmt: str) -> bool:
 
 def _reencode(image: Image.Image, name: str, field: str, images_only: bool) -> bytes:
     """The same picture in the same format, upright, with no metadata but its colour profile."""
-    from PIL import Image, ImageOps
+    from PIL import Image, ImageOps  # here, not at start: decision 0057
 
     fmt = str(image.format)
     out = io.BytesIO()

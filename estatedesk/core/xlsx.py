@@ -57,7 +57,7 @@ def filter_table(sheet: Any, header_row: int, last_row: int, columns: int) -> No
 
 
 def new_workbook(buffer: io.BytesIO, *, constant_memory: bool = False) -> xlsxwriter.Workbook:
-    import xlsxwriter
+    import xlsxwriter  # when a workbook is made, not at start: decision 0057
 
     return xlsxwriter.Workbook(
         buffer, {**WORKBOOK_OPTIONS, "constant_memory": constant_memory, "in_memory": True}
