@@ -9,7 +9,7 @@ bench/complaints_list.py writes them (real deadlines, encrypted phones), the res
 those in SQL with new numbers and portal tokens (what a backup costs depends on the bytes, not
 on how varied they are), and ``--files`` uploaded photos of 100 KB. Then each command runs in a
 process of its own, as an administrator runs it: the wall time, the process's peak resident
-memory (``wait4`` rusage) and the largest Python allocation peak of the command once Django is set up (tracemalloc, in the child).
+memory (its own VmHWM, bench/common.py) and the largest Python allocation peak of the command once Django is set up (tracemalloc, in the child).
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def prepare(data_dir: Path, rows: int, files: int) -> None:
 
 
 def child(step: str, data_dir: str, file: str) -> int:
-    """One command in this process, with tracemalloc on; its peak goes to stdout's last line."""
+    """One command in this process, with tracemalloc on; its peaks go to stdout as a JSON line."""
     import tracemalloc
 
     sys.path.insert(0, str(ROOT))
@@ -97,7 +97,14 @@ def child(step: str, data_dir: str, file: str) -> int:
         else ["restore", file, "--data-dir", data_dir]
     )
     code = cli.main(argv)
-    print(json.dumps({"tracemalloc_peak": tracemalloc.get_traced_memory()[1] - baseline}))
+    sys.path.insert(0, str(ROOT / "bench"))
+    from common import peak_rss_mib
+
+    print(
+        json.dumps(
+            {"tracemalloc_peak": tracemalloc.get_traced_memory()[1] - baseline, "vmhwm_mib": peak_rss_mib()}
+        )
+    )
     return code
 
 
@@ -113,18 +120,19 @@ def measure(step: str, data_dir: Path, file: Path) -> dict[str, float]:
     )
     assert proc.stdout is not None
     output = proc.stdout.read()
-    _pid, status, usage = os.wait4(proc.pid, 0)
+    _pid, status, _usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         sys.exit(f"{step} failed:\n{output}")
     lines = output.strip().splitlines()
-    peak = json.loads(lines[-1])["tracemalloc_peak"]
+    figures = json.loads([line for line in lines if line.startswith("{")][-1])
     summary = [line for line in lines if "tables" in line and ("hold" in line or "differ" in line)]
     return {
         "seconds": seconds,
-        "max_rss_mb": usage.ru_maxrss / 1024,
-        "tracemalloc_peak_mb": peak / 1024 / 1024,
+        # The command's own VmHWM (bench/common.py), not the ru_maxrss that wait4 reports.
+        "max_rss_mb": figures["vmhwm_mib"],
+        "tracemalloc_peak_mb": figures["tracemalloc_peak"] / 1024 / 1024,
         "summary": summary[0] if summary else "",
     }
 
@@ -191,4 +199,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from common import load_average_text  # bench/, the script's folder, is first on sys.path
+
+    code = main()
+    print(load_average_text())  # beside the figures: a busy machine's figures are not comparable
+    sys.exit(code)

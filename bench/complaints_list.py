@@ -16,7 +16,7 @@ Then a second process — the "server" — times whole requests through Django's
 and as the deputy GM: the department list page (page 1, a late page, by status, overdue,
 search by number) and the API list. It prints the median of several runs, the SQL queries
 per request (compare a run with --rows 1000: the count must not change), the serving
-process's peak memory (ru_maxrss) and the largest Python allocation peak of one request
+process's own peak memory (VmHWM, bench/common.py) and the largest Python allocation peak of one request
 (tracemalloc).
 """
 
@@ -233,9 +233,9 @@ def urls(number: str, late_page: int) -> list[str]:
 
 
 def measure(repeat: int) -> None:
-    import resource
     import tracemalloc
 
+    from common import peak_rss_mib
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
@@ -275,9 +275,8 @@ def measure(repeat: int) -> None:
             label = f"{username} {url}"
             print(f"{label[:58]:58} {statistics.median(times):10.1f} {max(times):8.1f} {queries:8d}")
         print(f"  ({username} sees {total:,} complaints; late page = page {late_page:,})")
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"serving process: peak RSS {rss:.0f} MB; largest Python allocation peak of one request "
+        f"serving process: peak RSS (VmHWM) {peak_rss_mib():.0f} MiB; largest Python allocation peak of one request "
         f"{max(peaks) / 1e6:.1f} MB"
     )
 
@@ -337,4 +336,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from common import load_average_text  # bench/, the script's folder, is first on sys.path
+
+    code = main()
+    print(load_average_text())  # beside the figures: a busy machine's figures are not comparable
+    sys.exit(code)

@@ -32,8 +32,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import peak_rss_mib  # noqa: E402
 from complaints_list import analyze, prepare_postgres, setup  # noqa: E402 - sibling benchmark
-from reports import peak_rss_mb  # noqa: E402
 
 BATCH = 5000
 TOPICS = ["cleaning", "security", "repairs", "landscaping"]
@@ -201,7 +201,7 @@ def measure(supervisor: Any) -> None:
     print(f"compute_half_year, all offices: {whole:.2f} s ({whole / n * 1000:.1f} ms per office)")
     print(f"  reads (half_year_data.inputs_for): {reads:.2f} s ({reads / n * 1000:.1f} ms per office)")
     print(f"  pure (half_year.compute): {pure:.3f} s ({pure / n * 1000:.2f} ms per office)")
-    print(f"peak RSS: {peak_rss_mb():.0f} MB")
+    print(f"peak RSS: {peak_rss_mib():.0f} MiB (VmHWM)")
 
 
 def main() -> int:
@@ -234,4 +234,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from common import load_average_text  # bench/, the script's folder, is first on sys.path
+
+    code = main()
+    print(load_average_text())  # beside the figures: a busy machine's figures are not comparable
+    sys.exit(code)

@@ -61,6 +61,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import complaints_list  # noqa: E402 - the sibling benchmark's filler, found through the line above
+from common import peak_rss_mib  # noqa: E402
 from complaints_list import analyze, prepare_postgres, setup  # noqa: E402
 
 BATCH = 20_000
@@ -401,25 +402,6 @@ def explain(label: str, function: Callable[[], Any]) -> None:
                     print("            ", " | ".join(str(v) for v in row)[:200])
 
 
-def peak_rss_mb() -> float:
-    """This process's peak resident memory since it started.
-
-    Linux's VmHWM, not ``ru_maxrss``: the latter keeps the high-water mark of the process
-    before it exec'd, that is of the filling parent it was forked from (224 MB at 10,000
-    complaints against 97 MB measured here).
-    """
-    import resource
-
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
 def _user(username: str) -> Any:
     from django.contrib.auth import get_user_model
 
@@ -484,7 +466,7 @@ def measure(repeat: int, show_plans: bool) -> None:
         print(f"{label:32} {seconds:9.3f} {queries:8d} {ratio:>12} {peak / 1e6:11.2f}")
     drafts = [p for label, p in peaks.items() if not label.startswith("plain")]
     print(
-        f"\ndrafting process: peak RSS {peak_rss_mb():.0f} MB; largest Python allocation peak of one "
+        f"\ndrafting process: peak RSS (VmHWM) {peak_rss_mib():.0f} MiB; largest Python allocation peak of one "
         f"draft {max(drafts) / 1e6:.2f} MB"
     )
     if show_plans:
@@ -553,4 +535,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from common import load_average_text  # bench/, the script's folder, is first on sys.path
+
+    code = main()
+    print(load_average_text())  # beside the figures: a busy machine's figures are not comparable
+    sys.exit(code)

@@ -46,8 +46,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import peak_rss_mib  # noqa: E402
 from complaints_list import analyze, prepare_postgres, setup  # noqa: E402 - sibling benchmark
-from reports import peak_rss_mb  # noqa: E402
 
 PER_BUILDING = 500
 BATCH = 5000
@@ -341,7 +341,7 @@ def measure(repeat: int) -> None:
         results[label] = seconds
         ratio = f"{seconds / results[base]:.1f}" if base else "1.0"
         print(f"{label:40} {seconds:9.3f} {ratio:>7} {peak / 1e6:11.1f}")
-    print(f"\ndrawing process: peak RSS {peak_rss_mb():.0f} MB")
+    print(f"\ndrawing process: peak RSS {peak_rss_mib():.0f} MiB (VmHWM)")
 
 
 def main() -> int:
@@ -385,4 +385,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from common import load_average_text  # bench/, the script's folder, is first on sys.path
+
+    code = main()
+    print(load_average_text())  # beside the figures: a busy machine's figures are not comparable
+    sys.exit(code)

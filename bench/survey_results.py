@@ -45,8 +45,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import peak_rss_mib  # noqa: E402
 from complaints_list import analyze, prepare_postgres, setup  # noqa: E402 - sibling benchmark
-from reports import peak_rss_mb  # noqa: E402
 from survey_draw import fill_units  # noqa: E402
 
 BATCH = 50_000
@@ -278,7 +278,7 @@ def measure(repeat: int) -> None:
         seconds[label] = took
         ratio = f"{took / seconds[base]:.1f}" if base else "1.0"
         print(f"{label:40} {took:9.3f} {ratio:>8} {peak / 1e6:11.1f}")
-    print(f"\nresults process: peak RSS {peak_rss_mb():.0f} MB")
+    print(f"\nresults process: peak RSS {peak_rss_mib():.0f} MiB (VmHWM)")
 
 
 def main() -> int:
@@ -321,4 +321,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from common import load_average_text  # bench/, the script's folder, is first on sys.path
+
+    code = main()
+    print(load_average_text())  # beside the figures: a busy machine's figures are not comparable
+    sys.exit(code)

@@ -125,4 +125,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    from common import load_average_text  # bench/, the script's folder, is first on sys.path
+
     main()
+    print(load_average_text())  # beside the figures: a busy machine's figures are not comparable

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import segno
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+
+
+def _make(url: str) -> Any:
+    import segno  # when a code is drawn, not when the app starts (decision 0057)
+
+    return segno.make(url, error="m")
 
 
 def absolute_url(request: HttpRequest, name: str, *args: Any) -> str:
@@ -20,15 +25,15 @@ def absolute_url(request: HttpRequest, name: str, *args: Any) -> str:
 
 def svg(url: str) -> SafeString:
     """Inline SVG sized by CSS (viewBox only); segno writes only paths and attributes, no styles."""
-    code = segno.make(url, error="m")
+    code = _make(url)
     return mark_safe(code.svg_inline(omitsize=True, border=2, dark="#000", light="#fff"))  # noqa: S308
 
 
 def png_data_uri(url: str) -> str:
     """A PNG image residents can long-press to save in WeChat (img-src allows data:)."""
-    return str(segno.make(url, error="m").png_data_uri(scale=8, border=2))
+    return str(_make(url).png_data_uri(scale=8, border=2))
 
 
 def svg_data_uri(url: str) -> str:
     """An SVG QR code as a data: URI; CSP allows data: images and WeasyPrint reads them offline."""
-    return str(segno.make(url, error="m").svg_data_uri(scale=4, border=2))
+    return str(_make(url).svg_data_uri(scale=4, border=2))

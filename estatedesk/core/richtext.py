@@ -12,8 +12,6 @@ from __future__ import annotations
 import html as html_lib
 import re
 
-import nh3
-
 TAGS = frozenset(
     {
         "p", "br", "strong", "b", "em", "i", "u", "s", "ul", "ol", "li", "h3", "h4", "blockquote",
@@ -40,6 +38,8 @@ def clean(text: str) -> str:
     if not _HTML_TAG.search(text):
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
         text = "".join("<p>" + html_lib.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
+    import nh3  # when a text is saved, not when the app starts (decision 0057)
+
     return nh3.clean(
         text,
         tags=set(TAGS),

@@ -34,7 +34,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from django.conf import settings
@@ -42,11 +42,14 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from estatedesk import paths
 from estatedesk.core.errors import InvalidInput
 from estatedesk.core.sizes import file_size
+
+if TYPE_CHECKING:
+    # Pillow is imported where a file is checked, not when the app starts (decision 0057).
+    from PIL import Image
 
 ORIGINAL_NAME_LENGTH = 120
 
@@ -201,6 +204,8 @@ def _refuse_heif(data: bytes, name: str, field: str) -> None:
 
 @contextmanager
 def _opened(data: bytes, name: str, field: str, images_only: bool) -> Iterator[Image.Image]:
+    from PIL import Image, UnidentifiedImageError  # here, not at start: decision 0057
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -257,6 +262,8 @@ def _complete(data: bytes, fmt: str) -> bool:
 
 def _reencode(image: Image.Image, name: str, field: str, images_only: bool) -> bytes:
     """The same picture in the same format, upright, with no metadata but its colour profile."""
+    from PIL import Image, ImageOps  # here, not at start: decision 0057
+
     fmt = str(image.format)
     out = io.BytesIO()
     try:

@@ -16,13 +16,16 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import xlsxwriter
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from estatedesk.core.exportlog import record_export
+
+if TYPE_CHECKING:
+    # XlsxWriter is imported when a workbook is made, not when the app starts (decision 0057).
+    import xlsxwriter
 
 WORKBOOK_OPTIONS: dict[str, Any] = {"strings_to_formulas": False, "strings_to_urls": False}
 # Excel's rules for a sheet's name: at most 31 characters, none of []:*?/\, not starting or
@@ -54,6 +57,8 @@ def filter_table(sheet: Any, header_row: int, last_row: int, columns: int) -> No
 
 
 def new_workbook(buffer: io.BytesIO, *, constant_memory: bool = False) -> xlsxwriter.Workbook:
+    import xlsxwriter  # when a workbook is made, not at start: decision 0057
+
     return xlsxwriter.Workbook(
         buffer, {**WORKBOOK_OPTIONS, "constant_memory": constant_memory, "in_memory": True}
     )
