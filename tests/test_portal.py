@@ -88,6 +88,25 @@ def submit(client: Client, world: Any, **overrides: Any):
 
 
 @pytest.mark.req("W-1")
+@pytest.mark.req("A-1")
+def test_a_submission_costs_a_fixed_few_statements(world, django_assert_max_num_queries):
+    """Sending the form is the page's reads (estate, notice, the key not used yet, category,
+    unit) and intake's (decision 0058): at most 19 statements, whatever the number of complaints."""
+    client = resident()
+    assert submit(client, world).status_code == 302  # the first of the day creates the counter
+    for index in range(5):
+        record(world, description=f"别的投诉 {index}")
+    data = fill(client, world)
+    with django_assert_max_num_queries(19):
+        response = client.post(estate_url(world), data)
+    done = Complaint.objects.get(
+        submission_key__isnull=False, portal_token=response["Location"].split("/")[-3]
+    )
+    assert (done.channel, done.description) == ("portal", data["description"])
+    assert Message.objects.filter(key__startswith=f"{done.number}:").exists()  # the office is told
+
+
+@pytest.mark.req("W-1")
 @pytest.mark.req("K-1")
 def test_a_resident_submits_from_the_estate_page_and_gets_a_private_link(world):
     client = resident()

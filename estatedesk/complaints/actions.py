@@ -9,14 +9,46 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Subquery
 from django.urls import reverse
 
 from estatedesk.complaints.models import Complaint
 from estatedesk.core.models import CompanySettings
 from estatedesk.workcal.deadlines import DeadlinePolicy, ReplyDeadline, reply_deadline
-from estatedesk.workcal.selectors import load_calendar, office_hours_for
+from estatedesk.workcal.engine import Calendar
+from estatedesk.workcal.models import CalendarRevision
+from estatedesk.workcal.selectors import DEFAULT_REGION, load_calendar, office_hours_for
 
 # --- Deadlines ----------------------------------------------------------------------------------
+
+
+# The calendars compiled here, by the revision token they were read under (see deadline_settings).
+_calendars: dict[str, Calendar] = {}
+
+
+def deadline_settings() -> CompanySettings:
+    """The company settings with the calendar's current revision token, in one statement.
+
+    ``compute_deadline`` given these needs no second look-up to know whether the calendar it
+    compiled before is still the current one (``workcal.selectors.load_calendar`` reads the
+    token for each call)."""
+    token = CalendarRevision.objects.filter(region=DEFAULT_REGION).values("token")[:1]
+    company = CompanySettings.objects.annotate(calendar_token=Subquery(token)).filter(pk=1).first()
+    return company if company is not None else CompanySettings.load()
+
+
+def _calendar(company: CompanySettings) -> Calendar:
+    token = getattr(company, "calendar_token", None)
+    if token is None:
+        return load_calendar()
+    calendar = _calendars.get(token)
+    if calendar is None:
+        # Read now, the calendar is at least as new as the token: a change landing in between
+        # is caught by the next call, whose token differs.
+        calendar = load_calendar()
+        _calendars.clear()
+        _calendars[token] = calendar
+    return calendar
 
 
 def compute_deadline(complaint: Complaint, company: CompanySettings | None = None) -> ReplyDeadline:
@@ -29,7 +61,7 @@ def compute_deadline(complaint: Complaint, company: CompanySettings | None = Non
         valid=complaint.valid if complaint.kind == "complaint" else None,
         requested_at=None if complaint.reopened_at else complaint.requested_reply_at,
         policy=DeadlinePolicy.from_settings(company),
-        cal=load_calendar(),
+        cal=_calendar(company),
         hours=office_hours_for(complaint.estate, company=company),
     )
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from estatedesk.complaints import events, uploads, workflow
-from estatedesk.complaints.actions import apply_deadline, complaint_link
+from estatedesk.complaints.actions import apply_deadline, complaint_link, deadline_settings
 from estatedesk.complaints.models import (
     LEADERSHIP_CHANNELS,
     Category,
@@ -208,6 +208,7 @@ def record_complaint(*, actor: Actor, data: Intake, attachments: Iterable[Any] =
         if existing is not None:
             return same_submission(existing, data.submission_hash)
     _check_intake(actor, data, current)
+    company = deadline_settings()  # read once: the number's year, the deadline and its calendar
     staff = staff_of(actor)
     received = data.received_at or current
     name = data.complainant_name.strip() or (data.customer.name if data.customer else "")
@@ -215,7 +216,7 @@ def record_complaint(*, actor: Actor, data: Intake, attachments: Iterable[Any] =
     answered = bool(data.immediate_reply.strip())
     transition = workflow.COMPLAINT.get("record_answered" if answered else "record")
     complaint = Complaint(
-        number=next_number("TS", received),
+        number=next_number("TS", received, company=company),
         kind=data.kind,
         status=transition.result(""),
         estate=data.estate,
@@ -234,7 +235,7 @@ def record_complaint(*, actor: Actor, data: Intake, attachments: Iterable[Any] =
         privacy_notice=data.privacy_notice,
     )
     complaint.set_phone(phone)
-    apply_deadline(complaint)
+    apply_deadline(complaint, company)
     if answered:
         complaint.reply = data.immediate_reply.strip()
         complaint.reply_manner = data.reply_manner
@@ -243,15 +244,17 @@ def record_complaint(*, actor: Actor, data: Intake, attachments: Iterable[Any] =
         complaint.replied_at_intake = True
         complaint.on_time = complaint.reply_due is None or current <= complaint.reply_due
     stamp(complaint, actor)
-    try:
-        with transaction.atomic():
-            complaint.save()
-    except IntegrityError:
-        if data.submission_key:
+    if not data.submission_key:
+        complaint.save()
+    else:
+        try:
+            with transaction.atomic():  # a savepoint only where a second send may collide
+                complaint.save()
+        except IntegrityError:
             existing = Complaint.objects.filter(submission_key=data.submission_key).first()
             if existing is not None:
                 return same_submission(existing, data.submission_hash)
-        raise
+            raise
     receiver = RECEIVERS.get(complaint.channel)
     acting = (acting_for(actor, receiver) or "") if receiver is not None and staff is not None else ""
     (events.recorded_answered if answered else events.recorded)(

@@ -16,25 +16,43 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from estatedesk.core.clock import company_zone
-from estatedesk.core.models import Counter
+from estatedesk.core.models import CompanySettings, Counter
 
 _HISTORY: ContextVar[bool] = ContextVar("estatedesk_numbering_history", default=False)
 _SEQUENCE, _END = "~", "^"  # marks of a history block's rows
 
 
+def _increment(prefix: str, year: int) -> int | None:
+    """The counter's next value in one statement (``UPDATE … RETURNING``, which PostgreSQL and
+    SQLite 3.35+ both have), or None when the row does not exist yet."""
+    if not connection.features.can_return_columns_from_insert:  # older SQLite: no RETURNING
+        updated = Counter.objects.filter(prefix=prefix, year=year).update(value=F("value") + 1)
+        if not updated:
+            return None
+        return Counter.objects.filter(prefix=prefix, year=year).values_list("value", flat=True).get()
+    table, value, prefix_, year_ = map(
+        connection.ops.quote_name, (Counter._meta.db_table, "value", "prefix", "year")
+    )
+    sql = f"UPDATE {table} SET {value} = {value} + 1 WHERE {prefix_} = %s AND {year_} = %s RETURNING {value}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [prefix, year])
+        row = cursor.fetchone()
+    return int(row[0]) if row is not None else None
+
+
 def _take(prefix: str, year: int) -> int:
     for _attempt in range(3):
-        updated = Counter.objects.filter(prefix=prefix, year=year).update(value=F("value") + 1)
-        if updated:
-            break
+        value = _increment(prefix, year)
+        if value is not None:
+            return value
         try:
             with transaction.atomic():
                 Counter.objects.create(prefix=prefix, year=year, value=1)
-            break
+            return 1  # the row is ours until this transaction ends
         except IntegrityError:
             continue
     return Counter.objects.filter(prefix=prefix, year=year).values_list("value", flat=True).get()
@@ -53,14 +71,15 @@ def _take_from_history(prefix: str, year: int) -> int | None:
     return Counter.objects.filter(prefix=_SEQUENCE + prefix, year=year).values_list("value", flat=True).get()
 
 
-def next_number(prefix: str, when: datetime) -> str:
+def next_number(prefix: str, when: datetime, *, company: CompanySettings | None = None) -> str:
     """The next number for ``prefix`` in the company year of ``when``.
 
     Call it inside the transaction that saves the record: the counter row stays locked by
     the update until that transaction ends, so a rolled-back record gives its number back.
     Inside ``numbering_history`` the number comes from the history's reserved block.
+    ``company``: the settings the caller has already read (for the company's year).
     """
-    year = when.astimezone(company_zone()).year
+    year = when.astimezone(company_zone(company)).year
     value = _take_from_history(prefix, year) if _HISTORY.get() else None
     if value is None:
         value = _take(prefix, year)

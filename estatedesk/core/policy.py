@@ -213,13 +213,12 @@ def estate_ids(user: Actor | None) -> frozenset[int] | None:
         ids: frozenset[int] = frozenset()
     else:
         direct = set(staff.estates.values_list("id", flat=True))
-        # The org app builds on core: its models are reached through the app registry.
-        via_departments = (
-            apps.get_model("org", "Department")
-            .objects.filter(staff=staff, estate__isnull=False)
-            .values_list("estate_id", flat=True)
-        )
-        ids = frozenset(direct | set(via_departments))
+        # One read of the user's departments gives their estates and, for the rest of the
+        # request, the departments themselves (``own_department_ids``).
+        departments = list(staff.departments.values_list("id", "estate_id"))
+        if user is not None:
+            setattr(user, _DEPARTMENTS_CACHE, frozenset(pk for pk, _estate in departments))
+        ids = frozenset(direct | {estate for _pk, estate in departments if estate is not None})
     if user is not None:
         setattr(user, _ESTATES_CACHE, ids)
     return ids

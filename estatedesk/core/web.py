@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from estatedesk.core.api import error_response, too_large_detail
 from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import ServiceError, StaleEdit
+from estatedesk.core.models import CompanySettings
 from estatedesk.core.versioning import show_stale
 
 R = TypeVar("R")
@@ -43,15 +44,32 @@ F = TypeVar("F", bound=forms.BaseForm)
 V = TypeVar("V", bound=Callable[..., HttpResponseBase])
 
 
+_COMPANY = "_estatedesk_company"
+
+
 def company_time(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Times on the page are shown and typed in company time, whatever the server's zone."""
+    """Times on the page are shown and typed in company time, whatever the server's zone.
+
+    The company settings read for the zone are kept on the request: ``company_of`` hands
+    them to the rest of the page instead of reading them again."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        with timezone.override(company_zone()):
+        company = CompanySettings.load()
+        setattr(request, _COMPANY, company)
+        with timezone.override(company_zone(company)):
             return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def company_of(request: HttpRequest) -> CompanySettings:
+    """The company settings of this request: read once by ``company_time``, or now."""
+    company = getattr(request, _COMPANY, None)
+    if company is None:
+        company = CompanySettings.load()
+        setattr(request, _COMPANY, company)
+    return cast(CompanySettings, company)
 
 
 def referrer_policy(value: str) -> Callable[[V], V]:

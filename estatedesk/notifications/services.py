@@ -132,10 +132,26 @@ def _enqueue(message_id: int) -> None:
 def tell(users: Iterable[User], *, key: str, subject: str, body: str, link: str) -> None:
     """In-app messages to staff (they see them on their home page), one per user and key; and,
     when the office has a WeCom group robot named ``staff``, one copy to that group per key."""
-    for user in users:
-        notify(
-            key=f"{key}:u{user.pk}", channel=Channel.IN_APP, user=user, subject=subject, body=body, link=link
-        )
+    when = now()  # as ``notify``: the replayed time under ``clock_at``, else the present
+    # One multi-row insert; a key already stored is skipped, as ``notify`` skips it.
+    Message.objects.bulk_create(
+        [
+            Message(
+                key=f"{key}:u{user.pk}"[:200],
+                channel=Channel.IN_APP,
+                user=user,
+                subject=subject[:200],
+                body=body,
+                link=link,
+                status=MessageStatus.SENT,
+                created_at=when,
+                sent_at=when,
+                next_attempt_at=None,
+            )
+            for user in users
+        ],
+        ignore_conflicts=True,
+    )
     tell_staff_group(key=key, subject=subject, body=body, link=link)
 
 

@@ -199,6 +199,8 @@ class SubmissionForm(forms.Form):
 
     def clean_privacy_version(self) -> PrivacyNotice:
         version = self.cleaned_data.get("privacy_version")
+        if version and version == self.notice.version:
+            return self.notice  # the one the page showed, already read
         shown = PrivacyNotice.objects.filter(version=version).first() if version else None
         if shown is None:
             raise forms.ValidationError(

@@ -117,6 +117,25 @@ def test_duty_staff_answering_at_once_record_the_reply_with_the_complaint(world,
     assert ok(api("deputy_gm").post("/complaints", intake(world, channel="media")), 201)["channel"] == "media"
 
 
+@pytest.mark.req("K-1")
+@pytest.mark.req("A-1")
+@pytest.mark.parametrize("answered", [False, True])
+def test_create_answers_the_record_as_reading_it_back_does_in_a_fixed_few_statements(
+    world, api, answered, django_assert_max_num_queries
+):
+    """Intake's answer is built from what intake saved, not read back (decision 0058): the
+    same fields and values as GET, in at most 22 statements (it was 41)."""
+    client = api("colleague_a")
+    extra = {"immediate_reply": "已安排维修", "reply_manner": "oral"} if answered else {}
+    ok(client.post("/complaints", intake(world, **extra)), 201)  # warm the token and the calendar
+    with django_assert_max_num_queries(22):
+        created = ok(
+            client.post("/complaints", intake(world, unit_label="", unit=world.unit_a.pk, **extra)), 201
+        )
+    assert created == ok(client.get(f"/complaints/{created['number']}"))
+    assert [e["action"] for e in created["events"]] == ["record_answered" if answered else "record"]
+
+
 def test_a_naive_time_is_refused_with_a_message_saying_how_to_write_it(world, api):
     body = error(
         api("handler_a").post("/complaints", intake(world, received_at="2026-11-23T10:00:00")), 422, "invalid"

@@ -377,3 +377,44 @@ def test_another_estates_handler_gets_404_on_every_page_of_estate_a(world, compl
     assert checked == len([p for p in urlpatterns if "<int:pk>" in str(p.pattern)]) >= 20
     assert client.get(reverse("complaints:notice_create") + f"?slip={slip.pk}").status_code in (403, 404)
     assert Complaint.objects.get(pk=complaint.pk).status == "in_progress"
+
+
+def _busy(world, complaint, duplicates: int, notes: int) -> None:
+    """Around ``complaint``: other complaints linked to it, and timeline events on it."""
+    handler = world.users["handler_a"]
+    for index in range(duplicates):
+        other = record(world, description=f"同一部電梯 {index}")
+        services.link(actor=handler, complaint=other, lead=complaint)
+    first = complaint.events.order_by("at", "id").first()
+    Event.objects.bulk_create(
+        Event(
+            complaint=complaint,
+            at=first.at,
+            actor=first.actor,
+            actor_name=first.actor_name,
+            action=first.action,
+        )
+        for _ in range(notes)
+    )
+
+
+@pytest.mark.req("A-1")
+@pytest.mark.parametrize(("duplicates", "notes", "others"), [(0, 1, 0), (3, 11, 12)])
+def test_the_page_costs_the_same_queries_whatever_hangs_on_it(
+    world, complaint, duplicates, notes, others, django_assert_max_num_queries
+):
+    """The page's reads are a fixed set (decision 0058): the duplicates, visits, slips, notices,
+    attachments and timeline are one query each, whatever their number, and the steps offered
+    are decided from them without asking again."""
+    services.assess(
+        actor=world.users["handler_a"], complaint=complaint, cause="management", serious=False, urgent=False
+    )
+    _busy(world, complaint, duplicates, notes)
+    for index in range(others):
+        record(world, description=f"别的投诉 {index}")
+    client = world.client("handler_a")
+    page(client, complaint)  # warm the session, as a second page view would be
+    with django_assert_max_num_queries(19):
+        html = page(client, complaint)
+    assert len(timeline_items(html)) == complaint.events.count() == 2 + notes  # recorded, assessed, more
+    assert ("link" in action_forms(html)) is (duplicates == 0)  # a lead is not itself linked

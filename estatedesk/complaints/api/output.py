@@ -148,8 +148,12 @@ def allowed_actions(user: Actor, c: Complaint) -> list[dict[str, str]]:
     return [{"action": action, "label": label} for action, label in seen.items()]
 
 
-def complaint_detail(c: Complaint, viewer: Viewer) -> dict[str, Any]:
-    """The whole record, its papers and its timeline."""
+def complaint_detail(c: Complaint, viewer: Viewer, *, new: bool = False) -> dict[str, Any]:
+    """The whole record, its papers and its timeline.
+
+    ``new``: the complaint was recorded by this very request, so nothing hangs on it yet —
+    no visits, duplicates, slips, notices or attachments — and those lists are answered
+    empty without asking the database (the timeline is still read: intake wrote it)."""
     out = complaint_item(c, viewer)
     t = viewer.time
     developer = c.referred_developer
@@ -194,7 +198,7 @@ def complaint_detail(c: Complaint, viewer: Viewer) -> dict[str, Any]:
                     "opinion": v.opinion,
                     "satisfaction": v.satisfaction,
                 }
-                for v in c.visits.select_related("visitor")
+                for v in ([] if new else c.visits.select_related("visitor"))
             ],
             "closing": {
                 "complainant_opinion": c.complainant_opinion,
@@ -206,7 +210,9 @@ def complaint_detail(c: Complaint, viewer: Viewer) -> dict[str, Any]:
             },
             "analysis": c.grievance_analysis,
             "lead": c.lead.number if c.lead_id is not None and c.lead is not None else None,
-            "duplicates": list(c.duplicates.order_by("received_at", "id").values_list("number", flat=True)),
+            "duplicates": []
+            if new
+            else list(c.duplicates.order_by("received_at", "id").values_list("number", flat=True)),
             "slips": [
                 {
                     "number": s.number,
@@ -216,7 +222,7 @@ def complaint_detail(c: Complaint, viewer: Viewer) -> dict[str, Any]:
                     "matter": s.matter,
                     "result": s.result,
                 }
-                for s in c.slips.order_by("raised_at", "id")
+                for s in ([] if new else c.slips.order_by("raised_at", "id"))
             ],
             "notices": [
                 {
@@ -226,7 +232,7 @@ def complaint_detail(c: Complaint, viewer: Viewer) -> dict[str, Any]:
                     "department_name": n.department.name,
                     "due_at": t(n.due_at),
                 }
-                for n in c.notices.select_related("department").order_by("issued_at", "id")
+                for n in ([] if new else c.notices.select_related("department").order_by("issued_at", "id"))
             ],
             "attachments": [
                 {
@@ -235,7 +241,7 @@ def complaint_detail(c: Complaint, viewer: Viewer) -> dict[str, Any]:
                     "size": a.size,
                     "uploaded_at": t(a.uploaded_at),
                 }
-                for a in c.attachments.all()
+                for a in ([] if new else c.attachments.all())
             ],
             "events": [
                 {

@@ -31,7 +31,7 @@ from estatedesk.core import policy
 from estatedesk.core.actors import RequestUser
 from estatedesk.core.clientaddr import client_ip
 from estatedesk.core.errors import InvalidInput
-from estatedesk.core.web import FormStep, company_time, form_step_view
+from estatedesk.core.web import FormStep, company_of, company_time, form_step_view
 from estatedesk.records.services import log_personal_data_access
 
 # --- The steps -----------------------------------------------------------------------------------
@@ -270,7 +270,16 @@ STEPS: tuple[Step, ...] = (
 )
 
 
-def available_steps(user: RequestUser, complaint: Complaint) -> list[Step]:
+@dataclass(frozen=True)
+class Papers:
+    """What the page has already read that decides two steps: whether a slip is still open
+    and whether the complaint leads others. ``None`` asks the database."""
+
+    open_slip: bool | None = None
+    leads_others: bool | None = None
+
+
+def available_steps(user: RequestUser, complaint: Complaint, papers: Papers = Papers()) -> list[Step]:  # noqa: B008 - frozen
     """The forms this user gets on this complaint now; read-only roles get none."""
     names = {t.name for t in services.staff_can(user, complaint)}
     steps = [s for s in STEPS if s.transitions & names]
@@ -279,10 +288,18 @@ def available_steps(user: RequestUser, complaint: Complaint) -> list[Step]:
     if complaint.kind == Kind.COMPLAINT and complaint.valid:
         # A valid complaint closes only through a satisfied visit (K-10).
         steps = [s for s in steps if s.name != "close"]
-    if any(s.name == "slip" for s in steps) and complaint.slips.exclude(status=workflow.DONE).exists():
-        steps = [s for s in steps if s.name != "slip"]
-    if complaint.lead_id is None and complaint.duplicates.exists():
-        steps = [s for s in steps if s.name != "link"]  # a lead is not itself linked
+    if any(s.name == "slip" for s in steps):
+        open_slip = papers.open_slip
+        if open_slip is None:
+            open_slip = complaint.slips.exclude(status=workflow.DONE).exists()
+        if open_slip:
+            steps = [s for s in steps if s.name != "slip"]
+    if complaint.lead_id is None and any(s.name == "link" for s in steps):
+        leads = papers.leads_others
+        if leads is None:
+            leads = complaint.duplicates.exists()
+        if leads:
+            steps = [s for s in steps if s.name != "link"]  # a lead is not itself linked
     return steps
 
 
@@ -308,9 +325,11 @@ def step_form(step: Step, complaint: Complaint, user: RequestUser, data: Any = N
 # --- The page ----------------------------------------------------------------------------------------
 
 
-def _panels(user: RequestUser, complaint: Complaint, failed: tuple[Step, f.StepForm] | None) -> list[Panel]:
+def _panels(
+    user: RequestUser, complaint: Complaint, failed: tuple[Step, f.StepForm] | None, papers: Papers
+) -> list[Panel]:
     panels = []
-    for step in available_steps(user, complaint):
+    for step in available_steps(user, complaint, papers):
         if failed is not None and failed[0] is step:
             panels.append(Panel(step, failed[1], open=True))
         else:
@@ -325,7 +344,8 @@ def detail_context(
 ) -> dict[str, Any]:
     user = request.user
     now = timezone.now()
-    due = selectors.due_state_of(complaint, now, selectors.soon_windows())
+    due = selectors.due_state_of(complaint, now, selectors.soon_windows(company_of(request)))
+    # A lead's duplicates: the partial index complaint_lead finds them (decision 0058).
     duplicates = list(
         complaint.duplicates.select_related("unit__building")
         .annotate(visit_count=Count("visits"))
@@ -333,8 +353,13 @@ def detail_context(
     )
     for dup in duplicates:
         dup.shown_name = person_name(user, dup.complainant_name)  # type: ignore[attr-defined]
-    slips = complaint.slips.select_related("raised_by").prefetch_related(
-        Prefetch("signatures", queryset=Signature.objects.select_related("signer"))
+    slips = list(
+        complaint.slips.select_related("raised_by").prefetch_related(
+            Prefetch("signatures", queryset=Signature.objects.select_related("signer"))
+        )
+    )
+    papers = Papers(
+        open_slip=any(slip.status != workflow.DONE for slip in slips), leads_others=bool(duplicates)
     )
     lead = complaint.lead
     return {
@@ -349,10 +374,10 @@ def detail_context(
         "lead": lead,
         "lead_name": person_name(user, lead.complainant_name) if lead else "",
         "duplicates": duplicates,
-        "slips": list(slips),
+        "slips": slips,
         "notices": list(complaint.notices.select_related("department", "issued_by")),
         "timeline": timeline_rows(complaint),
-        "panels": _panels(user, complaint, failed),
+        "panels": _panels(user, complaint, failed, papers),
         "now": now,
     }
 
