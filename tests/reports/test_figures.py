@@ -197,6 +197,9 @@ def test_monthly_figures_match_the_hand_computed_month(world):
     [repeat] = f.repeat_complainants
     assert repeat.key == f"customer:{world.customer_a.pk}"
     assert repeat.count == 2 and repeat.complaint_ids == (made["C1"].pk, made["C2"].pk)
+    received = dict(Complaint.objects.filter(pk__in=repeat.complaint_ids).values_list("pk", "received_at"))
+    assert (repeat.first_received, repeat.last_received) == (received[made["C1"].pk], received[made["C2"].pk])
+    assert repeat.first_received.isoformat() == received[made["C1"].pk].isoformat()  # aware, as stored
 
     # Open on 31 March at midnight: C2 (reopened), C4, C7, the grievance, F1, and F2 (closed
     # only on 2 April). C1, C3 and the enquiry were closed in March. F1 and F2 are from February.
