@@ -55,7 +55,7 @@ def _plain(value: Any) -> Any:
 
     Walks the figures once, building new containers as it goes: no ``dataclasses.asdict``
     (which deep-copies every leaf first) and no JSON round trip, which together were about
-    40 % of a monthly draft (issue 18). ``tests/reports/test_monthly_drafts.py`` checks that
+    40 % of a monthly draft (issue 18). ``tests/reports/test_figures.py`` checks that
     the result equals that round trip's, so stored snapshots compare equal to fresh ones.
     """
     if value is None or type(value) in _SCALARS:
