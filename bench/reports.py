@@ -409,6 +409,11 @@ def _user(username: str) -> Any:
     return get_user_model().objects.get(username=username)
 
 
+def _load() -> str:
+    """The 1, 5 and 15 minute load averages: the figures mean little on a busy machine."""
+    return " ".join(f"{n:.2f}" for n in os.getloadavg())
+
+
 def measure(repeat: int, show_plans: bool) -> None:
     from django.db import connection
 
@@ -457,6 +462,7 @@ def measure(repeat: int, show_plans: bool) -> None:
     ]
     results: dict[str, float] = {}
     peaks: dict[str, int] = {}
+    print(f"load average before timing: {_load()}")
     print(f"\n{'operation':32} {'median s':>9} {'queries':>8} {'× plain SQL':>12} {'py peak MB':>11}")
     for label, function, base in operations:
         seconds, queries, peak = timed(function, repeat)
@@ -464,6 +470,7 @@ def measure(repeat: int, show_plans: bool) -> None:
         peaks[label] = peak
         ratio = f"{seconds / results[base]:.1f}" if base else ("1.0" if label.startswith("plain") else "—")
         print(f"{label:32} {seconds:9.3f} {queries:8d} {ratio:>12} {peak / 1e6:11.2f}")
+    print(f"load average after timing: {_load()}")
     drafts = [p for label, p in peaks.items() if not label.startswith("plain")]
     print(
         f"\ndrafting process: peak RSS (VmHWM) {peak_rss_mib():.0f} MiB; largest Python allocation peak of one "

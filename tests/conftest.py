@@ -29,7 +29,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 from django.test import Client
 
-from estatedesk.complaints.models import Category, Complaint, DayTally, MonthTally
+from estatedesk.complaints.models import Category, CauseTally, Complaint, DayTally, MonthTally
 from estatedesk.core.actors import SYSTEM
 from estatedesk.core.models import CompanySettings
 from estatedesk.org import services
@@ -308,6 +308,7 @@ def restore_seed_data() -> None:
     if not Complaint.objects.exists():
         MonthTally.objects.all().delete()
         DayTally.objects.all().delete()
+        CauseTally.objects.all().delete()
     if not CalendarYear.objects.filter(region="CN", year=2026).exists():
         seeding.seed()
         selectors.clear_cache()

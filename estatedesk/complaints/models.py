@@ -467,7 +467,13 @@ from estatedesk.complaints.models_papers import (  # noqa: E402
     WeeklyReview,
     WorkNotice,
 )
-from estatedesk.complaints.models_tally import DAY_MEASURES, MONTH_MEASURES, DayTally, MonthTally  # noqa: E402
+from estatedesk.complaints.models_tally import (  # noqa: E402
+    DAY_MEASURES,
+    MONTH_MEASURES,
+    CauseTally,
+    DayTally,
+    MonthTally,
+)
 
 __all__ = [
     "AWAITING_REPLY",
@@ -481,6 +487,7 @@ __all__ = [
     "Attachment",
     "Category",
     "Cause",
+    "CauseTally",
     "Channel",
     "Complaint",
     "DayTally",

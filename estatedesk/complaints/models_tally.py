@@ -93,3 +93,29 @@ class DayTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind}: {self.received}"
+
+
+class CauseTally(models.Model):
+    """Records received in a month (company time) by department, estate, kind, cause and
+    channel: the monthly report's breakdowns by cause and by channel without reading the
+    month's records. Apart from ``MonthTally`` so that the dashboard, which sums that one,
+    keeps few rows to read."""
+
+    month = models.DateField()  # the 1st of the month
+    department_id = models.IntegerField()
+    estate_id = models.IntegerField()
+    kind = models.CharField(max_length=10)
+    cause = models.CharField(max_length=20)  # "" = not yet assessed
+    channel = models.CharField(max_length=30)
+    received = models.IntegerField(db_default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "department_id", "estate_id", "kind", "cause", "channel"],
+                name="cause_tally_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.kind} {self.cause or '-'} {self.channel}: {self.received}"

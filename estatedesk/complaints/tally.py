@@ -12,8 +12,9 @@ generated here from one table of conditions, for SQLite and for PostgreSQL, so t
 databases count alike; ``tests/complaints/test_tally.py`` recounts with the ORM after each
 kind of change and compares.
 
-* A complaint row counts once in its month's row and once in its day's row, under the
-  company-local date it was received (``Complaint.received_on``).
+* A complaint row counts once in its month's row, once in its day's row and once in its
+  month's cause-and-channel row, under the company-local date it was received
+  (``Complaint.received_on``).
 * An insert adds the row's conditions, a delete subtracts them, an update of a counted
   column subtracts the old row's and adds the new one's (a reassignment moves the count from
   one department to the other).
@@ -36,6 +37,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from estatedesk.complaints.models import (
     SATISFIED_ANSWERS,
+    CauseTally,
     Complaint,
     DayTally,
     MonthTally,
@@ -52,6 +54,7 @@ COMPLAINTS = Complaint._meta.db_table
 VISITS = Visit._meta.db_table
 MONTHS = MonthTally._meta.db_table
 DAYS = DayTally._meta.db_table
+CAUSES = CauseTally._meta.db_table
 
 
 def _flag(condition: str) -> str:
@@ -93,6 +96,8 @@ COUNTED_COLUMNS = (
     "on_time",
     "reopen_count",
     "satisfaction",
+    "cause",
+    "channel",
 )
 
 
@@ -116,6 +121,8 @@ class _Table:
             "department_id": f"{r}.department_id",
             "category_id": f"{r}.category_id",
             "kind": f"{r}.kind",
+            "cause": f"{r}.cause",
+            "channel": f"{r}.channel",
         }
         return [values[k] for k in self.keys]
 
@@ -149,6 +156,7 @@ class _Table:
 TABLES = (
     _Table(MONTHS, ("month", "estate_id", "department_id", "category_id", "kind"), MONTH_MEASURES),
     _Table(DAYS, ("day", "estate_id", "department_id", "kind"), DAY_MEASURES),
+    _Table(CAUSES, ("month", "department_id", "estate_id", "kind", "cause", "channel"), ("received",)),
 )
 
 

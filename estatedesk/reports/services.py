@@ -10,7 +10,6 @@ report per department and month.
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
@@ -22,13 +21,14 @@ from estatedesk.core.actors import SYSTEM, Actor
 from estatedesk.core.clock import company_today, company_zone
 from estatedesk.core.clock import now as clock_now
 from estatedesk.core.errors import InvalidInput, NotAllowed
+from estatedesk.core.models import CompanySettings
 from estatedesk.core.versioning import EDIT_VERSION, take_edit
 from estatedesk.core.workflow import lock
 from estatedesk.improvement import services as improvement
 from estatedesk.improvement.models import Source
 from estatedesk.org.models import Department, Staff
 from estatedesk.reports import events
-from estatedesk.reports.figures import month_bounds, monthly_figures, previous_month
+from estatedesk.reports.figures import check_month, month_bounds, monthly_figures, previous_month
 from estatedesk.reports.models import MonthlyReport, ReportStatus, ReviewDecision
 from estatedesk.reports.selectors import as_deputy_gm
 from estatedesk.reports.workflow import MONTHLY, check, require
@@ -50,19 +50,36 @@ __all__ = [
 
 
 def _plain(value: Any) -> Any:
+    """``value`` as JSON would give it back: dataclasses as mappings of their fields, tuples as
+    lists, mapping keys as text, dates ISO 8601, durations in seconds, fractions as floats.
+
+    Walks the figures once, building new containers as it goes: no ``dataclasses.asdict``
+    (which deep-copies every leaf first) and no JSON round trip, which together were about
+    40 % of a monthly draft (issue 18). ``tests/reports/test_figures.py`` checks that
+    the result equals that round trip's, so stored snapshots compare equal to fresh ones.
+    """
+    if value is None or type(value) in _SCALARS:
+        return value
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, date):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, timedelta):
         return value.total_seconds()
     if isinstance(value, Fraction):
         return float(value)
-    return value
+    if isinstance(value, str):
+        return str(value)  # a text choice, stored as its plain value
+    if isinstance(value, bool | int | float):
+        return value
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+_SCALARS = frozenset({str, int, float, bool})
 
 
 def snapshot(figures: Any) -> dict[str, Any]:
@@ -71,24 +88,27 @@ def snapshot(figures: Any) -> dict[str, Any]:
     Rates stay numerator/denominator (the report prints "45 / 50"), durations are seconds,
     datetimes ISO 8601, mapping keys strings (JSON has no integer keys: estate ids become "3").
     """
-    data = _plain(dataclasses.asdict(figures))
+    data: dict[str, Any] = _plain(figures)
     # A repeat complainant's key may be a name or a phone's blind index (personal data,
     # SPEC D-3): the stored report keeps only an ordinal; the complaint ids lead to the person
     # for those allowed to see them.
     for index, repeat in enumerate(data.get("repeat_complainants") or [], start=1):
         repeat["key"] = f"#{index}"
-    # Round-trip once so a fresh snapshot compares equal to one read back from the database.
-    result: dict[str, Any] = json.loads(json.dumps(data))
-    return result
+    return data
 
 
-def month_figures(department: Department, year: int, month: int) -> dict[str, Any]:
+def month_figures(
+    department: Department, year: int, month: int, *, company: CompanySettings | None = None
+) -> dict[str, Any]:
     """The month's figures as stored: the complaints' (``monthly_figures``) and, for a
     management office, its estate's monthly consultations (S-4, K-14) as counts, so a
-    submitted report keeps them too."""
-    figures = snapshot(monthly_figures(department_id=department.pk, year=year, month=month))
+    submitted report keeps them too. ``company``: the settings, when the caller has them."""
+    company = company or CompanySettings.load()
+    figures = snapshot(
+        monthly_figures(department_id=department.pk, year=year, month=month, zone=company_zone(company))
+    )
     figures["consultations"] = consultation_summary.month_json(
-        department.estate_id, year, month, company_today()
+        department.estate_id, year, month, company_today(company)
     )
     return figures
 
@@ -109,28 +129,38 @@ def _company_departments() -> list[Department]:
     return list(Department.objects.filter(active=True, developer__isnull=True).order_by("pk"))
 
 
-def _draft_one(department: Department, year: int, month: int, actor: Actor) -> MonthlyReport:
+def _draft_one(
+    department: Department, year: int, month: int, actor: Actor, company: CompanySettings
+) -> MonthlyReport:
     key = {"department": department, "year": year, "month": month}
     existing = MonthlyReport.objects.filter(**key).first()
     if existing is not None and existing.status != ReportStatus.DRAFT:
         return existing  # frozen
-    figures = month_figures(department, year, month)
+    figures = month_figures(department, year, month, company=company)
+    if existing is not None and existing.figures == figures:
+        return existing  # nothing changed since the last draft: no lock, no write
     now = clock_now()
-    try:
-        with transaction.atomic():
-            report, created = MonthlyReport.objects.get_or_create(
-                **key,
-                defaults={"figures": figures, "drafted_at": now, "status": MONTHLY.get("draft").result("")},
-            )
-            if created:
-                events.figures_drafted(report, actor)
-    except IntegrityError:
-        # Another worker created it between our look and our insert.
-        report, created = MonthlyReport.objects.get(**key), False
-    if created:
-        return report
+    if existing is None:
+        try:
+            with transaction.atomic():
+                report, created = MonthlyReport.objects.get_or_create(
+                    **key,
+                    defaults={
+                        "figures": figures,
+                        "drafted_at": now,
+                        "status": MONTHLY.get("draft").result(""),
+                    },
+                )
+                if created:
+                    events.figures_drafted(report, actor)
+        except IntegrityError:
+            # Another worker created it between our look and our insert.
+            report, created = MonthlyReport.objects.get(**key), False
+        if created:
+            return report
+        existing = report
     with transaction.atomic():
-        locked = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+        locked = MonthlyReport.objects.select_for_update().get(pk=existing.pk)
         # Checked under the lock: a report submitted meanwhile keeps its frozen figures.
         if locked.status == ReportStatus.DRAFT and locked.figures != figures:
             locked.figures = figures
@@ -147,9 +177,10 @@ def draft_month(
     A submitted report is returned as it is. Idempotent: one report per department-month.
     ``actor`` is who asked (the nightly job is the system); who may ask is the page's rule.
     """
-    month_bounds(year, month)  # ValueError for a month that is not one
+    check_month(year, month)  # ValueError for a month that is not one
     departments = [department] if department is not None else _company_departments()
-    return [_draft_one(d, year, month, actor) for d in departments]
+    company = CompanySettings.load()  # read once for every department
+    return [_draft_one(d, year, month, actor, company) for d in departments]
 
 
 def _next(year: int, month: int) -> tuple[int, int]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from estatedesk.reports import measures, stats
+from estatedesk.reports import figures, measures, stats
 
 
 def _int(value: Any) -> int:
@@ -140,6 +140,31 @@ class MonthSnapshot:
     # The management office's monthly consultations as counts (surveys.consultation_summary
     # .month_json); None: not a management office, or stored before they were.
     consultations: Mapping[str, Any] | None = None
+    # How many repeat complainants, for a month read for comparison only (``from_headline``,
+    # without their rows); None: count ``repeat_complainants``. Never stored.
+    repeat_count: int | None = None
+
+    @classmethod
+    def from_headline(cls, headline: figures.MonthHeadline) -> MonthSnapshot:
+        """A month the report compares with, computed live: its headline figures only."""
+        counts = headline.counts
+        durations = headline.reply_times
+        return cls(
+            received=counts["received"],
+            valid=counts["valid"],
+            invalid=counts["invalid"],
+            undecided=counts["undecided"],
+            grievances=counts["grievances"],
+            enquiries=counts["enquiries"],
+            on_time=measures.ON_TIME.of(counts),
+            reply_times=ReplyTimes(durations.count, durations.median, durations.p90),
+            follow_up_coverage=measures.FOLLOW_UP_COVERAGE.of(counts),
+            follow_up_satisfaction=measures.FOLLOW_UP_SATISFACTION.of(counts),
+            reopened=counts["reopened"],
+            open_at_end=headline.open_at_end,
+            open_from_earlier=headline.open_from_earlier,
+            repeat_count=headline.repeat_complainants,
+        )
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None) -> MonthSnapshot:
@@ -197,7 +222,7 @@ class MonthSnapshot:
     def count(self, name: str) -> int:
         """A headline count by name (``repeat_complainants`` is how many there were)."""
         if name == "repeat_complainants":
-            return len(self.repeat_complainants)
+            return len(self.repeat_complainants) if self.repeat_count is None else self.repeat_count
         value: int = getattr(self, name)
         return value
 

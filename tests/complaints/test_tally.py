@@ -1,4 +1,4 @@
-"""The kept counts by month and by day equal a recount after every kind of change (SPEC A-1, K-12).
+"""The kept counts by month, by day and by cause and channel equal a recount after every kind of change (SPEC A-1, K-12).
 
 The recount here is Python over the complaint rows and their visits, written from the
 definitions in ``reports.measures``: it shares no code with the triggers that keep the counts.
@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from estatedesk.complaints import services, tally
-from estatedesk.complaints.models import Complaint, DayTally, MonthTally, Visit
+from estatedesk.complaints.models import CauseTally, Complaint, DayTally, MonthTally, Visit
 from estatedesk.complaints.models_tally import DAY_MEASURES, MONTH_MEASURES
 from estatedesk.core.models import CompanySettings
 from estatedesk.records.registry import record_type
@@ -45,11 +45,15 @@ def _measures(c: Complaint, visited: bool) -> dict[str, int]:
     }
 
 
-def recount() -> tuple[dict[tuple, Counter], dict[tuple, Counter]]:
+Counts = dict[tuple, Counter]
+
+
+def recount() -> tuple[Counts, Counts, Counts]:
     zone = ZoneInfo(CompanySettings.load().time_zone)
     visited = set(Visit.objects.values_list("complaint_id", flat=True))
-    months: dict[tuple, Counter] = defaultdict(Counter)
-    days: dict[tuple, Counter] = defaultdict(Counter)
+    months: Counts = defaultdict(Counter)
+    days: Counts = defaultdict(Counter)
+    causes: Counts = defaultdict(Counter)
     for c in Complaint.objects.all():
         local = c.received_at.astimezone(zone).date()
         assert c.received_on == local, c.number
@@ -57,14 +61,16 @@ def recount() -> tuple[dict[tuple, Counter], dict[tuple, Counter]]:
         month_key = (local.replace(day=1), c.estate_id, c.department_id, c.category_id, c.kind)
         months[month_key].update({m: counts[m] for m in MONTH_MEASURES})
         days[(local, c.estate_id, c.department_id, c.kind)].update({m: counts[m] for m in DAY_MEASURES})
-    return _nonzero(months), _nonzero(days)
+        cause_key = (local.replace(day=1), c.department_id, c.estate_id, c.kind, c.cause, c.channel)
+        causes[cause_key].update({"received": 1})
+    return _nonzero(months), _nonzero(days), _nonzero(causes)
 
 
 def _nonzero(rows: dict[tuple, Counter]) -> dict[tuple, Counter]:
     return {key: +counts for key, counts in rows.items() if +counts}
 
 
-def kept() -> tuple[dict[tuple, Counter], dict[tuple, Counter]]:
+def kept() -> tuple[Counts, Counts, Counts]:
     months = {
         (r["month"], r["estate_id"], r["department_id"], r["category_id"], r["kind"]): Counter(
             {m: r[m] for m in MONTH_MEASURES}
@@ -75,16 +81,23 @@ def kept() -> tuple[dict[tuple, Counter], dict[tuple, Counter]]:
         (r["day"], r["estate_id"], r["department_id"], r["kind"]): Counter({m: r[m] for m in DAY_MEASURES})
         for r in DayTally.objects.values()
     }
-    for counts in (*months.values(), *days.values()):
+    causes = {
+        (r["month"], r["department_id"], r["estate_id"], r["kind"], r["cause"], r["channel"]): Counter(
+            {"received": r["received"]}
+        )
+        for r in CauseTally.objects.values()
+    }
+    for counts in (*months.values(), *days.values(), *causes.values()):
         assert all(n >= 0 for n in counts.values()), counts  # never below zero on the way
-    return _nonzero(months), _nonzero(days)
+    return _nonzero(months), _nonzero(days), _nonzero(causes)
 
 
 def assert_kept_equals_recount() -> None:
-    kept_months, kept_days = kept()
-    recounted_months, recounted_days = recount()
+    kept_months, kept_days, kept_causes = kept()
+    recounted_months, recounted_days, recounted_causes = recount()
     assert kept_months == recounted_months
     assert kept_days == recounted_days
+    assert kept_causes == recounted_causes
 
 
 def _lived(world: Any, when: Any, **overrides: Any) -> Complaint:
@@ -148,7 +161,9 @@ def test_the_kept_counts_equal_a_recount_after_every_kind_of_change(world: Any) 
     assert_kept_equals_recount()
 
     # Writes that bypass the services: a queryset update, a bulk insert, a deletion.
-    Complaint.objects.filter(pk=other.pk).update(category=category("repairs"), valid=None)
+    Complaint.objects.filter(pk=other.pk).update(
+        category=category("repairs"), valid=None, cause="", channel="wechat"
+    )
     assert_kept_equals_recount()
     template = Complaint.objects.get(pk=late.pk)
     Complaint.objects.bulk_create(
@@ -205,7 +220,8 @@ def test_a_rebuild_gives_the_same_counts_as_the_triggers(world: Any) -> None:
 
     MonthTally.objects.all().delete()
     DayTally.objects.all().delete()
-    assert kept() == ({}, {})
+    CauseTally.objects.all().delete()
+    assert kept() == ({}, {}, {})
     tally.rebuild()
 
     assert kept() == before

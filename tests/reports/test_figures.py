@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from datetime import date, datetime, timedelta
+from fractions import Fraction
 from typing import Any
 
 import pytest
 
 from estatedesk.complaints import services
 from estatedesk.complaints.models import Complaint
+from estatedesk.core.clock import company_zone
 from estatedesk.reports import figures, stats
+from estatedesk.reports import services as report_services
+from estatedesk.reports.periods import months_of_year, period_figures
+from estatedesk.reports.presenters.monthly import MONTHLY_COUNTS, monthly_headline
+from estatedesk.reports.snapshots import MonthSnapshot
 from tests.complaints.conftest import at, category, record
 from tests.helpers import frozen_at
 
@@ -18,6 +27,9 @@ pytestmark = pytest.mark.django_db
 # zone, the kept counts (totals, by category and estate), the categories' codes, cause and
 # channel, reply times, repeat complainants, open items (two counts).
 QUERY_BUDGET = 8
+# A month read for comparison: the kept counts, reply times, repeat complainants (a count),
+# open items (two counts).
+HEADLINE_QUERIES = 5
 
 
 def _assess(world: Any, c: Complaint, cause: str) -> Complaint:
@@ -185,6 +197,9 @@ def test_monthly_figures_match_the_hand_computed_month(world):
     [repeat] = f.repeat_complainants
     assert repeat.key == f"customer:{world.customer_a.pk}"
     assert repeat.count == 2 and repeat.complaint_ids == (made["C1"].pk, made["C2"].pk)
+    received = dict(Complaint.objects.filter(pk__in=repeat.complaint_ids).values_list("pk", "received_at"))
+    assert (repeat.first_received, repeat.last_received) == (received[made["C1"].pk], received[made["C2"].pk])
+    assert repeat.first_received.isoformat() == received[made["C1"].pk].isoformat()  # aware, as stored
 
     # Open on 31 March at midnight: C2 (reopened), C4, C7, the grievance, F1, and F2 (closed
     # only on 2 April). C1, C3 and the enquiry were closed in March. F1 and F2 are from February.
@@ -257,3 +272,93 @@ def test_the_query_count_does_not_grow_with_the_number_of_complaints(world, djan
     assert large.received == small.received + 30
     assert sum(large.by_category.values()) == large.received
     assert large.category_pareto[-1].cumulative_share == 1.0
+
+
+def _round_trip(value: Any) -> Any:
+    """How snapshots were written before decision 0059: ``asdict``, then JSON and back."""
+
+    def plain(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {str(k): plain(x) for k, x in v.items()}
+        if isinstance(v, list | tuple):
+            return [plain(x) for x in v]
+        if isinstance(v, datetime | date):
+            return v.isoformat()
+        if isinstance(v, timedelta):
+            return v.total_seconds()
+        if isinstance(v, Fraction):
+            return float(v)
+        return v
+
+    data = plain(dataclasses.asdict(value))
+    for index, repeat in enumerate(data.get("repeat_complainants") or [], start=1):
+        repeat["key"] = f"#{index}"
+    return json.loads(json.dumps(data))
+
+
+@pytest.mark.req("K-12")
+def test_a_snapshot_is_written_as_before_so_stored_reports_compare_equal(world):
+    """The snapshot is built without a deep copy or a JSON round trip (decision 0059) and must
+    still equal what one stored before gives back: ``live_differs`` compares the two."""
+    march_2026(world)
+    month = figures.monthly_figures(department_id=world.office_a.pk, year=2026, month=3)
+    snap = report_services.snapshot(month)
+    assert snap == _round_trip(month)
+    assert json.loads(json.dumps(snap)) == snap
+    assert snap["repeat_complainants"][0]["key"] == "#1"  # never the person (SPEC D-3)
+    assert snap["reply_times"] == {"count": 3, "median": 72_000.0, "p90": 432_000.0}
+    year = period_figures(months_of_year(2026))
+    assert report_services.snapshot(year) == _round_trip(year)
+
+
+@pytest.mark.req("K-12")
+@pytest.mark.parametrize("replies", [4, 7])
+def test_reply_times_ranked_in_the_database_equal_those_computed_from_the_rows(world, replies):
+    """Median (even and odd count) and nearest-rank p90, to the microsecond, ties included."""
+    spans = [
+        timedelta(hours=5, microseconds=250_001),
+        timedelta(days=2, seconds=7, microseconds=1),
+        timedelta(hours=5, microseconds=250_001),  # a tie
+        timedelta(minutes=3),
+        timedelta(days=9, microseconds=999_999),
+        timedelta(seconds=59, microseconds=500_000),
+        timedelta(hours=30, microseconds=10),
+    ][:replies]
+    for day, span in enumerate(spans, start=2):
+        received = at(2026, 3, day, 9, 0) + timedelta(microseconds=123_457 * day)
+        with frozen_at(received):
+            c = record(world)
+        Complaint.objects.filter(pk=c.pk).update(received_at=received, first_replied_at=received + span)
+    with frozen_at(at(2026, 3, 20, 9, 0)):
+        record(world)  # not replied: not counted
+    f = figures.monthly_figures(department_id=world.office_a.pk, year=2026, month=3)
+    rows = Complaint.objects.filter(department=world.office_a, first_replied_at__isnull=False)
+    expected = stats.durations(c.first_replied_at - c.received_at for c in rows)
+    assert f.reply_times == expected
+    assert expected == stats.durations(spans) and expected.count == replies
+
+
+@pytest.mark.req("K-12")
+def test_a_compared_month_shows_the_same_headline_as_its_full_figures(world, django_assert_max_num_queries):
+    """The previous month and last year's are read as headlines only (decision 0059): every
+    headline row must read as it would from the month's whole figures."""
+    march_2026(world)
+    repeats = {}
+    for department in (world.office_a, world.office_b):
+        for month in (2, 3):
+            whole = MonthSnapshot.from_json(
+                report_services.snapshot(
+                    figures.monthly_figures(department_id=department.pk, year=2026, month=month)
+                )
+            )
+            zone = company_zone()
+            with django_assert_max_num_queries(HEADLINE_QUERIES):
+                headline = figures.month_headline(
+                    department_id=department.pk, year=2026, month=month, zone=zone
+                )
+            compared = MonthSnapshot.from_headline(headline)
+            assert monthly_headline(compared, None, None) == monthly_headline(whole, None, None)
+            assert [compared.count(n) for n in MONTHLY_COUNTS] == [whole.count(n) for n in MONTHLY_COUNTS]
+            repeats[department.pk, month] = compared.count("repeat_complainants")
+    assert repeats[world.office_a.pk, 3] == 1  # 王小明
+    assert whole.received and any(repeats.values())  # not only zeros compared

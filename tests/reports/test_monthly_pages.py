@@ -401,3 +401,21 @@ def test_one_report_prints_and_exports(world: Any) -> None:
         assert pdf["Content-Type"] == "application/pdf"
     else:
         assert reverse("reports:monthly_print", args=[report.pk]) in _html(pdf)
+
+
+@pytest.mark.req("K-12")
+def test_the_page_links_each_repeat_complainants_complaints_in_order(world: Any) -> None:
+    with frozen_at(at(2026, 3, 10, 10, 0)):
+        first = record(world)
+    with frozen_at(at(2026, 3, 12, 10, 0)):
+        second = record(world)
+    with frozen_at(APRIL_3):
+        services.draft_month(year=2026, month=3, department=world.office_a)
+        response = _client(world, "office_head_a").get(
+            reverse("reports:monthly_detail", args=[_march(world).pk])
+        )
+    links = ", ".join(
+        f'<a href="{reverse("complaints:detail", args=[c.pk])}">{c.number}</a>' for c in (first, second)
+    )
+    assert response.status_code == 200
+    assert links in response.content.decode()

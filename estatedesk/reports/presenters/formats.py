@@ -13,7 +13,7 @@ departments, complaint numbers), never one per row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -229,12 +229,20 @@ def pareto_rows(
 def repeat_rows(repeats: Sequence[RepeatEntry]) -> list[RepeatRow]:
     ids = {i for r in repeats for i in r.complaint_ids}
     numbers = dict(Complaint.objects.filter(pk__in=ids).values_list("pk", "number")) if ids else {}
+    detail = _detail_url()
     rows = []
     for index, repeat in enumerate(repeats, start=1):
-        links = tuple(
-            ComplaintLink(numbers[i], reverse("complaints:detail", args=[i]))
-            for i in repeat.complaint_ids
-            if i in numbers
-        )
+        links = tuple(ComplaintLink(numbers[i], detail(i)) for i in repeat.complaint_ids if i in numbers)
         rows.append(RepeatRow(_("Complainant %(index)d") % {"index": index}, repeat.count, links))
     return rows
+
+
+def _detail_url() -> Callable[[int], str]:
+    """A complaint's page address by id, the URL resolved once rather than once per link (a
+    month can list thousands of repeat complainants' complaints)."""
+    sentinel = 987654321987
+    parts = reverse("complaints:detail", args=[sentinel]).split(str(sentinel))
+    if len(parts) != 2:
+        return lambda pk: reverse("complaints:detail", args=[pk])
+    prefix, suffix = parts
+    return lambda pk: f"{prefix}{pk}{suffix}"

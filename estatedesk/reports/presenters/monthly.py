@@ -14,8 +14,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from estatedesk.complaints.models import Satisfaction
+from estatedesk.core.clock import company_zone
 from estatedesk.reports import measures
-from estatedesk.reports.figures import monthly_figures, previous_month, same_month_last_year
+from estatedesk.reports.figures import month_headline, previous_month, same_month_last_year
 from estatedesk.reports.models import MonthlyReport, ReportStatus
 from estatedesk.reports.presenters.formats import (
     CAUSE_NAMES,
@@ -37,7 +38,6 @@ from estatedesk.reports.presenters.formats import (
     repeat_rows,
     share_text,
 )
-from estatedesk.reports.services import snapshot
 from estatedesk.reports.snapshots import MonthSnapshot
 from estatedesk.surveys import consultation_summary
 
@@ -118,11 +118,16 @@ def comparison_figures(report: Any) -> tuple[MonthSnapshot, MonthSnapshot]:
         .only("year", "month", "figures")
     }
     found = []
+    zone = None
     for year, month in wanted:
         figures = stored.get((year, month))
-        if figures is None:
-            figures = snapshot(monthly_figures(department_id=report.department_id, year=year, month=month))
-        found.append(MonthSnapshot.from_json(figures))
+        if figures is not None:
+            found.append(MonthSnapshot.from_json(figures))
+            continue
+        zone = zone or company_zone()
+        # Only what the headline compares: no breakdowns, no repeat complainants' rows.
+        headline = month_headline(department_id=report.department_id, year=year, month=month, zone=zone)
+        found.append(MonthSnapshot.from_headline(headline))
     return found[0], found[1]
 
 
