@@ -19,7 +19,7 @@ class ComplaintsConfig(AppConfig):
             tally,
             tasks,
             workflow,
-        )
+        )  # (like those below: they need the app registry)
         from estatedesk.complaints.selectors import complaints_by_channel
         from estatedesk.complaints.views.panels import register_panels
         from estatedesk.core import flowchart

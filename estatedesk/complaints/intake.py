@@ -25,7 +25,7 @@ from estatedesk.complaints.models import (
 )
 from estatedesk.core import crypto, policy
 from estatedesk.core.actors import Actor, PortalResident, stamp, user_of
-from estatedesk.core.clock import now
+from estatedesk.core.clock import company_zone, now
 from estatedesk.core.errors import InvalidInput, NotAllowed, NotFound
 from estatedesk.core.i18n import in_company_language
 from estatedesk.core.numbering import next_number
@@ -227,6 +227,7 @@ def record_complaint(*, actor: Actor, data: Intake, attachments: Iterable[Any] =
         category=data.category,
         description=data.description.strip(),
         received_at=received,
+        received_on=received.astimezone(company_zone(company)).date(),  # the kept counts' day
         recorded_by=user_of(actor) if staff else None,
         requested_reply_at=data.requested_reply_at,
         department=data.department or default_department(data.estate),

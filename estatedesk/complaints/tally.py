@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import connection as default_connection
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from estatedesk.complaints.models import (
@@ -278,8 +278,6 @@ def drop_before_migrate(using: str = "default", plan: list | None = None, **kwar
     """Before ``migrate`` runs migrations: take the triggers off. SQLite alters a table by
     copying it and renaming the copy, which fails while another table's trigger names it;
     ``count_after_migrate`` puts them back and counts again."""
-    from django.db import connections
-
     connection = connections[using]
     if plan and installed(connection):
         _execute(connection, drop_sql(connection.vendor))
@@ -288,8 +286,6 @@ def drop_before_migrate(using: str = "default", plan: list | None = None, **kwar
 def count_after_migrate(using: str = "default", plan: list | None = None, **kwargs: object) -> None:
     """After ``migrate`` (or ``flush``): the triggers back, and the counts counted again when
     anything ran without them (a migration may have changed complaints while they were off)."""
-    from django.db import connections
-
     connection = connections[using]
     if MONTHS not in connection.introspection.table_names():
         return  # before the counts' migration, or after it was unapplied
