@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -33,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import load_average_text, peak_rss_mib  # noqa: E402
-from complaints_list import Filler, analyze, prepare_postgres, setup  # noqa: E402
+from complaints_list import Filler, analyze, demo_company, setup  # noqa: E402
 
 EVENTS = 10
 EVENT_KINDS = ["recorded", "assessed", "replied", "closed", "visited"]
@@ -136,27 +134,12 @@ def main() -> int:
         setup(args.measure)
         return serve(args.measure, pick_and_add_events(), args.repeat)
 
-    data_dir = tempfile.mkdtemp(prefix="estatedesk-bench-")
-    if os.environ.get("DATABASE_URL"):
-        prepare_postgres(os.environ["DATABASE_URL"])
-    setup(data_dir)
-    try:
-        from django.core.management import call_command
-
-        from estatedesk.org import demo
-
-        call_command("migrate", verbosity=0)
-        demo.seed()
+    with demo_company(args.keep) as data_dir:
         started = time.perf_counter()
         Filler(args.rows).fill()
         print(f"filled {args.rows:,} complaints in {time.perf_counter() - started:.0f} s")
         analyze()
         serve(data_dir, pick_and_add_events(), args.repeat)
-    finally:
-        if args.keep:
-            print(f"data kept in {data_dir}")
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 

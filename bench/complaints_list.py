@@ -32,6 +32,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -60,6 +62,30 @@ def setup(data_dir: str) -> None:
     import django
 
     django.setup()
+
+
+@contextmanager
+def demo_company(keep: bool) -> Iterator[str]:
+    """A throw-away data folder (and, with DATABASE_URL, the PostgreSQL database it names, made
+    afresh) with the migrations run and the demo company loaded; removed afterwards unless
+    ``keep``. Every bench that fills its own data starts here."""
+    data_dir = tempfile.mkdtemp(prefix="estatedesk-bench-")
+    if os.environ.get("DATABASE_URL"):
+        prepare_postgres(os.environ["DATABASE_URL"])
+    setup(data_dir)
+    try:
+        from django.core.management import call_command
+
+        from estatedesk.org import demo
+
+        call_command("migrate", verbosity=0)
+        demo.seed()
+        yield data_dir
+    finally:
+        if keep:
+            print(f"data kept in {data_dir}")
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def prepare_postgres(url: str) -> None:
@@ -300,18 +326,9 @@ def main() -> int:
         measure(args.repeat)
         return 0
 
-    data_dir = tempfile.mkdtemp(prefix="estatedesk-bench-")
-    if os.environ.get("DATABASE_URL"):
-        prepare_postgres(os.environ["DATABASE_URL"])
-    setup(data_dir)
-    try:
-        from django.core.management import call_command
+    with demo_company(args.keep) as data_dir:
         from django.db import connection
 
-        from estatedesk.org import demo
-
-        call_command("migrate", verbosity=0)
-        demo.seed()
         started = time.perf_counter()
         Filler(args.rows).fill()
         seconds = time.perf_counter() - started
@@ -327,11 +344,6 @@ def main() -> int:
         # A fresh process serves, so its memory is the serving's, not the filling's.
         child = [sys.executable, __file__, "--serve", data_dir, "--repeat", str(args.repeat)]
         subprocess.run(child, check=True, env=os.environ.copy())  # noqa: S603 - our own script
-    finally:
-        if args.keep:
-            print(f"data kept in {data_dir}")
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 

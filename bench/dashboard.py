@@ -21,18 +21,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import load_average_text, peak_rss_mib  # noqa: E402
-from complaints_list import analyze, prepare_postgres, setup  # noqa: E402
+from complaints_list import analyze, demo_company, setup  # noqa: E402
 from reports import ReportFiller, add_visits  # noqa: E402
 
 URL = "/reports/dashboard/"
@@ -78,18 +76,9 @@ def main() -> int:
         measure(args.repeat)
         return 0
 
-    data_dir = tempfile.mkdtemp(prefix="estatedesk-bench-")
-    if os.environ.get("DATABASE_URL"):
-        prepare_postgres(os.environ["DATABASE_URL"])
-    setup(data_dir)
-    try:
-        from django.core.management import call_command
+    with demo_company(args.keep) as data_dir:
         from django.db import connection
 
-        from estatedesk.org import demo
-
-        call_command("migrate", verbosity=0)
-        demo.seed()
         started = time.perf_counter()
         filler = ReportFiller(args.rows)
         filler.fill()
@@ -101,11 +90,6 @@ def main() -> int:
         connection.close()
         child = [sys.executable, __file__, "--measure", data_dir, "--repeat", str(args.repeat)]
         subprocess.run(child, check=True, env=os.environ.copy())  # noqa: S603 - our own script
-    finally:
-        if args.keep:
-            print(f"data kept in {data_dir}")
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 

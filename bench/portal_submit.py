@@ -26,18 +26,16 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import load_average_text, peak_rss_mib  # noqa: E402
-from complaints_list import Filler, analyze, prepare_postgres, setup  # noqa: E402
+from complaints_list import Filler, analyze, demo_company, setup  # noqa: E402
 
 UNLIMITED = "100000000/1m"
 
@@ -144,18 +142,9 @@ def main() -> int:
         measure(args.submits)
         return 0
 
-    data_dir = tempfile.mkdtemp(prefix="estatedesk-bench-")
-    if os.environ.get("DATABASE_URL"):
-        prepare_postgres(os.environ["DATABASE_URL"])
-    setup(data_dir)
-    try:
-        from django.core.management import call_command
+    with demo_company(args.keep) as data_dir:
         from django.db import connection
 
-        from estatedesk.org import demo
-
-        call_command("migrate", verbosity=0)
-        demo.seed()
         if args.rows:
             started = time.perf_counter()
             Filler(args.rows).fill()
@@ -164,11 +153,6 @@ def main() -> int:
         connection.close()
         child = [sys.executable, __file__, "--serve", data_dir, "--submits", str(args.submits)]
         subprocess.run(child, check=True, env=os.environ.copy())  # noqa: S603 - our own script
-    finally:
-        if args.keep:
-            print(f"data kept in {data_dir}")
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 

@@ -47,11 +47,9 @@ import argparse
 import json
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -62,7 +60,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import complaints_list  # noqa: E402 - the sibling benchmark's filler, found through the line above
 from common import peak_rss_mib  # noqa: E402
-from complaints_list import analyze, prepare_postgres, setup  # noqa: E402
+from complaints_list import analyze, demo_company, setup  # noqa: E402
 
 BATCH = 20_000
 LEVELS = ["very_satisfied", "satisfied", "neutral", "dissatisfied", "very_dissatisfied"]
@@ -504,18 +502,9 @@ def main() -> int:
         child = [sys.executable, __file__, "--measure", args.measure, *child_flags]
         return subprocess.run(child, check=False, env=env).returncode  # noqa: S603 - our own script
 
-    data_dir = tempfile.mkdtemp(prefix="estatedesk-bench-")
-    if os.environ.get("DATABASE_URL"):
-        prepare_postgres(os.environ["DATABASE_URL"])
-    setup(data_dir)
-    try:
-        from django.core.management import call_command
+    with demo_company(args.keep) as data_dir:
         from django.db import connection
 
-        from estatedesk.org import demo
-
-        call_command("migrate", verbosity=0)
-        demo.seed()
         started = time.perf_counter()
         filler = ReportFiller(args.rows)
         filler.fill()
@@ -533,11 +522,6 @@ def main() -> int:
         env = {**os.environ, "BENCH_REPORTS_CHILD": "1"}
         child = [sys.executable, __file__, "--measure", data_dir, *child_flags]
         subprocess.run(child, check=True, env=env)  # noqa: S603 - our own script
-    finally:
-        if args.keep:
-            print(f"data kept in {data_dir}")
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 
