@@ -450,6 +450,17 @@ def test_a_date_far_out_is_ignored_with_a_note_and_the_list_and_its_export_still
 
 
 @pytest.mark.req("P-1")
+@pytest.mark.req("A-3")
+def test_a_note_quoting_a_filter_value_drops_its_right_to_left_override(world):
+    client = _zh(_client(world.users["gm"]))
+    page = client.get(reverse("complaints:list"), {"category": "\u202e\u5047\u7684\u2066x"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "类别“假的 x”不是可选值，已忽略此筛选条件。" in text
+    assert "\u202e" not in text and "\u2066" not in text
+
+
+@pytest.mark.req("P-1")
 def test_the_intake_look_up_takes_an_estate_id_past_64_bits_as_no_estate(world):
     client = _client(world.users["gm"])
     response = client.get(reverse("complaints:intake_lookup"), {"estate": "9" * 23, "q": "1201"})

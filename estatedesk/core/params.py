@@ -40,8 +40,9 @@ DATE_MAX = date(2100, 12, 31)
 MAX_ID = 2**63 - 1
 TEXT_MAX = 100
 
-# C0, DEL and C1: never part of what anyone types into a filter.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0, DEL and C1, and the bidirectional overrides, embeddings, isolates and marks (a quoted
+# U+202E would turn the rest of a note around): never part of what anyone types into a filter.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _DIGITS = re.compile(r"[0-9]{1,19}")
 
 
