@@ -65,10 +65,10 @@ def setup(data_dir: str) -> None:
 
 
 @contextmanager
-def demo_company(keep: bool) -> Iterator[str]:
+def scratch_database(keep: bool = False) -> Iterator[str]:
     """A throw-away data folder (and, with DATABASE_URL, the PostgreSQL database it names, made
-    afresh) with the migrations run and the demo company loaded; removed afterwards unless
-    ``keep``. Every bench that fills its own data starts here."""
+    afresh) with the migrations run; removed afterwards unless ``keep``. Every bench that fills
+    its own data starts here."""
     data_dir = tempfile.mkdtemp(prefix="estatedesk-bench-")
     if os.environ.get("DATABASE_URL"):
         prepare_postgres(os.environ["DATABASE_URL"])
@@ -76,16 +76,23 @@ def demo_company(keep: bool) -> Iterator[str]:
     try:
         from django.core.management import call_command
 
-        from estatedesk.org import demo
-
         call_command("migrate", verbosity=0)
-        demo.seed()
         yield data_dir
     finally:
         if keep:
             print(f"data kept in {data_dir}")
         else:
             shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@contextmanager
+def demo_company(keep: bool) -> Iterator[str]:
+    """``scratch_database`` with the demo company loaded."""
+    with scratch_database(keep) as data_dir:
+        from estatedesk.org import demo
+
+        demo.seed()
+        yield data_dir
 
 
 def prepare_postgres(url: str) -> None:

@@ -28,12 +28,9 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import date, datetime
@@ -42,7 +39,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from complaints_list import analyze, prepare_postgres, setup  # noqa: E402 - sibling benchmark
+from complaints_list import analyze, scratch_database  # noqa: E402 - sibling benchmark
 
 PER_BUILDING = 500
 BATCH = 5000
@@ -293,22 +290,14 @@ def main() -> int:
     parser.add_argument("--households", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    data_dir = tempfile.mkdtemp(prefix="estatedesk-bench-")
-    if os.environ.get("DATABASE_URL"):
-        prepare_postgres(os.environ["DATABASE_URL"])
-    setup(data_dir)
-    try:
-        from django.core.management import call_command
+    with scratch_database():
         from django.db import connection
 
-        call_command("migrate", verbosity=0)
         started = time.perf_counter()
         supervisor = fill(args.estates, args.households)
         print(f"{connection.vendor}: filled in {time.perf_counter() - started:.0f} s")
         analyze()
         measure(supervisor, args.repeat)
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 

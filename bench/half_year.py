@@ -20,11 +20,8 @@ times, the lines found, and the process's peak RSS.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -33,7 +30,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import peak_rss_mib  # noqa: E402
-from complaints_list import analyze, prepare_postgres, setup  # noqa: E402 - sibling benchmark
+from complaints_list import analyze, scratch_database  # noqa: E402 - sibling benchmark
 
 BATCH = 5000
 TOPICS = ["cleaning", "security", "repairs", "landscaping"]
@@ -211,15 +208,9 @@ def main() -> int:
     parser.add_argument("--offices", type=int, default=300)
     parser.add_argument("--households", type=int, default=1000)
     args = parser.parse_args()
-    data_dir = tempfile.mkdtemp(prefix="estatedesk-bench-")
-    if os.environ.get("DATABASE_URL"):
-        prepare_postgres(os.environ["DATABASE_URL"])
-    setup(data_dir)
-    try:
-        from django.core.management import call_command
+    with scratch_database():
         from django.db import connection
 
-        call_command("migrate", verbosity=0)
         started = time.perf_counter()
         made = fill(args.offices, args.households)
         print(
@@ -228,8 +219,6 @@ def main() -> int:
         )
         analyze()
         measure(made["supervisor"])
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 

@@ -28,11 +28,8 @@ It checks the counts: one recipient per household, one SMS per phone number.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -41,7 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from complaints_list import analyze, prepare_postgres, setup  # noqa: E402 - sibling benchmark
+from complaints_list import analyze, scratch_database  # noqa: E402 - sibling benchmark
 
 PER_BUILDING = 500
 BATCH = 5000
@@ -235,23 +232,15 @@ def main() -> int:
     parser.add_argument("--history", type=int, default=40)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    data_dir = tempfile.mkdtemp(prefix="estatedesk-bench-")
-    if os.environ.get("DATABASE_URL"):
-        prepare_postgres(os.environ["DATABASE_URL"])
-    setup(data_dir)
-    try:
-        from django.core.management import call_command
+    with scratch_database():
         from django.db import connection
 
-        call_command("migrate", verbosity=0)
         started = time.perf_counter()
         estate, handler = fill(args.households)
         history(estate, handler, args.history)
         print(f"{connection.vendor}: filled in {time.perf_counter() - started:.0f} s")
         analyze()
         measure(estate, handler, args.households, args.repeat)
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 

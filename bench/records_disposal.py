@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -34,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import complaints_list  # noqa: E402 - the sibling benchmark's filler, found through the line above
 from common import peak_rss_mib  # noqa: E402
-from complaints_list import prepare_postgres, setup  # noqa: E402
+from complaints_list import setup  # noqa: E402
 
 EVENT_KINDS = ["recorded", "assessed", "replied", "closed", "visited"]
 
@@ -126,18 +124,9 @@ def main() -> int:
         dispose(args.dispose)
         return 0
 
-    data_dir = tempfile.mkdtemp(prefix="estatedesk-bench-")
-    if os.environ.get("DATABASE_URL"):
-        prepare_postgres(os.environ["DATABASE_URL"])
-    setup(data_dir)
-    try:
-        from django.core.management import call_command
+    with complaints_list.demo_company(args.keep) as data_dir:
         from django.db import connection
 
-        from estatedesk.org import demo
-
-        call_command("migrate", verbosity=0)
-        demo.seed()
         started = time.perf_counter()
         complaints_list.Filler(args.rows).fill()
         events = fill_events(args.events)
@@ -149,11 +138,6 @@ def main() -> int:
         connection.close()
         child = [sys.executable, __file__, "--dispose", data_dir]
         subprocess.run(child, check=True, env=os.environ.copy())  # noqa: S603 - our own script
-    finally:
-        if args.keep:
-            print(f"kept: {data_dir}")
-        else:
-            shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 

@@ -27,12 +27,9 @@ queries. The query counts at both sizes are printed side by side: they must be e
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -40,7 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from complaints_list import analyze, prepare_postgres, setup  # noqa: E402 - sibling benchmark
+from complaints_list import analyze, scratch_database  # noqa: E402 - sibling benchmark
 
 ESTATES = 4
 UNITS = 2000
@@ -241,15 +238,9 @@ def main() -> int:
     parser.add_argument("--first", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    data_dir = tempfile.mkdtemp(prefix="estatedesk-bench-")
-    if os.environ.get("DATABASE_URL"):
-        prepare_postgres(os.environ["DATABASE_URL"])
-    setup(data_dir)
-    try:
-        from django.core.management import call_command
+    with scratch_database():
         from django.db import connection
 
-        call_command("migrate", verbosity=0)
         world = World()
         started = time.perf_counter()
         world.add(args.first)
@@ -269,8 +260,6 @@ def main() -> int:
             print(f"  {label:48} {small[label]:>4} {large[label]:>4}  {same}")
         if small != large:
             return 1
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 

@@ -31,13 +31,10 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -46,7 +43,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import peak_rss_mib  # noqa: E402
-from complaints_list import analyze, prepare_postgres, setup  # noqa: E402 - sibling benchmark
+from complaints_list import analyze, scratch_database, setup  # noqa: E402 - sibling benchmark
 from survey_draw import fill_units  # noqa: E402
 
 BATCH = 50_000
@@ -294,15 +291,9 @@ def main() -> int:
         setup(args.measure)
         measure(args.repeat)
         return 0
-    data_dir = tempfile.mkdtemp(prefix="estatedesk-bench-")
-    if os.environ.get("DATABASE_URL"):
-        prepare_postgres(os.environ["DATABASE_URL"])
-    setup(data_dir)
-    try:
-        from django.core.management import call_command
+    with scratch_database() as data_dir:
         from django.db import connection
 
-        call_command("migrate", verbosity=0)
         started = time.perf_counter()
         made = fill_units(args.households, args.estates, customers=False)
         units = time.perf_counter() - started
@@ -315,8 +306,6 @@ def main() -> int:
         connection.close()
         child = [sys.executable, __file__, "--measure", data_dir, "--repeat", str(args.repeat)]
         subprocess.run(child, check=True)  # noqa: S603 - our own script
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
     return 0
 
 
