@@ -159,6 +159,18 @@ class Complaint(Versioned):
         output_field=models.BooleanField(),
         db_persist=True,
     )
+    # Kept by the database too: the record waits for its first reply against a deadline (the
+    # "due soon" and "overdue" of lists, panels, the dashboard and the reminders). Its partial
+    # indexes hold (scope, reply_due, due_basis), so a scope's due counts are a range of one
+    # index, not a read of every open record's row (decision 0064).
+    awaiting_reply = models.GeneratedField(
+        expression=ExpressionWrapper(
+            Q(status__in=AWAITING_REPLY, replied_at__isnull=True, reply_due__isnull=False),
+            output_field=models.BooleanField(),
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
     estate = models.ForeignKey(
         Estate, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("estate")
     )
@@ -336,6 +348,17 @@ class Complaint(Versioned):
             # a department, whatever the number of closed ones.
             models.Index(fields=["estate", "status"], name="complaint_open_estate", condition=Q(open=True)),
             models.Index(fields=["department", "status"], name="complaint_open_dept", condition=Q(open=True)),
+            # The records waiting for a reply, by deadline: "due soon" and "overdue" of a scope.
+            models.Index(
+                fields=["estate", "reply_due", "due_basis"],
+                name="complaint_awaiting_estate",
+                condition=Q(awaiting_reply=True),
+            ),
+            models.Index(
+                fields=["department", "reply_due", "due_basis"],
+                name="complaint_awaiting_dept",
+                condition=Q(awaiting_reply=True),
+            ),
             # Almost every lead_id is NULL: a full index's statistics make the planners scan the
             # table for a lead's duplicates; the non-NULL ones alone are few (decision 0058).
             models.Index(fields=["lead"], name="complaint_lead", condition=models.Q(lead__isnull=False)),

@@ -177,30 +177,41 @@ def due_state_of(complaint: Complaint, now: datetime, windows: SoonWindows) -> D
     )
 
 
-def filter_due_state(
-    queryset: QuerySet[Complaint], state: str, now: datetime, windows: SoonWindows
-) -> QuerySet:
-    """The list filter "due / due soon / overdue", as index-friendly conditions on reply_due."""
-    # ``open`` says nothing more than the status does; it lets the planner use the open
-    # records' partial indexes for a scoped list (Complaint.open).
-    waiting = queryset.filter(
-        open=True, status__in=AWAITING_REPLY, replied_at__isnull=True, reply_due__isnull=False
-    )
+def deadline_q(state: str, now: datetime, windows: SoonWindows) -> Q:
+    """The deadline half of ``due_state_q``, for a query that already holds only the records
+    awaiting a reply: reply_due and due_basis alone, the columns of their partial indexes, so
+    an aggregate's ``filter`` made of it reads the index and not the rows."""
     soon_urgent = now + windows.urgent
     soon_normal = now + windows.normal
     if state == DueState.OVERDUE:
-        return waiting.filter(reply_due__lt=now)
+        return Q(reply_due__lt=now)
     if state == DueState.DUE_SOON:
-        return waiting.filter(reply_due__gte=now).filter(
+        return Q(reply_due__gte=now) & (
             Q(due_basis="urgent", reply_due__lte=soon_urgent)
             | (~Q(due_basis="urgent") & Q(reply_due__lte=soon_normal))
         )
     if state == DueState.DUE:
-        return waiting.filter(
-            Q(due_basis="urgent", reply_due__gt=soon_urgent)
-            | (~Q(due_basis="urgent") & Q(reply_due__gt=soon_normal))
+        return Q(due_basis="urgent", reply_due__gt=soon_urgent) | (
+            ~Q(due_basis="urgent") & Q(reply_due__gt=soon_normal)
         )
-    return queryset
+    return Q()
+
+
+def due_state_q(state: str, now: datetime, windows: SoonWindows) -> Q:
+    """The conditions of "due / due soon / overdue", an empty Q for any other state.
+    ``awaiting_reply`` is a column the database keeps (status still waiting, no reply yet, a
+    deadline): written bare, the planners match its partial indexes on (scope, reply_due,
+    due_basis), so these are index ranges (decision 0064)."""
+    if state not in (DueState.OVERDUE, DueState.DUE_SOON, DueState.DUE):
+        return Q()
+    return Q(awaiting_reply=True) & deadline_q(state, now, windows)
+
+
+def filter_due_state(
+    queryset: QuerySet[Complaint], state: str, now: datetime, windows: SoonWindows
+) -> QuerySet:
+    """The list filter "due / due soon / overdue" (``due_state_q``)."""
+    return queryset.filter(due_state_q(state, now, windows))
 
 
 def departments_headed_by(user: Actor) -> QuerySet[Department]:

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from estatedesk.complaints.actions import complaint_link
 from estatedesk.complaints.deadlines import SoonWindows
-from estatedesk.complaints.models import AWAITING_REPLY, Complaint, NoticeStatus, WorkNotice
+from estatedesk.complaints.models import Complaint, NoticeStatus, WorkNotice
 from estatedesk.complaints.selectors import soon_windows
 from estatedesk.core.clock import company_zone
 from estatedesk.core.i18n import in_company_language
@@ -133,7 +133,7 @@ def _send(users: list[User], *, key: str, subject: str, body: str, link: str) ->
 
 
 def _waiting(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
-    return queryset.filter(status__in=AWAITING_REPLY, replied_at__isnull=True, reply_due__isnull=False)
+    return queryset.filter(awaiting_reply=True)  # status waiting, no reply, a deadline (Complaint)
 
 
 def remind_candidates(sweep: Sweep) -> list[Complaint]:

@@ -18,7 +18,7 @@ Definitions (the page repeats them)
 -----------------------------------
 * Open work counts records of every kind (complaints, grievances, enquiries) that are not
   closed, exactly what the complaint list shows for the same filter; "due soon" and
-  "overdue" are ``complaints.selectors.filter_due_state`` with the company's windows.
+  "overdue" are ``complaints.selectors.due_state_q`` with the company's windows.
 * Monthly figures count complaints (kind complaint) by the month they were *received*, in
   the company's time zone, as the monthly report does (``measures``):
   received, valid, on-time replies ÷ replies, satisfied latest answers ÷ answers, reopened.
@@ -148,22 +148,31 @@ class OpenWork:
 
 
 def _open_work(scoped: QuerySet[Complaint], clock: Clock, staff: Staff | None, with_mine: bool) -> OpenWork:
-    every = Complaint.objects.all()
-    due_soon_ids = complaint_selectors.filter_due_state(every, DueState.DUE_SOON, clock.now, clock.windows)
-    overdue_ids = complaint_selectors.filter_due_state(every, DueState.OVERDUE, clock.now, clock.windows)
+    """Three index reads, none of them of the records' rows: the open ones by status (the open
+    records' partial index), the due ones (the partial index of those awaiting a reply, from
+    the oldest deadline to the end of the "due soon" window) and the user's own."""
     aggregates: dict[str, Count] = {f"s_{s}": Count("pk", filter=Q(status=s)) for s in OPEN_STATUSES}
-    aggregates["n_due_soon"] = Count("pk", filter=Q(pk__in=due_soon_ids.values("pk")))
-    aggregates["n_overdue"] = Count("pk", filter=Q(pk__in=overdue_ids.values("pk")))
-    if with_mine and staff is not None:
-        aggregates["n_mine"] = Count("pk", filter=Q(handler=staff))
     row = scoped.filter(open=True).order_by().aggregate(**aggregates)
     by_status = {str(s): row[f"s_{s}"] for s in OPEN_STATUSES}
+    due_state = complaint_selectors.deadline_q  # the query holds only records awaiting a reply
+    window_end = clock.now + max(clock.windows.urgent, clock.windows.normal)
+    due = (
+        scoped.filter(awaiting_reply=True, reply_due__lte=window_end)
+        .order_by()
+        .aggregate(
+            n_due_soon=Count("pk", filter=due_state(DueState.DUE_SOON, clock.now, clock.windows)),
+            n_overdue=Count("pk", filter=due_state(DueState.OVERDUE, clock.now, clock.windows)),
+        )
+    )
+    mine = None
+    if with_mine and staff is not None:
+        mine = scoped.filter(open=True, handler=staff).order_by().count()
     return OpenWork(
         total=sum(by_status.values()),
         by_status=by_status,
-        due_soon=row["n_due_soon"],
-        overdue=row["n_overdue"],
-        mine=row.get("n_mine") if with_mine and staff is not None else None,
+        due_soon=due["n_due_soon"],
+        overdue=due["n_overdue"],
+        mine=mine,
     )
 
 
@@ -332,9 +341,6 @@ def _departments(
     """This month's complaints by department from the kept counts; open and overdue records
     from the open records themselves (status is indexed: they are the open work, not the
     history)."""
-    overdue_ids = complaint_selectors.filter_due_state(
-        Complaint.objects.all(), DueState.OVERDUE, clock.now, clock.windows
-    )
     on_time = measures.ON_TIME
     halves = (on_time.numerator, on_time.denominator)
     month = date(start.year, start.month, 1)
@@ -353,13 +359,16 @@ def _departments(
     for row in monthly:
         if row["any_kind"]:  # records of any kind this month list the department, as open ones do
             counted[row["department_id"]] = {name: int(row[name] or 0) for name in ("received", *halves)}
-    open_rows: Any = (
-        scoped.filter(open=True)
+    # Open records by department, and the overdue ones: each from its partial index alone.
+    open_rows: Any = scoped.filter(open=True).order_by().values("department_id").annotate(n=Count("pk"))
+    overdue_rows: Any = (
+        complaint_selectors.filter_due_state(scoped, DueState.OVERDUE, clock.now, clock.windows)
         .order_by()
         .values("department_id")
-        .annotate(n_open=Count("pk"), n_overdue=Count("pk", filter=Q(pk__in=overdue_ids.values("pk"))))
+        .annotate(n=Count("pk"))
     )
-    opened = {r["department_id"]: (r["n_open"], r["n_overdue"]) for r in open_rows}
+    overdue = {r["department_id"]: r["n"] for r in overdue_rows}
+    opened = {r["department_id"]: (r["n"], overdue.get(r["department_id"], 0)) for r in open_rows}
     keys = list({**counted, **opened})
     names = dict(Department.objects.filter(pk__in=keys).values_list("pk", "name"))
     result = [
