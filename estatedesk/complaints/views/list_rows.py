@@ -10,7 +10,7 @@ byte for byte, so the look, the tests and the bulk script (complaint-lists.js) a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -20,18 +20,22 @@ from zoneinfo import ZoneInfo
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from estatedesk.complaints.deadlines import DueState
-from estatedesk.complaints.models import Complaint, Kind, Status
+from estatedesk.complaints.models import Kind, Status
 from estatedesk.complaints.views.common import DUE_LABELS, badge_style
+from estatedesk.core.i18n import text_in
 
 SUMMARY_CHARS = 40
 
 # The columns a list row reads: its markup, its due state (``selectors.due_state_of``) and
-# "take it" (``batch.may_take``). Not the other 40-odd columns, whose text, dates and two
-# encrypted phone fields (decrypted on load) cost more to read than the row's whole markup.
+# "take it" (``batch.may_take``), read as named tuples (``values_list(..., named=True)``): not
+# the other 40-odd columns, whose text, dates and two encrypted phone fields (decrypted on load)
+# cost more than the row's markup, and not seven model instances per row (the complaint and
+# its estate, category, department, handler, unit and building).
 COLUMNS = (
+    "pk",
     "number",
     "kind",
     "status",
@@ -41,6 +45,10 @@ COLUMNS = (
     "due_basis",
     "due_provisional",
     "replied_at",
+    "department_id",
+    "handler_id",
+    "category_id",
+    "unit_id",
     "estate__name",
     "category__name_zh_hans",
     "category__name_zh_hant",
@@ -158,22 +166,27 @@ def summary(description: str) -> str:
     return Truncator(description).chars(SUMMARY_CHARS)
 
 
-def write_rows(rows: Iterable[Complaint], zone: ZoneInfo, *, bulk: bool) -> None:
-    """Sets ``row`` (a ``RowMarkup``) on each complaint, which already carries ``due_state`` and
-    ``can_take``. Strings read from the database are escaped here; the template prints the
-    markup as it is."""
+def write_rows(
+    rows: Sequence[Any], states: Sequence[str], takeable: Sequence[bool], zone: ZoneInfo, *, bulk: bool
+) -> list[RowMarkup]:
+    """Each row (a named tuple of ``COLUMNS``) with its due state and whether it may be taken,
+    as markup. Strings read from the database are escaped here; the template prints the markup
+    as it is."""
     words = _Words()
+    language = get_language()
     categories: dict[int, str] = {}
-    for c in rows:
+    written = []
+    for c, state, can_take in zip(rows, states, takeable, strict=True):
         received = c.received_at.astimezone(zone)
         due = c.reply_due.astimezone(zone) if c.reply_due is not None else None
         pk = c.pk
         category = categories.get(c.category_id)
         if category is None:
-            category = categories[c.category_id] = escape(str(c.category))
-        unit = escape(c.unit.label) if c.unit is not None else None
-        handler = escape(c.handler.display_name) if c.handler is not None else None
-        take = bulk and getattr(c, "can_take", False)
+            name = text_in(language, c.category__name_zh_hans, c.category__name_zh_hant, c.category__name_en)
+            category = categories[c.category_id] = escape(name)
+        unit = escape(f"{c.unit__building__name}-{c.unit__number}") if c.unit_id is not None else None
+        handler = escape(c.handler__display_name) if c.handler_id is not None else None
+        take = bulk and can_take
         values: dict[str, Any] = {
             "pk": pk,
             "url": f"{words.link_head}{pk}{words.link_tail}",
@@ -183,8 +196,8 @@ def write_rows(rows: Iterable[Complaint], zone: ZoneInfo, *, bulk: bool) -> None
             "summary": escape(summary(c.description)),
             "kind": words.kinds.get(c.kind) or escape(c.kind),
             "category": category,
-            "estate": escape(c.estate.name),
-            "due_badge": words.due_badge(c.due_state, due, c.due_provisional),  # type: ignore[attr-defined]
+            "estate": escape(c.estate__name),
+            "due_badge": words.due_badge(state, due, c.due_provisional),
         }
         table = _TABLE_ROW.format(
             check=_CHECK.format(pk=pk) if bulk else "",
@@ -194,16 +207,17 @@ def write_rows(rows: Iterable[Complaint], zone: ZoneInfo, *, bulk: bool) -> None
             handler_cell=handler
             if handler is not None
             else f'<span class="text-muted">{words.unassigned}</span>',
-            department=escape(c.department.name),
+            department=escape(c.department__name),
             take_table=_TAKE_TABLE.format(pk=pk, take=words.take) if take else "",
             **values,
         )
         card = _CARD.format(
-            due_state=escape(str(c.due_state)),  # type: ignore[attr-defined]
+            due_state=escape(str(state)),
             check=_CARD_CHECK.format(pk=pk) if bulk else "",
             unit_after=f" {unit}" if unit is not None else "",
             handler_or_none=handler if handler is not None else words.unassigned,
             take_card=_TAKE_CARD.format(pk=pk, take=words.take) if take else "",
             **values,
         )
-        c.row = RowMarkup(mark_safe(table), mark_safe(card))  # type: ignore[attr-defined]  # noqa: S308 - every value escaped above
+        written.append(RowMarkup(mark_safe(table), mark_safe(card)))  # noqa: S308 - every value escaped above
+    return written

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from django import forms
 from django.db.models import BLANK_CHOICE_DASH, F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -121,8 +122,8 @@ def filter_complaints(
 ) -> tuple[QuerySet[Complaint], ListFilters]:
     """The department list's filters, shared by the page and its export (same rows, same scope)."""
     params = Params(request.GET)
-    choices, forward_to = _choice_lists(request.user)
-    result = ListFilters(choices=choices, forward_to=forward_to)
+    choice_lists, forward_to = _choice_lists(request.user)
+    result = ListFilters(choices=choice_lists, forward_to=forward_to)
     for key, choices in result.choices.items():
         value = params.choice(key, (v for v, _label in choices), FILTER_LABELS[key])
         if not value:
@@ -161,36 +162,35 @@ def filter_complaints(
     return queryset, result
 
 
-def _page(request: HttpRequest, queryset: QuerySet[Complaint], clock: Clock) -> Any:
-    rows = queryset.only(*list_rows.COLUMNS)
-    page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    for complaint in page.object_list:
-        complaint.due_state = clock.state(complaint)  # type: ignore[attr-defined]
-    return page
+def _page(request: HttpRequest, queryset: QuerySet[Complaint]) -> Any:
+    """The page of rows, each a named tuple of ``list_rows.COLUMNS``."""
+    rows = queryset.values_list(*list_rows.COLUMNS, named=True)
+    return CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _actions(
+def _rows(
     request: HttpRequest, page: Any, clock: Clock, forward_to: list[tuple[str, str]] | None = None
 ) -> dict[str, Any]:
-    """What a row offers: "take it" (接手) where the user may take it, and the checkboxes and bar
-    of the bulk actions for those who handle complaints; then each row's markup
-    (``list_rows``). No query of its own where ``forward_to`` (the departments of the bar's
+    """Each row's due state, whether the user may take it (接手) and its markup
+    (``list_rows``); the checkboxes and bar of the bulk actions for those who handle
+    complaints. No query of its own where ``forward_to`` (the departments of the bar's
     "forward", already read by the filters) is given; one for them otherwise."""
     staff, departments = batch.staff_departments(request.user)
-    for complaint in page.object_list:
-        complaint.can_take = batch.may_take(staff, departments, complaint)  # type: ignore[attr-defined]
-    bulk = staff is not None and staff.role in workflow.HANDLING_ROLES and bool(page.object_list)
-    list_rows.write_rows(page.object_list, clock.zone, bulk=bulk)
-    if not bulk:
-        return {"bulk": False}
-    form = forms_actions.BulkAssignForm(user=request.user, auto_id="bulk_%s")
-    if forward_to is not None:
-        form.fields["department"].choices = [("", BLANK_CHOICE_DASH[0][1]), *forward_to]
-    return {
-        "bulk": True,
-        "bulk_form": form,
-        "next_url": request.get_full_path(),
+    rows = page.object_list
+    states = [clock.state(row) for row in rows]
+    takeable = [batch.may_take(staff, departments, row) for row in rows]
+    bulk = staff is not None and staff.role in workflow.HANDLING_ROLES and bool(rows)
+    context: dict[str, Any] = {
+        "rows": list_rows.write_rows(rows, states, takeable, clock.zone, bulk=bulk),
+        "bulk": bulk,
     }
+    if bulk:
+        form = forms_actions.BulkAssignForm(user=request.user, auto_id="bulk_%s")
+        if forward_to is not None:
+            department = cast(forms.ChoiceField, form.fields["department"])
+            department.choices = [("", BLANK_CHOICE_DASH[0][1]), *forward_to]
+        context.update(bulk_form=form, next_url=request.get_full_path())
+    return context
 
 
 def _querystring(request: HttpRequest) -> str:
@@ -220,7 +220,7 @@ def my_work(user: RequestUser) -> QuerySet[Complaint]:
 def mine(request: HttpRequest) -> HttpResponse:
     clock = Clock.load()
     with timezone.override(clock.zone):
-        page = _page(request, my_work(request.user), clock)
+        page = _page(request, my_work(request.user))
         return render(
             request,
             "complaints/mine.html",
@@ -228,7 +228,7 @@ def mine(request: HttpRequest) -> HttpResponse:
                 "page": page,
                 "querystring": _querystring(request),
                 "due_labels": DUE_LABELS,
-                **_actions(request, page, clock),
+                **_rows(request, page, clock),
             },
         )
 
@@ -238,7 +238,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
     clock = Clock.load()
     queryset, filters = filter_complaints(request, selectors.complaint_list(request.user), clock)
     with timezone.override(clock.zone):
-        page = _page(request, queryset.order_by("-received_at", "-id"), clock)
+        page = _page(request, queryset.order_by("-received_at", "-id"))
         querystring = _querystring(request)
         return render(
             request,
@@ -251,7 +251,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
                 "f": filters.values,
                 "querystring": querystring,
                 "can_record": policy.role_of(request.user) in workflow.INTAKE_ROLES,
-                **_actions(request, page, clock, filters.forward_to),
+                **_rows(request, page, clock, filters.forward_to),
             },
         )
 
