@@ -10,14 +10,16 @@ byte for byte, so the look, the tests and the bulk script (complaint-lists.js) a
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext
@@ -146,6 +148,12 @@ class _Words:
         )
 
 
+@lru_cache(maxsize=16)
+def _words(language: str | None, script_prefix: str) -> _Words:
+    """The fixed words of a language (and links under a script prefix), made once per process."""
+    return _Words()
+
+
 def _badge(state: DueState) -> str:
     style = badge_style(state)
     if style is None:
@@ -160,9 +168,9 @@ def _badge(state: DueState) -> str:
 
 
 def summary(description: str) -> str:
-    """The first 40 characters of the description, with "…" if cut."""
-    if len(description) <= SUMMARY_CHARS and description.isascii():
-        return description  # short and plain: nothing to normalise or cut
+    """The first 40 characters of the description, with "…" if cut (``Truncator``'s answer)."""
+    if len(description) <= SUMMARY_CHARS and unicodedata.is_normalized("NFC", description):
+        return description  # Truncator would count at most 40 characters and return it as it is
     return Truncator(description).chars(SUMMARY_CHARS)
 
 
@@ -172,8 +180,8 @@ def write_rows(
     """Each row (a named tuple of ``COLUMNS``) with its due state and whether it may be taken,
     as markup. Strings read from the database are escaped here; the template prints the markup
     as it is."""
-    words = _Words()
     language = get_language()
+    words = _words(language, get_script_prefix())
     categories: dict[int, str] = {}
     written = []
     for c, state, can_take in zip(rows, states, takeable, strict=True):

@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django import forms
-from django.db.models import BLANK_CHOICE_DASH, F, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -185,10 +184,7 @@ def _rows(
         "bulk": bulk,
     }
     if bulk:
-        form = forms_actions.BulkAssignForm(user=request.user, auto_id="bulk_%s")
-        if forward_to is not None:
-            department = cast(forms.ChoiceField, form.fields["department"])
-            department.choices = [("", BLANK_CHOICE_DASH[0][1]), *forward_to]
+        form = forms_actions.BulkAssignForm(user=request.user, auto_id="bulk_%s", departments=forward_to)
         context.update(bulk_form=form, next_url=request.get_full_path())
     return context
 
