@@ -176,8 +176,8 @@ def filter_complaints(
 
 def _page(request: HttpRequest, queryset: QuerySet[Complaint]) -> Any:
     """The page of rows, each a named tuple of ``list_rows.COLUMNS``."""
-    rows = queryset.values_list(*list_rows.COLUMNS, named=True)
-    return CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(queryset, PAGE_SIZE, shape=list_rows.shape)
+    return paginator.get_page(request.GET.get("page"))
 
 
 def _rows(
