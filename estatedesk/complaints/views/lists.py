@@ -18,8 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from estatedesk.complaints import batch, forms_actions, selectors, workflow
@@ -30,6 +30,7 @@ from estatedesk.complaints.views.common import DUE_LABELS
 from estatedesk.core import crypto, policy
 from estatedesk.core.actors import RequestUser
 from estatedesk.core.clock import company_zone
+from estatedesk.core.i18n import text_in
 from estatedesk.core.models import CompanySettings
 from estatedesk.core.paging import CappedPaginator
 from estatedesk.core.params import Params
@@ -106,12 +107,18 @@ def _choice_lists(user: RequestUser) -> tuple[dict[str, list[tuple[str, Any]]], 
         .select_related(None)
         .values_list("pk", "name", "active")
     )
+    language = get_language()
     choices: dict[str, list[tuple[str, Any]]] = {
         "estate": [(str(pk), name) for pk, name in org_selectors.estates_for(user).values_list("pk", "name")],
         "department": [(str(pk), name) for pk, name, _active in departments],
         "status": [(v, label) for v, label in Status.choices],
         "kind": [(v, label) for v, label in Kind.choices],
-        "category": [(str(c.pk), str(c)) for c in Category.objects.all()],
+        "category": [
+            (str(pk), text_in(language, hans, hant, en))  # str(category), without the model instances
+            for pk, hans, hant, en in Category.objects.values_list(
+                "pk", "name_zh_hans", "name_zh_hant", "name_en"
+            )
+        ],
         "validity": [(k, label) for k, (label, _q) in VALIDITY.items()],
         "due": [(str(s), DUE_LABELS[s]) for s in DUE_FILTERS],
     }
