@@ -15,10 +15,11 @@ encrypted phone numbers with their blind index, unique portal tokens.
 Then a second process — the "server" — times whole requests through Django's test client
 (middleware, permission checks, queries, template or JSON), as the handler of one estate
 and as the deputy GM: the department list page (page 1, a late page, by status, overdue,
-search by number) and the API list. It prints the median of several runs (wall and this process's CPU time), the SQL queries
-per request (compare a run with --rows 1000: the count must not change), the serving
-process's own peak memory (VmHWM, bench/common.py) and the largest Python allocation peak of one request
-(tracemalloc).
+search by number) and the API list. It prints the median of several runs (wall time and
+the serving process's CPU time, the steadier figure on a shared machine), the SQL queries per
+request (compare a run with --rows 1000: the count must not change), the serving process's own
+peak memory (VmHWM, bench/common.py) and the largest Python allocation peak of one request
+(tracemalloc). --serve FOLDER times again on a folder kept with --keep.
 """
 
 from __future__ import annotations
