@@ -197,6 +197,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # ModelBackend reading the staff row with the user (one statement per page, decision 0060);
+    # Django's own stays listed so that sessions signed in through it before stay valid.
+    "estatedesk.core.backends.StaffModelBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"

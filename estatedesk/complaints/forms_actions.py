@@ -7,11 +7,11 @@ company time (the views run inside it).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import BLANK_CHOICE_DASH, Q
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -169,8 +169,18 @@ class BulkAssignForm(StepForm):
     department = forms.ModelChoiceField(label=_("handling department"), queryset=Department.objects.none())
     handler = StaffChoiceField(label=_("handler"), queryset=Staff.objects.none(), required=False)
 
+    def __init__(self, *args: Any, departments: list[tuple[str, str]] | None = None, **kwargs: Any):
+        self.departments = departments
+        super().__init__(*args, **kwargs)
+
     def setup(self) -> None:
-        self.fields["department"].queryset = company_departments(self.user)  # type: ignore[attr-defined]
+        if self.departments is not None and not self.is_bound:
+            # The list page's bar: the departments the list read with its filters, which are
+            # ``company_departments``' rows in its order (no query; bound, the queryset checks).
+            department = cast(forms.ChoiceField, self.fields["department"])
+            department.choices = [("", BLANK_CHOICE_DASH[0][1]), *self.departments]
+        else:
+            self.fields["department"].queryset = company_departments(self.user)  # type: ignore[attr-defined]
         # The list's bar starts with no names (no query for a page view); choosing a department
         # fills them (htmx). Bound, every handler in scope is accepted and the service checks the pair.
         handlers = handler_choices(self.user) if self.is_bound else Staff.objects.none()

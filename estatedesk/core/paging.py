@@ -8,6 +8,7 @@ beyond the index walk.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
@@ -40,20 +41,35 @@ def page_window(number: int, num_pages: int, *, around: int = AROUND, ends: int 
     return window
 
 
-def rows_by_ids(queryset: QuerySet[Any], start: int, stop: int) -> list[Any]:
-    """``queryset[start:stop]``, in the same order, fetched as ids first and rows second."""
+def rows_by_ids(
+    queryset: QuerySet[Any],
+    start: int,
+    stop: int,
+    shape: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+) -> list[Any]:
+    """``queryset[start:stop]``, in the same order, fetched as ids first and rows second.
+
+    ``shape`` makes the second query's rows (for example ``values_list(..., named=True)``, whose
+    rows need a ``pk``); the ids are taken from ``queryset`` as it is, so the joins a shape
+    brings never reach the index walk."""
     if stop <= start:
         return []
     ids = list(queryset.values_list("pk", flat=True)[start:stop])
     if not ids:
         return []
     rows = queryset.order_by().filter(pk__in=ids)
-    by_id = {row.pk: row for row in rows}
+    by_id = {row.pk: row for row in (shape(rows) if shape is not None else rows)}
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
 class IdsFirstPaginator(Paginator):
-    """Django's paginator, with each page's rows fetched by ``rows_by_ids``."""
+    """Django's paginator, with each page's rows fetched by ``rows_by_ids``; ``shape`` as there."""
+
+    def __init__(
+        self, *args: Any, shape: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.shape = shape
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
@@ -61,7 +77,8 @@ class IdsFirstPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return Page(rows_by_ids(cast(QuerySet[Any], self.object_list), bottom, top), number, self)
+        rows = rows_by_ids(cast(QuerySet[Any], self.object_list), bottom, top, self.shape)
+        return Page(rows, number, self)
 
 
 class CappedPaginator(IdsFirstPaginator):

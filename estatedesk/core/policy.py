@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import IntegerField, Q, QuerySet, Value
 
 if TYPE_CHECKING:
     from estatedesk.core.actors import Actor
@@ -174,6 +174,11 @@ def staff_of(user: Actor | None) -> Staff | None:
     return cast("Staff | None", staff)
 
 
+def remember_staff(user: AbstractBaseUser, staff: Staff | None) -> None:
+    """The user's staff row, read with the user (``core.backends``): ``staff_of`` asks no more."""
+    setattr(user, _STAFF_CACHE, staff)
+
+
 def is_staff_member(user: Actor | None) -> bool:
     return staff_of(user) is not None or bool(
         getattr(user, "is_superuser", False) and getattr(user, "is_active", False)
@@ -212,16 +217,36 @@ def estate_ids(user: Actor | None) -> frozenset[int] | None:
     if staff is None:
         ids: frozenset[int] = frozenset()
     else:
-        direct = set(staff.estates.values_list("id", flat=True))
-        # One read of the user's departments gives their estates and, for the rest of the
-        # request, the departments themselves (``own_department_ids``).
-        departments = list(staff.departments.values_list("id", "estate_id"))
+        # One read gives the estates the user is given directly, their departments and those
+        # departments' estates; the departments are kept for the rest of the request
+        # (``own_department_ids``). A row is (department, estate): (None, estate) for a
+        # direct estate, (department, None) for a company-wide department.
+        departments: set[int] = set()
+        estates: set[int] = set()
+        for department, estate in _scope_rows(staff.pk):
+            if department is not None:
+                departments.add(department)
+            if estate is not None:
+                estates.add(estate)
         if user is not None:
-            setattr(user, _DEPARTMENTS_CACHE, frozenset(pk for pk, _estate in departments))
-        ids = frozenset(direct | {estate for _pk, estate in departments if estate is not None})
+            setattr(user, _DEPARTMENTS_CACHE, frozenset(departments))
+        ids = frozenset(estates)
     if user is not None:
         setattr(user, _ESTATES_CACHE, ids)
     return ids
+
+
+def _scope_rows(staff_id: int) -> list[tuple[int | None, int | None]]:
+    """(department, its estate) for each department of the staff member, and (None, estate) for
+    each estate given directly: one statement (``UNION ALL``) where there were two."""
+    staff_model = apps.get_model("org", "Staff")
+    in_departments = staff_model.departments.through.objects.filter(staff_id=staff_id).values_list(
+        "department_id", "department__estate_id"
+    )
+    given = staff_model.estates.through.objects.filter(staff_id=staff_id).values_list(
+        Value(None, output_field=IntegerField()), "estate_id"
+    )
+    return list(in_departments.union(given, all=True))
 
 
 def department_ids(user: Actor | None) -> frozenset[int] | None:

@@ -41,8 +41,14 @@ _BADGES = {
 }
 
 
+def badge_style(state: DueState) -> tuple[str, str] | None:
+    """The badge's classes and icon for a due state (None: no badge)."""
+    return _BADGES.get(state)
+
+
 def due_badge(state: str, reply_due: datetime | None, provisional: bool) -> SafeString:
-    """``reply_due`` in the zone the page shows (the caller converts it once)."""
+    """``reply_due`` in the zone the page shows (the caller converts it once). The lists write
+    the same markup faster (``list_rows``; a test holds the two equal)."""
     badge: SafeString | str = ""
     if state in _BADGES:
         style, icon = _BADGES[DueState(state)]

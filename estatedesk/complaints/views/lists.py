@@ -6,29 +6,31 @@ so scope (P-1) and the related rows come in one query, whatever the number of ro
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from estatedesk.complaints import batch, forms_actions, selectors, workflow
 from estatedesk.complaints.deadlines import DueState, SoonWindows
 from estatedesk.complaints.models import Category, Complaint, Kind, Status
-from estatedesk.complaints.views.common import DUE_LABELS, due_badge
+from estatedesk.complaints.views import list_rows
+from estatedesk.complaints.views.common import DUE_LABELS
 from estatedesk.core import crypto, policy
 from estatedesk.core.actors import RequestUser
 from estatedesk.core.clock import company_zone
+from estatedesk.core.i18n import text_in
 from estatedesk.core.models import CompanySettings
 from estatedesk.core.paging import CappedPaginator
 from estatedesk.core.params import Params
@@ -74,26 +76,53 @@ class ListFilters:
     values: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     choices: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
+    # The departments a complaint may be forwarded to (the bulk bar's), read with the filter's.
+    forward_to: list[tuple[str, str]] = field(default_factory=list)
 
-    def fields(self) -> list[tuple[str, Any, list[tuple[str, Any]], str]]:
-        """(key, label, choices, current value) of each select, for the filter form."""
+    def fields(self) -> list[tuple[str, Any, SafeString]]:
+        """(key, label, options) of each select, for the filter form; the options' markup is
+        written here, as the rows' is (about 50 options through the template engine cost as
+        much as the rest of the form)."""
         return [
-            (key, FILTER_LABELS[key], choices, self.values.get(key, ""))
+            (key, FILTER_LABELS[key], _options(choices, self.values.get(key, "")))
             for key, choices in self.choices.items()
         ]
 
 
-def _choice_lists(user: RequestUser) -> dict[str, list[tuple[str, Any]]]:
-    departments = org_selectors.departments_for(user).filter(developer__isnull=True)
-    return {
-        "estate": [(str(e.pk), e.name) for e in org_selectors.estates_for(user)],
-        "department": [(str(d.pk), d.name) for d in departments],
+def _options(choices: list[tuple[str, Any]], current: str) -> SafeString:
+    return mark_safe(  # noqa: S308 - values and labels escaped here
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if value == current else ""}>{escape(str(text))}</option>'
+            for value, text in choices
+        )
+    )
+
+
+def _choice_lists(user: RequestUser) -> tuple[dict[str, list[tuple[str, Any]]], list[tuple[str, str]]]:
+    """The filters' choices, and the active departments among them (``forward_to``): the same
+    rows as ``forms_actions.company_departments``, in its order, without a second query."""
+    departments = list(
+        org_selectors.departments_for(user)
+        .filter(developer__isnull=True)
+        .select_related(None)
+        .values_list("pk", "name", "active")
+    )
+    language = get_language()
+    choices: dict[str, list[tuple[str, Any]]] = {
+        "estate": [(str(pk), name) for pk, name in org_selectors.estates_for(user).values_list("pk", "name")],
+        "department": [(str(pk), name) for pk, name, _active in departments],
         "status": [(v, label) for v, label in Status.choices],
         "kind": [(v, label) for v, label in Kind.choices],
-        "category": [(str(c.pk), str(c)) for c in Category.objects.all()],
+        "category": [
+            (str(pk), text_in(language, hans, hant, en))  # str(category), without the model instances
+            for pk, hans, hant, en in Category.objects.values_list(
+                "pk", "name_zh_hans", "name_zh_hant", "name_en"
+            )
+        ],
         "validity": [(k, label) for k, (label, _q) in VALIDITY.items()],
         "due": [(str(s), DUE_LABELS[s]) for s in DUE_FILTERS],
     }
+    return choices, [(str(pk), name) for pk, name, active in departments if active]
 
 
 FILTER_LABELS = {
@@ -112,7 +141,8 @@ def filter_complaints(
 ) -> tuple[QuerySet[Complaint], ListFilters]:
     """The department list's filters, shared by the page and its export (same rows, same scope)."""
     params = Params(request.GET)
-    result = ListFilters(choices=_choice_lists(request.user))
+    choice_lists, forward_to = _choice_lists(request.user)
+    result = ListFilters(choices=choice_lists, forward_to=forward_to)
     for key, choices in result.choices.items():
         value = params.choice(key, (v for v, _label in choices), FILTER_LABELS[key])
         if not value:
@@ -151,61 +181,32 @@ def filter_complaints(
     return queryset, result
 
 
-def _page(request: HttpRequest, queryset: QuerySet[Complaint], clock: Clock) -> Any:
-    page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    for complaint in page.object_list:
-        complaint.due_state = clock.state(complaint)  # type: ignore[attr-defined]
-    _prepare_rows(page.object_list, clock.zone)
-    return page
+def _page(request: HttpRequest, queryset: QuerySet[Complaint]) -> Any:
+    """The page of rows, each a named tuple of ``list_rows.COLUMNS``."""
+    paginator = CappedPaginator(queryset, PAGE_SIZE, shape=list_rows.shape)
+    return paginator.get_page(request.GET.get("page"))
 
 
-def _prepare_rows(rows: Iterable[Complaint], zone: ZoneInfo) -> None:
-    """What each row shows, worked out once in Python for the table and the phone's cards
-    (templates/complaints/list_rows.html): the template's filters, labels and included badge
-    cost most of a list's time (decision 0058)."""
-    kinds, statuses = dict(Kind.choices), dict(Status.choices)
-    kind_labels = {key: str(value) for key, value in kinds.items()}
-    status_labels = {key: str(value) for key, value in statuses.items()}
-    link = reverse("complaints:detail", args=[0])
-    head, tail = link[: link.rindex("/0/")], link[link.rindex("/0/") + 3 :]
-    for c in rows:
-        received = c.received_at.astimezone(zone)
-        due = c.reply_due.astimezone(zone) if c.reply_due is not None else None
-        c.row = ListRow(  # type: ignore[attr-defined]
-            url=f"{head}/{c.pk}/{tail}",
-            received_iso=received.isoformat(),
-            received=received.strftime("%Y-%m-%d %H:%M"),
-            kind=kind_labels.get(c.kind, c.kind),
-            status=status_labels.get(c.status, c.status),
-            summary=Truncator(c.description).chars(40),
-            due_badge=due_badge(c.due_state, due, c.due_provisional),  # type: ignore[attr-defined]
-        )
-
-
-@dataclass(frozen=True)
-class ListRow:
-    url: str
-    received_iso: str
-    received: str
-    kind: str
-    status: str
-    summary: str
-    due_badge: str
-
-
-def _actions(request: HttpRequest, page: Any) -> dict[str, Any]:
-    """What a row offers: "take it" (接手) where the user may take it, and the checkboxes and bar
-    of the bulk actions for those who handle complaints. Two queries, whatever the rows."""
+def _rows(
+    request: HttpRequest, page: Any, clock: Clock, forward_to: list[tuple[str, str]] | None = None
+) -> dict[str, Any]:
+    """Each row's due state, whether the user may take it (接手) and its markup
+    (``list_rows``); the checkboxes and bar of the bulk actions for those who handle
+    complaints. No query of its own where ``forward_to`` (the departments of the bar's
+    "forward", already read by the filters) is given; one for them otherwise."""
     staff, departments = batch.staff_departments(request.user)
-    for complaint in page.object_list:
-        complaint.can_take = batch.may_take(staff, departments, complaint)  # type: ignore[attr-defined]
-    if staff is None or staff.role not in workflow.HANDLING_ROLES or not page.object_list:
-        return {"bulk": False}
-    return {
-        "bulk": True,
-        "bulk_form": forms_actions.BulkAssignForm(user=request.user, auto_id="bulk_%s"),
-        "next_url": request.get_full_path(),
+    rows = page.object_list
+    states = [clock.state(row) for row in rows]
+    takeable = [batch.may_take(staff, departments, row) for row in rows]
+    bulk = staff is not None and staff.role in workflow.HANDLING_ROLES and bool(rows)
+    context: dict[str, Any] = {
+        "rows": list_rows.write_rows(rows, states, takeable, clock.zone, bulk=bulk),
+        "bulk": bulk,
     }
+    if bulk:
+        form = forms_actions.BulkAssignForm(user=request.user, auto_id="bulk_%s", departments=forward_to)
+        context.update(bulk_form=form, next_url=request.get_full_path())
+    return context
 
 
 def _querystring(request: HttpRequest) -> str:
@@ -235,7 +236,7 @@ def my_work(user: RequestUser) -> QuerySet[Complaint]:
 def mine(request: HttpRequest) -> HttpResponse:
     clock = Clock.load()
     with timezone.override(clock.zone):
-        page = _page(request, my_work(request.user), clock)
+        page = _page(request, my_work(request.user))
         return render(
             request,
             "complaints/mine.html",
@@ -243,7 +244,7 @@ def mine(request: HttpRequest) -> HttpResponse:
                 "page": page,
                 "querystring": _querystring(request),
                 "due_labels": DUE_LABELS,
-                **_actions(request, page),
+                **_rows(request, page, clock),
             },
         )
 
@@ -253,7 +254,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
     clock = Clock.load()
     queryset, filters = filter_complaints(request, selectors.complaint_list(request.user), clock)
     with timezone.override(clock.zone):
-        page = _page(request, queryset.order_by("-received_at", "-id"), clock)
+        page = _page(request, queryset.order_by("-received_at", "-id"))
         querystring = _querystring(request)
         return render(
             request,
@@ -266,7 +267,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
                 "f": filters.values,
                 "querystring": querystring,
                 "can_record": policy.role_of(request.user) in workflow.INTAKE_ROLES,
-                **_actions(request, page),
+                **_rows(request, page, clock, filters.forward_to),
             },
         )
 
