@@ -419,3 +419,22 @@ def test_the_page_links_each_repeat_complainants_complaints_in_order(world: Any)
     )
     assert response.status_code == 200
     assert links in response.content.decode()
+
+
+@pytest.mark.req("K-12")
+def test_the_links_filter_escapes_exactly_as_djangos_format_html_join() -> None:
+    """The fast filter (decision 0063) writes what ``format_html_join`` wrote, quotes, angle
+    brackets and ampersands escaped alike."""
+    from django.utils.html import format_html_join
+
+    from estatedesk.reports.presenters import ComplaintLink
+    from estatedesk.reports.templatetags.report_links import complaint_links
+
+    links = [
+        ComplaintLink("TS-2026-000001", "/complaints/1/"),
+        ComplaintLink('<b>"x" & \'y\'</b>', '/c/?a=1&b="2"'),
+        ComplaintLink("", ""),
+    ]
+    expected = format_html_join(", ", '<a href="{}">{}</a>', ((link.url, link.number) for link in links))
+    assert complaint_links(links) == expected
+    assert complaint_links([]) == ""
