@@ -432,7 +432,7 @@ def test_the_links_filter_escapes_exactly_as_djangos_format_html_join() -> None:
 
     links = [
         ComplaintLink("TS-2026-000001", "/complaints/1/"),
-        ComplaintLink('<b>"x" & \'y\'</b>', '/c/?a=1&b="2"'),
+        ComplaintLink("<b>\"x\" & 'y'</b>", '/c/?a=1&b="2"'),
         ComplaintLink("", ""),
     ]
     expected = format_html_join(", ", '<a href="{}">{}</a>', ((link.url, link.number) for link in links))
