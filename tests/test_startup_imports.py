@@ -58,6 +58,9 @@ client.force_login(get_user_model().objects.create_superuser("boss", "boss@examp
 staff = client.get("/complaints/")
 pages["/complaints/"] = staff.status_code
 pages["api docs linked"] = b'href="/api/docs"' in staff.content
+# Every log line is redacted, which reads the private-link paths from the URLconf.
+import logging
+logging.getLogger("estatedesk").warning("a log line, redacted")
 print(json.dumps({"pages": pages, "heavy": sorted(m for m in %r if m in sys.modules)}))
 """
 
@@ -115,3 +118,17 @@ def test_the_queue_libraries_huey_was_not_given_still_import_for_everyone_else()
         assert huey.storage.Redis is None
     for name in ("redis", "psycopg"):
         assert importlib.import_module(name).__name__ == name
+
+
+@pytest.mark.req("D-3")
+def test_the_api_has_no_private_link_routes_for_the_redaction_to_miss():
+    """``core.redact`` reads the private-link paths without loading the API (decision 0063), so
+    it would miss a ``<token>`` route there: there must be none."""
+    from django.urls import get_resolver, reverse
+
+    from estatedesk.core import redact
+
+    reverse("api:api-root")  # loaded now
+    (api,) = [e for e in get_resolver().url_patterns if getattr(e, "namespace", None) == "api"]
+    assert api.loaded
+    assert list(redact._prefixes(api.url_patterns, "api/")) == []  # noqa: SLF001 - the walker itself

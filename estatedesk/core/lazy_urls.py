@@ -36,6 +36,12 @@ class LoadedOnUse(URLResolver):
     def _want(self) -> None:
         self._wanted = True
 
+    @property
+    def loaded(self) -> bool:
+        """Whether a request or a reverse() has asked for it yet. Walkers of the whole URLconf
+        that need no view (``core.redact``'s private-link paths) pass by while it is not."""
+        return self._wanted
+
     def resolve(self, path: Any) -> Any:
         if self.pattern.match(str(path)):
             self._want()
