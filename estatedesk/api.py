@@ -59,3 +59,6 @@ api.add_router("/", "estatedesk.communication.api.log.router")  # C-4
 api.add_router("/", "estatedesk.rectification.api.items.router")  # R-1 … R-5
 api.add_router("/", "estatedesk.rectification.api.reports.router")
 api.add_router("/", "estatedesk.records.api.endpoints.router")  # D-1 … D-3
+
+# Imported by the root URLconf's LoadedOnUse("api/", …) when the API is first used (decision 0063).
+urlpatterns, _app_name, _namespace = api.urls

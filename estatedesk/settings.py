@@ -11,7 +11,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from estatedesk import paths
+from estatedesk import paths, queue_backends
 
 
 def env(name: str, default: str = "") -> str:
@@ -178,6 +178,8 @@ else:
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
     paths.private_sqlite(DATA_DIR / "huey.sqlite3")
+# Huey imports redis and psycopg for queues we do not use (≈ 21 MiB a process): not these.
+queue_backends.import_huey(str(HUEY["huey_class"]))
 
 # /health/ fails (503) when the worker's last heartbeat, or the oldest message still waiting
 # in the outbox, is older than this many seconds (docs/deployment.md, "Monitoring: /health/").

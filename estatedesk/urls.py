@@ -4,9 +4,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from estatedesk.api import api
 from estatedesk.core import error_pages
 from estatedesk.core import views as core_views
+from estatedesk.core.lazy_urls import LoadedOnUse
 
 # Error pages in the site's layout and the visitor's language (a form over
 # DATA_UPLOAD_MAX_MEMORY_SIZE is 413, not 400).
@@ -43,6 +43,7 @@ urlpatterns = [
     path("rectification/", include("estatedesk.rectification.urls")),
     path("records/", include("estatedesk.records.urls")),
     path("r/", include("estatedesk.portal.urls")),
-    path("api/", api.urls),
+    # The API (and its pydantic schemas, ≈ 28 MiB) is imported by its first request or reverse().
+    LoadedOnUse("api/", "estatedesk.api", app_name="ninja", namespace="api"),
     path(f"{settings.ADMIN_URL}", admin.site.urls),
 ]

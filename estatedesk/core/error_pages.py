@@ -11,12 +11,12 @@ from __future__ import annotations
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from estatedesk.core.api import error_response
+from estatedesk.core.lazy_urls import address_in
 from estatedesk.core.web import too_large
 
 TEMPLATE = "core/error.html"
@@ -24,7 +24,7 @@ TEMPLATE = "core/error.html"
 
 def _is_api(request: HttpRequest) -> bool:
     try:
-        return request.path.startswith(reverse("api:api-root"))
+        return request.path.startswith(address_in("api"))
     except Exception:  # noqa: BLE001 - an error page must not fail on a broken URLconf
         return False
 

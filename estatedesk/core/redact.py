@@ -90,6 +90,10 @@ def _prefixes(patterns: Iterable[object], above: str) -> Iterable[str]:
     from django.urls import URLResolver
 
     for entry in patterns:
+        if getattr(entry, "loaded", True) is False:
+            # An include loaded on use (the API, core.lazy_urls): walking it would import it at
+            # the first log line. It has no private-link routes (tests/test_startup_imports.py).
+            continue
         path = above + _fragment(getattr(entry, "pattern", ""))
         if isinstance(entry, URLResolver):
             yield from _prefixes(entry.url_patterns, path)

@@ -29,13 +29,13 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from estatedesk.core.api import error_response, too_large_detail
 from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import ServiceError, StaleEdit
+from estatedesk.core.lazy_urls import address_in
 from estatedesk.core.models import CompanySettings
 from estatedesk.core.versioning import show_stale
 
@@ -104,7 +104,7 @@ def refused(request: HttpRequest, status: int, code: str, title: str, message: s
     """A request refused before (or instead of) its view: the API's error format under /api/,
     else the error page in the request's language (rendered without the request: it may run
     before sign-in is known)."""
-    if request.path.startswith(reverse("api:api-root")):
+    if request.path.startswith(address_in("api")):
         return error_response(status, code, message)
     html = render_to_string(
         "core/error.html", {"title": title, "message": message, "status": status, "home": True}

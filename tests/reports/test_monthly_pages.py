@@ -419,3 +419,45 @@ def test_the_page_links_each_repeat_complainants_complaints_in_order(world: Any)
     )
     assert response.status_code == 200
     assert links in response.content.decode()
+
+
+@pytest.mark.req("K-12")
+def test_the_links_filter_escapes_exactly_as_djangos_format_html_join() -> None:
+    """The fast filter (decision 0063) writes what ``format_html_join`` wrote, quotes, angle
+    brackets and ampersands escaped alike."""
+    from django.utils.html import format_html_join
+
+    from estatedesk.reports.presenters import ComplaintLink
+    from estatedesk.reports.templatetags.report_links import complaint_links
+
+    links = [
+        ComplaintLink("TS-2026-000001", "/complaints/1/"),
+        ComplaintLink("<b>\"x\" & 'y'</b>", '/c/?a=1&b="2"'),
+        ComplaintLink("", ""),
+    ]
+    expected = format_html_join(", ", '<a href="{}">{}</a>', ((link.url, link.number) for link in links))
+    assert complaint_links(links) == expected
+    assert complaint_links([]) == ""
+
+
+@pytest.mark.req("K-12")
+def test_the_repeat_rows_filter_writes_what_the_template_loop_wrote() -> None:
+    """Label and count escaped and localised as ``{{ r.label }}`` and ``{{ r.count }}`` would be."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from estatedesk.reports.presenters import ComplaintLink, RepeatRow
+    from estatedesk.reports.templatetags.report_links import repeat_table_rows
+
+    rows = [
+        RepeatRow("Complainant 1", 1234, (ComplaintLink("TS-1", "/complaints/1/"),)),
+        RepeatRow('<i>"2"</i> & co', 2, ()),
+    ]
+    loop = Template(
+        "{% load report_links %}{% for r in rows %}"
+        '<tr><td>{{ r.label }}</td><td class="text-end">{{ r.count }}</td>'
+        "<td>{{ r.complaints|complaint_links }}</td></tr>\n{% endfor %}"
+    )
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            assert repeat_table_rows(rows) == loop.render(Context({"rows": rows}))
