@@ -1,5 +1,6 @@
 """The complaint page (SPEC K-4 … K-10, K-18, C-7, P-2): everything recorded, the full
-timeline, and one form for each step the user may take now.
+timeline, and one form for each step the user may take now, whose fields come when the step
+is opened (``?step=<name>``, decision 0061).
 
 Each step posts to its own thin view (``complaints:act_<step>``): parse the form, call the
 one service of that step, and either go back to the page with a message or show the page
