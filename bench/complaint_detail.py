@@ -13,7 +13,8 @@ assessed, replied, closed, visited, in turn, one every six hours).
 A fresh process — its memory is the serving's, not the filling's — opens each one's page
 (``/complaints/<id>/``) as the handler of that estate, through Django's test client and the
 whole middleware chain, one warm-up and then --repeat times, and prints the median and the
-slowest, the SQL statements of one request (compare --rows 10000: the count must not change,
+slowest, the median CPU time of the serving process (steadier than the wall time on a shared
+machine), the SQL statements of one request (compare --rows 10000: the count must not change,
 nor should the time), the serving process's own peak memory (VmHWM) and the load average.
 """
 
@@ -81,21 +82,25 @@ def measure(ids: list[int], repeat: int) -> None:
         f"{connection.vendor}: {Complaint.objects.count():,} complaints; the handler of one estate opens "
         f"a complaint with {EVENTS} timeline events"
     )
-    print(f"{'page':40} {'median ms':>10} {'max ms':>8} {'queries':>8}")
+    print(f"{'page':40} {'median ms':>10} {'max ms':>8} {'CPU ms':>7} {'queries':>8}")
     for pk in ids:
         complaint = Complaint.objects.get(pk=pk)
         assert Event.objects.filter(complaint_id=pk).count() == EVENTS
         url = f"/complaints/{pk}/"
         assert client.get(url).status_code == 200  # warm
-        times = []
+        times, cpu = [], []
         for _ in range(repeat):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(url)
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
             assert response.status_code == 200, response.status_code
         label = f"{url} ({complaint.status})"
-        print(f"{label:40} {statistics.median(times):10.1f} {max(times):8.1f} {len(captured):8d}")
+        print(
+            f"{label:40} {statistics.median(times):10.1f} {max(times):8.1f} "
+            f"{statistics.median(cpu):7.1f} {len(captured):8d}"
+        )
     print(f"serving process: peak RSS (VmHWM) {peak_rss_mib():.0f} MiB; {load_average_text()}")
 
 

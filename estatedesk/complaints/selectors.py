@@ -11,18 +11,22 @@ import re
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
+from django.db import models
 from django.db.models import Count, Min, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from estatedesk.complaints.deadlines import DueState, SoonWindows, due_state
 from estatedesk.complaints.models import (
     AWAITING_REPLY,
+    Attachment,
     Category,
     Complaint,
     DayTally,
     Event,
     MonthTally,
     TransferSlip,
+    Visit,
     WeeklyReview,
     WorkNotice,
 )
@@ -71,6 +75,38 @@ def get_complaint(user: Actor, pk: int) -> Complaint:
     return complaint
 
 
+def _has_rows(model: type[models.Model], column: str) -> RawSQL:
+    """Whether ``model`` has a row whose ``column`` is the complaint's id: an EXISTS on that
+    column's index, written out once (no subquery for the ORM to compile on every page)."""
+    table, outer = model._meta.db_table, Complaint._meta.db_table
+    # Names from our models' metadata, no input; aliased, as the duplicates' table is the complaint's own.
+    return RawSQL(  # noqa: S611
+        f'EXISTS (SELECT 1 FROM "{table}" AS "listed" WHERE "listed"."{column}" = "{outer}"."id")',  # noqa: S608
+        (),
+        output_field=models.BooleanField(),
+    )
+
+
+PAGE_LISTS = {
+    "has_duplicates": (Complaint, "lead_id"),  # the partial index complaint_lead (decision 0058)
+    "has_slips": (TransferSlip, "complaint_id"),
+    "has_notices": (WorkNotice, "complaint_id"),
+    "has_attachments": (Attachment, "complaint_id"),
+    "has_visits": (Visit, "complaint_id"),
+}
+
+
+def get_complaint_page(user: Actor, pk: int) -> Complaint:
+    """``get_complaint`` with, in the same statement, whether each list the complaint's page
+    shows has anything in it (``has_slips``, ``has_visits``, …): the page asks only for the
+    lists that have rows (decision 0061)."""
+    flags = {name: _has_rows(*where) for name, where in PAGE_LISTS.items()}
+    complaint = complaint_list(user).filter(pk=pk).annotate(**flags).first()
+    if complaint is None:
+        raise Http404
+    return complaint
+
+
 def get_complaint_by_number(user: Actor, number: str) -> Complaint:
     complaint = complaint_list(user).filter(number=number).first()
     if complaint is None:
@@ -109,7 +145,7 @@ def notices_for(user: Actor) -> QuerySet[WorkNotice]:
 
 
 def timeline(complaint: Complaint) -> list[Event]:
-    return list(complaint.events.select_related("actor").order_by("at", "id"))
+    return list(complaint.events.order_by("at", "id"))  # the actor's name is on the event
 
 
 def earlier_complaints(

@@ -54,8 +54,20 @@ def overdue(queryset: QuerySet[Action], today: date) -> QuerySet[Action]:
     return queryset.filter(status__in=OPEN_STATUSES, next_due__lt=today)
 
 
-def for_complaint(user: Actor, complaint_id: int) -> QuerySet[Action]:
-    return action_scope(user).filter(source_complaint_id=complaint_id)
+def listed_for_complaint(user: Actor, complaint_id: int) -> list[Action]:
+    """The actions opened from one complaint that the user may see, oldest first, for the
+    complaint's page. Most complaints have none: that is one plain look-up on the source
+    column, and the scope (``action_scope``, the costly statement) is asked only about the
+    actions found (decision 0061)."""
+    found = list(
+        Action.objects.filter(source_complaint_id=complaint_id)
+        .select_related("department")
+        .order_by("opened_at", "pk")
+    )
+    if not found or sees_every_action(user):
+        return found
+    visible = set(action_scope(user).filter(pk__in=[a.pk for a in found]).values_list("pk", flat=True))
+    return [a for a in found if a.pk in visible]
 
 
 def for_report(user: Actor, report_id: int) -> QuerySet[Action]:

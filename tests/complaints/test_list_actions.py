@@ -249,8 +249,9 @@ def test_choosing_a_department_narrows_the_handlers_to_its_staff(world, complain
     assert "handler_a" not in engineering and "office_head_a" not in engineering
     office = _options(client.get(HANDLERS, {"department": world.office_a.pk}))
     assert "handler_a" in office and "office_head_a" in office and "department_head" not in office
-    # The page's forward form asks for it, and starts with the complaint's department's people.
-    page = client.get(reverse("complaints:detail", args=[complaint.pk])).content.decode()
+    # The page's forward form asks for it, and starts with the complaint's department's people
+    # (the step opened: its fields come when it is, decision 0061).
+    page = client.get(reverse("complaints:detail", args=[complaint.pk]) + "?step=assign").content.decode()
     assert f'hx-get="{HANDLERS}"' in page and 'hx-target="#id_assign_handler"' in page
     form = page[page.index('id="id_assign_handler"') :][:1500]
     assert "handler_a" in form and "department_head" not in form

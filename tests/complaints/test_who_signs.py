@@ -156,10 +156,11 @@ def test_the_head_passes_a_slip_directly_to_the_gm(world):
 @pytest.mark.req("K-8")
 def test_the_raise_form_offers_only_the_superiors_above_the_raiser(world):
     c = _assessed(world)
-    handler_form = world.client("handler_a").get(reverse("complaints:detail", args=[c.pk])).content.decode()
+    slip_step = reverse("complaints:detail", args=[c.pk]) + "?step=slip"  # opened (decision 0061)
+    handler_form = world.client("handler_a").get(slip_step).content.decode()
     for value in ("department_head", "deputy_gm", "gm"):
         assert f'name="first_signer" value="{value}"' in handler_form
-    head_form = world.client("office_head_a").get(reverse("complaints:detail", args=[c.pk])).content.decode()
+    head_form = world.client("office_head_a").get(slip_step).content.decode()
     assert 'name="first_signer" value="department_head"' not in head_form
     assert 'name="first_signer" value="deputy_gm"' in head_form
     response = world.client("handler_a").post(

@@ -1,5 +1,6 @@
 """The complaint page (SPEC K-4 … K-10, K-18, C-7, P-2): everything recorded, the full
-timeline, and one form for each step the user may take now.
+timeline, and one form for each step the user may take now, whose fields come when the step
+is opened (``?step=<name>``, decision 0061).
 
 Each step posts to its own thin view (``complaints:act_<step>``): parse the form, call the
 one service of that step, and either go back to the page with a message or show the page
@@ -18,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -305,58 +307,110 @@ def available_steps(user: RequestUser, complaint: Complaint, papers: Papers = Pa
 
 @dataclass
 class Panel:
+    """One step on the page. A panel that is not ``open`` shows its title, and its fields only
+    when someone opens it (``lazy``): they are fetched then (htmx, ``?step=<name>``), so a page
+    view does not build every step's form with its select options (decision 0061). Hidden
+    fields (the version a text is based on) are always in the page, taken when it was opened."""
+
     step: Step
-    form: f.StepForm
+    label: Any
+    form: f.StepForm | None
     open: bool = False
     stale: bool = False  # the step is no longer available; the form is kept so nothing typed is lost
-    label: Any = None
+    lazy: bool = False
 
-    def __post_init__(self) -> None:
-        if self.label is None:
-            self.label = self.step.label
-        if self.step.name == "assess" and self.form.complaint is not None and self.form.complaint.assessed_at:
-            self.label = workflow.COMPLAINT.get("reassess").label
+
+def _label(step: Step, complaint: Complaint) -> Any:
+    if step.name == "assess" and complaint.assessed_at:
+        return workflow.COMPLAINT.get("reassess").label
+    return step.label
 
 
 def step_form(step: Step, complaint: Complaint, user: RequestUser, data: Any = None) -> f.StepForm:
     return step.form(data, complaint=complaint, user=user, auto_id=f"id_{step.name}_%s")
 
 
+def _has_hidden_fields(step: Step) -> bool:
+    return any(field.widget.is_hidden for field in step.form.base_fields.values())
+
+
 # --- The page ----------------------------------------------------------------------------------------
 
 
 def _panels(
-    user: RequestUser, complaint: Complaint, failed: tuple[Step, f.StepForm] | None, papers: Papers
+    user: RequestUser,
+    complaint: Complaint,
+    failed: tuple[Step, f.StepForm] | None,
+    papers: Papers,
+    opened: str = "",
 ) -> list[Panel]:
+    """The steps offered now. The failed step's form (kept as typed) and the step asked for
+    with ``?step=`` are shown open; ``take`` has no fields; every other step is ``lazy``, with
+    its form made only when it has hidden fields to carry."""
     panels = []
     for step in available_steps(user, complaint, papers):
+        label = _label(step, complaint)
         if failed is not None and failed[0] is step:
-            panels.append(Panel(step, failed[1], open=True))
+            panels.append(Panel(step, label, failed[1], open=True))
+        elif step.name == "take" or (failed is None and step.name == opened):
+            panels.append(Panel(step, label, step_form(step, complaint, user), open=step.name == opened))
         else:
-            panels.append(Panel(step, step_form(step, complaint, user)))
+            form = step_form(step, complaint, user) if _has_hidden_fields(step) else None
+            panels.append(Panel(step, label, form, lazy=True))
     if failed is not None and all(p.step is not failed[0] for p in panels):
-        panels.insert(0, Panel(failed[0], failed[1], open=True, stale=True))
+        failed_step, form = failed
+        panels.insert(0, Panel(failed_step, _label(failed_step, complaint), form, open=True, stale=True))
     return panels
 
 
+def step_fields(request: HttpRequest, complaint: Complaint, name: str) -> HttpResponse:
+    """A lazy panel's visible fields and its button, when it is opened (htmx). A step that is
+    no longer offered to this user says so instead; the scoped look-up has already answered
+    404 for a complaint out of scope."""
+    step = next((s for s in available_steps(request.user, complaint) if s.name == name), None)
+    context: dict[str, Any] = {"complaint": complaint, "step": step}
+    if step is not None:
+        context["form"] = step_form(step, complaint, request.user)
+    response = render(request, "complaints/_step_fields.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
 def detail_context(
-    request: HttpRequest, complaint: Complaint, failed: tuple[Step, f.StepForm] | None = None
+    request: HttpRequest,
+    complaint: Complaint,
+    failed: tuple[Step, f.StepForm] | None = None,
+    opened: str = "",
 ) -> dict[str, Any]:
     user = request.user
     now = timezone.now()
     due = selectors.due_state_of(complaint, now, selectors.soon_windows(company_of(request)))
+
+    # Each list is read only when the complaint's own statement says it has rows (decision
+    # 0061); a complaint read without those flags reads them all.
+    def has(name: str) -> bool:
+        return bool(getattr(complaint, name, True))
+
     # A lead's duplicates: the partial index complaint_lead finds them (decision 0058).
-    duplicates = list(
-        complaint.duplicates.select_related("unit__building")
-        .annotate(visit_count=Count("visits"))
-        .order_by("received_at", "id")
+    duplicates = (
+        list(
+            complaint.duplicates.select_related("unit__building")
+            .annotate(visit_count=Count("visits"))
+            .order_by("received_at", "id")
+        )
+        if has("has_duplicates")
+        else []
     )
     for dup in duplicates:
         dup.shown_name = person_name(user, dup.complainant_name)  # type: ignore[attr-defined]
-    slips = list(
-        complaint.slips.select_related("raised_by").prefetch_related(
-            Prefetch("signatures", queryset=Signature.objects.select_related("signer"))
+    slips = (
+        list(
+            complaint.slips.select_related("raised_by").prefetch_related(
+                Prefetch("signatures", queryset=Signature.objects.select_related("signer"))
+            )
         )
+        if has("has_slips")
+        else []
     )
     papers = Papers(
         open_slip=any(slip.status != workflow.DONE for slip in slips), leads_others=bool(duplicates)
@@ -368,16 +422,19 @@ def detail_context(
         "due_label": DUE_LABELS[due],
         "complainant": person_name(user, complaint.complainant_name),
         "can_reveal": bool(complaint.contact_phone) and policy.can_reveal_contact(user),
-        "attachments": list(complaint.attachments.all()),
+        "attachments": list(complaint.attachments.all()) if has("has_attachments") else [],
         "can_attach": uploads.can_attach(user, complaint),
-        "visits": list(complaint.visits.select_related("visitor")),
+        "visits": list(complaint.visits.select_related("visitor")) if has("has_visits") else [],
         "lead": lead,
         "lead_name": person_name(user, lead.complainant_name) if lead else "",
         "duplicates": duplicates,
         "slips": slips,
-        "notices": list(complaint.notices.select_related("department", "issued_by")),
+        "notices": (
+            list(complaint.notices.select_related("department", "issued_by")) if has("has_notices") else []
+        ),
         "timeline": timeline_rows(complaint),
-        "panels": _panels(user, complaint, failed, papers),
+        "panels": _panels(user, complaint, failed, papers, opened),
+        "detail_url": _back(complaint),
         "now": now,
     }
 
@@ -389,19 +446,28 @@ def render_detail(
     failed: tuple[Step, f.StepForm] | None = None,
     status: int = 200,
     extra: dict[str, Any] | None = None,
+    opened: str = "",
 ) -> HttpResponse:
-    context = detail_context(request, complaint, failed)
+    context = detail_context(request, complaint, failed, opened)
     context.update(extra or {})
-    return render(request, "complaints/detail.html", context, status=status)
+    response = render(request, "complaints/detail.html", context, status=status)
+    patch_vary_headers(response, ["HX-Request"])  # the same address answers a panel's fields to htmx
+    return response
 
 
 @company_time
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render_detail(request, selectors.get_complaint(request.user, pk))
+    """The page; ``?step=<name>`` opens that step's form (a link that works without a script),
+    and asked by htmx answers only that step's fields."""
+    complaint = selectors.get_complaint_page(request.user, pk)
+    opened = request.GET.get("step", "")
+    if opened and getattr(request, "htmx", False):
+        return step_fields(request, complaint, opened)
+    return render_detail(request, complaint, opened=opened)
 
 
 def _load(request: HttpRequest, pk: int) -> Complaint:
-    return selectors.get_complaint(request.user, pk)
+    return selectors.get_complaint_page(request.user, pk)
 
 
 def _back(complaint: Complaint) -> str:

@@ -20,11 +20,8 @@ register = template.Library()
 def actions_for_complaint(context: template.Context, complaint: Any) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None) or AnonymousUser()  # no request: nobody's scope
-    actions = list(
-        selectors.for_complaint(user, complaint.pk).select_related("department").order_by("opened_at", "pk")
-    )
     return {
         "complaint": complaint,
-        "actions": actions,
+        "actions": selectors.listed_for_complaint(user, complaint.pk),
         "can_open": policy.role_of(user) in workflow.OPENER_ROLES,
     }
