@@ -16,6 +16,7 @@ from typing import Any
 
 from django.urls import URLResolver, get_resolver, get_script_prefix
 from django.urls.resolvers import RoutePattern
+from django.utils.functional import cached_property
 
 
 class LoadedOnUse(URLResolver):
@@ -41,6 +42,13 @@ class LoadedOnUse(URLResolver):
         """Whether a request or a reverse() has asked for it yet. Walkers of the whole URLconf
         that need no view (``core.redact``'s private-link paths) pass by while it is not."""
         return self._wanted
+
+    @cached_property
+    def urlconf_module(self) -> Any:
+        # Whoever reads the patterns has loaded them: Django's reverse() of a namespaced name
+        # reads them through a resolver of its own (get_ns_resolver), not this one's dicts.
+        self._want()
+        return super().urlconf_module
 
     def resolve(self, path: Any) -> Any:
         if self.pattern.match(str(path)):
