@@ -150,7 +150,7 @@ def print_profile(profiler: cProfile.Profile, statements: list[str]) -> None:
     stats.print_callees(r"views.py:\d+\(estate\)|intake.py:\d+\(record_complaint\)")
     print("SQL of one submit:")
     for sql in statements:
-        print("  ", sql[:300])
+        print("  ", sql[:1500])
 
 
 def main() -> int:

@@ -41,6 +41,12 @@ def choices(use: Use, *, keep: Iterable[str] = (), language: str | None = None) 
     return [(row.code, row.name_in(language)) for row in offered(use, keep=keep)]
 
 
+def offering(code: str, use: Use) -> QuerySet[Channel]:
+    """The channel ``code`` if it is active and kept for ``use`` (empty otherwise): for an
+    ``Exists`` in a statement that reads something else too (complaint intake)."""
+    return Channel.objects.filter(code=code, active=True, **{use.value: True})
+
+
 def names(language: str | None = None) -> dict[str, str]:
     """Every channel's name by code (switched-off ones too: old records name them)."""
     language = language or get_language()
@@ -54,7 +60,7 @@ def name_of(code: str, language: str | None = None) -> str:
 
 
 def is_offered(code: str, use: Use) -> bool:
-    return Channel.objects.filter(code=code, active=True, **{use.value: True}).exists()
+    return offering(code, use).exists()
 
 
 _USAGE: list[Callable[[str], int]] = []

@@ -198,10 +198,12 @@ def create_complaint(request: HttpRequest, payload: ComplaintIn) -> Any:
         reply_manner=payload.reply_manner,
     )
     with service_errors(payload):
-        complaint = services.record_complaint(actor=user, data=data)
-    # The record as intake saved it, with the rows it was given (estate, unit, customer,
-    # department): read back, it would say the same, at a dozen more queries.
-    return Status(201, complaint_detail(complaint, Viewer.of(user), new=True))
+        recorded = services.record_intake(actor=user, data=data)
+    # The record as intake saved it, with the rows it was given or read (estate, unit,
+    # customer, department, company settings, timeline): read back, it would say the same,
+    # at a dozen more queries.
+    viewer = Viewer.of(user, recorded.company)
+    return Status(201, complaint_detail(recorded.complaint, viewer, new=True, timeline=recorded.events))
 
 
 # --- Steps ---------------------------------------------------------------------------------
