@@ -55,6 +55,7 @@ from estatedesk.core.api import (
     paginate,
     responses,
 )
+from estatedesk.core.prepared import Prepared
 from estatedesk.org import selectors as org
 from estatedesk.org.models import Unit
 
@@ -62,6 +63,10 @@ router = Router(tags=["complaints"])
 router.add_router("", papers_router)
 
 STEP_RESPONSES = responses(200, ComplaintOut, *WRITE_ERRORS, 404)
+
+
+# Read on every create, compiled once per process (``core.prepared``, decision 0062); codes are unique.
+_CATEGORY = Prepared(lambda *, code: Category.objects.filter(code=code)[:1], code="\x01code\x01")
 
 
 def _pick(queryset: QuerySet[Any], pk: int, field: str, message: str) -> Any:
@@ -165,7 +170,7 @@ def create_complaint(request: HttpRequest, payload: ComplaintIn) -> Any:
     """Record a complaint, grievance or enquiry (K-1); staff may back-date ``received_at``."""
     user = current_user(request)
     estate = _pick(org.estates_for(user), payload.estate, "estate", _("There is no such estate."))
-    category = Category.objects.filter(code=payload.category).first()
+    category = _CATEGORY.first(code=payload.category)
     if category is None:
         raise invalid("category", _("There is no such category."))
     customer = None
