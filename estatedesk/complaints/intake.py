@@ -33,7 +33,7 @@ from estatedesk.core.models import CompanySettings
 from estatedesk.core.numbering import next_number
 from estatedesk.core.policy import role_of, staff_of
 from estatedesk.core.workflow import require
-from estatedesk.notifications.recipients import people_of_query
+from estatedesk.notifications.recipients import people_of
 from estatedesk.notifications.services import tell
 from estatedesk.org import channels
 from estatedesk.org.acting import acting_for
@@ -300,7 +300,7 @@ def record_intake(*, actor: Actor, data: Intake, attachments: Iterable[Any] = ()
             else _("New %(kind)s %(number)s")
         ) % {"number": complaint.number, "kind": complaint.get_kind_display()}
         tell(
-            people_of_query(complaint.department_id, ("handler", "department_head")),
+            people_of(complaint.department_id, ("handler", "department_head")),
             key=f"{complaint.number}:{transition.name}",
             subject=subject,
             body=complaint.description[:300],

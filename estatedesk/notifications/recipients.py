@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -16,16 +15,12 @@ def people_of(department: Any, roles: Iterable[str]) -> list[User]:
     """The active accounts in ``department`` (a department or its id) whose role is one of ``roles``."""
     if department is None:
         return []
-    return list(people_of_query(department, roles))
-
-
-def people_of_query(department: Any, roles: Iterable[str]) -> QuerySet[User]:
-    """``people_of`` not yet read: ``services.tell`` writes their messages in one statement."""
-    return (
+    users = (
         get_user_model()
         .objects.filter(staff__departments=department, staff__role__in=list(roles), is_active=True)
         .distinct()
     )
+    return list(users)
 
 
 def people_with_role(role: str) -> list[User]:

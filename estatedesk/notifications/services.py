@@ -8,9 +8,8 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import CharField, DateTimeField, F, IntegerField, QuerySet, Value
-from django.db.models.functions import Cast, Concat, Substr
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
 
 from estatedesk.core import bulk, crypto
 from estatedesk.core.clock import now
@@ -130,72 +129,30 @@ def _enqueue(message_id: int) -> None:
     tasks.deliver(message_id)
 
 
-def tell(users: Iterable[User] | QuerySet[User], *, key: str, subject: str, body: str, link: str) -> None:
+def tell(users: Iterable[User], *, key: str, subject: str, body: str, link: str) -> None:
     """In-app messages to staff (they see them on their home page), one per user and key; and,
-    when the office has a WeCom group robot named ``staff``, one copy to that group per key.
-    ``users`` as a query (``recipients.people_of_query``) costs one statement, the people
-    read and their messages written by the database (``INSERT … SELECT``)."""
+    when the office has a WeCom group robot named ``staff``, one copy to that group per key."""
     when = now()  # as ``notify``: the replayed time under ``clock_at``, else the present
-    if isinstance(users, QuerySet):
-        _insert_for(users, key=key, subject=subject, body=body, link=link, when=when)
-    else:
-        # One multi-row insert; a key already stored is skipped, as ``notify`` skips it.
-        Message.objects.bulk_create(
-            [
-                Message(
-                    key=f"{key}:u{user.pk}"[:200],
-                    channel=Channel.IN_APP,
-                    user=user,
-                    subject=subject[:200],
-                    body=body,
-                    link=link,
-                    status=MessageStatus.SENT,
-                    created_at=when,
-                    sent_at=when,
-                    next_attempt_at=None,
-                )
-                for user in users
-            ],
-            ignore_conflicts=True,
-        )
+    # One multi-row insert; a key already stored is skipped, as ``notify`` skips it.
+    Message.objects.bulk_create(
+        [
+            Message(
+                key=f"{key}:u{user.pk}"[:200],
+                channel=Channel.IN_APP,
+                user=user,
+                subject=subject[:200],
+                body=body,
+                link=link,
+                status=MessageStatus.SENT,
+                created_at=when,
+                sent_at=when,
+                next_attempt_at=None,
+            )
+            for user in users
+        ],
+        ignore_conflicts=True,
+    )
     tell_staff_group(key=key, subject=subject, body=body, link=link)
-
-
-def _insert_for(
-    users: QuerySet[User], *, key: str, subject: str, body: str, link: str, when: datetime
-) -> None:
-    """The rows ``tell`` writes for a list, selected from ``users`` by the database: every
-    column an annotation, in the insert's order (the SELECT lists annotations as added); a key
-    already stored is skipped (``ON CONFLICT DO NOTHING``, SQLite 3.24+, PostgreSQL)."""
-    at = Value(when, output_field=DateTimeField())
-    text = partial(Value, output_field=CharField())
-    columns = {
-        "key": Substr(Concat(text(f"{key}:u"), Cast("pk", CharField()), output_field=CharField()), 1, 200),
-        "channel": text(Channel.IN_APP.value),
-        "user_id": F("pk"),
-        "address": text(""),
-        "subject": text(subject[:200]),
-        "body": text(body),
-        "link": text(link),
-        "status": text(MessageStatus.SENT.value),
-        "attempts": Value(0, output_field=IntegerField()),
-        "next_attempt_at": Value(None, output_field=DateTimeField()),
-        "last_error": text(""),
-        "created_at": at,
-        "sent_at": at,
-        "read_at": Value(None, output_field=DateTimeField()),
-    }
-    names = {column: f"m_{column}" for column in columns}
-    rows = users.order_by().annotate(**{names[c]: e for c, e in columns.items()}).values_list(*names.values())
-    # Without DISTINCT: PostgreSQL would then type the SELECT's literals as text before the
-    # INSERT could make them timestamps. A user listed twice writes once: the same key.
-    rows.query.distinct = False
-    select, params = rows.query.get_compiler(using=rows.db).as_sql()
-    quote = connection.ops.quote_name
-    table = quote(Message._meta.db_table)
-    listed = ", ".join(quote(column) for column in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({listed}) {select} ON CONFLICT DO NOTHING", params)  # noqa: S608 - quoted names, values bound
 
 
 STAFF_GROUP_SUFFIX = ":staff"
