@@ -148,7 +148,6 @@ def print_profile(profiler: cProfile.Profile, statements: list[str]) -> None:
         pstats.Stats(profiler).strip_dirs().sort_stats(order).print_stats(35)
     stats = pstats.Stats(profiler).strip_dirs().sort_stats("cumulative")
     stats.print_callees(r"views.py:\d+\(estate\)|intake.py:\d+\(record_intake\)|forms.py:\d+\(full_clean\)")
-    stats.print_callers(r"getmembers|__reduce_ex__|_get_queryset_methods|from_queryset|copy.py:.*\(copy\)")
     print("SQL of one submit:")
     for sql in statements:
         print("  ", sql[:1500])
