@@ -1,6 +1,7 @@
 """How many complaints residents can submit through the portal per second, and what it costs.
 
     .venv/bin/python bench/portal_submit.py [--submits 1000] [--rows 0] [--keep]
+    .venv/bin/python bench/portal_submit.py --reuse FOLDER [--profile]   # a kept folder, copied
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_portal .venv/bin/python bench/portal_submit.py
 
 Fills a throw-away database (SQLite in a temporary data folder, or the PostgreSQL database
@@ -19,16 +20,25 @@ address anyway. Notifications are queued (``HUEY_IMMEDIATE=0``), not sent, as in
 
 Prints submits per second (wall and CPU), the SQL statements of one submit and of one form
 page, and the submitting process's own peak memory (VmHWM), with the load average.
+
+``--reuse FOLDER`` (SQLite) submits into a copy of a data folder kept by an earlier run (``--keep``),
+so that runs before and after a change start from the same data without filling again; the
+copy is removed afterwards. ``--profile`` runs the timed POSTs under cProfile and prints the
+functions that took the most time, and the SQL of one submit.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -46,7 +56,7 @@ def _field(page: str, name: str) -> str:
     return match.group(1)
 
 
-def measure(submits: int) -> None:
+def measure(submits: int, profile: bool = False) -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -96,6 +106,7 @@ def measure(submits: int) -> None:
     posts: list[float] = []
     gets: list[float] = []
     cpu = 0.0
+    profiler = cProfile.Profile(time.process_time) if profile else None  # CPU, not the busy machine's waits
     for i in range(10, 10 + submits):
         client = client_for(i)
         started = time.perf_counter()
@@ -103,7 +114,11 @@ def measure(submits: int) -> None:
         gets.append(time.perf_counter() - started)
         payload = data(i, fields)
         started, cpu_started = time.perf_counter(), time.process_time()
+        if profiler is not None:
+            profiler.enable()
         response = client.post(url, payload)
+        if profiler is not None:
+            profiler.disable()
         posts.append(time.perf_counter() - started)
         cpu += time.process_time() - cpu_started
         assert response.status_code == 302 and "/r/c/" in response["Location"], response.status_code
@@ -124,6 +139,18 @@ def measure(submits: int) -> None:
     )
     print(f"form page (GET): median {statistics.median(gets) * 1000:6.1f} ms  {len(page_queries)} queries")
     print(f"submitting process: peak RSS (VmHWM) {peak_rss_mib():.0f} MiB; {load_average_text()}")
+    if profiler is not None:
+        print_profile(profiler, [query["sql"] for query in submit_queries.captured_queries])
+
+
+def print_profile(profiler: cProfile.Profile, statements: list[str]) -> None:
+    for order in ("cumulative", "tottime"):
+        pstats.Stats(profiler).strip_dirs().sort_stats(order).print_stats(35)
+    stats = pstats.Stats(profiler).strip_dirs().sort_stats("cumulative")
+    stats.print_callees(r"views.py:\d+\(estate\)|intake.py:\d+\(record_intake\)|forms.py:\d+\(full_clean\)")
+    print("SQL of one submit:")
+    for sql in statements:
+        print("  ", sql[:1500])
 
 
 def main() -> int:
@@ -133,13 +160,29 @@ def main() -> int:
     parser.add_argument("--submits", type=int, default=1000)
     parser.add_argument("--rows", type=int, default=0, help="complaints filled in before submitting")
     parser.add_argument("--keep", action="store_true", help="keep the throw-away data folder")
+    parser.add_argument("--reuse", metavar="FOLDER", help="submit into a copy of a kept data folder")
+    parser.add_argument("--profile", action="store_true", help="cProfile the timed POSTs")
     parser.add_argument("--serve", metavar="FOLDER", help=argparse.SUPPRESS)  # the submitting child
     args = parser.parse_args()
     if args.serve:
         os.environ["PORTAL_RATE_SUBMIT_IP"] = UNLIMITED
         os.environ["PORTAL_RATE_SUBMIT_ESTATE"] = UNLIMITED
         setup(args.serve)
-        measure(args.submits)
+        measure(args.submits, args.profile)
+        return 0
+
+    def child(data_dir: str) -> None:
+        argv = [sys.executable, __file__, "--serve", data_dir, "--submits", str(args.submits)]
+        argv += ["--profile"] if args.profile else []
+        subprocess.run(argv, check=True, env=os.environ.copy())  # noqa: S603 - our own script
+
+    if args.reuse:
+        copy = Path(tempfile.mkdtemp(prefix="estatedesk-bench-")) / "data"
+        try:
+            shutil.copytree(args.reuse, copy)
+            child(str(copy))
+        finally:
+            shutil.rmtree(copy.parent, ignore_errors=True)
         return 0
 
     with demo_company(args.keep) as data_dir:
@@ -151,8 +194,7 @@ def main() -> int:
             print(f"filled {args.rows:,} complaints in {time.perf_counter() - started:.0f} s")
             analyze()
         connection.close()
-        child = [sys.executable, __file__, "--serve", data_dir, "--submits", str(args.submits)]
-        subprocess.run(child, check=True, env=os.environ.copy())  # noqa: S603 - our own script
+        child(data_dir)
     return 0
 
 

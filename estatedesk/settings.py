@@ -410,8 +410,8 @@ PORTAL_RATE_LOOKUP_IP = env("PORTAL_RATE_LOOKUP_IP", "60/1m")
 # (information, chases, ratings) per client address.
 PORTAL_RATE_CHASE = env("PORTAL_RATE_CHASE", "1/4h")
 PORTAL_RATE_WRITE_IP = env("PORTAL_RATE_WRITE_IP", "20/10m")
-# Rate-limit counters: Redis when the queue is on Redis (shared by every host), else files in
-# the data folder (shared by the worker processes of one host).
+# Rate-limit counters: Redis when the queue is on Redis (shared by every host), else one
+# SQLite file in the data folder (shared by the worker processes of one host; decision 0062).
 CACHES: dict[str, dict[str, Any]] = dict(
     globals().get("CACHES") or {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )
@@ -419,8 +419,8 @@ CACHES["ratelimit"] = (
     {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
     if env("REDIS_URL")
     else {
-        # Django writes these files 0600, in folders it makes 0700.
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        # The file is made 0600, in folders made 0700.
+        "BACKEND": "estatedesk.core.countercache.CounterCache",
         "LOCATION": str(DATA_DIR / "cache" / "ratelimit"),
         "OPTIONS": {"MAX_ENTRIES": 20000},
     }

@@ -95,7 +95,7 @@ def test_every_file_made_in_the_data_folder_is_private_to_its_owner(tmp_path):
         "field_key",
     ):
         assert expected in names, sorted(names)
-    assert any(n.startswith("cache/ratelimit/") and n.endswith(".djcache") for n in names), sorted(names)
+    assert "cache/ratelimit/counters.sqlite3" in names, sorted(names)
     assert any(n.startswith("uploads/complaints/") and n.endswith(".jpg") for n in names), sorted(names)
     assert any(n.startswith("media/imports/") and n.endswith(".csv") for n in names), sorted(names)
     # ...and no one but the owner may read any of it.

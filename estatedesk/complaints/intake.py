@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from estatedesk.complaints import events, uploads, workflow
-from estatedesk.complaints.actions import apply_deadline, complaint_link, deadline_settings
+from estatedesk.complaints.actions import apply_deadline, complaint_link, deadline_settings, office_of
 from estatedesk.complaints.models import (
     LEADERSHIP_CHANNELS,
     Category,
     Channel,
     Complaint,
+    Event,
     Kind,
     ReplyManner,
 )
@@ -28,6 +29,7 @@ from estatedesk.core.actors import Actor, PortalResident, stamp, user_of
 from estatedesk.core.clock import company_zone, now
 from estatedesk.core.errors import InvalidInput, NotAllowed, NotFound
 from estatedesk.core.i18n import in_company_language
+from estatedesk.core.models import CompanySettings
 from estatedesk.core.numbering import next_number
 from estatedesk.core.policy import role_of, staff_of
 from estatedesk.core.workflow import require
@@ -110,10 +112,11 @@ def default_department(estate: Estate) -> Department:
     return office
 
 
-def check_channel(code: str) -> None:
+def check_channel(code: str, offered: bool | None = None) -> None:
     """A new complaint comes in by an active channel the administrators keep for complaints
-    (C-1); one switched off since is refused, while the complaints recorded by it keep it."""
-    if channels.is_offered(code, Use.COMPLAINTS):
+    (C-1); one switched off since is refused, while the complaints recorded by it keep it.
+    ``offered``: the answer already read with the company settings (``deadline_settings``)."""
+    if offered if offered is not None else channels.is_offered(code, Use.COMPLAINTS):
         return
     if OrgChannel.objects.filter(code=code, for_complaints=True).exists():
         raise InvalidInput(
@@ -122,7 +125,7 @@ def check_channel(code: str) -> None:
     raise InvalidInput(_("Choose a channel from the list."), field="channel")
 
 
-def _check_intake(actor: Actor, data: Intake, current: datetime) -> None:
+def _check_intake(actor: Actor, data: Intake, current: datetime, company: CompanySettings) -> None:
     role = role_of(actor)
     portal = isinstance(actor, PortalResident)
     if portal:
@@ -150,7 +153,7 @@ def _check_intake(actor: Actor, data: Intake, current: datetime) -> None:
             raise NotAllowed(RECEIVER_REFUSALS[receiver], field="channel")
     if data.kind not in Kind.values:
         raise InvalidInput(_("Choose complaint, grievance or enquiry."), field="kind")
-    check_channel(data.channel)
+    check_channel(data.channel, getattr(company, "channel_offered", None))
     if not data.category.active:
         raise InvalidInput(_("This category is no longer in use."), field="category")
     if not data.description.strip():
@@ -199,16 +202,30 @@ def same_submission(existing: Complaint, submission_hash: str) -> Complaint:
     return existing
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class Recorded:
+    """What intake saved and read on the way, for an answer built without reading it back."""
+
+    complaint: Complaint
+    # The company settings intake read (time zone, deadline rules).
+    company: CompanySettings
+    # The timeline intake wrote, in order; None when it found the form already sent.
+    events: list[Event] | None
+
+
 def record_complaint(*, actor: Actor, data: Intake, attachments: Iterable[Any] = ()) -> Complaint:
     """Intake (K-1, K-2, C-7, W-1). ``actor`` is staff, or ``RESIDENT`` through the portal."""
+    return record_intake(actor=actor, data=data, attachments=attachments).complaint
+
+
+@transaction.atomic
+def record_intake(*, actor: Actor, data: Intake, attachments: Iterable[Any] = ()) -> Recorded:
+    """``record_complaint``, answering also what it read and wrote on the way (``Recorded``)."""
     current = now()
-    if data.submission_key:
-        existing = Complaint.objects.filter(submission_key=data.submission_key).first()
-        if existing is not None:
-            return same_submission(existing, data.submission_hash)
-    _check_intake(actor, data, current)
-    company = deadline_settings()  # read once: the number's year, the deadline and its calendar
+    # Read once: the number's year, the deadline and its calendar, the estate's office and
+    # whether the channel is offered.
+    company = deadline_settings(estate_id=data.estate.pk, channel=data.channel)
+    _check_intake(actor, data, current, company)
     staff = staff_of(actor)
     received = data.received_at or current
     name = data.complainant_name.strip() or (data.customer.name if data.customer else "")
@@ -216,7 +233,6 @@ def record_complaint(*, actor: Actor, data: Intake, attachments: Iterable[Any] =
     answered = bool(data.immediate_reply.strip())
     transition = workflow.COMPLAINT.get("record_answered" if answered else "record")
     complaint = Complaint(
-        number=next_number("TS", received, company=company),
         kind=data.kind,
         status=transition.result(""),
         estate=data.estate,
@@ -230,11 +246,18 @@ def record_complaint(*, actor: Actor, data: Intake, attachments: Iterable[Any] =
         received_on=received.astimezone(company_zone(company)).date(),  # the kept counts' day
         recorded_by=user_of(actor) if staff else None,
         requested_reply_at=data.requested_reply_at,
-        department=data.department or default_department(data.estate),
         submission_key=data.submission_key or None,
         submission_hash=data.submission_hash if data.submission_key else "",
         privacy_notice=data.privacy_notice,
     )
+    if data.department is not None:
+        complaint.department = data.department
+    else:
+        office = office_of(company, data.estate)
+        if office is not None:
+            complaint.department = office
+        else:
+            complaint.department = default_department(data.estate)
     complaint.set_phone(phone)
     apply_deadline(complaint, company)
     if answered:
@@ -246,23 +269,30 @@ def record_complaint(*, actor: Actor, data: Intake, attachments: Iterable[Any] =
         complaint.on_time = complaint.reply_due is None or current <= complaint.reply_due
     stamp(complaint, actor)
     if not data.submission_key:
+        complaint.number = next_number("TS", received, company=company)
         complaint.save()
     else:
+        # A form sent twice is found by its key's unique index, not by a look-up before: the
+        # savepoint, only where a second send may collide, gives its number back.
         try:
-            with transaction.atomic():  # a savepoint only where a second send may collide
+            with transaction.atomic():
+                complaint.number = next_number("TS", received, company=company)
                 complaint.save()
         except IntegrityError:
             existing = Complaint.objects.filter(submission_key=data.submission_key).first()
             if existing is not None:
-                return same_submission(existing, data.submission_hash)
+                return Recorded(same_submission(existing, data.submission_hash), company, None)
             raise
     receiver = RECEIVERS.get(complaint.channel)
     acting = (acting_for(actor, receiver) or "") if receiver is not None and staff is not None else ""
-    (events.recorded_answered if answered else events.recorded)(
-        complaint, actor, at=current, acting_for=acting
-    )
+    written: list[Event] | None = [
+        (events.recorded_answered if answered else events.recorded)(
+            complaint, actor, at=current, acting_for=acting
+        )
+    ]
     for upload in attachments:
         uploads.store(complaint=complaint, upload=upload, actor=actor)
+        written = None  # and an "attach" event each: the timeline is read when wanted
     with in_company_language():
         subject = (
             _("%(number)s answered at intake, for your information")
@@ -270,10 +300,10 @@ def record_complaint(*, actor: Actor, data: Intake, attachments: Iterable[Any] =
             else _("New %(kind)s %(number)s")
         ) % {"number": complaint.number, "kind": complaint.get_kind_display()}
         tell(
-            people_of(complaint.department, ("handler", "department_head")),
+            people_of(complaint.department_id, ("handler", "department_head")),
             key=f"{complaint.number}:{transition.name}",
             subject=subject,
             body=complaint.description[:300],
             link=complaint_link(complaint),
         )
-    return complaint
+    return Recorded(complaint, company, written)

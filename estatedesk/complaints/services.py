@@ -23,9 +23,11 @@ from estatedesk.complaints.intake import (  # noqa: F401 - callers import intake
     BACKDATED_AFTER,
     FUTURE_TOLERANCE,
     Intake,
+    Recorded,
     SubmissionKeyReused,
     default_department,
     record_complaint,
+    record_intake,
     same_submission,
 )
 from estatedesk.complaints.models import (

@@ -1,10 +1,11 @@
 """Abuse limits of the public portal and of the public survey answer of the API (SPEC W-1):
 fixed-window counters in a Django cache.
 
-Counters live in the ``ratelimit`` cache (Redis when configured, else files in the data
-folder, so the worker processes of one host share them). A fixed window may let through up
-to twice the count around a window's edge; for slowing down abuse that is enough, and it
-costs one cache increment per request. Client addresses (``core.clientaddr.client_ip``, the
+Counters live in the ``ratelimit`` cache (Redis when configured, else one SQLite file in the
+data folder, ``core.countercache``, so the worker processes of one host share them). A fixed
+window may let through up to twice the count around a window's edge; for slowing down abuse
+that is enough, and it costs one cache increment per request (one statement on the SQLite
+file, an ``add`` and an ``incr`` on other caches). Client addresses (``core.clientaddr.client_ip``, the
 same as for sign-in lock-out and the access log) are hashed before they become keys: the
 cache holds no readable addresses.
 """
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
+
+from estatedesk.core.countercache import CounterCache
 
 CACHE_ALIAS = "ratelimit"
 _RATE = re.compile(r"^\s*(?P<count>\d+)\s*/\s*(?P<amount>\d*)\s*(?P<unit>[smh])\s*$")
@@ -54,12 +57,15 @@ def hit(scope: str, ident: str, rate: Rate) -> int | None:
     window = int(now // rate.seconds)
     key = _key(scope, ident, window)
     cache = caches[CACHE_ALIAS]
-    cache.add(key, 0, timeout=rate.seconds + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=rate.seconds + 5)
-        count = 1
+    if isinstance(cache, CounterCache):
+        count = cache.count(key, timeout=rate.seconds + 5)
+    else:
+        cache.add(key, 0, timeout=rate.seconds + 5)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # evicted between add and incr
+            cache.set(key, 1, timeout=rate.seconds + 5)
+            count = 1
     if count <= rate.count:
         return None
     return max(1, int((window + 1) * rate.seconds - now))

@@ -16,6 +16,7 @@ from enum import StrEnum
 from django.db.models import QuerySet
 from django.utils.translation import get_language
 
+from estatedesk.core.prepared import Prepared
 from estatedesk.org.models import Channel
 
 
@@ -41,10 +42,20 @@ def choices(use: Use, *, keep: Iterable[str] = (), language: str | None = None) 
     return [(row.code, row.name_in(language)) for row in offered(use, keep=keep)]
 
 
+def offering(code: str, use: Use) -> QuerySet[Channel]:
+    """The channel ``code`` if it is active and kept for ``use`` (empty otherwise): for an
+    ``Exists`` in a statement that reads something else too (complaint intake)."""
+    return Channel.objects.filter(code=code, active=True, **{use.value: True})
+
+
+# Read by every API answer about complaints: compiled once per process (``core.prepared``).
+_ALL = Prepared(lambda: Channel.objects.all())
+
+
 def names(language: str | None = None) -> dict[str, str]:
     """Every channel's name by code (switched-off ones too: old records name them)."""
     language = language or get_language()
-    return {row.code: row.name_in(language) for row in Channel.objects.all()}
+    return {row.code: row.name_in(language) for row in _ALL.rows()}
 
 
 def name_of(code: str, language: str | None = None) -> str:
@@ -54,7 +65,7 @@ def name_of(code: str, language: str | None = None) -> str:
 
 
 def is_offered(code: str, use: Use) -> bool:
-    return Channel.objects.filter(code=code, active=True, **{use.value: True}).exists()
+    return offering(code, use).exists()
 
 
 _USAGE: list[Callable[[str], int]] = []

@@ -14,6 +14,7 @@ from estatedesk.core.actors import Actor, name_of, stamp, user_of
 from estatedesk.core.clock import now
 from estatedesk.core.errors import AlreadyHandled, InvalidInput, NotAllowed
 from estatedesk.core.models import CompanySettings
+from estatedesk.core.prepared import Prepared
 from estatedesk.org import hooks, privacy
 from estatedesk.org.models import Customer, Department, Estate, PrivacyNotice, Staff, Unit
 
@@ -153,10 +154,14 @@ def save_staff(
 PRIVACY_TEXT_FIELDS = ("text_zh_hans", "text_zh_hant", "text_en")
 
 
+# Read on every portal form and submit: compiled once per process (``core.prepared``).
+_LATEST_NOTICE = Prepared(lambda: PrivacyNotice.objects.order_by("-version")[:1])
+
+
 def current_privacy_notice() -> PrivacyNotice:
     """The notice residents are shown now. The first time it is needed, version 1 is written
     from the default texts with the company's name (decision 0008)."""
-    latest = PrivacyNotice.objects.order_by("-version").first()
+    latest = _LATEST_NOTICE.first()
     if latest is not None:
         return latest
     company = CompanySettings.objects.filter(pk=1).values_list("name", flat=True).first() or ""
@@ -196,7 +201,7 @@ def publish_privacy_notice(
     }
     if not texts["text_zh_hans"]:
         raise InvalidInput(_("Write the notice in Simplified Chinese."), field="text_zh_hans")
-    latest = PrivacyNotice.objects.order_by("-version").first()
+    latest = _LATEST_NOTICE.first()
     newest = latest.version if latest is not None else 0
     if based_on_version < newest:
         raise AlreadyHandled(_newer_version_message(newest))

@@ -30,6 +30,7 @@ from estatedesk.core.actors import RESIDENT
 from estatedesk.core.clientaddr import client_ip
 from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import ServiceError
+from estatedesk.core.prepared import Prepared
 from estatedesk.core.web import posting_address, secret_address
 from estatedesk.org import services as org_services
 from estatedesk.org.models import Estate
@@ -115,8 +116,19 @@ def too_many(request: HttpRequest, wait: int, context: dict[str, Any], template:
 # --- Submitting ---------------------------------------------------------------------------------
 
 
+# The two reads of every submit, compiled once per process (``core.prepared``, decision 0062).
+_ESTATE = Prepared(
+    lambda *, code: Estate.objects.filter(code=code, active=True).order_by("code", "pk")[:1],
+    code="\x01code\x01",
+)
+_SENT = Prepared(
+    lambda *, key: Complaint.objects.filter(submission_key=key).only("portal_token", "submission_hash")[:1],
+    key="\x01key\x01",
+)
+
+
 def _estate(code: str) -> Estate | None:
-    return Estate.objects.filter(code=code, active=True).first()
+    return _ESTATE.first(code=code)
 
 
 def _form_context(
@@ -176,7 +188,7 @@ def estate(request: HttpRequest, code: str) -> HttpResponse:
     else:
         signed = request.POST["submission_key"]
         # Sent twice (double tap, back and send again): the same receipt, no second complaint.
-        done = Complaint.objects.filter(submission_key=key).only("portal_token", "submission_hash").first()
+        done = _SENT.first(key=key)
         if done is not None:
             try:
                 return redirect("portal:receipt", token=services.same_submission(done, body).portal_token)

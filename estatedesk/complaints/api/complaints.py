@@ -55,6 +55,7 @@ from estatedesk.core.api import (
     paginate,
     responses,
 )
+from estatedesk.core.prepared import Prepared
 from estatedesk.org import selectors as org
 from estatedesk.org.models import Unit
 
@@ -62,6 +63,10 @@ router = Router(tags=["complaints"])
 router.add_router("", papers_router)
 
 STEP_RESPONSES = responses(200, ComplaintOut, *WRITE_ERRORS, 404)
+
+
+# Read on every create, compiled once per process (``core.prepared``, decision 0062); codes are unique.
+_CATEGORY = Prepared(lambda *, code: Category.objects.filter(code=code)[:1], code="\x01code\x01")
 
 
 def _pick(queryset: QuerySet[Any], pk: int, field: str, message: str) -> Any:
@@ -165,7 +170,7 @@ def create_complaint(request: HttpRequest, payload: ComplaintIn) -> Any:
     """Record a complaint, grievance or enquiry (K-1); staff may back-date ``received_at``."""
     user = current_user(request)
     estate = _pick(org.estates_for(user), payload.estate, "estate", _("There is no such estate."))
-    category = Category.objects.filter(code=payload.category).first()
+    category = _CATEGORY.first(code=payload.category)
     if category is None:
         raise invalid("category", _("There is no such category."))
     customer = None
@@ -198,10 +203,12 @@ def create_complaint(request: HttpRequest, payload: ComplaintIn) -> Any:
         reply_manner=payload.reply_manner,
     )
     with service_errors(payload):
-        complaint = services.record_complaint(actor=user, data=data)
-    # The record as intake saved it, with the rows it was given (estate, unit, customer,
-    # department): read back, it would say the same, at a dozen more queries.
-    return Status(201, complaint_detail(complaint, Viewer.of(user), new=True))
+        recorded = services.record_intake(actor=user, data=data)
+    # The record as intake saved it, with the rows it was given or read (estate, unit,
+    # customer, department, company settings, timeline): read back, it would say the same,
+    # at a dozen more queries.
+    viewer = Viewer.of(user, recorded.company)
+    return Status(201, complaint_detail(recorded.complaint, viewer, new=True, timeline=recorded.events))
 
 
 # --- Steps ---------------------------------------------------------------------------------

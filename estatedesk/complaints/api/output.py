@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from estatedesk.complaints import selectors, services, workflow
 from estatedesk.complaints.deadlines import SoonWindows
-from estatedesk.complaints.models import Complaint, TransferSlip, WorkNotice
+from estatedesk.complaints.models import Complaint, Event, TransferSlip, WorkNotice
 from estatedesk.core import crypto, policy
 from estatedesk.core.actors import Actor
 from estatedesk.core.api import service_errors as api_service_errors
@@ -38,8 +38,9 @@ class Viewer:
     channels: dict[str, str]
 
     @classmethod
-    def of(cls, user: Actor) -> Viewer:
-        company = CompanySettings.load()
+    def of(cls, user: Actor, company: CompanySettings | None = None) -> Viewer:
+        """``company``: the settings this request has already read (intake's), else read now."""
+        company = company or CompanySettings.load()
         return cls(
             user=user,
             names=policy.can_see_contact_names(user),
@@ -148,12 +149,15 @@ def allowed_actions(user: Actor, c: Complaint) -> list[dict[str, str]]:
     return [{"action": action, "label": label} for action, label in seen.items()]
 
 
-def complaint_detail(c: Complaint, viewer: Viewer, *, new: bool = False) -> dict[str, Any]:
+def complaint_detail(
+    c: Complaint, viewer: Viewer, *, new: bool = False, timeline: list[Event] | None = None
+) -> dict[str, Any]:
     """The whole record, its papers and its timeline.
 
     ``new``: the complaint was recorded by this very request, so nothing hangs on it yet —
     no visits, duplicates, slips, notices or attachments — and those lists are answered
-    empty without asking the database (the timeline is still read: intake wrote it)."""
+    empty without asking the database. ``timeline``: the events as the caller wrote them
+    (intake's), else they are read."""
     out = complaint_item(c, viewer)
     t = viewer.time
     developer = c.referred_developer
@@ -253,7 +257,7 @@ def complaint_detail(c: Complaint, viewer: Viewer, *, new: bool = False) -> dict
                     "to_status": e.to_status,
                     "note": e.note,
                 }
-                for e in selectors.timeline(c)
+                for e in (timeline if timeline is not None else selectors.timeline(c))
             ],
             "allowed_actions": allowed_actions(viewer.user, c),
             "version": c.edit_version,
