@@ -10,6 +10,8 @@ child measured after a 1,000,000-row fill reported the filler's memory, not its 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from typing import Any
 
 
 def _status_kib(field: str) -> int | None:
@@ -47,3 +49,36 @@ def load_average_text() -> str:
     except OSError:
         return "load average unknown"
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} ({os.cpu_count()} cores)"
+
+
+@dataclass(frozen=True)
+class Timed:
+    """``repeated_get``'s figures: wall milliseconds (median, slowest), this process's CPU
+    milliseconds (median), and the SQL statements of one request."""
+
+    median_ms: float
+    max_ms: float
+    cpu_ms: float
+    queries: int
+
+
+def repeated_get(client: Any, url: str, repeat: int) -> Timed:
+    """One warm-up GET of ``url``, then ``repeat`` timed ones through Django's test client, each
+    required to answer 200. Django must be set up (each bench's ``setup``) before it is called."""
+    import statistics
+    import time
+
+    from django.db import connection  # imported here: common.py is read before Django is set up
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm
+    times, cpu, queries = [], [], 0
+    for _ in range(repeat):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
+        assert response.status_code == 200, (url, response.status_code, response.content[:300])
+        queries = len(captured)
+    return Timed(statistics.median(times), max(times), statistics.median(cpu), queries)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -31,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import load_average_text, peak_rss_mib  # noqa: E402
+from common import load_average_text, peak_rss_mib, repeated_get  # noqa: E402
 from complaints_list import Filler, analyze, demo_company, setup  # noqa: E402
 
 EVENTS = 10
@@ -72,7 +71,6 @@ def measure(ids: list[int], repeat: int) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from estatedesk.complaints.models import Complaint, Event
 
@@ -87,19 +85,10 @@ def measure(ids: list[int], repeat: int) -> None:
         complaint = Complaint.objects.get(pk=pk)
         assert Event.objects.filter(complaint_id=pk).count() == EVENTS
         url = f"/complaints/{pk}/"
-        assert client.get(url).status_code == 200  # warm
-        times, cpu = [], []
-        for _ in range(repeat):
-            started, started_cpu = time.perf_counter(), time.process_time()
-            with CaptureQueriesContext(connection) as captured:
-                response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-            cpu.append((time.process_time() - started_cpu) * 1000)
-            assert response.status_code == 200, response.status_code
+        timed = repeated_get(client, url, repeat)
         label = f"{url} ({complaint.status})"
         print(
-            f"{label:40} {statistics.median(times):10.1f} {max(times):8.1f} "
-            f"{statistics.median(cpu):7.1f} {len(captured):8d}"
+            f"{label:40} {timed.median_ms:10.1f} {timed.max_ms:8.1f} {timed.cpu_ms:7.1f} {timed.queries:8d}"
         )
     print(f"serving process: peak RSS (VmHWM) {peak_rss_mib():.0f} MiB; {load_average_text()}")
 

@@ -29,7 +29,6 @@ import os
 import random
 import secrets
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -270,11 +269,9 @@ def urls(number: str, late_page: int) -> list[str]:
 def measure(repeat: int) -> None:
     import tracemalloc
 
-    from common import peak_rss_mib
+    from common import peak_rss_mib, repeated_get
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from estatedesk.complaints import selectors
     from estatedesk.core.services import create_api_token
@@ -296,24 +293,14 @@ def measure(repeat: int) -> None:
         api_client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {raw}")
         for url in urls(pick.number, late_page):
             client = api_client if url.startswith("/api/") else page_client
-            client.get(url)  # warm
-            times, cpu, queries = [], [], 0
-            for _ in range(repeat):
-                started, cpu_started = time.perf_counter(), time.process_time()
-                with CaptureQueriesContext(connection) as captured:
-                    response = client.get(url)
-                times.append((time.perf_counter() - started) * 1000)
-                cpu.append((time.process_time() - cpu_started) * 1000)
-                assert response.status_code == 200, (url, response.status_code, response.content[:300])
-                queries = len(captured)
+            timed = repeated_get(client, url, repeat)
             tracemalloc.start()
             client.get(url)
             peaks.append(tracemalloc.get_traced_memory()[1])
             tracemalloc.stop()
             label = f"{username} {url}"
             print(
-                f"{label[:58]:58} {statistics.median(times):10.1f} {max(times):8.1f} "
-                f"{statistics.median(cpu):7.1f} {queries:8d}"
+                f"{label[:58]:58} {timed.median_ms:10.1f} {timed.max_ms:8.1f} {timed.cpu_ms:7.1f} {timed.queries:8d}"
             )
         print(f"  ({username} sees {total:,} complaints; late page = page {late_page:,})")
     print(

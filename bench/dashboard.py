@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -29,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import load_average_text, peak_rss_mib  # noqa: E402
+from common import load_average_text, peak_rss_mib, repeated_get  # noqa: E402
 from complaints_list import analyze, demo_company, setup  # noqa: E402
 from reports import ReportFiller, add_visits  # noqa: E402
 
@@ -40,7 +39,6 @@ def measure(repeat: int) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from estatedesk.complaints.models import Complaint, Visit
 
@@ -49,16 +47,9 @@ def measure(repeat: int) -> None:
     for username in ("deputy_gm", "handler_a"):
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(get_user_model().objects.get(username=username))
-        assert client.get(URL).status_code == 200  # warm
-        times = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            with CaptureQueriesContext(connection) as captured:
-                response = client.get(URL)
-            times.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, response.status_code
+        timed = repeated_get(client, URL, repeat)
         label = f"{username} {URL}"
-        print(f"{label:40} {statistics.median(times):10.1f} {max(times):8.1f} {len(captured):8d}")
+        print(f"{label:40} {timed.median_ms:10.1f} {timed.max_ms:8.1f} {timed.queries:8d}")
     print(f"serving process: peak RSS (VmHWM) {peak_rss_mib():.0f} MiB; {load_average_text()}")
 
 

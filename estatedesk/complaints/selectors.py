@@ -238,9 +238,8 @@ def due_state_q(state: str, now: datetime, windows: SoonWindows) -> Q:
     ``awaiting_reply`` is a column the database keeps (status still waiting, no reply yet, a
     deadline): written bare, the planners match its partial indexes on (scope, reply_due,
     due_basis), so these are index ranges (decision 0064)."""
-    if state not in (DueState.OVERDUE, DueState.DUE_SOON, DueState.DUE):
-        return Q()
-    return Q(awaiting_reply=True) & deadline_q(state, now, windows)
+    deadline = deadline_q(state, now, windows)
+    return Q(awaiting_reply=True) & deadline if deadline else Q()
 
 
 def filter_due_state(
