@@ -16,6 +16,7 @@ from django.utils import timezone
 from estatedesk.complaints import services
 from estatedesk.complaints.models import Complaint
 from estatedesk.complaints.views.lists import Clock, export_rows
+from tests.complaints.api_client import Api, ok
 from tests.complaints.conftest import SHANGHAI, category, record
 
 LIST = reverse("complaints:list")
@@ -334,3 +335,60 @@ def test_a_whole_complaint_number_finds_exactly_that_complaint(world):
         .content.decode()
     )
     assert first.number in page and first.number.replace("000001", "000002") not in page
+
+
+@pytest.fixture
+def crossing(world) -> dict[str, Complaint]:
+    """In progress and overdue: one complaint per (estate, department) pair around the
+    department head, whose scope is estate A or the engineering department (decision 0065
+    writes an open status and the due filter into each half of that "or"); and a closed one."""
+    placed = {
+        "a_office": (world.estate_a, world.office_a),
+        "a_engineering": (world.estate_a, world.engineering),  # in both halves: listed once
+        "b_engineering": (world.estate_b, world.engineering),
+        "b_office": (world.estate_b, world.office_b),  # in neither half
+        "closed": (world.estate_a, world.engineering),
+    }
+    made = {}
+    for key, (estate, department) in placed.items():
+        in_a = estate == world.estate_a
+        made[key] = record(
+            world,
+            "handler_a" if in_a else "handler_b",
+            estate=estate,
+            unit=world.unit_a if in_a else world.unit_b,
+            customer=world.customer_a if in_a else world.customer_b,
+        )
+        Complaint.objects.filter(pk=made[key].pk).update(
+            status="closed" if key == "closed" else "in_progress",
+            department=department,
+            reply_due=timezone.now() - timedelta(hours=1),
+        )
+    return made
+
+
+OPEN_FILTERS = [{"status": "in_progress"}, {"due": "overdue"}, {"status": "in_progress", "due": "overdue"}]
+
+
+@pytest.mark.req("P-1")
+@pytest.mark.parametrize("params", OPEN_FILTERS)
+def test_open_filters_keep_the_scope_of_estates_or_departments(world, crossing, params):
+    def numbers_of(*keys: str) -> set[str]:
+        return {crossing[key].number for key in keys}
+
+    head = client_for(world, "department_head")
+    assert listed(head, **params) == numbers_of("a_office", "a_engineering", "b_engineering")
+    rows = sheet(head.get(EXPORT, params))
+    assert sorted(row[0] for row in rows[1:]) == sorted(
+        numbers_of("a_office", "a_engineering", "b_engineering")
+    )
+    assert listed(client_for(world, "handler_b"), **params) == numbers_of("b_engineering", "b_office")
+    everyone = numbers_of("a_office", "a_engineering", "b_engineering", "b_office")
+    assert listed(client_for(world, "deputy_gm"), **params) == everyone
+    assert listed(head, status="closed") == numbers_of("closed")
+    api_params = {{"due": "due_state"}.get(key, key): value for key, value in params.items()}
+    page = ok(Api(world.users["department_head"]).get("/complaints", **api_params))
+    assert page["count"] == 3
+    assert sorted(item["number"] for item in page["items"]) == sorted(
+        numbers_of("a_office", "a_engineering", "b_engineering")
+    )

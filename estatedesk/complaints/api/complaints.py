@@ -41,7 +41,7 @@ from estatedesk.complaints.api.schemas import (
     SuperiorCloseIn,
     VisitIn,
 )
-from estatedesk.complaints.models import Category, Complaint
+from estatedesk.complaints.models import OPEN_STATUSES, Category, Complaint
 from estatedesk.complaints.papers import raise_slip
 from estatedesk.core import crypto, policy
 from estatedesk.core.actors import Actor
@@ -114,10 +114,16 @@ def list_complaints(request: HttpRequest, filters: Query[ComplaintFilters], pagi
     """Complaints, enquiries and grievances in your scope, newest first."""
     user = current_user(request)
     viewer = Viewer.of(user)
-    queryset = selectors.complaint_list(user)
+    due = (
+        selectors.due_state_q(filters.due_state, viewer.now, viewer.windows)
+        if filters.due_state is not None
+        else None
+    )
+    # An open status and the due filter go into each half of the scope (decision 0065).
+    queryset = selectors.complaint_list(user, selectors.open_within(filters.status, due))
     if filters.estate is not None:
         queryset = queryset.filter(estate_id=filters.estate)
-    if filters.status is not None:
+    if filters.status is not None and filters.status not in OPEN_STATUSES:
         queryset = queryset.filter(status=filters.status)
     if filters.kind is not None:
         queryset = queryset.filter(kind=filters.kind)
@@ -125,8 +131,6 @@ def list_complaints(request: HttpRequest, filters: Query[ComplaintFilters], pagi
         queryset = queryset.filter(category__code=filters.category)
     if filters.valid is not None:
         queryset = queryset.filter(valid=filters.valid)
-    if filters.due_state is not None:
-        queryset = selectors.filter_due_state(queryset, filters.due_state, viewer.now, viewer.windows)
     if filters.handler == "me":
         staff = policy.staff_of(user)
         queryset = queryset.filter(handler=staff) if staff is not None else queryset.none()

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 
 from estatedesk.complaints import batch, forms_actions, selectors, workflow
 from estatedesk.complaints.deadlines import DueState, SoonWindows
-from estatedesk.complaints.models import Category, Complaint, Kind, Status
+from estatedesk.complaints.models import OPEN_STATUSES, Category, Complaint, Kind, Status
 from estatedesk.complaints.views import list_rows
 from estatedesk.complaints.views.common import DUE_LABELS
 from estatedesk.core import crypto, policy
@@ -136,22 +136,26 @@ FILTER_LABELS = {
 }
 
 
-def filter_complaints(
-    request: HttpRequest, queryset: QuerySet[Complaint], clock: Clock
-) -> tuple[QuerySet[Complaint], ListFilters]:
-    """The department list's filters, shared by the page and its export (same rows, same scope)."""
+def filter_complaints(request: HttpRequest, clock: Clock) -> tuple[QuerySet[Complaint], ListFilters]:
+    """The department list's filters, shared by the page and its export (same rows, same scope:
+    ``selectors.complaint_list``, with an open status or a due filter carried into each half of
+    the scope so that each is a range of an open records' index, decision 0065)."""
     params = Params(request.GET)
     choice_lists, forward_to = _choice_lists(request.user)
     result = ListFilters(choices=choice_lists, forward_to=forward_to)
     for key, choices in result.choices.items():
         value = params.choice(key, (v for v, _label in choices), FILTER_LABELS[key])
-        if not value:
-            continue
-        result.values[key] = value
+        if value:
+            result.values[key] = value
+    chosen = result.values
+    due = selectors.due_state_q(chosen["due"], clock.now, clock.windows) if "due" in chosen else None
+    queryset = selectors.complaint_list(request.user, selectors.open_within(chosen.get("status"), due))
+    carried = {"due"} | ({"status"} if chosen.get("status") in OPEN_STATUSES else set())
+    for key, value in list(chosen.items()):
+        if key in carried:
+            continue  # in the scope's halves already
         if key == "validity":
             queryset = queryset.filter(VALIDITY[value][1])
-        elif key == "due":
-            queryset = selectors.filter_due_state(queryset, value, clock.now, clock.windows)
         else:
             column = {"estate": "estate_id", "department": "department_id", "category": "category_id"}
             queryset = queryset.filter(**{column.get(key, key): value})
@@ -252,7 +256,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @require_GET
 def department_list(request: HttpRequest) -> HttpResponse:
     clock = Clock.load()
-    queryset, filters = filter_complaints(request, selectors.complaint_list(request.user), clock)
+    queryset, filters = filter_complaints(request, clock)
     with timezone.override(clock.zone):
         page = _page(request, queryset.order_by("-received_at", "-id"))
         querystring = _querystring(request)
@@ -350,7 +354,7 @@ EXPORT_HEADERS = [
 @require_GET
 def export(request: HttpRequest) -> HttpResponse:
     clock = Clock.load()
-    queryset, _filters = filter_complaints(request, selectors.complaint_list(request.user), clock)
+    queryset, _filters = filter_complaints(request, clock)
     rows = export_rows(
         queryset.order_by("-received_at", "-id"),
         clock,
