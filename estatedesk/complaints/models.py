@@ -345,9 +345,19 @@ class Complaint(Versioned):
                 fields=["department", "received_at", "status", "closed_at"], name="complaint_dept_open"
             ),
             # The open work of a scope (dashboard, panels): the few open records of an estate or
-            # a department, whatever the number of closed ones.
-            models.Index(fields=["estate", "status"], name="complaint_open_estate", condition=Q(open=True)),
-            models.Index(fields=["department", "status"], name="complaint_open_dept", condition=Q(open=True)),
+            # a department, whatever the number of closed ones; newest first within a status,
+            # for a list filtered by an open status, one ordered walk per half of the scope
+            # (the department's carries the estate, which that half excludes; decision 0065).
+            models.Index(
+                fields=["estate", "status", "received_at", "id"],
+                name="complaint_open_estate",
+                condition=Q(open=True),
+            ),
+            models.Index(
+                fields=["department", "status", "received_at", "id", "estate"],
+                name="complaint_open_dept",
+                condition=Q(open=True),
+            ),
             # The records waiting for a reply, by deadline: "due soon" and "overdue" of a scope.
             models.Index(
                 fields=["estate", "reply_due", "due_basis"],

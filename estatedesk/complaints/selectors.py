@@ -8,7 +8,7 @@ pages and the API answer 404 for it.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import date, datetime, timedelta
 
 from django.db import models
@@ -62,6 +62,35 @@ def _scope(
 
 def complaints_for(user: Actor, within: Q | None = None) -> QuerySet[Complaint]:
     return _scope(user, Complaint.objects.all(), "estate", "department", within)
+
+
+def newest_ids_by_halves(
+    user: Actor, queryset: QuerySet[Complaint]
+) -> Callable[[int, int], list[int]] | None:
+    """For a list narrowed to open records (``open_within``): its page's ids, newest first, as
+    the two halves of the scope queried apart and merged, ``UNION ALL`` (the department's half
+    without the user's estates, so no record comes twice). Each half is one ordered walk of
+    an open records' index that stops after the page; the "or" instead reads every row of the
+    status to sort it (7,620 rows for a page of 50 at 1,000,000 complaints; decision 0065).
+    ``queryset`` is the list's, without its scope; the rows themselves are then read through
+    the scoped query, so this decides order only. None for a user who sees everything."""
+    estates = policy.estate_ids(user)
+    if estates is None:
+        return None
+    departments = policy.department_ids(user) or frozenset()
+    by_estate = queryset.filter(estate__in=estates)
+    by_department = queryset.filter(department__in=departments).exclude(estate__in=estates)
+    newest = (
+        by_estate.order_by()
+        .values_list("pk", "received_at")
+        .union(by_department.order_by().values_list("pk", "received_at"), all=True)
+        .order_by("-received_at", "-pk")
+    )
+
+    def page(start: int, stop: int) -> list[int]:
+        return [pk for pk, _received in newest[start:stop]]
+
+    return page
 
 
 def open_within(status: str | None, due: Q | None = None) -> Q | None:

@@ -41,20 +41,28 @@ def page_window(number: int, num_pages: int, *, around: int = AROUND, ends: int 
     return window
 
 
+IdsOf = Callable[[int, int], list[Any]]
+
+
 def rows_by_ids(
     queryset: QuerySet[Any],
     start: int,
     stop: int,
     shape: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+    ids_of: IdsOf | None = None,
 ) -> list[Any]:
     """``queryset[start:stop]``, in the same order, fetched as ids first and rows second.
 
     ``shape`` makes the second query's rows (for example ``values_list(..., named=True)``, whose
     rows need a ``pk``); the ids are taken from ``queryset`` as it is, so the joins a shape
-    brings never reach the index walk."""
+    brings never reach the index walk. ``ids_of(start, stop)``: the ids in the list's order
+    found another way (a faster query of the same rows); the rows are still read through
+    ``queryset``, so an id it does not hold is left out."""
     if stop <= start:
         return []
-    ids = list(queryset.values_list("pk", flat=True)[start:stop])
+    ids = (
+        ids_of(start, stop) if ids_of is not None else list(queryset.values_list("pk", flat=True)[start:stop])
+    )
     if not ids:
         return []
     rows = queryset.order_by().filter(pk__in=ids)
@@ -63,13 +71,19 @@ def rows_by_ids(
 
 
 class IdsFirstPaginator(Paginator):
-    """Django's paginator, with each page's rows fetched by ``rows_by_ids``; ``shape`` as there."""
+    """Django's paginator, with each page's rows fetched by ``rows_by_ids``; ``shape`` and
+    ``ids_of`` as there."""
 
     def __init__(
-        self, *args: Any, shape: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        shape: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+        ids_of: IdsOf | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.shape = shape
+        self.ids_of = ids_of
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
@@ -77,7 +91,7 @@ class IdsFirstPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        rows = rows_by_ids(cast(QuerySet[Any], self.object_list), bottom, top, self.shape)
+        rows = rows_by_ids(cast(QuerySet[Any], self.object_list), bottom, top, self.shape, self.ids_of)
         return Page(rows, number, self)
 
 

@@ -392,3 +392,43 @@ def test_open_filters_keep_the_scope_of_estates_or_departments(world, crossing, 
     assert sorted(item["number"] for item in page["items"]) == sorted(
         numbers_of("a_office", "a_engineering", "b_engineering")
     )
+
+
+@pytest.mark.req("P-1")
+def test_open_status_pages_keep_newest_first_across_both_halves(world, crossing):
+    """Past one page: the ids read from the scope's halves apart (decision 0065) page through
+    the same rows in the same order as the whole list, none twice and none out of scope."""
+    now = timezone.now()
+    halves = [
+        (world.estate_a, world.office_a),
+        (world.estate_b, world.engineering),
+        (world.estate_a, world.engineering),
+    ]
+    for index in range(57):
+        estate, department = halves[index % 3]
+        in_a = estate == world.estate_a
+        c = record(
+            world,
+            "handler_a" if in_a else "handler_b",
+            estate=estate,
+            unit=world.unit_a if in_a else world.unit_b,
+            customer=world.customer_a if in_a else world.customer_b,
+        )
+        # Two by two at the same moment: the order falls back on the id, newest first.
+        Complaint.objects.filter(pk=c.pk).update(
+            status="in_progress", department=department, received_at=now - timedelta(minutes=index // 2)
+        )
+    expected = list(
+        Complaint.objects.filter(status="in_progress")
+        .exclude(estate=world.estate_b, department=world.office_b)
+        .order_by("-received_at", "-id")
+        .values_list("number", flat=True)
+    )
+    assert len(expected) == 60
+    head = client_for(world, "department_head")
+    shown = []
+    for page in (1, 2):
+        response = head.get(LIST, {"status": "in_progress", "page": page})
+        assert response.status_code == 200
+        shown += list(dict.fromkeys(NUMBER.findall(response.content.decode())))
+    assert shown == expected
