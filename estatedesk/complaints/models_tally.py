@@ -1,7 +1,9 @@
-"""Counts of complaints kept by month and by day, in the same transaction as every change.
+"""Counts of complaints kept by month, by day, and by month received and month closed, in the
+same transaction as every change.
 
 The dashboard and the monthly report read these instead of scanning a year of complaints
-(SPEC A-1, K-12). They are kept by database triggers (``complaints.tally``) on the complaint
+(SPEC A-1, K-12), or, for the open items at month end, every record a department ever
+received (``OpenTally``). They are kept by database triggers (``complaints.tally``) on the complaint
 and visit tables, so every write — a service, a bulk insert, a queryset update, a deletion
 by the records disposal — moves the counts in its own transaction: there is no cache to go
 stale and no job to run late. ``tests/complaints/test_tally.py`` recounts after every kind of
