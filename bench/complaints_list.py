@@ -228,6 +228,7 @@ class Filler:
             c.reply = "已处理并答复。"
         if c.status == "closed":
             c.closed_at = c.replied_at + timedelta(days=1) if c.replied_at else received
+            c.closed_on = c.closed_at.astimezone(self.zone).date()  # after closed_at: no settings query
             c.satisfaction = "satisfied"
         return c
 

@@ -29,7 +29,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 from django.test import Client
 
-from estatedesk.complaints.models import Category, CauseTally, Complaint, DayTally, MonthTally
+from estatedesk.complaints.models import Category, CauseTally, Complaint, DayTally, MonthTally, OpenTally
 from estatedesk.core.actors import SYSTEM
 from estatedesk.core.models import CompanySettings
 from estatedesk.org import services
@@ -309,6 +309,7 @@ def restore_seed_data() -> None:
         MonthTally.objects.all().delete()
         DayTally.objects.all().delete()
         CauseTally.objects.all().delete()
+        OpenTally.objects.all().delete()
     if not CalendarYear.objects.filter(region="CN", year=2026).exists():
         seeding.seed()
         selectors.clear_cache()

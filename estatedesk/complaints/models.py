@@ -294,6 +294,9 @@ class Complaint(Versioned):
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The company-local date of closed_at, following it on every save: the closed month of the
+    # kept open counts (complaints.tally, the monthly report's open items at month end).
+    closed_on = LocalDateField(source="closed_at", follows=True, null=True, editable=False)
     closing_reason = models.TextField(_("reason for closing"), blank=True)
 
     # Grievances (C-7, §7.2.11)
@@ -324,6 +327,7 @@ class Complaint(Versioned):
             "submission_key",
             "submission_hash",
             "received_on",
+            "closed_on",
             "open",
         ]
     )
@@ -339,11 +343,6 @@ class Complaint(Versioned):
             models.Index(fields=["status", "reply_due"], name="complaint_status_due"),
             models.Index(fields=["handler", "status", "reply_due"], name="complaint_handler_due"),
             models.Index(fields=["customer", "-received_at"], name="complaint_customer"),
-            # The monthly report's "open at month end" (reports.figures._open_at): records open
-            # now, or closed since the month ended, of one department, read from the index alone.
-            models.Index(
-                fields=["department", "received_at", "status", "closed_at"], name="complaint_dept_open"
-            ),
             # The open work of a scope (dashboard, panels): the few open records of an estate or
             # a department, whatever the number of closed ones; newest first within a status,
             # for a list filtered by an open status, one ordered walk per half of the scope
@@ -506,6 +505,7 @@ from estatedesk.complaints.models_tally import (  # noqa: E402
     CauseTally,
     DayTally,
     MonthTally,
+    OpenTally,
 )
 
 __all__ = [
@@ -529,6 +529,7 @@ __all__ = [
     "MonthTally",
     "NoticeOrigin",
     "NoticeStatus",
+    "OpenTally",
     "RatingScore",
     "ReplyManner",
     "ResidentRating",

@@ -1,7 +1,9 @@
-"""Counts of complaints kept by month and by day, in the same transaction as every change.
+"""Counts of complaints kept by month, by day, and by month received and month closed, in the
+same transaction as every change.
 
 The dashboard and the monthly report read these instead of scanning a year of complaints
-(SPEC A-1, K-12). They are kept by database triggers (``complaints.tally``) on the complaint
+(SPEC A-1, K-12), or, for the open items at month end, every record a department ever
+received (``OpenTally``). They are kept by database triggers (``complaints.tally``) on the complaint
 and visit tables, so every write — a service, a bulk insert, a queryset update, a deletion
 by the records disposal — moves the counts in its own transaction: there is no cache to go
 stale and no job to run late. ``tests/complaints/test_tally.py`` recounts after every kind of
@@ -12,6 +14,8 @@ not stop an estate or a department from being deleted.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from django.db import models
 
@@ -119,3 +123,32 @@ class CauseTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.kind} {self.cause or '-'} {self.channel}: {self.received}"
+
+
+# ``OpenTally.closed_month`` of a record that is not closed: after every month.
+STILL_OPEN = date(9999, 12, 1)
+# ... of a closed record without a time of closing (a queryset update of the status alone):
+# before every month, so it is open at no month's end, as the old count from ``closed_at`` had it.
+CLOSED_UNDATED = date(1, 1, 1)
+
+
+class OpenTally(models.Model):
+    """Records of a department by the month they were received and the month they were
+    closed (company time): the monthly report's open items at month end, without reading
+    every record the department ever received. Open at the end of month M: received in
+    M or before, and closed after M (``closed_month`` > M; ``STILL_OPEN`` for a record not
+    closed). The sentinels are dates, not NULL, because NULLs never conflict in a unique
+    constraint, so the triggers' upsert would add a row for each open record."""
+
+    department_id = models.IntegerField()
+    month = models.DateField()  # the 1st of the month received
+    closed_month = models.DateField()  # the 1st of the month closed, or a sentinel above
+    received = models.IntegerField(db_default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["department_id", "month", "closed_month"], name="open_tally_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} → {self.closed_month:%Y-%m}: {self.received}"

@@ -1,6 +1,6 @@
 # ruff: noqa: S608 -- every name and condition below comes from model metadata and constants, never from input
-"""The kept counts of complaints by month and by day (``models_tally``): their triggers,
-their rebuild, and the reads that sum them.
+"""The kept counts of complaints by month, by day, and by month received and month closed
+(``models_tally``): their triggers, their rebuild, and the reads that sum them.
 
 Why triggers
 ------------
@@ -18,6 +18,10 @@ kind of change and compares.
 * An insert adds the row's conditions, a delete subtracts them, an update of a counted
   column subtracts the old row's and adds the new one's (a reassignment moves the count from
   one department to the other).
+* ``OpenTally`` counts a department's records by the month received and the month closed
+  (``Complaint.closed_on``, or a sentinel while open): the monthly report's open items at
+  month end. Its own triggers fire only when a record's key there moves (received, closed,
+  reopened into another month, reassigned).
 * "Valid and visited" depends on the visits table: the first visit of a complaint adds it,
   removing the last one subtracts it.
 
@@ -29,6 +33,7 @@ statement, not for the whole transaction's work.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.db import connection as default_connection
@@ -41,10 +46,12 @@ from estatedesk.complaints.models import (
     Complaint,
     DayTally,
     MonthTally,
+    OpenTally,
     Satisfaction,
+    Status,
     Visit,
 )
-from estatedesk.complaints.models_tally import DAY_MEASURES, MONTH_MEASURES
+from estatedesk.complaints.models_tally import CLOSED_UNDATED, DAY_MEASURES, MONTH_MEASURES, STILL_OPEN
 
 __all__ = ["drop_sql", "install", "rebuild", "redate", "trigger_sql"]
 
@@ -55,6 +62,7 @@ VISITS = Visit._meta.db_table
 MONTHS = MonthTally._meta.db_table
 DAYS = DayTally._meta.db_table
 CAUSES = CauseTally._meta.db_table
+OPENS = OpenTally._meta.db_table
 
 
 def _flag(condition: str) -> str:
@@ -107,6 +115,19 @@ def _month_of(vendor: str, day: str) -> str:
     return f"date({day}, 'start of month')"
 
 
+def _date(vendor: str, day: date) -> str:
+    return f"DATE '{day.isoformat()}'" if vendor == "postgresql" else f"'{day.isoformat()}'"
+
+
+def _closed_month(vendor: str, r: str) -> str:
+    """The month row ``r`` was closed in, for ``OpenTally``: ``STILL_OPEN`` when it is not
+    closed (whatever ``closed_on`` says), ``CLOSED_UNDATED`` when closed without a date."""
+    closed = f"COALESCE({_month_of(vendor, f'{r}.closed_on')}, {_date(vendor, CLOSED_UNDATED)})"
+    return (
+        f"CASE WHEN {r}.status = '{Status.CLOSED.value}' THEN {closed} ELSE {_date(vendor, STILL_OPEN)} END"
+    )
+
+
 @dataclass(frozen=True)
 class _Table:
     name: str
@@ -123,6 +144,7 @@ class _Table:
             "kind": f"{r}.kind",
             "cause": f"{r}.cause",
             "channel": f"{r}.channel",
+            "closed_month": _closed_month(vendor, r),
         }
         return [values[k] for k in self.keys]
 
@@ -158,6 +180,18 @@ TABLES = (
     _Table(DAYS, ("day", "estate_id", "department_id", "kind"), DAY_MEASURES),
     _Table(CAUSES, ("month", "department_id", "estate_id", "kind", "cause", "channel"), ("received",)),
 )
+# Moved by triggers of its own, which fire only when a record's key moves (a change of status
+# that does not close, or of any other counted column, leaves it alone).
+OPEN = _Table(OPENS, ("department_id", "month", "closed_month"), ("received",))
+OPEN_COLUMNS = ("department_id", "received_on", "status", "closed_on")
+
+
+def _open_moved(vendor: str) -> str:
+    op = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+    return " OR ".join(
+        f"({old}) {op} ({new})"
+        for old, new in zip(OPEN.key_values(vendor, "OLD"), OPEN.key_values(vendor, "NEW"), strict=True)
+    )
 
 
 def _changed(vendor: str) -> str:
@@ -189,6 +223,10 @@ def _sqlite_triggers() -> list[str]:
         f"BEGIN {month.visited_from_complaint(v, 'NEW.complaint_id', '')}; END",
         f"CREATE TRIGGER tally_visit_delete AFTER DELETE ON {VISITS} WHEN {_visit_none('OLD')} "
         f"BEGIN {month.visited_from_complaint(v, 'OLD.complaint_id', '-')}; END",
+        f"CREATE TRIGGER tally_open_insert AFTER INSERT ON {COMPLAINTS} BEGIN {OPEN.upsert(v, 'NEW', '')}; END",
+        f"CREATE TRIGGER tally_open_delete AFTER DELETE ON {COMPLAINTS} BEGIN {OPEN.upsert(v, 'OLD', '-')}; END",
+        f"CREATE TRIGGER tally_open_update AFTER UPDATE OF {', '.join(OPEN_COLUMNS)} ON {COMPLAINTS} "
+        f"WHEN {_open_moved(v)} BEGIN {OPEN.upsert(v, 'OLD', '-')}; {OPEN.upsert(v, 'NEW', '')}; END",
     ]
 
 
@@ -218,6 +256,16 @@ END $$""",
         f"CREATE TRIGGER tally_complaint_update AFTER UPDATE ON {COMPLAINTS} FOR EACH ROW "
         f"WHEN ({_changed(v)}) EXECUTE FUNCTION tally_complaint()",
         f"CREATE TRIGGER tally_visit AFTER INSERT OR DELETE ON {VISITS} FOR EACH ROW EXECUTE FUNCTION tally_visit()",
+        f"""CREATE FUNCTION tally_open() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' OR TG_OP = 'DELETE' THEN {OPEN.upsert(v, "OLD", "-")}; END IF;
+    IF TG_OP = 'UPDATE' OR TG_OP = 'INSERT' THEN {OPEN.upsert(v, "NEW", "")}; END IF;
+    RETURN NULL;
+END $$""",
+        f"CREATE TRIGGER tally_open_insert_delete AFTER INSERT OR DELETE ON {COMPLAINTS} "
+        "FOR EACH ROW EXECUTE FUNCTION tally_open()",
+        f"CREATE TRIGGER tally_open_update AFTER UPDATE OF {', '.join(OPEN_COLUMNS)} ON {COMPLAINTS} "
+        f"FOR EACH ROW WHEN ({_open_moved(v)}) EXECUTE FUNCTION tally_open()",
     ]
 
 
@@ -235,8 +283,11 @@ def drop_sql(vendor: str) -> list[str]:
             f"DROP TRIGGER IF EXISTS tally_complaint_insert_delete ON {COMPLAINTS}",
             f"DROP TRIGGER IF EXISTS tally_complaint_update ON {COMPLAINTS}",
             f"DROP TRIGGER IF EXISTS tally_visit ON {VISITS}",
+            f"DROP TRIGGER IF EXISTS tally_open_insert_delete ON {COMPLAINTS}",
+            f"DROP TRIGGER IF EXISTS tally_open_update ON {COMPLAINTS}",
             "DROP FUNCTION IF EXISTS tally_complaint()",
             "DROP FUNCTION IF EXISTS tally_visit()",
+            "DROP FUNCTION IF EXISTS tally_open()",
         ]
     return [f"DROP TRIGGER IF EXISTS {name}" for name in sorted(expected(vendor))]
 
@@ -298,9 +349,9 @@ def rebuild(connection: BaseDatabaseWrapper = default_connection) -> None:
     triggers keep them right from then on.
     """
     vendor = connection.vendor
-    statements = [f"DELETE FROM {t.name}" for t in TABLES]
+    statements = [f"DELETE FROM {t.name}" for t in (*TABLES, OPEN)]
     conditions = _conditions("c")
-    for table in TABLES:
+    for table in (*TABLES, OPEN):
         keys = table.key_values(vendor, "c")
         sums = [f"SUM({conditions[m]})" for m in table.measures]
         statements.append(
@@ -311,14 +362,17 @@ def rebuild(connection: BaseDatabaseWrapper = default_connection) -> None:
 
 
 def redate(zone: ZoneInfo, connection: BaseDatabaseWrapper = default_connection) -> int:
-    """Each complaint's company-local date in ``zone`` (after the company's time zone changed);
-    the update trigger moves its counts to the new day and month. Returns how many moved."""
+    """Each complaint's company-local dates in ``zone`` (after the company's time zone changed):
+    the date it was received and the date it was closed. The update triggers move its counts
+    to the new day and month. Returns how many complaints moved."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            received = "CAST(received_at AT TIME ZONE %s AS date)"
+            closed = "CAST(closed_at AT TIME ZONE %s AS date)"
             cursor.execute(
-                f"UPDATE {COMPLAINTS} SET received_on = CAST(received_at AT TIME ZONE %s AS date) "
-                "WHERE received_on IS DISTINCT FROM CAST(received_at AT TIME ZONE %s AS date)",
-                [zone.key, zone.key],
+                f"UPDATE {COMPLAINTS} SET received_on = {received}, closed_on = {closed} "
+                f"WHERE received_on IS DISTINCT FROM {received} OR closed_on IS DISTINCT FROM {closed}",
+                [zone.key] * 4,
             )
             return cursor.rowcount
     moved, last = 0, 0
@@ -326,15 +380,20 @@ def redate(zone: ZoneInfo, connection: BaseDatabaseWrapper = default_connection)
         rows = list(
             Complaint.objects.filter(pk__gt=last)
             .order_by("pk")
-            .values_list("pk", "received_at", "received_on")[:REDATE_CHUNK]
+            .values_list("pk", "received_at", "received_on", "closed_at", "closed_on")[:REDATE_CHUNK]
         )
         if not rows:
             return moved
         last = rows[-1][0]
-        changed = [
-            (at.astimezone(zone).date(), pk) for pk, at, on in rows if at.astimezone(zone).date() != on
-        ]
+        changed = []
+        for pk, received_at, received_on, closed_at, closed_on in rows:
+            received_day = received_at.astimezone(zone).date()
+            closed_day = closed_at.astimezone(zone).date() if closed_at else None
+            if (received_day, closed_day) != (received_on, closed_on):
+                changed.append((received_day, closed_day, pk))
         if changed:
             with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-                cursor.executemany(f"UPDATE {COMPLAINTS} SET received_on = %s WHERE id = %s", changed)
+                cursor.executemany(
+                    f"UPDATE {COMPLAINTS} SET received_on = %s, closed_on = %s WHERE id = %s", changed
+                )
             moved += len(changed)

@@ -6,7 +6,8 @@ change), so they do not grow with the number of complaints. Two parts read the
 department-month's complaints, each in one query that returns only what it needs (decision
 0059): the reply times' median and p90, ranked in the database (three rows come back), and the
 repeat complainants (one ordered scan, grouped as it streams; only theirs are held). The
-open items at month end are two counts read from an index of the department's records.
+open items at month end are kept counts too (``OpenTally``: the department's records by the
+month received and the month closed, decision 0066), a few rows whatever the number of records.
 
 Definitions (the report prints them next to the figures)
 --------------------------------------------------------
@@ -31,8 +32,9 @@ Definitions (the report prints them next to the figures)
   with none of them (an anonymous suggestion-box note) are not attributed.
 * Open items at month end: records of every kind handled by the department, received
   before the month's end and not closed at that moment, approximated from the live record
-  as "status is not closed, or it was closed at or after the month's end". Of these,
-  ``open_from_earlier`` were received before the month began (carried over twice).
+  as "status is not closed, or it was closed at or after the month's end" (in a later
+  company-local month: ``Complaint.closed_on``). Of these, ``open_from_earlier`` were
+  received before the month began (carried over twice).
 
 These are live figures: a complaint edited later changes them. Freezing a submitted
 report is the report model's job (it stores the figures it was submitted with).
@@ -65,13 +67,12 @@ from django.utils.dateparse import parse_datetime
 
 from estatedesk.complaints.models import (
     MONTH_MEASURES,
-    OPEN_STATUSES,
     Category,
     CauseTally,
     Complaint,
     Kind,
     MonthTally,
-    Status,
+    OpenTally,
 )
 from estatedesk.core.clock import company_zone
 from estatedesk.reports import measures, stats
@@ -199,7 +200,7 @@ def monthly_figures(
     satisfaction_counts = {
         level: n for level, n in measures.satisfaction_from_month_tally(kept.totals).items() if n
     }
-    open_counts = _open_at(department_id=department_id, start=start, end=end)
+    open_counts = _open_at(department_id=department_id, month=date(year, month, 1))
     return MonthlyFigures(
         department_id=department_id,
         year=year,
@@ -284,7 +285,7 @@ def month_headline(*, department_id: int, year: int, month: int, zone: tzinfo | 
     start, end = month_bounds(year, month, zone)
     complaints = _month_complaints(department_id, start, end)
     repeated = _repeated_keys(complaints)
-    open_counts = _open_at(department_id=department_id, start=start, end=end)
+    open_counts = _open_at(department_id=department_id, month=date(year, month, 1))
     return MonthHeadline(
         counts=_kept(department_id, year, month).counts,
         reply_times=_reply_times(complaints),
@@ -443,20 +444,15 @@ def _db_datetime(connection: Any, value: Any) -> datetime:
     return value
 
 
-def _open_at(*, department_id: int, start: datetime, end: datetime) -> dict[str, int]:
-    # Open at the month's end: not closed now, or closed at or after the end. Counted as two
-    # disjoint parts so that both databases read them from the index complaint_dept_open
-    # alone; with the one OR, PostgreSQL read the table (0.2 s, SQLite 0.4 s, at 1,000,000).
-    # Still every record the department received before the end, but index entries only.
-    mine = Complaint.objects.filter(department_id=department_id, received_at__lt=end).order_by()
-    earlier = Q(received_at__lt=start)
-    parts = [
-        mine.filter(status__in=OPEN_STATUSES).aggregate(n=Count("pk"), e=Count("pk", filter=earlier)),
-        mine.filter(status=Status.CLOSED, closed_at__gte=end).aggregate(
-            n=Count("pk"), e=Count("pk", filter=earlier)
-        ),
-    ]
-    return {"open_at_end": sum(p["n"] for p in parts), "open_from_earlier": sum(p["e"] for p in parts)}
+def _open_at(*, department_id: int, month: date) -> dict[str, int]:
+    """Open at the end of ``month`` (its 1st): received in it or before, and not closed, or
+    closed after it — from the kept counts by month received and month closed (``OpenTally``:
+    a record not closed is closed "after every month"), one row per (department, month
+    received, month closed) whatever the number of records. Closed at or after the month's
+    end in the company's time zone is the same as closed in a later company-local month."""
+    mine = OpenTally.objects.filter(department_id=department_id, month__lte=month, closed_month__gt=month)
+    sums = mine.order_by().aggregate(n=Sum("received"), e=Sum("received", filter=Q(month__lt=month)))
+    return {"open_at_end": sums["n"] or 0, "open_from_earlier": sums["e"] or 0}
 
 
 # --- comparison ----------------------------------------------------------------------------

@@ -12,12 +12,24 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import Count, Q
 
 from estatedesk.complaints import services, tally
-from estatedesk.complaints.models import CauseTally, Complaint, DayTally, MonthTally, Visit
+from estatedesk.complaints.models import (
+    OPEN_STATUSES,
+    CauseTally,
+    Complaint,
+    DayTally,
+    MonthTally,
+    OpenTally,
+    Status,
+    Visit,
+)
 from estatedesk.complaints.models_tally import DAY_MEASURES, MONTH_MEASURES
 from estatedesk.core.models import CompanySettings
+from estatedesk.org.models import Department
 from estatedesk.records.registry import record_type
+from estatedesk.reports import figures
 from tests.complaints.conftest import at, category, record
 from tests.helpers import frozen_at
 
@@ -265,3 +277,181 @@ def test_the_triggers_are_off_while_migrations_run_and_back_with_a_fresh_count_a
     assert_kept_equals_recount()
     _lived(world, at(2026, 5, 7, 10, 0))
     assert_kept_equals_recount()
+
+
+# --- open records at month end (OpenTally, decision 0066) -----------------------------------
+
+
+def reference_open_at(department_id: int, year: int, month: int) -> dict[str, int]:
+    """The monthly report's open items as they were counted before the kept counts: from the
+    records' ``closed_at``, over every record the department received before the month's end."""
+    start, end = figures.month_bounds(year, month)
+    mine = Complaint.objects.filter(department_id=department_id, received_at__lt=end).order_by()
+    earlier = Q(received_at__lt=start)
+    parts = [
+        mine.filter(status__in=OPEN_STATUSES).aggregate(n=Count("pk"), e=Count("pk", filter=earlier)),
+        mine.filter(status=Status.CLOSED, closed_at__gte=end).aggregate(
+            n=Count("pk"), e=Count("pk", filter=earlier)
+        ),
+    ]
+    return {"open_at_end": sum(p["n"] for p in parts), "open_from_earlier": sum(p["e"] for p in parts)}
+
+
+def _months(first: date, last: date) -> list[tuple[int, int]]:
+    found, (year, month) = [], (first.year, first.month)
+    while (year, month) <= (last.year, last.month):
+        found.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return found
+
+
+def assert_open_counts_equal_reference() -> int:
+    """Every department's open items at the end of every month from the month before the
+    first record to the month after the last closing, kept against the reference. Returns
+    how many department-months had open items (so a test can see it compared something)."""
+    zone = ZoneInfo(CompanySettings.load().time_zone)
+    assert all(n >= 0 for n in OpenTally.objects.values_list("received", flat=True))
+    moments = [
+        m.astimezone(zone).date()
+        for pair in Complaint.objects.values_list("received_at", "closed_at")
+        for m in pair
+        if m is not None
+    ]
+    for c in Complaint.objects.all():
+        assert c.closed_on == (c.closed_at.astimezone(zone).date() if c.closed_at else None), c.number
+    if not moments:
+        return 0
+    months = _months(min(moments) - timedelta(days=31), max(moments) + timedelta(days=31))
+    counted = 0
+    for department_id in Department.objects.values_list("pk", flat=True):
+        for year, month in months:
+            kept_counts = figures._open_at(department_id=department_id, month=date(year, month, 1))
+            assert kept_counts == reference_open_at(department_id, year, month), (department_id, year, month)
+            counted += bool(kept_counts["open_at_end"])
+    return counted
+
+
+@pytest.mark.req("K-12", "A-1")
+def test_the_kept_open_counts_equal_the_count_from_closing_times_after_every_kind_of_change(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from estatedesk.org import services as org_services
+
+    handler = world.users["handler_a"]
+    assert assert_open_counts_equal_reference() == 0
+
+    # Intake, of each kind, one of them received a minute before midnight at the end of
+    # October in Shanghai (still 31 October there, and in UTC's 31 October too), one just
+    # after midnight on 1 December (30 November in UTC); and one recorded in November for a
+    # call taken in October (back-dated).
+    with frozen_at(at(2026, 10, 31, 23, 59)):
+        late = record(world)
+    with frozen_at(at(2026, 11, 2, 9, 0)):
+        enquiry = record(world, kind="enquiry")
+        grievance = record(world, kind="grievance")
+        back_dated = record(world, kind="enquiry", received_at=at(2026, 10, 30, 16, 0))
+    with frozen_at(at(2026, 12, 1, 0, 5)):
+        december = record(world, kind="enquiry")
+    assert back_dated.received_on == date(2026, 10, 30)
+    assert assert_open_counts_equal_reference() > 0
+
+    # Close: an enquiry replied and closed in November, the back-dated one closed at 00:10
+    # on 1 December in Shanghai (30 November in UTC): open at the end of November.
+    with frozen_at(at(2026, 11, 3, 9, 0)):
+        services.reply(actor=handler, complaint=enquiry, content="已答覆", manner="oral")
+        services.close(actor=handler, complaint=enquiry)
+    with frozen_at(at(2026, 11, 30, 20, 0)):
+        services.reply(actor=handler, complaint=back_dated, content="已答覆", manner="oral")
+    with frozen_at(at(2026, 12, 1, 0, 10)):
+        services.close(actor=handler, complaint=back_dated)
+    assert Complaint.objects.get(pk=back_dated.pk).closed_on == date(2026, 12, 1)
+    assert figures._open_at(department_id=back_dated.department_id, month=date(2026, 11, 1))["open_at_end"]
+    assert assert_open_counts_equal_reference()
+
+    # Close by a superior, with a reason.
+    with frozen_at(at(2026, 12, 2, 9, 0)):
+        services.reply(actor=handler, complaint=december, content="已答覆", manner="oral")
+        services.close_by_superior(actor=world.users["office_head_a"], complaint=december, reason="客戶撤回")
+    assert assert_open_counts_equal_reference()
+
+    # A dissatisfied visit reopens (no closing), a satisfied one closes in January.
+    with frozen_at(at(2026, 11, 1, 10, 0)):
+        services.assess(actor=handler, complaint=late, cause="maintenance", serious=False, urgent=False)
+        services.reply(actor=handler, complaint=late, content="已修復", manner="oral")
+    with frozen_at(at(2026, 11, 3, 9, 0)):
+        services.visit(
+            actor=handler, complaint=late, method="phone", opinion="仍漏水", satisfaction="dissatisfied"
+        )
+    assert Complaint.objects.get(pk=late.pk).closed_at is None
+    assert assert_open_counts_equal_reference()
+    with frozen_at(at(2027, 1, 4, 9, 0)):
+        services.reply(actor=handler, complaint=late, content="已更換水管", manner="oral")
+        services.visit(
+            actor=handler, complaint=late, method="phone", opinion="好了", satisfaction="satisfied"
+        )
+    assert Complaint.objects.get(pk=late.pk).closed_on == date(2027, 1, 4)
+    assert assert_open_counts_equal_reference()
+
+    # Reassignment of an open record to another department moves it there.
+    with frozen_at(at(2026, 11, 5, 9, 0)):
+        services.assign(actor=world.users["deputy_gm"], complaint=grievance, department=world.engineering)
+    assert figures._open_at(department_id=world.engineering.pk, month=date(2026, 11, 1))["open_at_end"] == 1
+    assert assert_open_counts_equal_reference()
+
+    # A queryset update of the status alone: closed without a time of closing (open at no
+    # month's end, as the count from closed_at had it), then open again.
+    Complaint.objects.filter(pk=grievance.pk).update(status=Status.CLOSED)
+    assert assert_open_counts_equal_reference()
+    Complaint.objects.filter(pk=grievance.pk).update(status=Status.IN_PROGRESS)
+    assert assert_open_counts_equal_reference()
+
+    # A new company time zone: 00:10 on 1 December in Shanghai is 30 November in London, so
+    # the back-dated enquiry was closed in November there; the counts follow.
+    company = CompanySettings.load()
+    company.time_zone = "Europe/London"
+    with django_capture_on_commit_callbacks(execute=True):
+        org_services.save_record(actor=world.users["admin"], instance=company)
+    assert Complaint.objects.get(pk=back_dated.pk).closed_on == date(2026, 11, 30)
+    assert assert_open_counts_equal_reference()
+
+    # Deletion by the records disposal.
+    complaints = record_type("complaints")
+    assert complaints is not None and complaints.dispose([enquiry.pk, back_dated.pk]) == 2
+    assert assert_open_counts_equal_reference()
+
+    # A rebuild counts the same.
+    before = sorted(
+        OpenTally.objects.filter(received__gt=0).values_list(
+            "department_id", "month", "closed_month", "received"
+        )
+    )
+    OpenTally.objects.all().delete()
+    tally.rebuild()
+    after = sorted(
+        OpenTally.objects.filter(received__gt=0).values_list(
+            "department_id", "month", "closed_month", "received"
+        )
+    )
+    assert after == before
+
+
+@pytest.mark.req("K-12")
+def test_a_closing_time_changed_without_its_date_gets_its_date_on_save(world: Any) -> None:
+    handler = world.users["handler_a"]
+    with frozen_at(at(2026, 11, 2, 9, 0)):
+        enquiry = record(world, kind="enquiry")
+        services.reply(actor=handler, complaint=enquiry, content="已答覆", manner="oral")
+    with frozen_at(at(2026, 11, 30, 23, 30)):
+        services.close(actor=handler, complaint=enquiry)
+    c = Complaint.objects.get(pk=enquiry.pk)
+    assert c.closed_on == date(2026, 11, 30)
+
+    c.closed_at = at(2026, 12, 1, 0, 30)  # a correction of the time of closing, saved as a whole
+    c.save()
+    assert Complaint.objects.get(pk=c.pk).closed_on == date(2026, 12, 1)
+    assert figures._open_at(department_id=c.department_id, month=date(2026, 11, 1))["open_at_end"] == 1
+    assert assert_open_counts_equal_reference() == 1
+    c.closed_at = None
+    c.save()
+    assert Complaint.objects.get(pk=c.pk).closed_on is None
+    assert assert_open_counts_equal_reference() == 0  # closed, without a time: open at no month's end

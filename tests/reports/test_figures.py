@@ -19,17 +19,18 @@ from estatedesk.reports.periods import months_of_year, period_figures
 from estatedesk.reports.presenters.monthly import MONTHLY_COUNTS, monthly_headline
 from estatedesk.reports.snapshots import MonthSnapshot
 from tests.complaints.conftest import at, category, record
+from tests.complaints.test_tally import reference_open_at
 from tests.helpers import frozen_at
 
 pytestmark = pytest.mark.django_db
 
 # A month's figures take this many queries, whatever the number of complaints: company time
 # zone, the kept counts (totals, by category and estate), the categories' codes, cause and
-# channel, reply times, repeat complainants, open items (two counts).
-QUERY_BUDGET = 8
+# channel, reply times, repeat complainants, open items (the kept open counts, decision 0066).
+QUERY_BUDGET = 7
 # A month read for comparison: the kept counts, reply times, repeat complainants (a count),
-# open items (two counts).
-HEADLINE_QUERIES = 5
+# open items (the kept open counts).
+HEADLINE_QUERIES = 4
 
 
 def _assess(world: Any, c: Complaint, cause: str) -> Complaint:
@@ -362,3 +363,29 @@ def test_a_compared_month_shows_the_same_headline_as_its_full_figures(world, dja
             repeats[department.pk, month] = compared.count("repeat_complainants")
     assert repeats[world.office_a.pk, 3] == 1  # 王小明
     assert whole.received and any(repeats.values())  # not only zeros compared
+
+
+@pytest.mark.req("K-12")
+def test_open_items_read_from_the_kept_counts_equal_those_counted_from_closing_times(world):
+    """Decision 0066: the open items at month end of the month drafted and of the months it is
+    compared with come from the kept counts by month received and month closed; they equal
+    the count from each record's status and time of closing, month by month."""
+    march_2026(world)
+    with frozen_at(at(2026, 4, 30, 23, 30)):  # closed on the last evening of April
+        late = record(world, kind="enquiry", immediate_reply="已答覆", **_stranger("吳九", "13600006666"))
+        services.close(actor=world.users["handler_a"], complaint=late)
+    seen = {}
+    for department in (world.office_a, world.office_b, world.engineering):
+        for year, month in ((2025, 3), (2026, 1), (2026, 2), (2026, 3), (2026, 4), (2026, 5)):
+            headline = figures.month_headline(department_id=department.pk, year=year, month=month)
+            expected = reference_open_at(department.pk, year, month)
+            assert {
+                "open_at_end": headline.open_at_end,
+                "open_from_earlier": headline.open_from_earlier,
+            } == expected
+            seen[department.pk, month] = (headline.open_at_end, headline.open_from_earlier)
+    assert seen[world.office_a.pk, 2] == (2, 0)  # F1 and F2
+    assert seen[world.office_a.pk, 3] == (6, 2)  # as the hand-computed month has it
+    assert (
+        seen[world.office_a.pk, 4][1] == seen[world.office_a.pk, 4][0]
+    )  # nothing received in April stays open
