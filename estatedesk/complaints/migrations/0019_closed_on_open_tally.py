@@ -64,7 +64,7 @@ def stop_counting(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('complaints', '0017_awaiting_reply'),
+        ('complaints', '0018_open_index_newest_first'),
         ('core', '0008_notice_lead_hours'),
     ]
 
