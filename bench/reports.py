@@ -156,12 +156,17 @@ WHERE department_id = %(department)s AND received_at >= %(start)s AND received_a
 """
 MONTH_TOTAL_NAMES = ("received", "valid", "invalid", "undecided", "grievances", "enquiries")
 MONTH_TOTAL_NAMES += ("replied", "on_time", "reopened")
+# Counted by category id first and named after: written as a join grouped by code, SQLite's
+# planner may loop over the categories and read the department-month once for each (eleven
+# reads, 0.3 s at 1,000,000 complaints, once the report's old index was gone, decision 0066).
 MONTH_CATEGORIES = """
-SELECT cat.code, COUNT(*)
-FROM complaints_complaint c JOIN complaints_category cat ON cat.id = c.category_id
-WHERE c.department_id = %(department)s AND c.received_at >= %(start)s AND c.received_at < %(end)s
-  AND c.kind = 'complaint'
-GROUP BY cat.code
+SELECT cat.code, x.n
+FROM (
+  SELECT c.category_id, COUNT(*) AS n FROM complaints_complaint c
+  WHERE c.department_id = %(department)s AND c.received_at >= %(start)s AND c.received_at < %(end)s
+    AND c.kind = 'complaint'
+  GROUP BY c.category_id
+) x JOIN complaints_category cat ON cat.id = x.category_id
 """
 
 # The counts of reports.measures.COUNTS, then grievances and enquiries.
