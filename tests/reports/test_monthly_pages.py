@@ -461,3 +461,34 @@ def test_the_repeat_rows_filter_writes_what_the_template_loop_wrote() -> None:
     for language in ("en", "zh-hans"):
         with translation.override(language):
             assert repeat_table_rows(rows) == loop.render(Context({"rows": rows}))
+
+
+@pytest.mark.req("K-12")
+def test_a_long_list_of_repeat_complainants_shows_the_most_and_links_to_all(world: Any, monkeypatch) -> None:
+    """A busy month's repeaters run to thousands of rows: the page shows those with the most
+    complaints and says how many there are, with a link to them all (decision 0069)."""
+    from estatedesk.reports import views_monthly
+
+    monkeypatch.setattr(views_monthly, "REPEATS_SHOWN", 2)
+    people = [("王小明", None, 3), ("陈阿姨", "13900001111", 2), ("李先生", "13900002222", 2)]
+    for name, phone, times in people:
+        for day in range(times):
+            with frozen_at(at(2026, 3, 10 + day, 10, 0)):
+                if phone is None:
+                    record(world)  # 王小明, the customer of 3栋-1201
+                else:
+                    record(world, customer=None, unit=None, complainant_name=name, phone=phone)
+    with frozen_at(APRIL_3):
+        services.draft_month(year=2026, month=3, department=world.office_a)
+        url = reverse("reports:monthly_detail", args=[_march(world).pk])
+        client = _client(world, "office_head_a")
+        page = _html(client.get(url))
+        everything = _html(client.get(url, {"all_repeats": "1"}))
+        chinese_client = Client()  # no language asked for: the default, Simplified Chinese
+        chinese_client.force_login(world.users["office_head_a"])
+        chinese = _html(chinese_client.get(url))
+    assert "Complainant 1" in page and "Complainant 2" in page and "Complainant 3" not in page
+    assert "The 2 complainants with the most complaints, of 3" in page
+    assert "all_repeats=1#repeat-complainants" in page
+    assert "Complainant 3" in everything and 'id="repeats-shown"' not in everything
+    assert "以上为投诉次数最多的 2 位投诉人（共 3 位）" in chinese and "显示全部" in chinese

@@ -131,7 +131,7 @@ def comparison_figures(report: Any) -> tuple[MonthSnapshot, MonthSnapshot]:
     return found[0], found[1]
 
 
-def monthly_view(report: Any, *, figures: Any = None) -> dict[str, Any]:
+def monthly_view(report: Any, *, figures: Any = None, repeat_limit: int | None = None) -> dict[str, Any]:
     """Everything a monthly report shows, from its stored figures (or ``figures``: the live
     ones as JSON, for comparing a submitted report with the records as they are now).
 
@@ -139,7 +139,8 @@ def monthly_view(report: Any, *, figures: Any = None) -> dict[str, Any]:
     (HeadlineRow), previous_period, last_year_period, validity / by_category / by_cause /
     by_channel / by_estate (BreakdownRow), on_time, follow_up_coverage, follow_up_satisfaction
     (rate texts), reply_median, reply_p90, reply_count, satisfaction (BreakdownRow by answer),
-    reopened, repeat_complainants (RepeatRow), open_at_end, open_from_earlier,
+    reopened, repeat_complainants (RepeatRow; the first ``repeat_limit`` when given),
+    repeat_total, open_at_end, open_from_earlier,
     category_pareto / cause_pareto (ParetoLine).
     """
     data = MonthSnapshot.from_json(figures if figures is not None else report.figures)
@@ -175,7 +176,10 @@ def monthly_view(report: Any, *, figures: Any = None) -> dict[str, Any]:
         "reply_p90": duration_text(data.reply_times.p90),
         "satisfaction": breakdown_rows(data.satisfaction_counts, dict(Satisfaction.choices)),
         "reopened": data.reopened,
-        "repeat_complainants": repeat_rows(data.repeat_complainants),
+        # The page lists the ``repeat_limit`` with the most complaints (first in the stored
+        # order) unless asked for all; the count, the print and the workbook have them all.
+        "repeat_complainants": repeat_rows(data.repeat_complainants[:repeat_limit]),
+        "repeat_total": len(data.repeat_complainants),
         "open_at_end": data.open_at_end,
         "open_from_earlier": data.open_from_earlier,
         "category_pareto": pareto_rows(data.category_pareto, categories),
