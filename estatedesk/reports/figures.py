@@ -53,13 +53,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import (
-    Count,
-    F,
-    Q,
-    Sum,
-    Window,
-)
+from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
