@@ -110,6 +110,7 @@ COMPLAINT_LEFT_OUT = (
     "phone_index",
     "contact_phone",
     "complainant_name",
+    "complainant",  # the report's key: 'name:' and the name in full, or the blind index (decision 0068)
 )
 
 

@@ -5,7 +5,12 @@ monthly counts (``complaints.tally``, moved by triggers in the same transaction 
 change), so they do not grow with the number of complaints. Two parts read the
 department-month's complaints, each in one query that returns only what it needs (decision
 0059): the reply times' median and p90, ranked in the database (three rows come back), and the
-repeat complainants (one ordered scan, grouped as it streams; only theirs are held). The
+repeat complainants (one ordered scan, grouped as it streams; only theirs are held). Both read
+columns the database keeps on each complaint, ``reply_us`` and ``complainant`` (stored
+generated columns, decision 0068), from the index ``complaint_dept_month`` (department, kind,
+received_at, reply_us, complainant, id): nothing is computed per row, and on PostgreSQL no row
+is looked up (an index-only scan; SQLite looks the rows up still: it never reads a generated
+column from an index). The
 open items at month end are kept counts too (``OpenTally``: the department's records by the
 month received and the month closed, decision 0066), a few rows whatever the number of records.
 
@@ -48,20 +53,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import (
-    BigIntegerField,
-    Case,
-    CharField,
-    Count,
-    F,
-    Func,
-    Q,
-    Sum,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.functions import Cast, Concat, RowNumber
+from django.db.models import Count, F, Q, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -302,10 +295,9 @@ def _month_complaints(department_id: int, start: datetime, end: datetime) -> Any
 
 
 def _repeated_keys(complaints: Any) -> Any:
-    """The complainants (``_complainant_key``) with two or more of ``complaints``."""
+    """The complainants (``Complaint.complainant``) with two or more of ``complaints``."""
     return (
-        complaints.annotate(complainant=_complainant_key())
-        .filter(complainant__isnull=False)
+        complaints.filter(complainant__isnull=False)
         .order_by()
         .values("complainant")
         .annotate(n=Count("pk"))
@@ -313,74 +305,18 @@ def _repeated_keys(complaints: Any) -> Any:
     )
 
 
-def _complainant_key() -> Case:
-    """customer:<id>, else phone:<blind index>, else name:<name>; NULL when none is known."""
-    return Case(
-        When(
-            customer_id__isnull=False,
-            then=Concat(Value("customer:"), Cast("customer_id", output_field=CharField())),
-        ),
-        When(~Q(phone_index=""), then=Concat(Value("phone:"), F("phone_index"))),
-        When(~Q(complainant_name=""), then=Concat(Value("name:"), F("complainant_name"))),
-        default=Value(None),
-        output_field=CharField(),
-    )
-
-
-class _Microseconds(Func):
-    """``end - start`` in whole microseconds, exactly, on both databases (a float of seconds
-    or days would round). SQLite keeps a datetime as UTC text, "YYYY-MM-DD HH:MM:SS" with
-    ".ffffff" (always six digits, as Django writes it) when there are microseconds: whole
-    seconds from ``strftime('%s')``, microseconds from the text after the point."""
-
-    output_field = BigIntegerField()
-
-    def __init__(self, end: str, start: str) -> None:
-        super().__init__(F(end), F(start))
-
-    def _sides(self, compiler: Any, connection: Any) -> tuple[str, str]:
-        end, end_params = compiler.compile(self.source_expressions[0])
-        start, start_params = compiler.compile(self.source_expressions[1])
-        if end_params or start_params:
-            raise ValueError("_Microseconds takes two columns")
-        return end, start
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[str | int, ...]]:
-        end, start = self._sides(compiler, connection)
-
-        def seconds(x: str) -> str:
-            return f"CAST(strftime('%%s', {x}) AS INTEGER)"
-
-        def micro(x: str) -> str:
-            return f"CAST(substr({x}, 21) AS INTEGER)"  # '' (no fraction) casts to 0
-
-        sql = f"(({seconds(end)} - {seconds(start)}) * 1000000 + {micro(end)} - {micro(start)})"
-        return sql, ()
-
-    def as_postgresql(
-        self, compiler: Any, connection: Any, **extra: Any
-    ) -> tuple[str, tuple[str | int, ...]]:
-        end, start = self._sides(compiler, connection)
-        # EXTRACT gives an exact numeric (PostgreSQL 14 and later).
-        return f"CAST((EXTRACT(EPOCH FROM {end}) - EXTRACT(EPOCH FROM {start})) * 1000000 AS bigint)", ()
-
-
 def _reply_times(complaints: Any) -> stats.Durations:
     """Count, median and nearest-rank p90 of first reply − received, exactly as
     ``stats.durations`` computes them from the rows, but ranked in the database: one query
     returns the two middle ranks and the p90 rank, not every reply time of the month."""
     ranked = (
-        complaints.filter(first_replied_at__isnull=False)
+        complaints.filter(reply_us__isnull=False)
         .order_by()
-        .annotate(
-            us=_Microseconds("first_replied_at", "received_at"),
-            rank=Window(RowNumber(), order_by=F("us").asc()),
-            n=Window(Count("pk")),
-        )
+        .annotate(rank=Window(RowNumber(), order_by=F("reply_us").asc()), n=Window(Count("pk")))
     )
     n = F("n")
     wanted = Q(rank=(n + 1) / 2) | Q(rank=n / 2 + 1) | Q(rank=(9 * n + 9) / 10)  # ceil(0.9 n)
-    rows = list(ranked.filter(wanted).values_list("rank", "n", "us"))
+    rows = list(ranked.filter(wanted).values_list("rank", "n", "reply_us"))
     if not rows:
         return stats.Durations(0, None, None)
     count = rows[0][1]
@@ -399,8 +335,7 @@ def _repeat_complainants(complaints: Any) -> list[stats.RepeatComplainant[str, i
     letting the database find the repeaters first (a GROUP BY … HAVING or a window over the
     complainant: 1.5–2.5 times as long on SQLite at 100,000 complaints)."""
     keyed = (
-        complaints.annotate(complainant=_complainant_key())
-        .filter(complainant__isnull=False)
+        complaints.filter(complainant__isnull=False)
         # Ties in time of receipt: newer id first, as the model's ordering gave them before.
         .order_by("complainant", "received_at", "-pk")
         .values_list("complainant", "pk", "received_at")

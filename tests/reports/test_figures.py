@@ -21,6 +21,7 @@ from estatedesk.reports.snapshots import MonthSnapshot
 from tests.complaints.conftest import at, category, record
 from tests.complaints.test_tally import reference_open_at
 from tests.helpers import frozen_at
+from tests.records.traces import traces
 
 pytestmark = pytest.mark.django_db
 
@@ -337,6 +338,68 @@ def test_reply_times_ranked_in_the_database_equal_those_computed_from_the_rows(w
     expected = stats.durations(c.first_replied_at - c.received_at for c in rows)
     assert f.reply_times == expected
     assert expected == stats.durations(spans) and expected.count == replies
+
+
+@pytest.mark.req("K-12")
+def test_the_reply_time_column_is_exact_to_the_microsecond_with_or_without_a_fraction(world):
+    """``Complaint.reply_us``, kept by the database (decision 0068), is first reply − received
+    in whole microseconds: with whole seconds on both sides (SQLite then stores no fraction), a
+    fraction on one side only, a borrow across the second, days, zero, and None without a
+    reply; and the month's reply times ranked from it equal ``stats.durations`` of the rows."""
+    base = at(2026, 3, 2, 9, 0)
+    us = timedelta(microseconds=1)
+    pairs = [
+        (base, base + timedelta(hours=2)),  # no fraction on either side
+        (base, base + timedelta(seconds=1, microseconds=1)),  # a fraction on the reply only
+        (base + 999_999 * us, base + timedelta(seconds=3)),  # on the receipt only: a borrow
+        (base + 700_000 * us, base + timedelta(days=9, microseconds=100_000)),  # a borrow, days
+        (base + 5 * us, base + 5 * us),  # answered at once
+        (base + timedelta(seconds=30), None),  # not replied
+    ]
+    made = []
+    for received, replied in pairs:
+        with frozen_at(base):
+            c = record(world)
+        Complaint.objects.filter(pk=c.pk).update(received_at=received, first_replied_at=replied)
+        made.append(c.pk)
+    stored = dict(Complaint.objects.filter(pk__in=made).values_list("pk", "reply_us"))
+    expected = [None if r is None else (r - s) // us for s, r in pairs]
+    assert [stored[pk] for pk in made] == expected
+    assert expected[:3] == [7_200_000_000, 1_000_001, 2_000_001]
+    f = figures.monthly_figures(department_id=world.office_a.pk, year=2026, month=3)
+    rows = Complaint.objects.filter(department=world.office_a, first_replied_at__isnull=False)
+    assert f.reply_times == stats.durations(c.first_replied_at - c.received_at for c in rows)
+    assert f.reply_times.count == 5
+
+
+@pytest.mark.req("K-12", "D-3")
+def test_the_complainant_column_is_the_report_key_and_follows_the_row(world):
+    """``Complaint.complainant`` (decision 0068): the customer record, else the phone's blind
+    index, else the name, else nothing; kept by the database from the row's own columns, so
+    a name rubbed out of the row (erasure) is gone from it too."""
+    with frozen_at(at(2026, 3, 2, 9, 0)):
+        by_customer = record(world)
+        by_phone = record(world, **_stranger("李四", "13800001111"))
+        by_name = record(world, **_stranger("張三", ""))
+        nobody = record(world, **_stranger("", ""), unit=None, channel="suggestion_box")
+    keys = dict(Complaint.objects.values_list("pk", "complainant"))
+    assert keys[by_customer.pk] == f"customer:{world.customer_a.pk}"
+    assert keys[by_phone.pk] == f"phone:{by_phone.phone_index}" and by_phone.phone_index
+    assert keys[by_name.pk] == "name:張三"
+    assert keys[nobody.pk] is None
+    # The erasure tests' search for a person's traces reads the column too.
+    assert f"complaints.complaint.complainant #{by_name.pk}" in traces(names=["張三"], phones=[])
+    assert f"complaints.complaint.complainant #{by_phone.pk} (blind index)" in traces(
+        names=[], phones=["13800001111"]
+    )
+    Complaint.objects.filter(pk=by_name.pk).update(complainant_name="（已刪除）")
+    Complaint.objects.filter(pk=by_phone.pk).update(phone_index="", complainant_name="")
+    Complaint.objects.filter(pk=by_customer.pk).update(customer=None)
+    keys = dict(Complaint.objects.values_list("pk", "complainant"))
+    assert keys[by_name.pk] == "name:（已刪除）"
+    assert not [t for t in traces(names=["張三"], phones=[]) if t.startswith("complaints.complaint.")]
+    assert keys[by_phone.pk] is None
+    assert keys[by_customer.pk] == f"phone:{by_customer.phone_index}"  # the customer's, taken at intake
 
 
 @pytest.mark.req("K-12")
