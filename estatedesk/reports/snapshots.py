@@ -103,8 +103,16 @@ class RepeatEntry:
         return cls(
             key=str(data.get("key", "")),
             count=_int(data.get("count")),
-            complaint_ids=tuple(_int(i) for i in data.get("complaint_ids") or ()),
+            complaint_ids=_ids(data.get("complaint_ids") or ()),
         )
+
+
+def _ids(values: Any) -> tuple[int, ...]:
+    """Ids as stored: whole numbers already, tens of thousands in a busy month, taken as they
+    are; anything else one by one through ``_int``."""
+    if all(type(v) is int for v in values):
+        return tuple(values)
+    return tuple(_int(v) for v in values)
 
 
 @dataclass(frozen=True)

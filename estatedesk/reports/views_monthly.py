@@ -260,7 +260,9 @@ def render_detail(
     live = frozen and params.flag("live")
     figures = services.month_figures(report.department, report.year, report.month) if live else None
     all_repeats = params.flag("all_repeats")
-    view = presenters.monthly_view(report, figures=figures, repeat_limit=None if all_repeats else REPEATS_SHOWN)
+    view = presenters.monthly_view(
+        report, figures=figures, repeat_limit=None if all_repeats else REPEATS_SHOWN
+    )
     writes = _writes(user, report)
     if analysis_form is None and writes:
         analysis_form = AnalysisForm(initial={"analysis": report.analysis, **version_initial(report)})
