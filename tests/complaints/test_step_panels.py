@@ -25,7 +25,6 @@ def _complaints(world):
 
 
 def _as_template_writes(panel, complaint, detail_url) -> str:
-    panel.head = panel.tail = ""
     return render_to_string(
         "complaints/_action_panel.html",
         {"panel": panel, "complaint": complaint, "detail_url": detail_url, "csrf_token": "TOKEN"},
@@ -57,20 +56,12 @@ def test_a_closed_step_is_written_as_the_template_writes_it(world, language):
                         assert panel.step.name == "link" and page_complaint.lead_id
                         continue
                     head, tail = written
-                    context = {"complaint": page_complaint, "detail_url": url, "csrf_token": "TOKEN"}
-                    ours = render_to_string(
-                        "complaints/_action_panel.html", {**context, "panel": _with(panel, head, tail)}
-                    )
+                    # The page prints the halves around its one CSRF token (detail.html).
+                    ours = f'{head}<input type="hidden" name="csrfmiddlewaretoken" value="TOKEN">{tail}'
                     assert ours == _as_template_writes(panel, page_complaint, url), panel.step.name
                     seen.add(panel.step.name)
     # The steps most pages offer closed, and one carrying the version of the texts it edits.
     assert {"assess", "assign", "handle", "link", "reply"} <= seen
-
-
-def _with(panel, head, tail):
-    copy = detail.Panel(panel.step, panel.label, panel.form, panel.open, panel.stale, panel.lazy)
-    copy.head, copy.tail = head, tail
-    return copy
 
 
 @pytest.mark.req("A-1")
