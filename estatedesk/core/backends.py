@@ -25,7 +25,7 @@ _USER = Prepared(
 class StaffModelBackend(ModelBackend):
     def get_user(self, user_id: Any) -> Any:
         model = get_user_model()
-        if isinstance(user_id, int):
+        if isinstance(user_id, int) and -(2**63) <= user_id < 2**63:  # a database integer: the kept SQL
             user = _USER.first(pk=user_id)  # on every page: compiled once per process (decision 0067)
             if user is None:
                 return None
