@@ -92,9 +92,13 @@ PORTAL_KINDS = frozenset(
 )
 
 
+# Each kind's (lazy) label: ``ComplaintEvent.values`` makes a new list on every call.
+_LABELS: dict[str, Any] = {kind.value: kind.label for kind in ComplaintEvent}
+
+
 def label_of(action: str) -> Any:
     """The timeline label of a stored kind (an unknown one, from an older version, as it is)."""
-    return ComplaintEvent(action).label if action in ComplaintEvent.values else action
+    return _LABELS.get(action, action)
 
 
 def _event(

@@ -15,15 +15,25 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from estatedesk.core import policy
+from estatedesk.core.prepared import Prepared
+
+_USER = Prepared(
+    lambda *, pk: get_user_model()._default_manager.select_related("staff").filter(pk=pk), pk=-424_242
+)
 
 
 class StaffModelBackend(ModelBackend):
     def get_user(self, user_id: Any) -> Any:
         model = get_user_model()
-        try:
-            user = model._default_manager.select_related("staff").get(pk=user_id)
-        except model.DoesNotExist:
-            return None
+        if isinstance(user_id, int) and -(2**63) <= user_id < 2**63:  # a database integer: the kept SQL
+            user = _USER.first(pk=user_id)  # on every page: compiled once per process (decision 0067)
+            if user is None:
+                return None
+        else:
+            try:
+                user = model._default_manager.select_related("staff").get(pk=user_id)
+            except model.DoesNotExist:
+                return None
         if not self.user_can_authenticate(user):
             return None
         # A user without a staff row has None cached for it (``getattr``'s default catches the

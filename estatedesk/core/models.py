@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from estatedesk.core import officehours
+from estatedesk.core.prepared import Prepared
 
 
 class CountingMode(models.TextChoices):
@@ -108,8 +109,14 @@ class CompanySettings(models.Model):
 
     @classmethod
     def load(cls) -> CompanySettings:
+        found = _SETTINGS.first()  # read by nearly every page: compiled once (decision 0067)
+        if found is not None:
+            return found
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
+
+
+_SETTINGS: Prepared[CompanySettings] = Prepared(lambda: CompanySettings.objects.filter(pk=1))
 
 
 def _hash_token(raw: str) -> str:

@@ -18,6 +18,8 @@ from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import IntegerField, Q, QuerySet, Value
 
+from estatedesk.core.prepared import Prepared
+
 if TYPE_CHECKING:
     from estatedesk.core.actors import Actor
     from estatedesk.org.models import Staff
@@ -236,9 +238,7 @@ def estate_ids(user: Actor | None) -> frozenset[int] | None:
     return ids
 
 
-def _scope_rows(staff_id: int) -> list[tuple[int | None, int | None]]:
-    """(department, its estate) for each department of the staff member, and (None, estate) for
-    each estate given directly: one statement (``UNION ALL``) where there were two."""
+def _scope_query(*, staff_id: int) -> QuerySet[Any, tuple[int | None, int | None]]:
     staff_model = apps.get_model("org", "Staff")
     in_departments = staff_model.departments.through.objects.filter(staff_id=staff_id).values_list(
         "department_id", "department__estate_id"
@@ -246,7 +246,17 @@ def _scope_rows(staff_id: int) -> list[tuple[int | None, int | None]]:
     given = staff_model.estates.through.objects.filter(staff_id=staff_id).values_list(
         Value(None, output_field=IntegerField()), "estate_id"
     )
-    return list(in_departments.union(given, all=True))
+    return in_departments.union(given, all=True)
+
+
+# Read on every staff page that asks the scope: compiled once per process (decision 0067).
+_SCOPE = Prepared(_scope_query, staff_id=-424_242)
+
+
+def _scope_rows(staff_id: int) -> list[tuple[int | None, int | None]]:
+    """(department, its estate) for each department of the staff member, and (None, estate) for
+    each estate given directly: one statement (``UNION ALL``) where there were two."""
+    return list(_SCOPE.rows(staff_id=staff_id))
 
 
 def department_ids(user: Actor | None) -> frozenset[int] | None:

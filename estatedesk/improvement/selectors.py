@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from estatedesk.core.actors import Actor
 from estatedesk.core.policy import department_ids, estate_ids, sees_all, staff_of
+from estatedesk.core.prepared import Prepared
 from estatedesk.improvement.models import Action
 from estatedesk.improvement.workflow import NOT_CLOSED
 
@@ -54,16 +55,24 @@ def overdue(queryset: QuerySet[Action], today: date) -> QuerySet[Action]:
     return queryset.filter(status__in=OPEN_STATUSES, next_due__lt=today)
 
 
+# Asked on every view of a complaint's page: compiled once per process (``core.prepared``,
+# decision 0067).
+_FROM_COMPLAINT = Prepared(
+    lambda *, complaint_id: (
+        Action.objects.filter(source_complaint_id=complaint_id)
+        .select_related("department")
+        .order_by("opened_at", "pk")
+    ),
+    complaint_id=-424_242,
+)
+
+
 def listed_for_complaint(user: Actor, complaint_id: int) -> list[Action]:
     """The actions opened from one complaint that the user may see, oldest first, for the
     complaint's page. Most complaints have none: that is one plain look-up on the source
     column, and the scope (``action_scope``, the costly statement) is asked only about the
     actions found (decision 0061)."""
-    found = list(
-        Action.objects.filter(source_complaint_id=complaint_id)
-        .select_related("department")
-        .order_by("opened_at", "pk")
-    )
+    found = list(_FROM_COMPLAINT.rows(complaint_id=int(complaint_id)))
     if not found or sees_every_action(user):
         return found
     visible = set(action_scope(user).filter(pk__in=[a.pk for a in found]).values_list("pk", flat=True))

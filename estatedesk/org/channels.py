@@ -58,9 +58,13 @@ def names(language: str | None = None) -> dict[str, str]:
     return {row.code: row.name_in(language) for row in _ALL.rows()}
 
 
+# Read by every view of a complaint's page: compiled once per process (decision 0067).
+_ONE = Prepared(lambda *, code: Channel.objects.filter(code=code)[:1], code="\x01code\x01")
+
+
 def name_of(code: str, language: str | None = None) -> str:
     """One code's name; an unknown code (a channel since deleted) is shown as it is stored."""
-    row = Channel.objects.filter(code=code).first()
+    row = _ONE.first(code=code)
     return row.name_in(language or get_language()) if row else code
 
 

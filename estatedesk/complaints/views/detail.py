@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from estatedesk.complaints import batch, papers, selectors, services, uploads, workflow
 from estatedesk.complaints import forms_actions as f
 from estatedesk.complaints.models import Complaint, Kind, Signature
+from estatedesk.complaints.views import step_panels
 from estatedesk.complaints.views.common import DUE_LABELS, person_name
 from estatedesk.complaints.views.timeline import timeline_rows
 from estatedesk.core import policy
@@ -318,6 +319,9 @@ class Panel:
     open: bool = False
     stale: bool = False  # the step is no longer available; the form is kept so nothing typed is lost
     lazy: bool = False
+    # A lazy panel's markup before and after its CSRF token, written in Python (``step_panels``).
+    head: Any = ""
+    tail: Any = ""
 
 
 def _label(step: Step, complaint: Complaint) -> Any:
@@ -416,6 +420,16 @@ def detail_context(
         open_slip=any(slip.status != workflow.DONE for slip in slips), leads_others=bool(duplicates)
     )
     lead = complaint.lead
+    detail_url = _back(complaint)
+    panels = _panels(user, complaint, failed, papers, opened)
+    show_form = step_panels.show_form_words()
+    for panel in panels:
+        if panel.lazy:
+            written = step_panels.closed_panel(
+                panel.step.name, panel.label, panel.form, complaint, detail_url, show_form
+            )
+            if written is not None:
+                panel.head, panel.tail = written
     return {
         "complaint": complaint,
         "due_state": str(due),
@@ -433,8 +447,8 @@ def detail_context(
             list(complaint.notices.select_related("department", "issued_by")) if has("has_notices") else []
         ),
         "timeline": timeline_rows(complaint),
-        "panels": _panels(user, complaint, failed, papers, opened),
-        "detail_url": _back(complaint),
+        "panels": panels,
+        "detail_url": detail_url,
         "now": now,
     }
 
