@@ -41,6 +41,14 @@ from estatedesk.org.acting import STAND_INS, stand_in_allowed
 from estatedesk.org.models import Department
 
 
+def _scope_ids(user: Actor) -> tuple[frozenset[int], frozenset[int]] | None:
+    """The ids of the user's estates and of their departments; None for one who sees all."""
+    estates = policy.estate_ids(user)
+    if estates is None:
+        return None
+    return estates, policy.department_ids(user) or frozenset()
+
+
 def _scope(
     user: Actor, queryset: QuerySet, estate: str, department: str, within: Q | None = None
 ) -> QuerySet:
@@ -49,10 +57,10 @@ def _scope(
     the same set as ``(estate ∈ E or department ∈ D) and W``, but each half is then one
     range of a partial index of the open records, where the first form makes SQLite read
     every row of the status (decision 0065)."""
-    estates = policy.estate_ids(user)
-    if estates is None:
+    scope = _scope_ids(user)
+    if scope is None:
         return queryset if within is None else queryset.filter(within)
-    departments = policy.department_ids(user) or frozenset()
+    estates, departments = scope
     by_estate = Q(**{f"{estate}__in": estates})
     by_department = Q(**{f"{department}__in": departments})
     if within is not None:
@@ -75,10 +83,10 @@ def newest_ids_by_halves(
     status to sort it (7,620 rows for a page of 50 at 1,000,000 complaints; decision 0065).
     ``queryset`` is the list's, without its scope; the rows themselves are then read through
     the scoped query, so this decides order only. None for a user who sees everything."""
-    estates = policy.estate_ids(user)
-    if estates is None:
+    scope = _scope_ids(user)
+    if scope is None:
         return None
-    departments = policy.department_ids(user) or frozenset()
+    estates, departments = scope
     by_estate = queryset.filter(estate__in=estates)
     by_department = queryset.filter(department__in=departments).exclude(estate__in=estates)
     newest = (
@@ -99,14 +107,9 @@ def open_within(status: str | None, due: Q | None = None) -> Q | None:
     ``within``: a status that is an open one (with ``open``, the partial indexes' condition,
     written out so the planners can match it) and the due filter's conditions
     (``due_state_q``). None when the filters do not narrow to open records."""
-    parts = [Q(open=True, status=status)] if status in OPEN_STATUSES else []
+    within = Q(open=True, status=status) if status in OPEN_STATUSES else None
     if due:
-        parts.append(due)
-    if not parts:
-        return None
-    within = parts[0]
-    for part in parts[1:]:
-        within &= part
+        within = due if within is None else within & due
     return within
 
 
@@ -159,10 +162,11 @@ PAGE_LISTS = {
 def in_scope(user: Actor, complaint: Complaint) -> bool:
     """Whether ``complaints_for(user)`` holds this complaint, asked of the loaded row: of the
     user's estates or of their departments (the same "or" as ``_scope``)."""
-    estates = policy.estate_ids(user)
-    if estates is None:
+    scope = _scope_ids(user)
+    if scope is None:
         return True
-    return complaint.estate_id in estates or complaint.department_id in (policy.department_ids(user) or ())
+    estates, departments = scope
+    return complaint.estate_id in estates or complaint.department_id in departments
 
 
 def _page_query(*, pk: int) -> QuerySet[Complaint]:
