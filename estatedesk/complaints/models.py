@@ -531,6 +531,9 @@ from estatedesk.complaints.models_tally import (  # noqa: E402
     DayTally,
     MonthTally,
     OpenTally,
+    RepeatRow,
+    RepeatTally,
+    ReplyTime,
 )
 
 __all__ = [
@@ -556,7 +559,10 @@ __all__ = [
     "NoticeStatus",
     "OpenTally",
     "RatingScore",
+    "RepeatRow",
+    "RepeatTally",
     "ReplyManner",
+    "ReplyTime",
     "ResidentRating",
     "Satisfaction",
     "Signature",

@@ -1,5 +1,6 @@
-"""Counts of complaints kept by month, by day, and by month received and month closed, in the
-same transaction as every change.
+"""Counts of complaints kept by month, by day, and by month received and month closed, and the
+monthly report's rows kept per complaint (repeat complainants, reply times), in the same
+transaction as every change.
 
 The dashboard and the monthly report read these instead of scanning a year of complaints
 (SPEC A-1, K-12), or, for the open items at month end, every record a department ever
@@ -152,3 +153,75 @@ class OpenTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} → {self.closed_month:%Y-%m}: {self.received}"
+
+
+class RepeatTally(models.Model):
+    """Complaints (kind complaint) a complainant made in a month (company time) to a
+    department, by ``Complaint.complainant``: the monthly report's repeat complainants —
+    how many there are, and who — without reading the month's complaints (decision 0072).
+
+    The key holds what the complaint's own ``complainant`` column holds (a customer id, a
+    phone's blind index or a name) and follows it: a row whose count falls to zero is deleted
+    by the trigger that lowered it, so an erased name leaves nothing behind here (SPEC D-3)."""
+
+    department_id = models.IntegerField()
+    month = models.DateField()  # the 1st of the month received
+    complainant = models.TextField()
+    received = models.IntegerField(db_default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["department_id", "month", "complainant"], name="repeat_tally_key")
+        ]
+        # The repeat complainants of a department-month are a range of this index: those
+        # with two or more.
+        indexes = [models.Index(fields=["department_id", "month", "received"], name="repeat_tally_many")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}: {self.received}"
+
+
+class RepeatRow(models.Model):
+    """Each complaint (kind complaint) with a complainant, under its department and month
+    received (company time), kept by the same triggers as ``RepeatTally``: the monthly
+    report lists the repeat complainants' complaints from one walk of the index
+    ``repeat_row_order``, already in complainant and time order, without looking up the
+    month's complaint rows (SQLite reads no generated column such as
+    ``Complaint.complainant`` from an index; decision 0072). Removed with its complaint, and
+    follows its complainant when that is erased (SPEC D-3)."""
+
+    complaint_id = models.BigIntegerField(primary_key=True)
+    department_id = models.IntegerField()
+    month = models.DateField()  # the 1st of the month received
+    complainant = models.TextField()
+    received_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["department_id", "month", "complainant", "received_at", "-complaint_id"],
+                name="repeat_row_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}"
+
+
+class ReplyTime(models.Model):
+    """Each replied complaint's time to first reply (``Complaint.reply_us``) under its
+    department and month received (company time), kept by triggers like the counts: the
+    monthly report's median and 90th percentile are read at their ranks from the index
+    ``reply_time_rank``, ordered by time, instead of sorting the month's complaints
+    (decision 0072). One row per complaint, removed with it."""
+
+    complaint_id = models.BigIntegerField(primary_key=True)
+    department_id = models.IntegerField()
+    month = models.DateField()  # the 1st of the month received
+    reply_us = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["department_id", "month", "reply_us"], name="reply_time_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.reply_us} µs"

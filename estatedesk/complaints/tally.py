@@ -22,6 +22,11 @@ kind of change and compares.
   (``Complaint.closed_on``, or a sentinel while open): the monthly report's open items at
   month end. Its own triggers fire only when a record's key there moves (received, closed,
   reopened into another month, reassigned).
+* The monthly report's repeat complainants and reply times (decision 0072), complaints of
+  kind complaint only: ``RepeatTally`` counts a complainant's complaints per department and
+  month, ``RepeatRow`` and ``ReplyTime`` hold one row per complaint with a complainant, or
+  with a first reply. Their triggers fire only when the row's key there moves; a count that
+  falls to zero is deleted, so an erased name or phone leaves nothing behind.
 * "Valid and visited" depends on the visits table: the first visit of a complaint adds it,
   removing the last one subtracts it.
 
@@ -45,8 +50,12 @@ from estatedesk.complaints.models import (
     CauseTally,
     Complaint,
     DayTally,
+    Kind,
     MonthTally,
     OpenTally,
+    RepeatRow,
+    RepeatTally,
+    ReplyTime,
     Satisfaction,
     Status,
     Visit,
@@ -63,6 +72,9 @@ MONTHS = MonthTally._meta.db_table
 DAYS = DayTally._meta.db_table
 CAUSES = CauseTally._meta.db_table
 OPENS = OpenTally._meta.db_table
+REPEATS = RepeatTally._meta.db_table
+REPEAT_ROWS = RepeatRow._meta.db_table
+REPLIES = ReplyTime._meta.db_table
 
 
 def _flag(condition: str) -> str:
@@ -207,6 +219,99 @@ def _visit_none(r: str) -> str:
     return f"NOT EXISTS (SELECT 1 FROM {VISITS} WHERE complaint_id = {r}.complaint_id)"
 
 
+# --- The monthly report's repeat complainants and reply times (decision 0072) -------------------
+# Complaints of kind "complaint" only, as the report reads them. ``RepeatTally`` counts a
+# complainant's complaints per department-month; ``ReplyTime`` holds one row per replied
+# complaint. Their own triggers fire only when a record's key there moves.
+_COMPLAINT = f"'{Kind.COMPLAINT.value}'"
+REPEAT_COLUMNS = ("kind", "department_id", "received_on", "complainant", "received_at")
+REPLY_COLUMNS = ("kind", "department_id", "received_on", "reply_us")
+
+
+def _moved(vendor: str, columns: tuple[str, ...]) -> str:
+    op = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+    return " OR ".join(f"OLD.{c} {op} NEW.{c}" for c in columns)
+
+
+def _repeat_add(vendor: str, r: str) -> str:
+    month = _month_of(vendor, f"{r}.received_on")
+    counted = f"WHERE {r}.kind = {_COMPLAINT} AND {r}.complainant IS NOT NULL"
+    return (
+        f"INSERT INTO {REPEATS} (department_id, month, complainant, received) "
+        f"SELECT {r}.department_id, {month}, {r}.complainant, 1 {counted} "
+        f"ON CONFLICT (department_id, month, complainant) DO UPDATE SET received = {REPEATS}.received + 1; "
+        f"INSERT INTO {REPEAT_ROWS} (complaint_id, department_id, month, complainant, received_at) "
+        f"SELECT {r}.id, {r}.department_id, {month}, {r}.complainant, {r}.received_at {counted}"
+    )
+
+
+def _repeat_remove(vendor: str, r: str) -> list[str]:
+    # "complainant = NULL" matches nothing: a record without a complainant was not counted.
+    key = (
+        f"department_id = {r}.department_id AND month = {_month_of(vendor, f'{r}.received_on')} "
+        f"AND complainant = {r}.complainant"
+    )
+    return [
+        f"UPDATE {REPEATS} SET received = received - 1 WHERE {key} AND {r}.kind = {_COMPLAINT}",
+        # Nothing is kept for a complainant with no complaint left there (an erased name).
+        f"DELETE FROM {REPEATS} WHERE {key} AND received <= 0",
+        f"DELETE FROM {REPEAT_ROWS} WHERE complaint_id = {r}.id",
+    ]
+
+
+def _reply_add(vendor: str, r: str) -> str:
+    return (
+        f"INSERT INTO {REPLIES} (complaint_id, department_id, month, reply_us) "
+        f"SELECT {r}.id, {r}.department_id, {_month_of(vendor, f'{r}.received_on')}, {r}.reply_us "
+        f"WHERE {r}.kind = {_COMPLAINT} AND {r}.reply_us IS NOT NULL"
+    )
+
+
+def _reply_remove(r: str) -> str:
+    return f"DELETE FROM {REPLIES} WHERE complaint_id = {r}.id"
+
+
+def _report_sqlite_triggers() -> list[str]:
+    v = "sqlite"
+    repeat_old = "; ".join(_repeat_remove(v, "OLD"))
+    return [
+        f"CREATE TRIGGER tally_repeat_insert AFTER INSERT ON {COMPLAINTS} BEGIN {_repeat_add(v, 'NEW')}; END",
+        f"CREATE TRIGGER tally_repeat_delete AFTER DELETE ON {COMPLAINTS} BEGIN {repeat_old}; END",
+        f"CREATE TRIGGER tally_repeat_update AFTER UPDATE ON {COMPLAINTS} WHEN {_moved(v, REPEAT_COLUMNS)} "
+        f"BEGIN {repeat_old}; {_repeat_add(v, 'NEW')}; END",
+        f"CREATE TRIGGER tally_reply_insert AFTER INSERT ON {COMPLAINTS} BEGIN {_reply_add(v, 'NEW')}; END",
+        f"CREATE TRIGGER tally_reply_delete AFTER DELETE ON {COMPLAINTS} BEGIN {_reply_remove('OLD')}; END",
+        f"CREATE TRIGGER tally_reply_update AFTER UPDATE ON {COMPLAINTS} WHEN {_moved(v, REPLY_COLUMNS)} "
+        f"BEGIN {_reply_remove('OLD')}; {_reply_add(v, 'NEW')}; END",
+    ]
+
+
+def _report_postgresql_triggers() -> list[str]:
+    v = "postgresql"
+    return [
+        f"""CREATE FUNCTION tally_repeat() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' OR TG_OP = 'DELETE' THEN {"; ".join(_repeat_remove(v, "OLD"))}; END IF;
+    IF TG_OP = 'UPDATE' OR TG_OP = 'INSERT' THEN {_repeat_add(v, "NEW")}; END IF;
+    RETURN NULL;
+END $$""",
+        f"CREATE TRIGGER tally_repeat_insert_delete AFTER INSERT OR DELETE ON {COMPLAINTS} "
+        "FOR EACH ROW EXECUTE FUNCTION tally_repeat()",
+        f"CREATE TRIGGER tally_repeat_update AFTER UPDATE ON {COMPLAINTS} FOR EACH ROW "
+        f"WHEN ({_moved(v, REPEAT_COLUMNS)}) EXECUTE FUNCTION tally_repeat()",
+        f"""CREATE FUNCTION tally_reply() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' OR TG_OP = 'DELETE' THEN {_reply_remove("OLD")}; END IF;
+    IF TG_OP = 'UPDATE' OR TG_OP = 'INSERT' THEN {_reply_add(v, "NEW")}; END IF;
+    RETURN NULL;
+END $$""",
+        f"CREATE TRIGGER tally_reply_insert_delete AFTER INSERT OR DELETE ON {COMPLAINTS} "
+        "FOR EACH ROW EXECUTE FUNCTION tally_reply()",
+        f"CREATE TRIGGER tally_reply_update AFTER UPDATE ON {COMPLAINTS} FOR EACH ROW "
+        f"WHEN ({_moved(v, REPLY_COLUMNS)}) EXECUTE FUNCTION tally_reply()",
+    ]
+
+
 def _sqlite_triggers() -> list[str]:
     v = "sqlite"
     month = TABLES[0]
@@ -227,6 +332,7 @@ def _sqlite_triggers() -> list[str]:
         f"CREATE TRIGGER tally_open_delete AFTER DELETE ON {COMPLAINTS} BEGIN {OPEN.upsert(v, 'OLD', '-')}; END",
         f"CREATE TRIGGER tally_open_update AFTER UPDATE OF {', '.join(OPEN_COLUMNS)} ON {COMPLAINTS} "
         f"WHEN {_open_moved(v)} BEGIN {OPEN.upsert(v, 'OLD', '-')}; {OPEN.upsert(v, 'NEW', '')}; END",
+        *_report_sqlite_triggers(),
     ]
 
 
@@ -266,6 +372,7 @@ END $$""",
         "FOR EACH ROW EXECUTE FUNCTION tally_open()",
         f"CREATE TRIGGER tally_open_update AFTER UPDATE OF {', '.join(OPEN_COLUMNS)} ON {COMPLAINTS} "
         f"FOR EACH ROW WHEN ({_open_moved(v)}) EXECUTE FUNCTION tally_open()",
+        *_report_postgresql_triggers(),
     ]
 
 
@@ -285,9 +392,15 @@ def drop_sql(vendor: str) -> list[str]:
             f"DROP TRIGGER IF EXISTS tally_visit ON {VISITS}",
             f"DROP TRIGGER IF EXISTS tally_open_insert_delete ON {COMPLAINTS}",
             f"DROP TRIGGER IF EXISTS tally_open_update ON {COMPLAINTS}",
+            f"DROP TRIGGER IF EXISTS tally_repeat_insert_delete ON {COMPLAINTS}",
+            f"DROP TRIGGER IF EXISTS tally_repeat_update ON {COMPLAINTS}",
+            f"DROP TRIGGER IF EXISTS tally_reply_insert_delete ON {COMPLAINTS}",
+            f"DROP TRIGGER IF EXISTS tally_reply_update ON {COMPLAINTS}",
             "DROP FUNCTION IF EXISTS tally_complaint()",
             "DROP FUNCTION IF EXISTS tally_visit()",
             "DROP FUNCTION IF EXISTS tally_open()",
+            "DROP FUNCTION IF EXISTS tally_repeat()",
+            "DROP FUNCTION IF EXISTS tally_reply()",
         ]
     return [f"DROP TRIGGER IF EXISTS {name}" for name in sorted(expected(vendor))]
 
@@ -349,7 +462,8 @@ def rebuild(connection: BaseDatabaseWrapper = default_connection) -> None:
     triggers keep them right from then on.
     """
     vendor = connection.vendor
-    statements = [f"DELETE FROM {t.name}" for t in (*TABLES, OPEN)]
+    kept = (*(t.name for t in (*TABLES, OPEN)), REPEATS, REPEAT_ROWS, REPLIES)
+    statements = [f"DELETE FROM {t}" for t in kept]
     conditions = _conditions("c")
     for table in (*TABLES, OPEN):
         keys = table.key_values(vendor, "c")
@@ -358,6 +472,19 @@ def rebuild(connection: BaseDatabaseWrapper = default_connection) -> None:
             f"INSERT INTO {table.name} ({', '.join((*table.keys, *table.measures))}) "
             f"SELECT {', '.join((*keys, *sums))} FROM {COMPLAINTS} c GROUP BY {', '.join(keys)}"
         )
+    month = _month_of(vendor, "c.received_on")
+    statements += [
+        f"INSERT INTO {REPEATS} (department_id, month, complainant, received) "
+        f"SELECT c.department_id, {month}, c.complainant, COUNT(*) FROM {COMPLAINTS} c "
+        f"WHERE c.kind = {_COMPLAINT} AND c.complainant IS NOT NULL "
+        f"GROUP BY c.department_id, {month}, c.complainant",
+        f"INSERT INTO {REPEAT_ROWS} (complaint_id, department_id, month, complainant, received_at) "
+        f"SELECT c.id, c.department_id, {month}, c.complainant, c.received_at FROM {COMPLAINTS} c "
+        f"WHERE c.kind = {_COMPLAINT} AND c.complainant IS NOT NULL",
+        f"INSERT INTO {REPLIES} (complaint_id, department_id, month, reply_us) "
+        f"SELECT c.id, c.department_id, {month}, c.reply_us FROM {COMPLAINTS} c "
+        f"WHERE c.kind = {_COMPLAINT} AND c.reply_us IS NOT NULL",
+    ]
     _execute(connection, statements)
 
 

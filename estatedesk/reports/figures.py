@@ -2,17 +2,14 @@
 
 The counts, and the breakdowns by category, estate, cause and channel, are sums of the kept
 monthly counts (``complaints.tally``, moved by triggers in the same transaction as every
-change), so they do not grow with the number of complaints. Two parts read the
-department-month's complaints, each in one query that returns only what it needs (decision
-0059): the reply times' median and p90, ranked in the database (three rows come back), and the
-repeat complainants (one ordered scan, grouped as it streams; only theirs are held). Both read
-columns the database keeps on each complaint, ``reply_us`` and ``complainant`` (stored
-generated columns, decision 0068), from the index ``complaint_dept_month`` (department, kind,
-received_at, reply_us, complainant, id): nothing is computed per row, and on PostgreSQL no row
-is looked up (an index-only scan; SQLite looks the rows up still: it never reads a generated
-column from an index). The
-open items at month end are kept counts too (``OpenTally``: the department's records by the
-month received and the month closed, decision 0066), a few rows whatever the number of records.
+change), so they do not grow with the number of complaints. So are the open items at month
+end (``OpenTally``: the department's records by the month received and the month closed,
+decision 0066). The reply times and the repeat complainants are read from rows the same
+triggers keep per complaint, keyed by department and company-local month (decision 0072):
+the median and p90 at their ranks from ``ReplyTime``'s index, ordered by time (two short
+reads); how many repeat complainants there are from ``RepeatTally`` (those with two or more);
+and who they are, with their complaints, from one walk of ``RepeatRow``'s index, already in
+complainant and time order. No query reads the month's complaint rows.
 
 Definitions (the report prints them next to the figures)
 --------------------------------------------------------
@@ -53,8 +50,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import CharField, Count, F, Func, Q, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import CharField, F, Func, Q, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -62,10 +58,12 @@ from estatedesk.complaints.models import (
     MONTH_MEASURES,
     Category,
     CauseTally,
-    Complaint,
     Kind,
     MonthTally,
     OpenTally,
+    RepeatRow,
+    RepeatTally,
+    ReplyTime,
 )
 from estatedesk.core.clock import company_zone
 from estatedesk.reports import measures, stats
@@ -165,7 +163,7 @@ def monthly_figures(
 
     ``zone``: the company's time zone, when the caller has read it (``month_bounds``)."""
     start, end = month_bounds(year, month, zone)
-    complaints = _month_complaints(department_id, start, end)
+    first = date(year, month, 1)
     kept = _kept(department_id, year, month)
     counts = kept.counts
     codes = dict(Category.objects.filter(pk__in=list(kept.by_category_id)).values_list("pk", "code"))
@@ -188,7 +186,7 @@ def monthly_figures(
             by_cause[cause] = by_cause.get(cause, 0) + n
             by_channel[channel] = by_channel.get(channel, 0) + n
 
-    reply_times = _reply_times(complaints)
+    reply_times = _reply_times(department_id, first, kept.totals["replied"])
 
     satisfaction_counts = {
         level: n for level, n in measures.satisfaction_from_month_tally(kept.totals).items() if n
@@ -216,7 +214,7 @@ def monthly_figures(
         satisfaction_counts=satisfaction_counts,
         follow_up_satisfaction=measures.FOLLOW_UP_SATISFACTION.of(counts),
         reopened=counts["reopened"],
-        repeat_complainants=tuple(_repeat_complainants(complaints)),
+        repeat_complainants=tuple(_repeat_complainants(department_id, first)),
         open_at_end=open_counts["open_at_end"],
         open_from_earlier=open_counts["open_from_earlier"],
         category_pareto=tuple(stats.pareto(by_category)),
@@ -273,72 +271,71 @@ class MonthHeadline:
 
 
 def month_headline(*, department_id: int, year: int, month: int, zone: tzinfo | None = None) -> MonthHeadline:
-    """``MonthHeadline`` of one department-month in five queries, the same figures as
-    ``monthly_figures`` (``tests/reports/test_figures.py`` compares them)."""
-    start, end = month_bounds(year, month, zone)
-    complaints = _month_complaints(department_id, start, end)
-    repeated = _repeated_keys(complaints)
-    open_counts = _open_at(department_id=department_id, month=date(year, month, 1))
+    """``MonthHeadline`` of one department-month in a few small queries of kept rows, the same
+    figures as ``monthly_figures`` (``tests/reports/test_figures.py`` compares them).
+
+    ``zone`` is not needed any more (the kept rows are keyed by company-local month) and is
+    accepted for the callers that pass it."""
+    first = date(year, month, 1)
+    open_counts = _open_at(department_id=department_id, month=first)
+    kept = _kept(department_id, year, month)
     return MonthHeadline(
-        counts=_kept(department_id, year, month).counts,
-        reply_times=_reply_times(complaints),
-        repeat_complainants=repeated.count(),
+        counts=kept.counts,
+        reply_times=_reply_times(department_id, first, kept.totals["replied"]),
+        repeat_complainants=_repeaters(department_id, first).count(),
         open_at_end=open_counts["open_at_end"],
         open_from_earlier=open_counts["open_from_earlier"],
     )
 
 
-def _month_complaints(department_id: int, start: datetime, end: datetime) -> Any:
-    return Complaint.objects.filter(
-        department_id=department_id, received_at__gte=start, received_at__lt=end, kind=Kind.COMPLAINT
-    )
+def _repeaters(department_id: int, month: date) -> Any:
+    """The complainants (``Complaint.complainant``) with two or more complaints in the
+    department-month: a range of the kept ``RepeatTally``'s index, whatever the number of
+    complaints."""
+    return RepeatTally.objects.filter(department_id=department_id, month=month, received__gte=2)
 
 
-def _repeated_keys(complaints: Any) -> Any:
-    """The complainants (``Complaint.complainant``) with two or more of ``complaints``."""
-    return (
-        complaints.filter(complainant__isnull=False)
-        .order_by()
-        .values("complainant")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=2)
-    )
-
-
-def _reply_times(complaints: Any) -> stats.Durations:
+def _reply_times(department_id: int, month: date, count: int) -> stats.Durations:
     """Count, median and nearest-rank p90 of first reply − received, exactly as
-    ``stats.durations`` computes them from the rows, but ranked in the database: one query
-    returns the two middle ranks and the p90 rank, not every reply time of the month."""
-    ranked = (
-        complaints.filter(reply_us__isnull=False)
-        .order_by()
-        .annotate(rank=Window(RowNumber(), order_by=F("reply_us").asc()), n=Window(Count("pk")))
-    )
-    n = F("n")
-    wanted = Q(rank=(n + 1) / 2) | Q(rank=n / 2 + 1) | Q(rank=(9 * n + 9) / 10)  # ceil(0.9 n)
-    rows = list(ranked.filter(wanted).values_list("rank", "n", "reply_us"))
-    if not rows:
+    ``stats.durations`` computes them from the rows, read at their ranks from the kept
+    ``ReplyTime`` rows in the order of their index (``reply_time_rank``): one query of two
+    short reads that stop at their rank, not a sort of the month's complaints.
+
+    ``count``: the month's replied complaints, from the kept counts (``MonthTally.replied``:
+    the same rows, kept by the same kind of trigger; ``tests/complaints/test_tally.py``)."""
+    if not count:
         return stats.Durations(0, None, None)
-    count = rows[0][1]
-    seconds = {rank: us / 1_000_000 for rank, _n, us in rows}  # = timedelta.total_seconds()
-    low, high = seconds[(count + 1) // 2], seconds[count // 2 + 1]
-    median = low if (count + 1) // 2 == count // 2 + 1 else (low + high) / 2  # = statistics.median
-    return stats.Durations(count, median, seconds[(9 * count + 9) // 10])
+    low, high, p90 = (count + 1) // 2, count // 2 + 1, (9 * count + 9) // 10  # ranks from 1; ceil(0.9 n)
+    ordered = (
+        ReplyTime.objects.filter(department_id=department_id, month=month)
+        .order_by("reply_us")
+        .values_list("reply_us", flat=True)
+    )
+    middle, p90th = (ordered[a:b].query.sql_with_params() for a, b in ((low - 1, high), (p90 - 1, p90)))
+    # SQLite takes no LIMIT in a branch of a compound query unless it is a subquery; each row
+    # says which read it came from, as a compound query keeps no order of its own.
+    sql = f"SELECT 0, r.reply_us FROM ({middle[0]}) r UNION ALL SELECT 1, r.reply_us FROM ({p90th[0]}) r"  # noqa: S608 - compiled by the ORM
+    with connections[ordered.db].cursor() as cursor:
+        cursor.execute(sql, (*middle[1], *p90th[1]))
+        found = [us / 1_000_000 for _part, us in sorted(cursor.fetchall())]
+    if len(found) != high - low + 2:
+        raise RuntimeError("the kept reply times and the kept counts disagree")  # never, by the tests
+    median = found[0] if low == high else (found[0] + found[1]) / 2  # = statistics.median
+    return stats.Durations(count, median, found[-1])  # seconds, = timedelta.total_seconds()
 
 
-def _repeat_complainants(complaints: Any) -> list[stats.RepeatComplainant[str, int]]:
-    """The complainants seen twice or more, in one query: the month's complaints with a
-    complainant, ordered by complainant and time of receipt, grouped here as they stream by.
+def _repeat_complainants(department_id: int, month: date) -> list[stats.RepeatComplainant[str, int]]:
+    """The complainants seen twice or more in the department-month, with their complaints:
+    one walk of the kept ``RepeatRow``'s index, in complainant and time order, grouped here
+    as it streams by (a repeater's complaints are consecutive).
 
     Read through a plain cursor: a time of receipt is turned into a datetime only for the
-    first and the last complaint of a repeat complainant. One ordered scan is cheaper than
-    letting the database find the repeaters first (a GROUP BY … HAVING or a window over the
-    complainant: 1.5–2.5 times as long on SQLite at 100,000 complaints)."""
+    first and the last complaint of a repeat complainant."""
     keyed = (
-        complaints.filter(complainant__isnull=False)
-        # Ties in time of receipt: newer id first, as the model's ordering gave them before.
-        .order_by("complainant", "received_at", "-pk")
-        .values_list("complainant", "pk", _AsStored("received_at"))
+        RepeatRow.objects.filter(department_id=department_id, month=month)
+        # Ties in time of receipt: newer complaint first, as the model's ordering gives them.
+        .order_by("complainant", "received_at", "-complaint_id")
+        .values_list("complainant", "complaint_id", _AsStored("received_at"))
     )
     sql, params = keyed.query.sql_with_params()
     connection = connections[keyed.db]

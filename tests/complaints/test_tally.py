@@ -22,6 +22,9 @@ from estatedesk.complaints.models import (
     DayTally,
     MonthTally,
     OpenTally,
+    RepeatRow,
+    RepeatTally,
+    ReplyTime,
     Status,
     Visit,
 )
@@ -104,12 +107,53 @@ def kept() -> tuple[Counts, Counts, Counts]:
     return _nonzero(months), _nonzero(days), _nonzero(causes)
 
 
+def _complainant(c: Complaint) -> str | None:
+    """Who complained, as the report groups repeat complainants, written again in Python."""
+    if c.customer_id is not None:
+        return f"customer:{c.customer_id}"
+    if c.phone_index:
+        return f"phone:{c.phone_index}"
+    return f"name:{c.complainant_name}" if c.complainant_name else None
+
+
+def recount_report_rows() -> tuple[dict[tuple, int], dict[int, tuple], dict[int, tuple]]:
+    """The repeat complainants' counts and rows and the reply times, from the complaint rows."""
+    zone = ZoneInfo(CompanySettings.load().time_zone)
+    repeats: Counter = Counter()
+    rows: dict[int, tuple] = {}
+    replies: dict[int, tuple] = {}
+    for c in Complaint.objects.filter(kind="complaint"):
+        month = c.received_at.astimezone(zone).date().replace(day=1)
+        who = _complainant(c)
+        assert c.complainant == who, c.number
+        if who is not None:
+            repeats[(c.department_id, month, who)] += 1
+            rows[c.pk] = (c.department_id, month, who, c.received_at)
+        if c.first_replied_at is not None:
+            us = (c.first_replied_at - c.received_at) // timedelta(microseconds=1)
+            replies[c.pk] = (c.department_id, month, us)
+    return dict(repeats), rows, replies
+
+
+def kept_report_rows() -> tuple[dict[tuple, int], dict[int, tuple], dict[int, tuple]]:
+    repeats = {(r.department_id, r.month, r.complainant): r.received for r in RepeatTally.objects.all()}
+    # No row is kept for a complainant with nothing left to count (an erased name, SPEC D-3).
+    assert all(n > 0 for n in repeats.values()), repeats
+    rows = {
+        r.complaint_id: (r.department_id, r.month, r.complainant, r.received_at)
+        for r in RepeatRow.objects.all()
+    }
+    replies = {r.complaint_id: (r.department_id, r.month, r.reply_us) for r in ReplyTime.objects.all()}
+    return repeats, rows, replies
+
+
 def assert_kept_equals_recount() -> None:
     kept_months, kept_days, kept_causes = kept()
     recounted_months, recounted_days, recounted_causes = recount()
     assert kept_months == recounted_months
     assert kept_days == recounted_days
     assert kept_causes == recounted_causes
+    assert kept_report_rows() == recount_report_rows()
 
 
 def _lived(world: Any, when: Any, **overrides: Any) -> Complaint:
@@ -203,6 +247,32 @@ def test_the_kept_counts_equal_a_recount_after_every_kind_of_change(world: Any) 
     Visit.objects.filter(complaint=late).delete()  # the last: no longer visited
     assert_kept_equals_recount()
     Complaint.objects.filter(number="TS-2026-900001").delete()
+    assert_kept_equals_recount()
+
+    # Who complained: a repeat complainant by name, the name erased (its row goes), a
+    # customer set, a kind changed, a first reply moved and taken back.
+    with frozen_at(at(2026, 11, 6, 9, 0)):
+        walk_ins = [record(world, customer=None, complainant_name="李四") for _ in range(2)]
+    assert RepeatTally.objects.filter(complainant="name:李四", received=2).exists()
+    assert_kept_equals_recount()
+    Complaint.objects.filter(pk=walk_ins[0].pk).update(complainant_name="")
+    assert_kept_equals_recount()
+    Complaint.objects.filter(pk=walk_ins[1].pk).update(complainant_name="")
+    assert not RepeatTally.objects.filter(complainant__startswith="name:").exists()
+    assert_kept_equals_recount()
+    Complaint.objects.filter(pk=walk_ins[0].pk).update(customer=world.customer_a)
+    Complaint.objects.filter(pk=walk_ins[1].pk).update(kind="enquiry")
+    assert_kept_equals_recount()
+    Complaint.objects.filter(pk=late.pk).update(first_replied_at=at(2026, 11, 9, 9, 0))
+    assert_kept_equals_recount()
+    Complaint.objects.filter(pk=late.pk).update(first_replied_at=None)
+    assert_kept_equals_recount()
+    # A time of receipt corrected, within its day and into the next month.
+    Complaint.objects.filter(pk=walk_ins[0].pk).update(received_at=at(2026, 11, 6, 8, 0))
+    assert_kept_equals_recount()
+    Complaint.objects.filter(pk=walk_ins[0].pk).update(
+        received_at=at(2026, 12, 1, 8, 0), received_on=date(2026, 12, 1)
+    )
     assert_kept_equals_recount()
 
 

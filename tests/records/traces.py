@@ -4,8 +4,9 @@ Used by the erasure tests (SPEC D-3): after a customer's data is erased, ``trace
 database must come back empty. It reads every text column of every model (the history models
 django-simple-history adds among them), decrypting encrypted columns through the ORM, JSON
 columns as their text, and compares every blind-index column (``*_index``) with the phone's
-blind index — EstateDesk's only search index over personal data. Columns the database keeps
-from others (generated columns holding text) are read too.
+blind index — EstateDesk's only search index over personal data — and looks for that blind
+index inside every text column too: columns the database keeps from others hold it as
+'phone:<blind index>' (generated columns, and the report's rows kept by triggers).
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ def traces(*, names: list[str], phones: list[str], skip: tuple[str, ...] = ()) -
                 if field.name.endswith("_index") and text in indexes:
                     found.append(f"{label}.{field.name} #{pk} (blind index)")
                     continue
-                # A column the database keeps from others ('phone:<blind index>', decision 0068).
-                if isinstance(field, models.GeneratedField) and any(i in text for i in indexes):
+                # A column the database keeps from others ('phone:<blind index>': the generated
+                # Complaint.complainant, decision 0068, and the report's rows kept from it, 0072).
+                if any(i in text for i in indexes):
                     found.append(f"{label}.{field.name} #{pk} (blind index)")
                     continue
                 # A phone typed with spaces or dashes, in a short field made for it.
