@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 
 from estatedesk.core import crypto, policy
 from estatedesk.core.actors import Actor
+from estatedesk.core.prepared import Prepared
 from estatedesk.org.models import (
     Building,
     CommitteeMember,
@@ -23,6 +24,42 @@ from estatedesk.org.models import (
 
 def estates_for(user: Actor | None) -> QuerySet[Estate]:
     return policy.scope_by_estate(user, Estate.objects.all(), field="id")
+
+
+# One record by id, compiled once per process (``core.prepared``): the API's create asks for
+# the estate, customer and unit it is given on every request (decision 0070).
+_ESTATE = Prepared(lambda *, pk: Estate.objects.filter(pk=pk)[:1], pk=-424_242)
+_CUSTOMER = Prepared(
+    lambda *, estate_id, pk: Customer.objects.select_related("estate").filter(estate_id=estate_id, pk=pk)[:1],
+    estate_id=-424_242,
+    pk=-525_252,
+)
+_UNIT = Prepared(
+    lambda *, estate_id, pk: Unit.objects.select_related("building", "estate").filter(
+        estate_id=estate_id, pk=pk
+    )[:1],
+    estate_id=-424_242,
+    pk=-525_252,
+)
+
+
+def estate_for(user: Actor | None, pk: int) -> Estate | None:
+    """``estates_for(user).filter(pk=pk).first()``: the estate, if the user's scope holds it."""
+    ids = policy.estate_ids(user)
+    if ids is not None and pk not in ids:
+        return None
+    return _ESTATE.first(pk=pk)
+
+
+def customer_in(estate: Estate, pk: int) -> Customer | None:
+    """The customer of an estate already checked to be in the user's scope (``estate_for``):
+    ``customers_for(user).filter(estate=estate, pk=pk).first()``."""
+    return _CUSTOMER.first(estate_id=estate.pk, pk=pk)
+
+
+def unit_in(estate: Estate, pk: int) -> Unit | None:
+    """The unit of an estate already in the user's scope: ``units_for(user).filter(estate=…, pk=pk)``."""
+    return _UNIT.first(estate_id=estate.pk, pk=pk)
 
 
 def buildings_for(user: Actor | None) -> QuerySet[Building]:
