@@ -174,11 +174,7 @@ class SubmissionForm(forms.Form):
         text = self.cleaned_data.get("unit", "").strip()
         if not text:
             return ""
-        candidates = list(
-            org_selectors.search_units(Unit.objects.filter(estate=self.estate), text).select_related(
-                "building"
-            )[:5]
-        )
+        candidates = org_selectors.estate_units_matching(self.estate.pk, text, 5)
         exact = [u for u in candidates if f"{u.building.name}-{u.number}" == _normal_unit(text)]
         found = exact if len(exact) == 1 else candidates
         if len(found) != 1:
