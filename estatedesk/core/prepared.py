@@ -115,6 +115,7 @@ class Prepared(Generic[R]):
         compiler.connection = connections[using]
         compiler.using = using
         compiler.as_sql = lambda *args, **kwargs: (sql, given)  # type: ignore[method-assign]
+        compiler.get_converters = _kept_converters(compiled, compiler)  # type: ignore[method-assign,assignment]
         run = compiled.queryset.using(using)  # a clone: the kept queryset is never evaluated
         # The ORM's iterables ask the query for its compiler: this one answers with the kept SQL.
         run.query.get_compiler = lambda *args, **kwargs: compiler  # type: ignore[method-assign]
@@ -126,3 +127,33 @@ class Prepared(Generic[R]):
     def first(self, using: str = "default", **values: Any) -> R | None:
         found = self.rows(using, **values)
         return found[0] if found else None
+
+
+_CONVERTERS = "_estatedesk_prepared_converters"
+
+
+def _kept_converters(compiled: _Compiled, compiler: SQLCompiler) -> Callable[[Any], Any]:
+    """The compiler's converters of each column (what turns SQLite's text into a datetime, say),
+    worked out once per compiled query and connection: finding them asks every column's field
+    and the backend, about a quarter of a small read's CPU. Kept on the connection object, as
+    the converters are its backend's bound methods."""
+    kept: dict[int, tuple[_Compiled, list[Any], Any]] = compiler.connection.__dict__.setdefault(
+        _CONVERTERS, {}
+    )
+    find = compiler.get_converters
+
+    def get_converters(expressions: Any) -> Any:
+        expressions = list(expressions)
+        found = kept.get(id(compiled))
+        if (
+            found is not None
+            and found[0] is compiled
+            and len(found[1]) == len(expressions)
+            and all(a is b for a, b in zip(found[1], expressions, strict=True))
+        ):
+            return found[2]
+        converters = find(expressions)
+        kept[id(compiled)] = (compiled, expressions, converters)
+        return converters
+
+    return get_converters
