@@ -169,3 +169,23 @@ def test_kept_counts_still_follow_a_compiled_insert(world):
     record(world)
     record(world, "", channel="portal", phone="13812345678", privacy_notice=current_privacy_notice())
     assert_kept_equals_recount()
+
+
+@pytest.mark.req("K-1")
+def test_a_receiver_of_simple_historys_own_signals_is_still_called(world):
+    """Someone listening for history rows (``post_create_historical_record``): the library
+    writes the row, and tells them."""
+    from simple_history.signals import post_create_historical_record
+
+    heard = []
+
+    def receiver(sender: Any, history_instance: Any, **kwargs: Any) -> None:
+        heard.append(history_instance.history_type)
+
+    post_create_historical_record.connect(receiver)
+    try:
+        c = record(world)
+    finally:
+        post_create_historical_record.disconnect(receiver)
+    assert heard == ["+"]
+    assert c.history.count() == 1

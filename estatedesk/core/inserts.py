@@ -309,12 +309,12 @@ def _plan(model: type[models.Model]) -> _Plan | None:
     try:
         if model.save is not models.Model.save or model.save_base is not models.Model.save_base:
             raise ValueError("its own save")
-        if model._meta.parents or signals.pre_save.has_listeners(model):
-            raise ValueError("parents or pre_save receivers")
+        if model._meta.parents or model._meta.order_with_respect_to or signals.pre_save.has_listeners(model):
+            raise ValueError("parents, an order kept by Django or pre_save receivers")
         plan = _Plan(model)
         if plan.history is not None:
             records = plan.history.records
-            if records.m2m_fields or records.user_id_field is not None or _simple_history_signals_heard():
+            if records.m2m_fields or records.user_id_field is not None:
                 raise ValueError("a history this does not reproduce")
     except ValueError:
         plan = None
@@ -333,6 +333,7 @@ def save_new(instance: models.Model, using: str = "default") -> None:
         # a receiver connected since (a test's, say): the ORM, which calls it
         or len(_receivers(model)) != plan.receivers
         or signals.pre_save.has_listeners(model)
+        or (plan.history is not None and _simple_history_signals_heard())
     ):
         instance.save(using=using)
         return
