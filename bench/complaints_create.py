@@ -1,6 +1,6 @@
 """How many complaints a second can be recorded, through the service and through the API.
 
-    .venv/bin/python bench/complaints_create.py [--service 2000] [--api 1000]
+    .venv/bin/python bench/complaints_create.py [--service 2000] [--api 1000] [--profile]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_complaints .venv/bin/python bench/complaints_create.py
 
 Runs on a throw-away SQLite database in a temporary data folder, or on the PostgreSQL
@@ -19,7 +19,9 @@ handler. Prints complaints per second and milliseconds per complaint (wall and C
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import random
 import shutil
 import sys
@@ -87,6 +89,9 @@ def main() -> int:
     parser.add_argument("--service", type=int, default=2000, help="complaints through the service")
     parser.add_argument("--api", type=int, default=1000, help="complaints through the API")
     parser.add_argument("--keep", action="store_true", help="keep the throw-away data folder")
+    parser.add_argument(
+        "--profile", action="store_true", help="the API requests under cProfile, and one request's SQL"
+    )
     args = parser.parse_args()
     data_dir = setup()
     try:
@@ -168,10 +173,15 @@ def run(args: argparse.Namespace) -> None:
     for i in range(10):
         response = client.post("/api/complaints", payload(i), content_type="application/json")
         assert response.status_code == 201, response.content
+    profiler = cProfile.Profile() if args.profile else None
     started, cpu = time.perf_counter(), time.process_time()
+    if profiler is not None:
+        profiler.enable()
     for i in range(args.api):
         response = client.post("/api/complaints", payload(i), content_type="application/json")
         assert response.status_code == 201, response.content
+    if profiler is not None:
+        profiler.disable()
     rate(
         "API: POST /api/complaints (token)",
         args.api,
@@ -184,6 +194,11 @@ def run(args: argparse.Namespace) -> None:
     with CaptureQueriesContext(connection) as api_queries:
         client.post("/api/complaints", payload(0), content_type="application/json")
     print(f"SQL statements per complaint: service {len(service_queries)}, API request {len(api_queries)}")
+    if profiler is not None:
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(60)
+        for query in api_queries.captured_queries:
+            print("  ", query["sql"][:300])
 
 
 if __name__ == "__main__":

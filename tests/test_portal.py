@@ -109,6 +109,24 @@ def test_a_submission_costs_a_fixed_few_statements(world, django_assert_max_num_
 
 
 @pytest.mark.req("W-1")
+def test_a_category_that_is_not_a_choice_is_refused_with_the_forms_message(world):
+    """The category is read by a compiled query (decision 0070): an id that is not a number,
+    out of any range, unknown or of a retired category is refused as the ORM's choice field
+    refused it (Django's own message, translated), and nothing is recorded."""
+    retired = Category.objects.create(
+        code="retired", name_zh_hans="旧", name_zh_hant="舊", name_en="Old", active=False
+    )
+    client = resident()
+    before = Complaint.objects.count()
+    for value in ("abc", "1.5", "99999999999999999999999", "-1", str(retired.pk), "424242"):
+        response = submit(client, world, category=value)
+        assert response.status_code == 422, value
+        assert "Select a valid choice" in response.content.decode(), value
+    assert Complaint.objects.count() == before
+    assert submit(client, world).status_code == 302
+
+
+@pytest.mark.req("W-1")
 @pytest.mark.req("K-1")
 def test_a_resident_submits_from_the_estate_page_and_gets_a_private_link(world):
     client = resident()

@@ -142,3 +142,33 @@ def test_the_unread_count_is_the_orms_count(world):
     Message.objects.filter(user=user).update(read_at=timezone.now())
     user.__dict__.pop("_estatedesk_unread", None)
     assert unread_count(user) == 0
+
+
+@pytest.mark.req("W-1")
+def test_the_portals_unit_search_is_the_orms(world):
+    """Pattern lookups (iexact, istartswith, icontains) escape their text for LIKE: the compiled
+    search escapes the resident's text the same way, wildcards and backslashes included."""
+    from estatedesk.org import selectors as org
+    from estatedesk.org.models import Unit
+
+    units = list(Unit.objects.select_related("building")[:6])
+    texts = [f"{u.building.name}-{u.number}" for u in units] + [
+        f"{u.building.name} {u.number}" for u in units
+    ]
+    texts += [u.number for u in units] + ["3栋-1201", "3棟/1201", "1-1", "栋", "%", "_-%", "a\\b-1_", "3栋-%"]
+    texts += [Estate.objects.first().name[:2], "1号楼-101", "1號樓-101"]
+    found = 0
+    for estate in Estate.objects.all():
+        for text in texts:
+            for limit in (5, 10):
+                expected = list(
+                    org.search_units(Unit.objects.filter(estate_id=estate.pk), text).select_related(
+                        "building"
+                    )[:limit]
+                )
+                got = org.estate_units_matching(estate.pk, text, limit)
+                found += len(got)
+                assert [(u.pk, u.building.name) for u in got] == [
+                    (u.pk, u.building.name) for u in expected
+                ], text
+    assert found > 10  # the texts find units: the comparison is not of empty lists

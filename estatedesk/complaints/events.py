@@ -6,8 +6,9 @@ label of its kind (``label_of``). The stored value of a kind (``Event.action``) 
 shows as "action", so the values never change: most are the names of the complaint's workflow
 transitions, the slip steps are ``slip_<step>`` and the notice steps ``notice_<step>``.
 
-The events are created through the complaint's own ``events`` relation, so this module needs
-the models only for type checking and ``models`` may take its choices from here.
+``models`` takes its choices from here, so this module imports the models only for type
+checking: ``_event`` finds the event model through the complaint's ``events`` relation and
+writes the row through the insert compiled once (``core.inserts``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from estatedesk.complaints.workflow import COMPLAINT, SLIP
 from estatedesk.core.actors import Actor, user_of
 from estatedesk.core.events import event_fields
 from estatedesk.core.i18n import in_company_language
+from estatedesk.core.inserts import save_new
 
 if TYPE_CHECKING:
     from estatedesk.complaints.models import Complaint, Event, ResidentRating, TransferSlip, Visit, WorkNotice
@@ -112,7 +114,10 @@ def _event(
     data: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> Event:
-    return complaint.events.create(
+    # The model through the relation: ``models`` takes its choices from here (no import back).
+    event_model: type[Event] = complaint._meta.get_field("events").related_model  # type: ignore[assignment]
+    event = event_model(
+        complaint=complaint,
         action=kind.value,
         from_status=from_status,
         to_status=to_status,
@@ -120,6 +125,8 @@ def _event(
         data=data or {},
         **event_fields(actor, at),
     )
+    save_new(event)  # compiled once (core.inserts): as ``complaint.events.create``
+    return event
 
 
 def _step(complaint: Complaint, kind: ComplaintEvent, actor: Actor, from_status: str, **fields: Any) -> Event:

@@ -29,6 +29,7 @@ from estatedesk.core.actors import Actor, PortalResident, stamp, user_of
 from estatedesk.core.clock import company_zone, now
 from estatedesk.core.errors import InvalidInput, NotAllowed, NotFound
 from estatedesk.core.i18n import in_company_language
+from estatedesk.core.inserts import save_new
 from estatedesk.core.models import CompanySettings
 from estatedesk.core.numbering import next_number
 from estatedesk.core.policy import role_of, staff_of
@@ -270,14 +271,14 @@ def record_intake(*, actor: Actor, data: Intake, attachments: Iterable[Any] = ()
     stamp(complaint, actor)
     if not data.submission_key:
         complaint.number = next_number("TS", received, company=company)
-        complaint.save()
+        save_new(complaint)
     else:
         # A form sent twice is found by its key's unique index, not by a look-up before: the
         # savepoint, only where a second send may collide, gives its number back.
         try:
             with transaction.atomic():
                 complaint.number = next_number("TS", received, company=company)
-                complaint.save()
+                save_new(complaint)
         except IntegrityError:
             existing = Complaint.objects.filter(submission_key=data.submission_key).first()
             if existing is not None:

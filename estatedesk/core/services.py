@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from estatedesk.core.actors import Actor, user_of
 from estatedesk.core.models import ApiToken, WorkerHeartbeat
+from estatedesk.core.prepared import Prepared
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -38,11 +39,18 @@ def revoke_api_token(*, user: Actor, token_id: int) -> bool:
     return bool(updated)
 
 
+# Read on every API request, compiled once per process (``core.prepared``, decision 0070).
+_TOKEN = Prepared(
+    lambda *, token_hash: ApiToken.objects.active().select_related("user").filter(token_hash=token_hash)[:1],
+    token_hash="\x01hash\x01",
+)
+
+
 def authenticate_token(raw: str) -> User | None:
     """The active user behind a clear token, or None. Marks the token used at most once a minute."""
     if not raw or not raw.startswith(ApiToken.PREFIX):
         return None
-    token = ApiToken.objects.active().select_related("user").filter(token_hash=ApiToken.hash(raw)).first()
+    token = _TOKEN.first(token_hash=ApiToken.hash(raw))
     if token is None:
         return None
     now = timezone.now()

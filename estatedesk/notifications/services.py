@@ -13,6 +13,7 @@ from django.db.models import F, QuerySet
 
 from estatedesk.core import bulk, crypto
 from estatedesk.core.clock import now
+from estatedesk.core.inserts import insert_many
 from estatedesk.core.redact import redact
 from estatedesk.notifications import tasks, wecom
 from estatedesk.notifications.models import Channel, Message, MessageStatus
@@ -134,7 +135,7 @@ def tell(users: Iterable[User], *, key: str, subject: str, body: str, link: str)
     when the office has a WeCom group robot named ``staff``, one copy to that group per key."""
     when = now()  # as ``notify``: the replayed time under ``clock_at``, else the present
     # One multi-row insert; a key already stored is skipped, as ``notify`` skips it.
-    Message.objects.bulk_create(
+    insert_many(
         [
             Message(
                 key=f"{key}:u{user.pk}"[:200],
@@ -149,9 +150,8 @@ def tell(users: Iterable[User], *, key: str, subject: str, body: str, link: str)
                 next_attempt_at=None,
             )
             for user in users
-        ],
-        ignore_conflicts=True,
-    )
+        ]
+    )  # compiled once per row count (core.inserts): as ``bulk_create(ignore_conflicts=True)``
     tell_staff_group(key=key, subject=subject, body=body, link=link)
 
 

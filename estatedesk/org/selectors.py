@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from estatedesk.core import crypto, policy
 from estatedesk.core.actors import Actor
+from estatedesk.core.prepared import Prepared
 from estatedesk.org.models import (
     Building,
     CommitteeMember,
@@ -23,6 +26,42 @@ from estatedesk.org.models import (
 
 def estates_for(user: Actor | None) -> QuerySet[Estate]:
     return policy.scope_by_estate(user, Estate.objects.all(), field="id")
+
+
+# One record by id, compiled once per process (``core.prepared``): the API's create asks for
+# the estate, customer and unit it is given on every request (decision 0070).
+_ESTATE = Prepared(lambda *, pk: Estate.objects.filter(pk=pk)[:1], pk=-424_242)
+_CUSTOMER = Prepared(
+    lambda *, estate_id, pk: Customer.objects.select_related("estate").filter(estate_id=estate_id, pk=pk)[:1],
+    estate_id=-424_242,
+    pk=-525_252,
+)
+_UNIT = Prepared(
+    lambda *, estate_id, pk: Unit.objects.select_related("building", "estate").filter(
+        estate_id=estate_id, pk=pk
+    )[:1],
+    estate_id=-424_242,
+    pk=-525_252,
+)
+
+
+def estate_for(user: Actor | None, pk: int) -> Estate | None:
+    """``estates_for(user).filter(pk=pk).first()``: the estate, if the user's scope holds it."""
+    ids = policy.estate_ids(user)
+    if ids is not None and pk not in ids:
+        return None
+    return _ESTATE.first(pk=pk)
+
+
+def customer_in(estate: Estate, pk: int) -> Customer | None:
+    """The customer of an estate already checked to be in the user's scope (``estate_for``):
+    ``customers_for(user).filter(estate=estate, pk=pk).first()``."""
+    return _CUSTOMER.first(estate_id=estate.pk, pk=pk)
+
+
+def unit_in(estate: Estate, pk: int) -> Unit | None:
+    """The unit of an estate already in the user's scope: ``units_for(user).filter(estate=…, pk=pk)``."""
+    return _UNIT.first(estate_id=estate.pk, pk=pk)
 
 
 def buildings_for(user: Actor | None) -> QuerySet[Building]:
@@ -75,11 +114,65 @@ def search_units(queryset: QuerySet[Unit], q: str) -> QuerySet[Unit]:
         return queryset
     match = _UNIT_QUERY.match(q)
     if match:
-        names = Q()
-        for building in _script_variants(match["building"]):
-            names |= Q(building__name__iexact=building) | Q(building__name__istartswith=building)
-        return queryset.filter(names, number__iexact=match["number"])
+        return _building_and_number(queryset, sorted(_script_variants(match["building"])), match["number"])
+    return _one_word(queryset, q)
+
+
+def _building_and_number(queryset: QuerySet[Unit], buildings: list[str], number: str) -> QuerySet[Unit]:
+    names = Q()
+    for building in buildings:
+        names |= Q(building__name__iexact=building) | Q(building__name__istartswith=building)
+    return queryset.filter(names, number__iexact=number)
+
+
+def _one_word(queryset: QuerySet[Unit], q: str) -> QuerySet[Unit]:
     return queryset.filter(Q(number__iexact=q) | Q(building__name__iexact=q) | Q(estate__name__icontains=q))
+
+
+def _estate_units(spellings: int, limit: int) -> Callable[..., QuerySet[Unit]]:
+    """The search of one estate's units (with their buildings) of a given shape: the building's
+    spellings as b0, b1, … and the number, or one word q."""
+
+    def build(**values: Any) -> QuerySet[Unit]:
+        units = Unit.objects.filter(estate_id=values["estate_id"]).select_related("building")
+        if "q" in values:
+            return _one_word(units, values["q"])[:limit]
+        buildings = [values[f"b{i}"] for i in range(spellings)]
+        return _building_and_number(units, buildings, values["number"])[:limit]
+
+    return build
+
+
+# The portal form's unit search, compiled once per process and shape (``core.prepared``): how
+# many spellings the building has (0: one word), and how many rows are wanted.
+_UNIT_SEARCHES: dict[tuple[int, int], Prepared[Unit]] = {}
+
+
+def estate_units_matching(estate_id: int, text: str, limit: int) -> list[Unit]:
+    """``search_units(Unit.objects.filter(estate_id=…), text).select_related("building")[:limit]``
+    for a text that is not empty."""
+    q = text.strip()
+    match = _UNIT_QUERY.match(q)
+    values: dict[str, Any] = {"estate_id": estate_id}
+    if match:
+        buildings = sorted(_script_variants(match["building"]))
+        values |= {f"b{i}": b for i, b in enumerate(buildings)}
+        values["number"] = match["number"]
+        key = (len(buildings), limit)
+    else:
+        values["q"] = q
+        key = (0, limit)
+    prepared = _UNIT_SEARCHES.get(key)
+    if prepared is None:
+        # Text samples with an underscore: found again after the LIKE escaping (core.prepared).
+        samples: dict[str, Any] = {"estate_id": -424_242}
+        if key[0]:
+            samples |= {f"b{i}": f"\x01b_{i}\x01" for i in range(key[0])}
+            samples["number"] = "\x01n_\x01"
+        else:
+            samples["q"] = "\x01q_\x01"
+        prepared = _UNIT_SEARCHES[key] = Prepared(_estate_units(key[0], limit), **samples)
+    return list(prepared.rows(**values))
 
 
 def search_customers(queryset: QuerySet[Customer], q: str) -> QuerySet[Customer]:

@@ -15,6 +15,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.db import connection
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,7 @@ from estatedesk.complaints import services, uploads
 from estatedesk.complaints.models import Category, Channel, Kind
 from estatedesk.core import crypto
 from estatedesk.core.errors import InvalidInput, ServiceError
+from estatedesk.core.prepared import Prepared
 from estatedesk.core.sizes import file_size
 from estatedesk.core.widgets import TelInput
 from estatedesk.org import selectors as org_selectors
@@ -109,11 +111,41 @@ class PhotosField(forms.FileField):
         return [super(PhotosField, self).clean(item, initial) for item in items]
 
 
+# The category a resident chose, read on every submit: compiled once per process (``core.prepared``).
+_ACTIVE_CATEGORY = Prepared(lambda *, pk: Category.objects.filter(active=True, pk=pk)[:1], pk=-424_242)
+
+
+class CategoryField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """``ModelChoiceField`` over the active categories whose choice is read by a compiled query:
+    the same answers (an id that is not a number, out of range, unknown or inactive is not a
+    choice), without compiling ``queryset.get(pk=…)`` on every submit."""
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        try:
+            pk = value.pk if isinstance(value, Category) else int(value)
+        except (ValueError, TypeError):
+            pk = None
+        low, high = connection.ops.integer_field_range(Category._meta.pk.get_internal_type())  # type: ignore[union-attr]
+        found = (
+            _ACTIVE_CATEGORY.first(pk=pk)
+            if pk is not None and (low is None or low <= pk) and (high is None or pk <= high)
+            else None
+        )
+        if found is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
+        return found
+
+
 class SubmissionForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("What is it about?"), choices=Kind.choices, initial=Kind.COMPLAINT, widget=forms.RadioSelect
     )
-    category = forms.ModelChoiceField(
+    category = CategoryField(
         label=_("Category"),
         queryset=Category.objects.none(),
         empty_label=_("Choose…"),
@@ -174,11 +206,7 @@ class SubmissionForm(forms.Form):
         text = self.cleaned_data.get("unit", "").strip()
         if not text:
             return ""
-        candidates = list(
-            org_selectors.search_units(Unit.objects.filter(estate=self.estate), text).select_related(
-                "building"
-            )[:5]
-        )
+        candidates = org_selectors.estate_units_matching(self.estate.pk, text, 5)
         exact = [u for u in candidates if f"{u.building.name}-{u.number}" == _normal_unit(text)]
         found = exact if len(exact) == 1 else candidates
         if len(found) != 1:

@@ -57,7 +57,7 @@ from estatedesk.core.api import (
 )
 from estatedesk.core.prepared import Prepared
 from estatedesk.org import selectors as org
-from estatedesk.org.models import Unit
+from estatedesk.org.models import Estate, Unit
 
 router = Router(tags=["complaints"])
 router.add_router("", papers_router)
@@ -149,14 +149,17 @@ def get_complaint(request: HttpRequest, number: Number) -> Any:
 # --- Intake --------------------------------------------------------------------------------
 
 
-def _unit(user: Actor, payload: ComplaintIn, estate_id: int) -> Unit | None:
-    units = org.units_for(user).filter(estate_id=estate_id)
+def _unit(user: Actor, payload: ComplaintIn, estate: Estate) -> Unit | None:
     if payload.unit is not None and payload.unit_label:
         raise invalid("unit_label", _("Give the unit by id or by label, not both."))
     if payload.unit is not None:
-        return _pick(units, payload.unit, "unit", _("There is no such unit in this estate."))
+        unit = org.unit_in(estate, payload.unit)  # the estate is in the user's scope
+        if unit is None:
+            raise invalid("unit", _("There is no such unit in this estate."))
+        return unit
     if not payload.unit_label:
         return None
+    units = org.units_for(user).filter(estate_id=estate.pk)
     found = list(org.search_units(units, payload.unit_label)[:10])
     exact = [u for u in found if u.label == payload.unit_label] or found
     if len(exact) != 1:
@@ -173,18 +176,17 @@ def _unit(user: Actor, payload: ComplaintIn, estate_id: int) -> Unit | None:
 def create_complaint(request: HttpRequest, payload: ComplaintIn) -> Any:
     """Record a complaint, grievance or enquiry (K-1); staff may back-date ``received_at``."""
     user = current_user(request)
-    estate = _pick(org.estates_for(user), payload.estate, "estate", _("There is no such estate."))
+    estate = org.estate_for(user, payload.estate)
+    if estate is None:
+        raise invalid("estate", _("There is no such estate."))
     category = _CATEGORY.first(code=payload.category)
     if category is None:
         raise invalid("category", _("There is no such category."))
     customer = None
     if payload.customer is not None:
-        customer = _pick(
-            org.customers_for(user).filter(estate=estate),
-            payload.customer,
-            "customer",
-            _("There is no such customer in this estate."),
-        )
+        customer = org.customer_in(estate, payload.customer)  # the estate is in the user's scope
+        if customer is None:
+            raise invalid("customer", _("There is no such customer in this estate."))
     department = None
     if payload.department is not None:
         department = _pick(
@@ -197,7 +199,7 @@ def create_complaint(request: HttpRequest, payload: ComplaintIn) -> Any:
         category=category,
         description=payload.description,
         received_at=payload.received_at,
-        unit=_unit(user, payload, estate.pk),
+        unit=_unit(user, payload, estate),
         customer=customer,
         complainant_name=payload.complainant_name,
         phone=payload.phone,
