@@ -65,7 +65,9 @@ def _plain(value: Any) -> Any:
         return value
     names = _FIELDS.get(kind)
     if names is not None:
-        return {name: _plain(getattr(value, name)) for name in names}
+        return _plain_fields(value, names)
+    if kind is datetime:
+        return value.isoformat()
     if kind is dict or isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if kind is list or kind is tuple or isinstance(value, list | tuple):
@@ -89,7 +91,16 @@ def _plain(value: Any) -> Any:
 
 def _plain_dataclass(value: Any) -> dict[str, Any]:
     names = _FIELDS[type(value)] = tuple(f.name for f in dataclasses.fields(value))
-    return {name: _plain(getattr(value, name)) for name in names}
+    return _plain_fields(value, names)
+
+
+def _plain_fields(value: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    plain: dict[str, Any] = {}
+    for name in names:
+        field = getattr(value, name)
+        # A text or a number is itself: no call for each (a thousand repeat complainants).
+        plain[name] = field if type(field) in _SCALARS or field is None else _plain(field)
+    return plain
 
 
 # A dataclass's field names, by class, filled as ``_plain`` meets them.
