@@ -29,6 +29,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import pgettext
 
 from estatedesk.core.models import CompanySettings
+from estatedesk.core.prepared import Prepared
 from estatedesk.org.models import Estate
 from estatedesk.surveys.consultation_flags import (
     LOW_RETURN,
@@ -240,6 +241,18 @@ def _flag_of(data: Mapping[str, Any]) -> Flag:
 # --- a month (the monthly report) --------------------------------------------------------------
 
 
+# An estate's name, whether it is active, and its occupied households: compiled once.
+_ESTATE: Prepared[tuple[str, bool, int]] = Prepared(
+    lambda *, estate_id: (
+        Estate.objects.filter(pk=estate_id)
+        .order_by()
+        .annotate(occupied=Count("units", filter=Q(units__occupied=True)))
+        .values_list("name", "active", "occupied")
+    ),
+    estate_id=-424_242,
+)
+
+
 def month_json(estate_id: int | None, year: int, month: int, today: date) -> dict[str, Any] | None:
     """A month of one estate's consultations as counts; None without an estate with occupied
     households (a department that is not a management office).
@@ -252,13 +265,7 @@ def month_json(estate_id: int | None, year: int, month: int, today: date) -> dic
     if estate_id is None:
         return None
     first = date(year, month, 1)
-    estate = (
-        Estate.objects.filter(pk=estate_id)
-        .order_by()
-        .annotate(occupied=Count("units", filter=Q(units__occupied=True)))
-        .values_list("name", "active", "occupied")
-        .first()
-    )
+    estate = _ESTATE.first(estate_id=estate_id)
     if estate is None or not estate[1] or not estate[2]:
         return None  # as ``consultation_facts``: only active estates with occupied households
     name, _active, occupied = estate
