@@ -28,7 +28,7 @@ from estatedesk.core.workflow import lock
 from estatedesk.improvement import services as improvement
 from estatedesk.improvement.models import Source
 from estatedesk.org.models import Department, Staff
-from estatedesk.reports import events
+from estatedesk.reports import events, stats
 from estatedesk.reports.figures import check_month, month_bounds, monthly_figures, previous_month
 from estatedesk.reports.models import MonthlyReport, ReportStatus, ReviewDecision
 from estatedesk.reports.selectors import as_deputy_gm
@@ -64,6 +64,10 @@ def _plain(value: Any) -> Any:
     kind = type(value)
     if value is None or kind in _SCALARS:
         return value
+    if kind is stats.RepeatComplainant and _REPEAT_FAST:
+        fast = _plain_repeat(value)
+        if fast is not None:
+            return fast
     names = _FIELDS.get(kind)
     if names is not None:
         return _plain_fields(value, names)
@@ -106,6 +110,36 @@ def _plain_fields(value: Any, names: tuple[str, ...]) -> dict[str, Any]:
 
 # A dataclass's field names, by class, filled as ``_plain`` meets them.
 _FIELDS: dict[type, tuple[str, ...]] = {}
+
+_REPEAT_FIELDS = ("key", "count", "complaint_ids", "first_received", "last_received")
+# The repeat complainant's shape as ``_plain_repeat`` writes it; another shape takes the walk.
+_REPEAT_FAST = tuple(f.name for f in dataclasses.fields(stats.RepeatComplainant)) == _REPEAT_FIELDS
+
+
+def _plain_repeat(value: Any) -> dict[str, Any] | None:
+    """A repeat complainant as ``_plain`` writes any dataclass, in one step when its fields hold
+    what they always do (a text key, a whole count, whole ids, two datetimes); None otherwise.
+    A busy month has a thousand of them: a third of the snapshot's time (decision 0071)."""
+    key, count, ids = value.key, value.count, value.complaint_ids
+    first, last = value.first_received, value.last_received
+    if (
+        type(key) is str
+        and type(count) is int
+        and type(first) is datetime
+        and type(last) is datetime
+        and type(ids) in (tuple, list)
+        and set(map(type, ids)) <= _INT
+    ):
+        return {
+            "key": key,
+            "count": count,
+            "complaint_ids": list(ids),
+            "first_received": first.isoformat(),
+            "last_received": last.isoformat(),
+        }
+    return None
+
+
 _SCALARS = frozenset({str, int, float, bool})
 _INT = frozenset({int})
 
