@@ -22,7 +22,6 @@ from estatedesk.core.clock import company_today, company_zone
 from estatedesk.core.clock import now as clock_now
 from estatedesk.core.errors import InvalidInput, NotAllowed
 from estatedesk.core.models import CompanySettings
-from estatedesk.core.prepared import Prepared
 from estatedesk.core.versioning import EDIT_VERSION, take_edit
 from estatedesk.core.workflow import lock
 from estatedesk.improvement import services as improvement
@@ -191,22 +190,11 @@ def _company_departments() -> list[Department]:
     return list(Department.objects.filter(active=True, developer__isnull=True).order_by("pk"))
 
 
-# The department-month's report, looked up on every draft: compiled once (core.prepared).
-_REPORT: Prepared[MonthlyReport] = Prepared(
-    lambda *, department_id, year, month: MonthlyReport.objects.filter(
-        department_id=department_id, year=year, month=month
-    ).order_by("pk")[:1],
-    department_id=-424_242,
-    year=32_761,  # a small positive integer's range, no real year's or month's
-    month=32_762,
-)
-
-
 def _draft_one(
     department: Department, year: int, month: int, actor: Actor, company: CompanySettings
 ) -> MonthlyReport:
     key = {"department": department, "year": year, "month": month}
-    existing = _REPORT.first(department_id=department.pk, year=year, month=month)
+    existing = MonthlyReport.objects.filter(**key).first()
     if existing is not None and existing.status != ReportStatus.DRAFT:
         return existing  # frozen
     figures = month_figures(department, year, month, company=company)

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from estatedesk.complaints.models import Satisfaction
 from estatedesk.core.clock import company_zone
-from estatedesk.core.prepared import Prepared
 from estatedesk.reports import measures
 from estatedesk.reports.figures import month_headline, previous_month, same_month_last_year
 from estatedesk.reports.models import MonthlyReport, ReportStatus
@@ -108,22 +107,6 @@ def monthly_headline(
     return rows
 
 
-def _compared(*, department_id: int, year1: int, month1: int, year2: int, month2: int) -> Any:
-    return (
-        MonthlyReport.objects.filter(department_id=department_id)
-        .exclude(status=ReportStatus.DRAFT)
-        .filter(Q(year=year1, month=month1) | Q(year=year2, month=month2))
-        .only("year", "month", "figures")
-    )
-
-
-# The submitted reports of the two months compared with, read on every report page: compiled
-# once (core.prepared).
-_COMPARED: Prepared[MonthlyReport] = Prepared(
-    _compared, department_id=-424_242, year1=32_761, month1=32_762, year2=32_763, month2=32_764
-)  # the years' and months' samples in a small positive integer's range, never a real one's
-
-
 def comparison_figures(report: Any, *, zone: tzinfo | None = None) -> tuple[MonthSnapshot, MonthSnapshot]:
     """The previous month and the same month last year: a submitted report's frozen figures
     when there is one (what the head signed), else computed live. ``zone``: the company's,
@@ -131,13 +114,10 @@ def comparison_figures(report: Any, *, zone: tzinfo | None = None) -> tuple[Mont
     wanted = [previous_month(report.year, report.month), same_month_last_year(report.year, report.month)]
     stored = {
         (r.year, r.month): r.figures
-        for r in _COMPARED.rows(
-            department_id=report.department_id,
-            year1=wanted[0][0],
-            month1=wanted[0][1],
-            year2=wanted[1][0],
-            month2=wanted[1][1],
-        )
+        for r in MonthlyReport.objects.filter(department_id=report.department_id)
+        .exclude(status=ReportStatus.DRAFT)
+        .filter(Q(year=wanted[0][0], month=wanted[0][1]) | Q(year=wanted[1][0], month=wanted[1][1]))
+        .only("year", "month", "figures")
     }
     found = []
     for year, month in wanted:
