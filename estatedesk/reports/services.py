@@ -27,7 +27,7 @@ from estatedesk.core.workflow import lock
 from estatedesk.improvement import services as improvement
 from estatedesk.improvement.models import Source
 from estatedesk.org.models import Department, Staff
-from estatedesk.reports import events
+from estatedesk.reports import events, stats
 from estatedesk.reports.figures import check_month, month_bounds, monthly_figures, previous_month
 from estatedesk.reports.models import MonthlyReport, ReportStatus, ReviewDecision
 from estatedesk.reports.selectors import as_deputy_gm
@@ -57,19 +57,31 @@ def _plain(value: Any) -> Any:
     (which deep-copies every leaf first) and no JSON round trip, which together were about
     40 % of a monthly draft (issue 18). ``tests/reports/test_figures.py`` checks that
     the result equals that round trip's, so stored snapshots compare equal to fresh ones.
+    A dataclass's field names are looked up once per class (``_FIELDS``): a busy month's
+    repeat complainants are a thousand of them (decision 0071).
     """
-    if value is None or type(value) in _SCALARS:
+    kind = type(value)
+    if value is None or kind in _SCALARS:
         return value
-    if isinstance(value, dict):
+    if kind is stats.RepeatComplainant and _REPEAT_FAST:
+        fast = _plain_repeat(value)
+        if fast is not None:
+            return fast
+    names = _FIELDS.get(kind)
+    if names is not None:
+        return _plain_fields(value, names)
+    if kind is datetime:
+        return value.isoformat()
+    if kind is dict or isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        if all(type(v) is int for v in value):
+    if kind is list or kind is tuple or isinstance(value, list | tuple):
+        if set(map(type, value)) <= _INT:  # a C loop, not a generator's: tens of thousands
             return list(value)  # ids: a busy month's repeat complainants hold tens of thousands
         return [_plain(v) for v in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _plain_dataclass(value)
     if isinstance(value, timedelta):
         return value.total_seconds()
     if isinstance(value, Fraction):
@@ -81,7 +93,54 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
+def _plain_dataclass(value: Any) -> dict[str, Any]:
+    names = _FIELDS[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+    return _plain_fields(value, names)
+
+
+def _plain_fields(value: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    plain: dict[str, Any] = {}
+    for name in names:
+        field = getattr(value, name)
+        # A text or a number is itself: no call for each (a thousand repeat complainants).
+        plain[name] = field if type(field) in _SCALARS or field is None else _plain(field)
+    return plain
+
+
+# A dataclass's field names, by class, filled as ``_plain`` meets them.
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+_REPEAT_FIELDS = ("key", "count", "complaint_ids", "first_received", "last_received")
+# The repeat complainant's shape as ``_plain_repeat`` writes it; another shape takes the walk.
+_REPEAT_FAST = tuple(f.name for f in dataclasses.fields(stats.RepeatComplainant)) == _REPEAT_FIELDS
+
+
+def _plain_repeat(value: Any) -> dict[str, Any] | None:
+    """A repeat complainant as ``_plain`` writes any dataclass, in one step when its fields hold
+    what they always do (a text key, a whole count, whole ids, two datetimes); None otherwise.
+    A busy month has a thousand of them: a third of the snapshot's time (decision 0071)."""
+    key, count, ids = value.key, value.count, value.complaint_ids
+    first, last = value.first_received, value.last_received
+    if (
+        type(key) is str
+        and type(count) is int
+        and type(first) is datetime
+        and type(last) is datetime
+        and type(ids) in (tuple, list)
+        and set(map(type, ids)) <= _INT
+    ):
+        return {
+            "key": key,
+            "count": count,
+            "complaint_ids": list(ids),
+            "first_received": first.isoformat(),
+            "last_received": last.isoformat(),
+        }
+    return None
+
+
 _SCALARS = frozenset({str, int, float, bool})
+_INT = frozenset({int})
 
 
 def snapshot(figures: Any) -> dict[str, Any]:
@@ -172,16 +231,22 @@ def _draft_one(
 
 
 def draft_month(
-    *, year: int, month: int, department: Department | None = None, actor: Actor = SYSTEM
+    *,
+    year: int,
+    month: int,
+    department: Department | None = None,
+    actor: Actor = SYSTEM,
+    company: CompanySettings | None = None,
 ) -> list[MonthlyReport]:
     """Draft (or refresh the draft of) each active company department's report for a month.
 
     A submitted report is returned as it is. Idempotent: one report per department-month.
     ``actor`` is who asked (the nightly job is the system); who may ask is the page's rule.
+    ``company``: the settings, when the caller has read them (a page has).
     """
     check_month(year, month)  # ValueError for a month that is not one
     departments = [department] if department is not None else _company_departments()
-    company = CompanySettings.load()  # read once for every department
+    company = company or CompanySettings.load()  # read once for every department
     return [_draft_one(d, year, month, actor, company) for d in departments]
 
 

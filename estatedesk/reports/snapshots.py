@@ -148,8 +148,8 @@ class MonthSnapshot:
     # The management office's monthly consultations as counts (surveys.consultation_summary
     # .month_json); None: not a management office, or stored before they were.
     consultations: Mapping[str, Any] | None = None
-    # How many repeat complainants, for a month read for comparison only (``from_headline``,
-    # without their rows); None: count ``repeat_complainants``. Never stored.
+    # How many repeat complainants, for a month read without all their rows (``from_headline``;
+    # ``from_json`` with a ``repeat_limit``); None: count ``repeat_complainants``. Never stored.
     repeat_count: int | None = None
 
     @classmethod
@@ -175,8 +175,14 @@ class MonthSnapshot:
         )
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any] | None) -> MonthSnapshot:
+    def from_json(cls, data: Mapping[str, Any] | None, *, repeat_limit: int | None = None) -> MonthSnapshot:
+        """The stored month. ``repeat_limit``: read only the first so many repeat complainants
+        (those with the most complaints: the stored order), their number kept in
+        ``repeat_count``; a busy month stores a thousand with tens of thousands of complaint
+        ids, and a page shows fifty (decision 0071)."""
         data = data or {}
+        stored = data.get("repeat_complainants") or ()
+        wanted = stored if repeat_limit is None else stored[:repeat_limit]
         return cls(
             department_id=data.get("department_id"),
             year=_int(data.get("year")),
@@ -199,14 +205,13 @@ class MonthSnapshot:
             satisfaction_counts=_counts(data.get("satisfaction_counts")),
             follow_up_satisfaction=_rate(data.get("follow_up_satisfaction")),
             reopened=_int(data.get("reopened")),
-            repeat_complainants=tuple(
-                RepeatEntry.from_json(r) for r in data.get("repeat_complainants") or ()
-            ),
+            repeat_complainants=tuple(RepeatEntry.from_json(r) for r in wanted),
             open_at_end=_int(data.get("open_at_end")),
             open_from_earlier=_int(data.get("open_from_earlier")),
             category_pareto=_pareto(data.get("category_pareto")),
             cause_pareto=_pareto(data.get("cause_pareto")),
             consultations=data.get("consultations"),
+            repeat_count=None if repeat_limit is None else len(stored),
         )
 
     def counts(self) -> dict[str, int]:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from estatedesk.core.actors import Actor
+from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import NotAllowed
 from estatedesk.core.exportlog import record_export
 from estatedesk.core.params import Params
@@ -31,7 +32,7 @@ from estatedesk.core.pdf import PdfUnavailable
 from estatedesk.core.policy import department_ids, staff_of
 from estatedesk.core.timeline import timeline_rows
 from estatedesk.core.versioning import version_initial
-from estatedesk.core.web import FormStep, company_time, form_step_view
+from estatedesk.core.web import FormStep, company_of, company_time, form_step_view
 from estatedesk.core.xlsx import workbook_response, xlsx_response
 from estatedesk.improvement import selectors as improvement_selectors
 from estatedesk.improvement.workflow import OPENER_ROLES
@@ -208,7 +209,9 @@ def monthly_draft(request: HttpRequest) -> HttpResponse:
     if start > timezone.now():
         form.add_error("month", _("This month has not begun yet."))
         return _render_list(request, draft_form=form, status=422)
-    (report,) = services.draft_month(year=year, month=month, department=department, actor=request.user)
+    (report,) = services.draft_month(
+        year=year, month=month, department=department, actor=request.user, company=company_of(request)
+    )
     if report.status == ReportStatus.DRAFT:
         messages.success(
             request, _("The figures of this month were drafted from the records as they are now.")
@@ -261,7 +264,10 @@ def render_detail(
     figures = services.month_figures(report.department, report.year, report.month) if live else None
     all_repeats = params.flag("all_repeats")
     view = presenters.monthly_view(
-        report, figures=figures, repeat_limit=None if all_repeats else REPEATS_SHOWN
+        report,
+        figures=figures,
+        repeat_limit=None if all_repeats else REPEATS_SHOWN,
+        zone=company_zone(company_of(request)),
     )
     writes = _writes(user, report)
     if analysis_form is None and writes:

@@ -29,8 +29,17 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import pgettext
 
 from estatedesk.core.models import CompanySettings
+from estatedesk.core.prepared import Prepared
 from estatedesk.org.models import Estate
-from estatedesk.surveys.consultation_flags import LOW_RETURN, MISSING, UNDER_SHARE, Flag, flags
+from estatedesk.surveys.consultation_flags import (
+    LOW_RETURN,
+    MISSING,
+    UNDER_SHARE,
+    ConsultationFacts,
+    Flag,
+    MonthFacts,
+    flags,
+)
 from estatedesk.surveys.consultation_overview import add_months
 from estatedesk.surveys.consultation_overview import flag_text as overview_flag_text
 from estatedesk.surveys.consultation_results import (
@@ -232,35 +241,58 @@ def _flag_of(data: Mapping[str, Any]) -> Flag:
 # --- a month (the monthly report) --------------------------------------------------------------
 
 
-def _coverage_until(estate_id: int, month: date, occupied: int) -> Coverage:
-    """The year's coverage up to the end of ``month`` (the report's "so far")."""
-    consulted = (
-        ConsultedHousehold.objects.filter(
-            estate=estate_id,
-            asked=True,
-            answered_at__isnull=False,
-            consultation__in=counted()
-            .filter(month__gte=date(month.year, 1, 1), month__lte=month)
-            .values("pk"),
-        )
-        .values("unit_id")
-        .distinct()
-        .count()
-    )
-    return Coverage(consulted, occupied)
+# An estate's name, whether it is active, and its occupied households: compiled once.
+_ESTATE: Prepared[tuple[str, bool, int]] = Prepared(
+    lambda *, estate_id: (
+        Estate.objects.filter(pk=estate_id)
+        .order_by()
+        .annotate(occupied=Count("units", filter=Q(units__occupied=True)))
+        .values_list("name", "active", "occupied")
+    ),
+    estate_id=-424_242,
+)
 
 
 def month_json(estate_id: int | None, year: int, month: int, today: date) -> dict[str, Any] | None:
     """A month of one estate's consultations as counts; None without an estate with occupied
-    households (a department that is not a management office)."""
+    households (a department that is not a management office).
+
+    The figures of ``consultation_facts`` for one estate and month, and the year's coverage
+    up to its end (the report's "so far"), in three queries rather than six and two more a
+    consultation (every monthly draft computes it, decision 0071): the estate's name with its
+    occupied households, the month's counted consultations with their households asked and
+    answered, and the households reached in the month with those reached so far this year."""
     if estate_id is None:
         return None
     first = date(year, month, 1)
-    facts = consultation_facts([estate_id], first, first)
-    if not facts:
-        return None
-    fact = facts[0]
-    consultations = list(counted().filter(estate=estate_id, month=first).order_by("pk"))
+    estate = _ESTATE.first(estate_id=estate_id)
+    if estate is None or not estate[1] or not estate[2]:
+        return None  # as ``consultation_facts``: only active estates with occupied households
+    name, _active, occupied = estate
+    consultations = list(
+        counted()
+        .filter(estate=estate_id, month=first)
+        .annotate(
+            asked=Count("households", filter=Q(households__asked=True)),
+            answered=Count(
+                "households", filter=Q(households__asked=True, households__answered_at__isnull=False)
+            ),
+        )
+        .order_by("pk")
+    )
+    year_so_far = counted().filter(month__gte=date(year, 1, 1), month__lte=first)
+    households = ConsultedHousehold.objects.filter(
+        estate=estate_id, asked=True, answered_at__isnull=False, consultation__in=year_so_far.values("pk")
+    ).aggregate(
+        reached=Count(
+            "unit_id", distinct=True, filter=Q(consultation__month=first, consultation__estate=estate_id)
+        ),
+        consulted=Count("unit_id", distinct=True),
+    )
+    held = tuple(
+        ConsultationFacts(c.pk, c.number, c.method, c.status, c.asked, c.answered) for c in consultations
+    )
+    fact = MonthFacts(estate_id, first, occupied, held, households["reached"])
     rows = []
     for c in consultations:
         found = consultation_results(c)
@@ -271,8 +303,8 @@ def month_json(estate_id: int | None, year: int, month: int, today: date) -> dic
                 "method": c.method,
                 "status": c.status,
                 "topics": list(c.topics),
-                "asked": c.households.filter(asked=True).count(),
-                "answered": c.households.filter(asked=True, answered_at__isnull=False).count(),
+                "asked": c.asked,
+                "answered": c.answered,
                 "rule": _rule_json(rule_of(c)),
                 "overall": _figure_json(found.overall),
                 "by_topic": [
@@ -282,18 +314,16 @@ def month_json(estate_id: int | None, year: int, month: int, today: date) -> dic
                 ],
             }
         )
-    name = Estate.objects.filter(pk=estate_id).values_list("name", flat=True).first() or ""
-    cover = _coverage_until(estate_id, first, fact.occupied)
     return {
         "estate": estate_id,
-        "estate_name": name,
+        "estate_name": name or "",
         "year": year,
         "month": month,
-        "occupied": fact.occupied,
+        "occupied": occupied,
         "reached": fact.reached,
         "consultations": rows,
         "flags": [_flag_json(f) for f in flags([fact], today)],
-        "coverage": {"consulted": cover.consulted, "occupied": cover.occupied},
+        "coverage": {"consulted": households["consulted"], "occupied": occupied},
     }
 
 

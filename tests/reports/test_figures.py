@@ -299,6 +299,20 @@ def _round_trip(value: Any) -> Any:
 
 
 @pytest.mark.req("K-12")
+def test_a_repeat_complainant_is_written_as_any_dataclass_whatever_its_fields_hold() -> None:
+    """The repeat complainants' one-step writing (decision 0071) gives what the general walk
+    gives, and a complainant whose fields hold something else (an id as key, a date, texts as
+    ids) takes the walk: the same JSON either way."""
+    when = datetime(2026, 3, 2, 9, 30, tzinfo=company_zone())
+    usual = stats.RepeatComplainant("138…", 3, (7, 9, 12), when, when + timedelta(days=3))
+    odd = stats.RepeatComplainant(42, 2, ("7", "9"), date(2026, 3, 2), when)
+    assert report_services._plain_repeat(usual) is not None
+    assert report_services._plain_repeat(odd) is None
+    for repeat in (usual, odd):
+        assert report_services._plain(repeat) == _round_trip(repeat)
+
+
+@pytest.mark.req("K-12")
 def test_a_snapshot_is_written_as_before_so_stored_reports_compare_equal(world):
     """The snapshot is built without a deep copy or a JSON round trip (decision 0059) and must
     still equal what one stored before gives back: ``live_differs`` compares the two."""

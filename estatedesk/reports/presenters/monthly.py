@@ -8,6 +8,7 @@ all show the same thing.
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
 
 from django.db.models import Q
@@ -106,9 +107,10 @@ def monthly_headline(
     return rows
 
 
-def comparison_figures(report: Any) -> tuple[MonthSnapshot, MonthSnapshot]:
+def comparison_figures(report: Any, *, zone: tzinfo | None = None) -> tuple[MonthSnapshot, MonthSnapshot]:
     """The previous month and the same month last year: a submitted report's frozen figures
-    when there is one (what the head signed), else computed live."""
+    when there is one (what the head signed), else computed live. ``zone``: the company's,
+    when the caller has read it."""
     wanted = [previous_month(report.year, report.month), same_month_last_year(report.year, report.month)]
     stored = {
         (r.year, r.month): r.figures
@@ -118,11 +120,10 @@ def comparison_figures(report: Any) -> tuple[MonthSnapshot, MonthSnapshot]:
         .only("year", "month", "figures")
     }
     found = []
-    zone = None
     for year, month in wanted:
         figures = stored.get((year, month))
         if figures is not None:
-            found.append(MonthSnapshot.from_json(figures))
+            found.append(MonthSnapshot.from_json(figures, repeat_limit=0))  # only how many
             continue
         zone = zone or company_zone()
         # Only what the headline compares: no breakdowns, no repeat complainants' rows.
@@ -131,7 +132,9 @@ def comparison_figures(report: Any) -> tuple[MonthSnapshot, MonthSnapshot]:
     return found[0], found[1]
 
 
-def monthly_view(report: Any, *, figures: Any = None, repeat_limit: int | None = None) -> dict[str, Any]:
+def monthly_view(
+    report: Any, *, figures: Any = None, repeat_limit: int | None = None, zone: tzinfo | None = None
+) -> dict[str, Any]:
     """Everything a monthly report shows, from its stored figures (or ``figures``: the live
     ones as JSON, for comparing a submitted report with the records as they are now).
 
@@ -143,8 +146,10 @@ def monthly_view(report: Any, *, figures: Any = None, repeat_limit: int | None =
     repeat_total, open_at_end, open_from_earlier,
     category_pareto / cause_pareto (ParetoLine).
     """
-    data = MonthSnapshot.from_json(figures if figures is not None else report.figures)
-    previous, last_year = comparison_figures(report)
+    data = MonthSnapshot.from_json(
+        figures if figures is not None else report.figures, repeat_limit=repeat_limit
+    )
+    previous, last_year = comparison_figures(report, zone=zone)
     categories = category_names([*data.by_category, *(r.key for r in data.category_pareto)])
     estates = estate_names(data.by_estate)
     validity = {"valid": data.valid, "invalid": data.invalid, "undecided": data.undecided}
@@ -178,8 +183,8 @@ def monthly_view(report: Any, *, figures: Any = None, repeat_limit: int | None =
         "reopened": data.reopened,
         # The page lists the ``repeat_limit`` with the most complaints (first in the stored
         # order) unless asked for all; the count, the print and the workbook have them all.
-        "repeat_complainants": repeat_rows(data.repeat_complainants[:repeat_limit]),
-        "repeat_total": len(data.repeat_complainants),
+        "repeat_complainants": repeat_rows(data.repeat_complainants),
+        "repeat_total": data.count("repeat_complainants"),
         "open_at_end": data.open_at_end,
         "open_from_earlier": data.open_from_earlier,
         "category_pareto": pareto_rows(data.category_pareto, categories),

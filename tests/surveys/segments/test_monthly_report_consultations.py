@@ -93,3 +93,85 @@ def test_a_department_without_an_estate_has_no_section(world: World, supervisor:
         reports = services.draft_month(year=2026, month=3)
     others = [r for r in reports if r.department.estate_id is None]
     assert others and all(r.figures["consultations"] is None for r in others)
+
+
+def _month_json_as_before(estate_id: int, year: int, month: int, today: date) -> dict[str, Any] | None:
+    """``month_json`` as written before decision 0071: ``consultation_facts``, each
+    consultation's households counted one by one, and the year's coverage counted apart."""
+    from estatedesk.org.models import Estate
+    from estatedesk.surveys import consultation_summary as summary
+    from estatedesk.surveys.consultation_results import consultation_facts, counted
+    from estatedesk.surveys.models import ConsultedHousehold
+
+    first = date(year, month, 1)
+    facts = consultation_facts([estate_id], first, first)
+    if not facts:
+        return None
+    fact = facts[0]
+    rows = []
+    for c in counted().filter(estate=estate_id, month=first).order_by("pk"):
+        found = summary.consultation_results(c)
+        rows.append(
+            {
+                "id": c.pk,
+                "number": c.number,
+                "method": c.method,
+                "status": c.status,
+                "topics": list(c.topics),
+                "asked": c.households.filter(asked=True).count(),
+                "answered": c.households.filter(asked=True, answered_at__isnull=False).count(),
+                "rule": summary._rule_json(summary.rule_of(c)),
+                "overall": summary._figure_json(found.overall),
+                "by_topic": [
+                    {"code": code, **summary._figure_json(found.by_category[code])}
+                    for code in c.topics
+                    if code in found.by_category
+                ],
+            }
+        )
+    consulted = (
+        ConsultedHousehold.objects.filter(
+            estate=estate_id,
+            asked=True,
+            answered_at__isnull=False,
+            consultation__in=counted().filter(month__gte=date(year, 1, 1), month__lte=first).values("pk"),
+        )
+        .values("unit_id")
+        .distinct()
+        .count()
+    )
+    return {
+        "estate": estate_id,
+        "estate_name": Estate.objects.get(pk=estate_id).name,
+        "year": year,
+        "month": month,
+        "occupied": fact.occupied,
+        "reached": fact.reached,
+        "consultations": rows,
+        "flags": [summary._flag_json(f) for f in summary.flags([fact], today)],
+        "coverage": {"consulted": consulted, "occupied": fact.occupied},
+    }
+
+
+@pytest.mark.req("K-14", "S-4")
+def test_the_month_section_counts_as_the_consultations_own_figures_do(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    """``month_json`` reads in three queries what facts, counts and coverage read apart: the
+    same section for months with one, two and no consultations, and none for a department
+    without an estate."""
+    from estatedesk.surveys import consultation_summary
+
+    add_households(world.building_a, 19)
+    held(world, date(2026, 1, 1), ["satisfied"] * 3)
+    held(world, date(2026, 3, 1), ["satisfied"] * 4 + ["dissatisfied"], topics=("cleaning", "security"))
+    held(world, date(2026, 3, 1), ["dissatisfied"] * 2, method="questionnaire", share=50, finish=False)
+    today = date(2026, 4, 2)
+    for month in (1, 2, 3, 4):
+        expected = _month_json_as_before(world.estate_a.pk, 2026, month, today)
+        assert consultation_summary.month_json(world.estate_a.pk, 2026, month, today) == expected
+    march = consultation_summary.month_json(world.estate_a.pk, 2026, 3, today)
+    assert march is not None and len(march["consultations"]) == 2 and march["coverage"]["consulted"] >= 5
+    assert consultation_summary.month_json(None, 2026, 3, today) is None
+    with django_assert_max_num_queries(3):
+        consultation_summary.month_json(world.estate_a.pk, 2026, 2, today)
