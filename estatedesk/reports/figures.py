@@ -325,20 +325,49 @@ def _reply_times(department_id: int, month: date, count: int) -> stats.Durations
 
 
 def _repeat_complainants(department_id: int, month: date) -> list[stats.RepeatComplainant[str, int]]:
-    """The complainants seen twice or more in the department-month, with their complaints:
-    one walk of the kept ``RepeatRow``'s index, in complainant and time order, grouped here
-    as it streams by (a repeater's complaints are consecutive).
+    """The complainants seen twice or more in the department-month, with their complaints in
+    time order (newer complaint first on a tie, as the model's ordering gives them), from the
+    kept ``RepeatRow``: its index holds a department-month in complainant and time order.
 
-    Read through a plain cursor: a time of receipt is turned into a datetime only for the
-    first and the last complaint of a repeat complainant."""
-    keyed = (
-        RepeatRow.objects.filter(department_id=department_id, month=month)
-        # Ties in time of receipt: newer complaint first, as the model's ordering gives them.
-        .order_by("complainant", "received_at", "-complaint_id")
-        .values_list("complainant", "complaint_id", _AsStored("received_at"))
+    A time of receipt is turned into a datetime only for the first and the last complaint of
+    a repeat complainant. PostgreSQL groups in the database (one row a repeater, its ids as
+    an array in the order asked); SQLite streams the index's rows and they are grouped here,
+    as a repeater's complaints are consecutive (its ``group_concat`` promises no order
+    before 3.44)."""
+    mine = RepeatRow.objects.filter(department_id=department_id, month=month)
+    connection = connections[mine.db]
+    if connection.vendor == "postgresql":
+        found = _repeaters_grouped(connection, department_id, month)
+    else:
+        found = _repeaters_streamed(connection, mine)
+    return sorted(found, key=lambda r: (-r.count, r.key))
+
+
+def _repeaters_grouped(
+    connection: Any, department_id: int, month: date
+) -> list[stats.RepeatComplainant[str, int]]:
+    table = connection.ops.quote_name(RepeatRow._meta.db_table)
+    when = "to_char({}(received_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+    sql = (
+        f"SELECT complainant, array_agg(complaint_id ORDER BY received_at, complaint_id DESC), "  # noqa: S608 - our own names
+        f"{when.format('min')}, {when.format('max')} FROM {table} "
+        "WHERE department_id = %s AND month = %s GROUP BY complainant HAVING count(*) >= 2"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (department_id, month))
+        return [
+            stats.RepeatComplainant(
+                key, len(ids), tuple(ids), _db_datetime(connection, first), _db_datetime(connection, last)
+            )
+            for key, ids, first, last in cursor.fetchall()
+        ]
+
+
+def _repeaters_streamed(connection: Any, mine: Any) -> list[stats.RepeatComplainant[str, int]]:
+    keyed = mine.order_by("complainant", "received_at", "-complaint_id").values_list(
+        "complainant", "complaint_id", _AsStored("received_at")
     )
     sql, params = keyed.query.sql_with_params()
-    connection = connections[keyed.db]
     found: list[stats.RepeatComplainant[str, int]] = []
 
     def done(key: str, ids: list[int], first: Any, last: Any) -> None:
@@ -361,7 +390,7 @@ def _repeat_complainants(department_id: int, month: date) -> list[stats.RepeatCo
                 last = received
         if key is not None:
             done(key, ids, first, last)
-    return sorted(found, key=lambda r: (-r.count, r.key))
+    return found
 
 
 class _AsStored(Func):

@@ -466,3 +466,34 @@ def test_open_items_read_from_the_kept_counts_equal_those_counted_from_closing_t
     assert (
         seen[world.office_a.pk, 4][1] == seen[world.office_a.pk, 4][0]
     )  # nothing received in April stays open
+
+
+@pytest.mark.req("K-12")
+def test_repeat_complainants_list_their_complaints_in_time_order_newer_first_on_a_tie(world):
+    """Read from the kept rows (decision 0072): grouped in the database on PostgreSQL,
+    streamed and grouped in Python on SQLite; both give the same rows in the same order."""
+    from django.db import connection
+
+    from estatedesk.complaints.models import RepeatRow
+
+    when = at(2026, 3, 10, 9, 0)
+    made = []
+    for offset in (timedelta(hours=2), timedelta(0), timedelta(0), timedelta(hours=1)):
+        with frozen_at(when + offset):
+            made.append(record(world, **_stranger("趙六", "13900001111")))
+    with frozen_at(at(2026, 3, 11, 9, 0)):
+        record(world, **_stranger("錢七", "13900002222"))  # once: not a repeat complainant
+    month = figures.monthly_figures(department_id=world.office_a.pk, year=2026, month=3)
+    ours = [r for r in month.repeat_complainants if made[0].pk in r.complaint_ids]
+    assert len(ours) == 1
+    tied = sorted((made[1].pk, made[2].pk), reverse=True)  # received together: newer first
+    assert list(ours[0].complaint_ids) == [*tied, made[3].pk, made[0].pk]
+    assert (ours[0].first_received, ours[0].last_received) == (when, when + timedelta(hours=2))
+    assert not [r for r in month.repeat_complainants if r.key.endswith("錢七")]
+    first = date(2026, 3, 1)
+    mine = RepeatRow.objects.filter(department_id=world.office_a.pk, month=first)
+    streamed = sorted(figures._repeaters_streamed(connection, mine), key=lambda r: (-r.count, r.key))
+    assert list(month.repeat_complainants) == streamed
+    if connection.vendor == "postgresql":
+        grouped = figures._repeaters_grouped(connection, world.office_a.pk, first)
+        assert sorted(grouped, key=lambda r: (-r.count, r.key)) == streamed
