@@ -37,6 +37,7 @@ statement, not for the whole transaction's work.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -271,44 +272,65 @@ def _reply_remove(r: str) -> str:
     return f"DELETE FROM {REPLIES} WHERE complaint_id = {r}.id"
 
 
-def _report_sqlite_triggers() -> list[str]:
-    v = "sqlite"
-    repeat_old = "; ".join(_repeat_remove(v, "OLD"))
+def _kept_by(
+    vendor: str,
+    name: str,
+    add: Callable[[str], str],
+    remove: Callable[[str], str],
+    moved: str,
+    of: tuple[str, ...] = (),
+) -> list[str]:
+    """The triggers keeping a table from each complaint row: ``remove`` takes the old row's
+    part out (update, delete), ``add`` puts the new row's in (insert, update); the update's
+    fire only when ``moved`` (its key there moved), and with ``of`` only when one of those
+    columns was written."""
+    columns = f" OF {', '.join(of)}" if of else ""
+    if vendor == "postgresql":
+        return [
+            f"""CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' OR TG_OP = 'DELETE' THEN {remove("OLD")}; END IF;
+    IF TG_OP = 'UPDATE' OR TG_OP = 'INSERT' THEN {add("NEW")}; END IF;
+    RETURN NULL;
+END $$""",
+            f"CREATE TRIGGER {name}_insert_delete AFTER INSERT OR DELETE ON {COMPLAINTS} "
+            f"FOR EACH ROW EXECUTE FUNCTION {name}()",
+            f"CREATE TRIGGER {name}_update AFTER UPDATE{columns} ON {COMPLAINTS} "
+            f"FOR EACH ROW WHEN ({moved}) EXECUTE FUNCTION {name}()",
+        ]
     return [
-        f"CREATE TRIGGER tally_repeat_insert AFTER INSERT ON {COMPLAINTS} BEGIN {_repeat_add(v, 'NEW')}; END",
-        f"CREATE TRIGGER tally_repeat_delete AFTER DELETE ON {COMPLAINTS} BEGIN {repeat_old}; END",
-        f"CREATE TRIGGER tally_repeat_update AFTER UPDATE ON {COMPLAINTS} WHEN {_moved(v, REPEAT_COLUMNS)} "
-        f"BEGIN {repeat_old}; {_repeat_add(v, 'NEW')}; END",
-        f"CREATE TRIGGER tally_reply_insert AFTER INSERT ON {COMPLAINTS} BEGIN {_reply_add(v, 'NEW')}; END",
-        f"CREATE TRIGGER tally_reply_delete AFTER DELETE ON {COMPLAINTS} BEGIN {_reply_remove('OLD')}; END",
-        f"CREATE TRIGGER tally_reply_update AFTER UPDATE ON {COMPLAINTS} WHEN {_moved(v, REPLY_COLUMNS)} "
-        f"BEGIN {_reply_remove('OLD')}; {_reply_add(v, 'NEW')}; END",
+        f"CREATE TRIGGER {name}_insert AFTER INSERT ON {COMPLAINTS} BEGIN {add('NEW')}; END",
+        f"CREATE TRIGGER {name}_delete AFTER DELETE ON {COMPLAINTS} BEGIN {remove('OLD')}; END",
+        f"CREATE TRIGGER {name}_update AFTER UPDATE{columns} ON {COMPLAINTS} "
+        f"WHEN {moved} BEGIN {remove('OLD')}; {add('NEW')}; END",
     ]
 
 
-def _report_postgresql_triggers() -> list[str]:
-    v = "postgresql"
+def _per_complaint_triggers(vendor: str) -> list[str]:
+    """``OpenTally``'s, and the monthly report's rows' (decision 0072)."""
     return [
-        f"""CREATE FUNCTION tally_repeat() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'UPDATE' OR TG_OP = 'DELETE' THEN {"; ".join(_repeat_remove(v, "OLD"))}; END IF;
-    IF TG_OP = 'UPDATE' OR TG_OP = 'INSERT' THEN {_repeat_add(v, "NEW")}; END IF;
-    RETURN NULL;
-END $$""",
-        f"CREATE TRIGGER tally_repeat_insert_delete AFTER INSERT OR DELETE ON {COMPLAINTS} "
-        "FOR EACH ROW EXECUTE FUNCTION tally_repeat()",
-        f"CREATE TRIGGER tally_repeat_update AFTER UPDATE ON {COMPLAINTS} FOR EACH ROW "
-        f"WHEN ({_moved(v, REPEAT_COLUMNS)}) EXECUTE FUNCTION tally_repeat()",
-        f"""CREATE FUNCTION tally_reply() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'UPDATE' OR TG_OP = 'DELETE' THEN {_reply_remove("OLD")}; END IF;
-    IF TG_OP = 'UPDATE' OR TG_OP = 'INSERT' THEN {_reply_add(v, "NEW")}; END IF;
-    RETURN NULL;
-END $$""",
-        f"CREATE TRIGGER tally_reply_insert_delete AFTER INSERT OR DELETE ON {COMPLAINTS} "
-        "FOR EACH ROW EXECUTE FUNCTION tally_reply()",
-        f"CREATE TRIGGER tally_reply_update AFTER UPDATE ON {COMPLAINTS} FOR EACH ROW "
-        f"WHEN ({_moved(v, REPLY_COLUMNS)}) EXECUTE FUNCTION tally_reply()",
+        *_kept_by(
+            vendor,
+            "tally_open",
+            add=lambda r: OPEN.upsert(vendor, r, ""),
+            remove=lambda r: OPEN.upsert(vendor, r, "-"),
+            moved=_open_moved(vendor),
+            of=OPEN_COLUMNS,
+        ),
+        *_kept_by(
+            vendor,
+            "tally_repeat",
+            add=lambda r: _repeat_add(vendor, r),
+            remove=lambda r: "; ".join(_repeat_remove(vendor, r)),
+            moved=_moved(vendor, REPEAT_COLUMNS),
+        ),
+        *_kept_by(
+            vendor,
+            "tally_reply",
+            add=lambda r: _reply_add(vendor, r),
+            remove=_reply_remove,
+            moved=_moved(vendor, REPLY_COLUMNS),
+        ),
     ]
 
 
@@ -328,11 +350,7 @@ def _sqlite_triggers() -> list[str]:
         f"BEGIN {month.visited_from_complaint(v, 'NEW.complaint_id', '')}; END",
         f"CREATE TRIGGER tally_visit_delete AFTER DELETE ON {VISITS} WHEN {_visit_none('OLD')} "
         f"BEGIN {month.visited_from_complaint(v, 'OLD.complaint_id', '-')}; END",
-        f"CREATE TRIGGER tally_open_insert AFTER INSERT ON {COMPLAINTS} BEGIN {OPEN.upsert(v, 'NEW', '')}; END",
-        f"CREATE TRIGGER tally_open_delete AFTER DELETE ON {COMPLAINTS} BEGIN {OPEN.upsert(v, 'OLD', '-')}; END",
-        f"CREATE TRIGGER tally_open_update AFTER UPDATE OF {', '.join(OPEN_COLUMNS)} ON {COMPLAINTS} "
-        f"WHEN {_open_moved(v)} BEGIN {OPEN.upsert(v, 'OLD', '-')}; {OPEN.upsert(v, 'NEW', '')}; END",
-        *_report_sqlite_triggers(),
+        *_per_complaint_triggers(v),
     ]
 
 
@@ -362,17 +380,7 @@ END $$""",
         f"CREATE TRIGGER tally_complaint_update AFTER UPDATE ON {COMPLAINTS} FOR EACH ROW "
         f"WHEN ({_changed(v)}) EXECUTE FUNCTION tally_complaint()",
         f"CREATE TRIGGER tally_visit AFTER INSERT OR DELETE ON {VISITS} FOR EACH ROW EXECUTE FUNCTION tally_visit()",
-        f"""CREATE FUNCTION tally_open() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'UPDATE' OR TG_OP = 'DELETE' THEN {OPEN.upsert(v, "OLD", "-")}; END IF;
-    IF TG_OP = 'UPDATE' OR TG_OP = 'INSERT' THEN {OPEN.upsert(v, "NEW", "")}; END IF;
-    RETURN NULL;
-END $$""",
-        f"CREATE TRIGGER tally_open_insert_delete AFTER INSERT OR DELETE ON {COMPLAINTS} "
-        "FOR EACH ROW EXECUTE FUNCTION tally_open()",
-        f"CREATE TRIGGER tally_open_update AFTER UPDATE OF {', '.join(OPEN_COLUMNS)} ON {COMPLAINTS} "
-        f"FOR EACH ROW WHEN ({_open_moved(v)}) EXECUTE FUNCTION tally_open()",
-        *_report_postgresql_triggers(),
+        *_per_complaint_triggers(v),
     ]
 
 
