@@ -294,6 +294,7 @@ _plans: dict[type[models.Model], _Plan | None] = {}
 
 
 def _simple_history_signals_heard() -> bool:
+    # Asked only for a model that keeps a history: core does not load simple_history otherwise.
     from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
     return any(
