@@ -199,17 +199,18 @@ OPEN = _Table(OPENS, ("department_id", "month", "closed_month"), ("received",))
 OPEN_COLUMNS = ("department_id", "received_on", "status", "closed_on")
 
 
+def _moved(vendor: str, columns: tuple[str, ...]) -> str:
+    """An update trigger's condition: one of ``columns`` changed."""
+    op = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+    return " OR ".join(f"OLD.{c} {op} NEW.{c}" for c in columns)
+
+
 def _open_moved(vendor: str) -> str:
     op = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
     return " OR ".join(
         f"({old}) {op} ({new})"
         for old, new in zip(OPEN.key_values(vendor, "OLD"), OPEN.key_values(vendor, "NEW"), strict=True)
     )
-
-
-def _changed(vendor: str) -> str:
-    op = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
-    return " OR ".join(f"OLD.{c} {op} NEW.{c}" for c in COUNTED_COLUMNS)
 
 
 def _visit_first(r: str) -> str:
@@ -229,11 +230,6 @@ REPEAT_COLUMNS = ("kind", "department_id", "received_on", "complainant", "receiv
 REPLY_COLUMNS = ("kind", "department_id", "received_on", "reply_us")
 
 
-def _moved(vendor: str, columns: tuple[str, ...]) -> str:
-    op = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
-    return " OR ".join(f"OLD.{c} {op} NEW.{c}" for c in columns)
-
-
 def _repeat_add(vendor: str, r: str) -> str:
     month = _month_of(vendor, f"{r}.received_on")
     counted = f"WHERE {r}.kind = {_COMPLAINT} AND {r}.complainant IS NOT NULL"
@@ -246,18 +242,18 @@ def _repeat_add(vendor: str, r: str) -> str:
     )
 
 
-def _repeat_remove(vendor: str, r: str) -> list[str]:
+def _repeat_remove(vendor: str, r: str) -> str:
     # "complainant = NULL" matches nothing: a record without a complainant was not counted.
     key = (
         f"department_id = {r}.department_id AND month = {_month_of(vendor, f'{r}.received_on')} "
         f"AND complainant = {r}.complainant"
     )
-    return [
-        f"UPDATE {REPEATS} SET received = received - 1 WHERE {key} AND {r}.kind = {_COMPLAINT}",
+    return (
+        f"UPDATE {REPEATS} SET received = received - 1 WHERE {key} AND {r}.kind = {_COMPLAINT}; "
         # Nothing is kept for a complainant with no complaint left there (an erased name).
-        f"DELETE FROM {REPEATS} WHERE {key} AND received <= 0",
-        f"DELETE FROM {REPEAT_ROWS} WHERE complaint_id = {r}.id",
-    ]
+        f"DELETE FROM {REPEATS} WHERE {key} AND received <= 0; "
+        f"DELETE FROM {REPEAT_ROWS} WHERE complaint_id = {r}.id"
+    )
 
 
 def _reply_add(vendor: str, r: str) -> str:
@@ -321,7 +317,7 @@ def _per_complaint_triggers(vendor: str) -> list[str]:
             vendor,
             "tally_repeat",
             add=lambda r: _repeat_add(vendor, r),
-            remove=lambda r: "; ".join(_repeat_remove(vendor, r)),
+            remove=lambda r: _repeat_remove(vendor, r),
             moved=_moved(vendor, REPEAT_COLUMNS),
         ),
         *_kept_by(
@@ -344,7 +340,7 @@ def _sqlite_triggers() -> list[str]:
     return [
         f"CREATE TRIGGER tally_complaint_insert AFTER INSERT ON {COMPLAINTS} BEGIN {each('NEW', '')} END",
         f"CREATE TRIGGER tally_complaint_delete AFTER DELETE ON {COMPLAINTS} BEGIN {each('OLD', '-')} END",
-        f"CREATE TRIGGER tally_complaint_update AFTER UPDATE ON {COMPLAINTS} WHEN {_changed(v)} "
+        f"CREATE TRIGGER tally_complaint_update AFTER UPDATE ON {COMPLAINTS} WHEN {_moved(v, COUNTED_COLUMNS)} "
         f"BEGIN {each('OLD', '-')} {each('NEW', '')} END",
         f"CREATE TRIGGER tally_visit_insert AFTER INSERT ON {VISITS} WHEN {_visit_first('NEW')} "
         f"BEGIN {month.visited_from_complaint(v, 'NEW.complaint_id', '')}; END",
@@ -378,7 +374,7 @@ END $$""",
         f"CREATE TRIGGER tally_complaint_insert_delete AFTER INSERT OR DELETE ON {COMPLAINTS} "
         "FOR EACH ROW EXECUTE FUNCTION tally_complaint()",
         f"CREATE TRIGGER tally_complaint_update AFTER UPDATE ON {COMPLAINTS} FOR EACH ROW "
-        f"WHEN ({_changed(v)}) EXECUTE FUNCTION tally_complaint()",
+        f"WHEN ({_moved(v, COUNTED_COLUMNS)}) EXECUTE FUNCTION tally_complaint()",
         f"CREATE TRIGGER tally_visit AFTER INSERT OR DELETE ON {VISITS} FOR EACH ROW EXECUTE FUNCTION tally_visit()",
         *_per_complaint_triggers(v),
     ]

@@ -12,6 +12,7 @@ Two layers:
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
 from django.apps import apps
@@ -164,18 +165,12 @@ _DEPARTMENTS_CACHE = "_estatedesk_departments"
 _NOT_CACHED = object()
 
 
-_STAFF: list[Prepared[Any]] = []
-
-
+@cache
 def _staff() -> Prepared[Any]:
     """The staff row of a user, compiled once per process (``core.prepared``): every signed-in
     request asks it. Built on first use: core reads org's model through the app registry."""
-    if not _STAFF:
-        model = apps.get_model("org", "Staff")
-        _STAFF.append(
-            Prepared(lambda *, user_id: model.objects.filter(user_id=user_id)[:1], user_id=-424_242)
-        )
-    return _STAFF[0]
+    model = apps.get_model("org", "Staff")
+    return Prepared(lambda *, user_id: model.objects.filter(user_id=user_id)[:1], user_id=-424_242)
 
 
 def staff_of(user: Actor | None) -> Staff | None:

@@ -93,23 +93,15 @@ class Prepared(Generic[R]):
         not filter or slice it further, which would need the SQL compiled again)."""
         compiled = self._compile(using)
         sql = compiled.sql
-        if any(compiled.patterns):
-            like = connections[using].ops.prep_for_like_query
-            given = tuple(
-                param
-                if slot is None
-                else values[slot]
-                if pattern is None
-                else f"{pattern[0]}{like(values[slot])}{pattern[1]}"
-                for param, slot, pattern in zip(
-                    compiled.params, compiled.slots, compiled.patterns, strict=True
-                )
-            )
-        else:
-            given = tuple(
-                values[slot] if slot is not None else param
-                for param, slot in zip(compiled.params, compiled.slots, strict=True)
-            )
+        like = connections[using].ops.prep_for_like_query
+        given = tuple(
+            param
+            if slot is None
+            else values[slot]
+            if pattern is None
+            else f"{pattern[0]}{like(values[slot])}{pattern[1]}"
+            for param, slot, pattern in zip(compiled.params, compiled.slots, compiled.patterns, strict=True)
+        )
         # A copy per run, on this thread's connection; it is asked for the SQL, not compiling it.
         compiler = copy.copy(compiled.compiler)
         compiler.connection = connections[using]

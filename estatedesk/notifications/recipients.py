@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
@@ -14,7 +15,10 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-def _people(roles: tuple[str, ...]) -> Callable[..., QuerySet[Any]]:
+@cache
+def _people(roles: tuple[str, ...]) -> Prepared[Any]:
+    """Compiled once per process and list of roles (``core.prepared``; intake asks on every complaint)."""
+
     def build(*, department: int) -> QuerySet[Any]:
         return (
             get_user_model()
@@ -22,11 +26,7 @@ def _people(roles: tuple[str, ...]) -> Callable[..., QuerySet[Any]]:
             .distinct()
         )
 
-    return build
-
-
-# Compiled once per process and list of roles (``core.prepared``; intake asks on every complaint).
-_PEOPLE: dict[tuple[str, ...], Prepared[Any]] = {}
+    return Prepared(build, department=-424_242)
 
 
 def people_of(department: Any, roles: Iterable[str]) -> list[User]:
@@ -34,11 +34,7 @@ def people_of(department: Any, roles: Iterable[str]) -> list[User]:
     if department is None:
         return []
     department_id = department if isinstance(department, int) else department.pk
-    wanted = tuple(roles)
-    prepared = _PEOPLE.get(wanted)
-    if prepared is None:
-        prepared = _PEOPLE[wanted] = Prepared(_people(wanted), department=-424_242)
-    return list(prepared.rows(department=department_id))
+    return list(_people(tuple(roles)).rows(department=department_id))
 
 
 def people_with_role(role: str) -> list[User]:

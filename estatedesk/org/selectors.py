@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -129,9 +129,11 @@ def _one_word(queryset: QuerySet[Unit], q: str) -> QuerySet[Unit]:
     return queryset.filter(Q(number__iexact=q) | Q(building__name__iexact=q) | Q(estate__name__icontains=q))
 
 
-def _estate_units(spellings: int, limit: int) -> Callable[..., QuerySet[Unit]]:
-    """The search of one estate's units (with their buildings) of a given shape: the building's
-    spellings as b0, b1, … and the number, or one word q."""
+@cache
+def _estate_units(spellings: int, limit: int) -> Prepared[Unit]:
+    """The portal form's search of one estate's units (with their buildings), compiled once per
+    process and shape (``core.prepared``): the building's spellings as b0, b1, … and the
+    number, or one word q (``spellings`` 0); ``limit`` rows."""
 
     def build(**values: Any) -> QuerySet[Unit]:
         units = Unit.objects.filter(estate_id=values["estate_id"]).select_related("building")
@@ -140,12 +142,14 @@ def _estate_units(spellings: int, limit: int) -> Callable[..., QuerySet[Unit]]:
         buildings = [values[f"b{i}"] for i in range(spellings)]
         return _building_and_number(units, buildings, values["number"])[:limit]
 
-    return build
-
-
-# The portal form's unit search, compiled once per process and shape (``core.prepared``): how
-# many spellings the building has (0: one word), and how many rows are wanted.
-_UNIT_SEARCHES: dict[tuple[int, int], Prepared[Unit]] = {}
+    # Text samples with an underscore: found again after the LIKE escaping (core.prepared).
+    samples: dict[str, Any] = {"estate_id": -424_242}
+    if spellings:
+        samples |= {f"b{i}": f"\x01b_{i}\x01" for i in range(spellings)}
+        samples["number"] = "\x01n_\x01"
+    else:
+        samples["q"] = "\x01q_\x01"
+    return Prepared(build, **samples)
 
 
 def estate_units_matching(estate_id: int, text: str, limit: int) -> list[Unit]:
@@ -158,21 +162,11 @@ def estate_units_matching(estate_id: int, text: str, limit: int) -> list[Unit]:
         buildings = sorted(_script_variants(match["building"]))
         values |= {f"b{i}": b for i, b in enumerate(buildings)}
         values["number"] = match["number"]
-        key = (len(buildings), limit)
+        spellings = len(buildings)
     else:
         values["q"] = q
-        key = (0, limit)
-    prepared = _UNIT_SEARCHES.get(key)
-    if prepared is None:
-        # Text samples with an underscore: found again after the LIKE escaping (core.prepared).
-        samples: dict[str, Any] = {"estate_id": -424_242}
-        if key[0]:
-            samples |= {f"b{i}": f"\x01b_{i}\x01" for i in range(key[0])}
-            samples["number"] = "\x01n_\x01"
-        else:
-            samples["q"] = "\x01q_\x01"
-        prepared = _UNIT_SEARCHES[key] = Prepared(_estate_units(key[0], limit), **samples)
-    return list(prepared.rows(**values))
+        spellings = 0
+    return list(_estate_units(spellings, limit).rows(**values))
 
 
 def search_customers(queryset: QuerySet[Customer], q: str) -> QuerySet[Customer]:

@@ -270,12 +270,10 @@ class MonthHeadline:
     open_from_earlier: int
 
 
-def month_headline(*, department_id: int, year: int, month: int, zone: tzinfo | None = None) -> MonthHeadline:
-    """``MonthHeadline`` of one department-month in a few small queries of kept rows, the same
-    figures as ``monthly_figures`` (``tests/reports/test_figures.py`` compares them).
-
-    ``zone`` is not needed any more (the kept rows are keyed by company-local month) and is
-    accepted for the callers that pass it."""
+def month_headline(*, department_id: int, year: int, month: int) -> MonthHeadline:
+    """``MonthHeadline`` of one department-month in a few small queries of kept rows, keyed by
+    company-local month, the same figures as ``monthly_figures``
+    (``tests/reports/test_figures.py`` compares them)."""
     first = date(year, month, 1)
     open_counts = _open_at(department_id=department_id, month=first)
     kept = _kept(department_id, year, month)
@@ -347,7 +345,7 @@ def _repeaters_grouped(
     connection: Any, department_id: int, month: date
 ) -> list[stats.RepeatComplainant[str, int]]:
     table = connection.ops.quote_name(RepeatRow._meta.db_table)
-    when = "to_char({}(received_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+    when = _PG_UTC_TEXT.format("{}(received_at)")
     sql = (
         f"SELECT complainant, array_agg(complaint_id ORDER BY received_at, complaint_id DESC), "  # noqa: S608 - our own names
         f"{when.format('min')}, {when.format('max')} FROM {table} "
@@ -393,6 +391,11 @@ def _repeaters_streamed(connection: Any, mine: Any) -> list[stats.RepeatComplain
     return found
 
 
+# A PostgreSQL timestamptz written out as UTC text in a fixed format (not the server's
+# DateStyle), which ``_db_datetime`` reads back as SQLite's stored text.
+_PG_UTC_TEXT = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+
+
 class _AsStored(Func):
     """A datetime column as text, not converted row by row: the drivers turn every value of a
     datetime column into a ``datetime`` (26,575 of them for a busy month: a third of the
@@ -410,7 +413,7 @@ class _AsStored(Func):
         return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS TEXT)", **extra)
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
-        template = "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+        template = _PG_UTC_TEXT.format("%(expressions)s")
         return self.as_sql(compiler, connection, template=template, **extra)
 
 

@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from estatedesk.core.actors import Actor
-from estatedesk.core.clock import company_zone
 from estatedesk.core.errors import NotAllowed
 from estatedesk.core.exportlog import record_export
 from estatedesk.core.params import Params
@@ -267,7 +266,6 @@ def render_detail(
         report,
         figures=figures,
         repeat_limit=None if all_repeats else REPEATS_SHOWN,
-        zone=company_zone(company_of(request)),
     )
     writes = _writes(user, report)
     if analysis_form is None and writes:

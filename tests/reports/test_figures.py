@@ -429,11 +429,8 @@ def test_a_compared_month_shows_the_same_headline_as_its_full_figures(world, dja
                     figures.monthly_figures(department_id=department.pk, year=2026, month=month)
                 )
             )
-            zone = company_zone()
             with django_assert_max_num_queries(HEADLINE_QUERIES):
-                headline = figures.month_headline(
-                    department_id=department.pk, year=2026, month=month, zone=zone
-                )
+                headline = figures.month_headline(department_id=department.pk, year=2026, month=month)
             compared = MonthSnapshot.from_headline(headline)
             assert monthly_headline(compared, None, None) == monthly_headline(whole, None, None)
             assert [compared.count(n) for n in MONTHLY_COUNTS] == [whole.count(n) for n in MONTHLY_COUNTS]

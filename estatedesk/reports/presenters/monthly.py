@@ -8,14 +8,12 @@ all show the same thing.
 
 from __future__ import annotations
 
-from datetime import tzinfo
 from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from estatedesk.complaints.models import Satisfaction
-from estatedesk.core.clock import company_zone
 from estatedesk.reports import measures
 from estatedesk.reports.figures import month_headline, previous_month, same_month_last_year
 from estatedesk.reports.models import MonthlyReport, ReportStatus
@@ -107,10 +105,9 @@ def monthly_headline(
     return rows
 
 
-def comparison_figures(report: Any, *, zone: tzinfo | None = None) -> tuple[MonthSnapshot, MonthSnapshot]:
+def comparison_figures(report: Any) -> tuple[MonthSnapshot, MonthSnapshot]:
     """The previous month and the same month last year: a submitted report's frozen figures
-    when there is one (what the head signed), else computed live. ``zone``: the company's,
-    when the caller has read it."""
+    when there is one (what the head signed), else computed live."""
     wanted = [previous_month(report.year, report.month), same_month_last_year(report.year, report.month)]
     stored = {
         (r.year, r.month): r.figures
@@ -125,16 +122,13 @@ def comparison_figures(report: Any, *, zone: tzinfo | None = None) -> tuple[Mont
         if figures is not None:
             found.append(MonthSnapshot.from_json(figures, repeat_limit=0))  # only how many
             continue
-        zone = zone or company_zone()
         # Only what the headline compares: no breakdowns, no repeat complainants' rows.
-        headline = month_headline(department_id=report.department_id, year=year, month=month, zone=zone)
+        headline = month_headline(department_id=report.department_id, year=year, month=month)
         found.append(MonthSnapshot.from_headline(headline))
     return found[0], found[1]
 
 
-def monthly_view(
-    report: Any, *, figures: Any = None, repeat_limit: int | None = None, zone: tzinfo | None = None
-) -> dict[str, Any]:
+def monthly_view(report: Any, *, figures: Any = None, repeat_limit: int | None = None) -> dict[str, Any]:
     """Everything a monthly report shows, from its stored figures (or ``figures``: the live
     ones as JSON, for comparing a submitted report with the records as they are now).
 
@@ -149,7 +143,7 @@ def monthly_view(
     data = MonthSnapshot.from_json(
         figures if figures is not None else report.figures, repeat_limit=repeat_limit
     )
-    previous, last_year = comparison_figures(report, zone=zone)
+    previous, last_year = comparison_figures(report)
     categories = category_names([*data.by_category, *(r.key for r in data.category_pareto)])
     estates = estate_names(data.by_estate)
     validity = {"valid": data.valid, "invalid": data.invalid, "undecided": data.undecided}
